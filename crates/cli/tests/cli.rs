@@ -1,0 +1,69 @@
+//! The `callout` binary as a user runs it.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
+
+use std::process::Command;
+
+fn callout(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_callout"))
+        .args(args)
+        .output()
+        .expect("run callout")
+}
+
+#[test]
+fn help_lists_every_planned_subcommand() {
+    let output = callout(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for subcommand in [
+        "credential",
+        "authorize",
+        "token",
+        "send",
+        "explain",
+        "timeline",
+        "keep",
+        "sandbox",
+        "demo",
+        "import",
+        "export",
+        "doctor",
+    ] {
+        assert!(
+            help.lines()
+                .any(|line| line.trim_start().starts_with(subcommand)),
+            "`callout --help` does not list `{subcommand}`:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn version_names_the_program() {
+    let output = callout(&["--version"]);
+    assert!(output.status.success());
+    let version = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        version.trim(),
+        format!("callout {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn an_unknown_subcommand_is_a_usage_error() {
+    let output = callout(&["frobnicate"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("unrecognized subcommand 'frobnicate'"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn doctor_checks_the_real_keychain() {
+    let output = callout(&["doctor"]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "doctor failed:\n{stdout}");
+    assert!(stdout.contains("keychain (Secret Service): ok"), "{stdout}");
+}

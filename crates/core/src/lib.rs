@@ -1,0 +1,12 @@
+//! `callout-core`: every piece of Callout Lab's domain logic.
+//!
+//! The desktop shell (`src-tauri`) and the `callout` CLI are thin layers over
+//! this crate: they parse input, call into it and present the result.
+
+pub mod about;
+pub mod error;
+pub mod secret;
+pub mod vault;
+
+pub use error::{Error, ErrorKind, ErrorReport, Result};
+pub use secret::Secret;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Every test Callout Lab has, as CI runs them: formatting, lints, the Rust
+# tests (real Secret Service keychain, real app window through WebDriver under
+# Xvfb), the UI's unit tests. Runs every step even when one fails, then prints
+# the failed steps and a closing "N passed, N failed" line; exits non-zero if
+# anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+LOGS="$ROOT/target/test-logs"
+
+scripts/setup.sh || { echo "set-up failed" >&2; exit 1; }
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*
+
+failed_steps=()
+step() {
+  local name="$1"; shift
+  printf '\033[1m==> %s\033[0m\n' "$name"
+  if ! "$@"; then
+    failed_steps+=("$name")
+  fi
+}
+
+step "cargo fmt --check" cargo fmt --all --check
+step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "cargo build (binaries for the end-to-end tests)" cargo build --workspace --bins --locked
+step "cargo test (in a desktop session: Xvfb, D-Bus, gnome-keyring)" \
+  bash -c 'set -o pipefail; scripts/desktop-session.sh cargo test --workspace --locked 2>&1 | tee "$0"' "$LOGS/cargo-test.log"
+step "generated TypeScript bindings are committed" \
+  bash -c 'git diff --exit-code --stat -- ui/src/bindings && test -z "$(git status --porcelain -- ui/src/bindings)"'
+step "UI unit tests (vitest)" \
+  bash -c 'cd ui && npx --no-install vitest run --reporter=default --reporter=json --outputFile="$0"' "$LOGS/vitest.json"
+
+rust_passed=$(grep -hoE 'test result: [A-Za-z]+\. [0-9]+ passed' "$LOGS/cargo-test.log" 2>/dev/null | awk '{s+=$4} END {print s+0}')
+rust_failed=$(grep -hoE '[0-9]+ failed;' "$LOGS/cargo-test.log" 2>/dev/null | awk '{s+=$1} END {print s+0}')
+read -r ui_passed ui_failed < <(node -e '
+  try { const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests) }
+  catch { console.log(0, 0) }' "$LOGS/vitest.json")
+
+echo
+echo "rust: $rust_passed passed, $rust_failed failed"
+echo "ui: $ui_passed passed, $ui_failed failed"
+if ((${#failed_steps[@]})); then
+  for name in "${failed_steps[@]}"; do echo "FAILED STEP: $name"; done
+fi
+total_failed=$((rust_failed + ui_failed))
+if ((${#failed_steps[@]})) && ((total_failed == 0)); then total_failed=${#failed_steps[@]}; fi
+echo "total: $((rust_passed + ui_passed)) passed, $total_failed failed"
+((${#failed_steps[@]} == 0))

@@ -1,0 +1,148 @@
+//! The real Callout Lab window under WebDriver: tauri-driver in front of
+//! WebKitWebDriver, which starts the app binary itself.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::{workspace_binary, workspace_root};
+
+const NATIVE_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+/// How long to wait for something the app should do promptly. Generous: a
+/// cold WebKit start on a loaded 2-core machine can take a while.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A running app with a WebDriver session on its main window. Ends the
+/// session (which closes the app) and tauri-driver when dropped or closed.
+pub struct AppSession {
+    pub client: Client,
+    driver: Child,
+}
+
+impl AppSession {
+    pub async fn start() -> Self {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no X display: run the end-to-end tests through `make test` \
+             (scripts/desktop-session.sh provides Xvfb, D-Bus and a keyring)"
+        );
+        let app = workspace_binary("callout-lab");
+        let port = free_port();
+        let native_port = free_port();
+        let driver = Command::new(tauri_driver())
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .args(["--native-driver", NATIVE_DRIVER])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tauri-driver");
+        let url = format!("http://127.0.0.1:{port}");
+        let client = connect(&url, &app).await;
+        Self { client, driver }
+    }
+
+    /// Waits until the element matching `css` is displayed, and returns it.
+    pub async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("element {css} never appeared: {error}"))
+    }
+
+    /// Waits until `read` returns `Some`, polling the page.
+    pub async fn wait_for<T, F, Fut>(&self, what: &str, mut read: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(value) = read().await {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a screenshot of the window for people to look at after a run.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = crate::target_profile_dir().join("e2e-screenshots");
+        std::fs::create_dir_all(&dir).expect("create screenshot dir");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    pub async fn close(mut self) {
+        let client = self.client.clone();
+        if let Err(error) = client.close().await {
+            eprintln!("closing the WebDriver session: {error}");
+        }
+        stop(&mut self.driver);
+    }
+}
+
+impl Drop for AppSession {
+    fn drop(&mut self) {
+        stop(&mut self.driver);
+    }
+}
+
+fn stop(driver: &mut Child) {
+    if let Ok(None) = driver.try_wait() {
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+}
+
+async fn connect(url: &str, app: &Path) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("wry"));
+    capabilities.insert("tauri:options".into(), json!({ "application": app }));
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match ClientBuilder::rustls()
+            .expect("TLS roots")
+            .capabilities(capabilities.clone())
+            .connect(url)
+            .await
+        {
+            Ok(client) => return client,
+            Err(error) if Instant::now() < deadline => {
+                // tauri-driver may not be listening yet.
+                let _ = error;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(error) => panic!("no WebDriver session with the app at {url}: {error}"),
+        }
+    }
+}
+
+/// tauri-driver: `$TAURI_DRIVER`, else the one `make` installs into
+/// `.tools/bin`, else whatever is on `PATH`.
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let local = workspace_root().join(".tools/bin/tauri-driver");
+    if local.is_file() {
+        return local;
+    }
+    PathBuf::from("tauri-driver")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
+}
