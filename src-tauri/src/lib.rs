@@ -11,15 +11,27 @@ use tauri::{Builder, Manager, RunEvent, Runtime, WindowEvent};
 /// The label of the one main window (see `tauri.conf.json`).
 pub const MAIN_WINDOW: &str = "main";
 
-/// Registers the state and commands the UI needs. Shared by the real app and
-/// the mock-runtime tests, so the tests exercise what ships.
-pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+/// Registers the state, the commands the UI calls and the window behaviour.
+/// Shared by the real app and the mock-runtime tests, so the tests exercise
+/// what ships.
+pub fn configure<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .manage(commands::ShellState::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::check_keychain
         ])
+        .on_window_event(|window, event| {
+            // Closing the main window keeps the app alive in the tray; Quit ends it.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if window.label() == MAIN_WINDOW {
+                    api.prevent_close();
+                    if let Err(error) = window.hide() {
+                        eprintln!("callout-lab: could not hide the window: {error}");
+                    }
+                }
+            }
+        })
 }
 
 /// Starts the desktop app and blocks until the user quits it.
@@ -29,21 +41,10 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             tray::show_main_window(app);
         }));
-    let app = with_commands(builder)
+    let app = configure(builder)
         .setup(|app| {
             tray::install(app.handle())?;
             Ok(())
-        })
-        .on_window_event(|window, event| {
-            // Closing the window keeps the app alive in the tray; Quit ends it.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                if window.label() == MAIN_WINDOW {
-                    api.prevent_close();
-                    if let Err(error) = window.hide() {
-                        eprintln!("callout-lab: could not hide the window: {error}");
-                    }
-                }
-            }
         })
         .build(tauri::generate_context!());
     let app = match app {

@@ -3,7 +3,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
 
-use callout_lab::{MAIN_WINDOW, with_commands};
+use callout_lab::{MAIN_WINDOW, configure};
 use serde_json::Value;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
@@ -13,7 +13,7 @@ use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
 fn app_with_window() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let app = with_commands(mock_builder())
+    let app = configure(mock_builder())
         .build(mock_context(noop_assets()))
         .expect("build the app on the mock runtime");
     let window = WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default())

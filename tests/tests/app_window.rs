@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use callout_tests::app::{AppSession, PATIENCE};
 use callout_tests::workspace_binary;
+use callout_tests::x11::Display;
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_window_renders_the_ui_and_its_commands_reach_the_keychain() {
+async fn the_real_window_renders_calls_commands_hides_on_close_and_is_single_instance() {
     let session = AppSession::start().await;
 
     // The UI rendered and got the version from the `app_info` command.
@@ -58,7 +59,33 @@ async fn the_window_renders_the_ui_and_its_commands_reach_the_keychain() {
     assert!(text.contains("stored, read back and deleted"), "{text}");
     session.screenshot("keychain-checked").await;
 
-    // A second launch hands over to the running app and exits at once.
+    // Closing the window (the title bar's ×) hides it; the app lives on in the tray.
+    let display = Display::open();
+    let window = session
+        .wait_for("the app window on the X display", || {
+            let shown = display
+                .windows_titled("Callout Lab")
+                .into_iter()
+                .find(|&window| display.is_shown(window));
+            async move { shown }
+        })
+        .await;
+    display.request_close(window);
+    session
+        .wait_for("the window to hide after a close request", || {
+            let hidden = !display.is_shown(window);
+            async move { hidden.then_some(()) }
+        })
+        .await;
+    let title = session
+        .client
+        .title()
+        .await
+        .expect("the app lives on after close");
+    assert_eq!(title, "Callout Lab");
+
+    // A second launch hands over to the running app, which shows its window
+    // again, and exits at once.
     let mut second = Command::new(workspace_binary("callout-lab"))
         .spawn()
         .expect("launch a second instance");
@@ -74,14 +101,16 @@ async fn the_window_renders_the_ui_and_its_commands_reach_the_keychain() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(status.success(), "the second launch failed: {status}");
-
-    // The first instance is still alive and answering.
-    let title = session
-        .client
-        .title()
-        .await
-        .expect("the window still answers");
-    assert_eq!(title, "Callout Lab");
+    session
+        .wait_for(
+            "the running app to show its window for the second launch",
+            || {
+                let shown = display.is_shown(window);
+                async move { shown.then_some(()) }
+            },
+        )
+        .await;
+    assert_eq!(session.client.title().await.unwrap(), "Callout Lab");
 
     session.close().await;
 }
