@@ -1,6 +1,10 @@
 //! `callout`: the Callout Lab engine, headless. Parses arguments, calls
 //! `callout-core`, prints the result.
 
+mod explain;
+mod sandbox;
+mod send;
+
 use std::process::ExitCode;
 
 use callout_core::about;
@@ -38,15 +42,9 @@ enum Command {
         args: Vec<String>,
     },
     /// Send a request (URL may be `callout:NAME/path`), detect expiry, refresh and retry
-    Send {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    Send(send::SendArgs),
     /// Classify a response (status, headers, body) as token expiry or not, and say why
-    Explain {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    Explain(explain::ExplainArgs),
     /// Show a credential's refresh timeline
     Timeline {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
@@ -58,10 +56,7 @@ enum Command {
         args: Vec<String>,
     },
     /// Run the embedded sandbox OAuth provider and APIs that fail like real ones
-    Sandbox {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    Sandbox(sandbox::SandboxArgs),
     /// Walk through an expiry, refresh and retry against the sandbox
     Demo {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
@@ -104,6 +99,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Doctor => doctor(),
+        Command::Sandbox(args) => sandbox::run(args),
+        Command::Send(args) => send::run(args),
+        Command::Explain(args) => explain::run(args),
         planned => {
             eprintln!(
                 "callout {}: not built yet in this version ({}).",

@@ -28,6 +28,91 @@ pub enum Error {
         account: String,
         detail: String,
     },
+
+    /// A `{!...}` names a field Callout Lab (and Salesforce) does not know.
+    #[error(
+        "unknown merge field {{!{name}}} in the {location} at line {line}, column {column}; \
+         known fields: $Credential.OAuthToken, .Username, .Password, .AuthorizationMethod, \
+         .AuthorizationHeaderValue, .OAuthConsumerKey, $Credential.<ExternalCredential>.<Parameter>"
+    )]
+    UnknownMergeField {
+        name: String,
+        location: String,
+        line: usize,
+        column: usize,
+    },
+
+    /// A `{!` without its closing `}`.
+    #[error(
+        "unclosed merge field: the {{! in the {location} at line {line}, column {column} has no closing }}"
+    )]
+    UnclosedMergeField {
+        location: String,
+        line: usize,
+        column: usize,
+    },
+
+    /// A function other than HTMLENCODE wraps a merge field.
+    #[error(
+        "function {name} is not allowed around a merge field (in the {location} at line {line}, \
+         column {column}); only HTMLENCODE may wrap a merge field"
+    )]
+    DisallowedMergeFunction {
+        name: String,
+        location: String,
+        line: usize,
+        column: usize,
+    },
+
+    /// A merge field needs a value the credential does not have (no token yet,
+    /// no password, no such external-credential parameter).
+    #[error("{field} needs {needs}, and credential \"{credential}\" has none")]
+    MissingCredentialValue {
+        field: String,
+        needs: String,
+        credential: String,
+    },
+
+    /// Merge fields were used in a request that names no credential.
+    #[error(
+        "the {location} uses merge field {{!{field}}}, but the URL names no credential: \
+         use a callout:NAME/... URL"
+    )]
+    MergeFieldWithoutCredential { field: String, location: String },
+
+    /// `callout:NAME` names no known credential.
+    #[error("unknown credential \"{name}\" in callout:{name}; known credentials: {}", known_list(.known))]
+    UnknownCredential { name: String, known: Vec<String> },
+
+    /// A credential definition is not usable as written.
+    #[error("credential \"{name}\" is invalid: {reason}")]
+    InvalidCredential { name: String, reason: String },
+
+    /// A URL that cannot be sent to.
+    #[error("invalid URL \"{url}\": {reason}")]
+    InvalidUrl { url: String, reason: String },
+
+    /// An HTTP method that is not a valid token.
+    #[error(
+        "invalid HTTP method \"{method}\": use a method such as GET, POST, PUT, PATCH or DELETE"
+    )]
+    InvalidMethod { method: String },
+
+    /// A header name or value that cannot go on the wire.
+    #[error("invalid header \"{name}\": {reason}")]
+    InvalidHeader { name: String, reason: String },
+
+    /// The request could not be sent or no response came back.
+    #[error("could not reach {url}: {detail}")]
+    Transport { url: String, detail: String },
+
+    /// Refreshing a credential's token failed.
+    #[error("refreshing credential \"{credential}\" failed: {detail}")]
+    Refresh { credential: String, detail: String },
+
+    /// The sandbox could not bind its port or start its server thread.
+    #[error("the sandbox could not start on 127.0.0.1:{port}: {detail}")]
+    SandboxStart { port: u16, detail: String },
 }
 
 /// A stable, machine-readable category for an [`Error`], so a UI can offer the
@@ -38,6 +123,14 @@ pub enum Error {
 pub enum ErrorKind {
     KeychainUnavailable,
     Keychain,
+    MergeField,
+    MissingCredentialValue,
+    UnknownCredential,
+    InvalidCredential,
+    InvalidRequest,
+    Transport,
+    Refresh,
+    SandboxStart,
 }
 
 impl Error {
@@ -45,6 +138,19 @@ impl Error {
         match self {
             Error::KeychainUnavailable { .. } => ErrorKind::KeychainUnavailable,
             Error::Keychain { .. } => ErrorKind::Keychain,
+            Error::UnknownMergeField { .. }
+            | Error::UnclosedMergeField { .. }
+            | Error::DisallowedMergeFunction { .. }
+            | Error::MergeFieldWithoutCredential { .. } => ErrorKind::MergeField,
+            Error::MissingCredentialValue { .. } => ErrorKind::MissingCredentialValue,
+            Error::UnknownCredential { .. } => ErrorKind::UnknownCredential,
+            Error::InvalidCredential { .. } => ErrorKind::InvalidCredential,
+            Error::InvalidUrl { .. }
+            | Error::InvalidHeader { .. }
+            | Error::InvalidMethod { .. } => ErrorKind::InvalidRequest,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Refresh { .. } => ErrorKind::Refresh,
+            Error::SandboxStart { .. } => ErrorKind::SandboxStart,
         }
     }
 }
@@ -64,5 +170,14 @@ impl From<&Error> for ErrorReport {
             kind: error.kind(),
             message: error.to_string(),
         }
+    }
+}
+
+/// "A, B, C", or "none" when there are no names to list.
+fn known_list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
     }
 }

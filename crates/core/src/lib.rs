@@ -4,8 +4,15 @@
 //! this crate: they parse input, call into it and present the result.
 
 pub mod about;
+pub mod credential;
+pub mod detect;
+pub mod endpoint;
 pub mod error;
+pub mod oauth;
+pub mod merge;
+pub mod sandbox;
 pub mod secret;
+pub mod send;
 pub mod vault;
 
 pub use error::{Error, ErrorKind, ErrorReport, Result};

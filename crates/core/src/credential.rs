@@ -1,0 +1,511 @@
+//! Named credentials: what a credential is (its definition, without any
+//! secret), how it is checked, and how a set of them is looked up by name.
+//!
+//! A definition is what a user writes in the human-readable credentials file.
+//! Secrets (client secret, tokens, password, external-credential parameters)
+//! are never part of it: they arrive separately as [`CredentialSecrets`].
+//!
+//! # Names
+//! Names follow Salesforce's `DeveloperName` rules: they begin with a letter,
+//! contain only ASCII letters, digits and underscores, do not end with an
+//! underscore, contain no two consecutive underscores, and are at most 80
+//! characters long. As in Salesforce, where two developer names that differ
+//! only in case cannot coexist, names are matched **case-insensitively**
+//! (ASCII): `callout:my_api` finds the credential named `My_API`, and a set may
+//! not hold two names that differ only in case.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Error, Result, Secret};
+
+/// The longest name Salesforce accepts for a developer name.
+pub const MAX_NAME_LEN: usize = 80;
+
+/// One named credential, as defined in the credentials file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Credential {
+    /// The name used in `callout:NAME/...` URLs.
+    pub name: String,
+    /// Base URL every `callout:NAME/path` is resolved against.
+    pub endpoint: String,
+    #[serde(default)]
+    pub protocol: AuthProtocol,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_url: Option<String>,
+    /// An issuer to discover the token and authorization URLs from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default)]
+    pub identity_type: IdentityType,
+    /// The external credential whose parameters `{!$Credential.Ext.Param}` reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_credential: Option<String>,
+    /// Extra, service-specific ways this credential's API says "token expired".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expiry_rules: Vec<ExpiryRule>,
+    /// Refresh this often, even when nothing is sent, to keep an idle-expiring
+    /// refresh token alive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_alive_seconds: Option<u32>,
+    #[serde(default)]
+    pub salesforce: SalesforceOptions,
+}
+
+/// How the credential obtains its tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum AuthProtocol {
+    /// OAuth 2.0 authorization code with PKCE, in the system browser.
+    #[default]
+    AuthorizationCode,
+    ClientCredentials,
+    JwtBearer,
+    DeviceCode,
+    /// Username and password (Basic authentication).
+    Password,
+    NoAuthentication,
+}
+
+/// Whose identity the callout carries, as in Salesforce.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum IdentityType {
+    #[default]
+    NamedPrincipal,
+    PerUser,
+    Anonymous,
+}
+
+/// A custom expiry rule: a response whose status is in `statuses` (any status
+/// when empty) and whose body matches `bodyPattern` (a regular expression)
+/// means the token expired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExpiryRule {
+    pub name: String,
+    #[serde(default)]
+    pub statuses: Vec<u16>,
+    pub body_pattern: String,
+}
+
+impl ExpiryRule {
+    /// The stable rule id a verdict reports: `custom:<name>`.
+    pub fn id(&self) -> String {
+        format!("custom:{}", self.name)
+    }
+
+    /// The compiled body pattern, or an error naming the rule.
+    pub fn pattern(&self, credential: &str) -> Result<Regex> {
+        Regex::new(&self.body_pattern).map_err(|error| Error::InvalidCredential {
+            name: credential.to_string(),
+            reason: format!(
+                "expiry rule \"{}\" has an invalid body pattern: {error}",
+                self.name
+            ),
+        })
+    }
+}
+
+/// Salesforce Named Credential switches, emulated so a request tested here
+/// behaves the same once it moves into an org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct SalesforceOptions {
+    /// Add `Authorization: Bearer <token>` (or Basic) to every request that
+    /// does not set its own. On by default, as in Salesforce.
+    pub generate_authorization_header: bool,
+    pub allow_merge_fields_in_header: bool,
+    pub allow_merge_fields_in_body: bool,
+    /// Statuses besides 401 that make Salesforce refresh and retry. Salesforce
+    /// accepts 4xx and 600–999, never 5xx.
+    pub additional_refresh_status_codes: Vec<u16>,
+}
+
+impl Default for SalesforceOptions {
+    fn default() -> Self {
+        Self {
+            generate_authorization_header: true,
+            allow_merge_fields_in_header: false,
+            allow_merge_fields_in_body: false,
+            additional_refresh_status_codes: Vec::new(),
+        }
+    }
+}
+
+/// The contents of a credentials file: `{"credentials": [...]}` in JSON, or
+/// `[[credentials]]` tables in TOML.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CredentialFile {
+    #[serde(default)]
+    pub credentials: Vec<Credential>,
+}
+
+impl Credential {
+    /// A credential with the defaults for everything but its name and endpoint.
+    pub fn new(name: impl Into<String>, endpoint: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            endpoint: endpoint.into(),
+            protocol: AuthProtocol::default(),
+            client_id: None,
+            scopes: Vec::new(),
+            token_url: None,
+            auth_url: None,
+            issuer: None,
+            identity_type: IdentityType::default(),
+            external_credential: None,
+            expiry_rules: Vec::new(),
+            keep_alive_seconds: None,
+            salesforce: SalesforceOptions::default(),
+        }
+    }
+
+    /// Whether `name` refers to this credential (ASCII case-insensitive).
+    pub fn is_named(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    /// Checks everything a credential needs before it can be used, and names
+    /// the first problem found.
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |reason: String| Error::InvalidCredential {
+            name: self.name.clone(),
+            reason,
+        };
+        check_name(&self.name).map_err(|reason| invalid(format!("its name {reason}")))?;
+        check_http_url(&self.endpoint)
+            .map_err(|reason| invalid(format!("endpoint \"{}\" {reason}", self.endpoint)))?;
+        for (field, value) in [
+            ("tokenUrl", &self.token_url),
+            ("authUrl", &self.auth_url),
+            ("issuer", &self.issuer),
+        ] {
+            if let Some(url) = value {
+                check_http_url(url)
+                    .map_err(|reason| invalid(format!("{field} \"{url}\" {reason}")))?;
+            }
+        }
+        if let Some(external) = &self.external_credential {
+            check_name(external)
+                .map_err(|reason| invalid(format!("external credential name {reason}")))?;
+        }
+        if self.keep_alive_seconds == Some(0) {
+            return Err(invalid(
+                "keepAliveSeconds must be at least 1 (leave it out for no keep-alive)".into(),
+            ));
+        }
+        for rule in &self.expiry_rules {
+            if rule.name.trim().is_empty() {
+                return Err(invalid("an expiry rule has an empty name".into()));
+            }
+            if let Some(status) = rule.statuses.iter().find(|s| !(100..=599).contains(*s)) {
+                return Err(invalid(format!(
+                    "expiry rule \"{}\" lists status {status}, which is not an HTTP status",
+                    rule.name
+                )));
+            }
+            rule.pattern(&self.name)?;
+        }
+        for &code in &self.salesforce.additional_refresh_status_codes {
+            if !is_allowed_refresh_code(code) {
+                return Err(invalid(format!(
+                    "additional refresh status code {code} is not allowed: Salesforce accepts \
+                     400-499 and 600-999, never 5xx"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether Salesforce accepts `code` as an additional refresh status code.
+pub fn is_allowed_refresh_code(code: u16) -> bool {
+    (400..=499).contains(&code) || (600..=999).contains(&code)
+}
+
+/// Why `name` is not a valid developer name, if it is not.
+fn check_name(name: &str) -> std::result::Result<(), String> {
+    let Some(first) = name.chars().next() else {
+        return Err("is empty".into());
+    };
+    if !first.is_ascii_alphabetic() {
+        return Err(format!("\"{name}\" must begin with a letter"));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
+        return Err(format!(
+            "\"{name}\" may contain only letters, digits and underscores, not {bad:?}"
+        ));
+    }
+    if name.ends_with('_') {
+        return Err(format!("\"{name}\" must not end with an underscore"));
+    }
+    if name.contains("__") {
+        return Err(format!(
+            "\"{name}\" must not contain two consecutive underscores"
+        ));
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(format!(
+            "\"{name}\" is longer than {MAX_NAME_LEN} characters"
+        ));
+    }
+    Ok(())
+}
+
+fn check_http_url(text: &str) -> std::result::Result<(), String> {
+    let url = url::Url::parse(text).map_err(|error| format!("is not a URL ({error})"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(()),
+        "http" | "https" => Err("has no host".into()),
+        other => Err(format!("must use http or https, not {other}")),
+    }
+}
+
+/// A validated set of credentials, looked up by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CredentialSet {
+    credentials: Vec<Credential>,
+}
+
+impl CredentialSet {
+    /// Validates every credential and rejects names that differ only in case.
+    pub fn new(credentials: Vec<Credential>) -> Result<Self> {
+        for (index, credential) in credentials.iter().enumerate() {
+            credential.validate()?;
+            if let Some(earlier) = credentials[..index]
+                .iter()
+                .find(|other| other.is_named(&credential.name))
+            {
+                return Err(Error::InvalidCredential {
+                    name: credential.name.clone(),
+                    reason: format!(
+                        "its name is already used by \"{}\" (names are matched ignoring case)",
+                        earlier.name
+                    ),
+                });
+            }
+        }
+        Ok(Self { credentials })
+    }
+
+    /// The credential called `name` (ASCII case-insensitive), or an error
+    /// listing the names that exist.
+    pub fn get(&self, name: &str) -> Result<&Credential> {
+        self.credentials
+            .iter()
+            .find(|credential| credential.is_named(name))
+            .ok_or_else(|| Error::UnknownCredential {
+                name: name.to_string(),
+                known: self.names(),
+            })
+    }
+
+    /// Every credential's name, in definition order.
+    pub fn names(&self) -> Vec<String> {
+        self.credentials.iter().map(|c| c.name.clone()).collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Credential> {
+        self.credentials.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.credentials.is_empty()
+    }
+}
+
+impl TryFrom<CredentialFile> for CredentialSet {
+    type Error = Error;
+
+    fn try_from(file: CredentialFile) -> Result<Self> {
+        Self::new(file.credentials)
+    }
+}
+
+/// The secret values of one credential, as merge fields need them. They come
+/// from the keychain (or, for now, from the caller) and never from the
+/// definition. Every value that must not be shown is a [`Secret`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CredentialSecrets {
+    pub access_token: Option<Secret>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// External-credential parameters by name (matched ignoring case).
+    pub parameters: BTreeMap<String, Secret>,
+}
+
+impl CredentialSecrets {
+    /// Secrets holding only an access token.
+    pub fn with_token(token: impl Into<String>) -> Self {
+        Self {
+            access_token: Some(Secret::new(token)),
+            ..Self::default()
+        }
+    }
+
+    /// The external-credential parameter called `name`, ignoring ASCII case.
+    pub fn parameter(&self, name: &str) -> Option<&Secret> {
+        self.parameters
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> Credential {
+        Credential::new("Sales_API", "https://example.my.salesforce.com")
+    }
+
+    #[test]
+    fn defaults_follow_salesforce() {
+        let credential: Credential =
+            serde_json::from_str(r#"{"name":"A","endpoint":"https://a.example"}"#).unwrap();
+        assert!(credential.salesforce.generate_authorization_header);
+        assert!(!credential.salesforce.allow_merge_fields_in_header);
+        assert!(!credential.salesforce.allow_merge_fields_in_body);
+        assert_eq!(credential.protocol, AuthProtocol::AuthorizationCode);
+        assert_eq!(credential.identity_type, IdentityType::NamedPrincipal);
+    }
+
+    #[test]
+    fn serde_uses_camel_case() {
+        let mut credential = valid();
+        credential.salesforce.additional_refresh_status_codes = vec![403];
+        credential.keep_alive_seconds = Some(3600);
+        let json = serde_json::to_value(&credential).unwrap();
+        assert_eq!(json["keepAliveSeconds"], 3600);
+        assert_eq!(json["identityType"], "namedPrincipal");
+        assert_eq!(
+            json["salesforce"]["additionalRefreshStatusCodes"],
+            serde_json::json!([403])
+        );
+        assert_eq!(json["salesforce"]["generateAuthorizationHeader"], true);
+    }
+
+    #[test]
+    fn names_follow_developer_name_rules() {
+        for (name, reason) in [
+            ("", "its name is empty"),
+            ("1api", "its name \"1api\" must begin with a letter"),
+            (
+                "my api",
+                "its name \"my api\" may contain only letters, digits and underscores, not ' '",
+            ),
+            ("api_", "its name \"api_\" must not end with an underscore"),
+            (
+                "my__api",
+                "its name \"my__api\" must not contain two consecutive underscores",
+            ),
+        ] {
+            let mut credential = valid();
+            credential.name = name.to_string();
+            let error = credential.validate().unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("credential \"{name}\" is invalid: {reason}")
+            );
+        }
+    }
+
+    #[test]
+    fn five_hundreds_cannot_trigger_a_refresh() {
+        let mut credential = valid();
+        credential.salesforce.additional_refresh_status_codes = vec![403, 500];
+        let error = credential.validate().unwrap_err();
+        assert!(
+            error.to_string().contains("code 500 is not allowed"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_bad_rule_pattern_is_named() {
+        let mut credential = valid();
+        credential.expiry_rules.push(ExpiryRule {
+            name: "legacy".into(),
+            statuses: vec![400],
+            body_pattern: "(unclosed".into(),
+        });
+        let error = credential.validate().unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("credential \"Sales_API\" is invalid: expiry rule \"legacy\" has an invalid body pattern"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn endpoints_must_be_http() {
+        let mut credential = valid();
+        credential.endpoint = "ftp://files.example".into();
+        assert_eq!(
+            credential.validate().unwrap_err().to_string(),
+            "credential \"Sales_API\" is invalid: endpoint \"ftp://files.example\" must use http or https, not ftp"
+        );
+    }
+
+    #[test]
+    fn lookup_ignores_case_and_lists_known_names() {
+        let set = CredentialSet::new(vec![
+            valid(),
+            Credential::new("Graph", "https://graph.microsoft.com"),
+        ])
+        .unwrap();
+        assert_eq!(set.get("sales_api").unwrap().name, "Sales_API");
+        let error = set.get("Nope").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown credential \"Nope\" in callout:Nope; known credentials: Sales_API, Graph"
+        );
+    }
+
+    #[test]
+    fn names_differing_only_in_case_collide() {
+        let error = CredentialSet::new(vec![
+            valid(),
+            Credential::new("SALES_API", "https://b.example"),
+        ])
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("already used by \"Sales_API\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let secrets = CredentialSecrets {
+            password: Some(Secret::new("hunter2-hunter2")),
+            ..CredentialSecrets::with_token("00D-live-token-value")
+        };
+        let debug = format!("{secrets:?}");
+        assert!(!debug.contains("live-token"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+    }
+}

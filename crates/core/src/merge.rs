@@ -1,0 +1,906 @@
+//! Merge fields: `{!$Credential.OAuthToken}` and friends, parsed with their
+//! positions, rendered into the request that is sent and into one for display
+//! with every secret masked, and checked against what Salesforce would do.
+//!
+//! # Matching
+//! As in Salesforce formulas, `$Credential`, the field names and `HTMLENCODE`
+//! are matched ignoring ASCII case: `{!$credential.oauthtoken}` is the token.
+//! Spaces just inside the braces and parentheses are allowed. There is no
+//! escape for a literal `{!`: every `{!` starts a merge field.
+//!
+//! # Where fields are replaced
+//! Callout Lab replaces merge fields in the URL, the headers and the body, and
+//! HTMLENCODE works anywhere. Where Salesforce would not do the same, the
+//! rendered request carries a [`Lint`] that says so.
+
+use std::fmt;
+
+use base64::Engine as _;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
+use crate::send::{Draft, Header};
+use crate::{Error, Result, Secret, endpoint};
+
+/// A field a merge expression can name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeField {
+    OAuthToken,
+    Username,
+    Password,
+    AuthorizationMethod,
+    AuthorizationHeaderValue,
+    OAuthConsumerKey,
+    /// `{!$Credential.ExternalCredential.Parameter}`.
+    External {
+        credential: String,
+        parameter: String,
+    },
+}
+
+impl MergeField {
+    const LEGACY: [(&'static str, MergeField); 6] = [
+        ("OAuthToken", MergeField::OAuthToken),
+        ("Username", MergeField::Username),
+        ("Password", MergeField::Password),
+        ("AuthorizationMethod", MergeField::AuthorizationMethod),
+        (
+            "AuthorizationHeaderValue",
+            MergeField::AuthorizationHeaderValue,
+        ),
+        ("OAuthConsumerKey", MergeField::OAuthConsumerKey),
+    ];
+
+    /// The canonical spelling, e.g. `$Credential.OAuthToken`.
+    pub fn canonical(&self) -> String {
+        match self {
+            MergeField::External {
+                credential,
+                parameter,
+            } => format!("$Credential.{credential}.{parameter}"),
+            legacy => {
+                let name = Self::LEGACY
+                    .iter()
+                    .find(|(_, field)| field == legacy)
+                    .map_or("?", |(name, _)| *name);
+                format!("$Credential.{name}")
+            }
+        }
+    }
+
+    /// Parses `$Credential.Field` or `$Credential.Ext.Param` (ASCII case-insensitive).
+    fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.split('.');
+        let head = parts.next()?;
+        if !head.eq_ignore_ascii_case("$Credential") {
+            return None;
+        }
+        let parts: Vec<&str> = parts.collect();
+        match parts.as_slice() {
+            [name] => Self::LEGACY
+                .iter()
+                .find(|(known, _)| known.eq_ignore_ascii_case(name))
+                .map(|(_, field)| field.clone()),
+            [credential, parameter] if is_identifier(credential) && is_identifier(parameter) => {
+                Some(MergeField::External {
+                    credential: (*credential).to_string(),
+                    parameter: (*parameter).to_string(),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+fn is_identifier(text: &str) -> bool {
+    text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A line and column, both counted from 1; columns count characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One use of a merge field in a text, exactly as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldUse {
+    pub field: MergeField,
+    /// Wrapped in `HTMLENCODE(...)`.
+    pub html_encode: bool,
+    /// Where the `{!` starts.
+    pub at: Position,
+    /// The expression as written, braces included.
+    pub source: String,
+}
+
+/// A piece of a parsed text: literal text or a merge field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Text(String),
+    Field(FieldUse),
+}
+
+/// Which part of a request a text comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Part {
+    Url,
+    Header,
+    Body,
+}
+
+/// A part of a request, with the header's name for headers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Location {
+    pub part: Part,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub header: Option<String>,
+}
+
+impl Location {
+    pub fn url() -> Self {
+        Self {
+            part: Part::Url,
+            header: None,
+        }
+    }
+
+    pub fn body() -> Self {
+        Self {
+            part: Part::Body,
+            header: None,
+        }
+    }
+
+    pub fn header(name: &str) -> Self {
+        Self {
+            part: Part::Header,
+            header: Some(name.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.part, &self.header) {
+            (Part::Url, _) => f.write_str("URL"),
+            (Part::Body, _) => f.write_str("body"),
+            (Part::Header, Some(name)) => write!(f, "header \"{name}\""),
+            (Part::Header, None) => f.write_str("header"),
+        }
+    }
+}
+
+/// Splits `text` into literal text and merge fields. `location` is named in errors.
+pub fn parse(text: &str, location: &Location) -> Result<Vec<Segment>> {
+    let mut segments = Vec::new();
+    let mut counter = PositionCounter::default();
+    let mut pos = 0;
+    while let Some(found) = text[pos..].find("{!") {
+        let start = pos + found;
+        if start > pos {
+            segments.push(Segment::Text(text[pos..start].to_string()));
+        }
+        let at = counter.advance_to(text, start);
+        let inner_start = start + 2;
+        let close = text[inner_start..].find('}');
+        let reopen = text[inner_start..].find("{!");
+        let end = match (close, reopen) {
+            (Some(close), Some(reopen)) if reopen < close => None,
+            (close, _) => close,
+        };
+        let Some(end) = end else {
+            return Err(Error::UnclosedMergeField {
+                location: location.to_string(),
+                line: at.line,
+                column: at.column,
+            });
+        };
+        let inner = &text[inner_start..inner_start + end];
+        let (field, html_encode) = parse_expression(inner, at, location)?;
+        let close_at = inner_start + end + 1;
+        segments.push(Segment::Field(FieldUse {
+            field,
+            html_encode,
+            at,
+            source: text[start..close_at].to_string(),
+        }));
+        pos = close_at;
+    }
+    if pos < text.len() {
+        segments.push(Segment::Text(text[pos..].to_string()));
+    }
+    Ok(segments)
+}
+
+/// The text a list of segments was parsed from.
+pub fn to_source(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .map(|segment| match segment {
+            Segment::Text(text) => text.as_str(),
+            Segment::Field(field) => field.source.as_str(),
+        })
+        .collect()
+}
+
+/// Turns byte offsets into line/column positions, moving forward only.
+#[derive(Default)]
+struct PositionCounter {
+    offset: usize,
+    line: usize,
+    column: usize,
+}
+
+impl PositionCounter {
+    fn advance_to(&mut self, text: &str, offset: usize) -> Position {
+        if self.line == 0 {
+            self.line = 1;
+            self.column = 1;
+        }
+        for c in text[self.offset..offset].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.offset = offset;
+        Position {
+            line: self.line,
+            column: self.column,
+        }
+    }
+}
+
+/// Parses what is between `{!` and `}`: a field, or HTMLENCODE around one.
+fn parse_expression(inner: &str, at: Position, location: &Location) -> Result<(MergeField, bool)> {
+    let expression = inner.trim();
+    let unknown = |name: &str| Error::UnknownMergeField {
+        name: name.to_string(),
+        location: location.to_string(),
+        line: at.line,
+        column: at.column,
+    };
+    if let Some(open) = expression.find('(') {
+        let function = expression[..open].trim();
+        if expression.ends_with(')') && is_identifier(function) {
+            if !function.eq_ignore_ascii_case("HTMLENCODE") {
+                return Err(Error::DisallowedMergeFunction {
+                    name: function.to_string(),
+                    location: location.to_string(),
+                    line: at.line,
+                    column: at.column,
+                });
+            }
+            let argument = expression[open + 1..expression.len() - 1].trim();
+            return MergeField::parse(argument)
+                .map(|field| (field, true))
+                .ok_or_else(|| unknown(argument));
+        }
+    }
+    MergeField::parse(expression)
+        .map(|field| (field, false))
+        .ok_or_else(|| unknown(expression))
+}
+
+/// Escapes text the way Salesforce's HTMLENCODE does.
+pub fn html_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A rendered text: literal pieces and secret pieces. The form that is sent
+/// and the form for display (secrets masked) come from the same pieces.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Text {
+    pieces: Vec<Piece>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum Piece {
+    Plain(String),
+    Secret(Secret),
+}
+
+impl Text {
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self {
+            pieces: vec![Piece::Plain(text.into())],
+        }
+    }
+
+    fn push_plain(&mut self, text: &str) {
+        if let Some(Piece::Plain(last)) = self.pieces.last_mut() {
+            last.push_str(text);
+        } else {
+            self.pieces.push(Piece::Plain(text.to_string()));
+        }
+    }
+
+    /// The text as it goes on the wire, secrets included.
+    pub fn expose(&self) -> String {
+        self.pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Plain(text) => text.as_str(),
+                Piece::Secret(secret) => secret.expose(),
+            })
+            .collect()
+    }
+
+    /// The text for display: every secret replaced by its masked form.
+    pub fn shown(&self) -> String {
+        self.pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Plain(text) => text.clone(),
+                Piece::Secret(secret) => secret.masked(),
+            })
+            .collect()
+    }
+
+    pub fn has_secrets(&self) -> bool {
+        self.pieces.iter().any(|p| matches!(p, Piece::Secret(_)))
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.shown())
+    }
+}
+
+/// A merge field's value: shown as is, or a secret shown masked.
+enum Value {
+    Plain(String),
+    Secret(Secret),
+}
+
+/// The credential (and its secrets) that merge fields are read from.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub credential: &'a Credential,
+    pub secrets: &'a CredentialSecrets,
+}
+
+impl Source<'_> {
+    fn value(&self, field: &MergeField) -> Result<Value> {
+        let secrets = self.secrets;
+        let missing = |needs: &str| Error::MissingCredentialValue {
+            field: format!("{{!{}}}", field.canonical()),
+            needs: needs.to_string(),
+            credential: self.credential.name.clone(),
+        };
+        Ok(match field {
+            MergeField::OAuthToken => Value::Secret(
+                secrets
+                    .access_token
+                    .clone()
+                    .ok_or_else(|| missing("an access token"))?,
+            ),
+            MergeField::Username => Value::Plain(
+                secrets
+                    .username
+                    .clone()
+                    .ok_or_else(|| missing("a username"))?,
+            ),
+            MergeField::Password => Value::Secret(
+                secrets
+                    .password
+                    .clone()
+                    .ok_or_else(|| missing("a password"))?,
+            ),
+            MergeField::OAuthConsumerKey => Value::Plain(
+                self.credential
+                    .client_id
+                    .clone()
+                    .ok_or_else(|| missing("a client id"))?,
+            ),
+            MergeField::AuthorizationMethod => {
+                Value::Plain(self.authorization_method().unwrap_or_default().to_string())
+            }
+            MergeField::AuthorizationHeaderValue => match self.authorization_method() {
+                None => Value::Plain(String::new()),
+                Some(_) => Value::Secret(self.authorization_value().map_err(missing)?),
+            },
+            MergeField::External {
+                credential,
+                parameter,
+            } => {
+                let matches = self
+                    .credential
+                    .external_credential
+                    .as_deref()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(credential));
+                if !matches {
+                    let needs = match &self.credential.external_credential {
+                        Some(name) => {
+                            format!("external credential \"{credential}\" (it uses \"{name}\")")
+                        }
+                        None => format!("external credential \"{credential}\" (it uses none)"),
+                    };
+                    return Err(missing(&needs));
+                }
+                Value::Secret(
+                    secrets
+                        .parameter(parameter)
+                        .cloned()
+                        .ok_or_else(|| missing(&format!("parameter \"{parameter}\"")))?,
+                )
+            }
+        })
+    }
+
+    /// `Basic`, `Bearer`, or none, as `{!$Credential.AuthorizationMethod}` gives.
+    fn authorization_method(&self) -> Option<&'static str> {
+        match self.credential.protocol {
+            AuthProtocol::NoAuthentication => None,
+            AuthProtocol::Password => Some("Basic"),
+            _ => Some("Bearer"),
+        }
+    }
+
+    /// The token, or base64 `user:password`, or what is missing for it.
+    fn authorization_value(&self) -> std::result::Result<Secret, &'static str> {
+        let secrets = self.secrets;
+        if self.credential.protocol == AuthProtocol::Password {
+            let user = secrets.username.as_deref().ok_or("a username")?;
+            let password = secrets.password.as_ref().ok_or("a password")?;
+            let encoded = base64::engine::general_purpose::STANDARD
+                .encode(format!("{user}:{}", password.expose()));
+            Ok(Secret::new(encoded))
+        } else {
+            secrets.access_token.clone().ok_or("an access token")
+        }
+    }
+}
+
+/// Renders parsed segments with the values from `source`.
+pub fn render_segments(
+    segments: &[Segment],
+    source: Option<Source<'_>>,
+    location: &Location,
+) -> Result<Text> {
+    let mut text = Text::default();
+    for segment in segments {
+        match segment {
+            Segment::Text(literal) => text.push_plain(literal),
+            Segment::Field(usage) => {
+                let source = source.ok_or_else(|| Error::MergeFieldWithoutCredential {
+                    field: usage.field.canonical(),
+                    location: location.to_string(),
+                })?;
+                match source.value(&usage.field)? {
+                    Value::Plain(value) if usage.html_encode => {
+                        text.push_plain(&html_encode(&value))
+                    }
+                    Value::Plain(value) => text.push_plain(&value),
+                    Value::Secret(value) if usage.html_encode => text
+                        .pieces
+                        .push(Piece::Secret(Secret::new(html_encode(value.expose())))),
+                    Value::Secret(value) => text.pieces.push(Piece::Secret(value)),
+                }
+            }
+        }
+    }
+    Ok(text)
+}
+
+/// A place where Salesforce would treat the request differently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Lint {
+    /// Stable id, e.g. `salesforce.header_merge_disabled`.
+    pub id: String,
+    pub location: Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub at: Option<Position>,
+    /// One sentence: what Salesforce would do instead.
+    pub message: String,
+}
+
+/// A request ready to send: merge fields replaced, `callout:` resolved. Its
+/// `Debug` shows only the masked form.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub method: String,
+    /// The credential `callout:NAME` named, by its defined name.
+    pub credential: Option<String>,
+    url: Text,
+    headers: Vec<(String, Text)>,
+    body: Option<Text>,
+    /// Where Salesforce would behave differently.
+    pub lint: Vec<Lint>,
+}
+
+/// A rendered request for display, with every secret masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DisplayRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<Header>,
+    pub body: Option<String>,
+}
+
+impl Rendered {
+    /// The URL as sent (secrets included).
+    pub fn expose_url(&self) -> String {
+        self.url.expose()
+    }
+
+    /// The headers as sent (secrets included).
+    pub fn expose_headers(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.expose()))
+            .collect()
+    }
+
+    /// The body as sent (secrets included).
+    pub fn expose_body(&self) -> Option<String> {
+        self.body.as_ref().map(Text::expose)
+    }
+
+    /// The request as a person may see it: every secret masked.
+    pub fn display(&self) -> DisplayRequest {
+        DisplayRequest {
+            method: self.method.clone(),
+            url: self.url.shown(),
+            headers: self
+                .headers
+                .iter()
+                .map(|(name, value)| Header::new(name.clone(), value.shown()))
+                .collect(),
+            body: self.body.as_ref().map(Text::shown),
+        }
+    }
+}
+
+/// Renders a draft: resolves `callout:NAME`, replaces merge fields with the
+/// credential's values, adds the generated Authorization header, and lists
+/// where Salesforce would differ. `secrets` belong to the credential the URL
+/// names; they are not used for plain URLs.
+pub fn render(
+    draft: &Draft,
+    credentials: &CredentialSet,
+    secrets: &CredentialSecrets,
+) -> Result<Rendered> {
+    let target = endpoint::split(&draft.url)?;
+    let credential = target
+        .credential
+        .map(|name| credentials.get(name))
+        .transpose()?;
+    let source = credential.map(|credential| Source {
+        credential,
+        secrets,
+    });
+    let mut lint = Vec::new();
+    let url = render_url(&draft.url, target, source, &mut lint)?;
+    let headers = render_headers(&draft.headers, source, &mut lint)?;
+    let body = match &draft.body {
+        None => None,
+        Some(text) => Some(render_body(text, source, &mut lint)?),
+    };
+    Ok(Rendered {
+        method: draft.method.trim().to_ascii_uppercase(),
+        credential: credential.map(|c| c.name.clone()),
+        url,
+        headers,
+        body,
+        lint,
+    })
+}
+
+/// The URL: `callout:NAME` replaced by the credential's endpoint, merge
+/// fields replaced, the result checked.
+fn render_url(
+    written: &str,
+    target: endpoint::Target<'_>,
+    source: Option<Source<'_>>,
+    lint: &mut Vec<Lint>,
+) -> Result<Text> {
+    let location = Location::url();
+    // Parse the whole URL so positions count from its start, then drop the
+    // `callout:NAME` part, which the credential's endpoint replaces.
+    let written = written.trim();
+    let mut segments = parse(written, &location)?;
+    strip_text_prefix(&mut segments, written.len() - target.rest.len());
+    let rest = render_segments(&segments, source, &location)?;
+    let url = match source {
+        Some(source) => {
+            let mut url = Text::plain(endpoint::prefix(&source.credential.endpoint, target.rest));
+            url.pieces.extend(rest.pieces);
+            lint.extend(salesforce_url_lint(&segments));
+            url
+        }
+        None => rest,
+    };
+    let checked = endpoint::check(&url.expose(), &url.shown())?;
+    Ok(if url.has_secrets() {
+        url
+    } else {
+        Text::plain(checked.to_string())
+    })
+}
+
+/// The request's headers with merge fields replaced, plus the generated
+/// Authorization header.
+fn render_headers(
+    written: &[Header],
+    source: Option<Source<'_>>,
+    lint: &mut Vec<Lint>,
+) -> Result<Vec<(String, Text)>> {
+    let mut headers = Vec::with_capacity(written.len() + 1);
+    for header in written {
+        let location = Location::header(&header.name);
+        let segments = parse(&header.value, &location)?;
+        let value = render_segments(&segments, source, &location)?;
+        if let Some(source) = source {
+            lint.extend(salesforce_header_lint(
+                &segments,
+                source.credential,
+                &location,
+            ));
+        }
+        headers.push((header.name.clone(), value));
+    }
+    if let Some(source) = source {
+        if let Some(generated) = generated_authorization(source, written, lint)? {
+            headers.push(("Authorization".to_string(), generated));
+        }
+    }
+    Ok(headers)
+}
+
+/// The body with merge fields replaced.
+fn render_body(text: &str, source: Option<Source<'_>>, lint: &mut Vec<Lint>) -> Result<Text> {
+    let location = Location::body();
+    let segments = parse(text, &location)?;
+    if let Some(source) = source {
+        lint.extend(salesforce_body_lint(&segments, source.credential, text));
+    }
+    render_segments(&segments, source, &location)
+}
+
+/// Removes the first `len` bytes of literal text (the `callout:NAME` part,
+/// which holds no merge field: no credential name contains `{`).
+fn strip_text_prefix(segments: &mut Vec<Segment>, len: usize) {
+    if len == 0 {
+        return;
+    }
+    if let Some(Segment::Text(first)) = segments.first_mut() {
+        if first.len() > len {
+            first.drain(..len);
+        } else {
+            segments.remove(0);
+        }
+    }
+}
+
+/// The Authorization header "Generate Authorization header" adds, unless the
+/// request sets its own (then a lint says so) or the option is off.
+fn generated_authorization(
+    source: Source<'_>,
+    headers: &[Header],
+    lint: &mut Vec<Lint>,
+) -> Result<Option<Text>> {
+    let credential = source.credential;
+    let Some(method) = source.authorization_method() else {
+        return Ok(None);
+    };
+    if !credential.salesforce.generate_authorization_header {
+        return Ok(None);
+    }
+    if let Some(own) = headers
+        .iter()
+        .find(|h| h.name.trim().eq_ignore_ascii_case("Authorization"))
+    {
+        lint.push(Lint {
+            id: "salesforce.authorization_header_conflict".into(),
+            location: Location::header(&own.name),
+            at: None,
+            message: format!(
+                "The request sets its own Authorization header while \"Generate Authorization \
+                 header\" is on for {}: Callout Lab sends the request's header, but Salesforce \
+                 also generates one, so turn the option off in the org.",
+                credential.name
+            ),
+        });
+        return Ok(None);
+    }
+    let value = source
+        .authorization_value()
+        .map_err(|needs| Error::MissingCredentialValue {
+            field: "the generated Authorization header".into(),
+            needs: needs.into(),
+            credential: credential.name.clone(),
+        })?;
+    let mut text = Text::plain(format!("{method} "));
+    text.pieces.push(Piece::Secret(value));
+    Ok(Some(text))
+}
+
+fn fields(segments: &[Segment]) -> impl Iterator<Item = &FieldUse> {
+    segments.iter().filter_map(|segment| match segment {
+        Segment::Field(usage) => Some(usage),
+        Segment::Text(_) => None,
+    })
+}
+
+fn salesforce_url_lint(segments: &[Segment]) -> Vec<Lint> {
+    fields(segments)
+        .map(|usage| Lint {
+            id: "salesforce.merge_in_url".into(),
+            location: Location::url(),
+            at: Some(usage.at),
+            message: format!(
+                "The URL uses {} at column {}: Salesforce does not replace merge fields in the \
+                 URL and would send the text as written.",
+                usage.source, usage.at.column
+            ),
+        })
+        .collect()
+}
+
+fn salesforce_header_lint(
+    segments: &[Segment],
+    credential: &Credential,
+    location: &Location,
+) -> Vec<Lint> {
+    let mut lint = Vec::new();
+    for usage in fields(segments) {
+        if !credential.salesforce.allow_merge_fields_in_header {
+            lint.push(Lint {
+                id: "salesforce.header_merge_disabled".into(),
+                location: location.clone(),
+                at: Some(usage.at),
+                message: format!(
+                    "The {location} uses {} at line {}, column {}, but \"Allow Merge Fields in \
+                     HTTP Header\" is off for {}: Salesforce would send the text as written.",
+                    usage.source, usage.at.line, usage.at.column, credential.name
+                ),
+            });
+        }
+        if usage.html_encode {
+            lint.push(Lint {
+                id: "salesforce.htmlencode_in_header".into(),
+                location: location.clone(),
+                at: Some(usage.at),
+                message: format!(
+                    "The {location} wraps a merge field in HTMLENCODE at line {}, column {}: \
+                     Salesforce allows HTMLENCODE only in the body.",
+                    usage.at.line, usage.at.column
+                ),
+            });
+        }
+    }
+    lint
+}
+
+fn salesforce_body_lint(segments: &[Segment], credential: &Credential, body: &str) -> Vec<Lint> {
+    let mut lint = Vec::new();
+    for usage in fields(segments) {
+        if !credential.salesforce.allow_merge_fields_in_body {
+            lint.push(Lint {
+                id: "salesforce.body_merge_disabled".into(),
+                location: Location::body(),
+                at: Some(usage.at),
+                message: format!(
+                    "The body uses {} at line {}, column {}, but \"Allow Merge Fields in HTTP \
+                     Body\" is off for {}: Salesforce would send the text as written.",
+                    usage.source, usage.at.line, usage.at.column, credential.name
+                ),
+            });
+        }
+    }
+    if let Some(usage) = fields(segments).find(|usage| {
+        looks_like_soap(body)
+            && matches!(
+                usage.field,
+                MergeField::OAuthToken | MergeField::AuthorizationHeaderValue
+            )
+    }) {
+        lint.push(Lint {
+            id: "salesforce.soap_token_not_refreshed".into(),
+            location: Location::body(),
+            at: Some(usage.at),
+            message: format!(
+                "The SOAP body carries the token through {} at line {}, column {}: Salesforce \
+                 does not refresh OAuth tokens used this way, and an expired session answers \
+                 HTTP 500, which it never refreshes on.",
+                usage.source, usage.at.line, usage.at.column
+            ),
+        });
+    }
+    lint
+}
+
+/// Whether a body looks like a SOAP envelope.
+fn looks_like_soap(body: &str) -> bool {
+    body.trim_start().starts_with('<') && body.contains("Envelope")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body() -> Location {
+        Location::body()
+    }
+
+    #[test]
+    fn parses_every_legacy_field() {
+        for (text, field) in MergeField::LEGACY {
+            let source = format!("x{{!$Credential.{text}}}y");
+            let segments = parse(&source, &body()).unwrap();
+            assert_eq!(segments.len(), 3);
+            let Segment::Field(usage) = &segments[1] else {
+                panic!("not a field: {segments:?}")
+            };
+            assert_eq!(usage.field, field);
+            assert_eq!(usage.at, Position { line: 1, column: 2 });
+        }
+    }
+
+    #[test]
+    fn names_are_matched_ignoring_case() {
+        let segments = parse("{! $credential.oauthtoken }", &body()).unwrap();
+        assert!(matches!(
+            &segments[0],
+            Segment::Field(FieldUse {
+                field: MergeField::OAuthToken,
+                html_encode: false,
+                ..
+            })
+        ));
+        let segments = parse("{!htmlencode($Credential.Username)}", &body()).unwrap();
+        assert!(matches!(
+            &segments[0],
+            Segment::Field(FieldUse {
+                field: MergeField::Username,
+                html_encode: true,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn html_encode_escapes_markup() {
+        assert_eq!(html_encode(r#"a&b<c>"d'"#), "a&amp;b&lt;c&gt;&quot;d&#39;");
+    }
+
+    #[test]
+    fn text_debug_is_masked() {
+        let mut text = Text::plain("Bearer ");
+        text.pieces
+            .push(Piece::Secret(Secret::new("00Dabcdefghijklmnop")));
+        assert_eq!(format!("{text:?}"), "\"Bearer ••••mnop\"");
+        assert_eq!(text.expose(), "Bearer 00Dabcdefghijklmnop");
+    }
+}

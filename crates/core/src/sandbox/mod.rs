@@ -1,0 +1,350 @@
+//! The sandbox: an embedded OAuth provider and protected APIs that fail the way
+//! real ones do, on `127.0.0.1` only.
+//!
+//! It is the product's embedded default (a new user sees a real expiry, refresh
+//! and retry without any account) and the ground every test stands on. Each
+//! [`Sandbox`] owns its port (port 0 = any free one) and its state, so many can
+//! run side by side in parallel tests.
+//!
+//! | Part | Imitates | Module |
+//! | --- | --- | --- |
+//! | `/.well-known/openid-configuration`, `/.well-known/oauth-authorization-server` | OIDC discovery, RFC 8414 | `routes` |
+//! | `/authorize` + sign-in page | RFC 6749 §4.1 with PKCE S256 (RFC 7636), loopback redirects (RFC 8252) | `authorize`, `pages` |
+//! | `/token` | RFC 6749 grants, RFC 7523 JWT bearer (HS256), RFC 8628 device code | `token`, `clients` |
+//! | `/device/code`, `/device` | RFC 8628 device authorization and verification page | `device` |
+//! | `/revoke`, `/introspect` | RFC 7009, RFC 7662 | `introspect` |
+//! | `/services/Soap/u/{v}` | Salesforce partner SOAP API: HTTP 500 `INVALID_SESSION_ID` | `soap`, `soql` |
+//! | `/services/data/{v}/query` | Salesforce REST: 401 `INVALID_SESSION_ID` | `apis`, `soql` |
+//! | `/wso2/...` | WSO2 API Manager: 401 JSON, no `WWW-Authenticate` | `apis` |
+//! | `/rfc6750/...` | RFC 6750 `invalid_token` / `insufficient_scope` challenges | `apis` |
+//! | `/_sandbox/faults`, `/_sandbox/stats` | fault injection and counters | `faults`, `stats` |
+//!
+//! Lifetimes are measured with an injectable [`Clock`]; see [`Sandbox::with_clock`].
+
+mod apis;
+mod authorize;
+mod clients;
+pub mod clock;
+mod device;
+mod faults;
+mod http;
+mod introspect;
+pub mod jwt;
+mod pages;
+mod provider;
+mod routes;
+mod server;
+mod soap;
+mod soql;
+mod stats;
+mod store;
+mod token;
+
+use std::fmt;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use faults::{PendingFault, TokenFault};
+pub use stats::SandboxStats;
+
+use crate::{Error, Secret};
+use provider::{Provider, RefreshPlan};
+use store::Grant;
+
+/// The Salesforce API version the sandbox's own URLs use.
+pub const API_VERSION: &str = "59.0";
+
+/// How a sandbox behaves. Start from [`SandboxConfig::default`] and change
+/// what a test or user needs: `SandboxConfig { access_ttl: ..., ..Default::default() }`.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Port on 127.0.0.1; 0 picks any free one.
+    pub port: u16,
+    /// Lifetime of access tokens (default 60 s).
+    pub access_ttl: Duration,
+    /// A refresh token unused this long is dead (as WSO2's 24 h default).
+    pub refresh_idle_ttl: Option<Duration>,
+    /// A refresh token family dies this long after the original authorization.
+    pub refresh_absolute_ttl: Option<Duration>,
+    /// Each refresh returns a new refresh token and kills the one presented.
+    pub rotate_refresh_tokens: bool,
+    /// Access tokens are HS256 JWTs with `exp`, instead of opaque strings.
+    pub jwt_access_tokens: bool,
+    /// Leave `expires_in` out of token responses, as Salesforce does.
+    pub omit_expires_in: bool,
+    /// The registered client.
+    pub client_id: String,
+    pub client_secret: String,
+    /// Registered redirect URIs; loopback ones match on any port (RFC 8252).
+    pub redirect_uris: Vec<String>,
+    /// The sandbox user (sign-in page, password grant, device approval).
+    pub username: String,
+    pub password: String,
+    /// Scopes a client may ask for, and the scope granted when it asks for none.
+    pub scopes: Vec<String>,
+    pub default_scope: String,
+    /// Lifetime of authorization codes.
+    pub code_ttl: Duration,
+    /// Lifetime of device codes, and the polling interval asked of devices
+    /// (polling faster gets `slow_down`).
+    pub device_code_ttl: Duration,
+    pub device_poll_interval: Duration,
+    /// How long an injected [`TokenFault::Hang`] holds a request (it ends
+    /// sooner if the sandbox stops).
+    pub hang_for: Duration,
+    /// Called once per handled request (the CLI prints these).
+    pub log: Option<RequestLog>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        let strings = |values: &[&str]| values.iter().map(|value| value.to_string()).collect();
+        Self {
+            port: 0,
+            access_ttl: Duration::from_secs(60),
+            refresh_idle_ttl: None,
+            refresh_absolute_ttl: None,
+            rotate_refresh_tokens: true,
+            jwt_access_tokens: false,
+            omit_expires_in: false,
+            client_id: "callout-lab-sandbox".into(),
+            client_secret: "sandbox-secret-not-for-production".into(),
+            redirect_uris: strings(&[
+                "http://127.0.0.1/callback",
+                "http://[::1]/callback",
+                "http://localhost/callback",
+            ]),
+            username: "sandbox-user".into(),
+            password: "sandbox-password".into(),
+            scopes: strings(&[
+                "api",
+                "read",
+                "write",
+                "refresh_token",
+                "offline_access",
+                "openid",
+            ]),
+            default_scope: "api read write".into(),
+            code_ttl: Duration::from_secs(600),
+            device_code_ttl: Duration::from_secs(600),
+            device_poll_interval: Duration::from_secs(5),
+            hang_for: Duration::from_secs(30),
+            log: None,
+        }
+    }
+}
+
+/// One handled request, as the request log shows it. Never holds a token:
+/// the path has no query string and the outcome is a fixed word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestLogLine {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    /// `ok`, an OAuth error code, `invalid_session`, `fault_hang`, ...
+    pub outcome: String,
+}
+
+impl fmt::Display for RequestLogLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} -> {} {}",
+            self.method, self.path, self.status, self.outcome
+        )
+    }
+}
+
+/// A callback receiving every [`RequestLogLine`].
+#[derive(Clone)]
+pub struct RequestLog(Arc<dyn Fn(&RequestLogLine) + Send + Sync>);
+
+impl RequestLog {
+    pub fn new(write: impl Fn(&RequestLogLine) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(write))
+    }
+
+    pub(crate) fn write(&self, line: &RequestLogLine) {
+        (self.0)(line);
+    }
+}
+
+impl fmt::Debug for RequestLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RequestLog(..)")
+    }
+}
+
+/// Tokens minted directly by [`Sandbox::issue_tokens`].
+#[derive(Clone, Debug)]
+pub struct IssuedTokens {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub scope: String,
+}
+
+/// A running sandbox. Dropping it stops the server: the accept thread is
+/// joined, and requests held by an injected hang are released at once.
+pub struct Sandbox {
+    provider: Arc<Provider>,
+    server: Arc<tiny_http::Server>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Starts a sandbox on the real clock.
+    pub fn start(config: SandboxConfig) -> Result<Sandbox, Error> {
+        Self::with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// Starts a sandbox whose lifetimes follow `clock` (e.g. a [`ManualClock`]).
+    pub fn with_clock(config: SandboxConfig, clock: Arc<dyn Clock>) -> Result<Sandbox, Error> {
+        let port = config.port;
+        let start_error = |detail: String| Error::SandboxStart { port, detail };
+        let server = tiny_http::Server::http(("127.0.0.1", port))
+            .map_err(|error| start_error(error.to_string()))?;
+        let address = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| start_error("the server has no IP address".into()))?;
+        let server = Arc::new(server);
+        let base_url = format!("http://127.0.0.1:{}", address.port());
+        let provider = Arc::new(Provider::new(config, clock, base_url));
+        let accept = {
+            let (server, provider) = (Arc::clone(&server), Arc::clone(&provider));
+            std::thread::Builder::new()
+                .name("sandbox-accept".into())
+                .spawn(move || server::accept_loop(server, provider))
+                .map_err(|error| start_error(format!("could not start a thread: {error}")))?
+        };
+        Ok(Sandbox {
+            provider,
+            server,
+            accept: Some(accept),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, also the issuer.
+    pub fn base_url(&self) -> String {
+        self.provider.base_url.clone()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.server
+            .server_addr()
+            .to_ip()
+            .map_or(0, |address| address.port())
+    }
+
+    pub fn token_url(&self) -> String {
+        self.provider.url("/token")
+    }
+
+    pub fn authorize_url(&self) -> String {
+        self.provider.url("/authorize")
+    }
+
+    pub fn device_authorization_url(&self) -> String {
+        self.provider.url("/device/code")
+    }
+
+    pub fn revocation_url(&self) -> String {
+        self.provider.url("/revoke")
+    }
+
+    pub fn introspection_url(&self) -> String {
+        self.provider.url("/introspect")
+    }
+
+    /// The partner SOAP endpoint, `.../services/Soap/u/59.0`.
+    pub fn soap_url(&self) -> String {
+        self.provider
+            .url(&format!("/services/Soap/u/{API_VERSION}"))
+    }
+
+    /// The REST query endpoint, `.../services/data/v59.0/query` (add `?q=`).
+    pub fn rest_query_url(&self) -> String {
+        self.provider
+            .url(&format!("/services/data/v{API_VERSION}/query"))
+    }
+
+    pub fn config(&self) -> &SandboxConfig {
+        &self.provider.config
+    }
+
+    /// The registered client's id.
+    pub fn client_id(&self) -> &str {
+        &self.provider.config.client_id
+    }
+
+    /// The registered client's secret (a sandbox value, not a real secret).
+    pub fn client_secret(&self) -> &str {
+        &self.provider.config.client_secret
+    }
+
+    /// Makes an access or refresh token dead now. False if the sandbox never issued it.
+    pub fn expire_access_token(&self, token: &str) -> bool {
+        let now = self.provider.now();
+        self.provider.store().expire_now(token, now)
+    }
+
+    pub fn revoke_all_refresh_tokens(&self) {
+        self.provider.store().revoke_all_refresh_tokens();
+    }
+
+    /// The next `count` token requests fail with `fault` (after any queued before).
+    pub fn inject_fault(&self, fault: TokenFault, count: u32) {
+        self.provider.faults().push(fault, count);
+    }
+
+    pub fn clear_faults(&self) {
+        self.provider.faults().clear();
+    }
+
+    pub fn pending_faults(&self) -> Vec<PendingFault> {
+        self.provider.faults().pending()
+    }
+
+    /// The same counters as `GET /_sandbox/stats`.
+    pub fn stats(&self) -> SandboxStats {
+        self.provider.stats().clone()
+    }
+
+    /// Mints tokens for the sandbox user without an OAuth round trip, as if the
+    /// user had just authorized the registered client with `scope`.
+    pub fn issue_tokens(&self, scope: &str) -> IssuedTokens {
+        let grant = Grant {
+            client_id: self.provider.config.client_id.clone(),
+            subject: Some(self.provider.config.username.clone()),
+            scope: scope.split_whitespace().collect::<Vec<_>>().join(" "),
+        };
+        let issued = self
+            .provider
+            .issue(&mut self.provider.store(), grant, RefreshPlan::NewFamily);
+        IssuedTokens {
+            access_token: Secret::new(issued.access_token),
+            refresh_token: issued.refresh_token.map(Secret::new),
+            scope: issued.scope,
+        }
+    }
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.provider.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.provider.shutdown.trigger();
+        self.server.unblock();
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
