@@ -52,7 +52,9 @@ done
 
 # --- tauri-driver (WebDriver bridge for the end-to-end tests) ---------------
 TAURI_DRIVER_VERSION=2.1.0
-if [ "$("$ROOT/.tools/bin/tauri-driver" --version 2>/dev/null || true)" != "tauri-driver $TAURI_DRIVER_VERSION" ]; then
+# tauri-driver has no --version; cargo's install record tells which one is there.
+if [ ! -x "$ROOT/.tools/bin/tauri-driver" ] ||
+  ! grep -q "^\"tauri-driver $TAURI_DRIVER_VERSION " "$ROOT/.tools/.crates.toml" 2>/dev/null; then
   say "installing tauri-driver $TAURI_DRIVER_VERSION into .tools/"
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --root "$ROOT/.tools" --quiet
 else

@@ -26,7 +26,7 @@ step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo build (binaries for the end-to-end tests)" cargo build --workspace --bins --locked
 step "cargo test (in a desktop session: Xvfb, D-Bus, gnome-keyring)" \
-  bash -c 'set -o pipefail; scripts/desktop-session.sh cargo test --workspace --locked 2>&1 | tee "$0"' "$LOGS/cargo-test.log"
+  bash -c 'set -o pipefail; scripts/desktop-session.sh cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$0"' "$LOGS/cargo-test.log"
 step "generated TypeScript bindings are committed" \
   bash -c 'git diff --exit-code --stat -- ui/src/bindings && test -z "$(git status --porcelain -- ui/src/bindings)"'
 step "UI unit tests (vitest)" \

@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
 use crate::{workspace_binary, workspace_root};
@@ -110,8 +111,7 @@ async fn connect(url: &str, app: &Path) -> Client {
     capabilities.insert("tauri:options".into(), json!({ "application": app }));
     let deadline = Instant::now() + PATIENCE;
     loop {
-        match ClientBuilder::rustls()
-            .expect("TLS roots")
+        match ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities.clone())
             .connect(url)
             .await
