@@ -21,7 +21,20 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 /// session (which closes the app) and tauri-driver when dropped or closed.
 pub struct AppSession {
     pub client: Client,
-    driver: Child,
+    driver: Driver,
+}
+
+/// tauri-driver's process, ended when dropped, also when starting the
+/// session fails halfway.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 impl AppSession {
@@ -34,14 +47,16 @@ impl AppSession {
         let app = workspace_binary("callout-lab");
         let port = free_port();
         let native_port = free_port();
-        let driver = Command::new(tauri_driver())
-            .args(["--port", &port.to_string()])
-            .args(["--native-port", &native_port.to_string()])
-            .args(["--native-driver", NATIVE_DRIVER])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start tauri-driver");
+        let driver = Driver(
+            Command::new(tauri_driver())
+                .args(["--port", &port.to_string()])
+                .args(["--native-port", &native_port.to_string()])
+                .args(["--native-driver", NATIVE_DRIVER])
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("start tauri-driver"),
+        );
         let url = format!("http://127.0.0.1:{port}");
         let client = connect(&url, &app).await;
         Self { client, driver }
@@ -83,25 +98,14 @@ impl AppSession {
         path
     }
 
-    pub async fn close(mut self) {
+    /// Ends the WebDriver session (which closes the app); tauri-driver ends
+    /// when the session is dropped.
+    pub async fn close(self) {
         let client = self.client.clone();
         if let Err(error) = client.close().await {
             eprintln!("closing the WebDriver session: {error}");
         }
-        stop(&mut self.driver);
-    }
-}
-
-impl Drop for AppSession {
-    fn drop(&mut self) {
-        stop(&mut self.driver);
-    }
-}
-
-fn stop(driver: &mut Child) {
-    if let Ok(None) = driver.try_wait() {
-        let _ = driver.kill();
-        let _ = driver.wait();
+        drop(self.driver);
     }
 }
 

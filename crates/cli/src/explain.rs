@@ -2,14 +2,14 @@
 //! sending anything, and say why.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use callout_core::credential_store::CredentialStore;
 use callout_core::detect::{Detector, Verdict};
+use callout_core::home::Home;
 use callout_core::send::Header;
 use clap::Args;
-
-use crate::send::CredentialSource;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -29,16 +29,14 @@ pub struct ExplainArgs {
     /// Print {"expired","rule","reason","salesforce":{"wouldRefresh","reason"}}
     #[arg(long)]
     pub json: bool,
-    #[command(flatten)]
-    pub source: CredentialSource,
     /// Apply this credential's custom expiry rules and Salesforce options
-    /// (from --credentials)
-    #[arg(long, value_name = "NAME", requires = "credentials")]
+    /// (`callout credential list` shows the names)
+    #[arg(long, value_name = "NAME")]
     pub credential: Option<String>,
 }
 
-pub fn run(args: ExplainArgs) -> ExitCode {
-    match explain(&args) {
+pub fn run(home: Option<&Path>, args: ExplainArgs) -> ExitCode {
+    match explain(home, &args) {
         Ok(verdict) => {
             print_verdict(&verdict, args.json);
             ExitCode::SUCCESS
@@ -50,7 +48,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     }
 }
 
-fn explain(args: &ExplainArgs) -> Result<Verdict, String> {
+fn explain(home: Option<&Path>, args: &ExplainArgs) -> Result<Verdict, String> {
     let headers = args
         .headers
         .iter()
@@ -73,7 +71,10 @@ fn explain(args: &ExplainArgs) -> Result<Verdict, String> {
     let detector = match &args.credential {
         None => Detector::default(),
         Some(name) => {
-            let credentials = args.source.load()?;
+            let home = Home::resolve(home).map_err(|error| error.to_string())?;
+            let credentials = CredentialStore::new(home)
+                .load()
+                .map_err(|error| error.to_string())?;
             let credential = credentials.get(name).map_err(|error| error.to_string())?;
             Detector::for_credential(credential).map_err(|error| error.to_string())?
         }

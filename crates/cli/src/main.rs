@@ -1,9 +1,14 @@
 //! `callout`: the Callout Lab engine, headless. Parses arguments, calls
 //! `callout-core`, prints the result.
 
+mod authorize;
+mod credential;
 mod explain;
+mod keep;
 mod sandbox;
 mod send;
+mod timeline;
+mod token;
 
 use std::process::ExitCode;
 
@@ -20,41 +25,31 @@ use clap::{Parser, Subcommand};
     propagate_version = true
 )]
 struct Cli {
+    /// Keep config, data and keychain entries for this home directory only
+    /// [default: the platform's config and data directories]
+    #[arg(long, global = true, value_name = "DIR", env = "CALLOUT_HOME")]
+    home: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List, add, edit and remove named credentials
-    Credential {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    /// List, add, show and remove named credentials
+    Credential(credential::CredentialArgs),
     /// Authorize (or re-authorize) a credential in the system browser or by another flow
-    Authorize {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    Authorize(authorize::AuthorizeArgs),
     /// Print a live access token for a credential, refreshing it first if needed
-    Token {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    /// (exit status 3: the credential needs re-authorization)
+    Token(token::TokenArgs),
     /// Send a request (URL may be `callout:NAME/path`), detect expiry, refresh and retry
     Send(send::SendArgs),
     /// Classify a response (status, headers, body) as token expiry or not, and say why
     Explain(explain::ExplainArgs),
     /// Show a credential's refresh timeline
-    Timeline {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    Timeline(timeline::TimelineArgs),
     /// Keep credentials fresh: refresh ahead of expiry and run keep-alive refreshes
-    Keep {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    Keep(keep::KeepArgs),
     /// Run the embedded sandbox OAuth provider and APIs that fail like real ones
     Sandbox(sandbox::SandboxArgs),
     /// Walk through an expiry, refresh and retry against the sandbox
@@ -99,9 +94,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Doctor => doctor(),
+        Command::Credential(args) => credential::run(cli.home.as_deref(), args),
+        Command::Authorize(args) => authorize::run(cli.home.as_deref(), args),
+        Command::Token(args) => token::run(cli.home.as_deref(), args),
+        Command::Timeline(args) => timeline::run(cli.home.as_deref(), args),
+        Command::Keep(args) => keep::run(cli.home.as_deref(), args),
         Command::Sandbox(args) => sandbox::run(args),
-        Command::Send(args) => send::run(args),
-        Command::Explain(args) => explain::run(args),
+        Command::Send(args) => send::run(cli.home.as_deref(), args),
+        Command::Explain(args) => explain::run(cli.home.as_deref(), args),
         planned => {
             eprintln!(
                 "callout {}: not built yet in this version ({}).",

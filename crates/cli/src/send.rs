@@ -2,59 +2,26 @@
 //! print the response, the verdicts and every attempt.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
-use callout_core::credential::{CredentialFile, CredentialSecrets, CredentialSet};
+use callout_core::credential::{CredentialSecrets, CredentialSet};
 use callout_core::detect::Verdict;
 use callout_core::detect::body;
+use callout_core::endpoint;
+use callout_core::home::Home;
+use callout_core::oauth::{KeychainRefresher, TokenService};
 use callout_core::send::{Attempt, Draft, Header, Outcome, ResponseBody, Sender, Timeouts};
-use callout_core::{Error, ErrorKind, Secret};
+use callout_core::{Error, ErrorKind};
 use clap::Args;
 use serde::Serialize;
 
-/// Where credentials and secrets come from, for now: a definitions file and
-/// environment variables. The keychain-backed credential store replaces this.
-#[derive(Debug, Args)]
-pub struct CredentialSource {
-    /// Credential definitions (JSON `{"credentials": [...]}` or TOML
-    /// `[[credentials]]`), used to resolve callout:NAME URLs. Interim: the
-    /// credential store will replace this option.
-    #[arg(long, value_name = "FILE", env = "CALLOUT_CREDENTIALS")]
-    pub credentials: Option<PathBuf>,
-}
-
-impl CredentialSource {
-    /// The credentials in the file, or an empty set without one.
-    pub fn load(&self) -> Result<CredentialSet, String> {
-        match &self.credentials {
-            None => Ok(CredentialSet::default()),
-            Some(path) => load_credentials(path),
-        }
-    }
-}
-
-/// Reads and validates a credentials file (JSON or TOML).
-fn load_credentials(path: &Path) -> Result<CredentialSet, String> {
-    let shown = path.display();
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read credentials file {shown}: {error}"))?;
-    let is_json =
-        path.extension().is_some_and(|ext| ext == "json") || text.trim_start().starts_with('{');
-    let file: CredentialFile = if is_json {
-        serde_json::from_str(&text)
-            .map_err(|error| format!("credentials file {shown} is not valid JSON: {error}"))?
-    } else {
-        toml::from_str(&text)
-            .map_err(|error| format!("credentials file {shown} is not valid TOML: {error}"))?
-    };
-    CredentialSet::try_from(file).map_err(|error| format!("credentials file {shown}: {error}"))
-}
-
 #[derive(Debug, Args)]
 pub struct SendArgs {
-    /// The URL: http(s)://... or callout:NAME/path?query (NAME from --credentials)
+    /// The URL: http(s)://... or callout:NAME/path?query, where NAME is a credential
+    /// (`callout credential list`) whose live token the request carries
     pub url: String,
     /// HTTP method [default: GET, or POST with -d]
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
@@ -69,26 +36,16 @@ pub struct SendArgs {
     /// Print one JSON object: {"status","headers","body","verdict","attempts"}
     #[arg(long)]
     pub json: bool,
-    #[command(flatten)]
-    pub source: CredentialSource,
-    /// Environment variable holding the credential's access token (interim,
-    /// until tokens come from the keychain). Without a refresher, an expired
-    /// token is reported, not refreshed
-    #[arg(long, value_name = "VAR")]
-    pub token_env: Option<String>,
-    /// Username for {!$Credential.Username} and Basic authentication
-    #[arg(long, value_name = "NAME")]
-    pub username: Option<String>,
-    /// Environment variable holding the password for {!$Credential.Password}
-    #[arg(long, value_name = "VAR")]
-    pub password_env: Option<String>,
+    /// The user label of a per-user credential [default: the OS user name]
+    #[arg(long, value_name = "LABEL")]
+    pub user: Option<String>,
     /// Give up when no complete response arrived within this many seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
 }
 
-pub fn run(args: SendArgs) -> ExitCode {
-    match send(&args) {
+pub fn run(home: Option<&Path>, args: SendArgs) -> ExitCode {
+    match send(home, &args) {
         Ok(outcome) => {
             print_outcome(&outcome, args.json);
             ExitCode::SUCCESS
@@ -99,10 +56,15 @@ pub fn run(args: SendArgs) -> ExitCode {
         }
         Err(Failure::Engine(error)) => {
             eprintln!("callout send: {error}");
-            if error.kind() == ErrorKind::Transport {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::from(2)
+            match error.kind() {
+                ErrorKind::Transport
+                | ErrorKind::Keychain
+                | ErrorKind::KeychainUnavailable
+                | ErrorKind::Refresh => ExitCode::FAILURE,
+                ErrorKind::NeedsReauthorization => {
+                    ExitCode::from(crate::token::EXIT_NEEDS_REAUTHORIZATION)
+                }
+                _ => ExitCode::from(2),
             }
         }
     }
@@ -119,9 +81,7 @@ impl From<Error> for Failure {
     }
 }
 
-fn send(args: &SendArgs) -> Result<Outcome, Failure> {
-    let credentials = args.source.load().map_err(Failure::Input)?;
-    let secrets = secrets(args).map_err(Failure::Input)?;
+fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
     let body = match &args.data {
         None => None,
         Some(data) => Some(read_data(data).map_err(Failure::Input)?),
@@ -143,24 +103,30 @@ fn send(args: &SendArgs) -> Result<Outcome, Failure> {
         .enable_all()
         .build()
         .map_err(|error| Failure::Input(format!("cannot start the async runtime: {error}")))?;
-    // No refresher yet: the OAuth refresher arrives with the credential store.
-    Ok(runtime.block_on(sender.send(&draft, &credentials, &secrets, None))?)
-}
-
-fn secrets(args: &SendArgs) -> Result<CredentialSecrets, String> {
-    let from_env = |var: &Option<String>| -> Result<Option<Secret>, String> {
-        match var {
-            None => Ok(None),
-            Some(name) => std::env::var(name)
-                .map(|value| Some(Secret::new(value)))
-                .map_err(|_| format!("environment variable {name} is not set (or not UTF-8)")),
+    runtime.block_on(async {
+        if endpoint::split(&draft.url)?.credential.is_none() {
+            // A plain URL: sent as written, with no credential behind it.
+            let nothing = CredentialSet::default();
+            return Ok(sender
+                .send(&draft, &nothing, &CredentialSecrets::default(), None)
+                .await?);
         }
-    };
-    Ok(CredentialSecrets {
-        access_token: from_env(&args.token_env)?,
-        username: args.username.clone(),
-        password: from_env(&args.password_env)?,
-        ..CredentialSecrets::default()
+        // A callout:NAME URL: the credential's live token from the keychain,
+        // and a refresher that renews it when a response says it expired.
+        let home = Home::resolve(home)?;
+        let service =
+            Arc::new(TokenService::new(&home, sender.client().clone()).with_home_timeline()?);
+        let credentials = service.store().load()?;
+        let name = endpoint::split(&draft.url)?.credential.unwrap_or_default();
+        let credential = credentials.get(name)?;
+        let refresher = KeychainRefresher::new(Arc::clone(&service), args.user.clone());
+        let secrets = refresher.secrets(credential).await?;
+        let started = std::time::SystemTime::now();
+        let outcome = sender
+            .send(&draft, &credentials, &secrets, Some(&refresher))
+            .await?;
+        service.record_send(&credential.name, &outcome, started);
+        Ok(outcome)
     })
 }
 

@@ -117,9 +117,9 @@ fn insufficient_scope_is_not_expiry() {
 
 #[test]
 fn a_credential_adds_its_custom_rules() {
-    let path = std::env::temp_dir().join(format!("callout-explain-{}.toml", std::process::id()));
+    let home = tempfile::tempdir().unwrap();
     std::fs::write(
-        &path,
+        home.path().join("credentials.toml"),
         r#"
 [[credentials]]
 name = "Legacy_ERP"
@@ -141,8 +141,8 @@ additionalRefreshStatusCodes = [400]
         "400",
         "--body",
         "<e>SESSION_TIMEOUT</e>",
-        "--credentials",
-        path.to_str().unwrap(),
+        "--home",
+        home.path().to_str().unwrap(),
         "--credential",
         "legacy_erp",
         "--json",
@@ -156,8 +156,8 @@ additionalRefreshStatusCodes = [400]
         "explain",
         "--status",
         "400",
-        "--credentials",
-        path.to_str().unwrap(),
+        "--home",
+        home.path().to_str().unwrap(),
         "--credential",
         "Nope",
     ]);

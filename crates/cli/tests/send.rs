@@ -1,4 +1,5 @@
-//! `callout send` as a user runs it, against a loopback server.
+//! `callout send` as a user runs it: against a loopback server, and against
+//! the sandbox with tokens from the real keychain, refreshed for real.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
 
@@ -7,7 +8,11 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-const TOKEN: &str = "00Dxx-cli-token-value-7788";
+use callout_core::sandbox::{Sandbox, SandboxConfig};
+
+mod common;
+
+use common::{TestHome, assert_ok, stdout};
 
 const SOAP_FAULT: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode><faultstring>INVALID_SESSION_ID: Invalid Session ID</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#;
 
@@ -80,11 +85,11 @@ impl Drop for Api {
     }
 }
 
+/// `callout ARGS` with no home of its own (plain URLs need none).
 fn callout(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_callout"))
         .args(args)
-        .env("CALLOUT_TEST_TOKEN", TOKEN)
-        .env_remove("CALLOUT_CREDENTIALS")
+        .env_remove("CALLOUT_HOME")
         .output()
         .expect("run callout")
 }
@@ -93,37 +98,104 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
-fn credentials_file(base: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "callout-send-{}-{}.json",
-        std::process::id(),
-        base.rsplit(':').next().unwrap()
+/// A home with credential `Sales_API` for the API at `endpoint`, authorized
+/// by client credentials at the sandbox; returns the home and its token.
+fn home_with_sales_api(sandbox: &Sandbox, endpoint: &str) -> (TestHome, String) {
+    let mut home = TestHome::new();
+    home.add_for_endpoint(
+        sandbox,
+        "Sales_API",
+        "client-credentials",
+        endpoint,
+        &["--allow-merge-fields-in-body"],
+    );
+    assert_ok(&home.run(&["authorize", "Sales_API"]));
+    let token = stdout(&home.run(&["token", "Sales_API"]))
+        .trim()
+        .to_string();
+    assert!(!token.is_empty());
+    (home, token)
+}
+
+const SOAP_QUERY: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com"><soapenv:Header><urn:SessionHeader><urn:sessionId>{!$Credential.OAuthToken}</urn:sessionId></urn:SessionHeader></soapenv:Header><soapenv:Body><urn:query><urn:queryString>SELECT Id, Name FROM Account</urn:queryString></urn:query></soapenv:Body></soapenv:Envelope>"#;
+
+#[test]
+fn an_expired_soap_session_is_refreshed_from_the_keychain_and_retried_to_200() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.add(
+        &sandbox,
+        "Sandbox",
+        "password",
+        &["--allow-merge-fields-in-body"],
+    );
+    assert_ok(&home.run_with_stdin(
+        &[
+            "authorize",
+            "Sandbox",
+            "--username",
+            "sandbox-user",
+            "--password-stdin",
+        ],
+        "sandbox-password\n",
     ));
-    std::fs::write(
-        &path,
-        format!(
-            r#"{{"credentials":[{{"name":"Sales_API","endpoint":"{base}","salesforce":{{"allowMergeFieldsInBody":true}}}}]}}"#
-        ),
-    )
-    .unwrap();
-    path
+    let token = stdout(&home.run(&["token", "Sandbox"])).trim().to_string();
+    assert!(
+        sandbox.expire_access_token(&token),
+        "the sandbox knows the token"
+    );
+
+    let output = home.run(&[
+        "send",
+        "callout:sandbox/services/Soap/u/59.0",
+        "-H",
+        "Content-Type: text/xml",
+        "-H",
+        "SOAPAction: \"\"",
+        "-d",
+        SOAP_QUERY,
+        "--json",
+    ]);
+    assert_ok(&output);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["status"], 200, "{json:#}");
+    assert!(json["body"].as_str().unwrap().contains("<queryResponse>"));
+    let steps: Vec<&str> = json["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|attempt| attempt["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["sent", "refreshed", "sent"]);
+    let first = &json["attempts"][0];
+    assert_eq!(first["status"], 500);
+    assert_eq!(first["verdict"]["rule"], "soap.invalid_session");
+    assert_eq!(first["verdict"]["salesforce"]["wouldRefresh"], false);
+
+    let stats = sandbox.stats();
+    assert_eq!(stats.token_count("refresh_token", "ok"), 1);
+    assert_eq!(stats.api_count("salesforce_soap", "invalid_session"), 1);
+    assert_eq!(stats.api_count("salesforce_soap", "ok"), 1);
+    let fresh = stdout(&home.run(&["token", "Sandbox"])).trim().to_string();
+    assert_ne!(fresh, token, "the refreshed token is the one stored now");
+    assert!(
+        !text(&output.stdout).contains(&fresh),
+        "no token in the output"
+    );
 }
 
 #[test]
 fn a_callout_url_is_sent_with_the_token_and_judged() {
     let api = Api::start();
-    let credentials = credentials_file(&api.base_url());
-    let output = callout(&[
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let (home, token) = home_with_sales_api(&sandbox, &api.base_url());
+    let output = home.run(&[
         "send",
         "callout:Sales_API/services/Soap/u/62.0",
         "-H",
         "Content-Type: text/xml",
         "-d",
         "<sessionId>{!$Credential.OAuthToken}</sessionId>",
-        "--credentials",
-        credentials.to_str().unwrap(),
-        "--token-env",
-        "CALLOUT_TEST_TOKEN",
         "--json",
     ]);
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -144,22 +216,40 @@ fn a_callout_url_is_sent_with_the_token_and_judged() {
     assert_eq!(json["body"], SOAP_FAULT);
     assert_eq!(json["verdict"]["rule"], "soap.invalid_session");
     assert_eq!(json["verdict"]["salesforce"]["wouldRefresh"], false);
-    assert_eq!(json["attempts"][0]["step"], "sent");
-    assert_eq!(json["attempts"][1]["step"], "refreshSkipped");
+    // This API faults every time: one refresh (a new client-credentials
+    // token), one retry, and no more.
+    let steps: Vec<&str> = json["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|attempt| attempt["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["sent", "refreshed", "sent"]);
+    assert_eq!(sandbox.stats().token_count("client_credentials", "ok"), 2);
     assert!(
-        !text(&output.stdout).contains(TOKEN),
+        !text(&output.stdout).contains(&token),
         "the token never reaches the output"
     );
 
     let seen = api.seen.lock().unwrap().clone();
-    assert_eq!(seen.len(), 1);
+    assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].method, "POST", "-d implies POST");
     assert_eq!(seen[0].url, "/services/Soap/u/62.0");
     assert_eq!(
         seen[0].authorization.as_deref(),
-        Some(&*format!("Bearer {TOKEN}"))
+        Some(&*format!("Bearer {token}"))
     );
-    assert_eq!(seen[0].body, format!("<sessionId>{TOKEN}</sessionId>"));
+    assert_eq!(seen[0].body, format!("<sessionId>{token}</sessionId>"));
+    let retried_with = seen[1].authorization.as_deref().unwrap();
+    assert_ne!(
+        retried_with,
+        format!("Bearer {token}"),
+        "retried with the new token"
+    );
+    assert_eq!(
+        seen[1].body,
+        format!("<sessionId>{}</sessionId>", &retried_with[7..])
+    );
 }
 
 #[test]
@@ -208,13 +298,9 @@ fn the_human_output_ends_with_verdicts_and_attempts() {
 
 #[test]
 fn an_unknown_credential_lists_the_known_ones() {
-    let credentials = credentials_file("http://127.0.0.1:9");
-    let output = callout(&[
-        "send",
-        "callout:Nope/x",
-        "--credentials",
-        credentials.to_str().unwrap(),
-    ]);
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let (home, _) = home_with_sales_api(&sandbox, "http://127.0.0.1:9");
+    let output = home.run(&["send", "callout:Nope/x"]);
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         text(&output.stderr),
@@ -224,16 +310,13 @@ fn an_unknown_credential_lists_the_known_ones() {
 
 #[test]
 fn a_merge_field_error_names_its_position() {
-    let credentials = credentials_file("http://127.0.0.1:8");
-    let output = callout(&[
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let (home, _) = home_with_sales_api(&sandbox, "http://127.0.0.1:8");
+    let output = home.run(&[
         "send",
         "callout:Sales_API/x",
         "-d",
         "line one\n  {!$Credential.Secret}",
-        "--credentials",
-        credentials.to_str().unwrap(),
-        "--token-env",
-        "CALLOUT_TEST_TOKEN",
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
@@ -264,20 +347,14 @@ fn no_response_is_a_failure() {
 }
 
 #[test]
-fn a_missing_token_variable_is_named() {
-    let output = Command::new(env!("CARGO_BIN_EXE_callout"))
-        .args([
-            "send",
-            "http://127.0.0.1:9/x",
-            "--token-env",
-            "CALLOUT_NOT_SET_ANYWHERE",
-        ])
-        .env_remove("CALLOUT_NOT_SET_ANYWHERE")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        text(&output.stderr),
-        "callout send: environment variable CALLOUT_NOT_SET_ANYWHERE is not set (or not UTF-8)\n"
-    );
+fn a_credential_never_authorized_says_to_authorize_it() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    // Browser sign-in needs a person; client credentials would just be minted.
+    home.add(&sandbox, "Fresh", "auth-code", &[]);
+    let output = home.run(&["send", "callout:Fresh/services/data/v59.0/query?q=x"]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("callout authorize"), "{stderr}");
+    assert_eq!(sandbox.stats().api_count("salesforce_rest", "ok"), 0);
 }

@@ -38,6 +38,9 @@ pub struct Credential {
     pub protocol: AuthProtocol,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// How the client secret goes to the token endpoint.
+    #[serde(default)]
+    pub client_auth: ClientAuth,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,6 +80,18 @@ pub enum AuthProtocol {
     /// Username and password (Basic authentication).
     Password,
     NoAuthentication,
+}
+
+/// How the client proves itself at the token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ClientAuth {
+    /// `Authorization: Basic` with the client id and secret (`client_secret_basic`).
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the form body (`client_secret_post`).
+    Body,
 }
 
 /// Whose identity the callout carries, as in Salesforce.
@@ -166,6 +181,7 @@ impl Credential {
             endpoint: endpoint.into(),
             protocol: AuthProtocol::default(),
             client_id: None,
+            client_auth: ClientAuth::default(),
             scopes: Vec::new(),
             token_url: None,
             auth_url: None,

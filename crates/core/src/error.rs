@@ -110,6 +110,38 @@ pub enum Error {
     #[error("refreshing credential \"{credential}\" failed: {detail}")]
     Refresh { credential: String, detail: String },
 
+    /// The credential's refresh token is dead (expired, revoked, rotated away)
+    /// or it was never authorized: only a new authorization helps.
+    #[error(
+        "credential \"{credential}\" needs re-authorization: {reason}. \
+         Run `callout authorize {credential}` (or use Authorize in the app)"
+    )]
+    NeedsReauthorization { credential: String, reason: String },
+
+    /// Authorizing a credential (any flow) did not produce tokens.
+    #[error("authorizing credential \"{credential}\" failed: {detail}")]
+    Authorization { credential: String, detail: String },
+
+    /// The credentials file is not valid; it is left as it is.
+    #[error(
+        "credentials file {path} is broken at line {line}, column {column}: {message}. \
+         Fix the file by hand; Callout Lab does not overwrite a file it cannot read"
+    )]
+    CredentialsFile {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// A file or directory of Callout Lab's home could not be used.
+    #[error("could not {action} {path}: {detail}")]
+    Storage {
+        action: &'static str,
+        path: String,
+        detail: String,
+    },
+
     /// The sandbox could not bind its port or start its server thread.
     #[error("the sandbox could not start on 127.0.0.1:{port}: {detail}")]
     SandboxStart { port: u16, detail: String },
@@ -131,6 +163,10 @@ pub enum ErrorKind {
     Transport,
     Refresh,
     SandboxStart,
+    NeedsReauthorization,
+    Authorization,
+    CredentialsFile,
+    Storage,
 }
 
 impl Error {
@@ -151,6 +187,10 @@ impl Error {
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Refresh { .. } => ErrorKind::Refresh,
             Error::SandboxStart { .. } => ErrorKind::SandboxStart,
+            Error::NeedsReauthorization { .. } => ErrorKind::NeedsReauthorization,
+            Error::Authorization { .. } => ErrorKind::Authorization,
+            Error::CredentialsFile { .. } => ErrorKind::CredentialsFile,
+            Error::Storage { .. } => ErrorKind::Storage,
         }
     }
 }

@@ -5,14 +5,18 @@
 
 pub mod about;
 pub mod credential;
+pub mod credential_store;
 pub mod detect;
 pub mod endpoint;
 pub mod error;
+pub mod home;
+pub mod keeper;
 pub mod merge;
 pub mod oauth;
 pub mod sandbox;
 pub mod secret;
 pub mod send;
+pub mod timeline;
 pub mod vault;
 
 pub use error::{Error, ErrorKind, ErrorReport, Result};

@@ -670,10 +670,10 @@ fn render_headers(
         }
         headers.push((header.name.clone(), value));
     }
-    if let Some(source) = source {
-        if let Some(generated) = generated_authorization(source, written, lint)? {
-            headers.push(("Authorization".to_string(), generated));
-        }
+    if let Some(source) = source
+        && let Some(generated) = generated_authorization(source, written, lint)?
+    {
+        headers.push(("Authorization".to_string(), generated));
     }
     Ok(headers)
 }

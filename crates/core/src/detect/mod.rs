@@ -169,17 +169,17 @@ impl Detector {
             return found;
         }
         let challenge = header_value(headers, "www-authenticate").map(bearer_challenge);
-        if let Some(challenge) = &challenge {
-            if challenge.error.as_deref() == Some("invalid_token") {
-                return Finding::expired(
-                    "rfc6750.invalid_token",
-                    format!(
-                        "HTTP {status} with WWW-Authenticate: Bearer error=\"invalid_token\"{}: \
+        if let Some(challenge) = &challenge
+            && challenge.error.as_deref() == Some("invalid_token")
+        {
+            return Finding::expired(
+                "rfc6750.invalid_token",
+                format!(
+                    "HTTP {status} with WWW-Authenticate: Bearer error=\"invalid_token\"{}: \
                          the access token expired or was revoked",
-                        described(challenge.description.as_deref())
-                    ),
-                );
-            }
+                    described(challenge.description.as_deref())
+                ),
+            );
         }
         let mut reason = not_expired(status, challenge.as_ref(), headers, body.kind);
         let problem = xml
@@ -363,29 +363,29 @@ fn service_error(
             ));
         }
         let error = json.get("error");
-        if let Some(code) = error.and_then(|e| e.get("code")).and_then(Value::as_str) {
-            if code == "InvalidAuthenticationToken" {
-                return Some(Finding::expired(
-                    "msgraph.invalid_authentication_token",
-                    format!(
-                        "HTTP {status} with Microsoft Graph error code {code}{}: the access \
+        if let Some(code) = error.and_then(|e| e.get("code")).and_then(Value::as_str)
+            && code == "InvalidAuthenticationToken"
+        {
+            return Some(Finding::expired(
+                "msgraph.invalid_authentication_token",
+                format!(
+                    "HTTP {status} with Microsoft Graph error code {code}{}: the access \
                          token expired or is not valid",
-                        described(error.and_then(|e| e.get("message")).and_then(Value::as_str))
-                    ),
-                ));
-            }
+                    described(error.and_then(|e| e.get("message")).and_then(Value::as_str))
+                ),
+            ));
         }
-        if let Some(google) = error.and_then(|e| e.get("status")).and_then(Value::as_str) {
-            if google == "UNAUTHENTICATED" {
-                return Some(Finding::expired(
-                    "google.unauthenticated",
-                    format!(
-                        "HTTP {status} with Google error status {google}{}: the access token \
+        if let Some(google) = error.and_then(|e| e.get("status")).and_then(Value::as_str)
+            && google == "UNAUTHENTICATED"
+        {
+            return Some(Finding::expired(
+                "google.unauthenticated",
+                format!(
+                    "HTTP {status} with Google error status {google}{}: the access token \
                          expired or is invalid",
-                        described(error.and_then(|e| e.get("message")).and_then(Value::as_str))
-                    ),
-                ));
-            }
+                    described(error.and_then(|e| e.get("message")).and_then(Value::as_str))
+                ),
+            ));
         }
     }
     let aws_code = header_value(headers, "x-amzn-errortype")
@@ -412,20 +412,19 @@ fn service_error(
     let message = json
         .and_then(|json| json.get("message"))
         .and_then(Value::as_str);
-    if let Some(message) = message {
-        if message
+    if let Some(message) = message
+        && message
             .to_ascii_lowercase()
             .contains("refresh your access token")
-        {
-            return Some(Finding::expired(
-                "wso2.refresh_token_message",
-                format!(
-                    "HTTP {status} with the message \"{}\" (WSO2 API Manager): the access token \
+    {
+        return Some(Finding::expired(
+            "wso2.refresh_token_message",
+            format!(
+                "HTTP {status} with the message \"{}\" (WSO2 API Manager): the access token \
                      expired",
-                    clip(message)
-                ),
-            ));
-        }
+                clip(message)
+            ),
+        ));
     }
     None
 }

@@ -1,6 +1,13 @@
 //! OAuth 2.0 as a client: reading token endpoint answers (and, with the
 //! credentials, the flows and the refresh that never loses a token).
 
+pub mod assertion;
+pub mod browser;
+pub mod device;
+pub mod flows;
+pub mod lock;
+pub mod refresh;
 pub mod token;
 
+pub use refresh::{CredentialStatus, KeychainRefresher, LiveToken, TokenService};
 pub use token::{ExpirySource, TokenResponseError, TokenSet, jwt_claims, parse_token_response};

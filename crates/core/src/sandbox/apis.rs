@@ -184,22 +184,23 @@ fn bearer_error(status: u16, code: &'static str, description: &str, scope: Optio
 
 /// What a live token gets: the accounts at `accounts`, an echo elsewhere.
 fn resource(request: &Incoming, rest: &str) -> Reply {
-    if rest.trim_end_matches('/') == "accounts" && request.method == "GET" {
-        if let Ok(result) = soql::run("SELECT Id, Name, Industry, BillingCity FROM Account") {
-            let accounts: Vec<Value> = result
-                .rows
-                .iter()
-                .map(|row| {
-                    Value::Object(
-                        result
-                            .fields(row)
-                            .map(|(k, v)| (k.to_string(), json!(v)))
-                            .collect(),
-                    )
-                })
-                .collect();
-            return Reply::json(200, &json!({"count": accounts.len(), "accounts": accounts}));
-        }
+    if rest.trim_end_matches('/') == "accounts"
+        && request.method == "GET"
+        && let Ok(result) = soql::run("SELECT Id, Name, Industry, BillingCity FROM Account")
+    {
+        let accounts: Vec<Value> = result
+            .rows
+            .iter()
+            .map(|row| {
+                Value::Object(
+                    result
+                        .fields(row)
+                        .map(|(k, v)| (k.to_string(), json!(v)))
+                        .collect(),
+                )
+            })
+            .collect();
+        return Reply::json(200, &json!({"count": accounts.len(), "accounts": accounts}));
     }
     Reply::json(
         200,

@@ -1,0 +1,139 @@
+//! `callout token NAME`: print a live access token, refreshing it first when
+//! it is expired or about to be. Also the pieces the credential and
+//! authorize commands share: the home, the async runtime, exit codes.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use callout_core::home::Home;
+use callout_core::oauth::{LiveToken, TokenService};
+use callout_core::{Error, ErrorKind};
+use clap::Args;
+use serde::Serialize;
+
+/// Exit code when the credential needs re-authorization.
+pub const EXIT_NEEDS_REAUTHORIZATION: u8 = 3;
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 token printed; 1 the provider or the keychain failed; \
+    2 bad input (unknown credential, broken credentials file); \
+    3 the credential needs re-authorization (run `callout authorize NAME`)."
+)]
+pub struct TokenArgs {
+    /// The credential's name (ignoring case)
+    pub name: String,
+    /// Print one JSON object: {"credential","accessToken","tokenType","expiresAt",
+    /// "expiresInSeconds","expirySource","scopes","refreshed"}
+    #[arg(long)]
+    pub json: bool,
+    /// The user label of a per-user credential [default: the OS user name]
+    #[arg(long, value_name = "LABEL")]
+    pub user: Option<String>,
+}
+
+pub fn run(home: Option<&Path>, args: TokenArgs) -> ExitCode {
+    let result = with_service(home, |service, runtime| {
+        runtime.block_on(service.live_token(&args.name, args.user.as_deref()))
+    });
+    match result {
+        Ok(live) => {
+            print_token(&live, args.json);
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail("token", &error),
+    }
+}
+
+fn print_token(live: &LiveToken, json: bool) {
+    let tokens = &live.tokens;
+    if !json {
+        println!("{}", tokens.access_token.expose());
+        return;
+    }
+    let expires_at = tokens.expires_at.map(unix);
+    let output = TokenJson {
+        credential: &live.credential,
+        access_token: tokens.access_token.expose(),
+        token_type: &tokens.token_type,
+        expires_at,
+        expires_in_seconds: expires_at.map(|at| at.saturating_sub(unix(SystemTime::now()))),
+        expiry_source: tokens.expiry_source,
+        scopes: &tokens.scopes,
+        refreshed: live.refreshed,
+    };
+    match serde_json::to_string_pretty(&output) {
+        Ok(text) => println!("{text}"),
+        Err(error) => eprintln!("callout token: cannot print JSON: {error}"),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenJson<'a> {
+    credential: &'a str,
+    access_token: &'a str,
+    token_type: &'a str,
+    /// Seconds since the Unix epoch; null when the provider did not say.
+    expires_at: Option<u64>,
+    expires_in_seconds: Option<u64>,
+    expiry_source: callout_core::oauth::ExpirySource,
+    scopes: &'a [String],
+    refreshed: bool,
+}
+
+pub(crate) fn unix(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// Resolves the home, builds the token service and a runtime, runs `work`.
+pub(crate) fn with_service<T>(
+    home: Option<&Path>,
+    work: impl FnOnce(&TokenService, &tokio::runtime::Runtime) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let home = Home::resolve(home)?;
+    let service = TokenService::for_home(&home)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Error::Storage {
+            action: "start the async runtime for",
+            path: home.config_dir().display().to_string(),
+            detail: error.to_string(),
+        })?;
+    work(&service, &runtime)
+}
+
+/// Prints `callout COMMAND: error` and picks the exit status.
+pub(crate) fn fail(command: &str, error: &Error) -> ExitCode {
+    eprintln!("callout {command}: {error}");
+    exit_code(error)
+}
+
+pub(crate) fn exit_code(error: &Error) -> ExitCode {
+    match error.kind() {
+        ErrorKind::NeedsReauthorization => ExitCode::from(EXIT_NEEDS_REAUTHORIZATION),
+        ErrorKind::UnknownCredential
+        | ErrorKind::InvalidCredential
+        | ErrorKind::CredentialsFile
+        | ErrorKind::InvalidRequest => ExitCode::from(2),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+/// A secret given on standard input (`--client-secret-stdin`,
+/// `--password-stdin`): everything read, without the final line break.
+pub(crate) fn read_stdin_secret(option: &str) -> Result<callout_core::Secret, String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|error| format!("{option}: standard input could not be read: {error}"))?;
+    let secret = text.trim_end_matches(['\r', '\n']);
+    if secret.is_empty() {
+        return Err(format!("{option} was given, but standard input was empty"));
+    }
+    Ok(callout_core::Secret::new(secret))
+}

@@ -1,0 +1,195 @@
+//! What the CLI tests share: a `--home` of their own per test (its keychain
+//! entries removed on drop), running `callout` in it, and output checks.
+
+#![allow(dead_code)] // each test crate uses a different part of this
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use callout_core::credential_store::CredentialStore;
+use callout_core::home::Home;
+use callout_core::sandbox::Sandbox;
+
+/// A temp home; forgets the keychain entries of its credentials on drop.
+pub struct TestHome {
+    dir: tempfile::TempDir,
+    names: Vec<String>,
+}
+
+impl TestHome {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            names: Vec::new(),
+        }
+    }
+
+    /// Remove this credential's keychain entries when the test ends.
+    pub fn forget_on_drop(&mut self, name: &str) {
+        self.names.push(name.to_string());
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn store(&self) -> CredentialStore {
+        CredentialStore::new(Home::at(self.path()).unwrap())
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_callout"));
+        command
+            .arg("--home")
+            .arg(self.path())
+            .args(args)
+            .env_remove("CALLOUT_HOME")
+            .stdin(Stdio::null());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// `callout credential add NAME --flow FLOW` for the sandbox's client.
+    pub fn add(&mut self, sandbox: &Sandbox, name: &str, flow: &str, extra: &[&str]) {
+        self.add_for_endpoint(sandbox, name, flow, &sandbox.base_url(), extra);
+    }
+
+    /// The same, for an API at `endpoint` whose tokens the sandbox issues.
+    pub fn add_for_endpoint(
+        &mut self,
+        sandbox: &Sandbox,
+        name: &str,
+        flow: &str,
+        endpoint: &str,
+        extra: &[&str],
+    ) {
+        self.names.push(name.to_string());
+        let (token_url, auth_url, base) = (
+            sandbox.token_url(),
+            sandbox.authorize_url(),
+            endpoint.to_string(),
+        );
+        let mut args = vec![
+            "credential",
+            "add",
+            name,
+            "--flow",
+            flow,
+            "--endpoint",
+            &base,
+            "--token-url",
+            &token_url,
+            "--auth-url",
+            &auth_url,
+            "--client-id",
+            sandbox.client_id(),
+            "--client-secret-stdin",
+            "--scope",
+            "api",
+        ];
+        args.extend_from_slice(extra);
+        let output = self.run_with_stdin(&args, &format!("{}\n", sandbox.client_secret()));
+        assert_ok(&output);
+    }
+}
+
+impl TestHome {
+    /// `callout credential add` with endpoints discovered from the sandbox.
+    pub fn add_by_issuer(&mut self, sandbox: &Sandbox, name: &str, flow: &str) -> Output {
+        self.names.push(name.to_string());
+        let base = sandbox.base_url();
+        self.run_with_stdin(
+            &[
+                "credential",
+                "add",
+                name,
+                "--flow",
+                flow,
+                "--endpoint",
+                &base,
+                "--issuer",
+                &base,
+                "--client-id",
+                sandbox.client_id(),
+                "--client-secret-stdin",
+            ],
+            sandbox.client_secret(),
+        )
+    }
+}
+
+impl Drop for TestHome {
+    fn drop(&mut self) {
+        if let Ok(home) = Home::at(self.dir.path()) {
+            let store = CredentialStore::new(home);
+            for name in &self.names {
+                let _ = store.forget_secrets(name);
+            }
+        }
+    }
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn assert_ok(output: &Output) {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        stdout(output),
+        stderr(output)
+    );
+}
+
+/// No file under `dir` holds any of `secrets`.
+pub fn assert_no_secret_in_files(dir: &Path, secrets: &[&str]) {
+    let mut pending = vec![dir.to_path_buf()];
+    let mut seen = 0;
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                pending.push(entry.unwrap().path());
+            }
+            continue;
+        }
+        seen += 1;
+        let bytes = std::fs::read(&path).unwrap();
+        for secret in secrets {
+            assert!(
+                !bytes
+                    .windows(secret.len())
+                    .any(|window| window == secret.as_bytes()),
+                "{} contains a secret",
+                path.display()
+            );
+        }
+    }
+    assert!(seen > 0, "the home has files to scan");
+}

@@ -1,0 +1,701 @@
+//! Where credentials are kept: definitions in `credentials.toml` (readable,
+//! no secrets), secrets in the OS keychain only.
+//!
+//! # The file
+//! `[[credentials]]` tables in the config directory. Writes are atomic: the
+//! new text goes to a temporary file in the same directory, is flushed to
+//! disk, and is renamed over the old file, so a crash leaves either the old
+//! file or the new one. A file someone broke by hand is reported with its
+//! line and column and never overwritten.
+//!
+//! # The keychain
+//! Under the home's service name, per credential (names lower-cased, as
+//! names match ignoring case):
+//!
+//! | account | holds |
+//! | --- | --- |
+//! | `NAME/client-secret` | the client secret |
+//! | `NAME/private-key` | the PEM private key a JWT bearer credential signs with |
+//! | `NAME/authorization` | JSON: per identity (the named principal, or each user label of a per-user credential) the token set (access, refresh, type, scopes, issued-at, expiry and its source), the password-flow login, and the "needs re-authorization" reason |
+//!
+//! The access and refresh tokens of an identity sit in one entry, so a
+//! rotated refresh token and its access token are replaced together in a
+//! single keychain write: there is no moment where one is new and the other
+//! old. Writers hold the credential's refresh lock (see [`crate::oauth::lock`]).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::credential::{Credential, CredentialFile, CredentialSet, IdentityType};
+use crate::home::{self, Home};
+use crate::oauth::lock::FileLock;
+use crate::oauth::{ExpirySource, TokenSet};
+use crate::vault::Vault;
+use crate::{Error, Result, Secret};
+
+const FILE_HEADER: &str = "# Callout Lab credentials: definitions only. Client secrets and tokens \
+     live in the OS keychain, never here.\n# Edit with `callout credential` or by hand.\n\n";
+
+/// Credential definitions and their secrets, for one [`Home`].
+#[derive(Debug, Clone)]
+pub struct CredentialStore {
+    home: Home,
+    vault: Vault,
+}
+
+/// Which token set of a credential: the named principal's, or one user's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Identity {
+    NamedPrincipal,
+    User(String),
+}
+
+impl Identity {
+    /// The identity a credential uses for `user`: its named principal, or
+    /// (per-user) the given label, else the login name of this OS user.
+    pub fn for_credential(credential: &Credential, user: Option<&str>) -> Identity {
+        match credential.identity_type {
+            IdentityType::PerUser => Identity::User(
+                user.map(str::to_string)
+                    .or_else(|| std::env::var("USER").ok())
+                    .or_else(|| std::env::var("USERNAME").ok())
+                    .unwrap_or_else(|| "default".to_string()),
+            ),
+            IdentityType::NamedPrincipal | IdentityType::Anonymous => Identity::NamedPrincipal,
+        }
+    }
+
+    fn key(&self) -> String {
+        match self {
+            Identity::NamedPrincipal => "named".to_string(),
+            Identity::User(label) => format!("user:{label}"),
+        }
+    }
+}
+
+/// The authorization state of one identity of a credential.
+#[derive(Debug, Clone, Default)]
+pub struct Authorization {
+    pub tokens: Option<TokenSet>,
+    /// The login of a password-flow credential, to mint new tokens with.
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// Why only a new authorization helps (set on `invalid_grant`).
+    pub needs_reauthorization: Option<String>,
+}
+
+impl CredentialStore {
+    pub fn new(home: Home) -> Self {
+        let vault = home.vault();
+        Self { home, vault }
+    }
+
+    pub fn home(&self) -> &Home {
+        &self.home
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// Every credential in the file (none when there is no file yet).
+    pub fn load(&self) -> Result<CredentialSet> {
+        CredentialSet::new(read_definitions(&self.home.credentials_file())?)
+    }
+
+    /// The credential called `name` (ignoring case).
+    pub fn get(&self, name: &str) -> Result<Credential> {
+        self.load()?.get(name).cloned()
+    }
+
+    /// Adds a definition; a credential of that name must not exist yet.
+    pub fn add(&self, credential: Credential) -> Result<()> {
+        self.edit(|credentials| {
+            if let Some(existing) = credentials.iter().find(|c| c.is_named(&credential.name)) {
+                return Err(Error::InvalidCredential {
+                    name: credential.name.clone(),
+                    reason: format!(
+                        "a credential named \"{}\" already exists; remove it first",
+                        existing.name
+                    ),
+                });
+            }
+            credentials.push(credential);
+            Ok(())
+        })
+    }
+
+    /// Replaces the definition of the credential of the same name.
+    pub fn update(&self, credential: Credential) -> Result<()> {
+        self.edit(|credentials| {
+            let known: Vec<String> = credentials.iter().map(|c| c.name.clone()).collect();
+            let slot = credentials
+                .iter_mut()
+                .find(|c| c.is_named(&credential.name))
+                .ok_or_else(|| Error::UnknownCredential {
+                    name: credential.name.clone(),
+                    known,
+                })?;
+            *slot = credential;
+            Ok(())
+        })
+    }
+
+    /// Removes a definition and every keychain entry of it.
+    pub fn remove(&self, name: &str) -> Result<Credential> {
+        let mut removed = None;
+        self.edit(|credentials| {
+            let known: Vec<String> = credentials.iter().map(|c| c.name.clone()).collect();
+            let index = credentials
+                .iter()
+                .position(|c| c.is_named(name))
+                .ok_or_else(|| Error::UnknownCredential {
+                    name: name.to_string(),
+                    known,
+                })?;
+            removed = Some(credentials.remove(index));
+            Ok(())
+        })?;
+        let removed = removed.ok_or_else(|| Error::UnknownCredential {
+            name: name.to_string(),
+            known: Vec::new(),
+        })?;
+        self.forget_secrets(&removed.name)?;
+        Ok(removed)
+    }
+
+    /// Deletes every keychain entry of credential `name`.
+    pub fn forget_secrets(&self, name: &str) -> Result<()> {
+        self.vault.delete(&account(name, CLIENT_SECRET))?;
+        self.vault.delete(&account(name, PRIVATE_KEY))?;
+        self.vault.delete(&account(name, AUTHORIZATION))?;
+        Ok(())
+    }
+
+    /// Read, change and write the file under its lock; a file that cannot be
+    /// read is reported and left alone.
+    fn edit(&self, change: impl FnOnce(&mut Vec<Credential>) -> Result<()>) -> Result<()> {
+        let path = self.home.credentials_file();
+        let _lock = FileLock::exclusive(&self.home.locks_dir().join("credentials-file.lock"))?;
+        let mut credentials = read_definitions(&path)?;
+        change(&mut credentials)?;
+        let set = CredentialSet::new(credentials)?;
+        write_definitions(&path, &set.iter().cloned().collect::<Vec<_>>())
+    }
+
+    pub fn set_client_secret(&self, name: &str, secret: &Secret) -> Result<()> {
+        self.vault.store(&account(name, CLIENT_SECRET), secret)
+    }
+
+    pub fn client_secret(&self, name: &str) -> Result<Option<Secret>> {
+        self.vault.read(&account(name, CLIENT_SECRET))
+    }
+
+    /// Stores the private key (PEM) a JWT bearer credential signs with.
+    pub fn set_private_key(&self, name: &str, pem: &Secret) -> Result<()> {
+        self.vault.store(&account(name, PRIVATE_KEY), pem)
+    }
+
+    pub fn private_key(&self, name: &str) -> Result<Option<Secret>> {
+        self.vault.read(&account(name, PRIVATE_KEY))
+    }
+
+    /// The authorization state of one identity (empty when never authorized).
+    pub fn authorization(&self, name: &str, identity: &Identity) -> Result<Authorization> {
+        let entry = self.read_entry(name)?;
+        Ok(entry
+            .identities
+            .get(&identity.key())
+            .map(Authorization::from)
+            .unwrap_or_default())
+    }
+
+    /// Replaces the authorization state of one identity in one keychain
+    /// write. Call with the credential's refresh lock held.
+    pub fn set_authorization(
+        &self,
+        name: &str,
+        identity: &Identity,
+        authorization: &Authorization,
+    ) -> Result<()> {
+        let mut entry = self.read_entry(name)?;
+        entry
+            .identities
+            .insert(identity.key(), IdentityRecord::from(authorization));
+        let json = serde_json::to_string(&entry).map_err(|error| Error::Keychain {
+            action: "store",
+            account: account(name, AUTHORIZATION),
+            detail: format!("the token set could not be encoded: {error}"),
+        })?;
+        self.vault
+            .store(&account(name, AUTHORIZATION), &Secret::new(json))
+    }
+
+    fn read_entry(&self, name: &str) -> Result<AuthorizationEntry> {
+        let account = account(name, AUTHORIZATION);
+        match self.vault.read(&account)? {
+            None => Ok(AuthorizationEntry::default()),
+            Some(json) => serde_json::from_str(json.expose()).map_err(|error| Error::Keychain {
+                action: "read",
+                account,
+                detail: format!(
+                    "the stored token set is not readable ({}); run `callout authorize \
+                         {name}` to replace it",
+                    error.classify_name()
+                ),
+            }),
+        }
+    }
+}
+
+const CLIENT_SECRET: &str = "client-secret";
+const AUTHORIZATION: &str = "authorization";
+const PRIVATE_KEY: &str = "private-key";
+
+fn account(name: &str, what: &str) -> String {
+    format!("{}/{what}", name.to_ascii_lowercase())
+}
+
+/// serde_json's error category, without the text (which may quote a secret).
+trait Classify {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl Classify for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "I/O error",
+            serde_json::error::Category::Syntax => "broken JSON",
+            serde_json::error::Category::Data => "unexpected fields",
+            serde_json::error::Category::Eof => "truncated JSON",
+        }
+    }
+}
+
+/// The keychain entry `NAME/authorization`. No `Debug`: it holds raw tokens.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthorizationEntry {
+    #[serde(default)]
+    identities: BTreeMap<String, IdentityRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdentityRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tokens: Option<TokenRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    needs_reauthorization: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRecord {
+    access_token: String,
+    token_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    /// Seconds since the Unix epoch.
+    issued_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<u64>,
+    expiry_source: StoredExpirySource,
+    #[serde(default)]
+    is_jwt: bool,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum StoredExpirySource {
+    ExpiresIn,
+    JwtExp,
+    Introspection,
+    Unknown,
+}
+
+impl From<ExpirySource> for StoredExpirySource {
+    fn from(source: ExpirySource) -> Self {
+        match source {
+            ExpirySource::ExpiresIn => Self::ExpiresIn,
+            ExpirySource::JwtExp => Self::JwtExp,
+            ExpirySource::Introspection => Self::Introspection,
+            ExpirySource::Unknown => Self::Unknown,
+        }
+    }
+}
+
+impl From<StoredExpirySource> for ExpirySource {
+    fn from(source: StoredExpirySource) -> Self {
+        match source {
+            StoredExpirySource::ExpiresIn => Self::ExpiresIn,
+            StoredExpirySource::JwtExp => Self::JwtExp,
+            StoredExpirySource::Introspection => Self::Introspection,
+            StoredExpirySource::Unknown => Self::Unknown,
+        }
+    }
+}
+
+fn unix(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+fn from_unix(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+impl From<&TokenSet> for TokenRecord {
+    fn from(tokens: &TokenSet) -> Self {
+        Self {
+            access_token: tokens.access_token.expose().to_string(),
+            token_type: tokens.token_type.clone(),
+            refresh_token: tokens
+                .refresh_token
+                .as_ref()
+                .map(|t| t.expose().to_string()),
+            id_token: tokens.id_token.as_ref().map(|t| t.expose().to_string()),
+            scopes: tokens.scopes.clone(),
+            issued_at: unix(tokens.issued_at),
+            expires_at: tokens.expires_at.map(unix),
+            expiry_source: tokens.expiry_source.into(),
+            is_jwt: tokens.is_jwt,
+        }
+    }
+}
+
+impl From<&TokenRecord> for TokenSet {
+    fn from(record: &TokenRecord) -> Self {
+        Self {
+            access_token: Secret::new(record.access_token.clone()),
+            token_type: record.token_type.clone(),
+            refresh_token: record.refresh_token.clone().map(Secret::new),
+            id_token: record.id_token.clone().map(Secret::new),
+            scopes: record.scopes.clone(),
+            issued_at: from_unix(record.issued_at),
+            expires_at: record.expires_at.map(from_unix),
+            expiry_source: record.expiry_source.into(),
+            is_jwt: record.is_jwt,
+        }
+    }
+}
+
+impl From<&IdentityRecord> for Authorization {
+    fn from(record: &IdentityRecord) -> Self {
+        Self {
+            tokens: record.tokens.as_ref().map(TokenSet::from),
+            username: record.username.clone(),
+            password: record.password.clone().map(Secret::new),
+            needs_reauthorization: record.needs_reauthorization.clone(),
+        }
+    }
+}
+
+impl From<&Authorization> for IdentityRecord {
+    fn from(authorization: &Authorization) -> Self {
+        Self {
+            tokens: authorization.tokens.as_ref().map(TokenRecord::from),
+            username: authorization.username.clone(),
+            password: authorization
+                .password
+                .as_ref()
+                .map(|p| p.expose().to_string()),
+            needs_reauthorization: authorization.needs_reauthorization.clone(),
+        }
+    }
+}
+
+/// The definitions in `path`; none when the file does not exist.
+pub fn read_definitions(path: &Path) -> Result<Vec<Credential>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => {
+            return Err(Error::Storage {
+                action: "read",
+                path: path.display().to_string(),
+                detail: error.to_string(),
+            });
+        }
+    };
+    parse_definitions(path, &text)
+}
+
+/// Parses the text of a credentials file; errors carry line and column.
+pub fn parse_definitions(path: &Path, text: &str) -> Result<Vec<Credential>> {
+    match toml::from_str::<CredentialFile>(text) {
+        Ok(file) => Ok(file.credentials),
+        Err(error) => {
+            let (line, column) = error
+                .span()
+                .map_or((1, 1), |span| line_and_column(text, span.start));
+            Err(Error::CredentialsFile {
+                path: path.display().to_string(),
+                line,
+                column,
+                message: error.message().trim().to_string(),
+            })
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Writes the definitions atomically.
+pub fn write_definitions(path: &Path, credentials: &[Credential]) -> Result<()> {
+    let file = CredentialFile {
+        credentials: credentials.to_vec(),
+    };
+    let text = toml::to_string(&file).map_err(|error| Error::Storage {
+        action: "write",
+        path: path.display().to_string(),
+        detail: format!("the definitions could not be written as TOML: {error}"),
+    })?;
+    write_atomically(path, format!("{FILE_HEADER}{text}").as_bytes())
+}
+
+/// Replaces `path` with `bytes` so that a reader (or a crash) sees either
+/// the old content or the new one: write a temporary file in the same
+/// directory, flush it to disk, rename it over `path`, flush the directory.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let storage = |action: &'static str, error: std::io::Error| Error::Storage {
+        action,
+        path: path.display().to_string(),
+        detail: error.to_string(),
+    };
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    home::create_dir(dir)?;
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let temp = dir.join(format!(
+        ".{file_name}.{}.{}.tmp",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    })();
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(storage("write", error));
+    }
+    if let Err(error) = std::fs::rename(&temp, path) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(storage("replace", error));
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Flushes a directory entry change to disk where the platform allows it.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::{AuthProtocol, ClientAuth};
+
+    fn sample() -> Credential {
+        let mut credential = Credential::new("Sales_API", "https://example.my.salesforce.com");
+        credential.protocol = AuthProtocol::ClientCredentials;
+        credential.client_id = Some("client-1".into());
+        credential.client_auth = ClientAuth::Body;
+        credential.scopes = vec!["api".into(), "refresh_token".into()];
+        credential.token_url = Some("https://login.example/token".into());
+        credential.salesforce.additional_refresh_status_codes = vec![403];
+        credential
+    }
+
+    #[test]
+    fn definitions_round_trip_through_a_readable_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials.toml");
+        write_definitions(&path, &[sample()]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# Callout Lab credentials"), "{text}");
+        assert!(text.contains("[[credentials]]"), "{text}");
+        assert!(text.contains("name = \"Sales_API\""), "{text}");
+        assert!(text.contains("clientAuth = \"body\""), "{text}");
+        assert_eq!(read_definitions(&path).unwrap(), vec![sample()]);
+    }
+
+    #[test]
+    fn a_missing_file_is_an_empty_list() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            read_definitions(&dir.path().join("none.toml"))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_broken_file_is_reported_with_line_and_column() {
+        let text = "[[credentials]]\nname = \"A\"\nendpoint = https://a.example\n";
+        let error = parse_definitions(Path::new("/home/x/credentials.toml"), text).unwrap_err();
+        match &error {
+            Error::CredentialsFile { line, column, .. } => {
+                assert_eq!((*line, *column), (3, 12), "{error}");
+            }
+            other => panic!("unexpected error {other:?}"),
+        }
+        let message = error.to_string();
+        assert!(
+            message.starts_with(
+                "credentials file /home/x/credentials.toml is broken at line 3, column 12: "
+            ),
+            "{message}"
+        );
+        assert!(message.contains("does not overwrite"), "{message}");
+    }
+
+    #[test]
+    fn a_wrong_type_is_reported_where_it_is() {
+        let text = "[[credentials]]\nname = \"A\"\nendpoint = \"https://a.example\"\nkeepAliveSeconds = \"often\"\n";
+        let error = parse_definitions(Path::new("c.toml"), text).unwrap_err();
+        assert!(
+            matches!(error, Error::CredentialsFile { line: 4, .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        assert_eq!(line_and_column("ab\ncd", 0), (1, 1));
+        assert_eq!(line_and_column("ab\ncd", 4), (2, 2));
+        assert_eq!(line_and_column("é\nx", 1), (1, 1));
+        assert_eq!(line_and_column("ab", 99), (1, 3));
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_whole_file_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/file.toml");
+        write_atomically(&path, b"first version, rather long\n").unwrap();
+        write_atomically(&path, b"second\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second\n");
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("sub"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["file.toml"]);
+    }
+
+    #[test]
+    fn an_atomic_write_into_an_unwritable_place_fails_and_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("file.toml");
+        write_atomically(&path, b"old\n").unwrap();
+        // A directory where the file should be cannot be replaced by a rename.
+        let blocked = dir.path().join("blocked");
+        std::fs::create_dir_all(blocked.join("inner")).unwrap();
+        let error = write_atomically(&blocked, b"new\n").unwrap_err();
+        assert!(
+            error.to_string().starts_with("could not replace"),
+            "{error}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"old\n");
+        assert!(blocked.join("inner").is_dir());
+    }
+
+    #[test]
+    fn a_broken_file_is_never_overwritten_by_an_edit() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path()).unwrap();
+        let broken = "[[credentials]\nname = \"A\"\n";
+        std::fs::write(home.credentials_file(), broken).unwrap();
+        let store = CredentialStore::new(home.clone());
+        let error = store.add(sample()).unwrap_err();
+        assert!(
+            matches!(error, Error::CredentialsFile { line: 1, .. }),
+            "{error}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(home.credentials_file()).unwrap(),
+            broken
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_reports_a_position_inside_it(text in "\\PC{0,200}") {
+            match parse_definitions(Path::new("c.toml"), &text) {
+                Ok(_) => {}
+                Err(Error::CredentialsFile { line, column, .. }) => {
+                    proptest::prop_assert!(line >= 1 && line <= text.lines().count().max(1) + 1);
+                    proptest::prop_assert!(column >= 1);
+                }
+                Err(other) => proptest::prop_assert!(false, "unexpected error {other:?}"),
+            }
+        }
+
+        #[test]
+        fn line_and_column_never_panic(text in "\\PC{0,50}", offset in 0usize..80) {
+            let (line, column) = line_and_column(&text, offset);
+            proptest::prop_assert!(line >= 1 && column >= 1);
+        }
+    }
+
+    #[test]
+    fn token_records_keep_every_field() {
+        let tokens = TokenSet {
+            access_token: Secret::new("at"),
+            token_type: "Bearer".into(),
+            refresh_token: Some(Secret::new("rt")),
+            id_token: None,
+            scopes: vec!["api".into()],
+            issued_at: from_unix(1_000),
+            expires_at: Some(from_unix(4_600)),
+            expiry_source: ExpirySource::ExpiresIn,
+            is_jwt: false,
+        };
+        let record = TokenRecord::from(&tokens);
+        let json = serde_json::to_string(&record).unwrap();
+        let back = TokenSet::from(&serde_json::from_str::<TokenRecord>(&json).unwrap());
+        assert_eq!(back.access_token, tokens.access_token);
+        assert_eq!(back.refresh_token, tokens.refresh_token);
+        assert_eq!(back.scopes, tokens.scopes);
+        assert_eq!(back.issued_at, tokens.issued_at);
+        assert_eq!(back.expires_at, tokens.expires_at);
+        assert_eq!(back.expiry_source, ExpirySource::ExpiresIn);
+    }
+}

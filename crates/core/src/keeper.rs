@@ -1,0 +1,562 @@
+//! The keeper: refreshes each credential shortly before its access token
+//! expires, uses idle-expiring refresh tokens often enough that they never
+//! lapse (keep-alive), and says so in the timeline — including the
+//! "nothing to do" decisions worth knowing.
+//!
+//! Two halves: [`plan`] is a pure function of the credentials, their stored
+//! tokens and `now`; [`Keeper`] runs the plan through the same
+//! [`TokenService`] (and so the same cross-process refresh lock) as every
+//! other refresh, and records each decision.
+
+use std::borrow::Borrow;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::credential::{AuthProtocol, Credential};
+use crate::credential_store::{Authorization, Identity};
+use crate::oauth::TokenService;
+use crate::oauth::refresh::can_mint;
+use crate::timeline::{
+    EventDetail, EventKind, KeeperAction, RefreshTrigger, Retention, fingerprint, human_duration,
+};
+use crate::{Error, ErrorKind, Result};
+
+/// How the keeper behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeeperConfig {
+    /// Refresh this long before the access token expires.
+    pub margin: Duration,
+    /// For a token whose expiry nobody knows (Salesforce) and whose
+    /// credential sets no keep-alive interval: refresh this often.
+    pub unknown_expiry_keep_alive: Duration,
+    /// What each run prunes from the timeline.
+    pub retention: Retention,
+}
+
+impl Default for KeeperConfig {
+    fn default() -> Self {
+        Self {
+            margin: Duration::from_secs(60),
+            unknown_expiry_keep_alive: Duration::from_secs(6 * 3_600),
+            retention: Retention {
+                max_age: Some(Duration::from_secs(90 * 86_400)),
+                max_events: None,
+            },
+        }
+    }
+}
+
+/// A credential and what is stored for it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub credential: Credential,
+    pub authorization: Authorization,
+}
+
+/// What the keeper decided for one credential, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, rename = "KeeperDecision")]
+pub struct Decision {
+    pub credential: String,
+    pub action: KeeperAction,
+    /// Why a refresh is due (for [`KeeperAction::Refresh`]).
+    pub trigger: Option<RefreshTrigger>,
+    /// One sentence for a person.
+    pub reason: String,
+    /// What running it did, once run.
+    pub result: Option<String>,
+    /// Whether the timeline should hear of it (a "wait, valid for 40 min"
+    /// every minute is noise; "no expiry known" is worth knowing).
+    pub noteworthy: bool,
+}
+
+impl Decision {
+    fn new(credential: &Credential, action: KeeperAction, reason: String) -> Decision {
+        Decision {
+            credential: credential.name.clone(),
+            action,
+            trigger: None,
+            reason,
+            result: None,
+            noteworthy: action != KeeperAction::Wait,
+        }
+    }
+
+    fn refresh(credential: &Credential, trigger: RefreshTrigger, reason: String) -> Decision {
+        Decision {
+            trigger: Some(trigger),
+            ..Decision::new(credential, KeeperAction::Refresh, reason)
+        }
+    }
+
+    fn noteworthy(mut self, noteworthy: bool) -> Decision {
+        self.noteworthy = noteworthy;
+        self
+    }
+
+    /// "Sandbox: refresh — keep-alive every 30 s ... → refreshed ...".
+    pub fn line(&self) -> String {
+        let action = match self.action {
+            KeeperAction::Refresh => "refresh",
+            KeeperAction::Wait => "wait",
+            KeeperAction::Skip => "skip",
+            KeeperAction::Warn => "WARNING",
+        };
+        match &self.result {
+            Some(result) => format!("{}: {action} — {} → {result}", self.credential, self.reason),
+            None => format!("{}: {action} — {}", self.credential, self.reason),
+        }
+    }
+}
+
+/// What the keeper should do for each candidate at `now`.
+pub fn plan(candidates: &[Candidate], config: &KeeperConfig, now: SystemTime) -> Vec<Decision> {
+    candidates
+        .iter()
+        .map(|candidate| decide(candidate, config, now))
+        .collect()
+}
+
+/// The decision for one credential at `now`.
+pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> Decision {
+    let Candidate {
+        credential,
+        authorization,
+    } = candidate;
+    if credential.protocol == AuthProtocol::NoAuthentication {
+        return Decision::new(
+            credential,
+            KeeperAction::Skip,
+            "no authentication: there is no token to keep".into(),
+        )
+        .noteworthy(false);
+    }
+    if let Some(reason) = &authorization.needs_reauthorization {
+        return Decision::new(
+            credential,
+            KeeperAction::Skip,
+            format!(
+                "needs re-authorization ({reason}); nothing can be refreshed until someone \
+                 authorizes again"
+            ),
+        );
+    }
+    let Some(tokens) = &authorization.tokens else {
+        return Decision::new(credential, KeeperAction::Skip, "not authorized yet".into())
+            .noteworthy(false);
+    };
+    let renewable = tokens.refresh_token.is_some() || can_mint(credential, authorization);
+    let expires_in = tokens
+        .expires_at
+        .map(|expires_at| expires_at.duration_since(now).unwrap_or(Duration::ZERO));
+    if !renewable {
+        return match expires_in {
+            Some(Duration::ZERO) => Decision::new(
+                credential,
+                KeeperAction::Warn,
+                "the access token expired and there is no refresh token to renew it; \
+                 authorize again"
+                    .into(),
+            ),
+            _ => Decision::new(
+                credential,
+                KeeperAction::Wait,
+                "no refresh token: nothing to keep alive, the token lives as long as the \
+                 provider says"
+                    .into(),
+            ),
+        };
+    }
+    let idle = now
+        .duration_since(tokens.issued_at)
+        .unwrap_or(Duration::ZERO);
+    if let Some(left) = expires_in
+        && left <= config.margin
+    {
+        let when = if left.is_zero() {
+            "has expired".to_string()
+        } else {
+            format!("expires in {}", human_duration(left))
+        };
+        return Decision::refresh(
+            credential,
+            RefreshTrigger::Proactive,
+            format!(
+                "the access token {when}; refreshing ahead of expiry (margin {})",
+                human_duration(config.margin)
+            ),
+        );
+    }
+    if let Some(seconds) = credential.keep_alive_seconds {
+        let every = Duration::from_secs(u64::from(seconds));
+        if idle >= every {
+            return Decision::refresh(
+                credential,
+                RefreshTrigger::KeepAlive,
+                format!(
+                    "keep-alive every {}: the refresh token was last used {} ago",
+                    human_duration(every),
+                    human_duration(idle)
+                ),
+            );
+        }
+        return Decision::new(
+            credential,
+            KeeperAction::Wait,
+            format!(
+                "keep-alive every {}; next in {}",
+                human_duration(every),
+                human_duration(every - idle)
+            ),
+        );
+    }
+    match expires_in {
+        Some(left) => Decision::new(
+            credential,
+            KeeperAction::Wait,
+            format!(
+                "valid for {}; refresh in {}",
+                human_duration(left),
+                human_duration(left - config.margin)
+            ),
+        ),
+        None => {
+            let every = config.unknown_expiry_keep_alive;
+            let reason = format!(
+                "no expiry known for this token; keep-alive every {} instead",
+                human_duration(every)
+            );
+            if idle >= every {
+                Decision::refresh(credential, RefreshTrigger::KeepAlive, reason)
+            } else {
+                // Worth knowing once; the timeline drops repeats.
+                Decision::new(credential, KeeperAction::Wait, reason).noteworthy(true)
+            }
+        }
+    }
+}
+
+/// Runs the plan: refreshes what is due through the token service, records
+/// each noteworthy decision in its timeline. Holds the service as an
+/// `Arc` (to run on a task of its own) or a plain reference.
+#[derive(Debug, Clone)]
+pub struct Keeper<S = Arc<TokenService>> {
+    service: S,
+    config: KeeperConfig,
+    user: Option<String>,
+}
+
+impl<S: Borrow<TokenService>> Keeper<S> {
+    pub fn new(service: S, config: KeeperConfig) -> Keeper<S> {
+        Keeper {
+            service,
+            config,
+            user: None,
+        }
+    }
+
+    fn service(&self) -> &TokenService {
+        self.service.borrow()
+    }
+
+    /// Keeps the tokens of this user label for per-user credentials
+    /// [default: the OS user].
+    pub fn for_user(mut self, user: Option<String>) -> Keeper<S> {
+        self.user = user;
+        self
+    }
+
+    pub fn config(&self) -> &KeeperConfig {
+        &self.config
+    }
+
+    /// Every credential with what is stored for it. A credential whose
+    /// keychain entry cannot be read comes back as an error decision.
+    pub fn candidates(&self) -> Result<(Vec<Candidate>, Vec<Decision>)> {
+        let store = self.service().store();
+        let mut candidates = Vec::new();
+        let mut failures = Vec::new();
+        for credential in store.load()?.iter() {
+            let identity = Identity::for_credential(credential, self.user.as_deref());
+            match store.authorization(&credential.name, &identity) {
+                Ok(authorization) => candidates.push(Candidate {
+                    credential: credential.clone(),
+                    authorization,
+                }),
+                Err(error) => {
+                    self.service().record(
+                        &credential.name,
+                        EventDetail::KeychainError {
+                            message: error.to_string(),
+                        },
+                    );
+                    failures.push(Decision::new(
+                        credential,
+                        KeeperAction::Warn,
+                        format!("the stored tokens could not be read: {error}"),
+                    ));
+                }
+            }
+        }
+        Ok((candidates, failures))
+    }
+
+    /// One run at `now`: plan, refresh what is due, record, prune.
+    pub async fn run_once(&self, now: SystemTime) -> Result<Vec<Decision>> {
+        let (candidates, mut decisions) = self.candidates()?;
+        for candidate in &candidates {
+            let mut decision = decide(candidate, &self.config, now);
+            if let Some(trigger) = decision.trigger.clone() {
+                self.refresh(&candidate.credential, &trigger, &mut decision)
+                    .await;
+            }
+            decisions.push(decision);
+        }
+        for decision in &decisions {
+            self.note(decision);
+        }
+        if let Some(timeline) = self.service().timeline() {
+            let _ = timeline.prune(self.config.retention, now);
+        }
+        Ok(decisions)
+    }
+
+    /// Runs every `interval` until the task is dropped, handing each run's
+    /// decisions (or why the run failed) to `report`.
+    pub async fn run(&self, interval: Duration, mut report: impl FnMut(Result<Vec<Decision>>)) {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            report(self.run_once(SystemTime::now()).await);
+        }
+    }
+
+    async fn refresh(
+        &self,
+        credential: &Credential,
+        trigger: &RefreshTrigger,
+        decision: &mut Decision,
+    ) {
+        let result = self
+            .service()
+            .refresh_for(credential, self.user.as_deref(), None, trigger)
+            .await;
+        match result {
+            Ok(live) => {
+                let lifetime = match live.tokens.expires_at {
+                    Some(at) => format!(
+                        "valid for {}",
+                        human_duration(at.duration_since(SystemTime::now()).unwrap_or_default())
+                    ),
+                    None => "expiry unknown".to_string(),
+                };
+                decision.result = Some(format!(
+                    "refreshed: token {} {lifetime}",
+                    fingerprint(&live.tokens.access_token)
+                ));
+            }
+            Err(error) if error.kind() == ErrorKind::NeedsReauthorization => {
+                decision.result = Some(reauthorization_sentence(&error));
+            }
+            Err(error) => {
+                if *trigger == RefreshTrigger::KeepAlive {
+                    decision.action = KeeperAction::Warn;
+                    decision.reason = format!(
+                        "{}; the keep-alive refresh failed, and the refresh token lapses if it \
+                         stays unused",
+                        decision.reason
+                    );
+                }
+                decision.result = Some(format!("failed: {error}"));
+            }
+        }
+    }
+
+    /// Records a noteworthy decision, unless it repeats the credential's last.
+    fn note(&self, decision: &Decision) {
+        let Some(timeline) = self.service().timeline() else {
+            return;
+        };
+        if !decision.noteworthy {
+            return;
+        }
+        let detail = EventDetail::KeeperDecision {
+            action: decision.action,
+            reason: decision.reason.clone(),
+            result: decision.result.clone(),
+        };
+        if decision.action != KeeperAction::Refresh
+            && let Ok(Some(last)) = timeline.last(&decision.credential, EventKind::KeeperDecision)
+            && last.event == detail
+        {
+            return;
+        }
+        self.service().record(&decision.credential, detail);
+    }
+}
+
+fn reauthorization_sentence(error: &Error) -> String {
+    match error {
+        Error::NeedsReauthorization { reason, .. } => {
+            format!("needs re-authorization: {reason}")
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Secret;
+    use crate::oauth::{ExpirySource, TokenSet};
+    use std::time::UNIX_EPOCH;
+
+    fn at(seconds: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_000_000 + seconds)
+    }
+
+    fn candidate(
+        keep_alive: Option<u32>,
+        issued: u64,
+        expires: Option<u64>,
+        refresh: bool,
+    ) -> Candidate {
+        let mut credential = Credential::new("Sandbox", "https://example.invalid");
+        credential.keep_alive_seconds = keep_alive;
+        let tokens = TokenSet {
+            access_token: Secret::new("at"),
+            token_type: "Bearer".into(),
+            refresh_token: refresh.then(|| Secret::new("rt")),
+            id_token: None,
+            scopes: Vec::new(),
+            issued_at: at(issued),
+            expires_at: expires.map(at),
+            expiry_source: if expires.is_some() {
+                ExpirySource::ExpiresIn
+            } else {
+                ExpirySource::Unknown
+            },
+            is_jwt: false,
+        };
+        Candidate {
+            credential,
+            authorization: Authorization {
+                tokens: Some(tokens),
+                ..Authorization::default()
+            },
+        }
+    }
+
+    fn decide_at(candidate: &Candidate, now: u64) -> Decision {
+        decide(candidate, &KeeperConfig::default(), at(now))
+    }
+
+    #[test]
+    fn refreshes_within_the_margin_before_expiry() {
+        let hour = candidate(None, 0, Some(3_600), true);
+        let early = decide_at(&hour, 600);
+        assert_eq!(early.action, KeeperAction::Wait);
+        assert_eq!(early.reason, "valid for 50 min; refresh in 49 min");
+        assert!(!early.noteworthy);
+        let due = decide_at(&hour, 3_550);
+        assert_eq!(due.action, KeeperAction::Refresh);
+        assert_eq!(due.trigger, Some(RefreshTrigger::Proactive));
+        assert_eq!(
+            due.reason,
+            "the access token expires in 50 s; refreshing ahead of expiry (margin 1 min)"
+        );
+        let late = decide_at(&hour, 4_000);
+        assert_eq!(
+            late.reason,
+            "the access token has expired; refreshing ahead of expiry (margin 1 min)"
+        );
+    }
+
+    #[test]
+    fn keeps_idle_refresh_tokens_alive_on_schedule() {
+        let kept = candidate(Some(600), 0, Some(86_400), true);
+        let waiting = decide_at(&kept, 300);
+        assert_eq!(waiting.action, KeeperAction::Wait);
+        assert_eq!(waiting.reason, "keep-alive every 10 min; next in 5 min");
+        let due = decide_at(&kept, 600);
+        assert_eq!(due.action, KeeperAction::Refresh);
+        assert_eq!(due.trigger, Some(RefreshTrigger::KeepAlive));
+        assert_eq!(
+            due.reason,
+            "keep-alive every 10 min: the refresh token was last used 10 min ago"
+        );
+        assert!(due.noteworthy);
+    }
+
+    #[test]
+    fn unknown_expiry_falls_back_to_a_six_hour_keep_alive_and_says_so() {
+        let salesforce = candidate(None, 0, None, true);
+        let waiting = decide_at(&salesforce, 3_600);
+        assert_eq!(waiting.action, KeeperAction::Wait);
+        assert_eq!(
+            waiting.reason,
+            "no expiry known for this token; keep-alive every 6 h instead"
+        );
+        assert!(waiting.noteworthy);
+        let due = decide_at(&salesforce, 6 * 3_600);
+        assert_eq!(due.action, KeeperAction::Refresh);
+        assert_eq!(due.trigger, Some(RefreshTrigger::KeepAlive));
+    }
+
+    #[test]
+    fn says_why_it_cannot_help() {
+        let mut dead = candidate(Some(60), 0, Some(60), true);
+        dead.authorization.needs_reauthorization = Some("refresh token expired".into());
+        let decision = decide_at(&dead, 120);
+        assert_eq!(decision.action, KeeperAction::Skip);
+        assert!(
+            decision
+                .reason
+                .starts_with("needs re-authorization (refresh token expired)"),
+            "{}",
+            decision.reason
+        );
+
+        let no_refresh = candidate(None, 0, Some(60), false);
+        let expired = decide_at(&no_refresh, 120);
+        assert_eq!(expired.action, KeeperAction::Warn);
+        assert_eq!(decide_at(&no_refresh, 10).action, KeeperAction::Wait);
+
+        let mut never = candidate(None, 0, None, true);
+        never.authorization.tokens = None;
+        let decision = decide_at(&never, 0);
+        assert_eq!(
+            (
+                decision.action,
+                decision.reason.as_str(),
+                decision.noteworthy
+            ),
+            (KeeperAction::Skip, "not authorized yet", false)
+        );
+    }
+
+    #[test]
+    fn a_plan_has_one_decision_per_credential_in_order() {
+        let decisions = plan(
+            &[
+                candidate(None, 0, Some(3_600), true),
+                candidate(Some(60), 0, Some(3_600), true),
+            ],
+            &KeeperConfig::default(),
+            at(120),
+        );
+        assert_eq!(
+            decisions.iter().map(|d| d.action).collect::<Vec<_>>(),
+            [KeeperAction::Wait, KeeperAction::Refresh]
+        );
+        assert_eq!(
+            decisions[1].line(),
+            "Sandbox: refresh — keep-alive every 1 min: the refresh token was last used 2 min ago"
+        );
+    }
+}

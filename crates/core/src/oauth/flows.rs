@@ -1,0 +1,469 @@
+//! Token endpoint requests for every grant, and discovery of a provider's
+//! endpoints from its issuer.
+//!
+//! The requests are built here and read with [`parse_token_response`]
+//! rather than through the `oauth2` crate's `exchange_*` calls: its strict
+//! response types reject answers real providers send (`expires_in` as a
+//! string, Salesforce's responses without `expires_in`, error bodies that are
+//! HTML pages) and lose what the provider actually said, which is exactly
+//! what a person needs to see when a token call fails.
+
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+
+use super::token::{TokenResponseError, TokenSet, parse_token_response};
+use crate::credential::{ClientAuth, Credential};
+use crate::{Error, Result, Secret};
+
+/// The JWT bearer grant type (RFC 7523).
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+/// The device code grant type (RFC 8628).
+pub const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// The most bytes of a token endpoint answer read.
+const MAX_TOKEN_RESPONSE: usize = 1024 * 1024;
+
+/// An HTTP client for token endpoints: it never follows redirects (a token
+/// request must not be replayed somewhere else with its secrets).
+pub fn token_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(30))
+        .user_agent(concat!("CalloutLab/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|error| Error::Transport {
+            url: String::new(),
+            detail: format!(
+                "the HTTP client could not be set up: {}",
+                error_chain(&error)
+            ),
+        })
+}
+
+/// What one grant sends besides the client's authentication.
+pub enum Grant<'a> {
+    RefreshToken(&'a Secret),
+    ClientCredentials,
+    Password {
+        username: &'a str,
+        password: &'a Secret,
+    },
+    AuthorizationCode {
+        code: &'a str,
+        verifier: &'a str,
+        redirect_uri: &'a str,
+    },
+    JwtBearer {
+        assertion: &'a Secret,
+    },
+    DeviceCode {
+        device_code: &'a str,
+    },
+}
+
+impl Grant<'_> {
+    /// The grant's name in messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Grant::RefreshToken(_) => "refresh_token",
+            Grant::ClientCredentials => "client_credentials",
+            Grant::Password { .. } => "password",
+            Grant::AuthorizationCode { .. } => "authorization_code",
+            Grant::JwtBearer { .. } => "jwt_bearer",
+            Grant::DeviceCode { .. } => "device_code",
+        }
+    }
+
+    fn form(&self, scopes: &[String]) -> Vec<(&'static str, String)> {
+        let scope = || (!scopes.is_empty()).then(|| ("scope", scopes.join(" ")));
+        let mut form = Vec::new();
+        match self {
+            Grant::RefreshToken(token) => {
+                form.push(("grant_type", "refresh_token".to_string()));
+                form.push(("refresh_token", token.expose().to_string()));
+            }
+            Grant::ClientCredentials => {
+                form.push(("grant_type", "client_credentials".to_string()));
+                form.extend(scope());
+            }
+            Grant::Password { username, password } => {
+                form.push(("grant_type", "password".to_string()));
+                form.push(("username", username.to_string()));
+                form.push(("password", password.expose().to_string()));
+                form.extend(scope());
+            }
+            Grant::AuthorizationCode {
+                code,
+                verifier,
+                redirect_uri,
+            } => {
+                form.push(("grant_type", "authorization_code".to_string()));
+                form.push(("code", code.to_string()));
+                form.push(("code_verifier", verifier.to_string()));
+                form.push(("redirect_uri", redirect_uri.to_string()));
+            }
+            Grant::JwtBearer { assertion } => {
+                form.push(("grant_type", JWT_BEARER.to_string()));
+                form.push(("assertion", assertion.expose().to_string()));
+                form.extend(scope());
+            }
+            Grant::DeviceCode { device_code } => {
+                form.push(("grant_type", DEVICE_CODE.to_string()));
+                form.push(("device_code", device_code.to_string()));
+            }
+        }
+        form
+    }
+}
+
+/// Why a token request gave no tokens.
+#[derive(Debug)]
+pub enum TokenCallError {
+    /// Not sent, or no answer (connection refused, timeout, no signing key).
+    NotSent(Error),
+    /// An answer that is not a token set; says what the provider said.
+    Response(TokenResponseError),
+}
+
+impl TokenCallError {
+    /// `invalid_grant`: only a new authorization helps.
+    pub fn needs_reauthorization(&self) -> bool {
+        matches!(self, TokenCallError::Response(error) if error.needs_reauthorization())
+    }
+}
+
+impl std::fmt::Display for TokenCallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenCallError::NotSent(error) => error.fmt(f),
+            TokenCallError::Response(error) => error.fmt(f),
+        }
+    }
+}
+
+/// Calls the token endpoint with `grant`, authenticating the client as the
+/// credential says (Basic header or body; only `client_id` without a secret).
+pub async fn request_tokens(
+    http: &reqwest::Client,
+    credential: &Credential,
+    token_url: &str,
+    client_secret: Option<&Secret>,
+    grant: &Grant<'_>,
+) -> std::result::Result<TokenSet, TokenCallError> {
+    let form = grant.form(&credential.scopes);
+    let (status, content_type, body) =
+        post_form(http, credential, token_url, client_secret, form).await?;
+    parse_token_response(status, content_type.as_deref(), &body, SystemTime::now())
+        .map_err(|error| TokenCallError::Response(redacted(error)))
+}
+
+/// The error with any token value in its excerpt masked: a broken or
+/// truncated response may still carry (part of) a token, and error messages
+/// must never show one.
+fn redacted(error: TokenResponseError) -> TokenResponseError {
+    let mask = |excerpt: String| match regex::Regex::new(
+        r#"("(?:access_token|refresh_token|id_token|assertion|client_secret)"\s*:\s*")[^"]*"?"#,
+    ) {
+        Ok(pattern) => pattern
+            .replace_all(&excerpt, "${1}[redacted]\"")
+            .into_owned(),
+        Err(_) => "(body hidden)".to_string(),
+    };
+    match error {
+        TokenResponseError::MalformedJson {
+            status,
+            detail,
+            excerpt,
+        } => TokenResponseError::MalformedJson {
+            status,
+            detail,
+            excerpt: mask(excerpt),
+        },
+        TokenResponseError::Failed { status, excerpt } => TokenResponseError::Failed {
+            status,
+            excerpt: mask(excerpt),
+        },
+        other => other,
+    }
+}
+
+/// POSTs `form` to one of the provider's endpoints as the credential's
+/// client; returns status, content type and (bounded) body.
+pub(crate) async fn post_form(
+    http: &reqwest::Client,
+    credential: &Credential,
+    url: &str,
+    client_secret: Option<&Secret>,
+    mut form: Vec<(&'static str, String)>,
+) -> std::result::Result<(u16, Option<String>, Vec<u8>), TokenCallError> {
+    let mut request = http
+        .post(url)
+        .header(reqwest::header::ACCEPT, "application/json");
+    let client_id = credential.client_id.clone().unwrap_or_default();
+    match (client_secret, credential.client_auth) {
+        (Some(secret), ClientAuth::Basic) => {
+            // RFC 6749 §2.3.1: both parts form-encoded before base64.
+            let pair = format!(
+                "{}:{}",
+                form_encode(&client_id),
+                form_encode(secret.expose())
+            );
+            request = request.header(
+                reqwest::header::AUTHORIZATION,
+                format!("Basic {}", STANDARD.encode(pair)),
+            );
+        }
+        (Some(secret), ClientAuth::Body) => {
+            form.push(("client_id", client_id));
+            form.push(("client_secret", secret.expose().to_string()));
+        }
+        (None, _) => form.push(("client_id", client_id)),
+    }
+    let transport = |error: reqwest::Error| {
+        TokenCallError::NotSent(Error::Transport {
+            url: url.to_string(),
+            detail: error_chain(&error),
+        })
+    };
+    let mut response = request.form(&form).send().await.map_err(transport)?;
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_TOKEN_RESPONSE {
+            body.truncate(MAX_TOKEN_RESPONSE);
+            break;
+        }
+    }
+    Ok((status, content_type, body))
+}
+
+fn form_encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// A provider's endpoints (RFC 8414 / OpenID Connect discovery).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ProviderMetadata {
+    #[serde(default)]
+    pub issuer: Option<String>,
+    pub token_endpoint: String,
+    #[serde(default)]
+    pub authorization_endpoint: Option<String>,
+    #[serde(default)]
+    pub device_authorization_endpoint: Option<String>,
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    #[serde(default)]
+    pub introspection_endpoint: Option<String>,
+}
+
+/// Reads the provider's metadata from `issuer`: OpenID Connect's
+/// `/.well-known/openid-configuration` first, then RFC 8414's
+/// `/.well-known/oauth-authorization-server`.
+pub async fn discover(http: &reqwest::Client, issuer: &str) -> Result<ProviderMetadata> {
+    let base = issuer.trim_end_matches('/');
+    let mut problems = Vec::new();
+    for path in [
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let url = format!("{base}{path}");
+        match fetch_metadata(http, &url).await {
+            Ok(metadata) => return Ok(metadata),
+            Err(problem) => problems.push(format!("{url}: {problem}")),
+        }
+    }
+    Err(Error::InvalidUrl {
+        url: issuer.to_string(),
+        reason: format!(
+            "no provider metadata found at the issuer ({}); give --auth-url and --token-url instead",
+            problems.join("; ")
+        ),
+    })
+}
+
+async fn fetch_metadata(
+    http: &reqwest::Client,
+    url: &str,
+) -> std::result::Result<ProviderMetadata, String> {
+    let response = http
+        .get(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|error| error_chain(&error))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("HTTP {}", status.as_u16()));
+    }
+    let body = response
+        .bytes()
+        .await
+        .map_err(|error| error_chain(&error))?;
+    serde_json::from_slice(&body).map_err(|error| format!("not provider metadata ({error})"))
+}
+
+/// The token URL of a credential: its own, else discovered from its issuer.
+pub async fn token_url(http: &reqwest::Client, credential: &Credential) -> Result<String> {
+    if let Some(url) = &credential.token_url {
+        return Ok(url.clone());
+    }
+    match &credential.issuer {
+        Some(issuer) => Ok(discover(http, issuer).await?.token_endpoint),
+        None => Err(Error::InvalidCredential {
+            name: credential.name.clone(),
+            reason: "it has neither a token URL nor an issuer to discover one from".into(),
+        }),
+    }
+}
+
+/// Fills in an unknown expiry from the provider's introspection endpoint
+/// (RFC 7662) when the credential's issuer names one: Salesforce sends no
+/// `expires_in`, but its introspection answers `exp`. Best effort: when
+/// anything fails, the expiry stays unknown (and says so).
+pub async fn learn_expiry(
+    http: &reqwest::Client,
+    credential: &Credential,
+    client_secret: Option<&Secret>,
+    tokens: &mut TokenSet,
+) {
+    if tokens.expires_at.is_some() {
+        return;
+    }
+    let Some(issuer) = &credential.issuer else {
+        return;
+    };
+    let Some(endpoint) = discover(http, issuer)
+        .await
+        .ok()
+        .and_then(|metadata| metadata.introspection_endpoint)
+    else {
+        return;
+    };
+    let form = vec![
+        ("token", tokens.access_token.expose().to_string()),
+        ("token_type_hint", "access_token".to_string()),
+    ];
+    let Ok((200, _, body)) = post_form(http, credential, &endpoint, client_secret, form).await
+    else {
+        return;
+    };
+    let Ok(answer) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return;
+    };
+    let exp = answer
+        .get("exp")
+        .and_then(serde_json::Value::as_u64)
+        .filter(|_| answer.get("active") == Some(&serde_json::Value::Bool(true)));
+    if let Some(exp) = exp {
+        tokens.expires_at = Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(exp));
+        tokens.expiry_source = super::token::ExpirySource::Introspection;
+    }
+}
+
+/// Where a person-facing flow starts: the credential's `auth_url`, else the
+/// endpoint `pick` takes from its issuer's metadata. `what` names it in errors.
+pub(crate) async fn start_url(
+    http: &reqwest::Client,
+    credential: &Credential,
+    what: &str,
+    pick: impl FnOnce(ProviderMetadata) -> Option<String>,
+) -> Result<String> {
+    let failed = |detail: String| Error::Authorization {
+        credential: credential.name.clone(),
+        detail,
+    };
+    if let Some(url) = &credential.auth_url {
+        return Ok(url.clone());
+    }
+    let Some(issuer) = &credential.issuer else {
+        return Err(failed(format!(
+            "it has no {what} URL (--auth-url) and no issuer to discover one from"
+        )));
+    };
+    pick(discover(http, issuer).await?)
+        .ok_or_else(|| failed(format!("the provider's metadata names no {what} endpoint")))
+}
+
+/// A reqwest error and its causes, without the URL (it is named separately
+/// and a query string may carry a secret).
+pub(crate) fn error_chain(error: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    if error.is_timeout() {
+        parts.push("no response before the timeout".to_string());
+    } else if error.is_connect() {
+        parts.push("could not connect".to_string());
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        parts.push(cause.to_string());
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        parts.push("the request failed".to_string());
+    }
+    parts.dedup();
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_carry_exactly_what_each_grant_needs() {
+        let scopes = vec!["api".to_string(), "read".to_string()];
+        let refresh = Secret::new("rt-1");
+        assert_eq!(
+            Grant::RefreshToken(&refresh).form(&scopes),
+            [
+                ("grant_type", "refresh_token".to_string()),
+                ("refresh_token", "rt-1".to_string())
+            ]
+        );
+        assert_eq!(
+            Grant::ClientCredentials.form(&scopes),
+            [
+                ("grant_type", "client_credentials".to_string()),
+                ("scope", "api read".to_string())
+            ]
+        );
+        assert_eq!(
+            Grant::ClientCredentials.form(&[]),
+            [("grant_type", "client_credentials".to_string())]
+        );
+    }
+
+    #[test]
+    fn tokens_in_a_broken_answer_are_masked() {
+        let error = parse_token_response(
+            200,
+            Some("application/json"),
+            br#"{"access_token":"00DSB0000000001!AQ","refresh_token":"rt-9","expires_in":"#,
+            SystemTime::now(),
+        )
+        .unwrap_err();
+        let message = redacted(error).to_string();
+        assert!(!message.contains("00DSB"), "{message}");
+        assert!(!message.contains("rt-9"), "{message}");
+        assert!(
+            message.contains(r#""access_token":"[redacted]""#),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn basic_credentials_are_form_encoded() {
+        assert_eq!(form_encode("my client:1"), "my+client%3A1");
+    }
+}

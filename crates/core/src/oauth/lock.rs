@@ -1,0 +1,198 @@
+//! One refresh in flight per credential, across threads, tasks and processes.
+//!
+//! Two layers: an in-process async gate (a tokio mutex per credential), so a
+//! thousand concurrent requests wait as tasks rather than parking a thousand
+//! threads; then an OS file lock (`flock` on Unix, `LockFileEx` on Windows) on
+//! a lock file per credential in the data directory, so the tray app's keeper
+//! and a `callout token` in a terminal never both spend the same rotating
+//! refresh token. The OS drops a file lock when its process dies, so a crash
+//! never leaves a credential locked.
+//!
+//! `File::lock` is in std since Rust 1.89, the workspace's minimum.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OwnedMutexGuard;
+
+use crate::{Error, Result};
+
+/// An exclusive OS lock on a file, released on drop.
+#[derive(Debug)]
+pub struct FileLock {
+    file: File,
+}
+
+impl FileLock {
+    /// Waits until the lock on `path` (created if missing) is ours.
+    pub fn exclusive(path: &Path) -> Result<FileLock> {
+        let file = open_lock_file(path)?;
+        file.lock().map_err(|error| lock_error(path, &error))?;
+        Ok(FileLock { file })
+    }
+
+    /// Takes the lock on `path` if nobody holds it; `Ok(None)` if someone does.
+    pub fn try_exclusive(path: &Path) -> Result<Option<FileLock>> {
+        let file = open_lock_file(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(FileLock { file })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(error)) => Err(lock_error(path, &error)),
+        }
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        // Closing the file releases the lock as well; unlocking first makes
+        // the release independent of other handles on the same file.
+        let _ = self.file.unlock();
+    }
+}
+
+fn open_lock_file(path: &Path) -> Result<File> {
+    if let Some(parent) = path.parent() {
+        crate::home::create_dir(parent)?;
+    }
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|error| Error::Storage {
+            action: "open the lock file",
+            path: path.display().to_string(),
+            detail: error.to_string(),
+        })
+}
+
+fn lock_error(path: &Path, error: &std::io::Error) -> Error {
+    Error::Storage {
+        action: "lock",
+        path: path.display().to_string(),
+        detail: error.to_string(),
+    }
+}
+
+/// Held while one credential is refreshed (or its tokens written): the
+/// in-process gate and the cross-process file lock.
+#[derive(Debug)]
+pub struct RefreshGuard {
+    _file: FileLock,
+    _gate: OwnedMutexGuard<()>,
+}
+
+/// The per-credential refresh locks of one home.
+#[derive(Debug)]
+pub struct RefreshLocks {
+    dir: PathBuf,
+    gates: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl RefreshLocks {
+    /// Locks whose files live in `dir` (one `NAME.lock` per credential).
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            gates: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The lock file of credential `name`.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{}.lock", lock_key(name)))
+    }
+
+    /// Waits for this process's turn (as a task), then for the file lock (on
+    /// a blocking thread: at most one per credential waits there).
+    pub async fn acquire(&self, name: &str) -> Result<RefreshGuard> {
+        let gate = self.gate(name).lock_owned().await;
+        let path = self.path(name);
+        let file = tokio::task::spawn_blocking(move || FileLock::exclusive(&path))
+            .await
+            .map_err(|error| Error::Storage {
+                action: "wait for the refresh lock of",
+                path: self.path(name).display().to_string(),
+                detail: error.to_string(),
+            })??;
+        Ok(RefreshGuard {
+            _file: file,
+            _gate: gate,
+        })
+    }
+
+    fn gate(&self, name: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = match self.gates.lock() {
+            Ok(gates) => gates,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Arc::clone(gates.entry(lock_key(name)).or_default())
+    }
+}
+
+/// Credential names are matched ignoring case, so their locks are too. Names
+/// are validated (letters, digits, underscores); anything else is replaced
+/// so a name can never point outside the locks directory.
+fn lock_key(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_held_lock_excludes_another_handle_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("locks/a.lock");
+        let held = FileLock::exclusive(&path).unwrap();
+        assert!(FileLock::try_exclusive(&path).unwrap().is_none());
+        drop(held);
+        assert!(FileLock::try_exclusive(&path).unwrap().is_some());
+    }
+
+    #[test]
+    fn keys_ignore_case_and_cannot_escape_the_directory() {
+        let locks = RefreshLocks::new(PathBuf::from("/locks"));
+        assert_eq!(
+            locks.path("Sales_API"),
+            PathBuf::from("/locks/sales_api.lock")
+        );
+        assert_eq!(locks.path("../x"), PathBuf::from("/locks/---x.lock"));
+    }
+
+    #[tokio::test]
+    async fn the_async_gate_holds_the_file_lock_for_its_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let locks = Arc::new(RefreshLocks::new(dir.path().to_path_buf()));
+        let guard = locks.acquire("Sales_API").await.unwrap();
+        assert!(
+            FileLock::try_exclusive(&locks.path("sales_api"))
+                .unwrap()
+                .is_none()
+        );
+        let waiter = {
+            let locks = Arc::clone(&locks);
+            tokio::spawn(async move { locks.acquire("SALES_API").await.map(|_| ()) })
+        };
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        drop(guard);
+        waiter.await.unwrap().unwrap();
+        assert!(
+            FileLock::try_exclusive(&locks.path("sales_api"))
+                .unwrap()
+                .is_some()
+        );
+    }
+}

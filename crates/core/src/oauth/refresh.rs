@@ -1,0 +1,955 @@
+//! Live tokens: authorize, read from the keychain, refresh when expired —
+//! and never lose a token doing it.
+//!
+//! Guarantees:
+//! - One refresh in flight per credential across tasks and processes
+//!   ([`RefreshLocks`]). After taking the lock the keychain is read again:
+//!   when another task or process has refreshed meanwhile, its token is used
+//!   and no request goes to the provider.
+//! - A token response is written to the keychain (refresh and access token
+//!   together, in one entry) before its access token is handed to anyone, so
+//!   a crash after the write never leaves a dead refresh token stored.
+//! - A token endpoint that fails (HTTP 500, an HTML page, broken JSON) leaves
+//!   the stored tokens as they were, and the error says what it answered.
+//! - `invalid_grant` marks the identity "needs re-authorization" with the
+//!   provider's reason — except for client-credentials and password
+//!   credentials, which simply mint new tokens.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+
+use super::assertion::{self, SigningKey};
+use super::flows::{self, Grant, TokenCallError};
+use super::lock::RefreshLocks;
+use super::token::TokenSet;
+use crate::credential::{AuthProtocol, Credential, CredentialSecrets};
+use crate::credential_store::{Authorization, CredentialStore, Identity};
+use crate::detect::Verdict;
+use crate::home::Home;
+use crate::send::{Outcome, RefreshFuture, Refresher};
+use crate::timeline::{self, EventDetail, RefreshOutcome, RefreshTrigger, Timeline};
+use crate::{Error, ErrorKind, Result, Secret};
+
+/// A token counts as "about to expire" this long before its expiry (or a
+/// tenth of its lifetime, when that is shorter).
+pub const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+
+/// Where a credential stands, as the tray and `credential list` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum CredentialStatus {
+    /// No tokens yet.
+    NotAuthorized,
+    /// Valid for this many more seconds.
+    #[serde(rename_all = "camelCase")]
+    Valid { remaining_seconds: u64 },
+    /// The provider said nothing about expiry (Salesforce).
+    ExpiryUnknown,
+    /// Expired; a refresh token (or a client secret) may renew it.
+    Expired,
+    #[serde(rename_all = "camelCase")]
+    NeedsReauthorization { reason: String },
+}
+
+impl CredentialStatus {
+    /// "valid for 12 min", "expired", "needs re-authorization (...)".
+    pub fn describe(&self) -> String {
+        match self {
+            CredentialStatus::NotAuthorized => "not authorized".into(),
+            CredentialStatus::Valid { remaining_seconds } => {
+                let minutes = remaining_seconds / 60;
+                if minutes == 0 {
+                    format!("valid for {remaining_seconds} s")
+                } else {
+                    format!("valid for {minutes} min")
+                }
+            }
+            CredentialStatus::ExpiryUnknown => "valid, expiry unknown".into(),
+            CredentialStatus::Expired => "expired".into(),
+            CredentialStatus::NeedsReauthorization { reason } => {
+                format!("needs re-authorization: {reason}")
+            }
+        }
+    }
+}
+
+/// The status of one identity's authorization at `now`.
+pub fn status(authorization: &Authorization, now: SystemTime) -> CredentialStatus {
+    if let Some(reason) = &authorization.needs_reauthorization {
+        return CredentialStatus::NeedsReauthorization {
+            reason: reason.clone(),
+        };
+    }
+    let Some(tokens) = &authorization.tokens else {
+        return CredentialStatus::NotAuthorized;
+    };
+    match tokens.expires_at {
+        None => CredentialStatus::ExpiryUnknown,
+        Some(expires_at) => match expires_at.duration_since(now) {
+            Ok(remaining) if !remaining.is_zero() => CredentialStatus::Valid {
+                remaining_seconds: remaining.as_secs(),
+            },
+            _ => CredentialStatus::Expired,
+        },
+    }
+}
+
+/// Whether `tokens` should be renewed before use at `now`: expired, or
+/// within [`EXPIRY_MARGIN`] (or a tenth of the lifetime) of expiring.
+pub fn is_stale(tokens: &TokenSet, now: SystemTime) -> bool {
+    let margin = tokens
+        .lifetime()
+        .map_or(EXPIRY_MARGIN, |lifetime| (lifetime / 10).min(EXPIRY_MARGIN));
+    tokens.expires_within(now, margin).unwrap_or(false)
+}
+
+/// Whether `tokens` are expired at `now` (no margin). Unknown expiry: no.
+pub fn is_expired(tokens: &TokenSet, now: SystemTime) -> bool {
+    tokens.expires_within(now, Duration::ZERO).unwrap_or(false)
+}
+
+/// A live access token and where it came from.
+#[derive(Debug, Clone)]
+pub struct LiveToken {
+    pub credential: String,
+    pub identity: Identity,
+    pub tokens: TokenSet,
+    /// Whether this call obtained it from the provider.
+    pub refreshed: bool,
+}
+
+/// Authorizes credentials, hands out live tokens and refreshes them, for one
+/// home. Share one per process (it holds the in-process refresh gates).
+#[derive(Debug)]
+pub struct TokenService {
+    store: CredentialStore,
+    locks: RefreshLocks,
+    http: reqwest::Client,
+    /// Where authorizations, tokens and refreshes are recorded, if anywhere.
+    timeline: Option<Arc<Timeline>>,
+}
+
+impl TokenService {
+    /// A service for `home`, calling token endpoints through `http` (build it
+    /// with [`flows::token_client`]: no redirects).
+    pub fn new(home: &Home, http: reqwest::Client) -> Self {
+        Self {
+            store: CredentialStore::new(home.clone()),
+            locks: RefreshLocks::new(home.locks_dir()),
+            http,
+            timeline: None,
+        }
+    }
+
+    /// With a token client of its own, recording in the home's timeline.
+    pub fn for_home(home: &Home) -> Result<Self> {
+        Self::new(home, flows::token_client()?).with_home_timeline()
+    }
+
+    /// Records in the home's timeline (`<data dir>/timeline.sqlite3`).
+    pub fn with_home_timeline(self) -> Result<Self> {
+        let timeline = Timeline::for_home(self.store.home())?;
+        Ok(self.with_timeline(Arc::new(timeline)))
+    }
+
+    /// Records authorizations, issued tokens and refresh attempts in `timeline`.
+    pub fn with_timeline(mut self, timeline: Arc<Timeline>) -> Self {
+        self.timeline = Some(timeline);
+        self
+    }
+
+    pub fn timeline(&self) -> Option<&Arc<Timeline>> {
+        self.timeline.as_ref()
+    }
+
+    /// Appends to the timeline, if there is one. Recording is best effort:
+    /// a timeline that cannot be written never stops a token being used.
+    pub fn record(&self, credential: &str, detail: EventDetail) {
+        if let Some(timeline) = &self.timeline {
+            let _ = timeline.append(credential, &detail, SystemTime::now());
+        }
+    }
+
+    /// Records a send's requests, verdicts and retry (best effort, like
+    /// [`record`](Self::record)); `started` is when the send began.
+    pub fn record_send(&self, credential: &str, outcome: &Outcome, started: SystemTime) {
+        if let Some(timeline) = &self.timeline {
+            let _ =
+                timeline::record_send(timeline, credential, outcome, started, SystemTime::now());
+        }
+    }
+
+    /// Records how a refresh ended (and a failure's consequences).
+    fn record_refresh(
+        &self,
+        credential: &str,
+        trigger: &RefreshTrigger,
+        started: std::time::Instant,
+        result: &Result<LiveToken>,
+    ) {
+        let (outcome, error) = match result {
+            Ok(live) if live.refreshed => (RefreshOutcome::Refreshed, None),
+            Ok(_) => (RefreshOutcome::AlreadyRefreshed, None),
+            Err(error) if error.kind() == ErrorKind::NeedsReauthorization => (
+                RefreshOutcome::NeedsReauthorization,
+                Some(error.to_string()),
+            ),
+            Err(error) => (RefreshOutcome::Failed, Some(error.to_string())),
+        };
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.record(
+            credential,
+            EventDetail::RefreshAttempt {
+                trigger: trigger.clone(),
+                outcome,
+                error,
+                duration_ms,
+            },
+        );
+        match result {
+            Err(Error::NeedsReauthorization { reason, .. }) => self.record(
+                credential,
+                EventDetail::NeedsReauthorization {
+                    reason: reason.clone(),
+                },
+            ),
+            Err(error @ (Error::Keychain { .. } | Error::KeychainUnavailable { .. })) => self
+                .record(
+                    credential,
+                    EventDetail::KeychainError {
+                        message: error.to_string(),
+                    },
+                ),
+            _ => {}
+        }
+    }
+
+    pub fn store(&self) -> &CredentialStore {
+        &self.store
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The status of a credential's identity now.
+    pub fn status(&self, credential: &Credential, user: Option<&str>) -> Result<CredentialStatus> {
+        let identity = Identity::for_credential(credential, user);
+        let authorization = self.store.authorization(&credential.name, &identity)?;
+        Ok(status(&authorization, SystemTime::now()))
+    }
+
+    /// A live access token for credential `name`, refreshed first when it is
+    /// expired or about to be.
+    pub async fn live_token(&self, name: &str, user: Option<&str>) -> Result<LiveToken> {
+        let credential = self.store.get(name)?;
+        self.live_token_for(&credential, user).await
+    }
+
+    /// [`live_token`](Self::live_token) for a credential already loaded.
+    pub async fn live_token_for(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+    ) -> Result<LiveToken> {
+        let identity = Identity::for_credential(credential, user);
+        let authorization = self.store.authorization(&credential.name, &identity)?;
+        let now = SystemTime::now();
+        if let Some(tokens) = usable(&authorization).filter(|tokens| !is_stale(tokens, now)) {
+            return Ok(LiveToken {
+                credential: credential.name.clone(),
+                identity,
+                tokens: tokens.clone(),
+                refreshed: false,
+            });
+        }
+        let stale = authorization.tokens.map(|tokens| tokens.access_token);
+        let seen = stale.as_ref().map_or(Seen::Nothing, Seen::Token);
+        self.renew(credential, &identity, seen, &RefreshTrigger::Proactive)
+            .await
+    }
+
+    /// Renews the token after `failed` was refused (or found expired): one
+    /// refresh in flight per credential, and none at all when someone else
+    /// already stored a different, unexpired token. Without `failed` (the
+    /// caller does not know which token was refused) it always renews.
+    pub async fn refresh_after(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        failed: Option<&Secret>,
+    ) -> Result<LiveToken> {
+        self.refresh_for(credential, user, failed, &RefreshTrigger::Manual)
+            .await
+    }
+
+    /// [`refresh_after`](Self::refresh_after), recording `trigger` as the
+    /// reason in the timeline.
+    pub async fn refresh_for(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        failed: Option<&Secret>,
+        trigger: &RefreshTrigger,
+    ) -> Result<LiveToken> {
+        let identity = Identity::for_credential(credential, user);
+        let seen = failed.map_or(Seen::Unknown, Seen::Token);
+        self.renew(credential, &identity, seen, trigger).await
+    }
+
+    async fn renew(
+        &self,
+        credential: &Credential,
+        identity: &Identity,
+        seen: Seen<'_>,
+        trigger: &RefreshTrigger,
+    ) -> Result<LiveToken> {
+        let started = std::time::Instant::now();
+        let result = self.renew_locked(credential, identity, seen).await;
+        self.record_refresh(&credential.name, trigger, started, &result);
+        result
+    }
+
+    async fn renew_locked(
+        &self,
+        credential: &Credential,
+        identity: &Identity,
+        seen: Seen<'_>,
+    ) -> Result<LiveToken> {
+        let _guard = self.locks.acquire(&credential.name).await?;
+        let mut authorization = self.store.authorization(&credential.name, identity)?;
+        let live = |tokens: TokenSet, refreshed| LiveToken {
+            credential: credential.name.clone(),
+            identity: identity.clone(),
+            tokens,
+            refreshed,
+        };
+        let now = SystemTime::now();
+        let replaced = usable(&authorization).filter(|tokens| {
+            !is_expired(tokens, now)
+                && match seen {
+                    Seen::Token(failed) => *failed != tokens.access_token,
+                    Seen::Nothing => true,
+                    Seen::Unknown => false,
+                }
+        });
+        if let Some(tokens) = replaced {
+            // Another task or process refreshed while we waited for the lock.
+            return Ok(live(tokens.clone(), false));
+        }
+        let fresh = self
+            .obtain(credential, identity, &mut authorization)
+            .await?;
+        Ok(live(fresh, true))
+    }
+
+    /// Gets new tokens with the refresh token, or by minting, and stores
+    /// them before returning. Call with the lock held.
+    async fn obtain(
+        &self,
+        credential: &Credential,
+        identity: &Identity,
+        authorization: &mut Authorization,
+    ) -> Result<TokenSet> {
+        let refresh_token = authorization
+            .tokens
+            .as_ref()
+            .and_then(|tokens| tokens.refresh_token.clone());
+        let can_mint = can_mint(credential, authorization);
+        if let Some(reason) = authorization
+            .needs_reauthorization
+            .clone()
+            .filter(|_| !can_mint)
+        {
+            return Err(Error::NeedsReauthorization {
+                credential: credential.name.clone(),
+                reason,
+            });
+        }
+        let token_url = flows::token_url(&self.http, credential).await?;
+        let secret = self.store.client_secret(&credential.name)?;
+        if let Some(refresh_token) =
+            refresh_token.filter(|_| authorization.needs_reauthorization.is_none())
+        {
+            let grant = Grant::RefreshToken(&refresh_token);
+            match flows::request_tokens(&self.http, credential, &token_url, secret.as_ref(), &grant)
+                .await
+            {
+                Ok(mut fresh) => {
+                    if fresh.refresh_token.is_none() {
+                        // No rotation: the refresh token stays valid.
+                        fresh.refresh_token = Some(refresh_token.clone());
+                    }
+                    if fresh.scopes.is_empty() {
+                        fresh.scopes = authorization
+                            .tokens
+                            .as_ref()
+                            .map(|old| old.scopes.clone())
+                            .unwrap_or_default();
+                    }
+                    flows::learn_expiry(&self.http, credential, secret.as_ref(), &mut fresh).await;
+                    self.keep(credential, identity, authorization, &fresh)?;
+                    return Ok(fresh);
+                }
+                Err(error) if error.needs_reauthorization() && !can_mint => {
+                    let reason = format!("the provider refused the refresh token: {error}");
+                    authorization.needs_reauthorization = Some(reason.clone());
+                    self.store
+                        .set_authorization(&credential.name, identity, authorization)?;
+                    return Err(Error::NeedsReauthorization {
+                        credential: credential.name.clone(),
+                        reason,
+                    });
+                }
+                Err(error) if error.needs_reauthorization() => {}
+                Err(error) => return Err(refresh_error(credential, error)),
+            }
+        }
+        if !can_mint {
+            let reason = match &authorization.tokens {
+                None => "it has not been authorized yet".to_string(),
+                Some(_) => "the access token expired and the provider gave no refresh token \
+                            to renew it"
+                    .to_string(),
+            };
+            return Err(Error::NeedsReauthorization {
+                credential: credential.name.clone(),
+                reason,
+            });
+        }
+        let mut fresh = self
+            .mint(credential, &token_url, secret.as_ref(), authorization)
+            .await
+            .map_err(|error| refresh_error(credential, error))?;
+        flows::learn_expiry(&self.http, credential, secret.as_ref(), &mut fresh).await;
+        self.keep(credential, identity, authorization, &fresh)?;
+        Ok(fresh)
+    }
+
+    /// Client credentials or the stored password login: new tokens without
+    /// a person.
+    async fn mint(
+        &self,
+        credential: &Credential,
+        token_url: &str,
+        secret: Option<&Secret>,
+        authorization: &Authorization,
+    ) -> std::result::Result<TokenSet, TokenCallError> {
+        let grant = match (
+            credential.protocol,
+            &authorization.username,
+            &authorization.password,
+        ) {
+            (AuthProtocol::Password, Some(username), Some(password)) => {
+                Grant::Password { username, password }
+            }
+            (AuthProtocol::JwtBearer, Some(subject), _) => {
+                let assertion = self
+                    .assertion(credential, subject, token_url, secret)
+                    .map_err(TokenCallError::NotSent)?;
+                return flows::request_tokens(
+                    &self.http,
+                    credential,
+                    token_url,
+                    secret,
+                    &Grant::JwtBearer {
+                        assertion: &assertion,
+                    },
+                )
+                .await;
+            }
+            _ => Grant::ClientCredentials,
+        };
+        flows::request_tokens(&self.http, credential, token_url, secret, &grant).await
+    }
+
+    /// Stores `fresh` as the identity's tokens (clearing any "needs
+    /// re-authorization"), in one keychain write.
+    fn keep(
+        &self,
+        credential: &Credential,
+        identity: &Identity,
+        authorization: &mut Authorization,
+        fresh: &TokenSet,
+    ) -> Result<()> {
+        let previous = authorization
+            .tokens
+            .as_ref()
+            .and_then(|tokens| tokens.refresh_token.clone());
+        authorization.tokens = Some(fresh.clone());
+        authorization.needs_reauthorization = None;
+        // The provider may already have rotated the old refresh token away:
+        // losing this write would lose the only live one, so try twice.
+        let issued = EventDetail::token_issued(fresh, previous.as_ref());
+        match self
+            .store
+            .set_authorization(&credential.name, identity, authorization)
+        {
+            Ok(()) => {
+                self.record(&credential.name, issued);
+                Ok(())
+            }
+            Err(first) => self
+                .store
+                .set_authorization(&credential.name, identity, authorization)
+                .map(|()| {
+                    self.record(
+                        &credential.name,
+                        EventDetail::KeychainError {
+                            message: format!("storing the new tokens failed once: {first}"),
+                        },
+                    );
+                    self.record(&credential.name, issued.clone());
+                })
+                .map_err(|error| Error::Refresh {
+                    credential: credential.name.clone(),
+                    detail: format!(
+                        "the new tokens could not be stored ({error}); if the provider rotates \
+                         refresh tokens, the credential needs re-authorization"
+                    ),
+                }),
+        }
+    }
+
+    /// Authorizes with the client credentials grant (the client secret must
+    /// be in the keychain).
+    pub async fn authorize_client_credentials(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+    ) -> Result<LiveToken> {
+        let secret =
+            self.store
+                .client_secret(&credential.name)?
+                .ok_or_else(|| Error::Authorization {
+                    credential: credential.name.clone(),
+                    detail: "the client credentials flow needs a client secret, and the keychain \
+                         has none for it; add the credential again with --client-secret-stdin"
+                        .into(),
+                })?;
+        self.authorize_with(
+            credential,
+            user,
+            Some(&secret),
+            &Grant::ClientCredentials,
+            None,
+        )
+        .await
+    }
+
+    /// Authorizes with the password grant; the login is kept in the keychain
+    /// so new tokens can be minted when the refresh token dies.
+    pub async fn authorize_password(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        username: &str,
+        password: &Secret,
+    ) -> Result<LiveToken> {
+        let secret = self.store.client_secret(&credential.name)?;
+        let grant = Grant::Password { username, password };
+        self.authorize_with(
+            credential,
+            user,
+            secret.as_ref(),
+            &grant,
+            Some(Login {
+                username,
+                password: Some(password),
+            }),
+        )
+        .await
+    }
+
+    /// Authorizes with the JWT bearer grant (RFC 7523) for `subject`; the
+    /// assertion is signed with the client secret from the keychain and
+    /// re-minted whenever the token expires.
+    pub async fn authorize_jwt_bearer(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        subject: &str,
+    ) -> Result<LiveToken> {
+        let secret = self.store.client_secret(&credential.name)?;
+        let token_url = flows::token_url(&self.http, credential).await?;
+        let assertion = self.assertion(credential, subject, &token_url, secret.as_ref())?;
+        let grant = Grant::JwtBearer {
+            assertion: &assertion,
+        };
+        self.authorize_with(
+            credential,
+            user,
+            secret.as_ref(),
+            &grant,
+            Some(Login {
+                username: subject,
+                password: None,
+            }),
+        )
+        .await
+    }
+
+    /// A fresh JWT bearer assertion: signed with the private key when the
+    /// keychain has one, else with the client secret; addressed to the
+    /// issuer when there is one (Salesforce wants its login URL), else the
+    /// token URL.
+    fn assertion(
+        &self,
+        credential: &Credential,
+        subject: &str,
+        token_url: &str,
+        client_secret: Option<&Secret>,
+    ) -> Result<Secret> {
+        let key = match self.store.private_key(&credential.name)? {
+            Some(pem) => Some(SigningKey::PrivateKey(pem)),
+            None => client_secret.cloned().map(SigningKey::ClientSecret),
+        };
+        let audience = credential.issuer.as_deref().unwrap_or(token_url);
+        assertion::jwt_bearer_assertion(
+            credential,
+            subject,
+            audience,
+            key.as_ref(),
+            SystemTime::now(),
+        )
+    }
+
+    /// Runs one grant and stores its tokens as the identity's new
+    /// authorization.
+    pub(crate) async fn authorize_with(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        secret: Option<&Secret>,
+        grant: &Grant<'_>,
+        login: Option<Login<'_>>,
+    ) -> Result<LiveToken> {
+        let token_url = flows::token_url(&self.http, credential).await?;
+        let tokens = flows::request_tokens(&self.http, credential, &token_url, secret, grant)
+            .await
+            .map_err(|error| Error::Authorization {
+                credential: credential.name.clone(),
+                detail: format!("{} grant: {error}", grant.name()),
+            })?;
+        self.keep_authorization(credential, user, tokens, login)
+            .await
+    }
+
+    /// Stores tokens a flow obtained as the identity's new authorization
+    /// (clearing "needs re-authorization"), under the credential's lock.
+    pub(crate) async fn keep_authorization(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        mut tokens: TokenSet,
+        login: Option<Login<'_>>,
+    ) -> Result<LiveToken> {
+        let secret = self.store.client_secret(&credential.name)?;
+        flows::learn_expiry(&self.http, credential, secret.as_ref(), &mut tokens).await;
+        let identity = Identity::for_credential(credential, user);
+        let _guard = self.locks.acquire(&credential.name).await?;
+        let mut authorization = self.store.authorization(&credential.name, &identity)?;
+        authorization.tokens = Some(tokens.clone());
+        authorization.needs_reauthorization = None;
+        if let Some(login) = login {
+            authorization.username = Some(login.username.to_string());
+            authorization.password = login.password.cloned();
+        }
+        self.store
+            .set_authorization(&credential.name, &identity, &authorization)?;
+        let flow = serde_json::to_value(credential.protocol)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_string))
+            .unwrap_or_default();
+        self.record(
+            &credential.name,
+            EventDetail::Authorized {
+                flow,
+                scopes: tokens.scopes.clone(),
+            },
+        );
+        self.record(&credential.name, EventDetail::token_issued(&tokens, None));
+        Ok(LiveToken {
+            credential: credential.name.clone(),
+            identity,
+            tokens,
+            refreshed: true,
+        })
+    }
+
+    /// Revokes the identity's stored tokens at the provider (RFC 7009), when
+    /// its issuer's metadata names a revocation endpoint. Returns whether a
+    /// token was revoked; the keychain is not changed.
+    pub async fn revoke(&self, credential: &Credential, user: Option<&str>) -> Result<bool> {
+        let Some(issuer) = &credential.issuer else {
+            return Ok(false);
+        };
+        let Some(endpoint) = flows::discover(&self.http, issuer)
+            .await?
+            .revocation_endpoint
+        else {
+            return Ok(false);
+        };
+        let identity = Identity::for_credential(credential, user);
+        let Some(tokens) = self
+            .store
+            .authorization(&credential.name, &identity)?
+            .tokens
+        else {
+            return Ok(false);
+        };
+        let (token, hint) = match &tokens.refresh_token {
+            Some(refresh) => (refresh.clone(), "refresh_token"),
+            None => (tokens.access_token.clone(), "access_token"),
+        };
+        let secret = self.store.client_secret(&credential.name)?;
+        let form = vec![
+            ("token", token.expose().to_string()),
+            ("token_type_hint", hint.to_string()),
+        ];
+        let (status, _, body) =
+            flows::post_form(&self.http, credential, &endpoint, secret.as_ref(), form)
+                .await
+                .map_err(|error| Error::Authorization {
+                    credential: credential.name.clone(),
+                    detail: format!("revocation: {error}"),
+                })?;
+        if (200..300).contains(&status) {
+            Ok(true)
+        } else {
+            Err(Error::Authorization {
+                credential: credential.name.clone(),
+                detail: format!(
+                    "revocation at {endpoint} answered HTTP {status}: {}",
+                    String::from_utf8_lossy(&body)
+                        .chars()
+                        .take(160)
+                        .collect::<String>()
+                ),
+            })
+        }
+    }
+
+    /// The merge-field secrets of a credential: a live token and, for
+    /// password credentials, the login.
+    pub async fn secrets(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+    ) -> Result<CredentialSecrets> {
+        let live = self.live_token_for(credential, user).await?;
+        let authorization = self.store.authorization(&credential.name, &live.identity)?;
+        Ok(CredentialSecrets {
+            access_token: Some(live.tokens.access_token),
+            username: authorization.username,
+            password: authorization.password,
+            ..CredentialSecrets::default()
+        })
+    }
+}
+
+/// What the caller of a renewal last saw stored.
+#[derive(Clone, Copy)]
+enum Seen<'a> {
+    /// This access token (expired, or refused by the API).
+    Token(&'a Secret),
+    /// No tokens at all: any valid token stored meanwhile will do.
+    Nothing,
+    /// Not known: renew whatever is stored.
+    Unknown,
+}
+
+/// Who a flow signed in as, kept to mint new tokens later: the password
+/// flow's login, or the JWT bearer flow's subject (no password).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Login<'a> {
+    pub username: &'a str,
+    pub password: Option<&'a Secret>,
+}
+
+/// The stored tokens, unless only a new authorization can help.
+fn usable(authorization: &Authorization) -> Option<&TokenSet> {
+    authorization
+        .tokens
+        .as_ref()
+        .filter(|_| authorization.needs_reauthorization.is_none())
+}
+
+/// Whether new tokens can be had without a person: client credentials, a
+/// password credential with its login, a JWT bearer credential with its
+/// subject.
+pub(crate) fn can_mint(credential: &Credential, authorization: &Authorization) -> bool {
+    match credential.protocol {
+        AuthProtocol::ClientCredentials => true,
+        AuthProtocol::Password => {
+            authorization.username.is_some() && authorization.password.is_some()
+        }
+        AuthProtocol::JwtBearer => authorization.username.is_some(),
+        _ => false,
+    }
+}
+
+fn refresh_error(credential: &Credential, error: TokenCallError) -> Error {
+    match error {
+        TokenCallError::NotSent(error) => error,
+        TokenCallError::Response(error) => Error::Refresh {
+            credential: credential.name.clone(),
+            detail: format!(
+                "{error}. The stored tokens were left unchanged; try again, or check the provider"
+            ),
+        },
+    }
+}
+
+/// The engine's [`Refresher`] backed by the keychain: hands out live tokens
+/// for sending and, when a response says "expired", refreshes for real.
+#[derive(Debug)]
+pub struct KeychainRefresher {
+    service: Arc<TokenService>,
+    user: Option<String>,
+    /// The access token last handed out per credential: the one a refresh
+    /// replaces (a different stored one means someone already refreshed).
+    handed_out: Mutex<HashMap<String, Secret>>,
+}
+
+impl KeychainRefresher {
+    pub fn new(service: Arc<TokenService>, user: Option<String>) -> Self {
+        Self {
+            service,
+            user,
+            handed_out: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Secrets to send with (a live token, refreshed first if stale).
+    pub async fn secrets(&self, credential: &Credential) -> Result<CredentialSecrets> {
+        let secrets = self
+            .service
+            .secrets(credential, self.user.as_deref())
+            .await?;
+        if let Some(token) = &secrets.access_token {
+            self.remember(credential, token.clone());
+        }
+        Ok(secrets)
+    }
+
+    fn remember(&self, credential: &Credential, token: Secret) {
+        let mut handed_out = match self.handed_out.lock() {
+            Ok(map) => map,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        handed_out.insert(credential.name.to_ascii_lowercase(), token);
+    }
+
+    fn last_handed_out(&self, credential: &Credential) -> Option<Secret> {
+        let handed_out = match self.handed_out.lock() {
+            Ok(map) => map,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        handed_out
+            .get(&credential.name.to_ascii_lowercase())
+            .cloned()
+    }
+}
+
+impl Refresher for KeychainRefresher {
+    fn refresh<'a>(
+        &'a self,
+        credential: &'a Credential,
+        verdict: &'a Verdict,
+    ) -> RefreshFuture<'a> {
+        Box::pin(async move {
+            let failed = self.last_handed_out(credential);
+            let trigger = match &verdict.rule {
+                Some(id) => RefreshTrigger::Rule { id: id.clone() },
+                None => RefreshTrigger::Manual,
+            };
+            let live = self
+                .service
+                .refresh_for(credential, self.user.as_deref(), failed.as_ref(), &trigger)
+                .await?;
+            self.remember(credential, live.tokens.access_token.clone());
+            let authorization = self
+                .service
+                .store()
+                .authorization(&credential.name, &live.identity)?;
+            Ok(CredentialSecrets {
+                access_token: Some(live.tokens.access_token),
+                username: authorization.username,
+                password: authorization.password,
+                ..CredentialSecrets::default()
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::ExpirySource;
+    use std::time::UNIX_EPOCH;
+
+    fn at(seconds: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(seconds)
+    }
+
+    fn tokens(issued: u64, expires: Option<u64>) -> TokenSet {
+        TokenSet {
+            access_token: Secret::new("at"),
+            token_type: "Bearer".into(),
+            refresh_token: None,
+            id_token: None,
+            scopes: Vec::new(),
+            issued_at: at(issued),
+            expires_at: expires.map(at),
+            expiry_source: if expires.is_some() {
+                ExpirySource::ExpiresIn
+            } else {
+                ExpirySource::Unknown
+            },
+            is_jwt: false,
+        }
+    }
+
+    #[test]
+    fn status_reads_like_the_tray() {
+        let mut authorization = Authorization::default();
+        assert_eq!(
+            status(&authorization, at(0)),
+            CredentialStatus::NotAuthorized
+        );
+        authorization.tokens = Some(tokens(0, Some(3_600)));
+        assert_eq!(
+            status(&authorization, at(600)).describe(),
+            "valid for 50 min"
+        );
+        assert_eq!(status(&authorization, at(3_600)), CredentialStatus::Expired);
+        authorization.tokens = Some(tokens(0, None));
+        assert_eq!(
+            status(&authorization, at(99_999)),
+            CredentialStatus::ExpiryUnknown
+        );
+        authorization.needs_reauthorization = Some("refresh token revoked".into());
+        assert_eq!(
+            status(&authorization, at(0)).describe(),
+            "needs re-authorization: refresh token revoked"
+        );
+    }
+
+    #[test]
+    fn stale_means_expired_or_within_the_margin() {
+        let hour = tokens(0, Some(3_600));
+        assert!(!is_stale(&hour, at(3_500)));
+        assert!(is_stale(&hour, at(3_571)));
+        // A 60 s token is renewed in its last 6 s, not its last 30.
+        let minute = tokens(0, Some(60));
+        assert!(!is_stale(&minute, at(50)));
+        assert!(is_stale(&minute, at(54)));
+        assert!(!is_stale(&tokens(0, None), at(1_000_000)));
+        assert!(is_expired(&minute, at(60)));
+        assert!(!is_expired(&minute, at(59)));
+    }
+}

@@ -1,0 +1,393 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
+
+//! The keeper and the timeline over the sandbox on a real socket, with
+//! secrets in the real Secret Service keychain and the timeline in a real
+//! SQLite file. The sandbox's clock is moved by hand and the keeper is told
+//! "now", so short lifetimes pass without waiting.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use callout_core::credential::{AuthProtocol, Credential, CredentialSet};
+use callout_core::credential_store::{Authorization, Identity};
+use callout_core::home::Home;
+use callout_core::keeper::{Keeper, KeeperConfig};
+use callout_core::oauth::{ExpirySource, KeychainRefresher, TokenService, TokenSet};
+use callout_core::sandbox::{Clock, ManualClock, Sandbox, SandboxConfig};
+use callout_core::send::{Draft, Sender, Timeouts};
+use callout_core::timeline::{
+    self, Event, EventDetail, EventKind, KeeperAction, Query, RefreshOutcome, RefreshTrigger,
+};
+use callout_core::{Error, Secret};
+
+/// A home in a temp dir with its token service (recording in the home's
+/// timeline); forgets its keychain entries on drop.
+struct TestHome {
+    _dir: tempfile::TempDir,
+    service: Arc<TokenService>,
+    names: Vec<String>,
+}
+
+impl TestHome {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path()).unwrap();
+        let service = Arc::new(TokenService::for_home(&home).unwrap());
+        Self {
+            _dir: dir,
+            service,
+            names: Vec::new(),
+        }
+    }
+
+    /// An authorization-code credential for the sandbox's client, seeded
+    /// with sandbox-issued tokens issued at `issued_at`, expiring at `expires_at`.
+    fn add(
+        &mut self,
+        sandbox: &Sandbox,
+        name: &str,
+        keep_alive: Option<u32>,
+        (issued_at, expires_at): (SystemTime, SystemTime),
+    ) -> Credential {
+        let mut credential = Credential::new(name, sandbox.base_url());
+        credential.protocol = AuthProtocol::AuthorizationCode;
+        credential.client_id = Some(sandbox.client_id().to_string());
+        credential.token_url = Some(sandbox.token_url());
+        credential.scopes = vec!["api".into(), "refresh_token".into()];
+        credential.keep_alive_seconds = keep_alive;
+        self.names.push(name.to_string());
+        let store = self.service.store();
+        store
+            .set_client_secret(name, &Secret::new(sandbox.client_secret()))
+            .unwrap();
+        store.add(credential.clone()).unwrap();
+        let issued = sandbox.issue_tokens("api refresh_token");
+        let tokens = TokenSet {
+            access_token: issued.access_token,
+            token_type: "Bearer".into(),
+            refresh_token: issued.refresh_token,
+            id_token: None,
+            scopes: vec!["api".into(), "refresh_token".into()],
+            issued_at,
+            expires_at: Some(expires_at),
+            expiry_source: ExpirySource::ExpiresIn,
+            is_jwt: false,
+        };
+        let authorization = Authorization {
+            tokens: Some(tokens),
+            ..Authorization::default()
+        };
+        store
+            .set_authorization(name, &Identity::NamedPrincipal, &authorization)
+            .unwrap();
+        credential
+    }
+
+    fn authorization(&self, name: &str) -> Authorization {
+        self.service
+            .store()
+            .authorization(name, &Identity::NamedPrincipal)
+            .unwrap()
+    }
+
+    fn events(&self, name: &str) -> Vec<Event> {
+        self.service
+            .timeline()
+            .unwrap()
+            .query(&Query::credential(name))
+            .unwrap()
+    }
+}
+
+impl Drop for TestHome {
+    fn drop(&mut self) {
+        for name in &self.names {
+            let _ = self.service.store().forget_secrets(name);
+        }
+    }
+}
+
+fn keeper_decisions(events: &[Event]) -> Vec<(KeeperAction, String)> {
+    events
+        .iter()
+        .filter_map(|event| match &event.event {
+            EventDetail::KeeperDecision { action, reason, .. } => Some((*action, reason.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn refresh_attempts(events: &[Event]) -> Vec<(RefreshTrigger, RefreshOutcome)> {
+    events
+        .iter()
+        .filter_map(|event| match &event.event {
+            EventDetail::RefreshAttempt {
+                trigger, outcome, ..
+            } => Some((trigger.clone(), *outcome)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn keep_alive_outlives_the_refresh_tokens_idle_lifetime_and_idleness_does_not() {
+    let clock = Arc::new(ManualClock::new());
+    let sandbox = Sandbox::with_clock(
+        SandboxConfig {
+            access_ttl: Duration::from_secs(3_600),
+            refresh_idle_ttl: Some(Duration::from_secs(60)),
+            rotate_refresh_tokens: true,
+            ..SandboxConfig::default()
+        },
+        clock.clone(),
+    )
+    .unwrap();
+    let start = clock.now();
+    let mut home = TestHome::new();
+    let lifetime = |seconds| (start, start + Duration::from_secs(seconds));
+    let kept = home.add(&sandbox, "Kept", Some(20), lifetime(3_600));
+    // The same credential, left to itself: its access token runs out at 90 s.
+    let idle = home.add(&sandbox, "Idle", None, lifetime(90));
+    let keeper = Keeper::new(
+        Arc::clone(&home.service),
+        KeeperConfig {
+            margin: Duration::from_secs(10),
+            ..KeeperConfig::default()
+        },
+    );
+
+    // Four runs 30 s apart: 120 s, twice the refresh token's idle lifetime.
+    let mut runs = Vec::new();
+    for step in 1..=4 {
+        let by = Duration::from_secs(30);
+        clock.advance(by);
+        runs.push(keeper.run_once(start + by * step).await.unwrap());
+    }
+    let actions = |name: &str| -> Vec<KeeperAction> {
+        runs.iter()
+            .map(|run| run.iter().find(|d| d.credential == name).unwrap().action)
+            .collect()
+    };
+    assert_eq!(actions("Kept"), [KeeperAction::Refresh; 4]);
+    assert_eq!(
+        actions("Idle"),
+        [
+            KeeperAction::Wait,
+            KeeperAction::Wait,
+            KeeperAction::Refresh,
+            KeeperAction::Skip
+        ]
+    );
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 4);
+
+    // Kept is alive past the idle lifetime: one more refresh still works.
+    assert!(home.authorization("Kept").needs_reauthorization.is_none());
+    let live = home.service.refresh_after(&kept, None, None).await.unwrap();
+    assert!(live.refreshed);
+    let kept_events = home.events("Kept");
+    assert_eq!(
+        keeper_decisions(&kept_events)[0],
+        (
+            KeeperAction::Refresh,
+            "keep-alive every 20 s: the refresh token was last used 30 s ago".to_string()
+        )
+    );
+    let attempts = refresh_attempts(&kept_events);
+    assert_eq!(
+        attempts[..4],
+        vec![(RefreshTrigger::KeepAlive, RefreshOutcome::Refreshed); 4]
+    );
+    assert_eq!(
+        attempts[4],
+        (RefreshTrigger::Manual, RefreshOutcome::Refreshed)
+    );
+    let issued: Vec<bool> = kept_events
+        .iter()
+        .filter_map(|event| match &event.event {
+            EventDetail::TokenIssued { rotated, .. } => Some(*rotated),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(issued, [true; 5], "each refresh rotated the refresh token");
+
+    // Idle lapsed: needs re-authorization, with the provider's reason.
+    let reason = home.authorization("Idle").needs_reauthorization.unwrap();
+    assert!(reason.contains("invalid_grant"), "{reason}");
+    let error = home.service.refresh_after(&idle, None, None).await;
+    assert!(matches!(error, Err(Error::NeedsReauthorization { .. })));
+    let idle_events = home.events("Idle");
+    assert_eq!(
+        refresh_attempts(&idle_events)[0],
+        (
+            RefreshTrigger::Proactive,
+            RefreshOutcome::NeedsReauthorization
+        )
+    );
+    let needs: Vec<&Event> = idle_events
+        .iter()
+        .filter(|event| event.kind() == EventKind::NeedsReauthorization)
+        .collect();
+    assert!(
+        needs[0]
+            .summary
+            .starts_with("needs re-authorization: the provider refused"),
+        "{}",
+        needs[0].summary
+    );
+    let decisions = keeper_decisions(&idle_events);
+    assert_eq!(decisions.len(), 2, "{decisions:?}");
+    assert_eq!(decisions[0].0, KeeperAction::Refresh);
+    assert_eq!(
+        decisions[0].1,
+        "the access token has expired; refreshing ahead of expiry (margin 10 s)"
+    );
+    assert_eq!(decisions[1].0, KeeperAction::Skip);
+    assert!(decisions[1].1.starts_with("needs re-authorization ("));
+
+    // No secret reached the timeline file.
+    let bytes = std::fs::read(home.service.timeline().unwrap().path()).unwrap();
+    for token in [live.tokens.access_token, live.tokens.refresh_token.unwrap()] {
+        let secret = token.expose().as_bytes();
+        assert!(!bytes.windows(secret.len()).any(|window| window == secret));
+    }
+}
+
+#[tokio::test]
+async fn a_keeper_run_records_a_quiet_decision_once() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        omit_expires_in: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    let now = SystemTime::now();
+    home.add(&sandbox, "Salesforce", None, (now, now));
+    // Expiry unknown, as Salesforce sends it.
+    let mut authorization = home.authorization("Salesforce");
+    if let Some(tokens) = authorization.tokens.as_mut() {
+        tokens.expires_at = None;
+        tokens.expiry_source = ExpirySource::Unknown;
+    }
+    home.service
+        .store()
+        .set_authorization("Salesforce", &Identity::NamedPrincipal, &authorization)
+        .unwrap();
+    let keeper = Keeper::new(Arc::clone(&home.service), KeeperConfig::default());
+    for _ in 0..3 {
+        let run = keeper.run_once(now).await.unwrap();
+        assert_eq!(
+            run[0].line(),
+            "Salesforce: wait — no expiry known for this token; keep-alive every 6 h instead"
+        );
+    }
+    assert_eq!(
+        keeper_decisions(&home.events("Salesforce")),
+        [(
+            KeeperAction::Wait,
+            "no expiry known for this token; keep-alive every 6 h instead".to_string()
+        )]
+    );
+    assert_eq!(sandbox.stats().token_total("refresh_token"), 0);
+}
+
+#[tokio::test]
+async fn a_send_that_refreshes_and_retries_reads_in_order_in_the_timeline() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let now = SystemTime::now();
+    let credential = home.add(
+        &sandbox,
+        "Sandbox",
+        None,
+        (now, now + Duration::from_secs(3_600)),
+    );
+    let seeded = home.authorization("Sandbox").tokens.unwrap();
+    assert!(sandbox.expire_access_token(seeded.access_token.expose()));
+
+    let refresher = KeychainRefresher::new(Arc::clone(&home.service), None);
+    let secrets = refresher.secrets(&credential).await.unwrap();
+    let credentials = CredentialSet::new(vec![credential]).unwrap();
+    let draft = Draft::new(
+        "GET",
+        "callout:Sandbox/services/data/v59.0/query?q=SELECT+Id+FROM+Account",
+    );
+    let started = SystemTime::now();
+    let outcome = Sender::new(Timeouts::default())
+        .unwrap()
+        .send(&draft, &credentials, &secrets, Some(&refresher))
+        .await
+        .unwrap();
+    assert_eq!(outcome.response.status, 200);
+    home.service.record_send("Sandbox", &outcome, started);
+
+    let kinds: Vec<EventKind> = home.events("Sandbox").iter().map(Event::kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::RequestSent,
+            EventKind::Verdict,
+            // The new tokens are stored, then the attempt is recorded as done.
+            EventKind::TokenIssued,
+            EventKind::RefreshAttempt,
+            EventKind::Retry,
+            EventKind::RequestSent,
+            EventKind::Verdict,
+        ]
+    );
+    let events = home.events("Sandbox");
+    let EventDetail::RefreshAttempt { trigger, .. } = &events[3].event else {
+        panic!("{events:?}");
+    };
+    assert!(
+        matches!(trigger, RefreshTrigger::Rule { .. }),
+        "{trigger:?}"
+    );
+    assert!(
+        events[1].summary.starts_with("expired ("),
+        "{}",
+        events[1].summary
+    );
+    assert!(
+        events[6].summary.starts_with("not expired"),
+        "{}",
+        events[6].summary
+    );
+}
+
+#[tokio::test]
+async fn authorizing_records_the_flow_scopes_and_the_token_without_secrets() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let now = SystemTime::now();
+    let mut credential = home.add(&sandbox, "Login", None, (now, now));
+    credential.protocol = AuthProtocol::Password;
+    let password = Secret::new(sandbox.config().password.clone());
+    let live = home
+        .service
+        .authorize_password(&credential, None, &sandbox.config().username, &password)
+        .await
+        .unwrap();
+    let events = home.events("Login");
+    let kinds: Vec<EventKind> = events.iter().map(Event::kind).collect();
+    assert_eq!(kinds, [EventKind::Authorized, EventKind::TokenIssued]);
+    assert_eq!(
+        events[0].event,
+        EventDetail::Authorized {
+            flow: "password".into(),
+            scopes: live.tokens.scopes.clone(),
+        }
+    );
+    let fingerprint = timeline::fingerprint(&live.tokens.access_token);
+    assert!(
+        events[1].summary.starts_with(&format!(
+            "token {fingerprint} issued: opaque, valid for 1 min"
+        )),
+        "{}",
+        events[1].summary
+    );
+    assert!(
+        !events[1]
+            .summary
+            .contains(live.tokens.access_token.expose())
+    );
+}

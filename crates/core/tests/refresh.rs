@@ -1,0 +1,783 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
+
+//! Authorization and refresh against the embedded sandbox over real sockets,
+//! with secrets in the real Secret Service keychain and definitions in a
+//! real file. Each test has its own home (so its own keychain service) and
+//! removes its keychain entries when it ends.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use callout_core::credential::{AuthProtocol, ClientAuth, Credential, CredentialSet};
+use callout_core::credential_store::{Authorization, Identity};
+use callout_core::home::Home;
+use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
+use callout_core::oauth::{
+    CredentialStatus, ExpirySource, KeychainRefresher, TokenService, TokenSet,
+};
+use callout_core::sandbox::{ManualClock, Sandbox, SandboxConfig, TokenFault};
+use callout_core::send::{Attempt, Draft, Sender, Timeouts};
+use callout_core::{Error, ErrorKind, Secret};
+
+/// A home in a temp dir with its token service; forgets its keychain
+/// entries on drop.
+struct TestHome {
+    dir: tempfile::TempDir,
+    home: Home,
+    service: Arc<TokenService>,
+    names: Vec<String>,
+}
+
+impl TestHome {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path()).unwrap();
+        let service = Arc::new(TokenService::for_home(&home).unwrap());
+        Self {
+            dir,
+            home,
+            service,
+            names: Vec::new(),
+        }
+    }
+
+    /// Defines a credential for the sandbox's client (secret in the keychain).
+    fn add(&mut self, sandbox: &Sandbox, name: &str, protocol: AuthProtocol) -> Credential {
+        let mut credential = Credential::new(name, sandbox.base_url());
+        credential.protocol = protocol;
+        credential.client_id = Some(sandbox.client_id().to_string());
+        credential.token_url = Some(sandbox.token_url());
+        credential.auth_url = Some(sandbox.authorize_url());
+        credential.scopes = vec!["api".into(), "refresh_token".into()];
+        self.names.push(name.to_string());
+        let store = self.service.store();
+        store
+            .set_client_secret(name, &Secret::new(sandbox.client_secret()))
+            .unwrap();
+        store.add(credential.clone()).unwrap();
+        credential
+    }
+
+    fn authorization(&self, name: &str) -> Authorization {
+        self.service
+            .store()
+            .authorization(name, &Identity::NamedPrincipal)
+            .unwrap()
+    }
+
+    /// Stores tokens minted by the sandbox as if authorized, expiring at `expires_at`.
+    fn seed(&self, sandbox: &Sandbox, name: &str, expires_at: SystemTime) -> TokenSet {
+        let issued = sandbox.issue_tokens("api refresh_token");
+        let tokens = TokenSet {
+            access_token: issued.access_token,
+            token_type: "Bearer".into(),
+            refresh_token: issued.refresh_token,
+            id_token: None,
+            scopes: vec!["api".into(), "refresh_token".into()],
+            issued_at: SystemTime::now() - Duration::from_secs(3_600),
+            expires_at: Some(expires_at),
+            expiry_source: ExpirySource::ExpiresIn,
+            is_jwt: false,
+        };
+        let authorization = Authorization {
+            tokens: Some(tokens.clone()),
+            ..Authorization::default()
+        };
+        self.service
+            .store()
+            .set_authorization(name, &Identity::NamedPrincipal, &authorization)
+            .unwrap();
+        tokens
+    }
+}
+
+impl Drop for TestHome {
+    fn drop(&mut self) {
+        for name in &self.names {
+            let _ = self.service.store().forget_secrets(name);
+        }
+    }
+}
+
+fn expired() -> SystemTime {
+    SystemTime::now() - Duration::from_secs(60)
+}
+
+fn later() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(3_600)
+}
+
+/// Every file under `dir`, as bytes.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    found
+}
+
+/// No file under the home holds any of `secrets`.
+fn assert_no_secret_in_files(dir: &Path, secrets: &[&str]) {
+    let files = files(dir);
+    assert!(
+        files
+            .iter()
+            .any(|(name, _)| name.ends_with("credentials.toml")),
+        "the credentials file exists"
+    );
+    for (name, bytes) in files {
+        for secret in secrets {
+            assert!(
+                !bytes
+                    .windows(secret.len())
+                    .any(|window| window == secret.as_bytes()),
+                "{name} contains a secret"
+            );
+        }
+    }
+}
+
+/// A direct refresh_token request, to ask the sandbox whether a refresh
+/// token is still alive (without touching the keychain).
+async fn refresh_outcome(sandbox: &Sandbox, refresh_token: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(sandbox.token_url())
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", sandbox.client_id()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn client_credentials_mint_with_basic_or_body_and_are_reused_while_valid() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let basic = home.add(&sandbox, "Basic_CC", AuthProtocol::ClientCredentials);
+    let mut body = home.add(&sandbox, "Body_CC", AuthProtocol::ClientCredentials);
+    body.client_auth = ClientAuth::Body;
+    home.service.store().update(body.clone()).unwrap();
+
+    let first = home
+        .service
+        .authorize_client_credentials(&basic, None)
+        .await
+        .unwrap();
+    assert!(first.refreshed);
+    assert!(first.tokens.refresh_token.is_none());
+    home.service
+        .authorize_client_credentials(&body, None)
+        .await
+        .unwrap();
+    assert_eq!(sandbox.stats().token_count("client_credentials", "ok"), 2);
+
+    let again = home.service.live_token("basic_cc", None).await.unwrap();
+    assert!(!again.refreshed);
+    assert_eq!(again.tokens.access_token, first.tokens.access_token);
+    assert_eq!(sandbox.stats().token_total("client_credentials"), 2);
+    assert!(matches!(
+        home.service.status(&basic, None).unwrap(),
+        CredentialStatus::Valid { .. }
+    ));
+
+    // Expired: a client-credentials credential just mints a new token.
+    let mut stale = home.authorization("Basic_CC");
+    stale.tokens.as_mut().unwrap().expires_at = Some(expired());
+    home.service
+        .store()
+        .set_authorization("Basic_CC", &Identity::NamedPrincipal, &stale)
+        .unwrap();
+    let minted = home.service.live_token("Basic_CC", None).await.unwrap();
+    assert!(minted.refreshed);
+    assert_ne!(minted.tokens.access_token, first.tokens.access_token);
+    assert_eq!(sandbox.stats().token_count("client_credentials", "ok"), 3);
+
+    assert_no_secret_in_files(
+        home.dir.path(),
+        &[
+            sandbox.client_secret(),
+            first.tokens.access_token.expose(),
+            minted.tokens.access_token.expose(),
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_client_secret_is_named_and_nothing_is_stored() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Wrong", AuthProtocol::ClientCredentials);
+    home.service
+        .store()
+        .set_client_secret("Wrong", &Secret::new("not-the-secret"))
+        .unwrap();
+    let error = home
+        .service
+        .authorize_client_credentials(&credential, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Authorization);
+    let message = error.to_string();
+    assert!(message.contains("invalid_client"), "{message}");
+    assert!(!message.contains("not-the-secret"), "{message}");
+    assert!(home.authorization("Wrong").tokens.is_none());
+}
+
+#[tokio::test]
+async fn the_password_grant_authorizes_and_mints_again_when_the_refresh_token_dies() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Pw", AuthProtocol::Password);
+    let password = Secret::new(sandbox.config().password.clone());
+    let wrong = home
+        .service
+        .authorize_password(&credential, None, "sandbox-user", &Secret::new("nope"))
+        .await
+        .unwrap_err();
+    assert!(wrong.to_string().contains("invalid_grant"), "{wrong}");
+
+    let first = home
+        .service
+        .authorize_password(&credential, None, "sandbox-user", &password)
+        .await
+        .unwrap();
+    assert!(first.tokens.refresh_token.is_some());
+    let stored = home.authorization("Pw");
+    assert_eq!(stored.username.as_deref(), Some("sandbox-user"));
+    assert_eq!(stored.password.as_ref(), Some(&password));
+
+    sandbox.revoke_all_refresh_tokens();
+    let mut stale = stored.clone();
+    stale.tokens.as_mut().unwrap().expires_at = Some(expired());
+    home.service
+        .store()
+        .set_authorization("Pw", &Identity::NamedPrincipal, &stale)
+        .unwrap();
+    let renewed = home.service.live_token("Pw", None).await.unwrap();
+    assert!(renewed.refreshed);
+    let stats = sandbox.stats();
+    assert_eq!(stats.token_count("refresh_token", "invalid_grant"), 1);
+    assert_eq!(stats.token_count("password", "ok"), 2);
+    assert!(home.authorization("Pw").needs_reauthorization.is_none());
+    assert_no_secret_in_files(
+        home.dir.path(),
+        &[
+            sandbox.client_secret(),
+            password.expose(),
+            renewed.tokens.access_token.expose(),
+            renewed.tokens.refresh_token.as_ref().unwrap().expose(),
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_rotated_refresh_token_is_stored_and_the_old_one_is_dead() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        rotate_refresh_tokens: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Rotating", AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(&sandbox, "Rotating", expired());
+    let old_refresh = seeded.refresh_token.clone().unwrap();
+
+    let live = home.service.live_token("Rotating", None).await.unwrap();
+    assert!(live.refreshed);
+    assert_ne!(live.tokens.access_token, seeded.access_token);
+    let new_refresh = live.tokens.refresh_token.clone().unwrap();
+    assert_ne!(new_refresh, old_refresh);
+
+    let stored = home.authorization("Rotating").tokens.unwrap();
+    assert_eq!(stored.access_token, live.tokens.access_token);
+    assert_eq!(stored.refresh_token.as_ref(), Some(&new_refresh));
+    assert_eq!(stored.scopes, ["api", "refresh_token"]);
+
+    let (status, body) = refresh_outcome(&sandbox, old_refresh.expose()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _) = refresh_outcome(&sandbox, new_refresh.expose()).await;
+    assert_eq!(status, 200);
+    assert_no_secret_in_files(
+        home.dir.path(),
+        &[
+            sandbox.client_secret(),
+            old_refresh.expose(),
+            new_refresh.expose(),
+            live.tokens.access_token.expose(),
+        ],
+    );
+}
+
+#[tokio::test]
+async fn an_idle_expired_refresh_token_needs_reauthorization_until_the_browser_flow_runs() {
+    let clock = Arc::new(ManualClock::new());
+    let sandbox = Sandbox::with_clock(
+        SandboxConfig {
+            refresh_idle_ttl: Some(Duration::from_secs(24 * 3_600)),
+            ..SandboxConfig::default()
+        },
+        clock.clone(),
+    )
+    .unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Idle", AuthProtocol::AuthorizationCode);
+    home.seed(&sandbox, "Idle", expired());
+    clock.advance(Duration::from_secs(25 * 3_600));
+
+    let error = home.service.live_token("Idle", None).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NeedsReauthorization);
+    let message = error.to_string();
+    assert!(
+        message.starts_with("credential \"Idle\" needs re-authorization: the provider refused"),
+        "{message}"
+    );
+    assert!(message.contains("idle lifetime"), "{message}");
+    assert!(message.contains("callout authorize Idle"), "{message}");
+    match home.service.status(&credential, None).unwrap() {
+        CredentialStatus::NeedsReauthorization { reason } => {
+            assert!(reason.contains("invalid_grant"), "{reason}")
+        }
+        other => panic!("unexpected status {other:?}"),
+    }
+    // Asking again does not go back to the provider.
+    let again = home.service.live_token("Idle", None).await.unwrap_err();
+    assert!(matches!(again, Error::NeedsReauthorization { .. }));
+    assert_eq!(sandbox.stats().token_total("refresh_token"), 1);
+
+    let live = browser::authorize_in_browser(
+        &home.service,
+        &credential,
+        None,
+        BrowserOptions {
+            open: person_at_the_browser("allow"),
+            ..BrowserOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(live.tokens.refresh_token.is_some());
+    assert_eq!(sandbox.stats().token_count("authorization_code", "ok"), 1);
+    assert!(matches!(
+        home.service.status(&credential, None).unwrap(),
+        CredentialStatus::Valid { .. }
+    ));
+    let token = home.service.live_token("Idle", None).await.unwrap();
+    assert!(!token.refreshed);
+    assert_eq!(token.tokens.access_token, live.tokens.access_token);
+}
+
+#[tokio::test]
+async fn a_denied_browser_sign_in_names_the_providers_answer_and_stores_nothing() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Denied", AuthProtocol::AuthorizationCode);
+    let error = browser::authorize_in_browser(
+        &home.service,
+        &credential,
+        None,
+        BrowserOptions {
+            open: person_at_the_browser("deny"),
+            ..BrowserOptions::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Authorization);
+    assert!(error.to_string().contains("access_denied"), "{error}");
+    assert!(home.authorization("Denied").tokens.is_none());
+}
+
+#[tokio::test]
+async fn a_browser_sign_in_can_be_cancelled() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Cancelled", AuthProtocol::AuthorizationCode);
+    let cancel = Cancel::new();
+    let on_open = cancel.clone();
+    let error = browser::authorize_in_browser(
+        &home.service,
+        &credential,
+        None,
+        BrowserOptions {
+            cancel: cancel.clone(),
+            // The person closes the window instead of signing in.
+            open: Arc::new(move |_url: &str| {
+                on_open.cancel();
+                Ok(())
+            }),
+            ..BrowserOptions::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(error.to_string().contains("cancelled"), "{error}");
+}
+
+/// Stands in for the person: loads the sign-in page the URL shows, fills
+/// nothing (the sandbox pre-fills its user), presses Allow or Deny, and lets
+/// the browser follow the redirect to the loopback listener.
+fn person_at_the_browser(decision: &'static str) -> browser::Opener {
+    Arc::new(move |url: &str| {
+        let url = url.to_string();
+        std::thread::spawn(move || {
+            let client = reqwest::blocking::Client::new();
+            let page = client.get(&url).send().unwrap().text().unwrap();
+            let mut form = form_fields(&page);
+            form.push(("decision".into(), decision.into()));
+            let action = url.split('?').next().unwrap().to_string();
+            let landing = client.post(action).form(&form).send().unwrap();
+            assert!(landing.url().as_str().starts_with("http://127.0.0.1:"));
+        });
+        Ok(())
+    })
+}
+
+/// The named inputs of a sign-in form, values unescaped.
+fn form_fields(page: &str) -> Vec<(String, String)> {
+    let input =
+        regex::Regex::new(r#"<input type="[a-z]+" name="([^"]+)" value="([^"]*)">"#).unwrap();
+    input
+        .captures_iter(page)
+        .map(|captures| {
+            let value = captures[2]
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
+            (captures[1].to_string(), value)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn token_endpoint_faults_leave_the_stored_tokens_unchanged() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Faulty", AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(&sandbox, "Faulty", expired());
+    for (fault, said) in [
+        (TokenFault::ServerError, "HTTP 500): server_error"),
+        (TokenFault::HtmlErrorPage, "HTTP 503 with an HTML page"),
+        (TokenFault::MalformedJson, "not valid JSON"),
+        (TokenFault::MissingAccessToken, "without an access_token"),
+    ] {
+        sandbox.inject_fault(fault, 1);
+        let error = home.service.live_token("Faulty", None).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Refresh, "{fault:?}: {error}");
+        let message = error.to_string();
+        assert!(message.contains(said), "{fault:?}: {message}");
+        assert!(message.contains("left unchanged"), "{message}");
+        assert!(!message.contains("00DSB0000000001"), "a token in {message}");
+        let stored = home.authorization("Faulty");
+        let tokens = stored.tokens.unwrap();
+        assert_eq!(tokens.access_token, seeded.access_token, "{fault:?}");
+        assert_eq!(tokens.refresh_token, seeded.refresh_token, "{fault:?}");
+        assert!(stored.needs_reauthorization.is_none());
+    }
+    // The refresh token survived every fault: the next refresh works.
+    let live = home.service.live_token("Faulty", None).await.unwrap();
+    assert!(live.refreshed);
+}
+
+#[test]
+fn two_hundred_concurrent_requests_share_one_refresh() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(4)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Busy", AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(&sandbox, "Busy", expired());
+    let tokens = runtime.block_on(async {
+        let tasks: Vec<_> = (0..200)
+            .map(|_| {
+                let service = Arc::clone(&home.service);
+                tokio::spawn(async move { service.live_token("Busy", None).await })
+            })
+            .collect();
+        let mut tokens = Vec::new();
+        for task in tasks {
+            tokens.push(task.await.unwrap().unwrap().tokens.access_token);
+        }
+        tokens
+    });
+    assert!(tokens.iter().all(|token| *token == tokens[0]));
+    assert_ne!(tokens[0], seeded.access_token);
+    assert_eq!(sandbox.stats().token_total("refresh_token"), 1);
+}
+
+#[tokio::test]
+async fn send_refreshes_for_real_through_the_keychain_and_retries() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Sandbox", AuthProtocol::AuthorizationCode);
+    // Valid by the clock, dead at the provider: only the 401 tells.
+    let seeded = home.seed(&sandbox, "Sandbox", later());
+    assert!(sandbox.expire_access_token(seeded.access_token.expose()));
+
+    let refresher = KeychainRefresher::new(Arc::clone(&home.service), None);
+    let secrets = refresher.secrets(&credential).await.unwrap();
+    assert_eq!(secrets.access_token.as_ref(), Some(&seeded.access_token));
+    let credentials = CredentialSet::new(vec![credential]).unwrap();
+    let draft = Draft::new(
+        "GET",
+        "callout:Sandbox/services/data/v59.0/query?q=SELECT+Id+FROM+Account",
+    );
+    let outcome = Sender::new(Timeouts::default())
+        .unwrap()
+        .send(&draft, &credentials, &secrets, Some(&refresher))
+        .await
+        .unwrap();
+    assert_eq!(outcome.response.status, 200, "{:?}", outcome.attempts);
+    assert!(
+        outcome
+            .attempts
+            .iter()
+            .any(|attempt| matches!(attempt, Attempt::Refreshed { .. }))
+    );
+    let fresh = outcome.refreshed.unwrap().access_token.unwrap();
+    assert_ne!(fresh, seeded.access_token);
+    let stored = home.authorization("Sandbox").tokens.unwrap();
+    assert_eq!(stored.access_token, fresh);
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
+}
+
+#[tokio::test]
+async fn a_token_someone_else_stored_meanwhile_is_used_without_refreshing() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Shared", AuthProtocol::AuthorizationCode);
+    let first = home.seed(&sandbox, "Shared", later());
+    // Another process refreshed after our request failed with `first`.
+    let second = home.seed(&sandbox, "Shared", later());
+    let live = home
+        .service
+        .refresh_after(&credential, None, Some(&first.access_token))
+        .await
+        .unwrap();
+    assert!(!live.refreshed);
+    assert_eq!(live.tokens.access_token, second.access_token);
+    assert_eq!(sandbox.stats().token_total("refresh_token"), 0);
+    // Not knowing which token failed, a refresh always goes to the provider.
+    let forced = home
+        .service
+        .refresh_after(&credential, None, None)
+        .await
+        .unwrap();
+    assert!(forced.refreshed);
+    assert_ne!(forced.tokens.access_token, second.access_token);
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
+}
+
+#[tokio::test]
+async fn a_credential_never_authorized_needs_authorization() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Fresh", AuthProtocol::AuthorizationCode);
+    let error = home.service.live_token("fresh", None).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "credential \"Fresh\" needs re-authorization: it has not been authorized yet. \
+         Run `callout authorize Fresh` (or use Authorize in the app)"
+    );
+    assert_eq!(sandbox.stats().token_total("refresh_token"), 0);
+}
+
+#[tokio::test]
+async fn per_user_credentials_keep_a_token_set_per_user() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let mut credential = home.add(&sandbox, "PerUser", AuthProtocol::Password);
+    credential.identity_type = callout_core::credential::IdentityType::PerUser;
+    home.service.store().update(credential.clone()).unwrap();
+    let password = Secret::new(sandbox.config().password.clone());
+    let alice = home
+        .service
+        .authorize_password(&credential, Some("alice"), "sandbox-user", &password)
+        .await
+        .unwrap();
+    assert_eq!(alice.identity, Identity::User("alice".into()));
+    let error = home
+        .service
+        .live_token("PerUser", Some("bob"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NeedsReauthorization);
+    let again = home
+        .service
+        .live_token("PerUser", Some("alice"))
+        .await
+        .unwrap();
+    assert_eq!(again.tokens.access_token, alice.tokens.access_token);
+}
+
+#[tokio::test]
+async fn removing_a_credential_removes_its_keychain_entries() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Gone", AuthProtocol::ClientCredentials);
+    home.seed(&sandbox, "Gone", later());
+    let removed = home.service.store().remove("gone").unwrap();
+    assert_eq!(removed.name, "Gone");
+    let store = home.service.store();
+    assert!(store.client_secret("Gone").unwrap().is_none());
+    assert!(home.authorization("Gone").tokens.is_none());
+    assert!(store.load().unwrap().is_empty());
+    assert!(matches!(
+        store.get("Gone").unwrap_err(),
+        Error::UnknownCredential { .. }
+    ));
+    // Another home sees nothing of this one's keychain entries.
+    let other = TestHome::new();
+    assert!(
+        other
+            .service
+            .store()
+            .client_secret("Gone")
+            .unwrap()
+            .is_none()
+    );
+    assert_ne!(other.home.keychain_service(), home.home.keychain_service());
+}
+
+#[tokio::test]
+async fn jwt_bearer_authorizes_with_a_signed_assertion_and_mints_again_on_expiry() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Jwt", AuthProtocol::JwtBearer);
+    let first = home
+        .service
+        .authorize_jwt_bearer(&credential, None, "sandbox-user")
+        .await
+        .unwrap();
+    assert!(first.tokens.refresh_token.is_none());
+    assert_eq!(sandbox.stats().token_count("jwt_bearer", "ok"), 1);
+
+    let mut stale = home.authorization("Jwt");
+    assert_eq!(stale.username.as_deref(), Some("sandbox-user"));
+    assert!(stale.password.is_none());
+    stale.tokens.as_mut().unwrap().expires_at = Some(expired());
+    home.service
+        .store()
+        .set_authorization("Jwt", &Identity::NamedPrincipal, &stale)
+        .unwrap();
+    let again = home.service.live_token("Jwt", None).await.unwrap();
+    assert!(again.refreshed);
+    assert_ne!(again.tokens.access_token, first.tokens.access_token);
+    assert_eq!(sandbox.stats().token_count("jwt_bearer", "ok"), 2);
+}
+
+#[tokio::test]
+async fn the_device_flow_shows_a_code_and_polls_until_it_is_approved() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        device_poll_interval: Duration::ZERO,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    let mut credential = home.add(&sandbox, "Device", AuthProtocol::DeviceCode);
+    credential.auth_url = Some(sandbox.device_authorization_url());
+    home.service.store().update(credential.clone()).unwrap();
+    for (decision, outcome) in [("deny", Err("denied")), ("allow", Ok(()))] {
+        let verification = format!("{}/device", sandbox.base_url());
+        let result = callout_core::oauth::device::authorize_device(
+            &home.service,
+            &credential,
+            None,
+            |prompt| {
+                assert_eq!(prompt.verification_uri, verification);
+                let user_code = prompt.user_code.clone();
+                // The person types the code at the verification page.
+                std::thread::spawn(move || {
+                    let page = reqwest::blocking::Client::new()
+                        .post(verification)
+                        .form(&[("user_code", user_code.as_str()), ("decision", decision)])
+                        .send()
+                        .unwrap();
+                    assert_eq!(page.status().as_u16(), 200);
+                });
+            },
+            &Cancel::new(),
+        )
+        .await;
+        match (result, outcome) {
+            (Ok(live), Ok(())) => assert!(live.tokens.refresh_token.is_some()),
+            (Err(error), Err(said)) => {
+                assert_eq!(error.kind(), ErrorKind::Authorization);
+                assert!(error.to_string().contains(said), "{error}");
+            }
+            (result, _) => panic!("{decision}: unexpected {result:?}"),
+        }
+    }
+    assert_eq!(sandbox.stats().token_count("device_code", "ok"), 1);
+    assert!(matches!(
+        home.service.status(&credential, None).unwrap(),
+        CredentialStatus::Valid { .. }
+    ));
+}
+
+#[tokio::test]
+async fn without_expires_in_the_expiry_comes_from_introspection() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        omit_expires_in: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    let mut with_issuer = home.add(&sandbox, "Introspected", AuthProtocol::ClientCredentials);
+    with_issuer.issuer = Some(sandbox.base_url());
+    home.service.store().update(with_issuer.clone()).unwrap();
+    let without_issuer = home.add(&sandbox, "Unknown", AuthProtocol::ClientCredentials);
+
+    let live = home
+        .service
+        .authorize_client_credentials(&with_issuer, None)
+        .await
+        .unwrap();
+    assert_eq!(live.tokens.expiry_source, ExpirySource::Introspection);
+    let lifetime = live
+        .tokens
+        .expires_at
+        .unwrap()
+        .duration_since(SystemTime::now());
+    assert!(lifetime.unwrap() <= Duration::from_secs(60));
+    assert_eq!(
+        home.authorization("Introspected")
+            .tokens
+            .unwrap()
+            .expiry_source,
+        ExpirySource::Introspection
+    );
+
+    let unknown = home
+        .service
+        .authorize_client_credentials(&without_issuer, None)
+        .await
+        .unwrap();
+    assert_eq!(unknown.tokens.expiry_source, ExpirySource::Unknown);
+    assert_eq!(
+        home.service
+            .status(&without_issuer, None)
+            .unwrap()
+            .describe(),
+        "valid, expiry unknown"
+    );
+}
