@@ -23,12 +23,12 @@ pub fn configure<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         ])
         .on_window_event(|window, event| {
             // Closing the main window keeps the app alive in the tray; Quit ends it.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                if window.label() == MAIN_WINDOW {
-                    api.prevent_close();
-                    if let Err(error) = window.hide() {
-                        eprintln!("callout-lab: could not hide the window: {error}");
-                    }
+            if let WindowEvent::CloseRequested { api, .. } = event
+                && window.label() == MAIN_WINDOW
+            {
+                api.prevent_close();
+                if let Err(error) = window.hide() {
+                    eprintln!("callout-lab: could not hide the window: {error}");
                 }
             }
         })
