@@ -202,6 +202,7 @@ fn describe(attempt: &Attempt) -> String {
             request,
             status,
             verdict,
+            ..
         } => {
             let judged = match &verdict.rule {
                 Some(rule) if verdict.expired => format!("expired ({rule})"),

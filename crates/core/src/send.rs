@@ -8,7 +8,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize, Serializer};
 use ts_rs::TS;
@@ -111,6 +111,8 @@ pub struct Received {
     pub body: ResponseBody,
     /// The body was longer than [`MAX_RESPONSE_BYTES`] and was cut there.
     pub truncated: bool,
+    /// From sending the request until the whole body had arrived.
+    pub elapsed_ms: u64,
 }
 
 /// Response body bytes; serialized as text (invalid UTF-8 replaced).
@@ -144,6 +146,10 @@ pub enum Attempt {
         number: u32,
         request: DisplayRequest,
         status: u16,
+        /// From sending until the whole response had arrived.
+        #[serde(rename = "durationMs")]
+        #[ts(type = "number")]
+        duration_ms: u64,
         verdict: Verdict,
     },
     /// No response came back (only recorded for the retry; a failed first
@@ -269,6 +275,7 @@ impl Sender {
                 number: 1,
                 request: rendered.display(),
                 status: response.status,
+                duration_ms: response.elapsed_ms,
                 verdict: verdict.clone(),
             }],
             response,
@@ -332,6 +339,7 @@ pub async fn transmit(client: &reqwest::Client, rendered: &Rendered) -> Result<R
         url: shown.url.clone(),
         detail: describe(&error),
     };
+    let started = Instant::now();
     let mut response = request.send().await.map_err(transport)?;
     let status = response.status().as_u16();
     let headers = response
@@ -360,6 +368,7 @@ pub async fn transmit(client: &reqwest::Client, rendered: &Rendered) -> Result<R
         headers,
         body: ResponseBody(body),
         truncated,
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
 }
 
@@ -440,6 +449,7 @@ pub async fn retry(
                 number: 2,
                 request: rendered.display(),
                 status: response.status,
+                duration_ms: response.elapsed_ms,
                 verdict: verdict.clone(),
             });
             outcome.request = rendered.display();

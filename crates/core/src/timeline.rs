@@ -775,10 +775,14 @@ pub fn send_events(outcome: &Outcome) -> Vec<(SendPhase, EventDetail)> {
         if number > 1 {
             events.push((phase, EventDetail::Retry { attempt: number }));
         }
-        let (status, error) = match attempt {
-            Attempt::Sent { status, .. } => (Some(*status), None),
-            Attempt::Failed { error, .. } => (None, Some(error.message.clone())),
-            _ => (None, None),
+        let (status, duration_ms, error) = match attempt {
+            Attempt::Sent {
+                status,
+                duration_ms,
+                ..
+            } => (Some(*status), Some(*duration_ms), None),
+            Attempt::Failed { error, .. } => (None, None, Some(error.message.clone())),
+            _ => (None, None, None),
         };
         events.push((
             phase,
@@ -786,7 +790,7 @@ pub fn send_events(outcome: &Outcome) -> Vec<(SendPhase, EventDetail)> {
                 method: request.method.clone(),
                 url: request.url.clone(),
                 status,
-                duration_ms: None,
+                duration_ms,
                 error,
             },
         ));

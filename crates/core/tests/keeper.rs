@@ -335,6 +335,21 @@ async fn a_send_that_refreshes_and_retries_reads_in_order_in_the_timeline() {
         ]
     );
     let events = home.events("Sandbox");
+    for sent in [&events[0].event, &events[5].event] {
+        let EventDetail::RequestSent {
+            status,
+            duration_ms,
+            ..
+        } = sent
+        else {
+            panic!("{sent:?}");
+        };
+        assert!(status.is_some(), "{sent:?}");
+        assert!(
+            duration_ms.is_some(),
+            "each request records how long it took: {sent:?}"
+        );
+    }
     let EventDetail::RefreshAttempt { trigger, .. } = &events[3].event else {
         panic!("{events:?}");
     };

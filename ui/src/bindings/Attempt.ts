@@ -6,4 +6,8 @@ import type { Verdict } from "./Verdict";
 /**
  * One step of a send, for the timeline.
  */
-export type Attempt = { "step": "sent", number: number, request: DisplayRequest, status: number, verdict: Verdict, } | { "step": "failed", number: number, request: DisplayRequest, error: ErrorReport, } | { "step": "refreshed", credential: string, trigger: string | null, } | { "step": "refreshFailed", credential: string, trigger: string | null, error: ErrorReport, } | { "step": "refreshSkipped", reason: string, };
+export type Attempt = { "step": "sent", number: number, request: DisplayRequest, status: number, 
+/**
+ * From sending until the whole response had arrived.
+ */
+durationMs: number, verdict: Verdict, } | { "step": "failed", number: number, request: DisplayRequest, error: ErrorReport, } | { "step": "refreshed", credential: string, trigger: string | null, } | { "step": "refreshFailed", credential: string, trigger: string | null, error: ErrorReport, } | { "step": "refreshSkipped", reason: string, };

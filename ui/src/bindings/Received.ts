@@ -8,4 +8,8 @@ export type Received = { status: number, headers: Array<Header>, body: string,
 /**
  * The body was longer than [`MAX_RESPONSE_BYTES`] and was cut there.
  */
-truncated: boolean, };
+truncated: boolean, 
+/**
+ * From sending the request until the whole body had arrived.
+ */
+elapsedMs: bigint, };
