@@ -9,102 +9,39 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use callout_core::credential::{AuthProtocol, Credential, CredentialSet};
-use callout_core::credential_store::{Authorization, Identity};
-use callout_core::home::Home;
+use callout_core::credential_store::Identity;
 use callout_core::keeper::{Keeper, KeeperConfig};
-use callout_core::oauth::{ExpirySource, KeychainRefresher, TokenService, TokenSet};
+use callout_core::oauth::{ExpirySource, KeychainRefresher};
 use callout_core::sandbox::{Clock, ManualClock, Sandbox, SandboxConfig};
 use callout_core::send::{Draft, Sender, Timeouts};
 use callout_core::timeline::{
-    self, Event, EventDetail, EventKind, KeeperAction, Query, RefreshOutcome, RefreshTrigger,
+    self, Event, EventDetail, EventKind, KeeperAction, RefreshOutcome, RefreshTrigger,
 };
 use callout_core::{Error, Secret};
 
-/// A home in a temp dir with its token service (recording in the home's
-/// timeline); forgets its keychain entries on drop.
-struct TestHome {
-    _dir: tempfile::TempDir,
-    service: Arc<TokenService>,
-    names: Vec<String>,
-}
+mod common;
 
-impl TestHome {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let home = Home::at(dir.path()).unwrap();
-        let service = Arc::new(TokenService::for_home(&home).unwrap());
-        Self {
-            _dir: dir,
-            service,
-            names: Vec::new(),
-        }
-    }
+use common::TestHome;
 
-    /// An authorization-code credential for the sandbox's client, seeded
-    /// with sandbox-issued tokens issued at `issued_at`, expiring at `expires_at`.
-    fn add(
-        &mut self,
-        sandbox: &Sandbox,
-        name: &str,
-        keep_alive: Option<u32>,
-        (issued_at, expires_at): (SystemTime, SystemTime),
-    ) -> Credential {
-        let mut credential = Credential::new(name, sandbox.base_url());
-        credential.protocol = AuthProtocol::AuthorizationCode;
-        credential.client_id = Some(sandbox.client_id().to_string());
-        credential.token_url = Some(sandbox.token_url());
-        credential.scopes = vec!["api".into(), "refresh_token".into()];
-        credential.keep_alive_seconds = keep_alive;
-        self.names.push(name.to_string());
-        let store = self.service.store();
-        store
-            .set_client_secret(name, &Secret::new(sandbox.client_secret()))
-            .unwrap();
-        store.add(credential.clone()).unwrap();
-        let issued = sandbox.issue_tokens("api refresh_token");
-        let tokens = TokenSet {
-            access_token: issued.access_token,
-            token_type: "Bearer".into(),
-            refresh_token: issued.refresh_token,
-            id_token: None,
-            scopes: vec!["api".into(), "refresh_token".into()],
-            issued_at,
-            expires_at: Some(expires_at),
-            expiry_source: ExpirySource::ExpiresIn,
-            is_jwt: false,
-        };
-        let authorization = Authorization {
-            tokens: Some(tokens),
-            ..Authorization::default()
-        };
-        store
-            .set_authorization(name, &Identity::NamedPrincipal, &authorization)
-            .unwrap();
-        credential
-    }
-
-    fn authorization(&self, name: &str) -> Authorization {
-        self.service
-            .store()
-            .authorization(name, &Identity::NamedPrincipal)
-            .unwrap()
-    }
-
-    fn events(&self, name: &str) -> Vec<Event> {
-        self.service
-            .timeline()
-            .unwrap()
-            .query(&Query::credential(name))
-            .unwrap()
-    }
-}
-
-impl Drop for TestHome {
-    fn drop(&mut self) {
-        for name in &self.names {
-            let _ = self.service.store().forget_secrets(name);
-        }
-    }
+/// An authorization-code credential for the sandbox's client, with
+/// sandbox-issued tokens issued at `issued_at`, expiring at `expires_at`.
+fn add_seeded(
+    home: &mut TestHome,
+    sandbox: &Sandbox,
+    name: &str,
+    keep_alive: Option<u32>,
+    (issued_at, expires_at): (SystemTime, SystemTime),
+) -> Credential {
+    let credential = home.add_with(
+        sandbox,
+        name,
+        AuthProtocol::AuthorizationCode,
+        |credential| {
+            credential.keep_alive_seconds = keep_alive;
+        },
+    );
+    home.seed_at(sandbox, name, issued_at, expires_at);
+    credential
 }
 
 fn keeper_decisions(events: &[Event]) -> Vec<(KeeperAction, String)> {
@@ -145,9 +82,9 @@ async fn keep_alive_outlives_the_refresh_tokens_idle_lifetime_and_idleness_does_
     let start = clock.now();
     let mut home = TestHome::new();
     let lifetime = |seconds| (start, start + Duration::from_secs(seconds));
-    let kept = home.add(&sandbox, "Kept", Some(20), lifetime(3_600));
+    let kept = add_seeded(&mut home, &sandbox, "Kept", Some(20), lifetime(3_600));
     // The same credential, left to itself: its access token runs out at 90 s.
-    let idle = home.add(&sandbox, "Idle", None, lifetime(90));
+    let idle = add_seeded(&mut home, &sandbox, "Idle", None, lifetime(90));
     let keeper = Keeper::new(
         Arc::clone(&home.service),
         KeeperConfig {
@@ -261,7 +198,7 @@ async fn a_keeper_run_records_a_quiet_decision_once() {
     .unwrap();
     let mut home = TestHome::new();
     let now = SystemTime::now();
-    home.add(&sandbox, "Salesforce", None, (now, now));
+    add_seeded(&mut home, &sandbox, "Salesforce", None, (now, now));
     // Expiry unknown, as Salesforce sends it.
     let mut authorization = home.authorization("Salesforce");
     if let Some(tokens) = authorization.tokens.as_mut() {
@@ -295,7 +232,8 @@ async fn a_send_that_refreshes_and_retries_reads_in_order_in_the_timeline() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
     let now = SystemTime::now();
-    let credential = home.add(
+    let credential = add_seeded(
+        &mut home,
         &sandbox,
         "Sandbox",
         None,
@@ -374,7 +312,7 @@ async fn authorizing_records_the_flow_scopes_and_the_token_without_secrets() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
     let now = SystemTime::now();
-    let mut credential = home.add(&sandbox, "Login", None, (now, now));
+    let mut credential = add_seeded(&mut home, &sandbox, "Login", None, (now, now));
     credential.protocol = AuthProtocol::Password;
     let password = Secret::new(sandbox.config().password.clone());
     let live = home

@@ -9,96 +9,17 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use callout_core::credential::{AuthProtocol, ClientAuth, Credential, CredentialSet};
-use callout_core::credential_store::{Authorization, Identity};
-use callout_core::home::Home;
+use callout_core::credential::{AuthProtocol, ClientAuth, CredentialSet};
+use callout_core::credential_store::Identity;
 use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
-use callout_core::oauth::{
-    CredentialStatus, ExpirySource, KeychainRefresher, TokenService, TokenSet,
-};
+use callout_core::oauth::{CredentialStatus, ExpirySource, KeychainRefresher};
 use callout_core::sandbox::{ManualClock, Sandbox, SandboxConfig, TokenFault};
 use callout_core::send::{Attempt, Draft, Sender, Timeouts};
 use callout_core::{Error, ErrorKind, Secret};
 
-/// A home in a temp dir with its token service; forgets its keychain
-/// entries on drop.
-struct TestHome {
-    dir: tempfile::TempDir,
-    home: Home,
-    service: Arc<TokenService>,
-    names: Vec<String>,
-}
+mod common;
 
-impl TestHome {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let home = Home::at(dir.path()).unwrap();
-        let service = Arc::new(TokenService::for_home(&home).unwrap());
-        Self {
-            dir,
-            home,
-            service,
-            names: Vec::new(),
-        }
-    }
-
-    /// Defines a credential for the sandbox's client (secret in the keychain).
-    fn add(&mut self, sandbox: &Sandbox, name: &str, protocol: AuthProtocol) -> Credential {
-        let mut credential = Credential::new(name, sandbox.base_url());
-        credential.protocol = protocol;
-        credential.client_id = Some(sandbox.client_id().to_string());
-        credential.token_url = Some(sandbox.token_url());
-        credential.auth_url = Some(sandbox.authorize_url());
-        credential.scopes = vec!["api".into(), "refresh_token".into()];
-        self.names.push(name.to_string());
-        let store = self.service.store();
-        store
-            .set_client_secret(name, &Secret::new(sandbox.client_secret()))
-            .unwrap();
-        store.add(credential.clone()).unwrap();
-        credential
-    }
-
-    fn authorization(&self, name: &str) -> Authorization {
-        self.service
-            .store()
-            .authorization(name, &Identity::NamedPrincipal)
-            .unwrap()
-    }
-
-    /// Stores tokens minted by the sandbox as if authorized, expiring at `expires_at`.
-    fn seed(&self, sandbox: &Sandbox, name: &str, expires_at: SystemTime) -> TokenSet {
-        let issued = sandbox.issue_tokens("api refresh_token");
-        let tokens = TokenSet {
-            access_token: issued.access_token,
-            token_type: "Bearer".into(),
-            refresh_token: issued.refresh_token,
-            id_token: None,
-            scopes: vec!["api".into(), "refresh_token".into()],
-            issued_at: SystemTime::now() - Duration::from_secs(3_600),
-            expires_at: Some(expires_at),
-            expiry_source: ExpirySource::ExpiresIn,
-            is_jwt: false,
-        };
-        let authorization = Authorization {
-            tokens: Some(tokens.clone()),
-            ..Authorization::default()
-        };
-        self.service
-            .store()
-            .set_authorization(name, &Identity::NamedPrincipal, &authorization)
-            .unwrap();
-        tokens
-    }
-}
-
-impl Drop for TestHome {
-    fn drop(&mut self) {
-        for name in &self.names {
-            let _ = self.service.store().forget_secrets(name);
-        }
-    }
-}
+use common::TestHome;
 
 fn expired() -> SystemTime {
     SystemTime::now() - Duration::from_secs(60)

@@ -1,0 +1,132 @@
+//! What the core integration tests over the sandbox share: a home in a temp
+//! dir with its token service (recording in the home's timeline), credentials
+//! for the sandbox's client, tokens seeded as if authorized, and cleanup of
+//! the keychain entries when the test ends.
+
+#![allow(dead_code)] // each test crate uses a different part of this
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use callout_core::Secret;
+use callout_core::credential::{AuthProtocol, Credential};
+use callout_core::credential_store::{Authorization, Identity};
+use callout_core::home::Home;
+use callout_core::oauth::{ExpirySource, TokenService, TokenSet};
+use callout_core::sandbox::Sandbox;
+use callout_core::timeline::{Event, Query};
+
+/// A home in a temp dir with its token service; forgets its keychain
+/// entries on drop.
+pub struct TestHome {
+    pub dir: tempfile::TempDir,
+    pub home: Home,
+    pub service: Arc<TokenService>,
+    names: Vec<String>,
+}
+
+impl TestHome {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path()).unwrap();
+        let service = Arc::new(TokenService::for_home(&home).unwrap());
+        Self {
+            dir,
+            home,
+            service,
+            names: Vec::new(),
+        }
+    }
+
+    /// Defines a credential for the sandbox's client (secret in the keychain).
+    pub fn add(&mut self, sandbox: &Sandbox, name: &str, protocol: AuthProtocol) -> Credential {
+        self.add_with(sandbox, name, protocol, |_| {})
+    }
+
+    /// The same, with `adjust` applied to the definition before it is stored.
+    pub fn add_with(
+        &mut self,
+        sandbox: &Sandbox,
+        name: &str,
+        protocol: AuthProtocol,
+        adjust: impl FnOnce(&mut Credential),
+    ) -> Credential {
+        let mut credential = Credential::new(name, sandbox.base_url());
+        credential.protocol = protocol;
+        credential.client_id = Some(sandbox.client_id().to_string());
+        credential.token_url = Some(sandbox.token_url());
+        credential.auth_url = Some(sandbox.authorize_url());
+        credential.scopes = vec!["api".into(), "refresh_token".into()];
+        adjust(&mut credential);
+        self.names.push(name.to_string());
+        let store = self.service.store();
+        store
+            .set_client_secret(name, &Secret::new(sandbox.client_secret()))
+            .unwrap();
+        store.add(credential.clone()).unwrap();
+        credential
+    }
+
+    pub fn authorization(&self, name: &str) -> Authorization {
+        self.service
+            .store()
+            .authorization(name, &Identity::NamedPrincipal)
+            .unwrap()
+    }
+
+    /// Stores tokens minted by the sandbox as if authorized an hour ago,
+    /// expiring at `expires_at`.
+    pub fn seed(&self, sandbox: &Sandbox, name: &str, expires_at: SystemTime) -> TokenSet {
+        let issued_at = SystemTime::now() - Duration::from_secs(3_600);
+        self.seed_at(sandbox, name, issued_at, expires_at)
+    }
+
+    /// Stores tokens minted by the sandbox as if issued at `issued_at`,
+    /// expiring at `expires_at`.
+    pub fn seed_at(
+        &self,
+        sandbox: &Sandbox,
+        name: &str,
+        issued_at: SystemTime,
+        expires_at: SystemTime,
+    ) -> TokenSet {
+        let issued = sandbox.issue_tokens("api refresh_token");
+        let tokens = TokenSet {
+            access_token: issued.access_token,
+            token_type: "Bearer".into(),
+            refresh_token: issued.refresh_token,
+            id_token: None,
+            scopes: vec!["api".into(), "refresh_token".into()],
+            issued_at,
+            expires_at: Some(expires_at),
+            expiry_source: ExpirySource::ExpiresIn,
+            is_jwt: false,
+        };
+        let authorization = Authorization {
+            tokens: Some(tokens.clone()),
+            ..Authorization::default()
+        };
+        self.service
+            .store()
+            .set_authorization(name, &Identity::NamedPrincipal, &authorization)
+            .unwrap();
+        tokens
+    }
+
+    /// The credential's timeline, oldest first.
+    pub fn events(&self, name: &str) -> Vec<Event> {
+        self.service
+            .timeline()
+            .unwrap()
+            .query(&Query::credential(name))
+            .unwrap()
+    }
+}
+
+impl Drop for TestHome {
+    fn drop(&mut self) {
+        for name in &self.names {
+            let _ = self.service.store().forget_secrets(name);
+        }
+    }
+}
