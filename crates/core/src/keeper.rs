@@ -413,7 +413,7 @@ fn reauthorization_sentence(error: &Error) -> String {
 mod tests {
     use super::*;
     use crate::Secret;
-    use crate::oauth::{ExpirySource, TokenSet};
+    use crate::oauth::TokenSet;
     use std::time::UNIX_EPOCH;
 
     fn at(seconds: u64) -> SystemTime {
@@ -429,19 +429,8 @@ mod tests {
         let mut credential = Credential::new("Sandbox", "https://example.invalid");
         credential.keep_alive_seconds = keep_alive;
         let tokens = TokenSet {
-            access_token: Secret::new("at"),
-            token_type: "Bearer".into(),
             refresh_token: refresh.then(|| Secret::new("rt")),
-            id_token: None,
-            scopes: Vec::new(),
-            issued_at: at(issued),
-            expires_at: expires.map(at),
-            expiry_source: if expires.is_some() {
-                ExpirySource::ExpiresIn
-            } else {
-                ExpirySource::Unknown
-            },
-            is_jwt: false,
+            ..TokenSet::for_test(at(issued), expires.map(at))
         };
         Candidate {
             credential,

@@ -483,14 +483,21 @@ fn describe(error: &reqwest::Error) -> String {
     format!("{what}: {}", chain(error))
 }
 
-/// An error and its sources, joined with ": ", URL removed.
-fn chain(error: &reqwest::Error) -> String {
+/// The messages of an error's sources, outermost first. reqwest's own
+/// message is left out: it names the URL, which may carry a secret.
+pub(crate) fn causes(error: &reqwest::Error) -> Vec<String> {
     let mut parts = Vec::new();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         parts.push(cause.to_string());
         source = cause.source();
     }
+    parts
+}
+
+/// An error and its sources, joined with ": ", URL removed.
+fn chain(error: &reqwest::Error) -> String {
+    let mut parts = causes(error);
     if parts.is_empty() {
         // reqwest's own message names the URL, which may carry a secret.
         parts.push("no further detail".to_string());

@@ -404,11 +404,7 @@ pub(crate) fn error_chain(error: &reqwest::Error) -> String {
     } else if error.is_connect() {
         parts.push("could not connect".to_string());
     }
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        parts.push(cause.to_string());
-        source = cause.source();
-    }
+    parts.extend(crate::send::causes(error));
     if parts.is_empty() {
         parts.push("the request failed".to_string());
     }

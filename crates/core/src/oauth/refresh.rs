@@ -889,7 +889,6 @@ impl Refresher for KeychainRefresher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::ExpirySource;
     use std::time::UNIX_EPOCH;
 
     fn at(seconds: u64) -> SystemTime {
@@ -897,21 +896,7 @@ mod tests {
     }
 
     fn tokens(issued: u64, expires: Option<u64>) -> TokenSet {
-        TokenSet {
-            access_token: Secret::new("at"),
-            token_type: "Bearer".into(),
-            refresh_token: None,
-            id_token: None,
-            scopes: Vec::new(),
-            issued_at: at(issued),
-            expires_at: expires.map(at),
-            expiry_source: if expires.is_some() {
-                ExpirySource::ExpiresIn
-            } else {
-                ExpirySource::Unknown
-            },
-            is_jwt: false,
-        }
+        TokenSet::for_test(at(issued), expires.map(at))
     }
 
     #[test]

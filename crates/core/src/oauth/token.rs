@@ -54,6 +54,27 @@ impl TokenSet {
             .and_then(|expires_at| expires_at.duration_since(self.issued_at).ok())
     }
 
+    /// An opaque token set for unit tests: issued at `issued_at`, expiring at
+    /// `expires_at` (unknown when `None`), without a refresh token.
+    #[cfg(test)]
+    pub(crate) fn for_test(issued_at: SystemTime, expires_at: Option<SystemTime>) -> Self {
+        TokenSet {
+            access_token: Secret::new("at"),
+            token_type: "Bearer".into(),
+            refresh_token: None,
+            id_token: None,
+            scopes: Vec::new(),
+            issued_at,
+            expires_at,
+            expiry_source: if expires_at.is_some() {
+                ExpirySource::ExpiresIn
+            } else {
+                ExpirySource::Unknown
+            },
+            is_jwt: false,
+        }
+    }
+
     /// Whether the access token is expired at `now`, or will be within
     /// `margin`. `None` when its expiry is unknown.
     pub fn expires_within(&self, now: SystemTime, margin: Duration) -> Option<bool> {
