@@ -128,6 +128,10 @@ pub struct AddArgs {
     /// Refresh this often even when idle, to keep an idle-expiring refresh token alive
     #[arg(long, value_name = "SECONDS")]
     pub keep_alive: Option<u32>,
+    /// The provider kills a refresh token unused this long (WSO2: 86400); the
+    /// keeper warns before that happens
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_idle: Option<u32>,
 }
 
 pub fn run(home: Option<&Path>, args: CredentialArgs) -> ExitCode {
@@ -247,6 +251,7 @@ fn definition(args: &AddArgs) -> Credential {
         IdentityArg::PerUser => IdentityType::PerUser,
     };
     credential.keep_alive_seconds = args.keep_alive;
+    credential.refresh_idle_seconds = args.refresh_idle;
     credential.salesforce.allow_merge_fields_in_header = args.allow_merge_fields_in_header;
     credential.salesforce.allow_merge_fields_in_body = args.allow_merge_fields_in_body;
     credential.salesforce.generate_authorization_header = !args.no_generate_auth_header;

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use callout_core::credential::{CredentialSecrets, CredentialSet};
 use callout_core::detect::Verdict;
 use callout_core::detect::body;
-use callout_core::endpoint;
 use callout_core::home::Home;
-use callout_core::oauth::{KeychainRefresher, TokenService};
-use callout_core::send::{Attempt, Draft, Header, Outcome, ResponseBody, Sender, Timeouts};
+use callout_core::oauth::TokenService;
+use callout_core::send::{
+    Attempt, Draft, Header, Outcome, ResponseBody, Sender, Timeouts, send_with_keychain,
+};
 use callout_core::{Error, ErrorKind};
 use clap::Args;
 use serde::Serialize;
@@ -104,29 +104,10 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
         .build()
         .map_err(|error| Failure::Input(format!("cannot start the async runtime: {error}")))?;
     runtime.block_on(async {
-        if endpoint::split(&draft.url)?.credential.is_none() {
-            // A plain URL: sent as written, with no credential behind it.
-            let nothing = CredentialSet::default();
-            return Ok(sender
-                .send(&draft, &nothing, &CredentialSecrets::default(), None)
-                .await?);
-        }
-        // A callout:NAME URL: the credential's live token from the keychain,
-        // and a refresher that renews it when a response says it expired.
         let home = Home::resolve(home)?;
         let service =
             Arc::new(TokenService::new(&home, sender.client().clone()).with_home_timeline()?);
-        let credentials = service.store().load()?;
-        let name = endpoint::split(&draft.url)?.credential.unwrap_or_default();
-        let credential = credentials.get(name)?;
-        let refresher = KeychainRefresher::new(Arc::clone(&service), args.user.clone());
-        let secrets = refresher.secrets(credential).await?;
-        let started = std::time::SystemTime::now();
-        let outcome = sender
-            .send(&draft, &credentials, &secrets, Some(&refresher))
-            .await?;
-        service.record_send(&credential.name, &outcome, started);
-        Ok(outcome)
+        Ok(send_with_keychain(&sender, &service, &draft, args.user.as_deref()).await?)
     })
 }
 

@@ -62,6 +62,10 @@ pub struct Credential {
     /// refresh token alive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_alive_seconds: Option<u32>,
+    /// How long the provider lets a refresh token go unused before it dies
+    /// (WSO2: 24 h), when known; the keeper warns before it lapses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_idle_seconds: Option<u32>,
     #[serde(default)]
     pub salesforce: SalesforceOptions,
 }
@@ -190,6 +194,7 @@ impl Credential {
             external_credential: None,
             expiry_rules: Vec::new(),
             keep_alive_seconds: None,
+            refresh_idle_seconds: None,
             salesforce: SalesforceOptions::default(),
         }
     }
@@ -226,6 +231,13 @@ impl Credential {
         if self.keep_alive_seconds == Some(0) {
             return Err(invalid(
                 "keepAliveSeconds must be at least 1 (leave it out for no keep-alive)".into(),
+            ));
+        }
+        if self.refresh_idle_seconds == Some(0) {
+            return Err(invalid(
+                "refreshIdleSeconds must be at least 1 (leave it out when the refresh token \
+                 never dies of idleness)"
+                    .into(),
             ));
         }
         for rule in &self.expiry_rules {

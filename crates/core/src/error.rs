@@ -3,6 +3,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::merge::{Location, Position};
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in the engine, in terms a user can act on.
@@ -37,7 +39,7 @@ pub enum Error {
     )]
     UnknownMergeField {
         name: String,
-        location: String,
+        location: Location,
         line: usize,
         column: usize,
     },
@@ -47,7 +49,7 @@ pub enum Error {
         "unclosed merge field: the {{! in the {location} at line {line}, column {column} has no closing }}"
     )]
     UnclosedMergeField {
-        location: String,
+        location: Location,
         line: usize,
         column: usize,
     },
@@ -59,7 +61,7 @@ pub enum Error {
     )]
     DisallowedMergeFunction {
         name: String,
-        location: String,
+        location: Location,
         line: usize,
         column: usize,
     },
@@ -78,7 +80,7 @@ pub enum Error {
         "the {location} uses merge field {{!{field}}}, but the URL names no credential: \
          use a callout:NAME/... URL"
     )]
-    MergeFieldWithoutCredential { field: String, location: String },
+    MergeFieldWithoutCredential { field: String, location: Location },
 
     /// `callout:NAME` names no known credential.
     #[error("unknown credential \"{name}\" in callout:{name}; known credentials: {}", known_list(.known))]
@@ -195,20 +197,63 @@ impl Error {
     }
 }
 
-/// An error as it crosses to the UI: `{kind, message}`.
-#[derive(Debug, Clone, Serialize, TS)]
+/// An error as it crosses to the UI: `{kind, message}`, and for an error in
+/// the text of a request, where it is (so an editor can point at it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ErrorReport {
     pub kind: ErrorKind,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub at: Option<Position>,
+}
+
+impl Error {
+    /// Where in a request the error is, for errors in a request's text.
+    pub fn place(&self) -> (Option<&Location>, Option<Position>) {
+        match self {
+            Error::UnknownMergeField {
+                location,
+                line,
+                column,
+                ..
+            }
+            | Error::UnclosedMergeField {
+                location,
+                line,
+                column,
+            }
+            | Error::DisallowedMergeFunction {
+                location,
+                line,
+                column,
+                ..
+            } => (
+                Some(location),
+                Some(Position {
+                    line: *line,
+                    column: *column,
+                }),
+            ),
+            Error::MergeFieldWithoutCredential { location, .. } => (Some(location), None),
+            _ => (None, None),
+        }
+    }
 }
 
 impl From<&Error> for ErrorReport {
     fn from(error: &Error) -> Self {
+        let (location, at) = error.place();
         Self {
             kind: error.kind(),
             message: error.to_string(),
+            location: location.cloned(),
+            at,
         }
     }
 }
@@ -219,5 +264,44 @@ fn known_list(names: &[String]) -> String {
         "none".to_string()
     } else {
         names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merge::{self, Part};
+
+    #[test]
+    fn a_merge_field_error_tells_the_ui_where_it_is() {
+        let body = "<a>\n  <b>{!$Credential.OAuthTokn}</b>\n</a>";
+        let error = merge::parse(body, &Location::body()).unwrap_err();
+        let report = ErrorReport::from(&error);
+        assert_eq!(report.kind, ErrorKind::MergeField);
+        assert_eq!(report.location.map(|l| l.part), Some(Part::Body));
+        assert_eq!(report.at, Some(Position { line: 2, column: 6 }));
+        assert!(report.message.contains("in the body at line 2, column 6"));
+
+        let header =
+            merge::parse("Bearer {!$Credential.OAuthToken", &Location::header("X-A")).unwrap_err();
+        let json = serde_json::to_value(ErrorReport::from(&header)).unwrap();
+        assert_eq!(json["location"]["header"], "X-A");
+        assert_eq!(json["at"]["column"], 8);
+    }
+
+    #[test]
+    fn other_errors_carry_no_place() {
+        let error = Error::UnknownCredential {
+            name: "Nope".into(),
+            known: vec![],
+        };
+        let json = serde_json::to_value(ErrorReport::from(&error)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "kind": "unknownCredential",
+                "message": "unknown credential \"Nope\" in callout:Nope; known credentials: none"
+            })
+        );
     }
 }

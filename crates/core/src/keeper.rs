@@ -32,6 +32,9 @@ pub struct KeeperConfig {
     /// For a token whose expiry nobody knows (Salesforce) and whose
     /// credential sets no keep-alive interval: refresh this often.
     pub unknown_expiry_keep_alive: Duration,
+    /// Warn this long before an unused refresh token reaches its idle
+    /// lifetime (at most half that lifetime).
+    pub lapse_warning: Duration,
     /// What each run prunes from the timeline.
     pub retention: Retention,
 }
@@ -41,6 +44,7 @@ impl Default for KeeperConfig {
         Self {
             margin: Duration::from_secs(60),
             unknown_expiry_keep_alive: Duration::from_secs(6 * 3_600),
+            lapse_warning: Duration::from_secs(3_600),
             retention: Retention {
                 max_age: Some(Duration::from_secs(90 * 86_400)),
                 max_events: None,
@@ -69,6 +73,11 @@ pub struct Decision {
     pub reason: String,
     /// What running it did, once run.
     pub result: Option<String>,
+    /// Seconds until the refresh token dies of idleness, when that is known
+    /// and near (for a [`KeeperAction::Warn`]); not part of the reason, so
+    /// the timeline hears one warning, not one per tick.
+    #[ts(type = "number | null")]
+    pub lapses_in_seconds: Option<u64>,
     /// Whether the timeline should hear of it (a "wait, valid for 40 min"
     /// every minute is noise; "no expiry known" is worth knowing).
     pub noteworthy: bool,
@@ -82,7 +91,15 @@ impl Decision {
             trigger: None,
             reason,
             result: None,
+            lapses_in_seconds: None,
             noteworthy: action != KeeperAction::Wait,
+        }
+    }
+
+    fn lapsing(credential: &Credential, left: Duration, reason: String) -> Decision {
+        Decision {
+            lapses_in_seconds: Some(left.as_secs()),
+            ..Decision::new(credential, KeeperAction::Warn, reason)
         }
     }
 
@@ -106,9 +123,20 @@ impl Decision {
             KeeperAction::Skip => "skip",
             KeeperAction::Warn => "WARNING",
         };
+        let lapse = match self.lapses_in_seconds {
+            Some(0) => String::new(),
+            Some(seconds) => format!(
+                " (lapses in {})",
+                human_duration(Duration::from_secs(seconds))
+            ),
+            None => String::new(),
+        };
         match &self.result {
-            Some(result) => format!("{}: {action} — {} → {result}", self.credential, self.reason),
-            None => format!("{}: {action} — {}", self.credential, self.reason),
+            Some(result) => format!(
+                "{}: {action} — {}{lapse} → {result}",
+                self.credential, self.reason
+            ),
+            None => format!("{}: {action} — {}{lapse}", self.credential, self.reason),
         }
     }
 }
@@ -174,6 +202,12 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
     let idle = now
         .duration_since(tokens.issued_at)
         .unwrap_or(Duration::ZERO);
+    // Only a refresh token dies of idleness; a credential that mints new
+    // tokens without one (client credentials, JWT bearer) has nothing to lapse.
+    let idle_lifetime = credential
+        .refresh_idle_seconds
+        .filter(|_| tokens.refresh_token.is_some())
+        .map(|seconds| Duration::from_secs(u64::from(seconds)));
     if let Some(left) = expires_in
         && left <= config.margin
     {
@@ -204,6 +238,21 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
                 ),
             );
         }
+        if let Some(lifetime) = idle_lifetime
+            && every >= lifetime
+        {
+            return Decision::lapsing(
+                credential,
+                lifetime.saturating_sub(idle),
+                format!(
+                    "keep-alive every {} is too slow for a refresh token that dies after {} \
+                     unused; set the keep-alive interval below {}",
+                    human_duration(every),
+                    human_duration(lifetime),
+                    human_duration(lifetime)
+                ),
+            );
+        }
         return Decision::new(
             credential,
             KeeperAction::Wait,
@@ -213,6 +262,39 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
                 human_duration(every - idle)
             ),
         );
+    }
+    // With a known expiry the keeper's next refresh is due at expiry − margin;
+    // only when that comes after the idle lifetime does nothing keep the
+    // refresh token alive. (With an unknown expiry, the fallback keep-alive
+    // below fits inside the idle lifetime.)
+    if let (Some(lifetime), Some(access_left)) = (idle_lifetime, expires_in) {
+        let left = lifetime.saturating_sub(idle);
+        let kept_by_refresh = access_left.saturating_sub(config.margin) < left;
+        if kept_by_refresh {
+            // The proactive refresh comes first and renews the refresh token too.
+        } else if left.is_zero() {
+            return Decision::lapsing(
+                credential,
+                left,
+                format!(
+                    "the refresh token has gone unused for longer than its idle lifetime ({}) \
+                     and has probably lapsed; the next refresh will tell — authorize again if \
+                     it fails",
+                    human_duration(lifetime)
+                ),
+            );
+        } else if left <= config.lapse_warning.min(lifetime / 2) {
+            return Decision::lapsing(
+                credential,
+                left,
+                format!(
+                    "the refresh token dies after {} unused and nothing keeps it alive; send a \
+                     request through this credential or set a keep-alive interval below {}",
+                    human_duration(lifetime),
+                    human_duration(lifetime)
+                ),
+            );
+        }
     }
     match expires_in {
         Some(left) => Decision::new(
@@ -225,7 +307,10 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
             ),
         ),
         None => {
-            let every = config.unknown_expiry_keep_alive;
+            let every = match idle_lifetime {
+                Some(lifetime) => config.unknown_expiry_keep_alive.min(lifetime / 2),
+                None => config.unknown_expiry_keep_alive,
+            };
             let reason = format!(
                 "no expiry known for this token; keep-alive every {} instead",
                 human_duration(every)
@@ -526,6 +611,92 @@ mod tests {
                 decision.noteworthy
             ),
             (KeeperAction::Skip, "not authorized yet", false)
+        );
+    }
+
+    fn with_idle_lifetime(mut candidate: Candidate, seconds: u32) -> Candidate {
+        candidate.credential.refresh_idle_seconds = Some(seconds);
+        candidate
+    }
+
+    #[test]
+    fn warns_once_the_unused_refresh_token_nears_its_idle_lifetime() {
+        // WSO2: refresh tokens die after 24 h unused; the access token lives 2 days here so
+        // nothing else would refresh it.
+        let wso2 = with_idle_lifetime(candidate(None, 0, Some(2 * 86_400), true), 86_400);
+        let early = decide_at(&wso2, 3_600);
+        assert_eq!(early.action, KeeperAction::Wait);
+        assert_eq!(early.lapses_in_seconds, None);
+
+        let near = decide_at(&wso2, 86_400 - 1_800);
+        assert_eq!(near.action, KeeperAction::Warn);
+        assert_eq!(near.lapses_in_seconds, Some(1_800));
+        assert_eq!(
+            near.reason,
+            "the refresh token dies after 24 h unused and nothing keeps it alive; send a request \
+             through this credential or set a keep-alive interval below 24 h"
+        );
+        assert!(
+            near.line().ends_with("(lapses in 30 min)"),
+            "{}",
+            near.line()
+        );
+        // The reason does not tick, so the timeline records one warning, not one per run.
+        assert_eq!(decide_at(&wso2, 86_400 - 60).reason, near.reason);
+
+        let gone = decide_at(&wso2, 86_400 + 1);
+        assert_eq!(gone.action, KeeperAction::Warn);
+        assert_eq!(gone.lapses_in_seconds, Some(0));
+        assert!(
+            gone.reason.contains("has probably lapsed"),
+            "{}",
+            gone.reason
+        );
+    }
+
+    #[test]
+    fn the_warning_window_is_at_most_half_the_idle_lifetime() {
+        let short = with_idle_lifetime(candidate(None, 0, Some(86_400), true), 600);
+        assert_eq!(decide_at(&short, 299).action, KeeperAction::Wait);
+        assert_eq!(decide_at(&short, 300).action, KeeperAction::Warn);
+    }
+
+    #[test]
+    fn a_keep_alive_slower_than_the_idle_lifetime_is_called_out() {
+        let slow = with_idle_lifetime(candidate(Some(7_200), 0, Some(86_400), true), 3_600);
+        let decision = decide_at(&slow, 60);
+        assert_eq!(decision.action, KeeperAction::Warn);
+        assert_eq!(
+            decision.reason,
+            "keep-alive every 2 h is too slow for a refresh token that dies after 1 h unused; \
+             set the keep-alive interval below 1 h"
+        );
+        let fine = with_idle_lifetime(candidate(Some(600), 0, Some(86_400), true), 3_600);
+        assert_eq!(decide_at(&fine, 60).action, KeeperAction::Wait);
+    }
+
+    #[test]
+    fn no_warning_when_the_proactive_refresh_comes_before_the_lapse() {
+        let hourly = with_idle_lifetime(candidate(None, 0, Some(3_600), true), 5_400);
+        let decision = decide_at(&hourly, 3_000);
+        assert_eq!(decision.action, KeeperAction::Wait);
+        assert_eq!(decision.reason, "valid for 10 min; refresh in 9 min");
+    }
+
+    #[test]
+    fn an_idle_lifetime_means_nothing_without_a_refresh_token() {
+        let minted = with_idle_lifetime(candidate(None, 0, Some(86_400), false), 600);
+        assert_eq!(decide_at(&minted, 3_000).action, KeeperAction::Wait);
+    }
+
+    #[test]
+    fn unknown_expiry_keep_alive_fits_inside_a_known_idle_lifetime() {
+        let salesforce = with_idle_lifetime(candidate(None, 0, None, true), 3_600);
+        let due = decide_at(&salesforce, 1_800);
+        assert_eq!(due.action, KeeperAction::Refresh);
+        assert_eq!(
+            due.reason,
+            "no expiry known for this token; keep-alive every 30 min instead"
         );
     }
 

@@ -201,7 +201,7 @@ pub fn parse(text: &str, location: &Location) -> Result<Vec<Segment>> {
         };
         let Some(end) = end else {
             return Err(Error::UnclosedMergeField {
-                location: location.to_string(),
+                location: location.clone(),
                 line: at.line,
                 column: at.column,
             });
@@ -269,7 +269,7 @@ fn parse_expression(inner: &str, at: Position, location: &Location) -> Result<(M
     let expression = inner.trim();
     let unknown = |name: &str| Error::UnknownMergeField {
         name: name.to_string(),
-        location: location.to_string(),
+        location: location.clone(),
         line: at.line,
         column: at.column,
     };
@@ -279,7 +279,7 @@ fn parse_expression(inner: &str, at: Position, location: &Location) -> Result<(M
             if !function.eq_ignore_ascii_case("HTMLENCODE") {
                 return Err(Error::DisallowedMergeFunction {
                     name: function.to_string(),
-                    location: location.to_string(),
+                    location: location.clone(),
                     line: at.line,
                     column: at.column,
                 });
@@ -490,7 +490,7 @@ pub fn render_segments(
             Segment::Field(usage) => {
                 let source = source.ok_or_else(|| Error::MergeFieldWithoutCredential {
                     field: usage.field.canonical(),
-                    location: location.to_string(),
+                    location: location.clone(),
                 })?;
                 match source.value(&usage.field)? {
                     Value::Plain(value) if usage.html_encode => {

@@ -8,6 +8,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -15,7 +16,9 @@ use ts_rs::TS;
 
 use crate::credential::{Credential, CredentialSecrets, CredentialSet};
 use crate::detect::{Detector, Verdict};
+use crate::endpoint;
 use crate::merge::{self, DisplayRequest, Lint, Rendered};
+use crate::oauth::{KeychainRefresher, TokenService};
 use crate::{Error, ErrorReport, Result};
 
 /// One HTTP header.
@@ -112,6 +115,7 @@ pub struct Received {
     /// The body was longer than [`MAX_RESPONSE_BYTES`] and was cut there.
     pub truncated: bool,
     /// From sending the request until the whole body had arrived.
+    #[ts(type = "number")]
     pub elapsed_ms: u64,
 }
 
@@ -188,6 +192,32 @@ pub struct Outcome {
     pub attempts: Vec<Attempt>,
     /// The secrets a refresh produced, for the caller to keep.
     pub refreshed: Option<CredentialSecrets>,
+}
+
+impl Outcome {
+    /// What a person is shown of this outcome: everything but the secrets.
+    pub fn report(&self) -> Report {
+        Report {
+            request: self.request.clone(),
+            lint: self.lint.clone(),
+            response: self.response.clone(),
+            verdict: self.verdict.clone(),
+            attempts: self.attempts.clone(),
+        }
+    }
+}
+
+/// An [`Outcome`] without its secrets, as it crosses to the UI.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, rename = "SendReport")]
+pub struct Report {
+    /// The last request sent, secrets masked.
+    pub request: DisplayRequest,
+    pub lint: Vec<Lint>,
+    pub response: Received,
+    pub verdict: Verdict,
+    pub attempts: Vec<Attempt>,
 }
 
 /// The future a [`Refresher`] returns.
@@ -302,6 +332,35 @@ impl Sender {
         }
         Ok(outcome)
     }
+}
+
+/// Sends `draft` the way the product does: a plain URL as written, a
+/// `callout:NAME` URL with the credential's live token from the keychain and
+/// a refresher that renews it when a response says it expired, every step
+/// recorded in the service's timeline.
+pub async fn send_with_keychain(
+    sender: &Sender,
+    service: &Arc<TokenService>,
+    draft: &Draft,
+    user: Option<&str>,
+) -> Result<Outcome> {
+    let Some(name) = endpoint::split(&draft.url)?.credential else {
+        // A plain URL: no credential behind it.
+        let nothing = CredentialSet::default();
+        return sender
+            .send(draft, &nothing, &CredentialSecrets::default(), None)
+            .await;
+    };
+    let credentials = service.store().load()?;
+    let credential = credentials.get(name)?;
+    let refresher = KeychainRefresher::new(Arc::clone(service), user.map(str::to_string));
+    let secrets = refresher.secrets(credential).await?;
+    let started = std::time::SystemTime::now();
+    let outcome = sender
+        .send(draft, &credentials, &secrets, Some(&refresher))
+        .await?;
+    service.record_send(&credential.name, &outcome, started);
+    Ok(outcome)
 }
 
 /// Sends a rendered request and reads the response (bounded).

@@ -189,6 +189,7 @@ pub enum EventDetail {
         /// The access token's fingerprint.
         token: String,
         /// Seconds; `None` when the provider said nothing (Salesforce).
+        #[ts(type = "number | null")]
         lifetime_seconds: Option<u64>,
         /// Where the expiry came from: expiresIn, jwtExp, introspection, unknown.
         expiry_source: String,
@@ -206,6 +207,7 @@ pub enum EventDetail {
         /// As displayed: secrets masked.
         url: String,
         status: Option<u16>,
+        #[ts(type = "number | null")]
         duration_ms: Option<u64>,
         /// Why no response came back, when none did.
         error: Option<String>,
@@ -226,6 +228,7 @@ pub enum EventDetail {
         outcome: RefreshOutcome,
         /// What the provider (or the keychain) said, when it failed.
         error: Option<String>,
+        #[ts(type = "number")]
         duration_ms: u64,
     },
     /// The request was sent again after a refresh.

@@ -344,3 +344,83 @@ async fn authorizing_records_the_flow_scopes_and_the_token_without_secrets() {
             .contains(live.tokens.access_token.expose())
     );
 }
+
+#[tokio::test]
+async fn the_keeper_warns_once_before_an_unused_refresh_token_lapses_then_says_it_lapsed() {
+    let clock = Arc::new(ManualClock::new());
+    let sandbox = Sandbox::with_clock(
+        SandboxConfig {
+            access_ttl: Duration::from_secs(3_600),
+            refresh_idle_ttl: Some(Duration::from_secs(60)),
+            ..SandboxConfig::default()
+        },
+        clock.clone(),
+    )
+    .unwrap();
+    // Whole seconds, as the keychain keeps the issue time.
+    let start = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(
+            clock
+                .now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+        );
+    let mut home = TestHome::new();
+    home.add_with(
+        &sandbox,
+        "Wso2",
+        AuthProtocol::AuthorizationCode,
+        |credential| credential.refresh_idle_seconds = Some(60),
+    );
+    home.seed_at(&sandbox, "Wso2", start, start + Duration::from_secs(3_600));
+    let keeper = Keeper::new(Arc::clone(&home.service), KeeperConfig::default());
+
+    let mut lines = Vec::new();
+    for seconds in [10, 35, 50, 70, 80] {
+        let run = keeper
+            .run_once(start + Duration::from_secs(seconds))
+            .await
+            .unwrap();
+        lines.push(run[0].line());
+        assert_eq!(
+            run[0].lapses_in_seconds,
+            (seconds >= 30).then(|| 60u64.saturating_sub(seconds))
+        );
+    }
+    assert_eq!(
+        lines[..3],
+        [
+            "Wso2: wait — valid for 59 min 50 s; refresh in 58 min 50 s",
+            "Wso2: WARNING — the refresh token dies after 1 min unused and nothing keeps it \
+             alive; send a request through this credential or set a keep-alive interval below \
+             1 min (lapses in 25 s)",
+            "Wso2: WARNING — the refresh token dies after 1 min unused and nothing keeps it \
+             alive; send a request through this credential or set a keep-alive interval below \
+             1 min (lapses in 10 s)",
+        ]
+    );
+    // One warning before, one after: the timeline does not hear each tick.
+    let decisions = keeper_decisions(&home.events("Wso2"));
+    assert_eq!(
+        decisions
+            .iter()
+            .map(|(action, _)| *action)
+            .collect::<Vec<_>>(),
+        [KeeperAction::Warn, KeeperAction::Warn],
+        "{decisions:?}"
+    );
+    assert!(
+        decisions[1].1.contains("has probably lapsed"),
+        "{decisions:?}"
+    );
+
+    // And the provider agrees: the refresh token died of idleness.
+    clock.advance(Duration::from_secs(70));
+    let credential = home.service.store().get("Wso2").unwrap();
+    let error = home.service.refresh_after(&credential, None, None).await;
+    assert!(
+        matches!(error, Err(Error::NeedsReauthorization { .. })),
+        "{error:?}"
+    );
+}

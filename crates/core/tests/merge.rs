@@ -39,7 +39,7 @@ fn an_unknown_field_is_named_with_its_position() {
         matches!(
             &error,
             Error::UnknownMergeField { name, location, line: 2, column: 14 }
-                if name == "$Credential.AccessToken" && location == "body"
+                if name == "$Credential.AccessToken" && *location == Location::body()
         ),
         "{error:?}"
     );
@@ -62,7 +62,7 @@ fn an_unclosed_field_is_an_error_at_its_start() {
         matches!(
             &error,
             Error::UnclosedMergeField { location, line: 1, column: 8 }
-                if location == "header \"Authorization\""
+                if *location == Location::header("Authorization")
         ),
         "{error:?}"
     );

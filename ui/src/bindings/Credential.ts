@@ -37,4 +37,9 @@ expiryRules?: Array<ExpiryRule>,
  * Refresh this often, even when nothing is sent, to keep an idle-expiring
  * refresh token alive.
  */
-keepAliveSeconds?: number | null, salesforce: SalesforceOptions, };
+keepAliveSeconds?: number | null, 
+/**
+ * How long the provider lets a refresh token go unused before it dies
+ * (WSO2: 24 h), when known; the keeper warns before it lapses.
+ */
+refreshIdleSeconds?: number | null, salesforce: SalesforceOptions, };

@@ -14,7 +14,7 @@ token: string,
 /**
  * Seconds; `None` when the provider said nothing (Salesforce).
  */
-lifetimeSeconds: bigint | null, 
+lifetimeSeconds: number | null, 
 /**
  * Where the expiry came from: expiresIn, jwtExp, introspection, unknown.
  */
@@ -30,7 +30,7 @@ rotated: boolean, scopes: Array<string>, } | { "kind": "requestSent", method: st
 /**
  * As displayed: secrets masked.
  */
-url: string, status: number | null, durationMs: bigint | null, 
+url: string, status: number | null, durationMs: number | null, 
 /**
  * Why no response came back, when none did.
  */
@@ -38,7 +38,7 @@ error: string | null, } | { "kind": "verdict", expired: boolean, rule: string | 
 /**
  * What the provider (or the keychain) said, when it failed.
  */
-error: string | null, durationMs: bigint, } | { "kind": "retry", attempt: number, } | { "kind": "needsReauthorization", reason: string, } | { "kind": "keeperDecision", action: KeeperAction, reason: string, 
+error: string | null, durationMs: number, } | { "kind": "retry", attempt: number, } | { "kind": "needsReauthorization", reason: string, } | { "kind": "keeperDecision", action: KeeperAction, reason: string, 
 /**
  * What running it did (refreshed, failed: ...), when it ran anything.
  */

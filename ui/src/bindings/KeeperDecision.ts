@@ -19,6 +19,12 @@ reason: string,
  */
 result: string | null, 
 /**
+ * Seconds until the refresh token dies of idleness, when that is known
+ * and near (for a [`KeeperAction::Warn`]); not part of the reason, so
+ * the timeline hears one warning, not one per tick.
+ */
+lapsesInSeconds: number | null, 
+/**
  * Whether the timeline should hear of it (a "wait, valid for 40 min"
  * every minute is noise; "no expiry known" is worth knowing).
  */

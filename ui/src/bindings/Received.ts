@@ -12,4 +12,4 @@ truncated: boolean,
 /**
  * From sending the request until the whole body had arrived.
  */
-elapsedMs: bigint, };
+elapsedMs: number, };
