@@ -66,8 +66,22 @@ pub struct Credential {
     /// (WSO2: 24 h), when known; the keeper warns before it lapses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_idle_seconds: Option<u32>,
+    /// Whether the keeper refreshes the access token shortly before it
+    /// expires. Off, the token is renewed only when a response says it
+    /// expired (the first-run Sandbox, so its expiry can be watched).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    #[ts(optional, as = "Option<bool>")]
+    pub proactive_refresh: bool,
     #[serde(default)]
     pub salesforce: SalesforceOptions,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(value: &bool) -> bool {
+    *value
 }
 
 /// How the credential obtains its tokens.
@@ -195,6 +209,7 @@ impl Credential {
             expiry_rules: Vec::new(),
             keep_alive_seconds: None,
             refresh_idle_seconds: None,
+            proactive_refresh: true,
             salesforce: SalesforceOptions::default(),
         }
     }

@@ -210,6 +210,7 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
         .map(|seconds| Duration::from_secs(u64::from(seconds)));
     if let Some(left) = expires_in
         && left <= config.margin
+        && credential.proactive_refresh
     {
         let when = if left.is_zero() {
             "has expired".to_string()
@@ -269,7 +270,8 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
     // below fits inside the idle lifetime.)
     if let (Some(lifetime), Some(access_left)) = (idle_lifetime, expires_in) {
         let left = lifetime.saturating_sub(idle);
-        let kept_by_refresh = access_left.saturating_sub(config.margin) < left;
+        let kept_by_refresh =
+            credential.proactive_refresh && access_left.saturating_sub(config.margin) < left;
         if kept_by_refresh {
             // The proactive refresh comes first and renews the refresh token too.
         } else if left.is_zero() {
@@ -297,6 +299,15 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
         }
     }
     match expires_in {
+        Some(left) if !credential.proactive_refresh => Decision::new(
+            credential,
+            KeeperAction::Wait,
+            format!(
+                "proactive refresh is off for this credential; the token (valid for {}) is \
+                 renewed when a response says it expired",
+                human_duration(left)
+            ),
+        ),
         Some(left) => Decision::new(
             credential,
             KeeperAction::Wait,
@@ -681,6 +692,27 @@ mod tests {
         let decision = decide_at(&hourly, 3_000);
         assert_eq!(decision.action, KeeperAction::Wait);
         assert_eq!(decision.reason, "valid for 10 min; refresh in 9 min");
+    }
+
+    #[test]
+    fn with_proactive_refresh_off_the_token_is_left_to_expire() {
+        let mut watched = candidate(None, 0, Some(20), true);
+        watched.credential.proactive_refresh = false;
+        let decision = decide_at(&watched, 5);
+        assert_eq!(decision.action, KeeperAction::Wait);
+        assert_eq!(
+            decision.reason,
+            "proactive refresh is off for this credential; the token (valid for 15 s) is \
+             renewed when a response says it expired"
+        );
+        assert_eq!(decide_at(&watched, 30).action, KeeperAction::Wait);
+        // A keep-alive still runs: it is asked for explicitly.
+        watched.credential.keep_alive_seconds = Some(10);
+        assert_eq!(decide_at(&watched, 10).action, KeeperAction::Refresh);
+        // And nothing renews the refresh token ahead of its idle lifetime.
+        watched.credential.keep_alive_seconds = None;
+        watched.credential.refresh_idle_seconds = Some(60);
+        assert_eq!(decide_at(&watched, 40).action, KeeperAction::Warn);
     }
 
     #[test]

@@ -42,4 +42,10 @@ keepAliveSeconds?: number | null,
  * How long the provider lets a refresh token go unused before it dies
  * (WSO2: 24 h), when known; the keeper warns before it lapses.
  */
-refreshIdleSeconds?: number | null, salesforce: SalesforceOptions, };
+refreshIdleSeconds?: number | null, 
+/**
+ * Whether the keeper refreshes the access token shortly before it
+ * expires. Off, the token is renewed only when a response says it
+ * expired (the first-run Sandbox, so its expiry can be watched).
+ */
+proactiveRefresh?: boolean, salesforce: SalesforceOptions, };
