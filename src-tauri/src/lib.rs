@@ -1,25 +1,74 @@
-//! Callout Lab's desktop shell: window, tray and the commands the UI calls.
-//! Thin over `callout-core`: no domain logic lives here.
+//! Callout Lab's desktop shell: window, tray, keeper, notifications and the
+//! commands the UI calls. Thin over `callout-core`: no domain logic lives here.
 
 pub mod commands;
-mod tray;
+pub mod events;
+pub mod keeper;
+pub mod notify;
+pub mod state;
+pub mod tray;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use tauri::{Builder, Manager, RunEvent, Runtime, WindowEvent};
+use callout_core::oauth::browser::{self, Opener};
+use tauri::{App, AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
+use tauri_plugin_opener::OpenerExt;
+use tauri_plugin_window_state::StateFlags;
+
+pub use state::{AppState, Launch};
 
 /// The label of the one main window (see `tauri.conf.json`).
 pub const MAIN_WINDOW: &str = "main";
 
-/// Registers the state, the commands the UI calls and the window behaviour.
+/// Registers the plugins the commands use, the commands and the window
+/// behaviour; once the app runs, starts the tray and the keeper when
+/// `launch` says so. The state comes after the build, from [`start`]: a
+/// second launch must hand over to the running app (single instance, in
+/// the build) before it opens the home or starts a sandbox of its own.
 /// Shared by the real app and the mock-runtime tests, so the tests exercise
 /// what ships.
-pub fn configure<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+pub fn configure<R: Runtime>(builder: Builder<R>, launch: Launch) -> Builder<R> {
     builder
-        .manage(commands::ShellState::default())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(move |app| {
+            app.state::<AppState>()
+                .set_opener(system_opener(app.handle()));
+            notify::install(app.handle());
+            if launch.tray {
+                tray::install(app.handle())?;
+            }
+            if launch.keeper {
+                keeper::spawn(app.handle());
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::check_keychain
+            commands::app::app_info,
+            commands::app::check_keychain,
+            commands::app::sandbox_info,
+            commands::credentials::list_credentials,
+            commands::credentials::validate_credential,
+            commands::credentials::save_credential,
+            commands::credentials::remove_credential,
+            commands::credentials::discover,
+            commands::tokens::authorize,
+            commands::tokens::cancel_authorize,
+            commands::tokens::token,
+            commands::tokens::reveal_token,
+            commands::tokens::copy_token,
+            commands::tokens::refresh_now,
+            commands::requests::list_requests,
+            commands::requests::save_request,
+            commands::requests::delete_request,
+            commands::requests::preview_request,
+            commands::requests::send_request,
+            commands::timeline::timeline,
+            commands::timeline::export_timeline,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
         ])
         .on_window_event(|window, event| {
             // Closing the main window keeps the app alive in the tray; Quit ends it.
@@ -34,19 +83,58 @@ pub fn configure<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         })
 }
 
+/// Opens the home and starts the embedded sandbox (see [`AppState::start`])
+/// for a built app, and hands the state to it.
+pub fn start<R: Runtime>(app: &App<R>, launch: &Launch) -> callout_core::Result<()> {
+    let state = AppState::start(launch)?;
+    for problem in &state.startup_problems {
+        eprintln!("callout-lab: {problem}");
+    }
+    app.manage(state);
+    Ok(())
+}
+
+/// Where sign-in URLs go: `$BROWSER` when set (as the CLI does), else the
+/// platform's opener through tauri-plugin-opener.
+fn system_opener<R: Runtime>(app: &AppHandle<R>) -> Opener {
+    let app = app.clone();
+    Arc::new(move |url: &str| {
+        if std::env::var_os("BROWSER").is_some_and(|value| !value.is_empty()) {
+            return browser::open_in_browser(url);
+        }
+        app.opener().open_url(url, None::<&str>).map_err(|error| {
+            callout_core::Error::Authorization {
+                credential: String::new(),
+                detail: format!("the system browser could not be opened ({error})"),
+            }
+        })
+    })
+}
+
 /// Starts the desktop app and blocks until the user quits it.
 pub fn run() -> ExitCode {
     let builder = Builder::default()
         // Registered first so a second launch exits before doing anything else.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             tray::show_main_window(app);
-        }));
-    let app = configure(builder)
-        .setup(|app| {
-            tray::install(app.handle())?;
-            Ok(())
-        })
-        .build(tauri::generate_context!());
+        }))
+        // Size and place are remembered; visibility is not: the app always
+        // starts with its window open, whatever it was when it quit.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::all() & !StateFlags::VISIBLE)
+                .build(),
+        );
+    let launch = Launch::desktop();
+    // A second launch exits inside `build`, before `start` opens anything.
+    let app = configure(builder, launch.clone())
+        .build(tauri::generate_context!())
+        .map_err(|error| error.to_string())
+        .and_then(|app| {
+            start(&app, &launch)
+                .map(|()| app)
+                .map_err(|e| e.to_string())
+        });
     let app = match app {
         Ok(app) => app,
         Err(error) => {

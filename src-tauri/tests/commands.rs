@@ -1,47 +1,171 @@
 //! The shell's commands through Tauri's IPC on the mock runtime: the same
-//! registration the app uses, no window system needed.
+//! registration the app uses, over the real embedded sandbox and the real
+//! keychain, each test in a home of its own (so keychain entries of its
+//! own, forgotten when it ends). Run inside `scripts/desktop-session.sh`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
 
-use callout_lab::{MAIN_WINDOW, configure};
-use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use callout_lab::{AppState, Launch, MAIN_WINDOW, configure};
+use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
     INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
 };
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Listener, Manager, WebviewWindow, WebviewWindowBuilder};
 
-fn app_with_window() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let app = configure(mock_builder())
-        .build(mock_context(noop_assets()))
-        .expect("build the app on the mock runtime");
-    let window = WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default())
-        .build()
-        .expect("open the main window");
-    (app, window)
+/// The app on the mock runtime with its main window, over a home in a
+/// temp dir; forgets the home's keychain entries on drop.
+struct TestApp {
+    app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    _dir: tempfile::TempDir,
 }
 
-fn invoke(window: &WebviewWindow<MockRuntime>, command: &str) -> Result<Value, Value> {
-    get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: command.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::default(),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+impl TestApp {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let launch = Launch::headless(dir.path());
+        let app = configure(mock_builder(), launch.clone())
+            .build(mock_context(noop_assets()))
+            .expect("build the app on the mock runtime");
+        callout_lab::start(&app, &launch).expect("open the home and start the sandbox");
+        let window = WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default())
+            .build()
+            .expect("open the main window");
+        Self {
+            app,
+            window,
+            _dir: dir,
+        }
+    }
+
+    fn state(&self) -> tauri::State<'_, AppState> {
+        self.app.state::<AppState>()
+    }
+
+    fn sandbox(&self) -> &callout_core::sandbox::Sandbox {
+        self.state()
+            .inner()
+            .sandbox
+            .as_ref()
+            .expect("the sandbox runs")
+    }
+
+    fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: command.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().expect("url"),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+    }
+
+    fn ok(&self, command: &str, args: Value) -> Value {
+        self.invoke(command, args)
+            .unwrap_or_else(|error| panic!("{command} failed: {error}"))
+    }
+
+    /// Everything emitted as `event` from now on.
+    fn record(&self, event: &str) -> Arc<Mutex<Vec<Value>>> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        self.app.listen_any(event, move |emitted| {
+            sink.lock()
+                .unwrap()
+                .push(serde_json::from_str(emitted.payload()).unwrap());
+        });
+        seen
+    }
+
+    /// Authorizes "Sandbox" through the browser flow, the person at the
+    /// browser pressing Allow.
+    fn authorize_sandbox(&self) -> Value {
+        self.state().set_opener(person_at_the_browser("allow"));
+        self.ok("authorize", json!({"name": "Sandbox"}))
+    }
+
+    fn sample(&self, name: &str) -> Value {
+        let requests = self.ok("list_requests", json!({}));
+        let sample = requests
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|request| request["name"] == name)
+            .unwrap_or_else(|| panic!("no sample {name} in {requests}"))
+            .clone();
+        json!({
+            "method": sample["method"],
+            "url": sample["url"],
+            "headers": sample["headers"],
+            "body": sample["body"],
+        })
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let store = self.state().inner().service.store().clone();
+        if let Ok(credentials) = store.load() {
+            for name in credentials.names() {
+                let _ = store.forget_secrets(&name);
+            }
+        }
+    }
+}
+
+/// Stands in for the person: loads the sign-in page the URL shows (the
+/// sandbox fills in its user), presses Allow or Deny, and lets the browser
+/// follow the redirect to the loopback listener.
+fn person_at_the_browser(decision: &'static str) -> callout_core::oauth::browser::Opener {
+    Arc::new(move |url: &str| {
+        let url = url.to_string();
+        std::thread::spawn(move || {
+            let client = reqwest::blocking::Client::new();
+            let page = client.get(&url).send().unwrap().text().unwrap();
+            let input =
+                regex::Regex::new(r#"<input type="[a-z]+" name="([^"]+)" value="([^"]*)">"#)
+                    .unwrap();
+            let mut form: Vec<(String, String)> = input
+                .captures_iter(&page)
+                .map(|c| {
+                    (
+                        c[1].to_string(),
+                        c[2].replace("&quot;", "\"").replace("&amp;", "&"),
+                    )
+                })
+                .collect();
+            form.push(("decision".into(), decision.into()));
+            let action = url.split('?').next().unwrap().to_string();
+            client.post(action).form(&form).send().unwrap();
+        });
+        Ok(())
+    })
+}
+
+/// Waits until `condition` holds, failing after `limit`.
+fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
 fn app_info_names_the_product_version_and_keychain() {
-    let (_app, window) = app_with_window();
-    let info = invoke(&window, "app_info").expect("app_info answers");
+    let app = TestApp::new();
+    let info = app.ok("app_info", json!({}));
     assert_eq!(info["product"], "Callout Lab");
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(info["keychainBackend"], "Secret Service");
@@ -49,15 +173,432 @@ fn app_info_names_the_product_version_and_keychain() {
 
 #[test]
 fn check_keychain_round_trips_through_the_real_keychain() {
-    let (_app, window) = app_with_window();
-    let check = invoke(&window, "check_keychain").expect("check_keychain answers");
+    let app = TestApp::new();
+    let check = app.ok("check_keychain", json!({}));
     assert_eq!(check["available"], true, "keychain check failed: {check}");
     assert_eq!(check["error"], Value::Null);
 }
 
 #[test]
 fn an_unknown_command_is_refused() {
-    let (_app, window) = app_with_window();
-    let error = invoke(&window, "drop_all_tokens").expect_err("no such command");
+    let app = TestApp::new();
+    let error = app
+        .invoke("drop_all_tokens", json!({}))
+        .expect_err("no such command");
     assert!(error.to_string().contains("drop_all_tokens"), "{error}");
+}
+
+#[test]
+fn a_first_run_has_the_sandbox_credential_and_the_sample_requests() {
+    let app = TestApp::new();
+    let credentials = app.ok("list_credentials", json!({}));
+    let list = credentials.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{credentials}");
+    let sandbox = &list[0];
+    assert_eq!(sandbox["credential"]["name"], "Sandbox");
+    assert_eq!(sandbox["credential"]["protocol"], "authorizationCode");
+    assert_eq!(sandbox["sandbox"], true);
+    assert_eq!(sandbox["hasClientSecret"], true);
+    assert_eq!(sandbox["status"]["state"], "notAuthorized");
+    assert_eq!(sandbox["status"]["line"], "not authorized yet");
+
+    let info = app.ok("sandbox_info", json!({}));
+    assert_eq!(info["url"], sandbox["credential"]["endpoint"]);
+    assert_eq!(info["clientId"], "callout-lab-sandbox");
+    assert_eq!(info["accessTtlSeconds"], 20);
+    assert_eq!(info["refreshIdleTtlSeconds"], 600);
+
+    let requests = app.ok("list_requests", json!({}));
+    let names: Vec<&str> = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|request| request["name"].as_str().unwrap())
+        .collect();
+    let samples = callout_core::requests::samples("Sandbox");
+    assert_eq!(
+        names,
+        samples.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()
+    );
+    assert_eq!(samples[0].name, "Salesforce SOAP query");
+    assert_eq!(app.ok("token", json!({"name": "Sandbox"})), Value::Null);
+}
+
+#[test]
+fn authorize_runs_the_browser_flow_with_progress_and_shows_the_token_masked() {
+    let app = TestApp::new();
+    let progress = app.record("authorize-progress");
+    let changed = app.record("credentials-changed");
+    let token = app.authorize_sandbox();
+    assert_eq!(token["credential"], "Sandbox");
+    assert_eq!(token["refreshToken"], "present");
+    assert_eq!(token["expirySource"], "expiresIn");
+    let raw = app.ok("reveal_token", json!({"name": "Sandbox"}));
+    let raw = raw.as_str().unwrap();
+    let masked = token["masked"].as_str().unwrap();
+    assert!(masked.starts_with(&raw[..4]) && masked.ends_with(&raw[raw.len() - 4..]));
+    assert!(
+        !token.to_string().contains(raw),
+        "the raw token crossed: {token}"
+    );
+
+    let stages: Vec<Value> = progress
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|event| event["stage"].clone())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            json!("opening"),
+            json!("waitingForBrowser"),
+            json!("authorized")
+        ]
+    );
+    let waiting = &progress.lock().unwrap()[1];
+    assert!(
+        waiting["url"].as_str().unwrap().contains("/authorize?"),
+        "{waiting}"
+    );
+    let last = changed
+        .lock()
+        .unwrap()
+        .last()
+        .cloned()
+        .expect("credentials-changed");
+    assert_eq!(last[0]["status"]["state"], "valid", "{last}");
+
+    let shown = app.ok("token", json!({"name": "sandbox"}));
+    assert_eq!(shown["fingerprint"], token["fingerprint"]);
+    let listed = app.ok("list_credentials", json!({}));
+    assert!(
+        listed[0]["status"]["line"]
+            .as_str()
+            .unwrap()
+            .starts_with("valid for"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn a_cancelled_authorization_says_so_and_stores_nothing() {
+    let app = TestApp::new();
+    let progress = app.record("authorize-progress");
+    let handle = app.app.handle().clone();
+    // The person does not sign in; the UI's Cancel button is pressed instead.
+    app.state().set_opener(Arc::new(move |_url: &str| {
+        let handle = handle.clone();
+        std::thread::spawn(move || {
+            handle.state::<AppState>().cancel_authorize("Sandbox");
+        });
+        Ok(())
+    }));
+    let error = app
+        .invoke("authorize", json!({"name": "Sandbox"}))
+        .expect_err("cancelled");
+    assert_eq!(error["kind"], "authorization", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("cancelled"),
+        "{error}"
+    );
+    let last = progress.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(last["stage"], "cancelled");
+    assert_eq!(app.ok("token", json!({"name": "Sandbox"})), Value::Null);
+    // Nothing is left running to cancel.
+    assert!(
+        app.invoke("cancel_authorize", json!({"name": "Sandbox"}))
+            .is_err()
+    );
+}
+
+#[test]
+fn preview_renders_with_the_token_masked_and_sends_nothing() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let draft = app.sample("Salesforce SOAP query");
+    let preview = app.ok("preview_request", json!({"draft": draft}));
+    assert_eq!(preview["error"], Value::Null, "{preview}");
+    let body = preview["request"]["body"].as_str().unwrap();
+    assert!(body.contains("<urn:sessionId>••••"), "{body}");
+    let raw = app.ok("reveal_token", json!({"name": "Sandbox"}));
+    assert!(!preview.to_string().contains(raw.as_str().unwrap()));
+    let lint_ids: Vec<&str> = preview["lint"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|lint| lint["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        lint_ids.contains(&"salesforce.soap_token_not_refreshed"),
+        "{lint_ids:?}"
+    );
+    assert_eq!(app.sandbox().stats().api_count("salesforce_soap", "ok"), 0);
+}
+
+#[test]
+fn an_unknown_merge_field_is_rejected_with_its_place_and_nothing_is_sent() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let before = app.sandbox().stats();
+    let mut draft = app.sample("Salesforce SOAP query");
+    draft["body"] = json!("<a>\n  <b>{!$Credential.Nope}</b>\n</a>");
+    let error = app
+        .invoke("send_request", json!({"draft": draft}))
+        .expect_err("an unknown merge field");
+    assert_eq!(error["kind"], "mergeField", "{error}");
+    assert_eq!(error["location"]["part"], "body", "{error}");
+    assert_eq!(error["at"], json!({"line": 2, "column": 6}), "{error}");
+    assert_eq!(
+        app.sandbox().stats(),
+        before,
+        "something reached the sandbox"
+    );
+}
+
+#[test]
+fn a_send_that_meets_the_expired_session_refreshes_and_retries() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let draft = app.sample("Salesforce SOAP query");
+    let report = app.ok("send_request", json!({"draft": draft}));
+    assert_eq!(report["response"]["status"], 200, "{report}");
+    assert_eq!(report["verdict"]["expired"], false);
+
+    // The session dies at the provider before the clock says so.
+    let raw = app.ok("reveal_token", json!({"name": "Sandbox"}));
+    assert!(app.sandbox().expire_access_token(raw.as_str().unwrap()));
+    let timeline_events = app.record("timeline-appended");
+    let report = app.ok("send_request", json!({"draft": draft}));
+    let steps: Vec<&str> = report["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|attempt| attempt["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["sent", "refreshed", "sent"], "{report}");
+    assert_eq!(report["attempts"][0]["status"], 500);
+    assert_eq!(report["attempts"][0]["verdict"]["expired"], true);
+    assert_eq!(report["response"]["status"], 200);
+    assert!(
+        report["response"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("queryResponse"),
+        "{report}"
+    );
+    let stats = app.sandbox().stats();
+    assert_eq!(stats.token_count("refresh_token", "ok"), 1);
+    assert_eq!(stats.api_count("salesforce_soap", "invalid_session"), 1);
+    assert_eq!(
+        timeline_events.lock().unwrap().last().cloned(),
+        Some(json!({"credential": "Sandbox"}))
+    );
+    let events = app.ok(
+        "timeline",
+        json!({"query": {"credential": "Sandbox", "kinds": ["retry"]}}),
+    );
+    assert_eq!(events.as_array().unwrap().len(), 1, "{events}");
+    let path = app.ok(
+        "export_timeline",
+        json!({"query": {"credential": "Sandbox"}}),
+    );
+    let exported = std::fs::read_to_string(path.as_str().unwrap()).unwrap();
+    assert!(exported.lines().count() >= 5, "{exported}");
+    assert!(
+        !exported.contains(raw.as_str().unwrap()),
+        "a token in the export"
+    );
+}
+
+#[test]
+fn a_send_after_the_token_lifetime_refreshes_first() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    // Tokens live 20 s; the refresh margin is a tenth of that. Wait for the
+    // clock to make it stale, as a person would.
+    wait_until(
+        "the token is past its refresh margin",
+        Duration::from_secs(30),
+        || {
+            let listed = app.ok("list_credentials", json!({}));
+            let expires = listed[0]["status"]["expiresAtMs"].as_u64().unwrap();
+            let now = callout_core::views::millis(std::time::SystemTime::now());
+            now + 2_000 >= expires
+        },
+    );
+    let report = app.ok(
+        "send_request",
+        json!({"draft": app.sample("RFC 6750 API call")}),
+    );
+    assert_eq!(report["response"]["status"], 200, "{report}");
+    assert_eq!(app.sandbox().stats().token_count("refresh_token", "ok"), 1);
+    assert_eq!(
+        app.sandbox().stats().api_count("rfc6750", "invalid_token"),
+        0
+    );
+}
+
+#[test]
+fn tray_refresh_now_and_copy_live_token_use_the_command_functions() {
+    let app = TestApp::new();
+    let first = app.authorize_sandbox();
+    let handle = app.app.handle().clone();
+
+    let refreshed = tauri::async_runtime::block_on(
+        callout_lab::commands::tokens::refresh_credential(&handle, "Sandbox"),
+    )
+    .unwrap();
+    assert_ne!(
+        refreshed.fingerprint,
+        first["fingerprint"].as_str().unwrap()
+    );
+    assert_eq!(app.sandbox().stats().token_count("refresh_token", "ok"), 1);
+
+    app.ok(
+        "save_settings",
+        json!({"settings": {"clipboardClearSeconds": 1, "keepAliveDefaultSeconds": null,
+                            "keeperMarginSeconds": 60, "theme": "system"}}),
+    );
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let copied = tauri::async_runtime::block_on(callout_lab::commands::tokens::copy_live_token(
+        &handle, "Sandbox",
+    ))
+    .unwrap();
+    assert_eq!(copied.fingerprint, refreshed.fingerprint);
+    assert_eq!(copied.clear_after_seconds, 1);
+    let raw = app.ok("reveal_token", json!({"name": "Sandbox"}));
+    let clipboard = handle.clipboard();
+    assert_eq!(clipboard.read_text().unwrap(), raw.as_str().unwrap());
+    wait_until("the clipboard is cleared", Duration::from_secs(10), || {
+        clipboard.read_text().map_or(true, |text| text.is_empty())
+    });
+
+    // Something else copied meanwhile stays.
+    tauri::async_runtime::block_on(callout_lab::commands::tokens::copy_live_token(
+        &handle, "Sandbox",
+    ))
+    .unwrap();
+    clipboard.write_text("the person's own text").unwrap();
+    std::thread::sleep(Duration::from_millis(2_500));
+    assert_eq!(clipboard.read_text().unwrap(), "the person's own text");
+}
+
+#[test]
+fn credentials_are_validated_saved_renamed_and_removed() {
+    let app = TestApp::new();
+    let problems = app.ok(
+        "validate_credential",
+        json!({"credential": {"name": "9x", "endpoint": "ftp://x", "protocol": "clientCredentials"}}),
+    );
+    let fields: Vec<&str> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|problem| problem["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["name", "endpoint", "clientId", "tokenUrl"],
+        "{problems}"
+    );
+
+    let sandbox = app.sandbox().base_url();
+    let credential = json!({
+        "name": "Machine", "endpoint": sandbox, "protocol": "clientCredentials",
+        "clientId": "callout-lab-sandbox", "tokenUrl": format!("{sandbox}/token"),
+        "scopes": ["api", "read"]
+    });
+    let saved = app.ok(
+        "save_credential",
+        json!({"credential": credential, "clientSecret": app.sandbox().client_secret(), "previousName": null}),
+    );
+    assert_eq!(saved["hasClientSecret"], true);
+    assert_eq!(saved["sandbox"], false);
+    let token = app.ok("authorize", json!({"name": "Machine"}));
+    assert_eq!(token["refreshToken"], "none");
+
+    let mut renamed = credential.clone();
+    renamed["name"] = json!("Machine_2");
+    let saved = app.ok(
+        "save_credential",
+        json!({"credential": renamed, "clientSecret": null, "previousName": "Machine"}),
+    );
+    assert_eq!(saved["hasClientSecret"], true, "the secret moved along");
+    assert_eq!(saved["status"]["state"], "valid", "the tokens moved along");
+    let error = app
+        .invoke("token", json!({"name": "Machine"}))
+        .expect_err("renamed away");
+    assert_eq!(error["kind"], "unknownCredential");
+
+    app.ok("remove_credential", json!({"name": "Machine_2"}));
+    let listed = app.ok("list_credentials", json!({}));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let discovered = app.ok("discover", json!({"issuer": sandbox}));
+    assert_eq!(discovered["tokenEndpoint"], format!("{sandbox}/token"));
+}
+
+#[test]
+fn settings_and_saved_requests_round_trip() {
+    let app = TestApp::new();
+    let settings = app.ok("get_settings", json!({}));
+    assert_eq!(
+        settings,
+        json!({"clipboardClearSeconds": 30, "keepAliveDefaultSeconds": null,
+               "keeperMarginSeconds": 60, "theme": "system"})
+    );
+    let error = app
+        .invoke(
+            "save_settings",
+            json!({"settings": {"clipboardClearSeconds": 0}}),
+        )
+        .expect_err("out of range");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("clipboardClearSeconds"),
+        "{error}"
+    );
+
+    let saved = app.ok(
+        "save_request",
+        json!({"request": {"id": "", "name": "Mine", "method": "GET",
+               "url": "callout:Sandbox/wso2/accounts", "headers": [], "body": null,
+               "bodyKind": "none", "sample": false}}),
+    );
+    let id = saved["id"].as_str().unwrap().to_string();
+    assert!(!id.is_empty());
+    assert_eq!(
+        app.ok("list_requests", json!({})).as_array().unwrap().len(),
+        5
+    );
+    app.ok("delete_request", json!({"id": id}));
+    assert_eq!(
+        app.ok("list_requests", json!({})).as_array().unwrap().len(),
+        4
+    );
+}
+
+#[test]
+fn the_keeper_leaves_the_sandbox_token_to_expire_and_reports_its_run() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let ran = app.record("keeper-ran");
+    let decisions = tauri::async_runtime::block_on(callout_lab::keeper::run_once(app.app.handle()));
+    let sandbox = decisions
+        .iter()
+        .find(|decision| decision.credential == "Sandbox")
+        .expect("a decision for Sandbox");
+    // Proactive refresh is off for the Sandbox: the person should see it expire.
+    assert_eq!(
+        sandbox.action,
+        callout_core::timeline::KeeperAction::Wait,
+        "{sandbox:?}"
+    );
+    assert_eq!(app.sandbox().stats().token_total("refresh_token"), 0);
+    let reported = ran.lock().unwrap().last().cloned().expect("keeper-ran");
+    assert_eq!(reported[0]["credential"], "Sandbox");
+    assert_eq!(reported[0]["action"], "wait");
 }

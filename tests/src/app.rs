@@ -22,7 +22,13 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 pub struct AppSession {
     pub client: Client,
     driver: Driver,
+    /// Held while the app runs: it is single-instance, so the tests of one
+    /// test binary (which run in parallel) take turns.
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
+
+/// One app at a time in this process.
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// tauri-driver's process, ended when dropped, also when starting the
 /// session fails halfway.
@@ -38,7 +44,15 @@ impl Drop for Driver {
 }
 
 impl AppSession {
+    /// The app with a home of its own (a fresh `CALLOUT_HOME`), as on a first run.
     pub async fn start() -> Self {
+        Self::start_with(&fresh_home("app"), &[]).await
+    }
+
+    /// The app with `home` as its `CALLOUT_HOME` and `env` added to its
+    /// environment (tauri-driver's children inherit it).
+    pub async fn start_with(home: &Path, env: &[(&str, String)]) -> Self {
+        let turn = TURN.lock().await;
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no X display: run the end-to-end tests through `make test` \
@@ -52,6 +66,8 @@ impl AppSession {
                 .args(["--port", &port.to_string()])
                 .args(["--native-port", &native_port.to_string()])
                 .args(["--native-driver", NATIVE_DRIVER])
+                .env("CALLOUT_HOME", home)
+                .envs(env.iter().map(|(name, value)| (name, value)))
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())
                 .spawn()
@@ -59,7 +75,11 @@ impl AppSession {
         );
         let url = format!("http://127.0.0.1:{port}");
         let client = connect(&url, &app).await;
-        Self { client, driver }
+        Self {
+            client,
+            driver,
+            _turn: turn,
+        }
     }
 
     /// Waits until the element matching `css` is displayed, and returns it.
@@ -70,6 +90,46 @@ impl AppSession {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|error| panic!("element {css} never appeared: {error}"))
+    }
+
+    /// Clicks the element matching `css` once it is displayed.
+    pub async fn click(&self, css: &str) {
+        self.element(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("could not click {css}: {error}"));
+    }
+
+    /// Waits until the text of the element matching `css` satisfies
+    /// `accept`, and returns that text.
+    pub async fn wait_for_text(
+        &self,
+        css: &str,
+        what: &str,
+        accept: impl Fn(&str) -> bool,
+    ) -> String {
+        let mut last = String::new();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if accept(&text) {
+                    return text;
+                }
+                last = text;
+            }
+            if Instant::now() >= deadline {
+                let shot = self.screenshot("timed-out").await;
+                panic!(
+                    "timed out waiting for {what} in {css}; it last said: {last:?} (the window \
+                     then: {})",
+                    shot.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits until `read` returns `Some`, polling the page.
@@ -142,6 +202,20 @@ fn tauri_driver() -> PathBuf {
         return local;
     }
     PathBuf::from("tauri-driver")
+}
+
+/// A new, empty directory for one app's `CALLOUT_HOME`, under the build's
+/// target directory (so a failed run leaves it there to look at).
+pub fn fresh_home(name: &str) -> PathBuf {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or_default();
+    let dir = crate::target_profile_dir()
+        .join("e2e-homes")
+        .join(format!("{name}-{}-{stamp}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create the app's home");
+    dir
 }
 
 fn free_port() -> u16 {

@@ -4,6 +4,7 @@
 mod authorize;
 mod credential;
 mod explain;
+mod interop;
 mod keep;
 mod sandbox;
 mod send;
@@ -57,16 +58,10 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
         args: Vec<String>,
     },
-    /// Import a curl command or a Postman collection
-    Import {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
-    /// Export a request as curl or as an Apex snippet
-    Export {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    /// Import a curl command or a Postman collection as saved requests
+    Import(interop::ImportArgs),
+    /// Export a saved request (or a curl command) as curl or as an Apex snippet
+    Export(interop::ExportArgs),
     /// Check this machine: the OS keychain the secrets live in
     Doctor,
 }
@@ -102,6 +97,8 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(args),
         Command::Send(args) => send::run(cli.home.as_deref(), args),
         Command::Explain(args) => explain::run(cli.home.as_deref(), args),
+        Command::Import(args) => interop::import(cli.home.as_deref(), args),
+        Command::Export(args) => interop::export(cli.home.as_deref(), args),
         planned => {
             eprintln!(
                 "callout {}: not built yet in this version ({}).",

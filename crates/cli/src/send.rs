@@ -10,6 +10,7 @@ use std::time::Duration;
 use callout_core::detect::Verdict;
 use callout_core::detect::body;
 use callout_core::home::Home;
+use callout_core::interop::curl;
 use callout_core::oauth::TokenService;
 use callout_core::send::{
     Attempt, Draft, Header, Outcome, ResponseBody, Sender, Timeouts, send_with_keychain,
@@ -22,7 +23,12 @@ use serde::Serialize;
 pub struct SendArgs {
     /// The URL: http(s)://... or callout:NAME/path?query, where NAME is a credential
     /// (`callout credential list`) whose live token the request carries
-    pub url: String,
+    #[arg(required_unless_present = "curl")]
+    pub url: Option<String>,
+    /// Send this curl command instead ('curl -X POST https://... -H ... -d ...');
+    /// its URL may be callout:NAME/... and its text may hold merge fields
+    #[arg(long, value_name = "COMMAND", conflicts_with_all = ["url", "method", "headers", "data"])]
+    pub curl: Option<String>,
     /// HTTP method [default: GET, or POST with -d]
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,
@@ -82,19 +88,17 @@ impl From<Error> for Failure {
 }
 
 fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
-    let body = match &args.data {
-        None => None,
-        Some(data) => Some(read_data(data).map_err(Failure::Input)?),
+    let draft = match (&args.curl, &args.url) {
+        (Some(command), _) => {
+            let imported = curl::import(command, &|path| std::fs::read_to_string(path))?;
+            for note in &imported.notes {
+                eprintln!("note: {note}");
+            }
+            imported.draft
+        }
+        (None, Some(url)) => draft_from_arguments(url, args)?,
+        (None, None) => return Err(Failure::Input("give a URL or --curl".into())),
     };
-    let method = args
-        .method
-        .clone()
-        .unwrap_or_else(|| if body.is_some() { "POST" } else { "GET" }.to_string());
-    let mut draft = Draft::new(method, args.url.clone());
-    draft.body = body;
-    for line in &args.headers {
-        draft.headers.push(Header::parse(line)?);
-    }
     let sender = Sender::new(Timeouts {
         connect: Duration::from_secs(args.timeout.clamp(1, 30)),
         total: Duration::from_secs(args.timeout.max(1)),
@@ -109,6 +113,24 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
             Arc::new(TokenService::new(&home, sender.client().clone()).with_home_timeline()?);
         Ok(send_with_keychain(&sender, &service, &draft, args.user.as_deref()).await?)
     })
+}
+
+/// The request the curl-like arguments describe.
+fn draft_from_arguments(url: &str, args: &SendArgs) -> Result<Draft, Failure> {
+    let body = match &args.data {
+        None => None,
+        Some(data) => Some(read_data(data).map_err(Failure::Input)?),
+    };
+    let method = args
+        .method
+        .clone()
+        .unwrap_or_else(|| if body.is_some() { "POST" } else { "GET" }.to_string());
+    let mut draft = Draft::new(method, url);
+    draft.body = body;
+    for line in &args.headers {
+        draft.headers.push(Header::parse(line)?);
+    }
+    Ok(draft)
 }
 
 /// `-d DATA` or `-d @FILE`.

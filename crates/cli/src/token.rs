@@ -28,6 +28,10 @@ pub struct TokenArgs {
     /// "expiresInSeconds","expirySource","scopes","refreshed"}
     #[arg(long)]
     pub json: bool,
+    /// Refresh now, even if the token is still valid (a rotated refresh token
+    /// is stored before the new access token is printed)
+    #[arg(long)]
+    pub refresh: bool,
     /// The user label of a per-user credential [default: the OS user name]
     #[arg(long, value_name = "LABEL")]
     pub user: Option<String>,
@@ -35,7 +39,15 @@ pub struct TokenArgs {
 
 pub fn run(home: Option<&Path>, args: TokenArgs) -> ExitCode {
     let result = with_service(home, |service, runtime| {
-        runtime.block_on(service.live_token(&args.name, args.user.as_deref()))
+        let user = args.user.as_deref();
+        runtime.block_on(async {
+            if args.refresh {
+                let credential = service.store().get(&args.name)?;
+                service.refresh_after(&credential, user, None).await
+            } else {
+                service.live_token(&args.name, user).await
+            }
+        })
     });
     match result {
         Ok(live) => {

@@ -304,23 +304,7 @@ fn authorize_runs_the_browser_flow_through_browser() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
     home.add(&sandbox, "Browser", "auth-code", &[]);
-    // The person at the browser: submits the sign-in form's fields (those of
-    // the authorization request plus the sandbox user and "Allow") and
-    // follows the redirect back to the loopback listener.
-    let script = home.path().join("browser.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nurl=\"$1\"\n\
-         exec curl -sS -L -o /dev/null \
-         --data \"${url#*\\?}&username=sandbox-user&password=sandbox-password&decision=allow\" \
-         \"${url%%\\?*}\"\n",
-    )
-    .unwrap();
-    let authorize = home
-        .command(&["authorize", "Browser", "--timeout", "60"])
-        .env("BROWSER", format!("sh {}", script.display()))
-        .output()
-        .unwrap();
+    let authorize = home.authorize_in_browser("Browser");
     assert_ok(&authorize);
     assert!(stderr(&authorize).contains("sign in at: "));
     assert!(stdout(&authorize).starts_with("authorized Browser: access token ••••"));

@@ -100,6 +100,18 @@ pub enum AuthProtocol {
     NoAuthentication,
 }
 
+impl AuthProtocol {
+    /// `Basic`, `Bearer`, or none: the scheme of the Authorization header a
+    /// Named Credential generates, as `{!$Credential.AuthorizationMethod}` gives.
+    pub fn authorization_method(self) -> Option<&'static str> {
+        match self {
+            AuthProtocol::NoAuthentication => None,
+            AuthProtocol::Password => Some("Basic"),
+            _ => Some("Bearer"),
+        }
+    }
+}
+
 /// How the client proves itself at the token endpoint (RFC 6749 §2.3.1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -100,6 +100,17 @@ pub enum Error {
     )]
     InvalidMethod { method: String },
 
+    /// A curl command or a collection that cannot be imported as written.
+    #[error("cannot import the {what}: {detail}")]
+    Import { what: &'static str, detail: String },
+
+    /// A request that cannot be exported in the asked form.
+    #[error("cannot export the request as {format}: {detail}")]
+    Export {
+        format: &'static str,
+        detail: String,
+    },
+
     /// A header name or value that cannot go on the wire.
     #[error("invalid header \"{name}\": {reason}")]
     InvalidHeader { name: String, reason: String },
@@ -162,6 +173,7 @@ pub enum ErrorKind {
     UnknownCredential,
     InvalidCredential,
     InvalidRequest,
+    Import,
     Transport,
     Refresh,
     SandboxStart,
@@ -186,6 +198,7 @@ impl Error {
             Error::InvalidUrl { .. }
             | Error::InvalidHeader { .. }
             | Error::InvalidMethod { .. } => ErrorKind::InvalidRequest,
+            Error::Import { .. } | Error::Export { .. } => ErrorKind::Import,
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Refresh { .. } => ErrorKind::Refresh,
             Error::SandboxStart { .. } => ErrorKind::SandboxStart,

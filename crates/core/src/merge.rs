@@ -455,11 +455,7 @@ impl Source<'_> {
 
     /// `Basic`, `Bearer`, or none, as `{!$Credential.AuthorizationMethod}` gives.
     fn authorization_method(&self) -> Option<&'static str> {
-        match self.credential.protocol {
-            AuthProtocol::NoAuthentication => None,
-            AuthProtocol::Password => Some("Basic"),
-            _ => Some("Bearer"),
-        }
+        self.credential.protocol.authorization_method()
     }
 
     /// The token, or base64 `user:password`, or what is missing for it.
@@ -842,7 +838,7 @@ fn salesforce_body_lint(segments: &[Segment], credential: &Credential, body: &st
 }
 
 /// Whether a body looks like a SOAP envelope.
-fn looks_like_soap(body: &str) -> bool {
+pub fn looks_like_soap(body: &str) -> bool {
     body.trim_start().starts_with('<') && body.contains("Envelope")
 }
 

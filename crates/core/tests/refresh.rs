@@ -12,9 +12,10 @@ use std::time::{Duration, SystemTime};
 use callout_core::credential::{AuthProtocol, ClientAuth, CredentialSet};
 use callout_core::credential_store::Identity;
 use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
-use callout_core::oauth::{CredentialStatus, ExpirySource, KeychainRefresher};
+use callout_core::oauth::{CredentialStatus, ExpirySource, KeychainRefresher, TokenService};
 use callout_core::sandbox::{ManualClock, Sandbox, SandboxConfig, TokenFault};
 use callout_core::send::{Attempt, Draft, Sender, Timeouts};
+use callout_core::timeline::{EventDetail, RefreshOutcome};
 use callout_core::{Error, ErrorKind, Secret};
 
 mod common;
@@ -284,7 +285,7 @@ async fn an_idle_expired_refresh_token_needs_reauthorization_until_the_browser_f
         &credential,
         None,
         BrowserOptions {
-            open: person_at_the_browser("allow"),
+            open: common::person_at_the_browser("allow"),
             ..BrowserOptions::default()
         },
     )
@@ -311,7 +312,7 @@ async fn a_denied_browser_sign_in_names_the_providers_answer_and_stores_nothing(
         &credential,
         None,
         BrowserOptions {
-            open: person_at_the_browser("deny"),
+            open: common::person_at_the_browser("deny"),
             ..BrowserOptions::default()
         },
     )
@@ -348,43 +349,6 @@ async fn a_browser_sign_in_can_be_cancelled() {
     assert!(error.to_string().contains("cancelled"), "{error}");
 }
 
-/// Stands in for the person: loads the sign-in page the URL shows, fills
-/// nothing (the sandbox pre-fills its user), presses Allow or Deny, and lets
-/// the browser follow the redirect to the loopback listener.
-fn person_at_the_browser(decision: &'static str) -> browser::Opener {
-    Arc::new(move |url: &str| {
-        let url = url.to_string();
-        std::thread::spawn(move || {
-            let client = reqwest::blocking::Client::new();
-            let page = client.get(&url).send().unwrap().text().unwrap();
-            let mut form = form_fields(&page);
-            form.push(("decision".into(), decision.into()));
-            let action = url.split('?').next().unwrap().to_string();
-            let landing = client.post(action).form(&form).send().unwrap();
-            assert!(landing.url().as_str().starts_with("http://127.0.0.1:"));
-        });
-        Ok(())
-    })
-}
-
-/// The named inputs of a sign-in form, values unescaped.
-fn form_fields(page: &str) -> Vec<(String, String)> {
-    let input =
-        regex::Regex::new(r#"<input type="[a-z]+" name="([^"]+)" value="([^"]*)">"#).unwrap();
-    input
-        .captures_iter(page)
-        .map(|captures| {
-            let value = captures[2]
-                .replace("&quot;", "\"")
-                .replace("&#39;", "'")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&");
-            (captures[1].to_string(), value)
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn token_endpoint_faults_leave_the_stored_tokens_unchanged() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
@@ -413,6 +377,58 @@ async fn token_endpoint_faults_leave_the_stored_tokens_unchanged() {
     // The refresh token survived every fault: the next refresh works.
     let live = home.service.live_token("Faulty", None).await.unwrap();
     assert!(live.refreshed);
+    // And the timeline tells each failure with the provider's answer.
+    let failures: Vec<String> = home
+        .events("Faulty")
+        .into_iter()
+        .filter_map(|event| match event.event {
+            EventDetail::RefreshAttempt {
+                outcome: RefreshOutcome::Failed,
+                error,
+                ..
+            } => error,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failures.len(), 4, "{failures:?}");
+    assert!(failures[1].contains("HTML page"), "{failures:?}");
+}
+
+#[tokio::test]
+async fn a_redirecting_or_silent_token_endpoint_is_named_and_changes_nothing() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        hang_for: Duration::from_secs(5),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Moved", AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(&sandbox, "Moved", expired());
+    // A token client that gives up after one second, as a person would want.
+    let impatient = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let service = TokenService::new(&home.home, impatient);
+    for (fault, kind, said) in [
+        (TokenFault::Redirect, ErrorKind::Refresh, "HTTP 302"),
+        (
+            TokenFault::Hang,
+            ErrorKind::Transport,
+            "/token: no response before the timeout",
+        ),
+    ] {
+        sandbox.inject_fault(fault, 1);
+        let error = service.live_token("Moved", None).await.unwrap_err();
+        assert_eq!(error.kind(), kind, "{fault:?}: {error}");
+        let message = error.to_string();
+        assert!(message.contains(said), "{fault:?}: {message}");
+        assert!(!message.contains("sso.example.invalid/login?"), "{message}");
+        let tokens = home.authorization("Moved").tokens.unwrap();
+        assert_eq!(tokens.refresh_token, seeded.refresh_token, "{fault:?}");
+    }
+    assert!(service.live_token("Moved", None).await.unwrap().refreshed);
 }
 
 #[test]
@@ -423,7 +439,13 @@ fn two_hundred_concurrent_requests_share_one_refresh() {
         .enable_all()
         .build()
         .unwrap();
-    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    // A lifetime no slow machine outlasts: 200 keychain reads under load can
+    // take longer than the default minute, and a stale token refreshes again.
+    let sandbox = Sandbox::start(SandboxConfig {
+        access_ttl: Duration::from_secs(3_600),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
     let mut home = TestHome::new();
     home.add(&sandbox, "Busy", AuthProtocol::AuthorizationCode);
     let seeded = home.seed(&sandbox, "Busy", expired());
@@ -443,6 +465,52 @@ fn two_hundred_concurrent_requests_share_one_refresh() {
     assert!(tokens.iter().all(|token| *token == tokens[0]));
     assert_ne!(tokens[0], seeded.access_token);
     assert_eq!(sandbox.stats().token_total("refresh_token"), 1);
+}
+
+#[tokio::test]
+async fn without_proactive_refresh_the_expired_token_is_sent_and_the_fault_renews_it() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.add_with(
+        &sandbox,
+        "Watched",
+        AuthProtocol::AuthorizationCode,
+        |credential| {
+            credential.proactive_refresh = false;
+            credential.salesforce.allow_merge_fields_in_body = true;
+        },
+    );
+    // Expired by the clock and at the provider.
+    let seeded = home.seed(&sandbox, "Watched", expired());
+    assert!(sandbox.expire_access_token(seeded.access_token.expose()));
+    let draft = Draft::new("POST", "callout:Watched/services/Soap/u/59.0")
+        .header("Content-Type", "text/xml")
+        .header("SOAPAction", "\"\"")
+        .body(callout_core::requests::soap_query_envelope(
+            "SELECT Id FROM Account",
+        ));
+    let sender = Sender::new(Timeouts::default()).unwrap();
+    let outcome = callout_core::send::send_with_keychain(&sender, &home.service, &draft, None)
+        .await
+        .unwrap();
+    let steps: Vec<&str> = outcome
+        .attempts
+        .iter()
+        .map(|attempt| match attempt {
+            Attempt::Sent { status: 500, .. } => "sent 500",
+            Attempt::Sent { status: 200, .. } => "sent 200",
+            Attempt::Refreshed { .. } => "refreshed",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(steps, ["sent 500", "refreshed", "sent 200"]);
+    assert_eq!(
+        sandbox
+            .stats()
+            .api_count("salesforce_soap", "invalid_session"),
+        1
+    );
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
 }
 
 #[tokio::test]

@@ -1340,6 +1340,10 @@ fn every_token_fault_answers_the_next_n_token_requests_then_stops() {
                     assert_eq!(parsed.unwrap()["error"], "invalid_grant");
                 }
                 TokenFault::Hang => assert_eq!(status, 504),
+                TokenFault::Redirect => {
+                    assert_eq!(status, 302);
+                    assert!(body.contains("https://sso.example.invalid/login"), "{body}");
+                }
             }
         }
         assert_eq!(
@@ -1354,7 +1358,10 @@ fn every_token_fault_answers_the_next_n_token_requests_then_stops() {
             2
         );
     }
-    assert_eq!(sandbox.stats().token_count("client_credentials", "ok"), 6);
+    assert_eq!(
+        sandbox.stats().token_count("client_credentials", "ok"),
+        TokenFault::ALL.len() as u64
+    );
 }
 
 #[test]

@@ -54,20 +54,7 @@ impl TestHome {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        output_with_stdin(self.command(args), stdin)
     }
 
     /// `callout credential add NAME --flow FLOW` for the sandbox's client.
@@ -115,6 +102,26 @@ impl TestHome {
 }
 
 impl TestHome {
+    /// `callout authorize NAME` through the browser flow, with the person at
+    /// the browser stood in for by a `$BROWSER` script: it submits the sign-in
+    /// form's fields (those of the authorization request plus the sandbox
+    /// user and "Allow") and follows the redirect back to the loopback listener.
+    pub fn authorize_in_browser(&self, name: &str) -> Output {
+        let script = self.path().join("browser.sh");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\nurl=\"$1\"\n\
+             exec curl -sS -L -o /dev/null \
+             --data \"${url#*\\?}&username=sandbox-user&password=sandbox-password&decision=allow\" \
+             \"${url%%\\?*}\"\n",
+        )
+        .unwrap();
+        self.command(&["authorize", name, "--timeout", "60"])
+            .env("BROWSER", format!("sh {}", script.display()))
+            .output()
+            .unwrap()
+    }
+
     /// `callout credential add` with endpoints discovered from the sandbox.
     pub fn add_by_issuer(&mut self, sandbox: &Sandbox, name: &str, flow: &str) -> Output {
         self.names.push(name.to_string());
@@ -148,6 +155,23 @@ impl Drop for TestHome {
             }
         }
     }
+}
+
+/// Runs `command` with `stdin` as its standard input.
+pub fn output_with_stdin(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 pub fn stdout(output: &Output) -> String {

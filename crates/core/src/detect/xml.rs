@@ -182,8 +182,18 @@ pub fn scan(text: &str) -> Facts {
                 } else {
                     resolve_predefined_entity(&reference).map(String::from)
                 };
-                if let Some(resolved) = resolved {
-                    capture(&stack, &mut captured, &resolved);
+                match resolved {
+                    Some(resolved) => capture(&stack, &mut captured, &resolved),
+                    None => {
+                        facts.problem.get_or_insert_with(|| {
+                            format!(
+                                "the XML body uses the entity &{}; which is not expanded \
+                                 (entities a document declares itself are never expanded, \
+                                 so an entity-expansion bomb stays small)",
+                                &*reference
+                            )
+                        });
+                    }
                 }
             }
             Event::End(_) => {

@@ -251,8 +251,11 @@ fn form_encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// A provider's endpoints (RFC 8414 / OpenID Connect discovery).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// A provider's endpoints (RFC 8414 / OpenID Connect discovery). Read from
+/// the provider's snake_case JSON; shown to the UI in camelCase.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all(serialize = "camelCase"))]
+#[ts(export, rename_all = "camelCase")]
 pub struct ProviderMetadata {
     #[serde(default)]
     pub issuer: Option<String>,

@@ -31,7 +31,7 @@ use crate::detect::Verdict;
 use crate::home::Home;
 use crate::send::{Outcome, RefreshFuture, Refresher};
 use crate::timeline::{self, EventDetail, RefreshOutcome, RefreshTrigger, Timeline};
-use crate::{Error, ErrorKind, Result, Secret};
+use crate::{Error, ErrorKind, Result, Secret, pause};
 
 /// A token counts as "about to expire" this long before its expiry (or a
 /// tenth of its lifetime, when that is shorter).
@@ -320,6 +320,7 @@ impl TokenService {
         seen: Seen<'_>,
     ) -> Result<LiveToken> {
         let _guard = self.locks.acquire(&credential.name).await?;
+        pause::point("refresh-locked");
         let mut authorization = self.store.authorization(&credential.name, identity)?;
         let live = |tokens: TokenSet, refreshed| LiveToken {
             credential: credential.name.clone(),
@@ -391,7 +392,9 @@ impl TokenService {
                             .unwrap_or_default();
                     }
                     flows::learn_expiry(&self.http, credential, secret.as_ref(), &mut fresh).await;
+                    pause::point("refresh-answered");
                     self.keep(credential, identity, authorization, &fresh)?;
+                    pause::point("refresh-stored");
                     return Ok(fresh);
                 }
                 Err(error) if error.needs_reauthorization() && !can_mint => {
@@ -740,6 +743,20 @@ impl TokenService {
         credential: &Credential,
         user: Option<&str>,
     ) -> Result<CredentialSecrets> {
+        if !credential.proactive_refresh {
+            // As a Named Credential does: send what is stored, expired or
+            // not; a response that says it expired is what renews it.
+            let identity = Identity::for_credential(credential, user);
+            let authorization = self.store.authorization(&credential.name, &identity)?;
+            if let Some(tokens) = usable(&authorization) {
+                return Ok(CredentialSecrets {
+                    access_token: Some(tokens.access_token.clone()),
+                    username: authorization.username.clone(),
+                    password: authorization.password.clone(),
+                    ..CredentialSecrets::default()
+                });
+            }
+        }
         let live = self.live_token_for(credential, user).await?;
         let authorization = self.store.authorization(&credential.name, &live.identity)?;
         Ok(CredentialSecrets {

@@ -28,16 +28,20 @@ pub enum TokenFault {
     /// No answer until the sandbox's `hang_for` has passed (or it shuts down),
     /// then HTTP 504: longer than any sensible client timeout.
     Hang,
+    /// HTTP 302 to another address, as a misconfigured proxy or an SSO
+    /// front door answers; a token client must not follow it.
+    Redirect,
 }
 
 impl TokenFault {
-    pub const ALL: [TokenFault; 6] = [
+    pub const ALL: [TokenFault; 7] = [
         TokenFault::ServerError,
         TokenFault::HtmlErrorPage,
         TokenFault::MalformedJson,
         TokenFault::MissingAccessToken,
         TokenFault::InvalidGrant,
         TokenFault::Hang,
+        TokenFault::Redirect,
     ];
 
     /// The name used over HTTP and in the stats (`server_error`, `hang`, ...).
@@ -49,6 +53,7 @@ impl TokenFault {
             TokenFault::MissingAccessToken => "missing_access_token",
             TokenFault::InvalidGrant => "invalid_grant",
             TokenFault::Hang => "hang",
+            TokenFault::Redirect => "redirect",
         }
     }
 
@@ -74,6 +79,12 @@ impl TokenFault {
                 &json!({"error": "invalid_grant", "error_description": "injected fault: grant refused"}),
             ),
             TokenFault::Hang => Reply::new(504, "text/plain;charset=UTF-8", "gateway timeout"),
+            TokenFault::Redirect => Reply::html(
+                302,
+                "<p>Moved to the <a href=\"https://sso.example.invalid/login\">sign-in page</a></p>"
+                    .to_string(),
+            )
+            .with_header("Location", "https://sso.example.invalid/login"),
         };
         reply
             .no_store()

@@ -26,6 +26,7 @@ mod authorize;
 mod clients;
 pub mod clock;
 mod device;
+pub mod embedded;
 mod faults;
 mod http;
 mod introspect;

@@ -12,6 +12,7 @@ use callout_core::Secret;
 use callout_core::credential::{AuthProtocol, Credential};
 use callout_core::credential_store::{Authorization, Identity};
 use callout_core::home::Home;
+use callout_core::oauth::browser;
 use callout_core::oauth::{ExpirySource, TokenService, TokenSet};
 use callout_core::sandbox::Sandbox;
 use callout_core::timeline::{Event, Query};
@@ -129,4 +130,41 @@ impl Drop for TestHome {
             let _ = self.service.store().forget_secrets(name);
         }
     }
+}
+
+/// Stands in for the person: loads the sign-in page the URL shows, fills
+/// nothing (the sandbox pre-fills its user), presses Allow or Deny, and lets
+/// the browser follow the redirect to the loopback listener.
+pub fn person_at_the_browser(decision: &'static str) -> browser::Opener {
+    Arc::new(move |url: &str| {
+        let url = url.to_string();
+        std::thread::spawn(move || {
+            let client = reqwest::blocking::Client::new();
+            let page = client.get(&url).send().unwrap().text().unwrap();
+            let mut form = form_fields(&page);
+            form.push(("decision".into(), decision.into()));
+            let action = url.split('?').next().unwrap().to_string();
+            let landing = client.post(action).form(&form).send().unwrap();
+            assert!(landing.url().as_str().starts_with("http://127.0.0.1:"));
+        });
+        Ok(())
+    })
+}
+
+/// The named inputs of a sign-in form, values unescaped.
+fn form_fields(page: &str) -> Vec<(String, String)> {
+    let input =
+        regex::Regex::new(r#"<input type="[a-z]+" name="([^"]+)" value="([^"]*)">"#).unwrap();
+    input
+        .captures_iter(page)
+        .map(|captures| {
+            let value = captures[2]
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
+            (captures[1].to_string(), value)
+        })
+        .collect()
 }

@@ -1,0 +1,276 @@
+//! In-process figures: `detect_mb_s`, `detect_ratio`, `render_ratio`,
+//! `timeline_query_ms`.
+
+use std::hint::black_box;
+use std::time::{Duration, SystemTime};
+
+use callout_core::credential::CredentialSet;
+use callout_core::detect::Detector;
+use callout_core::merge;
+use callout_core::send::Header;
+use callout_core::timeline::{EventDetail, Query, RefreshOutcome, RefreshTrigger, Timeline};
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+use serde_json::json;
+
+use crate::fixtures;
+use crate::report::{Figure, Pair, cpu_time_us, median, time_us};
+use crate::{BenchError, Result};
+
+/// The size of the detection benchmark's response (just under the 16 MiB
+/// the detector examines, so the fault at the end is read).
+pub const DETECT_BYTES: usize = 16_000_000;
+
+/// Every event of a plain quick-xml scan, counted: the least any XML
+/// verdict has to do.
+fn bare_scan(bytes: &[u8]) -> Result<u64> {
+    let mut reader = Reader::from_reader(bytes);
+    let mut events = 0u64;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => return Ok(events),
+            Ok(_) => events += 1,
+            Err(error) => {
+                return Err(BenchError::Check {
+                    what: format!("the bare scan failed on the fault response: {error}"),
+                });
+            }
+        }
+    }
+}
+
+/// `detect_mb_s` and `detect_ratio`.
+pub fn detect(iterations: usize) -> Result<Vec<Figure>> {
+    let body = fixtures::fault_response(DETECT_BYTES);
+    let headers = vec![Header::new("Content-Type", "text/xml; charset=utf-8")];
+    let detector = Detector::default();
+    let verdict = detector.verdict(500, &headers, &body);
+    if !verdict.expired || verdict.rule.as_deref() != Some("soap.invalid_session") {
+        return Err(BenchError::Check {
+            what: format!(
+                "detect: the verdict on the 16 MB fault is not soap.invalid_session: {}",
+                verdict.reason
+            ),
+        });
+    }
+    let events = bare_scan(&body)?;
+    let mut pair = Pair::new("us of thread CPU time");
+    for _ in 0..iterations {
+        let (verdict_us, verdict) =
+            cpu_time_us(|| detector.verdict(black_box(500), black_box(&headers), black_box(&body)));
+        black_box(verdict);
+        let (scan_us, scanned) = cpu_time_us(|| bare_scan(black_box(&body)));
+        black_box(scanned?);
+        pair.candidate.push(verdict_us);
+        pair.baseline.push(scan_us);
+    }
+    let seconds = median(&pair.candidate) / 1e6;
+    let mb_s = body.len() as f64 / 1e6 / seconds;
+    let throughput = Figure::report(
+        "detect_mb_s",
+        mb_s,
+        "MB/s",
+        "Detector::verdict on a 16 MB SOAP 500 whose INVALID_SESSION_ID fault is at the end",
+    )
+    .with_extra(json!({ "bytes": body.len(), "medianUs": median(&pair.candidate) }));
+    let ratio = Figure::ratio(
+        "detect_ratio",
+        &pair,
+        1.5,
+        "Detector::verdict on the 16 MB fault response",
+        "a bare quick-xml Reader event scan of the same bytes",
+    )
+    .with_extra(json!({
+        "bytes": body.len(),
+        "xmlEvents": events,
+        "candidateMedianUs": median(&pair.candidate),
+        "baselineMedianUs": median(&pair.baseline),
+    }));
+    Ok(vec![throughput, ratio])
+}
+
+/// Plain `str::replace` of the same fields, the URL prefix and the header
+/// values: the least rendering can do.
+fn plain_render(
+    url: &str,
+    headers: &[(String, String)],
+    body: &str,
+    fields: &[(&str, &str)],
+    endpoint: &str,
+) -> (String, Vec<(String, String)>, String) {
+    let url = url.replacen("callout:Render", endpoint, 1);
+    let mut body = body.to_string();
+    for (field, value) in fields {
+        body = body.replace(field, value);
+    }
+    let headers = headers
+        .iter()
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    (url, headers, body)
+}
+
+/// `render_ratio`: `merge::render` of a 10 KB envelope with 20 merge
+/// fields (and materializing the request) against plain replacement.
+pub fn render(samples: usize, batch: usize) -> Result<Figure> {
+    let endpoint = "https://bench.example.my.salesforce.com";
+    let mut credential = callout_core::credential::Credential::new("Render", endpoint);
+    credential.client_id = Some("bench-consumer-key".into());
+    credential.salesforce.allow_merge_fields_in_body = true;
+    credential.salesforce.generate_authorization_header = false;
+    let credentials = CredentialSet::new(vec![credential])
+        .map_err(BenchError::engine("define the credential"))?;
+    let token = "00Dbench!AQ0AQ.bench.token.value.for.rendering.only";
+    let secrets = fixtures::full_secrets(token);
+    let draft = fixtures::soap_draft("Render", fixtures::envelope(&fixtures::RENDER_FIELDS));
+    let body = draft.body.clone().unwrap_or_default();
+    let headers: Vec<(String, String)> = draft
+        .headers
+        .iter()
+        .map(|header| (header.name.clone(), header.value.clone()))
+        .collect();
+    let fields = [
+        ("{!$Credential.OAuthToken}", token),
+        ("{!$Credential.Username}", "bench.user@example.com"),
+        ("{!$Credential.Password}", "bench-password"),
+        ("{!$Credential.OAuthConsumerKey}", "bench-consumer-key"),
+        ("{!$Credential.AuthorizationMethod}", "Bearer"),
+    ];
+    let render_once = || {
+        merge::render(&draft, &credentials, &secrets).map(|rendered| {
+            (
+                rendered.expose_url(),
+                rendered.expose_headers(),
+                rendered.expose_body().unwrap_or_default(),
+            )
+        })
+    };
+    let engine = render_once().map_err(BenchError::engine("render the envelope"))?;
+    let plain = plain_render(&draft.url, &headers, &body, &fields, endpoint);
+    if engine != plain {
+        return Err(BenchError::Check {
+            what: "render: the engine's and the plain replacement's requests differ".into(),
+        });
+    }
+    let mut pair = Pair::new("us of thread CPU time per render");
+    for _ in 0..samples {
+        let (engine_us, _) = cpu_time_us(|| {
+            for _ in 0..batch {
+                let _ = black_box(render_once());
+            }
+        });
+        let (plain_us, _) = cpu_time_us(|| {
+            for _ in 0..batch {
+                black_box(plain_render(
+                    black_box(&draft.url),
+                    &headers,
+                    black_box(&body),
+                    &fields,
+                    endpoint,
+                ));
+            }
+        });
+        pair.candidate.push(engine_us / batch as f64);
+        pair.baseline.push(plain_us / batch as f64);
+    }
+    Ok(Figure::ratio(
+        "render_ratio",
+        &pair,
+        2.0,
+        "merge::render of a 10 KB envelope with 20 merge fields, request materialized",
+        "str::replace of the same 20 fields (and the callout: prefix)",
+    ))
+}
+
+/// An event of one of the kinds a send and a refresh record.
+fn event(n: u64) -> EventDetail {
+    match n % 5 {
+        0 => EventDetail::RequestSent {
+            method: "POST".into(),
+            url: "https://bench.example.com/services/Soap/u/59.0".into(),
+            status: Some(if n.is_multiple_of(3) { 500 } else { 200 }),
+            duration_ms: Some(40 + n % 200),
+            error: None,
+        },
+        1 => EventDetail::Verdict {
+            expired: n.is_multiple_of(3),
+            rule: (n.is_multiple_of(3)).then(|| "soap.invalid_session".to_string()),
+            reason: "HTTP 500 carries a SOAP 1.1 fault with fault code sf:INVALID_SESSION_ID."
+                .into(),
+            salesforce_would_refresh: false,
+            salesforce_reason: "A Named Credential refreshes only on HTTP 401.".into(),
+        },
+        2 => EventDetail::RefreshAttempt {
+            trigger: RefreshTrigger::Rule {
+                id: "soap.invalid_session".into(),
+            },
+            outcome: RefreshOutcome::Refreshed,
+            error: None,
+            duration_ms: 120 + n % 50,
+        },
+        3 => EventDetail::Retry { attempt: 2 },
+        _ => EventDetail::KeychainError {
+            message: "the keychain is locked".into(),
+        },
+    }
+}
+
+/// `timeline_query_ms`: the last hour of one credential among 100 000
+/// events over 50 credentials and 30 days, in a real SQLite file.
+pub fn timeline(events: u64, samples: usize) -> Result<Figure> {
+    const CREDENTIALS: u64 = 50;
+    const DAYS: u64 = 30;
+    let dir = tempfile::tempdir().map_err(|error| BenchError::Io {
+        what: "create a temp dir for the timeline".into(),
+        source: error,
+    })?;
+    let timeline = Timeline::open(&dir.path().join("timeline.sqlite3"))
+        .map_err(BenchError::engine("open the timeline"))?;
+    let now = SystemTime::now();
+    let span = Duration::from_secs(DAYS * 24 * 3_600);
+    let all: Vec<(String, EventDetail, SystemTime)> = (0..events)
+        .map(|n| {
+            // Spread evenly over the span, newest last; credentials interleaved.
+            let back = span.mul_f64(1.0 - (n as f64 + 0.5) / events as f64);
+            (
+                format!("Credential_{}", n % CREDENTIALS),
+                event(n),
+                now - back,
+            )
+        })
+        .collect();
+    let (insert_us, inserted) = time_us(|| {
+        all.chunks(10_000)
+            .try_for_each(|chunk| timeline.append_all(chunk))
+    });
+    inserted.map_err(BenchError::engine("insert the events"))?;
+    let query = Query {
+        credential: Some("credential_7".into()),
+        since: Some(now - Duration::from_secs(3_600)),
+        ..Query::default()
+    };
+    let found = timeline
+        .query(&query)
+        .map_err(BenchError::engine("query the timeline"))?
+        .len();
+    let mut times = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let (us, result) = time_us(|| timeline.query(black_box(&query)));
+        black_box(result.map_err(BenchError::engine("query the timeline"))?);
+        times.push(us / 1e3);
+    }
+    let mut figure = Figure::report(
+        "timeline_query_ms",
+        median(&times),
+        "ms",
+        "Timeline::query for the last hour of one credential among 100 000 events \
+         (50 credentials, 30 days; SQLite file in a temp dir)",
+    );
+    figure.raw_unit = Some("ms".into());
+    figure.candidate = Some(times);
+    Ok(figure.with_extra(json!({
+        "events": events,
+        "matched": found,
+        "insertMs": insert_us / 1e3,
+    })))
+}

@@ -1,0 +1,265 @@
+//! `callout import` and `callout export`: curl commands and Postman
+//! collections in, curl and Apex out. Saved requests live in the home's
+//! `requests.json` (the app's request list); credentials from a collection
+//! are added as definitions only — their secrets never come along.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+
+use callout_core::credential_store::CredentialStore;
+use callout_core::home::Home;
+use callout_core::interop::{apex, curl, postman};
+use callout_core::requests::{BodyKind, RequestStore, SavedRequest};
+use callout_core::sandbox::embedded::CREDENTIAL_NAME;
+use callout_core::send::Draft;
+use callout_core::{Error, ErrorKind};
+use clap::{Args, Subcommand, ValueEnum};
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    source: ImportSource,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportSource {
+    /// A curl command, as one argument ('curl -X POST ...') or `-` to read it
+    /// from standard input; saved as a request
+    Curl {
+        /// The command, or - for standard input
+        command: String,
+        /// The saved request's name [default: METHOD and path]
+        #[arg(long)]
+        name: Option<String>,
+        /// Print what would be saved, save nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// A Postman collection (v2.1 JSON export): its requests are saved, its
+    /// OAuth 2 settings become credentials (without secrets)
+    Postman {
+        /// The collection file
+        file: std::path::PathBuf,
+        /// Print what would be saved, save nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A saved request's name (ignoring case) or id; see `callout import`
+    #[arg(required_unless_present = "curl")]
+    request: Option<String>,
+    /// Convert this curl command instead of a saved request
+    #[arg(long, value_name = "COMMAND", conflicts_with = "request")]
+    curl: Option<String>,
+    /// What to write
+    #[arg(long, value_enum, default_value_t = Format::Curl)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Curl,
+    Apex,
+}
+
+pub fn import(home: Option<&Path>, args: ImportArgs) -> ExitCode {
+    match run_import(home, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail("import", &error),
+    }
+}
+
+pub fn export(home: Option<&Path>, args: ExportArgs) -> ExitCode {
+    match run_export(home, &args) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail("export", &error),
+    }
+}
+
+fn fail(command: &str, error: &Error) -> ExitCode {
+    eprintln!("callout {command}: {error}");
+    match error.kind() {
+        ErrorKind::Storage | ErrorKind::Keychain | ErrorKind::KeychainUnavailable => {
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::from(2),
+    }
+}
+
+fn run_import(home: Option<&Path>, args: ImportArgs) -> Result<(), Error> {
+    let home = Home::resolve(home)?;
+    let requests = RequestStore::new(&home, CREDENTIAL_NAME);
+    match args.source {
+        ImportSource::Curl {
+            command,
+            name,
+            dry_run,
+        } => {
+            let command = if command == "-" {
+                read_stdin()?
+            } else {
+                command
+            };
+            let imported = curl::import(&command, &read_relative_file)?;
+            let request = saved_request(name, &imported.draft);
+            print_request(&request);
+            for note in &imported.notes {
+                println!("note: {note}");
+            }
+            if dry_run {
+                println!("(dry run: nothing saved)");
+            } else {
+                let saved = requests.save(request)?;
+                println!(
+                    "saved as \"{}\" in {}",
+                    saved.name,
+                    requests.path().display()
+                );
+            }
+        }
+        ImportSource::Postman { file, dry_run } => {
+            let json = std::fs::read_to_string(&file).map_err(|error| Error::Import {
+                what: "Postman collection",
+                detail: format!("cannot read {}: {error}", file.display()),
+            })?;
+            let collection = postman::import(&json)?;
+            println!(
+                "{}: {} requests, {} credentials",
+                collection.name,
+                collection.requests.len(),
+                collection.credentials.len()
+            );
+            for request in &collection.requests {
+                print_request(request);
+            }
+            let store = CredentialStore::new(home.clone());
+            let known = store.load()?;
+            for credential in &collection.credentials {
+                let exists = known.get(&credential.name).is_ok();
+                let state = if exists {
+                    "exists, kept as it is"
+                } else {
+                    "new"
+                };
+                println!(
+                    "credential {} ({state}): {} via {:?}",
+                    credential.name, credential.endpoint, credential.protocol
+                );
+            }
+            for note in &collection.notes {
+                println!("note: {note}");
+            }
+            if dry_run {
+                println!("(dry run: nothing saved)");
+                return Ok(());
+            }
+            for credential in collection.credentials {
+                if known.get(&credential.name).is_err() {
+                    store.add(credential)?;
+                }
+            }
+            for request in collection.requests {
+                requests.save(request)?;
+            }
+            println!("saved in {}", requests.path().display());
+        }
+    }
+    Ok(())
+}
+
+fn run_export(home: Option<&Path>, args: &ExportArgs) -> Result<String, Error> {
+    let home = Home::resolve(home)?;
+    let draft = match (&args.curl, &args.request) {
+        (Some(command), _) => curl::import(command, &read_relative_file)?.draft,
+        (None, Some(wanted)) => find_request(&RequestStore::new(&home, CREDENTIAL_NAME), wanted)?,
+        (None, None) => {
+            return Err(Error::Export {
+                format: "curl",
+                detail: "name a saved request or give --curl".into(),
+            });
+        }
+    };
+    let credentials = CredentialStore::new(home).load()?;
+    match args.format {
+        Format::Curl => curl::export(&draft, &credentials),
+        Format::Apex => apex::export(&draft, &credentials),
+    }
+}
+
+fn find_request(store: &RequestStore, wanted: &str) -> Result<Draft, Error> {
+    let requests = store.list()?;
+    requests
+        .iter()
+        .find(|r| r.id == wanted || r.name.eq_ignore_ascii_case(wanted))
+        .map(SavedRequest::draft)
+        .ok_or_else(|| Error::Export {
+            format: "curl or Apex",
+            detail: format!(
+                "there is no saved request named \"{wanted}\"; saved requests: {}",
+                requests
+                    .iter()
+                    .map(|r| format!("\"{}\"", r.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+}
+
+fn saved_request(name: Option<String>, draft: &Draft) -> SavedRequest {
+    let path = url::Url::parse(&draft.url)
+        .map(|url| url.path().to_string())
+        .unwrap_or_else(|_| draft.url.clone());
+    let body_kind = match draft.body.as_deref().map(str::trim_start) {
+        None | Some("") => BodyKind::None,
+        Some(body) if body.starts_with('<') => BodyKind::Xml,
+        Some(body) if body.starts_with(['{', '[']) => BodyKind::Json,
+        Some(_) => BodyKind::Text,
+    };
+    SavedRequest {
+        id: String::new(),
+        name: name.unwrap_or_else(|| format!("{} {path}", draft.method)),
+        method: draft.method.clone(),
+        url: draft.url.clone(),
+        headers: draft.headers.clone(),
+        body: draft.body.clone(),
+        body_kind,
+        sample: false,
+    }
+}
+
+fn print_request(request: &SavedRequest) {
+    let body = match &request.body {
+        Some(body) => format!(", body {} bytes", body.len()),
+        None => String::new(),
+    };
+    println!(
+        "  {}: {} {} ({} headers{body})",
+        request.name,
+        request.method,
+        request.url,
+        request.headers.len()
+    );
+}
+
+fn read_stdin() -> Result<String, Error> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|error| Error::Import {
+            what: "curl command",
+            detail: format!("cannot read standard input: {error}"),
+        })?;
+    Ok(text)
+}
+
+/// `-d @FILE` relative to the current directory, as curl reads it.
+fn read_relative_file(path: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}

@@ -1,0 +1,112 @@
+//! A `callout` process killed (SIGKILL) at each step of a refresh with
+//! refresh-token rotation, then a fresh process: the credential works, or —
+//! only when the provider rotated and the answer was lost with the process —
+//! it says "needs re-authorization" and why. The kill happens at pause
+//! points (`callout_core::pause`) the test asks for, so it lands exactly.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
+
+use std::time::{Duration, Instant};
+
+use callout_core::pause::{PAUSE_AT, PAUSE_FILE};
+use callout_core::sandbox::{Sandbox, SandboxConfig};
+
+mod common;
+
+use common::{TestHome, assert_ok, stderr, stdout};
+
+/// Starts `callout token NAME --refresh`, waits until it reaches `point`, and
+/// kills it there.
+fn kill_refresh_at(home: &TestHome, name: &str, point: &str) {
+    let marker = home.path().join(format!("paused-{point}"));
+    let mut child = home
+        .command(&["token", name, "--refresh"])
+        .env(PAUSE_AT, point)
+        .env(PAUSE_FILE, &marker)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the refresh ended ({status}) before reaching {point}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the refresh never reached {point}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor, no cleanup runs
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+}
+
+fn authorized(sandbox: &Sandbox, home: &mut TestHome, name: &str) -> String {
+    home.add(sandbox, name, "auth-code", &[]);
+    assert_ok(&home.authorize_in_browser(name));
+    stdout(&home.run(&["token", name])).trim().to_string()
+}
+
+#[test]
+fn killed_before_the_token_request_the_credential_works() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let before = authorized(&sandbox, &mut home, "Locked");
+    kill_refresh_at(&home, "Locked", "refresh-locked");
+    assert_eq!(sandbox.stats().token_total("refresh_token"), 0);
+    // The lock died with the process; the next one refreshes at once.
+    let after = home.run(&["token", "Locked", "--refresh"]);
+    assert_ok(&after);
+    assert_ne!(stdout(&after).trim(), before);
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
+}
+
+#[test]
+fn killed_after_the_new_tokens_were_stored_the_credential_works() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let before = authorized(&sandbox, &mut home, "Stored");
+    kill_refresh_at(&home, "Stored", "refresh-stored");
+    let token = home.run(&["token", "Stored"]);
+    assert_ok(&token);
+    let stored = stdout(&token).trim().to_string();
+    assert_ne!(stored, before, "the new access token was kept");
+    // The rotated refresh token was stored with it: refreshing still works.
+    assert_ok(&home.run(&["token", "Stored", "--refresh"]));
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 2);
+    assert_eq!(
+        sandbox
+            .stats()
+            .token_count("refresh_token", "invalid_grant"),
+        0
+    );
+}
+
+#[test]
+fn killed_after_the_provider_rotated_but_before_storing_it_needs_reauthorization_and_says_why() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        rotate_refresh_tokens: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    let before = authorized(&sandbox, &mut home, "Answered");
+    kill_refresh_at(&home, "Answered", "refresh-answered");
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
+    // What was stored is untouched: the old access token is still served while it lives.
+    let token = home.run(&["token", "Answered"]);
+    assert_ok(&token);
+    assert_eq!(stdout(&token).trim(), before);
+    // But its refresh token was rotated away with the lost answer.
+    let refresh = home.run(&["token", "Answered", "--refresh"]);
+    assert_eq!(refresh.status.code(), Some(3), "{}", stderr(&refresh));
+    let message = stderr(&refresh);
+    assert!(
+        message.contains("needs re-authorization: the provider refused the refresh token")
+            && message.contains("invalid_grant"),
+        "{message}"
+    );
+    // And one authorization makes it whole again.
+    assert_ok(&home.authorize_in_browser("Answered"));
+    assert_ok(&home.run(&["token", "Answered", "--refresh"]));
+}

@@ -1,0 +1,237 @@
+//! The app's settings, in a human-readable `settings.json` in the config
+//! directory: how long a copied token stays on the clipboard, the default
+//! keep-alive interval, how far ahead of expiry the keeper refreshes, and the
+//! theme. Missing fields take their defaults; a broken file is reported and
+//! left alone.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::credential_store::write_atomically;
+use crate::home::Home;
+use crate::{Error, Result};
+
+/// The settings file's name inside the config directory.
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// The longest a copied token may stay on the clipboard (one hour).
+pub const MAX_CLIPBOARD_CLEAR_SECONDS: u32 = 3_600;
+/// The keeper margin may be at most a day.
+pub const MAX_KEEPER_MARGIN_SECONDS: u32 = 86_400;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct Settings {
+    /// A copied token is cleared from the clipboard after this many seconds
+    /// (unless something else was copied meanwhile).
+    pub clipboard_clear_seconds: u32,
+    /// The keep-alive interval new credentials start with; none when `null`.
+    pub keep_alive_default_seconds: Option<u32>,
+    /// The keeper refreshes this long before an access token expires.
+    pub keeper_margin_seconds: u32,
+    pub theme: Theme,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            clipboard_clear_seconds: 30,
+            keep_alive_default_seconds: None,
+            keeper_margin_seconds: 60,
+            theme: Theme::System,
+        }
+    }
+}
+
+impl Settings {
+    /// Names the first value that is out of range.
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |field: &str, reason: String| Error::Storage {
+            action: "save the setting",
+            path: field.to_string(),
+            detail: reason,
+        };
+        if !(1..=MAX_CLIPBOARD_CLEAR_SECONDS).contains(&self.clipboard_clear_seconds) {
+            return Err(invalid(
+                "clipboardClearSeconds",
+                format!(
+                    "it must be between 1 and {MAX_CLIPBOARD_CLEAR_SECONDS} seconds, not {}",
+                    self.clipboard_clear_seconds
+                ),
+            ));
+        }
+        if self.keep_alive_default_seconds == Some(0) {
+            return Err(invalid(
+                "keepAliveDefaultSeconds",
+                "it must be at least 1 second (leave it empty for no keep-alive)".into(),
+            ));
+        }
+        if self.keeper_margin_seconds > MAX_KEEPER_MARGIN_SECONDS {
+            return Err(invalid(
+                "keeperMarginSeconds",
+                format!(
+                    "it must be at most {MAX_KEEPER_MARGIN_SECONDS} seconds (a day), not {}",
+                    self.keeper_margin_seconds
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn clipboard_clear(&self) -> Duration {
+        Duration::from_secs(u64::from(self.clipboard_clear_seconds))
+    }
+
+    pub fn keeper_margin(&self) -> Duration {
+        Duration::from_secs(u64::from(self.keeper_margin_seconds))
+    }
+}
+
+/// Where one home's settings are kept.
+#[derive(Debug, Clone)]
+pub struct SettingsStore {
+    path: PathBuf,
+}
+
+impl SettingsStore {
+    pub fn new(home: &Home) -> Self {
+        Self {
+            path: home.config_dir().join(SETTINGS_FILE),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The saved settings; the defaults when there is no file yet.
+    pub fn load(&self) -> Result<Settings> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Settings::default());
+            }
+            Err(error) => {
+                return Err(Error::Storage {
+                    action: "read",
+                    path: self.path.display().to_string(),
+                    detail: error.to_string(),
+                });
+            }
+        };
+        let settings: Settings = serde_json::from_str(&text).map_err(|error| Error::Storage {
+            action: "read the settings in",
+            path: self.path.display().to_string(),
+            detail: format!(
+                "the file is broken at line {}, column {}: {error}. Fix the file by hand (or \
+                 move it away to start over); Callout Lab does not overwrite a file it cannot \
+                 read",
+                error.line(),
+                error.column()
+            ),
+        })?;
+        settings.validate().map_err(|error| Error::Storage {
+            action: "use the settings in",
+            path: self.path.display().to_string(),
+            detail: error.to_string(),
+        })?;
+        Ok(settings)
+    }
+
+    /// Validates and writes `settings` (atomically). A broken file is not
+    /// overwritten.
+    pub fn save(&self, settings: &Settings) -> Result<Settings> {
+        settings.validate()?;
+        self.load()?;
+        let mut text = serde_json::to_string_pretty(settings).map_err(|error| Error::Storage {
+            action: "encode the settings for",
+            path: self.path.display().to_string(),
+            detail: error.to_string(),
+        })?;
+        text.push('\n');
+        write_atomically(&self.path, text.as_bytes())?;
+        Ok(settings.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, SettingsStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path()).unwrap();
+        (dir, SettingsStore::new(&home))
+    }
+
+    #[test]
+    fn defaults_until_saved_then_what_was_saved() {
+        let (_dir, store) = store();
+        assert_eq!(store.load().unwrap(), Settings::default());
+        let mine = Settings {
+            clipboard_clear_seconds: 10,
+            keep_alive_default_seconds: Some(3_600),
+            keeper_margin_seconds: 5,
+            theme: Theme::Dark,
+        };
+        store.save(&mine).unwrap();
+        assert_eq!(store.load().unwrap(), mine);
+        let text = std::fs::read_to_string(store.path()).unwrap();
+        assert!(text.contains("\"theme\": \"dark\""), "{text}");
+    }
+
+    #[test]
+    fn missing_fields_take_their_defaults() {
+        let (_dir, store) = store();
+        std::fs::write(store.path(), "{\"theme\":\"light\"}").unwrap();
+        let settings = store.load().unwrap();
+        assert_eq!(settings.theme, Theme::Light);
+        assert_eq!(settings.clipboard_clear_seconds, 30);
+    }
+
+    #[test]
+    fn out_of_range_values_are_named() {
+        let (_dir, store) = store();
+        let zero = Settings {
+            clipboard_clear_seconds: 0,
+            ..Settings::default()
+        };
+        let message = store.save(&zero).unwrap_err().to_string();
+        assert!(message.contains("clipboardClearSeconds"), "{message}");
+        let keep_alive = Settings {
+            keep_alive_default_seconds: Some(0),
+            ..Settings::default()
+        };
+        let message = store.save(&keep_alive).unwrap_err().to_string();
+        assert!(message.contains("keepAliveDefaultSeconds"), "{message}");
+        assert!(!store.path().exists());
+    }
+
+    #[test]
+    fn a_broken_file_is_reported_and_left_alone() {
+        let (_dir, store) = store();
+        std::fs::write(store.path(), "{\"theme\": purple}").unwrap();
+        let message = store.load().unwrap_err().to_string();
+        assert!(message.contains("settings.json"), "{message}");
+        assert!(message.contains("line 1, column"), "{message}");
+        assert!(store.save(&Settings::default()).is_err());
+        assert_eq!(
+            std::fs::read_to_string(store.path()).unwrap(),
+            "{\"theme\": purple}"
+        );
+    }
+}

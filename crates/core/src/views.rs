@@ -1,0 +1,617 @@
+//! What the desktop app shows of the engine's state, in the shapes its UI
+//! receives: a credential with its status line, a token without its value
+//! (masked, fingerprint, claims), the problems of a credential form field by
+//! field, authorization progress, a timeline filter. Built from the engine's
+//! own answers ([`status`], [`Credential::validate`], [`fingerprint`],
+//! [`jwt_claims`]); nothing here decides anything on its own.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use crate::credential::{AuthProtocol, Credential};
+use crate::credential_store::{Authorization, CredentialStore, Identity};
+use crate::oauth::refresh::{CredentialStatus, status};
+use crate::oauth::{ExpirySource, TokenSet, jwt_claims};
+use crate::timeline::{self, EventDetail, EventKind, Timeline, fingerprint, human_duration};
+use crate::{Error, Result};
+
+/// A credential as the list and the tray show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CredentialView {
+    pub credential: Credential,
+    pub status: StatusView,
+    /// The credential the app keeps for its embedded sandbox.
+    pub sandbox: bool,
+    pub has_client_secret: bool,
+}
+
+/// Where a credential stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum StatusState {
+    NoAuthentication,
+    NotAuthorized,
+    Valid,
+    Expired,
+    UnknownExpiry,
+    NeedsReauthorization,
+}
+
+/// A credential's status, with the line the tray and the list show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct StatusView {
+    pub state: StatusState,
+    /// "valid for 4 min", "expired 2 min ago", "needs re-authorization", ...
+    pub line: String,
+    #[ts(type = "number | null")]
+    pub expires_at_ms: Option<u64>,
+    /// Why it needs re-authorization, when it does.
+    pub reason: Option<String>,
+}
+
+impl StatusView {
+    /// The status of `authorization` at `now`, as
+    /// [`oauth::refresh::status`](status) decides it.
+    pub fn of(credential: &Credential, authorization: &Authorization, now: SystemTime) -> Self {
+        let expires_at = authorization.tokens.as_ref().and_then(|t| t.expires_at);
+        let view = |state, line: String, reason| StatusView {
+            state,
+            line,
+            expires_at_ms: expires_at.map(millis),
+            reason,
+        };
+        if credential.protocol == AuthProtocol::NoAuthentication {
+            return view(
+                StatusState::NoAuthentication,
+                "no authentication".into(),
+                None,
+            );
+        }
+        match status(authorization, now) {
+            CredentialStatus::NotAuthorized => view(
+                StatusState::NotAuthorized,
+                "not authorized yet".into(),
+                None,
+            ),
+            valid @ CredentialStatus::Valid { .. } => {
+                view(StatusState::Valid, valid.describe(), None)
+            }
+            CredentialStatus::ExpiryUnknown => view(
+                StatusState::UnknownExpiry,
+                "valid (expiry unknown)".into(),
+                None,
+            ),
+            CredentialStatus::Expired => {
+                let ago = expires_at
+                    .and_then(|at| now.duration_since(at).ok())
+                    .map(|ago| format!("expired {} ago", rounded(ago)))
+                    .unwrap_or_else(|| "expired".into());
+                view(StatusState::Expired, ago, None)
+            }
+            CredentialStatus::NeedsReauthorization { reason } => view(
+                StatusState::NeedsReauthorization,
+                "needs re-authorization".into(),
+                Some(reason),
+            ),
+        }
+    }
+}
+
+/// "40 s", "2 min", "3 h": whole minutes once past one.
+fn rounded(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else {
+        human_duration(Duration::from_secs(seconds - seconds % 60))
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |elapsed| {
+        u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+    })
+}
+
+fn from_millis(ms: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(ms)
+}
+
+/// Every credential of `store` with its status at `now`; `sandbox` names
+/// the one the app keeps for its embedded sandbox.
+pub fn credential_views(
+    store: &CredentialStore,
+    sandbox: Option<&str>,
+    now: SystemTime,
+) -> Result<Vec<CredentialView>> {
+    store
+        .load()?
+        .iter()
+        .map(|credential| credential_view(store, credential, sandbox, now))
+        .collect()
+}
+
+/// One credential with its status at `now`.
+pub fn credential_view(
+    store: &CredentialStore,
+    credential: &Credential,
+    sandbox: Option<&str>,
+    now: SystemTime,
+) -> Result<CredentialView> {
+    let identity = Identity::for_credential(credential, None);
+    let authorization = store.authorization(&credential.name, &identity)?;
+    Ok(CredentialView {
+        status: StatusView::of(credential, &authorization, now),
+        sandbox: sandbox.is_some_and(|name| credential.is_named(name)),
+        has_client_secret: store.client_secret(&credential.name)?.is_some(),
+        credential: credential.clone(),
+    })
+}
+
+/// Whether a refresh token is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum RefreshTokenState {
+    None,
+    Present,
+}
+
+/// A token as a person may see it: never its value.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TokenView {
+    pub credential: String,
+    /// The first 4 and last 4 characters: "eyJh…k2Qx".
+    pub masked: String,
+    /// The timeline's fingerprint of the token.
+    pub fingerprint: String,
+    #[ts(type = "number")]
+    pub issued_at_ms: u64,
+    #[ts(type = "number | null")]
+    pub expires_at_ms: Option<u64>,
+    pub expiry_source: ExpirySource,
+    pub jwt: bool,
+    /// The decoded JWT payload (signature not checked; display only).
+    #[ts(type = "Record<string, unknown> | null")]
+    pub claims: Option<Map<String, Value>>,
+    pub scopes: Vec<String>,
+    pub refresh_token: RefreshTokenState,
+    /// Whether the last refresh rotated the refresh token; `null` when unknown.
+    pub refresh_rotated: Option<bool>,
+}
+
+impl TokenView {
+    /// The view of `tokens`; the timeline (when given) tells whether the
+    /// refresh token was rotated when these tokens were issued.
+    pub fn of(credential: &str, tokens: &TokenSet, timeline: Option<&Timeline>) -> Self {
+        let access = tokens.access_token.expose();
+        let fingerprint = fingerprint(&tokens.access_token);
+        let refresh_rotated =
+            timeline.and_then(|timeline| rotated(timeline, credential, &fingerprint));
+        TokenView {
+            credential: credential.to_string(),
+            masked: masked(access),
+            fingerprint,
+            issued_at_ms: millis(tokens.issued_at),
+            expires_at_ms: tokens.expires_at.map(millis),
+            expiry_source: tokens.expiry_source,
+            jwt: tokens.is_jwt,
+            claims: if tokens.is_jwt {
+                jwt_claims(access)
+            } else {
+                None
+            },
+            scopes: tokens.scopes.clone(),
+            refresh_token: if tokens.refresh_token.is_some() {
+                RefreshTokenState::Present
+            } else {
+                RefreshTokenState::None
+            },
+            refresh_rotated,
+        }
+    }
+}
+
+/// Whether the token-issued event of the token with `fingerprint` says
+/// its refresh token was rotated.
+fn rotated(timeline: &Timeline, credential: &str, fingerprint: &str) -> Option<bool> {
+    let query = timeline::Query {
+        kinds: vec![EventKind::TokenIssued],
+        limit: Some(20),
+        ..timeline::Query::credential(credential)
+    };
+    timeline
+        .query(&query)
+        .ok()?
+        .into_iter()
+        .rev()
+        .find_map(|event| match event.event {
+            EventDetail::TokenIssued {
+                token,
+                rotated,
+                refresh_token,
+                ..
+            } if token == fingerprint => refresh_token.map(|_| rotated),
+            _ => None,
+        })
+}
+
+/// The first 4 and the last 4 characters with an ellipsis between; only
+/// "…" for values too short to show any of.
+pub fn masked(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() < 12 {
+        return "…".to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// A problem with one field of a credential form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FieldProblem {
+    /// The credential field, camelCase (`endpoint`, `tokenUrl`, ...).
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem of `credential`, field by field: those
+/// [`Credential::validate`] finds (it names one at a time, so each field it
+/// names is set aside and the rest checked again), then what its flow needs.
+pub fn validate(credential: &Credential) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    let mut probe = credential.clone();
+    // Each round sets one field aside; there are fewer fields than this.
+    for _ in 0..16 {
+        let Err(error) = probe.validate() else {
+            break;
+        };
+        let reason = match &error {
+            Error::InvalidCredential { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        };
+        let field = field_of(&reason);
+        problems.push(FieldProblem {
+            field: field.to_string(),
+            message: sentence(&reason),
+        });
+        if !set_aside(&mut probe, field) {
+            break;
+        }
+    }
+    problems.extend(flow_problems(credential));
+    problems
+}
+
+/// Which field a reason of [`Credential::validate`] is about.
+fn field_of(reason: &str) -> &'static str {
+    const PREFIXES: [(&str, &str); 9] = [
+        ("its name", "name"),
+        ("endpoint", "endpoint"),
+        ("tokenUrl", "tokenUrl"),
+        ("authUrl", "authUrl"),
+        ("issuer", "issuer"),
+        ("external credential", "externalCredential"),
+        ("keepAliveSeconds", "keepAliveSeconds"),
+        ("additional refresh status code", "salesforce"),
+        ("refreshIdleSeconds", "refreshIdleSeconds"),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| reason.starts_with(prefix))
+        .map(|(_, field)| *field)
+        .unwrap_or(if reason.contains("expiry rule") {
+            "expiryRules"
+        } else {
+            "credential"
+        })
+}
+
+/// Replaces `field` with a value that passes, so the next round finds the
+/// next problem. False when it cannot.
+fn set_aside(credential: &mut Credential, field: &str) -> bool {
+    match field {
+        "name" => credential.name = "Valid".into(),
+        "endpoint" => credential.endpoint = "https://valid.invalid".into(),
+        "tokenUrl" => credential.token_url = None,
+        "authUrl" => credential.auth_url = None,
+        "issuer" => credential.issuer = None,
+        "externalCredential" => credential.external_credential = None,
+        "keepAliveSeconds" => credential.keep_alive_seconds = None,
+        "refreshIdleSeconds" => credential.refresh_idle_seconds = None,
+        "expiryRules" => credential.expiry_rules.clear(),
+        "salesforce" => credential
+            .salesforce
+            .additional_refresh_status_codes
+            .clear(),
+        _ => return false,
+    }
+    true
+}
+
+/// "Endpoint \"x\" is not a URL (...)." from "endpoint \"x\" is not a URL (...)".
+fn sentence(reason: &str) -> String {
+    let reason = reason.strip_prefix("its ").unwrap_or(reason);
+    let mut chars = reason.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+/// What the credential's flow needs besides valid fields.
+fn flow_problems(credential: &Credential) -> Vec<FieldProblem> {
+    let problem = |field: &str, message: &str| FieldProblem {
+        field: field.into(),
+        message: message.into(),
+    };
+    let mut problems = Vec::new();
+    let oauth = !matches!(
+        credential.protocol,
+        AuthProtocol::NoAuthentication | AuthProtocol::Password
+    );
+    let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
+    if oauth && blank(&credential.client_id) {
+        problems.push(problem(
+            "clientId",
+            "This flow needs the client id the provider registered for Callout Lab.",
+        ));
+    }
+    if oauth && credential.token_url.is_none() && credential.issuer.is_none() {
+        problems.push(problem(
+            "tokenUrl",
+            "Give a token URL, or an issuer to discover it from.",
+        ));
+    }
+    if credential.protocol == AuthProtocol::AuthorizationCode
+        && credential.auth_url.is_none()
+        && credential.issuer.is_none()
+    {
+        problems.push(problem(
+            "authUrl",
+            "The authorization code flow needs an authorization URL, or an issuer to discover it from.",
+        ));
+    }
+    problems
+}
+
+/// A token put on the clipboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CopyResult {
+    pub fingerprint: String,
+    pub clear_after_seconds: u32,
+}
+
+/// Where a browser authorization is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum AuthorizeStage {
+    Opening,
+    WaitingForBrowser,
+    Exchanging,
+    Authorized,
+    Failed,
+    Cancelled,
+}
+
+/// A step of an authorization, as the UI shows it while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AuthorizeProgress {
+    pub credential: String,
+    pub stage: AuthorizeStage,
+    pub message: String,
+    /// The sign-in URL, once the browser was sent there.
+    pub url: Option<String>,
+}
+
+impl AuthorizeProgress {
+    pub fn new(credential: &str, stage: AuthorizeStage, message: impl Into<String>) -> Self {
+        Self {
+            credential: credential.to_string(),
+            stage,
+            message: message.into(),
+            url: None,
+        }
+    }
+}
+
+/// A timeline filter as the UI sends it; see [`timeline::Query`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct TimelineQuery {
+    pub credential: Option<String>,
+    #[ts(type = "number | null")]
+    pub since_ms: Option<u64>,
+    #[ts(type = "number | null")]
+    pub until_ms: Option<u64>,
+    pub kinds: Vec<EventKind>,
+    pub limit: Option<u32>,
+}
+
+impl From<&TimelineQuery> for timeline::Query {
+    fn from(query: &TimelineQuery) -> Self {
+        timeline::Query {
+            credential: query
+                .credential
+                .clone()
+                .filter(|name| !name.trim().is_empty()),
+            since: query.since_ms.map(from_millis),
+            until: query.until_ms.map(from_millis),
+            kinds: query.kinds.clone(),
+            limit: query.limit,
+        }
+    }
+}
+
+/// Writes the events `query` selects as JSON lines to a new file in `dir`
+/// (`timeline-<ms since epoch>.jsonl`); returns its path.
+pub fn export_timeline(
+    timeline: &Timeline,
+    query: &TimelineQuery,
+    dir: &std::path::Path,
+) -> Result<std::path::PathBuf> {
+    crate::home::create_dir(dir)?;
+    let path = dir.join(format!("timeline-{}.jsonl", millis(SystemTime::now())));
+    let mut file = std::fs::File::create(&path).map_err(|error| Error::Storage {
+        action: "create",
+        path: path.display().to_string(),
+        detail: error.to_string(),
+    })?;
+    timeline.export(&timeline::Query::from(query), &mut file)?;
+    Ok(path)
+}
+
+/// The views of the app's window, for a `navigate` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum View {
+    Credentials,
+    Editor,
+    Timeline,
+    Settings,
+}
+
+/// The payload of the `navigate` event: show `view`, on `credential`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Navigate {
+    pub view: View,
+    pub credential: Option<String>,
+}
+
+/// The payload of the `timeline-appended` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TimelineAppended {
+    pub credential: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Secret;
+
+    fn at(seconds: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_000_000 + seconds)
+    }
+
+    fn authorized(expires: Option<u64>) -> Authorization {
+        let mut tokens = TokenSet::for_test(at(0), expires.map(at));
+        tokens.access_token = Secret::new("eyJhbGciOiJIUzI1NiJ9.payload.k2Qx");
+        Authorization {
+            tokens: Some(tokens),
+            ..Authorization::default()
+        }
+    }
+
+    fn credential() -> Credential {
+        let mut credential = Credential::new("Sandbox", "http://127.0.0.1:1");
+        credential.client_id = Some("client".into());
+        credential.token_url = Some("http://127.0.0.1:1/token".into());
+        credential.auth_url = Some("http://127.0.0.1:1/authorize".into());
+        credential
+    }
+
+    #[test]
+    fn status_lines_read_like_the_tray() {
+        let credential = credential();
+        let line = |authorization: &Authorization, now| {
+            StatusView::of(&credential, authorization, now).line
+        };
+        assert_eq!(line(&Authorization::default(), at(0)), "not authorized yet");
+        assert_eq!(line(&authorized(Some(300)), at(60)), "valid for 4 min");
+        assert_eq!(line(&authorized(Some(300)), at(280)), "valid for 20 s");
+        assert_eq!(
+            line(&authorized(Some(300)), at(300 + 150)),
+            "expired 2 min ago"
+        );
+        assert_eq!(line(&authorized(None), at(60)), "valid (expiry unknown)");
+        let mut dead = authorized(Some(300));
+        dead.needs_reauthorization = Some("invalid_grant".into());
+        let view = StatusView::of(&credential, &dead, at(0));
+        assert_eq!(
+            (view.state, view.line.as_str(), view.reason.as_deref()),
+            (
+                StatusState::NeedsReauthorization,
+                "needs re-authorization",
+                Some("invalid_grant")
+            )
+        );
+        assert_eq!(
+            StatusView::of(&credential, &authorized(Some(300)), at(0)).expires_at_ms,
+            Some(millis(at(300)))
+        );
+    }
+
+    #[test]
+    fn tokens_show_only_their_ends() {
+        let tokens = authorized(Some(300)).tokens.unwrap();
+        let view = TokenView::of("Sandbox", &tokens, None);
+        assert_eq!(view.masked, "eyJh…k2Qx");
+        assert_eq!(view.fingerprint, fingerprint(&tokens.access_token));
+        assert_eq!(view.refresh_token, RefreshTokenState::None);
+        let json = serde_json::to_string(&view).unwrap();
+        assert!(!json.contains("payload"), "{json}");
+        assert_eq!(masked("short"), "…");
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let mut bad = credential();
+        bad.name = "9lives".into();
+        bad.endpoint = "ftp://x".into();
+        bad.keep_alive_seconds = Some(0);
+        bad.client_id = None;
+        let problems = validate(&bad);
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["name", "endpoint", "keepAliveSeconds", "clientId"]);
+        assert!(
+            problems[1].message.starts_with("Endpoint \"ftp://x\""),
+            "{problems:?}"
+        );
+        assert!(validate(&credential()).is_empty());
+    }
+
+    #[test]
+    fn a_timeline_query_maps_field_by_field() {
+        let query = TimelineQuery {
+            credential: Some("Sandbox".into()),
+            since_ms: Some(1_000),
+            until_ms: None,
+            kinds: vec![EventKind::Retry],
+            limit: Some(5),
+        };
+        let mapped = timeline::Query::from(&query);
+        assert_eq!(mapped.since, Some(UNIX_EPOCH + Duration::from_secs(1)));
+        assert_eq!(mapped.kinds, [EventKind::Retry]);
+        assert_eq!(mapped.limit, Some(5));
+        let blank = TimelineQuery {
+            credential: Some(" ".into()),
+            ..TimelineQuery::default()
+        };
+        assert_eq!(timeline::Query::from(&blank).credential, None);
+    }
+}

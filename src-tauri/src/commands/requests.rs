@@ -1,0 +1,65 @@
+//! The request editor: saved requests, a preview that renders without
+//! sending, and sending through the whole pipeline (live token, verdict,
+//! refresh and retry once, timeline).
+
+use callout_core::endpoint;
+use callout_core::requests::{self, Preview, SavedRequest};
+use callout_core::send::{self, Draft, Report};
+use tauri::{AppHandle, Runtime, State};
+
+use super::{Reply, report};
+use crate::events;
+use crate::state::AppState;
+
+/// The saved requests; a first run has the sample requests.
+// Off the main thread: it reads the keychain or the disk.
+#[tauri::command(async)]
+pub fn list_requests(state: State<'_, AppState>) -> Reply<Vec<SavedRequest>> {
+    state.requests.list().map_err(report)
+}
+
+/// Adds (`id` "") or replaces a saved request.
+// Off the main thread: it reads the keychain or the disk.
+#[tauri::command(async)]
+pub fn save_request(state: State<'_, AppState>, request: SavedRequest) -> Reply<SavedRequest> {
+    state.requests.save(request).map_err(report)
+}
+
+// Off the main thread: it reads the keychain or the disk.
+#[tauri::command(async)]
+pub fn delete_request(state: State<'_, AppState>, id: String) -> Reply<()> {
+    state.requests.delete(&id).map_err(report)
+}
+
+/// Renders the draft as it would be sent (secrets masked); never sends.
+// Off the main thread: it reads the keychain or the disk.
+#[tauri::command(async)]
+pub fn preview_request(state: State<'_, AppState>, draft: Draft) -> Preview {
+    requests::preview(state.service.store(), &draft)
+}
+
+/// Sends the draft. A draft that cannot be rendered (an unknown merge
+/// field, a bad URL) is rejected with the place of the error before
+/// anything is sent — not even a token refresh.
+#[tauri::command]
+pub async fn send_request<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    draft: Draft,
+) -> Reply<Report> {
+    if let Some(error) = requests::preview(state.service.store(), &draft).error
+        && requests::blocks_sending(&error)
+    {
+        return Err(error);
+    }
+    let credential = endpoint::split(&draft.url)
+        .ok()
+        .and_then(|target| target.credential.map(str::to_string));
+    let outcome = send::send_with_keychain(&state.sender, &state.service, &draft, None).await;
+    if let Some(credential) = credential {
+        // The send may have refreshed the token, and it was recorded.
+        events::credentials_changed(&app);
+        events::timeline_appended(&app, &credential);
+    }
+    outcome.map(|outcome| outcome.report()).map_err(report)
+}

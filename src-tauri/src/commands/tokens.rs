@@ -1,0 +1,303 @@
+//! Tokens: authorize (one click, with progress and cancel), show a token
+//! masked, reveal it on request, copy the live one to the clipboard, refresh
+//! now. The tray menu calls [`authorize_credential`],
+//! [`copy_live_token`] and [`refresh_credential`] — the same functions as
+//! the commands.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use callout_core::credential::{AuthProtocol, Credential};
+use callout_core::credential_store::Identity;
+use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
+use callout_core::oauth::device::{self, DevicePrompt};
+use callout_core::oauth::{LiveToken, TokenService};
+use callout_core::timeline::fingerprint;
+use callout_core::views::{AuthorizeProgress, AuthorizeStage, CopyResult, TokenView};
+use callout_core::{Error, ErrorKind, ErrorReport, Result, Secret};
+use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+
+use super::{Reply, report};
+use crate::events;
+use crate::state::AppState;
+
+/// Runs the credential's flow from scratch (also the way to re-authorize):
+/// the browser for authorization code, the device page for device code,
+/// the client secret for client credentials. Emits `authorize-progress`.
+#[tauri::command]
+pub async fn authorize<R: Runtime>(app: AppHandle<R>, name: String) -> Reply<TokenView> {
+    authorize_credential(&app, &name).await
+}
+
+/// Stops the authorization of `name` that waits for the browser.
+#[tauri::command]
+pub fn cancel_authorize(state: State<'_, AppState>, name: String) -> Reply<()> {
+    if state.cancel_authorize(&name) {
+        Ok(())
+    } else {
+        Err(report(Error::Authorization {
+            credential: name,
+            detail: "no authorization of it is running".into(),
+        }))
+    }
+}
+
+/// The stored token, masked (`null`: not authorized).
+// Off the main thread: it reads the keychain or the disk.
+#[tauri::command(async)]
+pub fn token(state: State<'_, AppState>, name: String) -> Reply<Option<TokenView>> {
+    let (credential, stored) = stored_tokens(&state, &name).map_err(report)?;
+    let timeline = state.service.timeline().map(|timeline| timeline.as_ref());
+    Ok(stored.map(|tokens| TokenView::of(&credential.name, &tokens, timeline)))
+}
+
+/// The raw stored access token: only ever sent on an explicit click.
+// Off the main thread: it reads the keychain or the disk.
+#[tauri::command(async)]
+pub fn reveal_token(state: State<'_, AppState>, name: String) -> Reply<String> {
+    let (credential, stored) = stored_tokens(&state, &name).map_err(report)?;
+    stored
+        .map(|tokens| tokens.access_token.expose().to_string())
+        .ok_or_else(|| report(not_authorized(&credential)))
+}
+
+/// Puts the live token on the clipboard (refreshed first if needed).
+#[tauri::command]
+pub async fn copy_token<R: Runtime>(app: AppHandle<R>, name: String) -> Reply<CopyResult> {
+    copy_live_token(&app, &name).await
+}
+
+/// Refreshes the token now, whatever its expiry says.
+#[tauri::command]
+pub async fn refresh_now<R: Runtime>(app: AppHandle<R>, name: String) -> Reply<TokenView> {
+    refresh_credential(&app, &name).await
+}
+
+fn stored_tokens(
+    state: &AppState,
+    name: &str,
+) -> Result<(Credential, Option<callout_core::oauth::TokenSet>)> {
+    let store = state.service.store();
+    let credential = store.get(name)?;
+    let identity = Identity::for_credential(&credential, None);
+    let tokens = store.authorization(&credential.name, &identity)?.tokens;
+    Ok((credential, tokens))
+}
+
+fn not_authorized(credential: &Credential) -> Error {
+    Error::NeedsReauthorization {
+        credential: credential.name.clone(),
+        reason: "it has not been authorized yet".into(),
+    }
+}
+
+fn view<R: Runtime>(app: &AppHandle<R>, live: &LiveToken) -> TokenView {
+    let state = app.state::<AppState>();
+    let timeline = state.service.timeline().map(|timeline| timeline.as_ref());
+    TokenView::of(&live.credential, &live.tokens, timeline)
+}
+
+/// Tells the UI and tray that `name`'s tokens and timeline changed.
+fn changed<R: Runtime>(app: &AppHandle<R>, name: &str) {
+    events::credentials_changed(app);
+    events::timeline_appended(app, name);
+}
+
+/// The live token of `name` on the clipboard, cleared after the configured
+/// time unless the clipboard changed meanwhile. What "Copy live token" in
+/// the tray does.
+pub async fn copy_live_token<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<CopyResult> {
+    let state = app.state::<AppState>();
+    let live = state.service.live_token(name, None).await;
+    if live.as_ref().map_or(true, |live| live.refreshed) {
+        changed(app, name);
+    }
+    let live = live.map_err(report)?;
+    let token = live.tokens.access_token.clone();
+    app.clipboard()
+        .write_secret(token.expose())
+        .map_err(|error| clipboard_error(&error))?;
+    let clear_after = state.settings().clipboard_clear_seconds;
+    clear_later(
+        app,
+        token.clone(),
+        Duration::from_secs(u64::from(clear_after)),
+    );
+    Ok(CopyResult {
+        fingerprint: fingerprint(&token),
+        clear_after_seconds: clear_after,
+    })
+}
+
+fn clipboard_error(error: &dyn std::fmt::Display) -> ErrorReport {
+    ErrorReport {
+        kind: ErrorKind::Storage,
+        message: format!("the token could not be put on the clipboard: {error}"),
+        location: None,
+        at: None,
+    }
+}
+
+/// Clears the clipboard after `after`, if it still holds `token`.
+fn clear_later<R: Runtime>(app: &AppHandle<R>, token: Secret, after: Duration) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(after).await;
+        // Reading the clipboard may block on the X server: not on the main thread.
+        let _ = tauri::async_runtime::spawn_blocking(move || {
+            let clipboard = app.clipboard();
+            if clipboard.read_text().ok().as_deref() == Some(token.expose()) {
+                let _ = clipboard.clear();
+            }
+        })
+        .await;
+    });
+}
+
+/// Refreshes `name`'s token now. What "Refresh now" in the tray does.
+pub async fn refresh_credential<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<TokenView> {
+    let state = app.state::<AppState>();
+    let result = match state.service.store().get(name) {
+        Ok(credential) => state.service.refresh_after(&credential, None, None).await,
+        Err(error) => Err(error),
+    };
+    changed(app, name);
+    result.map(|live| view(app, &live)).map_err(report)
+}
+
+/// Runs `name`'s flow with progress events. What "Authorize…" in the tray
+/// does.
+pub async fn authorize_credential<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<TokenView> {
+    let state = app.state::<AppState>();
+    let credential = state.service.store().get(name).map_err(report)?;
+    let name = credential.name.clone();
+    let cancel = state.begin_authorize(&name)?;
+    let progress = |stage, message: String| {
+        events::authorize_progress(app, &AuthorizeProgress::new(&name, stage, message));
+    };
+    progress(
+        AuthorizeStage::Opening,
+        format!(
+            "Starting the {} flow for {name}",
+            flow_words(credential.protocol)
+        ),
+    );
+    let result = run_flow(app, &state.service, &credential, &cancel).await;
+    state.end_authorize(&name);
+    let result = match result {
+        Ok(live) => {
+            progress(AuthorizeStage::Authorized, format!("{name} is authorized"));
+            Ok(view(app, &live))
+        }
+        Err(error) if cancel.is_cancelled() => {
+            progress(AuthorizeStage::Cancelled, error.to_string());
+            Err(report(error))
+        }
+        Err(error) => {
+            progress(AuthorizeStage::Failed, error.to_string());
+            Err(report(error))
+        }
+    };
+    changed(app, &name);
+    result
+}
+
+fn flow_words(protocol: AuthProtocol) -> &'static str {
+    match protocol {
+        AuthProtocol::AuthorizationCode => "authorization code",
+        AuthProtocol::ClientCredentials => "client credentials",
+        AuthProtocol::JwtBearer => "JWT bearer",
+        AuthProtocol::DeviceCode => "device code",
+        AuthProtocol::Password => "password",
+        AuthProtocol::NoAuthentication => "no-authentication",
+    }
+}
+
+async fn run_flow<R: Runtime>(
+    app: &AppHandle<R>,
+    service: &TokenService,
+    credential: &Credential,
+    cancel: &Cancel,
+) -> Result<LiveToken> {
+    let name = credential.name.clone();
+    match credential.protocol {
+        AuthProtocol::AuthorizationCode => {
+            let opener = app.state::<AppState>().opener();
+            let emitter = app.clone();
+            let options = BrowserOptions {
+                cancel: cancel.clone(),
+                open: Arc::new(move |url: &str| {
+                    let mut waiting = AuthorizeProgress::new(
+                        &name,
+                        AuthorizeStage::WaitingForBrowser,
+                        "Sign in in the browser window that opened; Callout Lab waits for it",
+                    );
+                    waiting.url = Some(url.to_string());
+                    events::authorize_progress(&emitter, &waiting);
+                    opener(url)
+                }),
+                ..BrowserOptions::default()
+            };
+            browser::authorize_in_browser(service, credential, None, options).await
+        }
+        AuthProtocol::DeviceCode => {
+            let show = |prompt: &DevicePrompt| {
+                let mut waiting = AuthorizeProgress::new(
+                    &name,
+                    AuthorizeStage::WaitingForBrowser,
+                    format!(
+                        "Open {} and enter the code {}",
+                        prompt.verification_uri, prompt.user_code
+                    ),
+                );
+                waiting.url = Some(
+                    prompt
+                        .verification_uri_complete
+                        .clone()
+                        .unwrap_or_else(|| prompt.verification_uri.clone()),
+                );
+                events::authorize_progress(app, &waiting);
+            };
+            device::authorize_device(service, credential, None, show, cancel).await
+        }
+        AuthProtocol::ClientCredentials => {
+            events::authorize_progress(
+                app,
+                &AuthorizeProgress::new(
+                    &name,
+                    AuthorizeStage::Exchanging,
+                    "Asking the token endpoint with the client secret",
+                ),
+            );
+            service.authorize_client_credentials(credential, None).await
+        }
+        AuthProtocol::NoAuthentication => Err(Error::Authorization {
+            credential: name,
+            detail: "it uses no authentication: there is nothing to authorize".into(),
+        }),
+        AuthProtocol::Password | AuthProtocol::JwtBearer => {
+            // A login (or JWT subject) kept from an earlier authorization
+            // mints new tokens; a first one needs the username from the CLI.
+            service
+                .refresh_after(credential, None, None)
+                .await
+                .map_err(|error| match error {
+                    Error::NeedsReauthorization { .. } => Error::Authorization {
+                        credential: name.clone(),
+                        detail: format!(
+                            "the {} flow needs a username to sign in with the first time; run \
+                             `callout authorize {name} --username NAME`{}",
+                            flow_words(credential.protocol),
+                            if credential.protocol == AuthProtocol::Password {
+                                " --password-stdin"
+                            } else {
+                                ""
+                            }
+                        ),
+                    },
+                    other => other,
+                })
+        }
+    }
+}

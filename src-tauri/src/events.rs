@@ -1,0 +1,74 @@
+//! The events the UI listens to (see the contract): their names and the
+//! one place each is emitted from.
+
+use std::time::SystemTime;
+
+use callout_core::keeper::Decision;
+use callout_core::views::{
+    AuthorizeProgress, CredentialView, Navigate, TimelineAppended, View, credential_views,
+};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::state::AppState;
+
+pub const CREDENTIALS_CHANGED: &str = "credentials-changed";
+pub const AUTHORIZE_PROGRESS: &str = "authorize-progress";
+pub const KEEPER_RAN: &str = "keeper-ran";
+pub const TIMELINE_APPENDED: &str = "timeline-appended";
+pub const NAVIGATE: &str = "navigate";
+
+/// Every credential with its status now; empty (and logged) when the
+/// credentials cannot be read.
+pub fn current_views<R: Runtime>(app: &AppHandle<R>) -> Vec<CredentialView> {
+    let state = app.state::<AppState>();
+    match credential_views(
+        state.service.store(),
+        state.sandbox_credential(),
+        SystemTime::now(),
+    ) {
+        Ok(views) => views,
+        Err(error) => {
+            eprintln!("callout-lab: could not read the credentials: {error}");
+            Vec::new()
+        }
+    }
+}
+
+/// Tells the UI and the tray that credentials or their tokens changed.
+pub fn credentials_changed<R: Runtime>(app: &AppHandle<R>) {
+    let views = current_views(app);
+    crate::tray::update(app, &views);
+    emit(app, CREDENTIALS_CHANGED, &views);
+}
+
+pub fn authorize_progress<R: Runtime>(app: &AppHandle<R>, progress: &AuthorizeProgress) {
+    emit(app, AUTHORIZE_PROGRESS, progress);
+}
+
+pub fn keeper_ran<R: Runtime>(app: &AppHandle<R>, decisions: &[Decision]) {
+    emit(app, KEEPER_RAN, decisions);
+}
+
+/// Tells the UI that the timeline of `credential` has new events.
+pub fn timeline_appended<R: Runtime>(app: &AppHandle<R>, credential: &str) {
+    let payload = TimelineAppended {
+        credential: credential.to_string(),
+    };
+    emit(app, TIMELINE_APPENDED, &payload);
+}
+
+/// Brings the window forward on `view` (and `credential`).
+pub fn navigate<R: Runtime>(app: &AppHandle<R>, view: View, credential: Option<&str>) {
+    crate::tray::show_main_window(app);
+    let payload = Navigate {
+        view,
+        credential: credential.map(str::to_string),
+    };
+    emit(app, NAVIGATE, &payload);
+}
+
+fn emit<R: Runtime, T: serde::Serialize + ?Sized>(app: &AppHandle<R>, event: &str, payload: &T) {
+    if let Err(error) = app.emit(event, payload) {
+        eprintln!("callout-lab: could not emit {event}: {error}");
+    }
+}

@@ -1,0 +1,231 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
+
+//! The first-run story in the real app window: a new user authorizes the
+//! embedded Sandbox credential in the "browser", sends the SOAP sample, lets
+//! the 20-second token expire, sends again and watches the SOAP 500 fault be
+//! detected, refreshed and retried — with the Salesforce verdict saying a
+//! Named Credential would not have refreshed — then finds the refresh in the
+//! timeline. And the error state: a bad merge field is pointed at, and
+//! nothing is sent.
+//!
+//! The person at the browser is stood in for by a `$BROWSER` script that
+//! submits the sandbox's sign-in page.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+
+use callout_core::credential_store::read_definitions;
+use callout_core::sandbox::SandboxStats;
+use callout_tests::app::{AppSession, fresh_home};
+use fantoccini::Locator;
+use fantoccini::key::Key;
+
+const SANDBOX_ROW: &str = r#"[data-testid="credential-row"][data-name="Sandbox"]"#;
+const SANDBOX_STATUS: &str =
+    r#"[data-testid="credential-row"][data-name="Sandbox"] [data-testid="credential-status"]"#;
+const SOAP_SAMPLE: &str = r#"[data-testid="request-item"][data-name="Salesforce SOAP query"]"#;
+
+/// A `$BROWSER` that signs in as the sandbox user, allows, and follows the
+/// redirect back to the app's loopback listener.
+fn browser_script(home: &Path) -> String {
+    let script = home.join("browser.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nurl=\"$1\"\n\
+         exec curl -sS -L -o /dev/null \
+         --data \"${url#*\\?}&username=sandbox-user&password=sandbox-password&decision=allow\" \
+         \"${url%%\\?*}\"\n",
+    )
+    .expect("write the browser script");
+    format!("sh {}", script.display())
+}
+
+/// What the app's embedded sandbox has been asked, read over HTTP from the
+/// URL the Sandbox credential points at.
+fn sandbox_stats(home: &Path) -> SandboxStats {
+    let credentials = read_definitions(&home.join("credentials.toml")).expect("credentials file");
+    let sandbox = credentials
+        .iter()
+        .find(|credential| credential.name == "Sandbox")
+        .expect("the Sandbox credential");
+    let authority = sandbox
+        .endpoint
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("host:port")
+        .to_string();
+    let mut stream = TcpStream::connect(&authority).expect("connect to the sandbox");
+    write!(
+        stream,
+        "GET /_sandbox/stats HTTP/1.0\r\nHost: {authority}\r\n\r\n"
+    )
+    .expect("ask for stats");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("read the stats");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body)
+        .expect("an HTTP response");
+    serde_json::from_str(body).expect("stats JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_within_a_minute() {
+    let home = fresh_home("first-run");
+    let browser = browser_script(&home);
+    let session = AppSession::start_with(&home, &[("BROWSER", browser)]).await;
+
+    // 1. The Sandbox credential is there on first run; authorize it.
+    session.click(r#"[data-testid="nav-credentials"]"#).await;
+    session
+        .wait_for_text(SANDBOX_STATUS, "Sandbox not authorized yet", |text| {
+            text.contains("not authorized")
+        })
+        .await;
+    session.click(SANDBOX_ROW).await;
+    session.click(r#"[data-testid="authorize"]"#).await;
+    session
+        .wait_for_text(SANDBOX_STATUS, "Sandbox authorized", |text| {
+            text.starts_with("valid")
+        })
+        .await;
+    session
+        .wait_for_text(
+            r#"[data-testid="token-masked"]"#,
+            "a masked token",
+            |text| text.contains('…'),
+        )
+        .await;
+
+    // 2. Send the SOAP query sample: 200, not expired.
+    session.click(r#"[data-testid="nav-editor"]"#).await;
+    session.click(SOAP_SAMPLE).await;
+    session.click(r#"[data-testid="send"]"#).await;
+    session
+        .wait_for_text(
+            r#"[data-testid="response-status"]"#,
+            "the first response",
+            |text| text.contains("200"),
+        )
+        .await;
+    let ours = session
+        .wait_for_text(r#"[data-testid="verdict-ours"]"#, "our verdict", |text| {
+            !text.is_empty()
+        })
+        .await;
+    assert!(ours.contains("the token was accepted"), "{ours}");
+
+    // 3. The 20-second token expires (the keeper leaves the Sandbox alone).
+    session.click(r#"[data-testid="nav-credentials"]"#).await;
+    session
+        .wait_for_text(SANDBOX_STATUS, "the Sandbox token to expire", |text| {
+            text.contains("expired")
+        })
+        .await;
+
+    // 4. Send again: SOAP 500 INVALID_SESSION_ID, detected, refreshed, retried.
+    session.click(r#"[data-testid="nav-editor"]"#).await;
+    session.click(r#"[data-testid="send"]"#).await;
+    session
+        .wait_for("the attempts sent → refreshed → sent", || async {
+            let attempts = session
+                .client
+                .find_all(Locator::Css(r#"[data-testid="attempt"]"#))
+                .await
+                .ok()?;
+            let mut steps = Vec::new();
+            for attempt in attempts {
+                steps.push(attempt.attr("data-step").await.ok()??);
+            }
+            (steps == ["sent", "refreshed", "sent"]).then_some(())
+        })
+        .await;
+    let status = session
+        .wait_for_text(
+            r#"[data-testid="response-status"]"#,
+            "the retried response",
+            |text| text.contains("200"),
+        )
+        .await;
+    assert!(status.contains("200"), "{status}");
+    let attempts = session
+        .element(r#"[data-testid="attempts"]"#)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        attempts.contains("INVALID_SESSION_ID") && attempts.contains("500"),
+        "the attempts should show the SOAP 500 fault: {attempts}"
+    );
+    let salesforce = session
+        .element(r#"[data-testid="verdict-salesforce"]"#)
+        .await
+        .text()
+        .await
+        .unwrap();
+    // The verdict panel shows the verdicts of the first response, where the fault was.
+    assert!(
+        salesforce.contains("would not"),
+        "the Salesforce verdict should say a Named Credential would not refresh: {salesforce}"
+    );
+    session.screenshot("first-run-verdict").await;
+    let stats = sandbox_stats(&home);
+    assert_eq!(stats.token_count("authorization_code", "ok"), 1);
+    assert_eq!(stats.token_count("refresh_token", "ok"), 1);
+    assert_eq!(stats.api_count("salesforce_soap", "invalid_session"), 1);
+
+    // 5. The timeline shows the refresh.
+    session.click(r#"[data-testid="nav-timeline"]"#).await;
+    session.element(r#"[data-testid="timeline-picture"]"#).await;
+    session
+        .element(r#"[data-testid="timeline-event"][data-kind="refreshAttempt"]"#)
+        .await;
+    session.screenshot("first-run-timeline").await;
+
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_merge_field_is_pointed_at_and_nothing_is_sent() {
+    let home = fresh_home("bad-merge-field");
+    let session = AppSession::start_with(&home, &[]).await;
+    session.click(r#"[data-testid="nav-editor"]"#).await;
+    session.click(SOAP_SAMPLE).await;
+    let body = session
+        .element(r#"[data-testid="body-editor"] .cm-content"#)
+        .await;
+    body.click().await.expect("focus the body editor");
+    // At the very start of the body: line 1, column 1.
+    body.send_keys(&format!(
+        "{}{}",
+        char::from(Key::Control),
+        char::from(Key::Home)
+    ))
+    .await
+    .expect("go to the start");
+    body.send_keys("{!$Credential.OAuthTokn}")
+        .await
+        .expect("type a misspelt merge field");
+    let before = sandbox_stats(&home);
+    session.click(r#"[data-testid="send"]"#).await;
+    let error = session
+        .wait_for_text(
+            r#"[data-testid="editor-error"]"#,
+            "the editor to point at the bad merge field",
+            |text| text.contains("OAuthTokn"),
+        )
+        .await;
+    assert!(error.contains("line 1, column 1"), "{error}");
+    session.screenshot("bad-merge-field").await;
+    assert_eq!(
+        sandbox_stats(&home),
+        before,
+        "a request with a bad merge field must not be sent"
+    );
+    session.close().await;
+}

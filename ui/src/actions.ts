@@ -1,0 +1,96 @@
+// Actions more than one view offers: authorize (with progress), refresh, copy.
+import * as api from "./api";
+import { applyProgress } from "./logic/authorizeProgress";
+import type { AuthorizeProgress, TokenView } from "./pending-types";
+import { reloadCredentials } from "./store";
+import { toast, toastError } from "./ui/toast";
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+/** Authorizations in flight, by credential, with their latest progress. */
+export const authorizing = new Map<string, AuthorizeProgress>();
+
+export function onAuthorizing(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+const notify = (): void => listeners.forEach((l) => l());
+
+/** Authorizations this window started (it awaits their result itself). */
+const startedHere = new Set<string>();
+
+/** An `authorize-progress` event; the tray's "Authorize…" shows its progress here too. */
+export function progressFromEvent(progress: AuthorizeProgress): void {
+  const update = applyProgress(progress, startedHere.has(progress.credential));
+  if (update.show) authorizing.set(progress.credential, update.show);
+  else if (!startedHere.has(progress.credential)) authorizing.delete(progress.credential);
+  notify();
+  if (update.notice) toast(update.notice.text, update.notice.tone);
+  if (update.reload) void reloadCredentials().catch(() => undefined);
+}
+
+/** Runs the browser authorization for `name`; resolves with the token, or null when it failed or was cancelled. */
+export async function authorizeCredential(name: string): Promise<TokenView | null> {
+  if (authorizing.has(name)) return null;
+  startedHere.add(name);
+  authorizing.set(name, { credential: name, stage: "opening", message: "Starting the authorization…", url: null });
+  notify();
+  try {
+    const token = await api.authorize(name);
+    toast(`${name} is authorized.`, "ok");
+    return token;
+  } catch (error) {
+    const last = authorizing.get(name);
+    if (last?.stage !== "cancelled") toastError(`Could not authorize ${name}`, error);
+    return null;
+  } finally {
+    startedHere.delete(name);
+    authorizing.delete(name);
+    notify();
+    void reloadCredentials().catch(() => undefined);
+  }
+}
+
+export async function cancelAuthorization(name: string): Promise<void> {
+  const current = authorizing.get(name);
+  if (current) {
+    authorizing.set(name, { ...current, stage: "cancelled", message: "Cancelling…" });
+    notify();
+  }
+  try {
+    await api.cancelAuthorize(name);
+  } catch (error) {
+    toastError(`Could not cancel authorizing ${name}`, error);
+  }
+}
+
+/** The toast remedy for an error that needs re-authorization. */
+export const reauthorizeRemedy = (name: string): { label: string; run: () => void } => ({
+  label: `Re-authorize ${name}`,
+  run: () => void authorizeCredential(name),
+});
+
+export async function refreshCredential(name: string): Promise<TokenView | null> {
+  try {
+    const token = await api.refreshNow(name);
+    toast(`Refreshed ${name}'s token.`, "ok");
+    return token;
+  } catch (error) {
+    const kind = (error as { kind?: string })?.kind;
+    toastError(`Could not refresh ${name}`, error, kind === "needsReauthorization" ? reauthorizeRemedy(name) : undefined);
+    return null;
+  } finally {
+    void reloadCredentials().catch(() => undefined);
+  }
+}
+
+export async function copyCredentialToken(name: string): Promise<void> {
+  try {
+    const result = await api.copyToken(name);
+    const clear = result.clearAfterSeconds > 0 ? ` It is cleared from the clipboard in ${result.clearAfterSeconds} s.` : "";
+    toast(`Copied ${name}'s live token (${result.fingerprint}).${clear}`, "ok");
+  } catch (error) {
+    const kind = (error as { kind?: string })?.kind;
+    toastError(`Could not copy ${name}'s token`, error, kind === "needsReauthorization" ? reauthorizeRemedy(name) : undefined);
+  }
+}

@@ -1,0 +1,109 @@
+// The credential form: a blank credential, text fields ↔ Credential, discovered
+// metadata applied, problems grouped per field.
+import type { AuthProtocol } from "../bindings/AuthProtocol";
+import type { Credential } from "../bindings/Credential";
+import type { FieldProblem, ProviderMetadata } from "../pending-types";
+
+export const PROTOCOLS: { value: AuthProtocol; label: string }[] = [
+  { value: "authorizationCode", label: "Authorization code + PKCE (browser)" },
+  { value: "clientCredentials", label: "Client credentials" },
+  { value: "jwtBearer", label: "JWT bearer (RFC 7523)" },
+  { value: "deviceCode", label: "Device authorization (RFC 8628)" },
+  { value: "password", label: "Password (Basic)" },
+  { value: "noAuthentication", label: "No authentication" },
+];
+
+export function blankCredential(): Credential {
+  return {
+    name: "",
+    endpoint: "https://",
+    protocol: "authorizationCode",
+    clientId: "",
+    clientAuth: "body",
+    scopes: [],
+    tokenUrl: null,
+    authUrl: null,
+    issuer: null,
+    identityType: "namedPrincipal",
+    expiryRules: [],
+    keepAliveSeconds: null,
+    refreshIdleSeconds: null,
+    proactiveRefresh: true,
+    salesforce: {
+      generateAuthorizationHeader: true,
+      allowMergeFieldsInHeader: false,
+      allowMergeFieldsInBody: false,
+      additionalRefreshStatusCodes: [],
+    },
+  };
+}
+
+/** "api refresh_token, openid" → ["api", "refresh_token", "openid"]. */
+export function parseScopes(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/** "401, 403 419" → [401, 403, 419]; anything not a whole number is dropped. */
+export function parseStatusCodes(text: string): number[] {
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number)
+    .filter((n) => Number.isInteger(n));
+}
+
+/** An optional text field: empty means null. */
+export const optionalText = (text: string): string | null => (text.trim() === "" ? null : text.trim());
+
+/** An optional whole number of seconds: empty means null; invalid text is NaN (the shell reports it). */
+export function optionalSeconds(text: string): number | null {
+  if (text.trim() === "") return null;
+  return Number(text.trim());
+}
+
+/** The discovered endpoints filled into the credential (the issuer kept as given). */
+export function applyMetadata(credential: Credential, issuer: string, metadata: ProviderMetadata): Credential {
+  return {
+    ...credential,
+    issuer: metadata.issuer ?? issuer,
+    tokenUrl: metadata.tokenEndpoint,
+    authUrl: metadata.authorizationEndpoint ?? credential.authUrl ?? null,
+  };
+}
+
+/** Where the form shows a problem the shell files under a broader field name. */
+const FIELD_ALIASES: Record<string, string> = {
+  salesforce: "additionalRefreshStatusCodes",
+  "salesforce.additionalRefreshStatusCodes": "additionalRefreshStatusCodes",
+};
+
+/** Problems grouped by the form field that shows them, in the order the shell listed them. */
+export function problemsByField(problems: FieldProblem[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const problem of problems) {
+    const field = FIELD_ALIASES[problem.field] ?? problem.field;
+    const list = map.get(field) ?? [];
+    list.push(problem.message);
+    map.set(field, list);
+  }
+  return map;
+}
+
+/** Which fields the form shows for a protocol. */
+export function fieldsFor(protocol: AuthProtocol): Set<string> {
+  const common = ["name", "endpoint", "protocol", "identityType"];
+  const oauth = ["clientId", "clientAuth", "clientSecret", "scopes", "issuer", "tokenUrl", "keepAliveSeconds", "refreshIdleSeconds", "proactiveRefresh"];
+  switch (protocol) {
+    case "authorizationCode":
+      return new Set([...common, ...oauth, "authUrl"]);
+    case "deviceCode":
+      return new Set([...common, ...oauth]);
+    case "clientCredentials":
+    case "jwtBearer":
+      return new Set([...common, ...oauth]);
+    case "password":
+      return new Set([...common, "clientSecret"]);
+    case "noAuthentication":
+      return new Set(common);
+  }
+}

@@ -1,0 +1,48 @@
+// Test fixtures: timeline events as the shell sends them.
+import type { Event } from "../bindings/Event";
+import type { EventDetail } from "../bindings/EventDetail";
+
+let nextId = 1;
+
+export function ev(atMs: number, credential: string, event: EventDetail, summary = ""): Event {
+  return { id: nextId++, atMs, credential, event, summary: summary || `${event.kind} at ${atMs}` };
+}
+
+export const tokenIssued = (lifetimeSeconds: number | null): EventDetail => ({
+  kind: "tokenIssued",
+  token: "fp:ab12",
+  lifetimeSeconds,
+  expirySource: lifetimeSeconds === null ? "unknown" : "expiresIn",
+  jwt: false,
+  refreshToken: "fp:cd34",
+  rotated: true,
+  scopes: ["api"],
+});
+
+export const requestSent = (status = 200): EventDetail => ({
+  kind: "requestSent",
+  method: "POST",
+  url: "http://127.0.0.1:1/services/Soap/u/60.0",
+  status,
+  durationMs: 5,
+  error: null,
+});
+
+export const verdict = (expired: boolean, rule: string | null = expired ? "soap.invalid_session" : null): EventDetail => ({
+  kind: "verdict",
+  expired,
+  rule,
+  reason: expired ? "INVALID_SESSION_ID in the SOAP fault" : "no sign of expiry",
+  salesforceWouldRefresh: false,
+  salesforceReason: "only on 401",
+});
+
+export const refreshAttempt = (outcome: "refreshed" | "failed" | "needsReauthorization"): EventDetail => ({
+  kind: "refreshAttempt",
+  trigger: { type: "rule", id: "soap.invalid_session" },
+  outcome,
+  error: outcome === "refreshed" ? null : "invalid_grant",
+  durationMs: 3,
+});
+
+export const retry = (): EventDetail => ({ kind: "retry", attempt: 2 });

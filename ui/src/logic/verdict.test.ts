@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import type { Attempt } from "../bindings/Attempt";
+import type { Verdict } from "../bindings/Verdict";
+import { headlineVerdict, stepViews, verdictSides, verdictsDisagree } from "./verdict";
+
+const soapExpired: Verdict = {
+  expired: true,
+  rule: "soap.invalid_session",
+  reason: "The SOAP fault's faultcode is sf:INVALID_SESSION_ID: the session expired.",
+  salesforce: {
+    wouldRefresh: false,
+    reason: "A Named Credential refreshes only on HTTP 401; this was HTTP 500, so it would not refresh.",
+  },
+};
+const ok: Verdict = {
+  expired: false,
+  rule: null,
+  reason: "HTTP 200: no sign of an expired token.",
+  salesforce: { wouldRefresh: false, reason: "HTTP 200 is not 401: no refresh." },
+};
+const request = { method: "POST", url: "http://127.0.0.1:1/services/Soap/u/60.0", headers: [], body: null };
+
+describe("verdictSides", () => {
+  it("puts both sentences side by side with expired / would-not-refresh badges", () => {
+    const { ours, salesforce } = verdictSides(soapExpired);
+    expect(ours.sentence).toBe(soapExpired.reason);
+    expect(ours.badges.map((b) => b.text)).toEqual(["expired", "would refresh", "rule soap.invalid_session"]);
+    expect(salesforce.sentence).toContain("only on HTTP 401");
+    expect(salesforce.badges).toEqual([{ text: "would not refresh", tone: "error" }]);
+  });
+  it("shows a healthy response as not expired on both sides", () => {
+    const { ours, salesforce } = verdictSides(ok);
+    expect(ours.badges).toEqual([{ text: "not expired", tone: "ok" }]);
+    expect(salesforce.badges).toEqual([{ text: "no refresh", tone: "ok" }]);
+  });
+  it("knows when the verdicts disagree", () => {
+    expect(verdictsDisagree(soapExpired)).toBe(true);
+    expect(verdictsDisagree(ok)).toBe(false);
+  });
+});
+
+describe("stepViews", () => {
+  it("reads sent → expired → refreshed → retried", () => {
+    const attempts: Attempt[] = [
+      { step: "sent", number: 1, request, status: 500, durationMs: 12, verdict: soapExpired },
+      { step: "refreshed", credential: "Sandbox", trigger: "soap.invalid_session" },
+      { step: "sent", number: 2, request, status: 200, durationMs: 9, verdict: ok },
+    ];
+    const steps = stepViews(attempts);
+    expect(steps.map((s) => s.title)).toEqual([
+      "Sent: POST → HTTP 500 — token expired",
+      "Refreshed Sandbox's token (trigger: soap.invalid_session)",
+      "Retried: POST → HTTP 200",
+    ]);
+    expect(steps.map((s) => s.tone)).toEqual(["warn", "ok", "ok"]);
+    expect(steps[0].detail).toBe(`12 ms · ${soapExpired.reason}`);
+  });
+  it("shows failures with the error message", () => {
+    const steps = stepViews([
+      { step: "refreshFailed", credential: "Sandbox", trigger: null, error: { kind: "needsReauthorization", message: "invalid_grant" } },
+      { step: "refreshSkipped", reason: "The credential has no refresh token." },
+    ]);
+    expect(steps[0]).toMatchObject({ tone: "error", detail: "invalid_grant", title: "Refreshing Sandbox failed" });
+    expect(steps[1].detail).toBe("The credential has no refresh token.");
+  });
+});
+
+describe("headlineVerdict", () => {
+  it("headlines the expired first response when a refresh and retry followed", () => {
+    const attempts: Attempt[] = [
+      { step: "sent", number: 1, request, status: 500, durationMs: 12, verdict: soapExpired },
+      { step: "refreshed", credential: "Sandbox", trigger: "soap.invalid_session" },
+      { step: "sent", number: 2, request, status: 200, durationMs: 9, verdict: ok },
+    ];
+    const headline = headlineVerdict(attempts, ok, 200);
+    expect(headline.verdict).toBe(soapExpired);
+    expect(headline.caption).toBe("Verdict on the first response (HTTP 500); after the refresh the retry got HTTP 200.");
+  });
+  it("uses the final verdict when nothing expired", () => {
+    const attempts: Attempt[] = [{ step: "sent", number: 1, request, status: 200, durationMs: 5, verdict: ok }];
+    expect(headlineVerdict(attempts, ok, 200)).toEqual({ verdict: ok, caption: "Verdict on the response (HTTP 200)." });
+  });
+  it("headlines an expiry that could not be refreshed", () => {
+    const attempts: Attempt[] = [{ step: "sent", number: 1, request, status: 500, durationMs: 5, verdict: soapExpired }];
+    expect(headlineVerdict(attempts, soapExpired, 500).verdict.expired).toBe(true);
+  });
+});

@@ -1,0 +1,111 @@
+// The verdict panel's content: our verdict and Salesforce's side by side, and the
+// attempts as a step list (sent → expired → refreshed → retried).
+import type { Attempt } from "../bindings/Attempt";
+import type { Verdict } from "../bindings/Verdict";
+import { formatMs } from "./format";
+
+export interface Badge {
+  text: string;
+  tone: "ok" | "warn" | "error" | "info";
+}
+
+export interface VerdictSide {
+  title: string;
+  sentence: string;
+  badges: Badge[];
+}
+
+export function verdictSides(verdict: Verdict): { ours: VerdictSide; salesforce: VerdictSide } {
+  const ours: VerdictSide = {
+    title: "Callout Lab",
+    sentence: verdict.reason,
+    badges: verdict.expired
+      ? [
+          { text: "expired", tone: "warn" },
+          { text: "would refresh", tone: "info" },
+        ]
+      : [{ text: "not expired", tone: "ok" }],
+  };
+  if (verdict.rule) ours.badges.push({ text: `rule ${verdict.rule}`, tone: "info" });
+  const sf = verdict.salesforce;
+  const salesforce: VerdictSide = {
+    title: "Salesforce Named Credential",
+    sentence: sf.reason,
+    badges: sf.wouldRefresh
+      ? [{ text: "would refresh", tone: "info" }]
+      : [{ text: verdict.expired ? "would not refresh" : "no refresh", tone: verdict.expired ? "error" : "ok" }],
+  };
+  return { ours, salesforce };
+}
+
+/** Whether the two verdicts disagree on refreshing (the case worth a callout). */
+export function verdictsDisagree(verdict: Verdict): boolean {
+  return verdict.expired !== verdict.salesforce.wouldRefresh;
+}
+
+export interface StepView {
+  step: Attempt["step"];
+  title: string;
+  detail: string;
+  tone: "ok" | "warn" | "error" | "info";
+}
+
+const triggerText = (trigger: string | null): string => (trigger ? ` (trigger: ${trigger})` : "");
+
+/** One line per attempt; a sent attempt whose verdict says expired reads "… → expired". */
+export function stepViews(attempts: Attempt[]): StepView[] {
+  return attempts.map((attempt) => {
+    switch (attempt.step) {
+      case "sent": {
+        const retry = attempt.number > 1;
+        const expired = attempt.verdict.expired;
+        return {
+          step: "sent",
+          title: `${retry ? "Retried" : "Sent"}: ${attempt.request.method} → HTTP ${attempt.status}${expired ? " — token expired" : ""}`,
+          detail: `${formatMs(Number(attempt.durationMs))} · ${attempt.verdict.reason}`,
+          tone: expired ? "warn" : attempt.status < 400 ? "ok" : "error",
+        };
+      }
+      case "failed":
+        return {
+          step: "failed",
+          title: `Attempt ${attempt.number} failed: ${attempt.request.method} ${attempt.request.url}`,
+          detail: attempt.error.message,
+          tone: "error",
+        };
+      case "refreshed":
+        return {
+          step: "refreshed",
+          title: `Refreshed ${attempt.credential}'s token${triggerText(attempt.trigger)}`,
+          detail: "A new access token was issued; the request is sent once more.",
+          tone: "ok",
+        };
+      case "refreshFailed":
+        return {
+          step: "refreshFailed",
+          title: `Refreshing ${attempt.credential} failed${triggerText(attempt.trigger)}`,
+          detail: attempt.error.message,
+          tone: "error",
+        };
+      case "refreshSkipped":
+        return { step: "refreshSkipped", title: "No refresh", detail: attempt.reason, tone: "info" };
+    }
+  });
+}
+
+/**
+ * The verdict worth headlining: the one that found the token expired (the first
+ * response, before refresh and retry), else the final one. `caption` says which.
+ */
+export function headlineVerdict(attempts: Attempt[], final: Verdict, finalStatus: number): { verdict: Verdict; caption: string } {
+  const sent = attempts.filter((a): a is Extract<Attempt, { step: "sent" }> => a.step === "sent");
+  const expired = sent.find((a) => a.verdict.expired);
+  if (expired && sent.length > 1) {
+    return {
+      verdict: expired.verdict,
+      caption: `Verdict on the first response (HTTP ${expired.status}); after the refresh the retry got HTTP ${finalStatus}.`,
+    };
+  }
+  if (expired) return { verdict: expired.verdict, caption: `Verdict on the response (HTTP ${expired.status}).` };
+  return { verdict: final, caption: `Verdict on the response (HTTP ${finalStatus}).` };
+}

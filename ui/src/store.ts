@@ -1,0 +1,42 @@
+// App-wide state shared by the views, with change notifications. Holds no secrets:
+// a revealed token lives only in the token panel's DOM until the view changes.
+import * as api from "./api";
+import type { CredentialView, Settings, View } from "./pending-types";
+import { DEFAULT_SETTINGS } from "./logic/theme";
+
+type Listener = () => void;
+
+class Signal<T> {
+  private listeners = new Set<Listener>();
+  constructor(public value: T) {}
+  set(value: T): void {
+    this.value = value;
+    for (const listener of this.listeners) listener();
+  }
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+export const credentials = new Signal<CredentialView[]>([]);
+export const credentialsLoaded = new Signal<boolean>(false);
+export const settings = new Signal<Settings>(DEFAULT_SETTINGS);
+export const view = new Signal<View>("credentials");
+/** The credential selected in the Credentials view. */
+export const selectedCredential = new Signal<string | null>(null);
+/** Bumped whenever the timeline grew (from `timeline-appended`). */
+export const timelineVersion = new Signal<number>(0);
+/** Lets views move to another view: e.g. the guide opening the SOAP sample in the editor. */
+export const editorRequests = new Signal<{ openName: string | null; send: boolean }>({ openName: null, send: false });
+
+export async function reloadCredentials(): Promise<CredentialView[]> {
+  const list = await api.listCredentials();
+  credentials.set(list);
+  credentialsLoaded.set(true);
+  return list;
+}
+
+export const credentialNames = (): string[] => credentials.value.map((c) => c.credential.name);
+export const findCredential = (name: string | null): CredentialView | undefined =>
+  credentials.value.find((c) => c.credential.name === name);

@@ -1,0 +1,335 @@
+// Add / edit a credential, validated as you type (validate_credential → a
+// field-problem under each field), with "Discover from issuer".
+import * as api from "../api";
+import type { AuthProtocol } from "../bindings/AuthProtocol";
+import type { Credential } from "../bindings/Credential";
+import {
+  applyMetadata,
+  blankCredential,
+  fieldsFor,
+  optionalSeconds,
+  optionalText,
+  parseScopes,
+  parseStatusCodes,
+  PROTOCOLS,
+  problemsByField,
+} from "../logic/credentialForm";
+import type { CredentialView, FieldProblem } from "../pending-types";
+import * as store from "../store";
+import { busy, debounce, h, replace } from "../ui/dom";
+import { toast, toastError } from "../ui/toast";
+
+const FORM_KEY = "callout-lab.credential-form.v1";
+
+interface Persisted {
+  previousName: string | null;
+  credential: Credential;
+}
+
+export class CredentialForm {
+  readonly element = h("form", { class: "card credential-form", testid: "credential-form", novalidate: true });
+  private credential: Credential = blankCredential();
+  private previousName: string | null = null;
+  private problems = new Map<string, string[]>();
+  private inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+  private problemSlots = new Map<string, HTMLElement>();
+  private secret: HTMLInputElement | null = null;
+  private view: CredentialView | null = null;
+  private validate = debounce(() => void this.runValidation(), 250);
+
+  constructor(
+    private readonly onSaved: (view: CredentialView) => void,
+    private readonly onClose: () => void,
+  ) {
+    this.element.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.save();
+    });
+    this.element.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.close();
+    });
+  }
+
+  /** The unsaved form from before a restart, if any (never the secret). */
+  static restore(): Persisted | null {
+    try {
+      const raw = localStorage.getItem(FORM_KEY);
+      if (!raw) return null;
+      const parsed = JSON.parse(raw) as Persisted;
+      return typeof parsed?.credential?.name === "string" ? parsed : null;
+    } catch {
+      return null;
+    }
+  }
+
+  open(view: CredentialView | null, restored?: Persisted): void {
+    this.view = view;
+    this.previousName = restored ? restored.previousName : (view?.credential.name ?? null);
+    this.credential = restored ? restored.credential : structuredClone(view?.credential ?? blankCredential());
+    if (!view && !restored) this.credential.keepAliveSeconds = store.settings.value.keepAliveDefaultSeconds;
+    this.problems.clear();
+    this.render();
+    this.persist();
+    this.validate();
+    this.inputs.get("name")?.focus();
+  }
+
+  close(): void {
+    localStorage.removeItem(FORM_KEY);
+    this.onClose();
+  }
+
+  private persist(): void {
+    try {
+      localStorage.setItem(FORM_KEY, JSON.stringify({ previousName: this.previousName, credential: this.credential }));
+    } catch {
+      // Storage full or unavailable: the form in memory is still there.
+    }
+  }
+
+  private changed(): void {
+    this.persist();
+    this.validate();
+  }
+
+  private async runValidation(): Promise<FieldProblem[]> {
+    let problems: FieldProblem[] = [];
+    try {
+      problems = await api.validateCredential(this.credential);
+    } catch {
+      // The command never fails by contract; an older shell without it shows no problems.
+    }
+    this.problems = problemsByField(problems);
+    this.showProblems();
+    return problems;
+  }
+
+  private showProblems(): void {
+    for (const [field, slot] of this.problemSlots) {
+      const messages = this.problems.get(field) ?? [];
+      replace(slot, messages.map((m) => h("div", { class: "field-problem", testid: "field-problem", role: "alert" }, m)));
+      this.inputs.get(field)?.setAttribute("aria-invalid", messages.length ? "true" : "false");
+    }
+    const known = new Set(this.problemSlots.keys());
+    const other = [...this.problems.entries()].filter(([f]) => !known.has(f));
+    const general = this.element.querySelector(".form-general");
+    if (general) {
+      replace(
+        general,
+        other.flatMap(([field, messages]) =>
+          messages.map((m) => h("div", { class: "field-problem", testid: "field-problem" }, field === "credential" ? m : `${field}: ${m}`)),
+        ),
+      );
+    }
+  }
+
+  private field(
+    field: string,
+    label: string,
+    control: HTMLInputElement | HTMLSelectElement,
+    hint?: string,
+    extra?: Node,
+    wide = false,
+  ): HTMLElement {
+    control.dataset.field = field;
+    control.id = `cred-${field}`;
+    this.inputs.set(field, control);
+    const slot = h("div", { class: "problems", id: `cred-${field}-problems` });
+    control.setAttribute("aria-describedby", `cred-${field}-problems`);
+    this.problemSlots.set(field, slot);
+    return h(
+      "div",
+      { class: wide ? "field wide" : "field" },
+      h("label", { for: control.id }, label),
+      extra ? h("div", { class: "field-with-action" }, control, extra) : control,
+      hint && h("div", { class: "hint" }, hint),
+      slot,
+    );
+  }
+
+  private text(value: string | null | undefined, set: (text: string) => void, attrs: Record<string, unknown> = {}): HTMLInputElement {
+    const input = h("input", { type: "text", value: value ?? "", spellcheck: "false", autocomplete: "off", ...attrs });
+    input.addEventListener("input", () => {
+      set(input.value);
+      this.changed();
+    });
+    return input;
+  }
+
+  private select<T extends string>(value: T, options: { value: T; label: string }[], set: (value: T) => void): HTMLSelectElement {
+    const select = h(
+      "select",
+      null,
+      options.map((o) => h("option", { value: o.value, selected: o.value === value }, o.label)),
+    );
+    select.addEventListener("change", () => {
+      set(select.value as T);
+      this.changed();
+    });
+    return select;
+  }
+
+  private checkbox(field: string, label: string, checked: boolean, set: (on: boolean) => void, hint: string): HTMLElement {
+    const input = h("input", { type: "checkbox", checked, id: `cred-${field}` });
+    input.dataset.field = field;
+    this.inputs.set(field, input);
+    input.addEventListener("change", () => {
+      set(input.checked);
+      this.changed();
+    });
+    const slot = h("div", { class: "problems" });
+    this.problemSlots.set(field, slot);
+    return h("div", { class: "field check" }, h("label", { for: input.id }, input, " ", label), h("div", { class: "hint" }, hint), slot);
+  }
+
+  private render(): void {
+    const c = this.credential;
+    this.inputs.clear();
+    this.problemSlots.clear();
+    const shown = fieldsFor(c.protocol);
+    const editing = this.previousName !== null;
+
+    const issuer = this.text(c.issuer, (v) => (c.issuer = optionalText(v)), { placeholder: "https://login.example.com" });
+    const discover = h("button", { type: "button", class: "secondary" }, "Discover from issuer");
+    discover.addEventListener("click", () =>
+      void busy(discover, "Discovering…", async () => {
+        const url = (c.issuer ?? "").trim();
+        if (!url) {
+          toast("Enter the issuer URL first, then Discover.", "info");
+          return;
+        }
+        try {
+          const metadata = await api.discover(url);
+          this.credential = applyMetadata(c, url, metadata);
+          this.render();
+          this.changed();
+          toast(`Found the provider's endpoints at ${url}.`, "ok");
+        } catch (error) {
+          toastError(`Could not discover ${url}`, error);
+        }
+      }),
+    );
+
+    this.secret = h("input", {
+      type: "password",
+      autocomplete: "new-password",
+      placeholder: this.view?.hasClientSecret ? "stored in the keychain — leave empty to keep it" : "stored only in the OS keychain",
+    });
+
+    const protocol = this.select<AuthProtocol>(c.protocol, PROTOCOLS, (v) => {
+      c.protocol = v;
+      this.render();
+    });
+
+    const rows: (HTMLElement | false)[] = [
+      this.field("name", "Name", this.text(c.name, (v) => (c.name = v), { placeholder: "My_API" }), "Used in callout:NAME/… URLs."),
+      this.field("endpoint", "Endpoint base URL", this.text(c.endpoint, (v) => (c.endpoint = v))),
+      this.field("protocol", "Authentication", protocol),
+      shown.has("issuer") && this.field("issuer", "Issuer", issuer, "OpenID Connect / RFC 8414 discovery fills in the URLs below.", discover, true),
+      shown.has("authUrl") && this.field("authUrl", "Authorization URL", this.text(c.authUrl, (v) => (c.authUrl = optionalText(v)))),
+      shown.has("tokenUrl") && this.field("tokenUrl", "Token URL", this.text(c.tokenUrl, (v) => (c.tokenUrl = optionalText(v)))),
+      shown.has("clientId") && this.field("clientId", "Client ID", this.text(c.clientId, (v) => (c.clientId = optionalText(v)))),
+      shown.has("clientSecret") && this.field("clientSecret", c.protocol === "password" ? "Password" : "Client secret", this.secret),
+      shown.has("clientAuth") &&
+        this.field(
+          "clientAuth",
+          "Send the client secret",
+          this.select(c.clientAuth, [
+            { value: "body", label: "in the request body" },
+            { value: "basic", label: "as HTTP Basic" },
+          ], (v) => (c.clientAuth = v)),
+        ),
+      shown.has("scopes") && this.field("scopes", "Scopes", this.text((c.scopes ?? []).join(" "), (v) => (c.scopes = parseScopes(v))), "Space-separated."),
+      this.field(
+        "identityType",
+        "Identity",
+        this.select(c.identityType, [
+          { value: "namedPrincipal", label: "Named principal" },
+          { value: "perUser", label: "Per user" },
+          { value: "anonymous", label: "Anonymous" },
+        ], (v) => (c.identityType = v)),
+      ),
+      shown.has("keepAliveSeconds") &&
+        this.field(
+          "keepAliveSeconds",
+          "Keep-alive every (seconds)",
+          this.text(c.keepAliveSeconds?.toString() ?? "", (v) => (c.keepAliveSeconds = optionalSeconds(v)), { inputmode: "numeric", placeholder: "off" }),
+          "Refresh this often even when idle, for refresh tokens that expire when unused.",
+        ),
+      shown.has("refreshIdleSeconds") &&
+        this.field(
+          "refreshIdleSeconds",
+          "Refresh token idle lifetime (seconds)",
+          this.text(c.refreshIdleSeconds?.toString() ?? "", (v) => (c.refreshIdleSeconds = optionalSeconds(v)), { inputmode: "numeric", placeholder: "unknown" }),
+          "When the provider's refresh tokens die unused (WSO2: 86400), the keeper warns before that.",
+        ),
+      shown.has("proactiveRefresh") &&
+        this.checkbox(
+          "proactiveRefresh",
+          "Refresh ahead of expiry (keeper)",
+          c.proactiveRefresh !== false,
+          (on) => (c.proactiveRefresh = on),
+          "Off for the Sandbox, so you see the expiry being detected in a response.",
+        ),
+    ];
+
+    const sf = c.salesforce;
+    const salesforce = h(
+      "fieldset",
+      { class: "salesforce" },
+      h("legend", null, "Salesforce Named Credential emulation"),
+      this.checkbox("generateAuthorizationHeader", "Generate Authorization header", sf.generateAuthorizationHeader, (on) => (sf.generateAuthorizationHeader = on), "Adds Authorization: Bearer <token> unless the request sets one."),
+      this.checkbox("allowMergeFieldsInHeader", "Allow merge fields in HTTP header", sf.allowMergeFieldsInHeader, (on) => (sf.allowMergeFieldsInHeader = on), "Off in Salesforce by default: header merge fields stay literal there."),
+      this.checkbox("allowMergeFieldsInBody", "Allow merge fields in HTTP body", sf.allowMergeFieldsInBody, (on) => (sf.allowMergeFieldsInBody = on), "Needed for {!$Credential.OAuthToken} in a SOAP SessionHeader."),
+      this.field(
+        "additionalRefreshStatusCodes",
+        "Additional status codes for token refresh",
+        this.text(sf.additionalRefreshStatusCodes.join(", "), (v) => (sf.additionalRefreshStatusCodes = parseStatusCodes(v)), { placeholder: "e.g. 403" }),
+        "Salesforce accepts 4xx and 600–999, never 5xx.",
+      ),
+    );
+
+    const cancel = h("button", { type: "button", class: "ghost" }, "Cancel");
+    cancel.addEventListener("click", () => this.close());
+    replace(
+      this.element,
+      h("div", { class: "card-head" }, h("h3", null, editing ? `Edit ${this.previousName}` : "Add a credential")),
+      h("div", { class: "form-grid" }, rows),
+      salesforce,
+      h("div", { class: "form-general" }),
+      h(
+        "div",
+        { class: "form-actions" },
+        cancel,
+        h("button", { type: "submit", class: "primary", testid: "save-credential" }, editing ? "Save changes" : "Add credential"),
+      ),
+    );
+    this.showProblems();
+  }
+
+  private async save(): Promise<void> {
+    const button = this.element.querySelector<HTMLButtonElement>('[data-testid="save-credential"]');
+    const problems = await this.runValidation();
+    if (problems.length) {
+      const first = problems[0];
+      const [firstField] = problemsByField([first]).keys();
+      this.inputs.get(firstField)?.focus();
+      toast(`Fix ${problems.length === 1 ? "the marked field" : `the ${problems.length} marked fields`} first: ${first.message}`, "error");
+      return;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        const secret = this.secret?.value ? this.secret.value : null;
+        const saved = await api.saveCredential(this.credential, secret, this.previousName);
+        if (this.secret) this.secret.value = "";
+        localStorage.removeItem(FORM_KEY);
+        toast(`Saved ${saved.credential.name}.`, "ok");
+        this.onSaved(saved);
+      } catch (error) {
+        toastError(`Could not save ${this.credential.name || "the credential"}`, error);
+      }
+    };
+    if (button) await busy(button, "Saving…", run);
+    else await run();
+  }
+}

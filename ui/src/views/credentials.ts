@@ -1,0 +1,346 @@
+// Credentials: the list with live status, the selected credential's actions,
+// authorize progress, token panel, add/edit form, and the keychain check.
+import * as api from "../api";
+import { authorizeCredential, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
+import { checkingView, failureView, keychainView, type StatusView as KeychainStatus } from "../keychain";
+import { progressHeadline } from "../logic/authorizeProgress";
+import { authorizeLabel, liveStatus } from "../logic/format";
+import type { CredentialView } from "../pending-types";
+import * as store from "../store";
+import { busy, h, replace } from "../ui/dom";
+import { askConfirm } from "../ui/modal";
+import { toast, toastError } from "../ui/toast";
+import { CredentialForm } from "./credentialForm";
+import { TokenPanel } from "./tokenPanel";
+
+const PROTOCOL_SHORT: Record<string, string> = {
+  authorizationCode: "Auth code + PKCE",
+  clientCredentials: "Client credentials",
+  jwtBearer: "JWT bearer",
+  deviceCode: "Device code",
+  password: "Password",
+  noAuthentication: "No auth",
+};
+
+export class CredentialsView {
+  readonly element = h("section", { class: "view view-credentials", "aria-labelledby": "credentials-title" });
+  private list = h("ul", { class: "credential-list", role: "listbox", "aria-label": "Credentials" });
+  private detail = h("div", { class: "credential-detail" });
+  private tokenPanel = new TokenPanel();
+  private form = new CredentialForm(
+    (saved) => {
+      this.mode = "detail";
+      store.selectedCredential.set(saved.credential.name);
+      void store.reloadCredentials().catch(() => undefined);
+    },
+    () => {
+      this.mode = "detail";
+      this.renderDetail();
+    },
+  );
+  private mode: "detail" | "form" = "detail";
+  private statusCells = new Map<string, HTMLElement>();
+  private detailStatus: HTMLElement | null = null;
+  private tokenKey = "";
+
+  constructor() {
+    const add = h("button", { type: "button", class: "secondary", testid: "add-credential" }, "+ Add credential");
+    add.addEventListener("click", () => this.openForm(null));
+    this.element.append(
+      h(
+        "div",
+        { class: "credentials-side" },
+        h("div", { class: "view-head" }, h("h1", { id: "credentials-title" }, "Credentials"), add),
+        this.list,
+        this.keychainCard(),
+      ),
+      this.detail,
+    );
+    this.list.addEventListener("keydown", (event) => this.listKeys(event));
+    store.credentials.subscribe(() => {
+      this.renderList();
+      if (this.mode === "detail") this.renderDetail();
+    });
+    store.selectedCredential.subscribe(() => {
+      this.renderList();
+      if (this.mode === "detail") this.renderDetail();
+    });
+    onAuthorizing(() => {
+      this.renderList();
+      if (this.mode === "detail") this.renderDetail();
+    });
+    store.view.subscribe(() => this.tokenPanel.conceal());
+    // Hidden to the tray: a revealed token does not stay on screen.
+    document.addEventListener("visibilitychange", () => {
+      if (document.hidden) this.tokenPanel.conceal();
+    });
+    this.renderList();
+    this.renderDetail();
+    const restored = CredentialForm.restore();
+    if (restored) {
+      this.mode = "form";
+      replace(this.detail, this.form.element);
+      this.form.open(store.findCredential(restored.previousName) ?? null, restored);
+    }
+  }
+
+  /** Called every second: countdowns in the list, the detail and the token panel. */
+  tick(now: number): void {
+    for (const view of store.credentials.value) {
+      const cell = this.statusCells.get(view.credential.name);
+      if (!cell) continue;
+      const live = liveStatus(view.status, now);
+      cell.textContent = live.line;
+      cell.className = `credential-status tone-${live.tone}`;
+    }
+    if (this.detailStatus) {
+      const view = store.findCredential(store.selectedCredential.value);
+      if (view) {
+        const live = liveStatus(view.status, now);
+        this.detailStatus.textContent = live.line;
+        this.detailStatus.className = `status-pill tone-${live.tone}`;
+      }
+    }
+    this.tokenPanel.tick(now);
+  }
+
+  openForm(view: CredentialView | null): void {
+    this.mode = "form";
+    replace(this.detail, this.form.element);
+    this.form.open(view);
+  }
+
+  private listKeys(event: KeyboardEvent): void {
+    const names = store.credentialNames();
+    if (!names.length) return;
+    const index = names.indexOf(store.selectedCredential.value ?? "");
+    let next = index;
+    if (event.key === "ArrowDown") next = Math.min(names.length - 1, index + 1);
+    else if (event.key === "ArrowUp") next = Math.max(0, index - 1);
+    else return;
+    event.preventDefault();
+    store.selectedCredential.set(names[next]);
+    this.list.querySelector<HTMLElement>(`[data-name="${CSS.escape(names[next])}"]`)?.focus();
+  }
+
+  private renderList(): void {
+    const now = Date.now();
+    this.statusCells.clear();
+    const views = store.credentials.value;
+    if (!store.credentialsLoaded.value) {
+      replace(this.list, h("li", { class: "muted empty" }, "Loading credentials…"));
+      return;
+    }
+    if (!views.length) {
+      replace(this.list, h("li", { class: "muted empty" }, "No credentials yet. Add one to get started."));
+      return;
+    }
+    const selected = store.selectedCredential.value;
+    replace(
+      this.list,
+      views.map((view) => {
+        const name = view.credential.name;
+        const live = liveStatus(view.status, now);
+        const status = h("span", { class: `credential-status tone-${live.tone}`, testid: "credential-status" }, live.line);
+        this.statusCells.set(name, status);
+        const needsAction = live.state === "needsReauthorization" || live.state === "notAuthorized";
+        const label = authorizeLabel(live.state);
+        const inFlight = authorizing.has(name);
+        const quick =
+          needsAction && label
+            ? h("button", { type: "button", class: live.state === "needsReauthorization" ? "danger small" : "primary small", tabindex: -1, disabled: inFlight }, inFlight ? "Waiting…" : label)
+            : null;
+        quick?.addEventListener("click", (event) => {
+          event.stopPropagation();
+          store.selectedCredential.set(name);
+          void authorizeCredential(name);
+        });
+        const row = h(
+          "li",
+          {
+            class: `credential-row${name === selected ? " selected" : ""}`,
+            testid: "credential-row",
+            "data-name": name,
+            role: "option",
+            "aria-selected": name === selected ? "true" : "false",
+            tabindex: name === selected || (!selected && view === views[0]) ? 0 : -1,
+          },
+          h(
+            "div",
+            { class: "row-main" },
+            h("span", { class: "credential-name" }, name, view.sandbox && h("span", { class: "badge" }, "sandbox")),
+            status,
+          ),
+          quick,
+        );
+        row.addEventListener("click", () => store.selectedCredential.set(name));
+        row.addEventListener("keydown", (event) => {
+          if (event.key === "Enter") store.selectedCredential.set(name);
+        });
+        return row;
+      }),
+    );
+  }
+
+  private renderDetail(): void {
+    this.detailStatus = null;
+    const name = store.selectedCredential.value;
+    const view = store.findCredential(name);
+    if (!view) {
+      replace(
+        this.detail,
+        h(
+          "div",
+          { class: "empty-state" },
+          h("h2", null, "Select a credential"),
+          h("p", { class: "muted" }, "Pick one on the left to see its token and status, or add a new one."),
+        ),
+      );
+      this.tokenKey = "";
+      void this.tokenPanel.load(null);
+      return;
+    }
+    const c = view.credential;
+    const live = liveStatus(view.status, Date.now());
+    this.detailStatus = h("span", { class: `status-pill tone-${live.tone}` }, live.line);
+    const label = authorizeLabel(live.state);
+    const progress = authorizing.get(c.name);
+
+    const actions = h("div", { class: "detail-actions" });
+    if (label) {
+      const authorize = h(
+        "button",
+        {
+          type: "button",
+          class: live.state === "needsReauthorization" ? "danger" : live.state === "notAuthorized" ? "primary" : "secondary",
+          testid: "authorize",
+          disabled: Boolean(progress),
+        },
+        label,
+      );
+      authorize.addEventListener("click", () => void authorizeCredential(c.name));
+      actions.append(authorize);
+    }
+    const edit = h("button", { type: "button", class: "secondary" }, "Edit");
+    edit.addEventListener("click", () => this.openForm(view));
+    const remove = h("button", { type: "button", class: "ghost danger-text" }, "Remove");
+    remove.addEventListener("click", () =>
+      void busy(remove, "Removing…", async () => {
+        if (!(await askConfirm(`Remove ${c.name}?`, `Its definition is removed and its client secret and tokens are deleted from the OS keychain.`, "Remove"))) return;
+        try {
+          await api.removeCredential(c.name);
+          toast(`Removed ${c.name}.`, "ok");
+          store.selectedCredential.set(null);
+          await store.reloadCredentials();
+        } catch (error) {
+          toastError(`Could not remove ${c.name}`, error);
+        }
+      }),
+    );
+    actions.append(edit, remove);
+
+    const progressBox = progress
+      ? h(
+          "div",
+          { class: `progress-box stage-${progress.stage}`, testid: "authorize-progress", role: "status", "aria-live": "polite" },
+          h("span", { class: "spinner", "aria-hidden": "true" }),
+          h(
+            "div",
+            null,
+            h("strong", null, progressHeadline(progress)),
+            progress.stage === "waitingForBrowser" && h("div", { class: "muted small" }, progress.message),
+            progress.url && h("div", { class: "muted small url-line" }, "If no browser opened, visit: ", h("code", null, progress.url)),
+          ),
+          (() => {
+            const cancel = h("button", { type: "button", class: "ghost", testid: "cancel-authorize" }, "Cancel");
+            cancel.addEventListener("click", () => void cancelAuthorization(c.name));
+            return cancel;
+          })(),
+        )
+      : null;
+
+    const reason =
+      live.state === "needsReauthorization"
+        ? h(
+            "div",
+            { class: "callout callout-error" },
+            h("strong", null, "Needs re-authorization. "),
+            view.status.reason ?? "The refresh token no longer works; sign in again to continue.",
+          )
+        : view.status.reason
+          ? h("p", { class: "muted small" }, view.status.reason)
+          : null;
+
+    replace(
+      this.detail,
+      h(
+        "div",
+        { class: "card detail-card" },
+        h(
+          "div",
+          { class: "detail-head" },
+          h("div", null, h("h2", null, c.name, view.sandbox && h("span", { class: "badge" }, "sandbox")), this.detailStatus),
+          actions,
+        ),
+        reason,
+        progressBox,
+        h(
+          "dl",
+          { class: "facts" },
+          h("dt", null, "Endpoint"),
+          h("dd", null, h("code", null, c.endpoint)),
+          h("dt", null, "Flow"),
+          h("dd", null, PROTOCOL_SHORT[c.protocol] ?? c.protocol),
+          c.clientId ? [h("dt", null, "Client ID"), h("dd", null, h("code", null, c.clientId))] : null,
+          h("dt", null, "Client secret"),
+          h("dd", null, view.hasClientSecret ? "in the OS keychain" : "none stored"),
+          h("dt", null, "Use it as"),
+          h("dd", null, h("code", null, `callout:${c.name}/…`)),
+        ),
+      ),
+      this.tokenPanel.element,
+    );
+    // Re-read the token only when something about it changed (each read may ask the keychain).
+    const wanted = live.state === "noAuthentication" || live.state === "notAuthorized" ? null : c.name;
+    const key = `${wanted}|${view.status.state}|${view.status.expiresAtMs}`;
+    if (key !== this.tokenKey) {
+      this.tokenKey = key;
+      void this.tokenPanel.load(wanted);
+    }
+  }
+
+  private keychainCard(): HTMLElement {
+    const result = h(
+      "div",
+      { id: "keychain-result", class: "status status-idle", testid: "keychain-result", role: "status", "aria-live": "polite" },
+      "Not checked yet. The check stores, reads back and deletes a throw-away secret.",
+    );
+    const show = (view: KeychainStatus): void => {
+      result.className = `status status-${view.tone}`;
+      result.textContent = view.text;
+    };
+    const button = h("button", { id: "check-keychain", type: "button", class: "secondary small" }, "Check keychain");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      show(checkingView);
+      try {
+        show(keychainView(await api.checkKeychain()));
+      } catch (error) {
+        show(failureView(error));
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return h(
+      "section",
+      { class: "keychain-card", "aria-labelledby": "keychain-title" },
+      h(
+        "div",
+        { class: "keychain-head" },
+        h("div", null, h("h2", { id: "keychain-title" }, "OS keychain"), h("p", { class: "muted small" }, "Secrets live only in ", h("span", { testid: "keychain-backend" }, "…"), ".")),
+        button,
+      ),
+      result,
+    );
+  }
+}

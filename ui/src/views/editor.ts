@@ -1,0 +1,652 @@
+// The request editor: saved requests and samples, method, URL with callout:
+// completion, headers, the CodeMirror body, live preview with the Salesforce lint,
+// merge-field errors pointed at, Send (Ctrl/Cmd+Enter), Save / Save as.
+import type { Diagnostic } from "@codemirror/lint";
+import * as api from "../api";
+import { reauthorizeRemedy } from "../actions";
+import type { Lint } from "../bindings/Lint";
+import { BodyEditor } from "../editor/bodyEditor";
+import {
+  bodyKindForContentType,
+  fromSaved,
+  isDirty,
+  loadEditorState,
+  METHODS,
+  newDraft,
+  saveEditorState,
+  toDraft,
+  toSaved,
+  type EditorDraft,
+  type EditorState,
+} from "../logic/drafts";
+import { locationName, placeText, toReport, type UiError } from "../logic/errors";
+import { calloutCompletions, calloutName } from "../logic/mergeFields";
+import { errorRange, offsetOf } from "../logic/position";
+import type { BodyKind, Preview, SavedRequest } from "../pending-types";
+import * as store from "../store";
+import { busy, debounce, h, replace } from "../ui/dom";
+import { askConfirm, askText } from "../ui/modal";
+import { toast, toastError } from "../ui/toast";
+import { ResponsePanel } from "./response";
+
+const BODY_KINDS: { value: BodyKind; label: string }[] = [
+  { value: "none", label: "No body" },
+  { value: "xml", label: "XML / SOAP" },
+  { value: "json", label: "JSON" },
+  { value: "text", label: "Text" },
+];
+
+const isPristineNew = (d: EditorDraft): boolean => {
+  const blank = newDraft();
+  return d.name === blank.name && d.url === blank.url && d.body === "" && d.headers.every((hd) => !hd.name && !hd.value);
+};
+
+export class EditorView {
+  readonly element = h("section", { class: "view view-editor", "aria-labelledby": "editor-title" });
+  private saved: SavedRequest[] = [];
+  private state: EditorState = loadEditorState(localStorage);
+  private newCounter = 0;
+  private requestList = h("nav", { class: "request-list", "aria-label": "Saved requests" });
+  private nameInput = h("input", { type: "text", class: "request-name", "aria-label": "Request name", spellcheck: "false" });
+  private method = h("select", { testid: "method", "aria-label": "Method" }, METHODS.map((m) => h("option", { value: m }, m)));
+  private url = h("input", { type: "text", class: "url-input", testid: "url", "aria-label": "URL", spellcheck: "false", autocomplete: "off", placeholder: "callout:Sandbox/services/data/v60.0/query?q=…" });
+  private suggestions = h("ul", { class: "suggestions", role: "listbox", hidden: true });
+  private headersBox = h("div", { class: "headers", testid: "headers" });
+  private bodyKind = h("select", { "aria-label": "Body type" }, BODY_KINDS.map((k) => h("option", { value: k.value }, k.label)));
+  private bodyHost = h("div", { class: "body-editor", testid: "body-editor" });
+  private body!: BodyEditor;
+  private errorBox = h("div", { class: "editor-error", testid: "editor-error", role: "alert", hidden: true });
+  private lintBox = h("ul", { class: "lint", testid: "lint", "aria-label": "Salesforce compatibility" });
+  private resolved = h("pre", { class: "resolved", testid: "resolved-request" });
+  private previewNote = h("span", { class: "muted small" });
+  private sendButton = h("button", { type: "button", class: "primary send", testid: "send", title: "Send (Ctrl+Enter)" }, "Send");
+  private dirtyMark = h("span", { class: "dirty-mark", title: "Unsaved changes", hidden: true }, "●");
+  private response = new ResponsePanel();
+  private previewSeq = 0;
+  private sending = false;
+  private lastError: UiError | null = null;
+  private lastLint: Lint[] = [];
+  private persist = debounce(() => this.persistNow(), 300);
+  private preview = debounce(() => void this.runPreview(), 350);
+
+  constructor() {
+    const newButton = h("button", { type: "button", class: "secondary small" }, "+ New");
+    newButton.addEventListener("click", () => this.openNew());
+    const save = h("button", { type: "button", class: "secondary", testid: "save-request", title: "Save (Ctrl+S)" }, "Save");
+    save.addEventListener("click", () => void busy(save, "Saving…", () => this.save()));
+    const saveAs = h("button", { type: "button", class: "ghost", testid: "save-request-as" }, "Save as…");
+    saveAs.addEventListener("click", () => void this.save(true));
+    const revert = h("button", { type: "button", class: "ghost", title: "Discard your edits to this request" }, "Revert");
+    revert.addEventListener("click", () => this.revert());
+    this.sendButton.addEventListener("click", () => void this.send());
+
+    const addHeader = h("button", { type: "button", class: "ghost small" }, "+ Add header");
+    addHeader.addEventListener("click", () => {
+      this.current().headers.push({ name: "", value: "" });
+      this.renderHeaders(true);
+      this.changed();
+    });
+
+    const urlWrap = h("div", { class: "url-wrap" }, this.url, this.suggestions);
+    this.element.append(
+      h(
+        "aside",
+        { class: "requests-side" },
+        h("div", { class: "view-head" }, h("h1", { id: "editor-title" }, "Requests"), newButton),
+        this.requestList,
+      ),
+      h(
+        "div",
+        { class: "editor-main" },
+        h(
+          "div",
+          { class: "request-pane" },
+          h("div", { class: "name-line" }, this.nameInput, this.dirtyMark, h("div", { class: "spacer" }), revert, saveAs, save),
+          h("div", { class: "request-line" }, this.method, urlWrap, this.sendButton),
+          h("details", { class: "headers-section", open: true }, h("summary", null, "Headers"), this.headersBox, addHeader),
+          h("div", { class: "body-head" }, h("span", { class: "section-label" }, "Body"), this.bodyKind, h("span", { class: "muted small" }, "Type {! for merge fields · Ctrl+Space completes · Ctrl+Enter sends")),
+          this.bodyHost,
+          this.errorBox,
+          h(
+            "details",
+            { class: "preview-section", open: true },
+            h("summary", null, "Resolved request ", h("span", { class: "muted small" }, "(secrets masked)"), " ", this.previewNote),
+            this.lintBox,
+            this.resolved,
+          ),
+        ),
+        h("div", { class: "response-pane" }, h("h2", { class: "section-title" }, "Response"), this.response.element),
+      ),
+    );
+
+    this.body = new BodyEditor({
+      parent: this.bodyHost,
+      doc: "",
+      kind: "none",
+      onChange: (text) => {
+        this.current().body = text;
+        if (text !== "" && this.current().bodyKind === "none") {
+          this.current().bodyKind = text.trimStart().startsWith("<") ? "xml" : text.trimStart().startsWith("{") || text.trimStart().startsWith("[") ? "json" : "text";
+          this.bodyKind.value = this.current().bodyKind;
+          this.body.setKind(this.current().bodyKind);
+        }
+        this.changed();
+      },
+      onSend: () => void this.send(),
+    });
+
+    this.nameInput.addEventListener("input", () => {
+      this.current().name = this.nameInput.value;
+      this.changed();
+    });
+    this.method.addEventListener("change", () => {
+      this.current().method = this.method.value;
+      this.changed();
+    });
+    this.url.addEventListener("input", () => {
+      this.current().url = this.url.value;
+      this.suggest();
+      this.changed();
+    });
+    this.url.addEventListener("keydown", (event) => this.urlKeys(event));
+    this.url.addEventListener("blur", () => setTimeout(() => (this.suggestions.hidden = true), 150));
+    this.bodyKind.addEventListener("change", () => {
+      this.current().bodyKind = this.bodyKind.value as BodyKind;
+      this.body.setKind(this.current().bodyKind);
+      this.changed();
+    });
+    this.element.addEventListener("keydown", (event) => {
+      const mod = event.ctrlKey || event.metaKey;
+      if (mod && event.key === "Enter") {
+        event.preventDefault();
+        void this.send();
+      } else if (mod && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        void this.save(event.shiftKey);
+      }
+    });
+    this.errorBox.addEventListener("click", () => this.revealError());
+    window.addEventListener("beforeunload", () => this.persist.flush());
+    store.editorRequests.subscribe(() => {
+      const { openName, send } = store.editorRequests.value;
+      if (!openName) return;
+      const found = this.saved.find((r) => r.name === openName);
+      if (found) this.open(found);
+      if (send) void this.send();
+    });
+
+    const restored = this.state.current ? this.state.drafts[this.state.current] : undefined;
+    this.load(restored ?? newDraft(), this.state.current ?? this.newKey());
+  }
+
+  /** Loads the saved requests (and samples) from the shell. */
+  async refresh(): Promise<void> {
+    try {
+      this.saved = await api.listRequests();
+    } catch (error) {
+      toastError("Could not load the saved requests", error);
+    }
+    const current = this.state.current ? this.state.drafts[this.state.current] : undefined;
+    if (!current || (current.savedId === null && isPristineNew(current))) {
+      const first = this.saved.find((r) => r.sample && /soap/i.test(r.name)) ?? this.saved[0];
+      if (first) this.open(first);
+    }
+    this.renderList();
+  }
+
+  /** The guide and the shell can ask for a request by name. */
+  openByName(name: string): boolean {
+    const found = this.saved.find((r) => r.name === name);
+    if (found) this.open(found);
+    return Boolean(found);
+  }
+
+  get requests(): SavedRequest[] {
+    return this.saved;
+  }
+
+  focusUrl(): void {
+    this.url.focus();
+  }
+
+  // --- drafts ------------------------------------------------------------
+
+  private newKey(): string {
+    return `new:${Date.now().toString(36)}${this.newCounter++}`;
+  }
+
+  private current(): EditorDraft {
+    const key = this.state.current ?? "";
+    let draft = this.state.drafts[key];
+    if (!draft) {
+      draft = newDraft();
+      this.state.drafts[key] = draft;
+    }
+    return draft;
+  }
+
+  private open(saved: SavedRequest): void {
+    const existing = this.state.drafts[saved.id];
+    this.load(existing ?? fromSaved(saved), saved.id);
+  }
+
+  private openNew(): void {
+    this.load(newDraft(), this.newKey());
+    this.url.focus();
+    this.url.select();
+  }
+
+  private revert(): void {
+    const d = this.current();
+    const saved = this.saved.find((r) => r.id === d.savedId);
+    if (saved) this.load(fromSaved(saved), saved.id);
+    else this.load(newDraft(), this.state.current ?? this.newKey());
+    this.persistNow();
+  }
+
+  private load(draft: EditorDraft, key: string): void {
+    this.persist.flush();
+    // A blank new request nobody typed into is not worth keeping around.
+    const leaving = this.state.current;
+    if (leaving && leaving !== key && this.state.drafts[leaving]?.savedId === null && isPristineNew(this.state.drafts[leaving])) {
+      delete this.state.drafts[leaving];
+    }
+    this.state.drafts[key] = draft;
+    this.state.current = key;
+    this.nameInput.value = draft.name;
+    this.method.value = METHODS.includes(draft.method) ? draft.method : "GET";
+    this.url.value = draft.url;
+    this.bodyKind.value = draft.bodyKind;
+    this.body.setKind(draft.bodyKind);
+    this.body.setText(draft.body);
+    this.renderHeaders();
+    this.clearError();
+    this.response.idle();
+    this.renderList();
+    this.persist();
+    this.preview();
+  }
+
+  private changed(): void {
+    this.clearError();
+    this.updateDirty();
+    this.persist();
+    this.preview();
+  }
+
+  private updateDirty(): void {
+    const d = this.current();
+    const saved = this.saved.find((r) => r.id === d.savedId);
+    const dirty = isDirty(d, saved);
+    this.dirtyMark.hidden = !dirty;
+    const item = this.requestList.querySelector<HTMLElement>(".request-item.active");
+    item?.classList.toggle("dirty", dirty);
+  }
+
+  private persistNow(): void {
+    // Keep only drafts that differ from what is saved, plus the open one.
+    for (const [key, draft] of Object.entries(this.state.drafts)) {
+      if (key === this.state.current) continue;
+      const saved = this.saved.find((r) => r.id === draft.savedId);
+      if (saved && !isDirty(draft, saved)) delete this.state.drafts[key];
+    }
+    saveEditorState(localStorage, this.state);
+  }
+
+  // --- rendering ---------------------------------------------------------
+
+  private renderList(): void {
+    const current = this.state.current;
+    const item = (r: SavedRequest): HTMLElement => {
+      const draft = this.state.drafts[r.id];
+      const dirty = draft ? isDirty(draft, r) : false;
+      const button = h(
+        "button",
+        {
+          type: "button",
+          class: `request-item${r.id === current ? " active" : ""}${dirty ? " dirty" : ""}`,
+          testid: "request-item",
+          "data-name": r.name,
+          "aria-current": r.id === current ? "true" : undefined,
+        },
+        h("span", { class: `method-tag m-${r.method.toLowerCase()}` }, r.method),
+        h("span", { class: "request-item-name" }, r.name),
+      );
+      button.addEventListener("click", () => this.open(r));
+      if (r.sample) return h("li", null, button);
+      const remove = h("button", { type: "button", class: "ghost icon request-delete", title: `Delete “${r.name}”`, "aria-label": `Delete ${r.name}` }, "×");
+      remove.addEventListener("click", () => void this.remove(r));
+      return h("li", { class: "request-row" }, button, remove);
+    };
+    const samples = this.saved.filter((r) => r.sample);
+    const mine = this.saved.filter((r) => !r.sample);
+    const unsaved = Object.entries(this.state.drafts).filter(([, d]) => d.savedId === null);
+    replace(
+      this.requestList,
+      unsaved.length > 0 &&
+        h(
+          "div",
+          { class: "request-group" },
+          h("h3", null, "Unsaved"),
+          h(
+            "ul",
+            null,
+            unsaved.map(([key, d]) => {
+              const button = h(
+                "button",
+                { type: "button", class: `request-item dirty${key === current ? " active" : ""}`, "data-name": d.name },
+                h("span", { class: `method-tag m-${d.method.toLowerCase()}` }, d.method),
+                h("span", { class: "request-item-name" }, d.name),
+              );
+              button.addEventListener("click", () => this.load(d, key));
+              return h("li", null, button);
+            }),
+          ),
+        ),
+      h("div", { class: "request-group" }, h("h3", null, "Saved"), mine.length ? h("ul", null, mine.map(item)) : h("p", { class: "muted small" }, "Nothing saved yet.")),
+      samples.length > 0 && h("div", { class: "request-group" }, h("h3", null, "Templates"), h("ul", null, samples.map(item))),
+    );
+  }
+
+  private renderHeaders(focusLast = false): void {
+    const d = this.current();
+    const rows = d.headers.map((header, index) => {
+      const name = h("input", { type: "text", value: header.name, placeholder: "Header", "aria-label": `Header ${index + 1} name`, spellcheck: "false", class: "header-name" });
+      const value = h("input", { type: "text", value: header.value, placeholder: "Value", "aria-label": `Header ${index + 1} value`, spellcheck: "false", class: "header-value" });
+      name.addEventListener("input", () => {
+        header.name = name.value;
+        if (header.name.toLowerCase() === "content-type") this.syncBodyKind(header.value);
+        this.changed();
+      });
+      value.addEventListener("input", () => {
+        header.value = value.value;
+        if (header.name.toLowerCase() === "content-type") this.syncBodyKind(header.value);
+        this.changed();
+      });
+      const remove = h("button", { type: "button", class: "ghost icon", "aria-label": `Remove header ${header.name || index + 1}`, title: "Remove header" }, "×");
+      remove.addEventListener("click", () => {
+        d.headers.splice(index, 1);
+        this.renderHeaders();
+        this.changed();
+      });
+      return h("div", { class: "header-row", "data-header": header.name }, name, value, remove);
+    });
+    replace(this.headersBox, rows.length ? rows : h("p", { class: "muted small" }, "No headers. The credential adds Authorization unless you set one."));
+    if (focusLast) this.headersBox.querySelector<HTMLInputElement>(".header-row:last-child .header-name")?.focus();
+  }
+
+  private syncBodyKind(contentType: string): void {
+    const kind = bodyKindForContentType(contentType);
+    const d = this.current();
+    if (kind && d.bodyKind !== "none" && kind !== d.bodyKind) {
+      d.bodyKind = kind;
+      this.bodyKind.value = kind;
+      this.body.setKind(kind);
+    }
+  }
+
+  // --- URL completion ----------------------------------------------------
+
+  private suggest(): void {
+    const before = this.url.value.slice(0, this.url.selectionStart ?? this.url.value.length);
+    const found = calloutCompletions(before, store.credentialNames());
+    if (!found || !found.options.length || (found.options.length === 1 && before.endsWith(found.options[0]))) {
+      this.suggestions.hidden = true;
+      return;
+    }
+    replace(
+      this.suggestions,
+      found.options.map((name, i) => {
+        const li = h("li", { role: "option", class: i === 0 ? "active" : "", "data-value": name }, `callout:${name}/`);
+        li.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          this.acceptSuggestion(name);
+        });
+        return li;
+      }),
+    );
+    this.suggestions.hidden = false;
+  }
+
+  private acceptSuggestion(name: string): void {
+    const rest = this.url.value.slice(this.url.selectionStart ?? this.url.value.length);
+    const value = `callout:${name}/${rest.replace(/^[^/?#]*\/?/, "")}`;
+    this.url.value = value;
+    const at = `callout:${name}/`.length;
+    this.url.setSelectionRange(at, at);
+    this.suggestions.hidden = true;
+    this.current().url = value;
+    this.changed();
+  }
+
+  private urlKeys(event: KeyboardEvent): void {
+    if (event.key === "Enter" && !(event.ctrlKey || event.metaKey) && this.suggestions.hidden) {
+      event.preventDefault();
+      void this.send();
+      return;
+    }
+    if (this.suggestions.hidden) return;
+    const items = [...this.suggestions.querySelectorAll<HTMLElement>("li")];
+    const active = items.findIndex((li) => li.classList.contains("active"));
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = (active + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+      items.forEach((li, i) => li.classList.toggle("active", i === next));
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      event.preventDefault();
+      const chosen = items[Math.max(0, active)]?.dataset.value;
+      if (chosen) this.acceptSuggestion(chosen);
+    } else if (event.key === "Escape") {
+      this.suggestions.hidden = true;
+    }
+  }
+
+  // --- preview, errors, lint ----------------------------------------------
+
+  private async runPreview(): Promise<void> {
+    const seq = ++this.previewSeq;
+    const draft = toDraft(this.current());
+    if (!draft.url) {
+      this.resolved.textContent = "";
+      replace(this.lintBox);
+      this.previewNote.textContent = "";
+      return;
+    }
+    this.previewNote.textContent = "updating…";
+    let preview: Preview;
+    try {
+      preview = await api.previewRequest(draft);
+    } catch (error) {
+      if (seq !== this.previewSeq) return;
+      this.previewNote.textContent = `preview unavailable: ${toReport(error).message}`;
+      return;
+    }
+    if (seq !== this.previewSeq) return;
+    this.previewNote.textContent = "";
+    const r = preview.request;
+    this.resolved.textContent = r
+      ? [`${r.method} ${r.url}`, ...r.headers.map((hd) => `${hd.name}: ${hd.value}`), "", r.body ?? ""].join("\n").trimEnd()
+      : preview.error
+        ? `Not rendered: ${preview.error.message}`
+        : "";
+    this.showLint(preview.lint);
+    if (preview.error) this.showError(preview.error, false);
+    else if (!this.sending) this.clearError();
+  }
+
+  private showLint(lint: Lint[]): void {
+    replace(
+      this.lintBox,
+      lint.map((item) =>
+        h(
+          "li",
+          { class: "lint-item", "data-lint": item.id },
+          h("span", { class: "badge badge-warn" }, "Salesforce"),
+          " ",
+          item.message,
+          h("span", { class: "muted small" }, ` — ${locationName(item.location)}${item.at ? `, line ${item.at.line}, column ${item.at.column}` : ""}`),
+        ),
+      ),
+    );
+    this.lastLint = lint;
+    this.applyMarks();
+  }
+
+  /** Marks lint (warnings) and the current error at their places in the body, headers and URL. */
+  private applyMarks(): void {
+    const lint = this.lastLint;
+    const text = this.current().body;
+    const diagnostics: Diagnostic[] = [];
+    for (const item of lint) {
+      if (item.location.part === "body" && item.at) {
+        const range = errorRange(text, offsetOf(text, item.at));
+        diagnostics.push({ ...range, severity: "warning", message: `Salesforce: ${item.message}`, source: item.id });
+      }
+    }
+    const error = this.lastError;
+    if (error?.location?.part === "body" && error.at) {
+      const range = errorRange(text, offsetOf(text, error.at));
+      diagnostics.push({ ...range, severity: "error", message: error.message });
+    }
+    this.body.setDiagnostics(diagnostics);
+    this.headersBox.querySelectorAll(".header-row").forEach((row) => row.classList.remove("has-error", "has-lint"));
+    this.url.classList.remove("has-error", "has-lint");
+    for (const item of lint) this.markField(item.location.part, item.location.header, "has-lint");
+    if (error?.location) this.markField(error.location.part, error.location.header, "has-error");
+  }
+
+  private markField(part: string, header: string | undefined, cls: string): void {
+    if (part === "url") this.url.classList.add(cls);
+    if (part === "header") {
+      for (const row of this.headersBox.querySelectorAll<HTMLElement>(".header-row")) {
+        if (!header || (row.querySelector<HTMLInputElement>(".header-name")?.value ?? "").toLowerCase() === header.toLowerCase()) {
+          row.classList.add(cls);
+        }
+      }
+    }
+  }
+
+  private showError(error: UiError, reveal: boolean): void {
+    this.lastError = error;
+    const place = placeText(error);
+    replace(
+      this.errorBox,
+      h("strong", null, error.kind === "mergeField" ? "Merge field error — nothing was sent. " : "Not sent. "),
+      error.message,
+      place && h("div", { class: "error-place" }, place, " ", h("span", { class: "link" }, "Show me")),
+    );
+    this.errorBox.hidden = false;
+    this.applyMarks();
+    if (reveal) this.revealError();
+  }
+
+  private clearError(): void {
+    if (!this.lastError) return;
+    this.lastError = null;
+    this.errorBox.hidden = true;
+    replace(this.errorBox);
+    this.applyMarks();
+  }
+
+  private revealError(): void {
+    const error = this.lastError;
+    if (!error?.location) return;
+    if (error.location.part === "body") {
+      const text = this.current().body;
+      this.body.reveal(error.at ? offsetOf(text, error.at) : 0);
+      this.body.focus();
+    } else if (error.location.part === "url") {
+      this.url.focus();
+      if (error.at) this.url.setSelectionRange(error.at.column - 1, error.at.column - 1);
+    } else {
+      const row = [...this.headersBox.querySelectorAll<HTMLElement>(".header-row")].find(
+        (r) => (r.querySelector<HTMLInputElement>(".header-name")?.value ?? "").toLowerCase() === (error.location?.header ?? "").toLowerCase(),
+      );
+      const value = row?.querySelector<HTMLInputElement>(".header-value");
+      value?.focus();
+      if (value && error.at) value.setSelectionRange(error.at.column - 1, error.at.column - 1);
+    }
+  }
+
+  // --- send / save -------------------------------------------------------
+
+  async send(): Promise<void> {
+    if (this.sending) return;
+    this.persist.flush();
+    const draft = toDraft(this.current());
+    if (!draft.url) {
+      toast("Enter a URL first, e.g. callout:Sandbox/services/data/v60.0/query?q=SELECT+Id+FROM+Account", "info");
+      this.url.focus();
+      return;
+    }
+    this.sending = true;
+    this.clearError();
+    this.response.sending(draft.url);
+    const credential = calloutName(draft.url);
+    try {
+      await busy(this.sendButton, "Sending…", async () => {
+        try {
+          const report = await api.sendRequest(draft);
+          this.response.show(report);
+          this.response.element.scrollIntoView({ block: "start", behavior: "smooth" });
+          this.showLint(report.lint);
+        } catch (error) {
+          const report = toReport(error);
+          if (report.location) {
+            this.showError(report, true);
+            this.response.idle();
+          } else {
+            this.response.failed(report.message);
+            toastError(`Could not send ${this.current().name}`, error, report.kind === "needsReauthorization" && credential ? reauthorizeRemedy(credential) : undefined);
+          }
+        }
+      });
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async remove(r: SavedRequest): Promise<void> {
+    if (!(await askConfirm(`Delete “${r.name}”?`, "The saved request is deleted. This cannot be undone.", "Delete"))) return;
+    try {
+      await api.deleteRequest(r.id);
+      this.saved = this.saved.filter((x) => x.id !== r.id);
+      delete this.state.drafts[r.id];
+      if (this.state.current === r.id) {
+        const next = this.saved.find((x) => x.sample) ?? this.saved[0];
+        if (next) this.open(next);
+        else this.openNew();
+      }
+      this.renderList();
+      this.persistNow();
+      toast(`Deleted “${r.name}”.`, "ok");
+    } catch (error) {
+      toastError(`Could not delete “${r.name}”`, error);
+    }
+  }
+
+  private async save(asNew = false): Promise<void> {
+    const d = this.current();
+    let name: string | undefined;
+    if (asNew || d.sample) {
+      const suggested = d.sample ? `${d.name} (copy)` : `${d.name} copy`;
+      const answer = await askText(d.sample ? "Save a copy of the template" : "Save as", d.sample ? "Templates stay as they are. Name your copy:" : "Name", suggested);
+      if (answer === null) return;
+      name = answer;
+    }
+    try {
+      const saved = await api.saveRequest(toSaved(d, name));
+      const oldKey = this.state.current;
+      if (oldKey && (oldKey !== saved.id)) {
+        // The edits now live in the saved copy; a template goes back to how it came.
+        delete this.state.drafts[oldKey];
+      }
+      this.saved = [...this.saved.filter((r) => r.id !== saved.id), saved];
+      this.load(fromSaved(saved), saved.id);
+      this.persistNow();
+      toast(`Saved “${saved.name}”.`, "ok");
+    } catch (error) {
+      toastError(`Could not save “${name ?? d.name}”`, error);
+    }
+  }
+}

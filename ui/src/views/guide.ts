@@ -1,0 +1,121 @@
+// The first-run guide (data-testid="getting-started"): four steps that tick
+// themselves off from the Sandbox credential's real status and timeline.
+import * as api from "../api";
+import { authorizeCredential, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
+import type { Event } from "../bindings/Event";
+import { progressHeadline } from "../logic/authorizeProgress";
+import { guideComplete, guideSteps, type GuideStep } from "../logic/guide";
+import type { AuthorizeProgress } from "../pending-types";
+import * as store from "../store";
+import { debounce, h, replace } from "../ui/dom";
+
+const HIDDEN_KEY = "callout-lab.guide.hidden";
+const SANDBOX = "Sandbox";
+const STARTED_AT = Date.now();
+
+export class Guide {
+  readonly element = h("section", { class: "guide", testid: "getting-started", "aria-label": "Getting started", hidden: true });
+  private events: Event[] = [];
+  private lastKey = "";
+  private reload = debounce(() => void this.load(), 300);
+
+  constructor(private readonly openSoapSample: (send: boolean) => void) {
+    store.credentials.subscribe(() => {
+      this.reload();
+      this.render();
+    });
+    store.timelineVersion.subscribe(() => this.reload());
+    onAuthorizing(() => this.render(true));
+  }
+
+  static dismissed(): boolean {
+    return localStorage.getItem(HIDDEN_KEY) === "1";
+  }
+
+  static showAgain(): void {
+    localStorage.removeItem(HIDDEN_KEY);
+  }
+
+  private sandbox() {
+    return store.credentials.value.find((c) => c.credential.name === SANDBOX && c.sandbox) ?? store.findCredential(SANDBOX);
+  }
+
+  async load(): Promise<void> {
+    if (!this.sandbox()) return;
+    try {
+      // The sandbox starts fresh with each launch: only this session's events count.
+      this.events = await api.timeline({ credential: SANDBOX, sinceMs: STARTED_AT - 60_000, untilMs: null, kinds: [], limit: null });
+    } catch {
+      this.events = [];
+    }
+    this.render(true);
+  }
+
+  /** Whether the guide should show at all (the Sandbox exists and it was not dismissed). */
+  available(): boolean {
+    return Boolean(this.sandbox()) && !Guide.dismissed();
+  }
+
+  tick(): void {
+    this.render();
+  }
+
+  private render(force = false): void {
+    const sandbox = this.sandbox();
+    if (!sandbox || Guide.dismissed()) {
+      this.element.hidden = true;
+      return;
+    }
+    this.element.hidden = false;
+    const steps = guideSteps(sandbox, this.events, Date.now());
+    const progress = authorizing.get(SANDBOX);
+    const key = JSON.stringify(steps) + (progress ? `${progress.stage}${progress.message}` : "");
+    if (!force && key === this.lastKey) return;
+    this.lastKey = key;
+    const complete = guideComplete(steps);
+
+    const hide = h("button", { type: "button", class: "ghost small", "aria-label": "Hide the guide" }, complete ? "Done — hide" : "Hide");
+    hide.addEventListener("click", () => {
+      localStorage.setItem(HIDDEN_KEY, "1");
+      this.element.hidden = true;
+      this.element.dispatchEvent(new CustomEvent("guide-hidden", { bubbles: true }));
+    });
+
+    replace(
+      this.element,
+      h(
+        "div",
+        { class: "guide-head" },
+        h("h2", null, complete ? "You saw it: expiry detected, refreshed, retried" : "Getting started: see a SOAP session expire and recover"),
+        h("span", { class: "muted small" }, `${steps.filter((s) => s.done).length} of ${steps.length}`),
+        hide,
+      ),
+      complete && h("p", { class: "guide-summary" }, steps[steps.length - 1].detail),
+      h("ol", { class: `guide-steps${complete ? " compact" : ""}` }, steps.map((step, i) => this.step(step, i + 1, progress))),
+    );
+  }
+
+  private step(step: GuideStep, n: number, progress?: AuthorizeProgress): HTMLElement {
+    const stage = progress?.stage;
+    let action: HTMLElement | null = null;
+    if (step.current && step.id === "authorize") {
+      if (stage) {
+        const cancel = h("button", { type: "button", class: "ghost small" }, "Cancel");
+        cancel.addEventListener("click", () => void cancelAuthorization(SANDBOX));
+        action = h("div", { class: "guide-progress" }, h("span", { class: "spinner small", "aria-hidden": "true" }), h("span", null, progress ? progressHeadline(progress) : ""), cancel);
+      } else {
+        action = h("button", { type: "button", class: "primary small" }, "Authorize Sandbox");
+        action.addEventListener("click", () => void authorizeCredential(SANDBOX));
+      }
+    } else if (step.current && (step.id === "send" || step.id === "again")) {
+      action = h("button", { type: "button", class: "primary small" }, step.id === "send" ? "Open & send the SOAP sample" : "Send again");
+      action.addEventListener("click", () => this.openSoapSample(true));
+    }
+    return h(
+      "li",
+      { class: `guide-step${step.done ? " done" : ""}${step.current ? " current" : ""}`, "data-step": step.id, "aria-current": step.current ? "step" : undefined },
+      h("span", { class: "step-mark", "aria-hidden": "true" }, step.done ? "✓" : String(n)),
+      h("div", { class: "step-body" }, h("div", { class: "step-title" }, step.title), h("div", { class: "step-detail" }, step.detail), action),
+    );
+  }
+}

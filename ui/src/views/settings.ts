@@ -1,0 +1,93 @@
+// Settings: clipboard auto-clear, keep-alive default, keeper margin, theme.
+import * as api from "../api";
+import { parseSettings } from "../logic/theme";
+import type { Settings } from "../pending-types";
+import * as store from "../store";
+import { busy, h, replace } from "../ui/dom";
+import { toast, toastError } from "../ui/toast";
+import { Guide } from "./guide";
+
+export class SettingsView {
+  readonly element = h("section", { class: "view view-settings", "aria-labelledby": "settings-title" });
+  private form = h("form", { class: "card settings-form", testid: "settings-form", novalidate: true });
+  private about = h("p", { class: "muted small" });
+
+  constructor(private readonly onThemePreview: (theme: Settings["theme"]) => void) {
+    this.element.append(h("div", { class: "view-head" }, h("h1", { id: "settings-title" }, "Settings")), this.form, this.about);
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const button = this.form.querySelector<HTMLButtonElement>('[data-testid="save-settings"]');
+      if (button) void busy(button, "Saving…", () => this.save());
+    });
+    store.settings.subscribe(() => this.render());
+    this.render();
+  }
+
+  setAbout(text: string): void {
+    this.about.textContent = text;
+  }
+
+  private input(name: keyof Settings, label: string, value: string, hint: string, placeholder = ""): HTMLElement {
+    const input = h("input", { type: "text", inputmode: "numeric", name, id: `set-${name}`, value, placeholder, "data-field": name });
+    return h(
+      "div",
+      { class: "field" },
+      h("label", { for: input.id }, label),
+      input,
+      h("div", { class: "hint" }, hint),
+      h("div", { class: "problems", "data-problems": name }),
+    );
+  }
+
+  private render(): void {
+    const s = store.settings.value;
+    const theme = h(
+      "select",
+      { name: "theme", id: "set-theme", "data-field": "theme" },
+      [
+        ["system", "Follow the system"],
+        ["light", "Light"],
+        ["dark", "Dark"],
+      ].map(([value, label]) => h("option", { value, selected: s.theme === value }, label)),
+    );
+    theme.addEventListener("change", () => this.onThemePreview(theme.value as Settings["theme"]));
+    const guide = h("button", { type: "button", class: "ghost" }, "Show the getting-started guide again");
+    guide.addEventListener("click", () => {
+      Guide.showAgain();
+      store.credentials.set(store.credentials.value);
+      toast("The guide is back on the Credentials and Requests views.", "ok");
+    });
+    replace(
+      this.form,
+      this.input("clipboardClearSeconds", "Clear a copied token after (seconds)", String(s.clipboardClearSeconds), "0 keeps it. The clipboard is left alone if you copied something else meanwhile."),
+      this.input("keepAliveDefaultSeconds", "Default keep-alive for new credentials (seconds)", s.keepAliveDefaultSeconds?.toString() ?? "", "Empty = off. Refreshes idle credentials so refresh tokens with an idle lifetime stay alive.", "off"),
+      this.input("keeperMarginSeconds", "Refresh ahead of expiry by (seconds)", String(s.keeperMarginSeconds), "The keeper refreshes a token this long before it expires."),
+      h("div", { class: "field" }, h("label", { for: "set-theme" }, "Theme"), theme),
+      h("div", { class: "form-actions" }, guide, h("div", { class: "spacer" }), h("button", { type: "submit", class: "primary", testid: "save-settings" }, "Save settings")),
+    );
+  }
+
+  private async save(): Promise<void> {
+    const value = (name: string): string => this.form.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${name}"]`)?.value ?? "";
+    const { settings, problems } = parseSettings({
+      clipboardClearSeconds: value("clipboardClearSeconds"),
+      keepAliveDefaultSeconds: value("keepAliveDefaultSeconds"),
+      keeperMarginSeconds: value("keeperMarginSeconds"),
+      theme: value("theme"),
+    });
+    for (const slot of this.form.querySelectorAll<HTMLElement>("[data-problems]")) {
+      const message = problems[slot.dataset.problems ?? ""];
+      replace(slot, message && h("div", { class: "field-problem", testid: "field-problem" }, message));
+    }
+    if (Object.keys(problems).length) {
+      toast("Some settings are not valid numbers; see the marked fields.", "error");
+      return;
+    }
+    try {
+      store.settings.set(await api.saveSettings(settings));
+      toast("Settings saved.", "ok");
+    } catch (error) {
+      toastError("Could not save the settings", error);
+    }
+  }
+}
