@@ -67,6 +67,11 @@ impl AppSession {
                 .args(["--native-port", &native_port.to_string()])
                 .args(["--native-driver", NATIVE_DRIVER])
                 .env("CALLOUT_HOME", home)
+                // The webview's storage too (drafts kept across restarts):
+                // each session starts as a first run.
+                .env("XDG_DATA_HOME", home.join("xdg-data"))
+                .env("XDG_CACHE_HOME", home.join("xdg-cache"))
+                .env("XDG_CONFIG_HOME", home.join("xdg-config"))
                 .envs(env.iter().map(|(name, value)| (name, value)))
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())
@@ -150,6 +155,9 @@ impl AppSession {
 
     /// Saves a screenshot of the window for people to look at after a run.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // WebKitWebDriver can return the frame before the last DOM change;
+        // this is for people to look at, so let the paint catch up.
+        tokio::time::sleep(Duration::from_millis(600)).await;
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = crate::target_profile_dir().join("e2e-screenshots");
         std::fs::create_dir_all(&dir).expect("create screenshot dir");

@@ -173,6 +173,14 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_within_a_m
         salesforce.contains("would not"),
         "the Salesforce verdict should say a Named Credential would not refresh: {salesforce}"
     );
+    // The first-run guide ticks its last step from the same events.
+    session
+        .wait_for_text(
+            r#"[data-testid="getting-started"]"#,
+            "the guide's last step",
+            |text| text.contains("fault was detected, the token refreshed"),
+        )
+        .await;
     session.screenshot("first-run-verdict").await;
     let stats = sandbox_stats(&home);
     assert_eq!(stats.token_count("authorization_code", "ok"), 1);
