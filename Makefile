@@ -1,11 +1,17 @@
 # Callout Lab. The README's two commands are `make run` and `make test`.
-.PHONY: run test setup ui fmt lint clean
+.PHONY: run test bench fuzz setup ui fmt lint clean
 
 run:            ## set up, build and start the app
 	scripts/run.sh
 
 test:           ## set up, then every test (what CI runs)
 	scripts/test.sh
+
+bench:          ## set up, build release binaries, run the benchmarks (target/bench/summary.json)
+	scripts/bench.sh
+
+fuzz:           ## run every fuzz target for a bounded time (FUZZ_SECONDS, default 60 each)
+	scripts/fuzz.sh
 
 setup:          ## install system packages, tauri-driver and npm packages; build the UI
 	scripts/setup.sh

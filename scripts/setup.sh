@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Callout Lab needs to build, run and test, and skips what is
 # already there: Debian/Ubuntu packages, tauri-driver (into .tools/), the UI's
-# npm packages; then builds the UI. Safe to run again and again.
+# npm packages; then builds the UI. With --with-test-tools (make test) also
+# cargo-deny, into .tools/. Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -59,6 +60,17 @@ if [ ! -x "$ROOT/.tools/bin/tauri-driver" ] ||
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --root "$ROOT/.tools" --quiet
 else
   say "tauri-driver $TAURI_DRIVER_VERSION: present"
+fi
+
+# --- cargo-deny (offline supply-chain checks; only `make test` needs it) -------
+CARGO_DENY_VERSION=0.20.2
+if [ "${1:-}" = "--with-test-tools" ]; then
+  if ! "$ROOT/.tools/bin/cargo-deny" --version 2>/dev/null | grep -q " $CARGO_DENY_VERSION\$"; then
+    say "installing cargo-deny $CARGO_DENY_VERSION into .tools/ (a few minutes, once)"
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --root "$ROOT/.tools" --quiet
+  else
+    say "cargo-deny $CARGO_DENY_VERSION: present"
+  fi
 fi
 
 # --- UI -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 LOGS="$ROOT/target/test-logs"
 
-scripts/setup.sh || { echo "set-up failed" >&2; exit 1; }
+scripts/setup.sh --with-test-tools || { echo "set-up failed" >&2; exit 1; }
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*
 
@@ -24,6 +24,8 @@ step() {
 
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "cargo deny (offline: licenses, bans, sources)" \
+  "$ROOT/.tools/bin/cargo-deny" deny --offline --locked check licenses bans sources
 step "cargo build (binaries for the end-to-end tests)" cargo build --workspace --bins --locked
 step "cargo test (in a desktop session: Xvfb, D-Bus, gnome-keyring)" \
   bash -c 'set -o pipefail; scripts/desktop-session.sh cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$0"' "$LOGS/cargo-test.log"

@@ -1,0 +1,30 @@
+//! The merge-field parser and renderer: any text, in any part of a request.
+#![no_main]
+
+use callout_core::credential::{Credential, CredentialSecrets, CredentialSet};
+use callout_core::merge::{self, Location};
+use callout_core::send::Draft;
+use callout_core::Secret;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|text: &str| {
+    for location in [Location::url(), Location::header("X-Fuzz"), Location::body()] {
+        if let Ok(segments) = merge::parse(text, &location) {
+            // What parses must print back to the same text.
+            assert_eq!(merge::to_source(&segments), text);
+        }
+    }
+    let mut credential = Credential::new("Fuzz", "https://api.example.com");
+    credential.salesforce.allow_merge_fields_in_header = true;
+    let Ok(credentials) = CredentialSet::new(vec![credential]) else {
+        return;
+    };
+    let secrets = CredentialSecrets {
+        access_token: Some(Secret::new("fuzz-token")),
+        ..CredentialSecrets::default()
+    };
+    let draft = Draft::new("POST", "callout:Fuzz/path")
+        .header("X-Fuzz", text)
+        .body(text);
+    let _ = merge::render(&draft, &credentials, &secrets);
+});

@@ -1,0 +1,1 @@
+curl -sSLk -XPATCH -u user:pass -G --data-urlencode 'q=a b' https://x.test/a?b=c

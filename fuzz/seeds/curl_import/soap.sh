@@ -1,0 +1,1 @@
+curl -X POST callout:Sandbox/services/Soap/u/59.0 -H 'Content-Type: text/xml' -H 'SOAPAction: ""' -d '<a>{!$Credential.OAuthToken}</a>'
