@@ -412,30 +412,32 @@ fn a_send_that_meets_the_expired_session_refreshes_and_retries() {
 }
 
 #[test]
-fn a_send_after_the_token_lifetime_refreshes_first() {
+fn after_the_token_lifetime_the_sandbox_sends_the_stored_token_and_the_401_renews_it() {
     let app = TestApp::new();
     app.authorize_sandbox();
-    // Tokens live 20 s; the refresh margin is a tenth of that. Wait for the
-    // clock to make it stale, as a person would.
-    wait_until(
-        "the token is past its refresh margin",
-        Duration::from_secs(30),
-        || {
-            let listed = app.ok("list_credentials", json!({}));
-            let expires = listed[0]["status"]["expiresAtMs"].as_u64().unwrap();
-            let now = callout_core::views::millis(std::time::SystemTime::now());
-            now + 2_000 >= expires
-        },
-    );
+    // Tokens live 20 s. The Sandbox has proactive refresh off (as a Named
+    // Credential: nothing refreshes by the clock), so wait for the clock to
+    // pass the expiry, as a person would.
+    wait_until("the token has expired", Duration::from_secs(40), || {
+        let listed = app.ok("list_credentials", json!({}));
+        listed[0]["status"]["state"] == "expired"
+    });
     let report = app.ok(
         "send_request",
         json!({"draft": app.sample("RFC 6750 API call")}),
     );
     assert_eq!(report["response"]["status"], 200, "{report}");
+    let steps: Vec<&str> = report["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|attempt| attempt["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["sent", "refreshed", "sent"], "{report}");
     assert_eq!(app.sandbox().stats().token_count("refresh_token", "ok"), 1);
     assert_eq!(
         app.sandbox().stats().api_count("rfc6750", "invalid_token"),
-        0
+        1
     );
 }
 
