@@ -418,9 +418,13 @@ fn after_the_token_lifetime_the_sandbox_sends_the_stored_token_and_the_401_renew
     // Tokens live 20 s. The Sandbox has proactive refresh off (as a Named
     // Credential: nothing refreshes by the clock), so wait for the clock to
     // pass the expiry, as a person would.
-    wait_until("the token has expired", Duration::from_secs(40), || {
+    // Two seconds past it: the provider counts the lifetime from its own
+    // issue time, in whole seconds.
+    wait_until("the token has expired", Duration::from_secs(45), || {
         let listed = app.ok("list_credentials", json!({}));
-        listed[0]["status"]["state"] == "expired"
+        let expires = listed[0]["status"]["expiresAtMs"].as_u64().unwrap();
+        let now = callout_core::views::millis(std::time::SystemTime::now());
+        listed[0]["status"]["state"] == "expired" && now >= expires + 2_000
     });
     let report = app.ok(
         "send_request",
