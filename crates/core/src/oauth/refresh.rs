@@ -743,26 +743,23 @@ impl TokenService {
         credential: &Credential,
         user: Option<&str>,
     ) -> Result<CredentialSecrets> {
-        if !credential.proactive_refresh {
+        let identity = Identity::for_credential(credential, user);
+        let stored = self.store.authorization(&credential.name, &identity)?;
+        let access_token = match usable(&stored) {
             // As a Named Credential does: send what is stored, expired or
             // not; a response that says it expired is what renews it.
-            let identity = Identity::for_credential(credential, user);
-            let authorization = self.store.authorization(&credential.name, &identity)?;
-            if let Some(tokens) = usable(&authorization) {
-                return Ok(CredentialSecrets {
-                    access_token: Some(tokens.access_token.clone()),
-                    username: authorization.username.clone(),
-                    password: authorization.password.clone(),
-                    ..CredentialSecrets::default()
-                });
+            Some(tokens) if !credential.proactive_refresh => tokens.access_token.clone(),
+            _ => {
+                self.live_token_for(credential, user)
+                    .await?
+                    .tokens
+                    .access_token
             }
-        }
-        let live = self.live_token_for(credential, user).await?;
-        let authorization = self.store.authorization(&credential.name, &live.identity)?;
+        };
         Ok(CredentialSecrets {
-            access_token: Some(live.tokens.access_token),
-            username: authorization.username,
-            password: authorization.password,
+            access_token: Some(access_token),
+            username: stored.username,
+            password: stored.password,
             ..CredentialSecrets::default()
         })
     }
