@@ -446,6 +446,79 @@ fn after_the_token_lifetime_the_sandbox_sends_the_stored_token_and_the_401_renew
 }
 
 #[test]
+fn curl_comes_in_requests_go_out_as_curl_and_apex_and_a_postman_collection_is_saved() {
+    let app = TestApp::new();
+    let imported = app.ok(
+        "import_curl",
+        json!({"command": "curl -X PUT 'https://api.example.com/v1/items/7' -H 'Content-Type: application/json' --data-raw '{\"a\":1}' -k"}),
+    );
+    assert_eq!(imported["request"]["method"], "PUT");
+    assert_eq!(
+        imported["request"]["url"],
+        "https://api.example.com/v1/items/7"
+    );
+    assert_eq!(imported["request"]["name"], "PUT /v1/items/7");
+    assert_eq!(imported["request"]["bodyKind"], "json");
+    assert!(imported["notes"][0].as_str().unwrap().starts_with("-k"));
+    let refused = app
+        .invoke(
+            "import_curl",
+            json!({"command": "curl -d @body.json https://x.test"}),
+        )
+        .unwrap_err();
+    assert_eq!(refused["kind"], "import");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("paste the body of body.json with --data-raw instead"),
+        "{refused}"
+    );
+
+    let soap = app.sample("Salesforce SOAP query");
+    let apex = app.ok("export_request", json!({"draft": soap, "format": "apex"}));
+    let apex = apex.as_str().unwrap();
+    assert!(apex.contains("req.setEndpoint('callout:Sandbox/services/Soap/u/59.0');"));
+    assert!(apex.contains("Salesforce will NOT refresh this token"));
+    let curl = app.ok("export_request", json!({"draft": soap, "format": "curl"}));
+    assert!(
+        curl.as_str()
+            .unwrap()
+            .starts_with("CALLOUT_TOKEN=\"$(callout token Sandbox)\"\n")
+    );
+
+    let changed = app.record("credentials-changed");
+    let collection = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../crates/core/tests/fixtures/postman/acme_crm.postman_collection.json"
+    ))
+    .unwrap();
+    let saved = app.ok("import_postman", json!({"json": collection}));
+    assert_eq!(saved["requests"].as_array().unwrap().len(), 14);
+    assert_eq!(
+        saved["credentialsAdded"],
+        json!(["Acme_CRM_API", "Acme_CRM_API_2"])
+    );
+    let requests = app.ok("list_requests", json!({}));
+    assert!(
+        requests
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|request| request["name"] == "Accounts / List accounts")
+    );
+    let credentials = app.ok("list_credentials", json!({}));
+    assert!(
+        credentials
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|view| view["credential"]["name"] == "Acme_CRM_API_2")
+    );
+    assert!(!changed.lock().unwrap().is_empty());
+}
+
+#[test]
 fn tray_refresh_now_and_copy_live_token_use_the_command_functions() {
     let app = TestApp::new();
     let first = app.authorize_sandbox();

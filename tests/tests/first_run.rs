@@ -193,6 +193,15 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_within_a_m
     session
         .element(r#"[data-testid="timeline-event"][data-kind="refreshAttempt"]"#)
         .await;
+    // "All" fits the picture to the events (the default follows the last 5 min).
+    session
+        .client
+        .find(Locator::XPath("//button[normalize-space()='All']"))
+        .await
+        .expect("the All range button")
+        .click()
+        .await
+        .expect("click All");
     session.screenshot("first-run-timeline").await;
 
     session.close().await;

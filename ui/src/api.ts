@@ -4,6 +4,9 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { CollectionImport } from "./bindings/CollectionImport";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { ImportedRequest } from "./bindings/ImportedRequest";
 import type { Credential } from "./bindings/Credential";
 import type { Draft } from "./bindings/Draft";
 import type { Event } from "./bindings/Event";
@@ -53,6 +56,10 @@ export const saveRequest = (request: SavedRequest): Promise<SavedRequest> =>
 export const deleteRequest = (id: string): Promise<null> => invoke("delete_request", { id });
 export const previewRequest = (draft: Draft): Promise<Preview> => invoke("preview_request", { draft });
 export const sendRequest = (draft: Draft): Promise<SendReport> => invoke("send_request", { draft });
+export const importCurl = (command: string): Promise<ImportedRequest> => invoke("import_curl", { command });
+export const importPostman = (json: string): Promise<CollectionImport> => invoke("import_postman", { json });
+export const exportRequest = (draft: Draft, format: ExportFormat): Promise<string> =>
+  invoke("export_request", { draft, format });
 
 export const timeline = (query: TimelineQuery): Promise<Event[]> => invoke("timeline", { query });
 export const exportTimeline = (query: TimelineQuery): Promise<string> =>

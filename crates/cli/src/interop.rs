@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use callout_core::credential_store::CredentialStore;
 use callout_core::home::Home;
-use callout_core::interop::{apex, curl, postman};
-use callout_core::requests::{BodyKind, RequestStore, SavedRequest};
+use callout_core::interop::{self, ExportFormat, curl, postman};
+use callout_core::requests::{RequestStore, SavedRequest};
 use callout_core::sandbox::embedded::CREDENTIAL_NAME;
 use callout_core::send::Draft;
 use callout_core::{Error, ErrorKind};
@@ -107,16 +107,16 @@ fn run_import(home: Option<&Path>, args: ImportArgs) -> Result<(), Error> {
             } else {
                 command
             };
-            let imported = curl::import(&command, &read_relative_file)?;
-            let request = saved_request(name, &imported.draft);
-            print_request(&request);
+            let imported =
+                interop::request_from_curl(&command, name.as_deref(), &read_relative_file)?;
+            print_request(&imported.request);
             for note in &imported.notes {
                 println!("note: {note}");
             }
             if dry_run {
                 println!("(dry run: nothing saved)");
             } else {
-                let saved = requests.save(request)?;
+                let saved = requests.save(imported.request)?;
                 println!(
                     "saved as \"{}\" in {}",
                     saved.name,
@@ -130,45 +130,31 @@ fn run_import(home: Option<&Path>, args: ImportArgs) -> Result<(), Error> {
                 detail: format!("cannot read {}: {error}", file.display()),
             })?;
             let collection = postman::import(&json)?;
+            let store = CredentialStore::new(home.clone());
+            let report = interop::save_collection(collection, &store, &requests, dry_run)?;
             println!(
                 "{}: {} requests, {} credentials",
-                collection.name,
-                collection.requests.len(),
-                collection.credentials.len()
+                report.name,
+                report.requests.len(),
+                report.credentials_added.len() + report.credentials_kept.len()
             );
-            for request in &collection.requests {
+            for request in &report.requests {
                 print_request(request);
             }
-            let store = CredentialStore::new(home.clone());
-            let known = store.load()?;
-            for credential in &collection.credentials {
-                let exists = known.get(&credential.name).is_ok();
-                let state = if exists {
-                    "exists, kept as it is"
-                } else {
-                    "new"
-                };
-                println!(
-                    "credential {} ({state}): {} via {:?}",
-                    credential.name, credential.endpoint, credential.protocol
-                );
+            for name in &report.credentials_added {
+                println!("credential {name} (new): definition only, no secrets");
             }
-            for note in &collection.notes {
+            for name in &report.credentials_kept {
+                println!("credential {name} (exists, kept as it is)");
+            }
+            for note in &report.notes {
                 println!("note: {note}");
             }
             if dry_run {
                 println!("(dry run: nothing saved)");
-                return Ok(());
+            } else {
+                println!("saved in {}", requests.path().display());
             }
-            for credential in collection.credentials {
-                if known.get(&credential.name).is_err() {
-                    store.add(credential)?;
-                }
-            }
-            for request in collection.requests {
-                requests.save(request)?;
-            }
-            println!("saved in {}", requests.path().display());
         }
     }
     Ok(())
@@ -187,10 +173,11 @@ fn run_export(home: Option<&Path>, args: &ExportArgs) -> Result<String, Error> {
         }
     };
     let credentials = CredentialStore::new(home).load()?;
-    match args.format {
-        Format::Curl => curl::export(&draft, &credentials),
-        Format::Apex => apex::export(&draft, &credentials),
-    }
+    let format = match args.format {
+        Format::Curl => ExportFormat::Curl,
+        Format::Apex => ExportFormat::Apex,
+    };
+    interop::export(&draft, &credentials, format)
 }
 
 fn find_request(store: &RequestStore, wanted: &str) -> Result<Draft, Error> {
@@ -210,28 +197,6 @@ fn find_request(store: &RequestStore, wanted: &str) -> Result<Draft, Error> {
                     .join(", ")
             ),
         })
-}
-
-fn saved_request(name: Option<String>, draft: &Draft) -> SavedRequest {
-    let path = url::Url::parse(&draft.url)
-        .map(|url| url.path().to_string())
-        .unwrap_or_else(|_| draft.url.clone());
-    let body_kind = match draft.body.as_deref().map(str::trim_start) {
-        None | Some("") => BodyKind::None,
-        Some(body) if body.starts_with('<') => BodyKind::Xml,
-        Some(body) if body.starts_with(['{', '[']) => BodyKind::Json,
-        Some(_) => BodyKind::Text,
-    };
-    SavedRequest {
-        id: String::new(),
-        name: name.unwrap_or_else(|| format!("{} {path}", draft.method)),
-        method: draft.method.clone(),
-        url: draft.url.clone(),
-        headers: draft.headers.clone(),
-        body: draft.body.clone(),
-        body_kind,
-        sample: false,
-    }
 }
 
 fn print_request(request: &SavedRequest) {

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod credentials;
+pub mod interop;
 pub mod requests;
 pub mod settings;
 pub mod timeline;

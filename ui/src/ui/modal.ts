@@ -71,3 +71,52 @@ export function askConfirm(title: string, message: string, confirm: string): Pro
     false,
   );
 }
+
+/** Asks for a longer text (a pasted command); resolves null when cancelled. */
+export function askLongText(title: string, label: string, placeholder: string, confirm: string, testid: string): Promise<string | null> {
+  return open<string | null>((close) => {
+    const area = h("textarea", { rows: 8, "aria-label": label, spellcheck: "false", placeholder, testid, class: "modal-text" });
+    const form = h(
+      "form",
+      { class: "modal modal-wide", role: "dialog", "aria-modal": "true", "aria-label": title, testid: "modal" },
+      h("h2", null, title),
+      h("label", { class: "modal-label" }, label, area),
+      h(
+        "div",
+        { class: "form-actions" },
+        h("button", { type: "button", class: "ghost", onclick: () => close(null) }, "Cancel"),
+        h("button", { type: "submit", class: "primary", testid: `${testid}-submit` }, confirm),
+      ),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      close(area.value.trim() || null);
+    });
+    setTimeout(() => area.focus(), 0);
+    return form;
+  }, null);
+}
+
+/** Shows a text to copy (an exported request), with Copy and Close. */
+export function showText(title: string, text: string, testid: string): Promise<void> {
+  return open<void>((close) => {
+    const area = h("textarea", { rows: 16, readonly: true, spellcheck: "false", testid, class: "modal-text" });
+    area.value = text;
+    const copy = h("button", { type: "button", class: "primary" }, "Copy");
+    copy.addEventListener("click", () => {
+      area.select();
+      const copied = navigator.clipboard ? navigator.clipboard.writeText(text).then(() => true, () => false) : Promise.resolve(false);
+      void copied.then((ok) => {
+        copy.textContent = ok ? "Copied" : "Selected: press Ctrl+C";
+      });
+    });
+    setTimeout(() => area.select(), 0);
+    return h(
+      "div",
+      { class: "modal modal-wide", role: "dialog", "aria-modal": "true", "aria-label": title, testid: "modal" },
+      h("h2", null, title),
+      area,
+      h("div", { class: "form-actions" }, h("button", { type: "button", class: "ghost", onclick: () => close() }, "Close"), copy),
+    );
+  }, undefined);
+}

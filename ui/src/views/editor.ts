@@ -25,7 +25,7 @@ import { errorRange, offsetOf } from "../logic/position";
 import type { BodyKind, Preview, SavedRequest } from "../pending-types";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
-import { askConfirm, askText } from "../ui/modal";
+import { askConfirm, askLongText, askText, showText } from "../ui/modal";
 import { toast, toastError } from "../ui/toast";
 import { ResponsePanel } from "./response";
 
@@ -77,6 +77,16 @@ export class EditorView {
     const saveAs = h("button", { type: "button", class: "ghost", testid: "save-request-as" }, "Save as…");
     saveAs.addEventListener("click", () => void this.save(true));
     const revert = h("button", { type: "button", class: "ghost", title: "Discard your edits to this request" }, "Revert");
+    const importCurl = h("button", { type: "button", class: "ghost", testid: "import-curl", title: "Paste a curl command (or paste one into the URL field)" }, "Import curl…");
+    importCurl.addEventListener("click", () => void this.askCurl());
+    const postmanFile = h("input", { type: "file", accept: ".json,application/json", testid: "import-postman-file", hidden: true, "aria-label": "Postman collection file" });
+    postmanFile.addEventListener("change", () => void this.importPostman(postmanFile));
+    const importPostman = h("button", { type: "button", class: "ghost", title: "Import a Postman collection (v2.1 JSON)" }, "Import Postman…");
+    importPostman.addEventListener("click", () => postmanFile.click());
+    const exportCurl = h("button", { type: "button", class: "ghost", testid: "export-curl", title: "This request as a curl command; the token comes from `callout token`" }, "curl");
+    exportCurl.addEventListener("click", () => void this.exportAs("curl"));
+    const exportApex = h("button", { type: "button", class: "ghost", testid: "export-apex", title: "This request as an Apex HttpRequest for Salesforce" }, "Apex");
+    exportApex.addEventListener("click", () => void this.exportAs("apex"));
     revert.addEventListener("click", () => this.revert());
     this.sendButton.addEventListener("click", () => void this.send());
 
@@ -101,7 +111,7 @@ export class EditorView {
         h(
           "div",
           { class: "request-pane" },
-          h("div", { class: "name-line" }, this.nameInput, this.dirtyMark, h("div", { class: "spacer" }), revert, saveAs, save),
+          h("div", { class: "name-line" }, this.nameInput, this.dirtyMark, h("div", { class: "spacer" }), importCurl, importPostman, postmanFile, h("span", { class: "muted small" }, "Export:"), exportCurl, exportApex, revert, saveAs, save),
           h("div", { class: "request-line" }, this.method, urlWrap, this.sendButton),
           h("details", { class: "headers-section", open: true }, h("summary", null, "Headers"), this.headersBox, addHeader),
           h("div", { class: "body-head" }, h("span", { class: "section-label" }, "Body"), this.bodyKind, h("span", { class: "muted small" }, "Type {! for merge fields · Ctrl+Space completes · Ctrl+Enter sends")),
@@ -149,6 +159,13 @@ export class EditorView {
       this.changed();
     });
     this.url.addEventListener("keydown", (event) => this.urlKeys(event));
+    this.url.addEventListener("paste", (event) => {
+      const text = event.clipboardData?.getData("text/plain") ?? "";
+      if (/^\s*curl\s/.test(text)) {
+        event.preventDefault();
+        void this.importCurlText(text);
+      }
+    });
     this.url.addEventListener("blur", () => setTimeout(() => (this.suggestions.hidden = true), 150));
     this.bodyKind.addEventListener("change", () => {
       this.current().bodyKind = this.bodyKind.value as BodyKind;
@@ -603,6 +620,59 @@ export class EditorView {
       });
     } finally {
       this.sending = false;
+    }
+  }
+
+  // --- import / export -----------------------------------------------------
+
+  private async askCurl(): Promise<void> {
+    const command = await askLongText(
+      "Import a curl command",
+      "curl command",
+      "curl -X POST https://api.example.com/v1/items -H 'Content-Type: application/json' -d '{\"a\":1}'",
+      "Import",
+      "import-curl-text",
+    );
+    if (command) await this.importCurlText(command);
+  }
+
+  /** Opens a pasted curl command as a new, unsaved request. */
+  async importCurlText(command: string): Promise<void> {
+    try {
+      const imported = await api.importCurl(command);
+      this.load({ ...fromSaved(imported.request), savedId: null }, this.newKey());
+      this.persistNow();
+      const notes = imported.notes.length ? ` (${imported.notes.join("; ")})` : "";
+      toast(`Imported “${imported.request.name}” from curl; save it to keep it${notes}.`, "info");
+    } catch (error) {
+      toastError("Could not import the curl command", error);
+    }
+  }
+
+  private async importPostman(input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file) return;
+    try {
+      const imported = await api.importPostman(await file.text());
+      await this.refresh();
+      const credentials = imported.credentialsAdded.length
+        ? ` Credentials added (authorize them, and add client secrets in Credentials): ${imported.credentialsAdded.join(", ")}.`
+        : "";
+      const notes = imported.notes.length ? ` Left out: ${imported.notes.length} item(s), e.g. ${imported.notes[0]}` : "";
+      toast(`Imported ${imported.requests.length} requests from “${imported.name}”.${credentials}${notes}`, "info");
+    } catch (error) {
+      toastError(`Could not import ${file.name}`, error);
+    }
+  }
+
+  private async exportAs(format: "curl" | "apex"): Promise<void> {
+    const draft = toDraft(this.current());
+    try {
+      const text = await api.exportRequest(draft, format);
+      await showText(format === "curl" ? "As a curl command" : "As Apex", text, "export-text");
+    } catch (error) {
+      toastError(`Could not export as ${format === "curl" ? "curl" : "Apex"}`, error);
     }
   }
 
