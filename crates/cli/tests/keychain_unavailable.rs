@@ -12,7 +12,7 @@ use callout_core::credential_store::write_definitions;
 
 mod common;
 
-use common::{TestHome, stderr};
+use common::{KEYCHAIN_ADVICE, TestHome, stderr};
 
 /// `callout ARGS` with the session bus pointing nowhere.
 fn without_keychain(home: &TestHome, args: &[&str], stdin: Option<&str>) -> Output {
@@ -23,10 +23,6 @@ fn without_keychain(home: &TestHome, args: &[&str], stdin: Option<&str>) -> Outp
         Some(text) => common::output_with_stdin(command, text),
     }
 }
-
-const ADVICE: &str = "Start and unlock your desktop keyring (GNOME Keyring, KWallet or another \
-                      Secret Service provider) and try again; Callout Lab never keeps secrets \
-                      outside the keychain";
 
 #[test]
 fn adding_a_credential_without_a_keychain_fails_clearly_and_writes_nothing() {
@@ -55,7 +51,7 @@ fn adding_a_credential_without_a_keychain_fails_clearly_and_writes_nothing() {
         message.starts_with("callout credential: the OS keychain is unavailable"),
         "{message}"
     );
-    assert!(message.contains(ADVICE), "{message}");
+    assert!(message.contains(KEYCHAIN_ADVICE), "{message}");
     assert!(!home.path().join("credentials.toml").exists());
     common::assert_no_secret_in_files(
         home.path(),
@@ -85,5 +81,5 @@ fn doctor_and_token_say_the_keychain_is_unavailable() {
         message.contains("the OS keychain is unavailable"),
         "{message}"
     );
-    assert!(message.contains(ADVICE), "{message}");
+    assert!(message.contains(KEYCHAIN_ADVICE), "{message}");
 }

@@ -1,8 +1,13 @@
 //! The OS keychain (Secret Service on Linux, Keychain on macOS, Credential
 //! Manager on Windows): the only place secrets are kept.
 //!
-//! The `keyring` crate is built with explicit platform backends; it never falls
-//! back to its in-memory mock store, so a secret "stored" here is really stored.
+//! On Linux the Secret Service is spoken to directly over D-Bus, through one
+//! encrypted session per process: opening a session costs a Diffie-Hellman
+//! key exchange, and a refresh touches the keychain several times, so a new
+//! session per operation made the keychain most of a refresh's cost. On
+//! macOS and Windows the `keyring` crate's native backends are used. Neither
+//! path ever falls back to an in-memory store, so a secret "stored" here is
+//! really stored.
 
 use crate::{Error, Result, Secret};
 
@@ -38,32 +43,20 @@ impl Vault {
 
     /// Stores (or replaces) the secret under `account`.
     pub fn store(&self, account: &str, secret: &Secret) -> Result<()> {
-        self.entry(account, "store")?
-            .set_password(secret.expose())
-            .map_err(|error| keychain_error("store", account, error))
+        platform::store(&self.service, account, secret)
+            .map_err(|failure| failure.into_error("store", account))
     }
 
     /// Reads the secret under `account`; `Ok(None)` when there is none.
     pub fn read(&self, account: &str) -> Result<Option<Secret>> {
-        match self.entry(account, "read")?.get_password() {
-            Ok(value) => Ok(Some(Secret::new(value))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(error) => Err(keychain_error("read", account, error)),
-        }
+        platform::read(&self.service, account)
+            .map_err(|failure| failure.into_error("read", account))
     }
 
     /// Deletes the secret under `account`; `Ok(false)` when there was none.
     pub fn delete(&self, account: &str) -> Result<bool> {
-        match self.entry(account, "delete")?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(error) => Err(keychain_error("delete", account, error)),
-        }
-    }
-
-    fn entry(&self, account: &str, action: &'static str) -> Result<keyring::Entry> {
-        keyring::Entry::new(&self.service, account)
-            .map_err(|error| keychain_error(action, account, error))
+        platform::delete(&self.service, account)
+            .map_err(|failure| failure.into_error("delete", account))
     }
 }
 
@@ -78,21 +71,259 @@ pub fn backend_name() -> &'static str {
     }
 }
 
-fn keychain_error(action: &'static str, account: &str, error: keyring::Error) -> Error {
-    let account = account.to_string();
-    match error {
-        keyring::Error::NoStorageAccess(cause) | keyring::Error::PlatformFailure(cause) => {
-            Error::KeychainUnavailable {
+/// Why a keychain operation failed, before it is named in an [`Error`].
+#[derive(Debug)]
+enum Failure {
+    /// No keychain to talk to, or it is locked: the user can fix that.
+    Unavailable(String),
+    /// The keychain answered, but not with what we asked for.
+    Refused(String),
+}
+
+impl Failure {
+    fn into_error(self, action: &'static str, account: &str) -> Error {
+        let account = account.to_string();
+        match self {
+            Failure::Unavailable(detail) => Error::KeychainUnavailable {
                 action,
                 account,
-                detail: cause.to_string(),
+                detail,
                 hint: UNAVAILABLE_HINT,
+            },
+            Failure::Refused(detail) => Error::Keychain {
+                action,
+                account,
+                detail,
+            },
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    //! The Secret Service API over D-Bus, one session per process.
+    //!
+    //! Items carry the attributes the `keyring` crate gives its items
+    //! (service, username, target "default", application "rust-keyring"), so
+    //! entries written by earlier versions are found and replaced in place.
+
+    use std::collections::HashMap;
+    use std::sync::{Mutex, PoisonError};
+
+    use dbus_secret_service::{EncryptionType, Error as SsError, Item, SecretService};
+
+    use super::Failure;
+    use crate::Secret;
+
+    /// The process's open session, made on first use. `None` until then, and
+    /// again after the connection broke (the keyring daemon restarted).
+    static SESSION: Mutex<Option<SecretService>> = Mutex::new(None);
+
+    /// How long an unlock prompt may wait for the user before it is
+    /// dismissed and the operation fails (a locked keyring with nobody at
+    /// the screen must not hang a refresh forever).
+    const PROMPT_TIMEOUT_SECONDS: u64 = 120;
+
+    /// Overrides [`PROMPT_TIMEOUT_SECONDS`]; `0` fails at once on a locked
+    /// keyring instead of asking (for scripts and CI, where nobody answers).
+    pub const PROMPT_TIMEOUT_VARIABLE: &str = "CALLOUT_KEYCHAIN_PROMPT_SECONDS";
+
+    fn prompt_timeout_seconds() -> u64 {
+        std::env::var(PROMPT_TIMEOUT_VARIABLE)
+            .ok()
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or(PROMPT_TIMEOUT_SECONDS)
+    }
+
+    const COLLECTION: &str = "default";
+    const APPLICATION: &str = "rust-keyring";
+
+    /// Runs `operation` on the process's session. A D-Bus error on a session
+    /// opened earlier may mean its connection went away: the operation runs
+    /// once more on a new one (every operation here is safe to repeat).
+    fn with_session<T>(
+        operation: impl Fn(&SecretService) -> Result<T, SsError>,
+    ) -> Result<T, Failure> {
+        let mut cached = SESSION.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(session) = cached.as_ref() {
+            match operation(session) {
+                Err(error @ SsError::Dbus(_)) if !is_locked_error(&error) => *cached = None,
+                other => return other.map_err(failure),
             }
         }
-        other => Error::Keychain {
-            action,
-            account,
-            detail: other.to_string(),
-        },
+        let session = SecretService::connect_with_max_prompt_timeout(
+            EncryptionType::Dh,
+            prompt_timeout_seconds(),
+        )
+        .map_err(|error| Failure::Unavailable(error.to_string()))?;
+        let result = operation(&session).map_err(failure);
+        *cached = Some(session);
+        result
+    }
+
+    /// The Secret Service's "that is locked" answer to a call.
+    fn is_locked_error(error: &SsError) -> bool {
+        matches!(error, SsError::Dbus(cause)
+            if cause.name() == Some("org.freedesktop.Secret.Error.IsLocked"))
+    }
+
+    fn failure(error: SsError) -> Failure {
+        match error {
+            SsError::Locked | SsError::Prompt => Failure::Unavailable(format!(
+                "the keyring is locked and was not unlocked ({error})"
+            )),
+            ref locked if is_locked_error(locked) => Failure::Unavailable(format!(
+                "the keyring is locked and was not unlocked ({error})"
+            )),
+            SsError::Unavailable | SsError::Dbus(_) | SsError::NoResult => {
+                Failure::Unavailable(error.to_string())
+            }
+            other => Failure::Refused(other.to_string()),
+        }
+    }
+
+    fn search_attributes<'a>(service: &'a str, account: &'a str) -> HashMap<&'a str, &'a str> {
+        HashMap::from([
+            ("target", COLLECTION),
+            ("service", service),
+            ("username", account),
+        ])
+    }
+
+    /// The one item filed under `service`/`account`, unlocked; `None` when
+    /// there is none.
+    fn find<'s>(
+        session: &'s SecretService,
+        service: &str,
+        account: &str,
+    ) -> Result<Found<'s>, SsError> {
+        let search = session.search_items(search_attributes(service, account))?;
+        let count = search.unlocked.len() + search.locked.len();
+        if count > 1 {
+            return Ok(Found::Several(count));
+        }
+        if let Some(item) = search.unlocked.into_iter().next() {
+            return Ok(Found::One(item));
+        }
+        match search.locked.into_iter().next() {
+            Some(item) => {
+                item.unlock()?;
+                Ok(Found::One(item))
+            }
+            None => Ok(Found::Nothing),
+        }
+    }
+
+    enum Found<'s> {
+        Nothing,
+        One(Item<'s>),
+        Several(usize),
+    }
+
+    fn ambiguous(count: usize, service: &str, account: &str) -> Failure {
+        Failure::Refused(format!(
+            "{count} keychain items are filed under service \"{service}\" and account \
+             \"{account}\"; remove all but one (for example with Seahorse)"
+        ))
+    }
+
+    pub(super) fn store(service: &str, account: &str, secret: &Secret) -> Result<(), Failure> {
+        let mut attributes = search_attributes(service, account);
+        attributes.insert("application", APPLICATION);
+        let label = format!("{account}@{service}:{COLLECTION}");
+        with_session(|session| {
+            let collection = session.get_default_collection()?;
+            // `replace`: an item with the same attributes gets the new secret.
+            let create = || {
+                collection.create_item(
+                    &label,
+                    attributes.clone(),
+                    secret.expose().as_bytes(),
+                    true,
+                    "text/plain",
+                )
+            };
+            match create() {
+                Err(error) if is_locked_error(&error) => {
+                    // Ask for the keyring's password, then try again.
+                    collection.unlock()?;
+                    create()?;
+                }
+                other => {
+                    other?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    pub(super) fn read(service: &str, account: &str) -> Result<Option<Secret>, Failure> {
+        let bytes = with_session(|session| match find(session, service, account)? {
+            Found::Nothing => Ok(Ok(None)),
+            Found::One(item) => Ok(Ok(Some(item.get_secret()?))),
+            Found::Several(count) => Ok(Err(ambiguous(count, service, account))),
+        })??;
+        bytes
+            .map(|bytes| {
+                String::from_utf8(bytes).map(Secret::new).map_err(|_| {
+                    Failure::Refused("the stored secret is not UTF-8 text".to_string())
+                })
+            })
+            .transpose()
+    }
+
+    pub(super) fn delete(service: &str, account: &str) -> Result<bool, Failure> {
+        with_session(|session| match find(session, service, account)? {
+            Found::Nothing => Ok(Ok(false)),
+            Found::One(item) => {
+                item.delete()?;
+                Ok(Ok(true))
+            }
+            Found::Several(count) => Ok(Err(ambiguous(count, service, account))),
+        })?
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    //! The `keyring` crate's native backends (macOS Keychain, Windows
+    //! Credential Manager).
+
+    use super::Failure;
+    use crate::Secret;
+
+    fn entry(service: &str, account: &str) -> Result<keyring::Entry, Failure> {
+        keyring::Entry::new(service, account).map_err(failure)
+    }
+
+    fn failure(error: keyring::Error) -> Failure {
+        match error {
+            keyring::Error::NoStorageAccess(cause) | keyring::Error::PlatformFailure(cause) => {
+                Failure::Unavailable(cause.to_string())
+            }
+            other => Failure::Refused(other.to_string()),
+        }
+    }
+
+    pub(super) fn store(service: &str, account: &str, secret: &Secret) -> Result<(), Failure> {
+        entry(service, account)?
+            .set_password(secret.expose())
+            .map_err(failure)
+    }
+
+    pub(super) fn read(service: &str, account: &str) -> Result<Option<Secret>, Failure> {
+        match entry(service, account)?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(error) => Err(failure(error)),
+        }
+    }
+
+    pub(super) fn delete(service: &str, account: &str) -> Result<bool, Failure> {
+        match entry(service, account)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(error) => Err(failure(error)),
+        }
     }
 }

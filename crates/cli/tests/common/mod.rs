@@ -217,3 +217,25 @@ pub fn assert_no_secret_in_files(dir: &Path, secrets: &[&str]) {
     }
     assert!(seen > 0, "the home has files to scan");
 }
+
+/// What a command says to do when the keychain cannot be used.
+pub const KEYCHAIN_ADVICE: &str = "Start and unlock your desktop keyring (GNOME Keyring, KWallet \
+                                   or another Secret Service provider) and try again; Callout \
+                                   Lab never keeps secrets outside the keychain";
+
+impl TestHome {
+    /// `callout send URL` with a SOAP envelope, JSON output.
+    pub fn send_soap(&self, url: &str, envelope: &str) -> Output {
+        self.run(&[
+            "send",
+            url,
+            "-H",
+            "Content-Type: text/xml",
+            "-H",
+            "SOAPAction: \"\"",
+            "-d",
+            envelope,
+            "--json",
+        ])
+    }
+}

@@ -119,6 +119,10 @@ pub struct LiveToken {
     pub tokens: TokenSet,
     /// Whether this call obtained it from the provider.
     pub refreshed: bool,
+    /// The stored login (password flow) or JWT subject, for the
+    /// `Username` and `Password` merge fields.
+    pub username: Option<String>,
+    pub password: Option<Secret>,
 }
 
 /// Authorizes credentials, hands out live tokens and refreshes them, for one
@@ -264,6 +268,8 @@ impl TokenService {
                 identity,
                 tokens: tokens.clone(),
                 refreshed: false,
+                username: authorization.username.clone(),
+                password: authorization.password.clone(),
             });
         }
         let stale = authorization.tokens.map(|tokens| tokens.access_token);
@@ -322,11 +328,17 @@ impl TokenService {
         let _guard = self.locks.acquire(&credential.name).await?;
         pause::point("refresh-locked");
         let mut authorization = self.store.authorization(&credential.name, identity)?;
+        let (username, password) = (
+            authorization.username.clone(),
+            authorization.password.clone(),
+        );
         let live = |tokens: TokenSet, refreshed| LiveToken {
             credential: credential.name.clone(),
             identity: identity.clone(),
             tokens,
             refreshed,
+            username,
+            password,
         };
         let now = SystemTime::now();
         let replaced = usable(&authorization).filter(|tokens| {
@@ -680,6 +692,8 @@ impl TokenService {
             identity,
             tokens,
             refreshed: true,
+            username: authorization.username,
+            password: authorization.password,
         })
     }
 
@@ -886,14 +900,10 @@ impl Refresher for KeychainRefresher {
                 .refresh_for(credential, self.user.as_deref(), failed.as_ref(), &trigger)
                 .await?;
             self.remember(credential, live.tokens.access_token.clone());
-            let authorization = self
-                .service
-                .store()
-                .authorization(&credential.name, &live.identity)?;
             Ok(CredentialSecrets {
                 access_token: Some(live.tokens.access_token),
-                username: authorization.username,
-                password: authorization.password,
+                username: live.username,
+                password: live.password,
                 ..CredentialSecrets::default()
             })
         })
