@@ -193,12 +193,10 @@ pub fn parse(text: &str, location: &Location) -> Result<Vec<Segment>> {
         }
         let at = counter.advance_to(text, start);
         let inner_start = start + 2;
-        let close = text[inner_start..].find('}');
-        let reopen = text[inner_start..].find("{!");
-        let end = match (close, reopen) {
-            (Some(close), Some(reopen)) if reopen < close => None,
-            (close, _) => close,
-        };
+        // A `{!` before the `}` means this field was never closed.
+        let end = text[inner_start..]
+            .find('}')
+            .filter(|&close| !text[inner_start..inner_start + close].contains("{!"));
         let Some(end) = end else {
             return Err(Error::UnclosedMergeField {
                 location: location.clone(),
@@ -248,13 +246,13 @@ impl PositionCounter {
             self.line = 1;
             self.column = 1;
         }
-        for c in text[self.offset..offset].chars() {
-            if c == '\n' {
-                self.line += 1;
-                self.column = 1;
-            } else {
-                self.column += 1;
+        let passed = &text[self.offset..offset];
+        match passed.rfind('\n') {
+            Some(last) => {
+                self.line += passed.bytes().filter(|&byte| byte == b'\n').count();
+                self.column = 1 + passed[last + 1..].chars().count();
             }
+            None => self.column += passed.chars().count(),
         }
         self.offset = offset;
         Position {

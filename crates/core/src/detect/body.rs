@@ -146,9 +146,14 @@ fn decode_text<'a>(headers: &[Header], bytes: Cow<'a, [u8]>) -> (Cow<'a, str>, O
         );
     }
     match bytes {
-        Cow::Borrowed(raw) => match String::from_utf8_lossy(raw) {
-            Cow::Borrowed(text) => (Cow::Borrowed(text), None),
-            Cow::Owned(text) => (Cow::Owned(text), Some(not_utf8_note())),
+        // The strict check first: it is several times faster than the lossy
+        // one on a body that is valid, which is nearly every body.
+        Cow::Borrowed(raw) => match std::str::from_utf8(raw) {
+            Ok(text) => (Cow::Borrowed(text), None),
+            Err(_) => (
+                Cow::Owned(String::from_utf8_lossy(raw).into_owned()),
+                Some(not_utf8_note()),
+            ),
         },
         Cow::Owned(raw) => match String::from_utf8(raw) {
             Ok(text) => (Cow::Owned(text), None),

@@ -170,7 +170,10 @@ pub fn scan(text: &str) -> Facts {
                     facts.fault.get_or_insert_with(|| empty_fault(version));
                 }
             }
-            Event::Text(content) => capture(&stack, &mut captured, &content.xml10_content()),
+            Event::Text(content) if capturing(&stack) => {
+                capture(&stack, &mut captured, &content.xml10_content());
+            }
+            Event::Text(_) => {}
             Event::CData(content) => capture(&stack, &mut captured, &content),
             Event::GeneralRef(reference) => {
                 let resolved = if reference.is_char_ref() {
@@ -229,8 +232,13 @@ fn empty_fault(version: SoapVersion) -> Fault {
     }
 }
 
+/// Whether the text of the innermost open element is kept.
+fn capturing(stack: &[Role]) -> bool {
+    stack.last().is_some_and(|role| role.captures_text())
+}
+
 fn capture(stack: &[Role], captured: &mut String, text: &str) {
-    if stack.last().is_some_and(|role| role.captures_text()) && captured.len() < MAX_TEXT {
+    if capturing(stack) && captured.len() < MAX_TEXT {
         let room = MAX_TEXT - captured.len();
         let mut end = room.min(text.len());
         while !text.is_char_boundary(end) {
@@ -246,6 +254,15 @@ fn role_of(
     parent: Option<Role>,
     facts: &mut Facts,
 ) -> Role {
+    let plain = Role::Other {
+        in_fault: false,
+        in_errors: false,
+    };
+    if parent == Some(plain) {
+        // Outside any fault or error document nothing below can be one:
+        // the bulk of a large response ends here, unresolved.
+        return plain;
+    }
     let (namespace, local) = reader.resolver().resolve_element(start.name());
     let local = local.into_inner();
     let namespace = match namespace {

@@ -2,7 +2,7 @@
 //! its own (so an injected hang never blocks other requests), routes it and
 //! writes the reply.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::sync::Arc;
 
 use tiny_http::{Header, Response, Server};
@@ -42,8 +42,29 @@ fn handle(provider: &Provider, mut request: tiny_http::Request) {
         }
         Err(reply) => reply,
     };
+    respond(request, reply);
+}
+
+/// Writes the whole response with one write. (`Request::respond` flushes a
+/// response longer than tiny_http's 1 KiB buffer in two writes, and with
+/// Nagle's algorithm on the socket the second waits for the client's delayed
+/// ACK: 40 ms for every fault page.)
+fn respond(request: tiny_http::Request, reply: Reply) {
+    let mut bytes = Vec::with_capacity(reply.body.len() + 512);
+    let head_only = *request.method() == tiny_http::Method::Head;
+    let printed = response(reply).raw_print(
+        &mut bytes,
+        request.http_version().clone(),
+        request.headers(),
+        head_only,
+        None,
+    );
+    if printed.is_err() {
+        return;
+    }
+    let mut writer = request.into_writer();
     // The client may have gone away (a timeout during a hang): nothing to do.
-    let _ = request.respond(response(reply));
+    let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
 }
 
 fn read(request: &mut tiny_http::Request) -> Result<Incoming, Reply> {
