@@ -15,7 +15,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 
-use callout_core::credential_store::read_definitions;
+use callout_core::credential_store::{CredentialStore, Identity, read_definitions};
+use callout_core::home::Home;
 use callout_core::sandbox::SandboxStats;
 use callout_tests::app::{AppSession, fresh_home};
 use fantoccini::Locator;
@@ -205,6 +206,59 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_within_a_m
     session.screenshot("first-run-timeline").await;
 
     session.close().await;
+    assert_no_secret_at_rest(&home);
+}
+
+/// Every file the app wrote under its home — definitions, saved requests,
+/// settings, the timeline database, the webview's storage and cache — is
+/// searched for the Sandbox credential's live tokens and client secret,
+/// read from the keychain: none is there.
+fn assert_no_secret_at_rest(home: &Path) {
+    let store = CredentialStore::new(Home::at(home).expect("the app's home"));
+    let credential = store.get("Sandbox").expect("the Sandbox credential");
+    let identity = Identity::for_credential(&credential, None);
+    let tokens = store
+        .authorization("Sandbox", &identity)
+        .expect("read the authorization")
+        .tokens
+        .expect("the Sandbox has tokens");
+    let client_secret = store
+        .client_secret("Sandbox")
+        .expect("read the client secret")
+        .expect("the Sandbox has a client secret");
+    let mut secrets = vec![
+        tokens.access_token.expose().to_string(),
+        client_secret.expose().to_string(),
+    ];
+    secrets.extend(tokens.refresh_token.map(|token| token.expose().to_string()));
+    let mut pending = vec![home.to_path_buf()];
+    let mut files = 0;
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("list a directory") {
+                pending.push(entry.expect("a directory entry").path());
+            }
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue; // a socket or a file gone meanwhile
+        };
+        files += 1;
+        for secret in &secrets {
+            assert!(
+                !bytes
+                    .windows(secret.len())
+                    .any(|window| window == secret.as_bytes()),
+                "{} holds a secret",
+                path.display()
+            );
+        }
+    }
+    assert!(files > 3, "the app wrote files to search ({files})");
+    println!(
+        "secrets at rest (app): {} secrets searched in {files} files: 0 found",
+        secrets.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -313,6 +313,19 @@ impl Sandbox {
         self.provider.stats().clone()
     }
 
+    /// Every access and refresh token this sandbox has issued (it forgets
+    /// none, not even rotated or expired ones): what must never be found
+    /// written anywhere in clear.
+    pub fn issued_tokens(&self) -> Vec<Secret> {
+        let store = self.provider.store();
+        store
+            .access
+            .keys()
+            .chain(store.refresh.keys())
+            .map(|token| Secret::new(token.clone()))
+            .collect()
+    }
+
     /// Mints tokens for the sandbox user without an OAuth round trip, as if the
     /// user had just authorized the registered client with `scope`.
     pub fn issue_tokens(&self, scope: &str) -> IssuedTokens {
