@@ -15,11 +15,51 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR
 chmod 700 "$XDG_RUNTIME_DIR"
 export NO_AT_BRIDGE=1
 
-inner='eval "$(printf %s callout-session | gnome-keyring-daemon --unlock --components=secrets)"
+# The session bus starts the keyring on demand, unlocked: should the daemon
+# die (gnome-keyring-daemon has been seen to abort under load), the next
+# client's call starts it again from its keyring file, secrets intact,
+# instead of a locked one whose unlock prompt nobody answers.
+export KEYRING_PASSWORD=callout-session
+mkdir -p "$SESSION_DIR/dbus-services"
+cat >"$SESSION_DIR/keyring.sh" <<EOF
+#!/bin/sh
+printf %s '$KEYRING_PASSWORD' | exec gnome-keyring-daemon --foreground --unlock --components=secrets
+EOF
+chmod +x "$SESSION_DIR/keyring.sh"
+cat >"$SESSION_DIR/dbus-services/org.freedesktop.secrets.service" <<EOF
+[D-BUS Service]
+Name=org.freedesktop.secrets
+Exec=$SESSION_DIR/keyring.sh
+EOF
+# The distribution's session bus set-up, with our service directory first.
+cat >"$SESSION_DIR/session.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <keep_umask/>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>$SESSION_DIR/dbus-services</servicedir>
+  <standard_session_servicedirs/>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+
+inner='eval "$(printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
 exec "$@"'
+BUS=(dbus-run-session "--config-file=$SESSION_DIR/session.conf" --)
 
+# Not exec: the EXIT trap must still remove the session directory.
+status=0
 if [ -n "${CALLOUT_USE_CURRENT_DISPLAY:-}" ] && [ -n "${DISPLAY:-}" ]; then
-  exec dbus-run-session -- bash -c "$inner" _ "$@"
+  "${BUS[@]}" bash -c "$inner" _ "$@" || status=$?
+else
+  xvfb-run -a -s "-screen 0 1280x800x24" "${BUS[@]}" bash -c "$inner" _ "$@" || status=$?
 fi
-exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$inner" _ "$@"
+exit "$status"

@@ -57,7 +57,7 @@ TAURI_DRIVER_VERSION=2.1.0
 if [ ! -x "$ROOT/.tools/bin/tauri-driver" ] ||
   ! grep -q "^\"tauri-driver $TAURI_DRIVER_VERSION " "$ROOT/.tools/.crates.toml" 2>/dev/null; then
   say "installing tauri-driver $TAURI_DRIVER_VERSION into .tools/"
-  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --root "$ROOT/.tools" --quiet
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --force --root "$ROOT/.tools" --quiet
 else
   say "tauri-driver $TAURI_DRIVER_VERSION: present"
 fi
@@ -67,7 +67,7 @@ CARGO_DENY_VERSION=0.20.2
 if [ "${1:-}" = "--with-test-tools" ]; then
   if ! "$ROOT/.tools/bin/cargo-deny" --version 2>/dev/null | grep -q " $CARGO_DENY_VERSION\$"; then
     say "installing cargo-deny $CARGO_DENY_VERSION into .tools/ (a few minutes, once)"
-    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --root "$ROOT/.tools" --quiet
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --force --root "$ROOT/.tools" --quiet
   else
     say "cargo-deny $CARGO_DENY_VERSION: present"
   fi
