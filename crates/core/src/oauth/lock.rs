@@ -108,19 +108,17 @@ impl RefreshLocks {
     /// Waits for this process's turn (as a task), then for the file lock (on
     /// a blocking thread: at most one per credential waits there).
     pub async fn acquire(&self, name: &str) -> Result<RefreshGuard> {
-        let gate = self.gate(name).lock_owned().await;
-        let path = self.path(name);
-        let file = tokio::task::spawn_blocking(move || FileLock::exclusive(&path))
-            .await
-            .map_err(|error| Error::Storage {
-                action: "wait for the refresh lock of",
-                path: self.path(name).display().to_string(),
-                detail: error.to_string(),
-            })??;
-        Ok(RefreshGuard {
-            _file: file,
-            _gate: gate,
-        })
+        self.turn(name).await.lock_file(self).await
+    }
+
+    /// Waits for this process's turn only: what the holder may decide
+    /// without other processes (reuse a renewal this process just made)
+    /// needs no file lock.
+    pub async fn turn(&self, name: &str) -> Turn {
+        Turn {
+            name: name.to_string(),
+            gate: self.gate(name).lock_owned().await,
+        }
     }
 
     fn gate(&self, name: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -129,6 +127,32 @@ impl RefreshLocks {
             Err(poisoned) => poisoned.into_inner(),
         };
         Arc::clone(gates.entry(lock_key(name)).or_default())
+    }
+}
+
+/// This process's turn at one credential, without the file lock yet.
+#[derive(Debug)]
+pub struct Turn {
+    name: String,
+    gate: OwnedMutexGuard<()>,
+}
+
+impl Turn {
+    /// Waits for the file lock too.
+    pub async fn lock_file(self, locks: &RefreshLocks) -> Result<RefreshGuard> {
+        let path = locks.path(&self.name);
+        let waited_for = path.clone();
+        let file = tokio::task::spawn_blocking(move || FileLock::exclusive(&path))
+            .await
+            .map_err(|error| Error::Storage {
+                action: "wait for the refresh lock of",
+                path: waited_for.display().to_string(),
+                detail: error.to_string(),
+            })??;
+        Ok(RefreshGuard {
+            _file: file,
+            _gate: self.gate,
+        })
     }
 }
 

@@ -134,6 +134,17 @@ pub struct TokenService {
     http: reqwest::Client,
     /// Where authorizations, tokens and refreshes are recorded, if anywhere.
     timeline: Option<Arc<Timeline>>,
+    /// The last token this process obtained per credential and identity,
+    /// with the access token it replaced: tasks that waited their turn
+    /// behind that refresh, holding the replaced token, take it without
+    /// the file lock or the keychain.
+    renewals: Mutex<HashMap<String, Renewal>>,
+}
+
+#[derive(Debug, Clone)]
+struct Renewal {
+    replaced: Secret,
+    live: LiveToken,
 }
 
 impl TokenService {
@@ -145,6 +156,7 @@ impl TokenService {
             locks: RefreshLocks::new(home.locks_dir()),
             http,
             timeline: None,
+            renewals: Mutex::new(HashMap::new()),
         }
     }
 
@@ -325,7 +337,13 @@ impl TokenService {
         identity: &Identity,
         seen: Seen<'_>,
     ) -> Result<LiveToken> {
-        let _guard = self.locks.acquire(&credential.name).await?;
+        let turn = self.locks.turn(&credential.name).await;
+        if let Seen::Token(failed) = seen
+            && let Some(live) = self.renewed_here(credential, identity, failed)
+        {
+            return Ok(live);
+        }
+        let _guard = turn.lock_file(&self.locks).await?;
         pause::point("refresh-locked");
         let mut authorization = self.store.authorization(&credential.name, identity)?;
         let (username, password) = (
@@ -353,10 +371,62 @@ impl TokenService {
             // Another task or process refreshed while we waited for the lock.
             return Ok(live(tokens.clone(), false));
         }
+        let replaced = authorization
+            .tokens
+            .as_ref()
+            .map(|tokens| tokens.access_token.clone());
         let fresh = self
             .obtain(credential, identity, &mut authorization)
             .await?;
-        Ok(live(fresh, true))
+        let fresh = live(fresh, true);
+        if let Some(replaced) = replaced {
+            self.remember_renewal(credential, identity, replaced, &fresh);
+        }
+        Ok(fresh)
+    }
+
+    fn renewal_key(credential: &Credential, identity: &Identity) -> String {
+        format!("{}\n{identity:?}", credential.name.to_ascii_lowercase())
+    }
+
+    /// The token this process obtained in place of `failed`, if it did and
+    /// that token has not expired.
+    fn renewed_here(
+        &self,
+        credential: &Credential,
+        identity: &Identity,
+        failed: &Secret,
+    ) -> Option<LiveToken> {
+        let renewals = self
+            .renewals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let renewal = renewals.get(&Self::renewal_key(credential, identity))?;
+        let fresh =
+            renewal.replaced == *failed && !is_expired(&renewal.live.tokens, SystemTime::now());
+        fresh.then(|| LiveToken {
+            refreshed: false,
+            ..renewal.live.clone()
+        })
+    }
+
+    fn remember_renewal(
+        &self,
+        credential: &Credential,
+        identity: &Identity,
+        replaced: Secret,
+        live: &LiveToken,
+    ) {
+        self.renewals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(
+                Self::renewal_key(credential, identity),
+                Renewal {
+                    replaced,
+                    live: live.clone(),
+                },
+            );
     }
 
     /// Gets new tokens with the refresh token, or by minting, and stores

@@ -204,7 +204,9 @@ impl Sandbox {
     pub fn with_clock(config: SandboxConfig, clock: Arc<dyn Clock>) -> Result<Sandbox, Error> {
         let port = config.port;
         let start_error = |detail: String| Error::SandboxStart { port, detail };
-        let server = tiny_http::Server::http(("127.0.0.1", port))
+        let listener = server::listen(port)
+            .map_err(|error| start_error(format!("cannot listen on 127.0.0.1:{port}: {error}")))?;
+        let server = tiny_http::Server::from_listener(listener, None)
             .map_err(|error| start_error(error.to_string()))?;
         let address = server
             .server_addr()

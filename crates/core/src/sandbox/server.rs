@@ -15,6 +15,24 @@ use super::routes::route;
 /// Request bodies above this are refused with 413.
 const MAX_BODY: u64 = 1024 * 1024;
 
+/// Connections that may wait to be accepted. A thousand clients connecting at
+/// once (a refresh storm) must fit: when the queue overflows, the kernel drops
+/// the connection attempt and the client tries again only a second later.
+const BACKLOG: i32 = 1024;
+
+/// A listening socket on `127.0.0.1:port` (0: any free port).
+pub(crate) fn listen(port: u16) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    // As std's bind does: a restarted sandbox may take its port back at once.
+    socket.set_reuse_address(true)?;
+    // Answers go out as they are written (accepted sockets inherit this).
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+
 /// Accepts requests until the server is unblocked at shutdown.
 pub(crate) fn accept_loop(server: Arc<Server>, provider: Arc<Provider>) {
     loop {
