@@ -31,16 +31,62 @@ pub struct AppSession {
 static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// tauri-driver's process, ended when dropped, also when starting the
-/// session fails halfway.
-struct Driver(Child);
+/// session fails halfway; and the app of `home`, should it outlive the
+/// session (a test that failed before closing it): left running, it would
+/// answer the next test's launch as the single instance.
+struct Driver {
+    process: Child,
+    home: PathBuf,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
+        if let Ok(None) = self.process.try_wait() {
+            let _ = self.process.kill();
+            let _ = self.process.wait();
         }
+        end_apps_of(&self.home);
     }
+}
+
+/// Waits a few seconds for the app running with `CALLOUT_HOME=home` to end
+/// (a closed session ends it), then kills what is left.
+fn end_apps_of(home: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let running = apps_of(home);
+        if running.is_empty() {
+            return;
+        }
+        if Instant::now() >= deadline {
+            for pid in running {
+                let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            }
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The process ids of `callout-lab` processes whose `CALLOUT_HOME` is `home`.
+fn apps_of(home: &Path) -> Vec<String> {
+    let wanted = format!("CALLOUT_HOME={}", home.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|pid| pid.bytes().all(|byte| byte.is_ascii_digit()))
+        .filter(|pid| {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            comm.trim() == "callout-lab"
+                && environ
+                    .split(|&byte| byte == 0)
+                    .any(|variable| variable == wanted.as_bytes())
+        })
+        .collect()
 }
 
 impl AppSession {
@@ -61,8 +107,9 @@ impl AppSession {
         let app = workspace_binary("callout-lab");
         let port = free_port();
         let native_port = free_port();
-        let driver = Driver(
-            Command::new(tauri_driver())
+        let driver = Driver {
+            home: home.to_path_buf(),
+            process: Command::new(tauri_driver())
                 .args(["--port", &port.to_string()])
                 .args(["--native-port", &native_port.to_string()])
                 .args(["--native-driver", NATIVE_DRIVER])
@@ -77,7 +124,7 @@ impl AppSession {
                 .stderr(Stdio::inherit())
                 .spawn()
                 .expect("start tauri-driver"),
-        );
+        };
         let url = format!("http://127.0.0.1:{port}");
         let client = connect(&url, &app).await;
         Self {
@@ -148,7 +195,13 @@ impl AppSession {
             if let Some(value) = read().await {
                 return value;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            if Instant::now() >= deadline {
+                let shot = self.screenshot("timed-out").await;
+                panic!(
+                    "timed out waiting for {what} (the window then: {})",
+                    shot.display()
+                );
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use callout_core::credential_store::{CredentialStore, Identity, read_definitions};
 use callout_core::home::Home;
+use callout_core::oauth::TokenSet;
 use callout_core::sandbox::SandboxStats;
 use callout_tests::app::{AppSession, fresh_home};
 use fantoccini::Locator;
@@ -127,6 +128,15 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_within_a_m
             text.contains("expired")
         })
         .await;
+    // The stored expiry is in whole seconds and the provider counts from its
+    // own issue time: two seconds past it, the provider agrees.
+    session
+        .wait_for("the provider's expiry to pass", || async {
+            let expires_at = stored_tokens(&home).expires_at?;
+            (std::time::SystemTime::now() >= expires_at + std::time::Duration::from_secs(2))
+                .then_some(())
+        })
+        .await;
 
     // 4. Send again: SOAP 500 INVALID_SESSION_ID, detected, refreshed, retried.
     session.click(r#"[data-testid="nav-editor"]"#).await;
@@ -209,19 +219,25 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_within_a_m
     assert_no_secret_at_rest(&home);
 }
 
+/// The Sandbox credential's tokens as the app stored them in the keychain.
+fn stored_tokens(home: &Path) -> TokenSet {
+    let store = CredentialStore::new(Home::at(home).expect("the app's home"));
+    let credential = store.get("Sandbox").expect("the Sandbox credential");
+    let identity = Identity::for_credential(&credential, None);
+    store
+        .authorization("Sandbox", &identity)
+        .expect("read the authorization")
+        .tokens
+        .expect("the Sandbox has tokens")
+}
+
 /// Every file the app wrote under its home — definitions, saved requests,
 /// settings, the timeline database, the webview's storage and cache — is
 /// searched for the Sandbox credential's live tokens and client secret,
 /// read from the keychain: none is there.
 fn assert_no_secret_at_rest(home: &Path) {
     let store = CredentialStore::new(Home::at(home).expect("the app's home"));
-    let credential = store.get("Sandbox").expect("the Sandbox credential");
-    let identity = Identity::for_credential(&credential, None);
-    let tokens = store
-        .authorization("Sandbox", &identity)
-        .expect("read the authorization")
-        .tokens
-        .expect("the Sandbox has tokens");
+    let tokens = stored_tokens(home);
     let client_secret = store
         .client_secret("Sandbox")
         .expect("read the client secret")
