@@ -2,8 +2,8 @@
 # Runs every fuzz target (fuzz/fuzz_targets) for a bounded time with cargo fuzz
 # (libFuzzer), seeded with the samples in fuzz/seeds and the test fixtures (the
 # WIRE.md shapes), and reports executions and crashes per target. Crashing
-# inputs are kept in fuzz/artifacts/TARGET/; each one found so far is also a
-# regression test in crates/core/tests/fuzz_regressions.rs.
+# inputs are kept in fuzz/artifacts/TARGET/ (none so far); a fix for one
+# keeps the input as a test next to the code it broke.
 #   FUZZ_SECONDS=600 make fuzz       # longer runs
 #   scripts/fuzz.sh merge_fields     # one target
 set -uo pipefail

@@ -27,6 +27,8 @@ step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnin
 step "cargo deny (offline: licenses, bans, sources)" \
   "$ROOT/.tools/bin/cargo-deny" deny --offline --locked check licenses bans sources
 step "cargo build (binaries for the end-to-end tests)" cargo build --workspace --bins --locked
+FIGURES="$ROOT/target/tmp/figures"
+rm -rf "$FIGURES"
 step "cargo test (in a desktop session: Xvfb, D-Bus, gnome-keyring)" \
   bash -c 'set -o pipefail; scripts/desktop-session.sh cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$0"' "$LOGS/cargo-test.log"
 step "generated TypeScript bindings are committed" \
@@ -41,6 +43,10 @@ read -r ui_passed ui_failed < <(node -e '
   catch { console.log(0, 0) }' "$LOGS/vitest.json")
 
 echo
+if compgen -G "$FIGURES/*.txt" >/dev/null; then
+  echo "figures the tests measured:"
+  sed 's/^/  /' "$FIGURES"/*.txt
+fi
 echo "rust: $rust_passed passed, $rust_failed failed"
 echo "ui: $ui_passed passed, $ui_failed failed"
 if ((${#failed_steps[@]})); then

@@ -49,6 +49,39 @@ impl Drop for Driver {
     }
 }
 
+/// The D-Bus name of the running instance (the app's identifier +
+/// `.SingleInstance`): a launch while it has an owner hands over to it.
+const SINGLE_INSTANCE_NAME: &str = "io.calloutlab.desktop.SingleInstance";
+
+/// Waits until no app holds the single-instance name on the session bus: a
+/// previous test's app may still be on its way out (a launch then forwards
+/// to it, it leaves without answering, and the launch fails).
+fn wait_for_no_running_instance() {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let owned = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.DBus",
+                "--print-reply",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                &format!("string:{SINGLE_INSTANCE_NAME}"),
+            ])
+            .output()
+            .map(|output| String::from_utf8_lossy(&output.stdout).contains("boolean true"))
+            .unwrap_or(false);
+        if !owned {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "another Callout Lab still runs on this session bus"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// Waits a few seconds for the app running with `CALLOUT_HOME=home` to end
 /// (a closed session ends it), then kills what is left.
 fn end_apps_of(home: &Path) {
@@ -104,6 +137,7 @@ impl AppSession {
             "no X display: run the end-to-end tests through `make test` \
              (scripts/desktop-session.sh provides Xvfb, D-Bus and a keyring)"
         );
+        wait_for_no_running_instance();
         let app = workspace_binary("callout-lab");
         let port = free_port();
         let native_port = free_port();

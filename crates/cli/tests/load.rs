@@ -275,14 +275,17 @@ fn the_app_and_cli_processes_send_refresh_and_record_at_once_and_nothing_is_lost
     );
     common::assert_no_secret_in_files(home.path(), &[sandbox.client_secret()]);
 
-    println!(
-        "load: {:.0} s; 1 app process ({APP_SENDERS} senders, {keeper_runs} keeper runs) and \
+    common::report_figures(
+        "load",
+        &format!(
+            "load: {:.0} s; 1 app process ({APP_SENDERS} senders, {keeper_runs} keeper runs) and \
          {} callout processes from {CLI_THREADS} threads; {} sends ({app_sends} app, \
          {cli_sends} CLI), {cli_tokens} token reads, {served} requests served ({faults} met an \
          expired token), {refreshed} refreshes, {} timeline events; lost 0, refresh tokens spent twice 0, files corrupt 0",
-        elapsed.as_secs_f64(),
-        cli_sends + cli_tokens,
-        app_sends + cli_sends,
-        events.len(),
+            elapsed.as_secs_f64(),
+            cli_sends + cli_tokens,
+            app_sends + cli_sends,
+            events.len(),
+        ),
     );
 }

@@ -140,10 +140,13 @@ fn after_a_full_scenario_no_file_and_no_message_holds_a_secret() {
             );
         }
     }
-    println!(
-        "secrets at rest: {} tokens and the client secret searched in every file of the home \
-         and {} outputs: 0 found",
-        secrets.len() - 1,
-        printed.0.len()
+    common::report_figures(
+        "secrets-cli",
+        &format!(
+            "secrets at rest (CLI): {} tokens and the client secret searched in every file of \
+             the home and {} outputs: 0 found",
+            secrets.len() - 1,
+            printed.0.len()
+        ),
     );
 }

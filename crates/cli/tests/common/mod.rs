@@ -239,3 +239,12 @@ impl TestHome {
         ])
     }
 }
+
+/// Prints a test's figures and keeps them for `make test`'s summary
+/// (`target/tmp/figures/NAME.txt`).
+pub fn report_figures(name: &str, line: &str) {
+    println!("{line}");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("figures");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("{name}.txt")), format!("{line}\n"));
+}
