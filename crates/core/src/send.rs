@@ -226,8 +226,15 @@ pub type RefreshFuture<'a> = Pin<Box<dyn Future<Output = Result<CredentialSecret
 /// Obtains fresh secrets for a credential whose token expired. The real OAuth
 /// refresher stores a rotated refresh token before returning.
 pub trait Refresher: Send + Sync {
-    fn refresh<'a>(&'a self, credential: &'a Credential, verdict: &'a Verdict)
-    -> RefreshFuture<'a>;
+    /// `used` are the secrets the refused request carried: the token to
+    /// replace (not whatever was handed out last — another call may have
+    /// renewed it meanwhile).
+    fn refresh<'a>(
+        &'a self,
+        credential: &'a Credential,
+        verdict: &'a Verdict,
+        used: &'a CredentialSecrets,
+    ) -> RefreshFuture<'a>;
 }
 
 /// Client timeouts.
@@ -315,7 +322,7 @@ impl Sender {
         if !outcome.verdict.expired {
             return Ok(outcome);
         }
-        let Some(fresh) = refresh(credential, refresher, &mut outcome).await else {
+        let Some(fresh) = refresh(credential, refresher, secrets, &mut outcome).await else {
             return Ok(outcome);
         };
         let retried = retry(
@@ -441,6 +448,7 @@ pub fn judge(detector: &Detector, response: &Received) -> Verdict {
 pub async fn refresh(
     credential: Option<&Credential>,
     refresher: Option<&dyn Refresher>,
+    used: &CredentialSecrets,
     outcome: &mut Outcome,
 ) -> Option<CredentialSecrets> {
     let Some(credential) = credential else {
@@ -461,7 +469,7 @@ pub async fn refresh(
         return None;
     };
     let trigger = outcome.verdict.rule.clone();
-    match refresher.refresh(credential, &outcome.verdict).await {
+    match refresher.refresh(credential, &outcome.verdict, used).await {
         Ok(fresh) => {
             outcome.attempts.push(Attempt::Refreshed {
                 credential: credential.name.clone(),

@@ -52,7 +52,12 @@ struct SandboxRefresher<'s> {
 }
 
 impl Refresher for SandboxRefresher<'_> {
-    fn refresh<'a>(&'a self, credential: &'a Credential, _: &'a Verdict) -> RefreshFuture<'a> {
+    fn refresh<'a>(
+        &'a self,
+        credential: &'a Credential,
+        _: &'a Verdict,
+        _: &'a CredentialSecrets,
+    ) -> RefreshFuture<'a> {
         Box::pin(async move {
             let current = self.refresh_token.lock().unwrap().clone();
             let json = token_request(

@@ -550,6 +550,41 @@ async fn send_refreshes_for_real_through_the_keychain_and_retries() {
 }
 
 #[tokio::test]
+async fn a_fault_that_arrives_after_the_refresh_takes_its_token_without_refreshing_again() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Late", AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(&sandbox, "Late", later());
+    assert!(sandbox.expire_access_token(seeded.access_token.expose()));
+    let refresher = KeychainRefresher::new(Arc::clone(&home.service), None);
+    // Two calls start with the same token; the first one's fault renews it
+    // before the second one's fault comes back.
+    let secrets = refresher.secrets(&credential).await.unwrap();
+    let credentials = CredentialSet::new(vec![credential]).unwrap();
+    let draft = Draft::new(
+        "GET",
+        "callout:Late/services/data/v59.0/query?q=SELECT+Id+FROM+Account",
+    );
+    let sender = Sender::new(Timeouts::default()).unwrap();
+    let first = sender
+        .send(&draft, &credentials, &secrets, Some(&refresher))
+        .await
+        .unwrap();
+    let renewed = first.refreshed.unwrap().access_token.unwrap();
+    let second = sender
+        .send(&draft, &credentials, &secrets, Some(&refresher))
+        .await
+        .unwrap();
+    assert_eq!(second.response.status, 200, "{:?}", second.attempts);
+    assert_eq!(second.refreshed.unwrap().access_token.unwrap(), renewed);
+    assert_eq!(
+        sandbox.stats().token_total("refresh_token"),
+        1,
+        "the late fault took the renewed token instead of refreshing it again"
+    );
+}
+
+#[tokio::test]
 async fn a_token_someone_else_stored_meanwhile_is_used_without_refreshing() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();

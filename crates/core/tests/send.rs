@@ -142,7 +142,12 @@ impl TestRefresher {
 }
 
 impl Refresher for TestRefresher {
-    fn refresh<'a>(&'a self, credential: &'a Credential, _: &'a Verdict) -> RefreshFuture<'a> {
+    fn refresh<'a>(
+        &'a self,
+        credential: &'a Credential,
+        _: &'a Verdict,
+        _: &'a CredentialSecrets,
+    ) -> RefreshFuture<'a> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
             match self.token {

@@ -958,9 +958,15 @@ impl Refresher for KeychainRefresher {
         &'a self,
         credential: &'a Credential,
         verdict: &'a Verdict,
+        used: &'a CredentialSecrets,
     ) -> RefreshFuture<'a> {
         Box::pin(async move {
-            let failed = self.last_handed_out(credential);
+            // The token the refused request carried; without one, the one
+            // handed out last.
+            let failed = used
+                .access_token
+                .clone()
+                .or_else(|| self.last_handed_out(credential));
             let trigger = match &verdict.rule {
                 Some(id) => RefreshTrigger::Rule { id: id.clone() },
                 None => RefreshTrigger::Manual,
