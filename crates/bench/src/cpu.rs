@@ -122,7 +122,7 @@ pub fn render(samples: usize, batch: usize) -> Result<Figure> {
         .map_err(BenchError::engine("define the credential"))?;
     let token = "00Dbench!AQ0AQ.bench.token.value.for.rendering.only";
     let secrets = fixtures::full_secrets(token);
-    let draft = fixtures::soap_draft("Render", fixtures::envelope(&fixtures::RENDER_FIELDS));
+    let draft = fixtures::soap_draft("Render", fixtures::envelope(&fixtures::render_fields()));
     let body = draft.body.clone().unwrap_or_default();
     let headers: Vec<(String, String)> = draft
         .headers

@@ -71,28 +71,18 @@ pub const SEND_FIELDS: [&str; 4] = [
     "{!$Credential.AuthorizationMethod}",
 ];
 
-/// The 19 fields that, with the session, make the render benchmark's 20.
-pub const RENDER_FIELDS: [&str; 19] = [
-    "{!$Credential.Username}",
-    "{!$Credential.Password}",
-    "{!$Credential.OAuthConsumerKey}",
-    "{!$Credential.AuthorizationMethod}",
-    "{!$Credential.OAuthToken}",
-    "{!$Credential.Username}",
-    "{!$Credential.Password}",
-    "{!$Credential.OAuthConsumerKey}",
-    "{!$Credential.AuthorizationMethod}",
-    "{!$Credential.OAuthToken}",
-    "{!$Credential.Username}",
-    "{!$Credential.Password}",
-    "{!$Credential.OAuthConsumerKey}",
-    "{!$Credential.AuthorizationMethod}",
-    "{!$Credential.OAuthToken}",
-    "{!$Credential.Username}",
-    "{!$Credential.Password}",
-    "{!$Credential.OAuthConsumerKey}",
-    "{!$Credential.AuthorizationMethod}",
-];
+/// The 19 fields that, with the session, make the render benchmark's 20:
+/// the five kinds of credential field, in turn.
+pub fn render_fields() -> Vec<&'static str> {
+    const KINDS: [&str; 5] = [
+        "{!$Credential.Username}",
+        "{!$Credential.Password}",
+        "{!$Credential.OAuthConsumerKey}",
+        "{!$Credential.AuthorizationMethod}",
+        "{!$Credential.OAuthToken}",
+    ];
+    KINDS.iter().copied().cycle().take(19).collect()
+}
 
 /// A SOAP call through credential `name`: `callout:NAME/services/Soap/u/59.0`.
 pub fn soap_draft(name: &str, body: String) -> Draft {
@@ -234,7 +224,7 @@ mod tests {
 
     #[test]
     fn envelopes_have_their_size_and_fields() {
-        let xml = envelope(&RENDER_FIELDS);
+        let xml = envelope(&render_fields());
         assert!(
             (ENVELOPE_BYTES - 200..=ENVELOPE_BYTES + 200).contains(&xml.len()),
             "{}",

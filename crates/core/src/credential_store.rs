@@ -69,7 +69,8 @@ impl Identity {
         }
     }
 
-    fn key(&self) -> String {
+    /// The identity as a stable string key (how its tokens are filed).
+    pub(crate) fn key(&self) -> String {
         match self {
             Identity::NamedPrincipal => "named".to_string(),
             Identity::User(label) => format!("user:{label}"),

@@ -386,7 +386,11 @@ impl TokenService {
     }
 
     fn renewal_key(credential: &Credential, identity: &Identity) -> String {
-        format!("{}\n{identity:?}", credential.name.to_ascii_lowercase())
+        format!(
+            "{}\n{}",
+            credential.name.to_ascii_lowercase(),
+            identity.key()
+        )
     }
 
     /// The token this process obtained in place of `failed`, if it did and
