@@ -28,11 +28,6 @@ for binary in callout-lab callout callout-bench; do
   [ -x "$RELEASE/$binary" ] || { echo "$RELEASE/$binary is missing after the build" >&2; exit 1; }
 done
 
-# 1000 concurrent calls to an in-process sandbox hold ~2000 sockets.
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 8192 ]; then
-  ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-fi
-
 say "running the benchmarks (about 3 minutes)"
 exec scripts/desktop-session.sh "$RELEASE/callout-bench" \
   --app "$RELEASE/callout-lab" --cli "$RELEASE/callout" \

@@ -1556,6 +1556,57 @@ fn many_sandboxes_run_in_parallel_without_sharing_anything() {
     assert_eq!(sandboxes[1].stats().token_total("password"), 0);
 }
 
+/// A refresh storm's shape: a thousand calls at once, each on a connection of
+/// its own. Every one gets its answer (none is left waiting for the client's
+/// timeout) and the sandbox counts each once.
+#[test]
+fn a_thousand_concurrent_calls_are_all_answered() {
+    const CALLS: usize = 1000;
+    let sandbox = start_default();
+    let (access, _) = password_tokens(&sandbox);
+    let url = sandbox.rest_query_url();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let outcomes: Vec<Result<u16, String>> = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let calls: Vec<_> = (0..CALLS)
+            .map(|_| {
+                let call = client
+                    .get(&url)
+                    .query(&[("q", "SELECT Id FROM Account")])
+                    .bearer_auth(&access);
+                tokio::spawn(async move {
+                    call.send()
+                        .await
+                        .map(|response| response.status().as_u16())
+                        .map_err(|error| format!("{error:?}"))
+                })
+            })
+            .collect();
+        let mut outcomes = Vec::with_capacity(CALLS);
+        for call in calls {
+            outcomes.push(call.await.unwrap());
+        }
+        outcomes
+    });
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter(|outcome| **outcome != Ok(200))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {CALLS} calls were not answered 200, e.g. {:?}",
+        failed.len(),
+        failed[0]
+    );
+    assert_eq!(
+        sandbox.stats().api_count("salesforce_rest", "ok"),
+        CALLS as u64
+    );
+}
+
 #[test]
 fn a_port_in_use_is_a_clear_start_error_and_a_dropped_sandbox_frees_its_port() {
     let first = start_default();

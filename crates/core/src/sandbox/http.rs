@@ -2,7 +2,7 @@
 //! [`Incoming`], an answer built whole as a [`Reply`].
 //!
 //! Handlers are plain functions from `Incoming` to `Reply`, so the socket code in
-//! `server.rs` stays the only place that touches `tiny_http`.
+//! `server.rs` stays the only place that touches the HTTP library.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -43,7 +43,6 @@ mod token;
 
 use std::fmt;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -186,12 +185,12 @@ pub struct IssuedTokens {
     pub scope: String,
 }
 
-/// A running sandbox. Dropping it stops the server: the accept thread is
-/// joined, and requests held by an injected hang are released at once.
+/// A running sandbox. Dropping it stops the server: requests held by an
+/// injected hang are released at once, connections are closed and the
+/// server's thread is joined.
 pub struct Sandbox {
     provider: Arc<Provider>,
-    server: Arc<tiny_http::Server>,
-    accept: Option<JoinHandle<()>>,
+    server: server::Server,
 }
 
 impl Sandbox {
@@ -206,27 +205,15 @@ impl Sandbox {
         let start_error = |detail: String| Error::SandboxStart { port, detail };
         let listener = server::listen(port)
             .map_err(|error| start_error(format!("cannot listen on 127.0.0.1:{port}: {error}")))?;
-        let server = tiny_http::Server::from_listener(listener, None)
-            .map_err(|error| start_error(error.to_string()))?;
-        let address = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| start_error("the server has no IP address".into()))?;
-        let server = Arc::new(server);
-        let base_url = format!("http://127.0.0.1:{}", address.port());
+        let port = listener
+            .local_addr()
+            .map_err(|error| start_error(format!("the listening socket has no address: {error}")))?
+            .port();
+        let base_url = format!("http://127.0.0.1:{port}");
         let provider = Arc::new(Provider::new(config, clock, base_url));
-        let accept = {
-            let (server, provider) = (Arc::clone(&server), Arc::clone(&provider));
-            std::thread::Builder::new()
-                .name("sandbox-accept".into())
-                .spawn(move || server::accept_loop(server, provider))
-                .map_err(|error| start_error(format!("could not start a thread: {error}")))?
-        };
-        Ok(Sandbox {
-            provider,
-            server,
-            accept: Some(accept),
-        })
+        let server = server::Server::start(listener, Arc::clone(&provider))
+            .map_err(|error| start_error(format!("could not start the server: {error}")))?;
+        Ok(Sandbox { provider, server })
     }
 
     /// `http://127.0.0.1:PORT`, also the issuer.
@@ -235,10 +222,7 @@ impl Sandbox {
     }
 
     pub fn port(&self) -> u16 {
-        self.server
-            .server_addr()
-            .to_ip()
-            .map_or(0, |address| address.port())
+        self.server.address().port()
     }
 
     pub fn token_url(&self) -> String {
@@ -356,11 +340,9 @@ impl fmt::Debug for Sandbox {
 }
 
 impl Drop for Sandbox {
+    /// Releases requests held by an injected hang; the server stops when
+    /// dropped next.
     fn drop(&mut self) {
         self.provider.shutdown.trigger();
-        self.server.unblock();
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.join();
-        }
     }
 }
