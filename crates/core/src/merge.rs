@@ -186,7 +186,8 @@ pub fn parse(text: &str, location: &Location) -> Result<Vec<Segment>> {
     let mut segments = Vec::new();
     let mut counter = PositionCounter::default();
     let mut pos = 0;
-    while let Some(found) = text[pos..].find("{!") {
+    let opening = memchr::memmem::Finder::new(b"{!");
+    while let Some(found) = opening.find(&text.as_bytes()[pos..]) {
         let start = pos + found;
         if start > pos {
             segments.push(Segment::Text(text[pos..start].to_string()));
@@ -339,24 +340,37 @@ impl Text {
 
     /// The text as it goes on the wire, secrets included.
     pub fn expose(&self) -> String {
-        self.pieces
-            .iter()
-            .map(|piece| match piece {
-                Piece::Plain(text) => text.as_str(),
+        let mut text = String::with_capacity(self.len());
+        for piece in &self.pieces {
+            text.push_str(match piece {
+                Piece::Plain(plain) => plain,
                 Piece::Secret(secret) => secret.expose(),
-            })
-            .collect()
+            });
+        }
+        text
     }
 
     /// The text for display: every secret replaced by its masked form.
     pub fn shown(&self) -> String {
+        let mut text = String::with_capacity(self.len());
+        for piece in &self.pieces {
+            match piece {
+                Piece::Plain(plain) => text.push_str(plain),
+                Piece::Secret(secret) => text.push_str(&secret.masked()),
+            }
+        }
+        text
+    }
+
+    /// Bytes on the wire (a masked secret is about as long).
+    fn len(&self) -> usize {
         self.pieces
             .iter()
             .map(|piece| match piece {
-                Piece::Plain(text) => text.clone(),
-                Piece::Secret(secret) => secret.masked(),
+                Piece::Plain(plain) => plain.len(),
+                Piece::Secret(secret) => secret.expose().len(),
             })
-            .collect()
+            .sum()
     }
 
     pub fn has_secrets(&self) -> bool {
@@ -561,11 +575,16 @@ impl Rendered {
         self.body.as_ref().map(Text::expose)
     }
 
+    /// The URL as a person may see it: every secret masked.
+    pub fn display_url(&self) -> String {
+        self.url.shown()
+    }
+
     /// The request as a person may see it: every secret masked.
     pub fn display(&self) -> DisplayRequest {
         DisplayRequest {
             method: self.method.clone(),
-            url: self.url.shown(),
+            url: self.display_url(),
             headers: self
                 .headers
                 .iter()

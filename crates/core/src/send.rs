@@ -6,12 +6,14 @@
 //!
 //! Every step is returned as an [`Attempt`], so a timeline can record it.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize, Serializer};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use ts_rs::TS;
 
 use crate::credential::{Credential, CredentialSecrets, CredentialSet};
@@ -190,7 +192,8 @@ pub struct Outcome {
     /// The verdict on the last response.
     pub verdict: Verdict,
     pub attempts: Vec<Attempt>,
-    /// The secrets a refresh produced, for the caller to keep.
+    /// The secrets a refresh produced (this call's, or another's whose
+    /// renewed token this call went out with), for the caller to keep.
     pub refreshed: Option<CredentialSecrets>,
 }
 
@@ -223,6 +226,10 @@ pub struct Report {
 /// The future a [`Refresher`] returns.
 pub type RefreshFuture<'a> = Pin<Box<dyn Future<Output = Result<CredentialSecrets>> + Send + 'a>>;
 
+/// The future of [`Refresher::replacement`].
+pub type ReplacementFuture<'a> =
+    Pin<Box<dyn Future<Output = Option<CredentialSecrets>> + Send + 'a>>;
+
 /// Obtains fresh secrets for a credential whose token expired. The real OAuth
 /// refresher stores a rotated refresh token before returning.
 pub trait Refresher: Send + Sync {
@@ -235,6 +242,19 @@ pub trait Refresher: Send + Sync {
         verdict: &'a Verdict,
         used: &'a CredentialSecrets,
     ) -> RefreshFuture<'a>;
+
+    /// What to send with instead of `secrets` when a response has already
+    /// refused their token (another call met its expiry): the renewed
+    /// secrets, once a refresh still running has finished. `None`, the
+    /// default, sends `secrets` as they are. Never asks the provider itself:
+    /// a call that goes out with a dead token refreshes the usual way.
+    fn replacement<'a>(
+        &'a self,
+        _credential: &'a Credential,
+        _secrets: &'a CredentialSecrets,
+    ) -> ReplacementFuture<'a> {
+        Box::pin(async { None })
+    }
 }
 
 /// Client timeouts.
@@ -254,10 +274,56 @@ impl Default for Timeouts {
     }
 }
 
+/// Requests one [`Sender`] has in flight to one origin at a time; more wait
+/// their turn. A burst (a thousand calls at once) then reaches the server in
+/// waves, so once the first wave meets an expired token the calls behind it
+/// go out with the renewed one instead of being refused too.
+pub const MAX_IN_FLIGHT_PER_ORIGIN: usize = 32;
+
+/// `scheme://host:port` of a URL (as written: a rendered URL has been
+/// checked), without any `user:password@`.
+fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    format!("{scheme}://{host}")
+}
+
 /// Sends requests through one shared HTTP client. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Sender {
     client: reqwest::Client,
+    in_flight: Arc<InFlight>,
+}
+
+/// A gate per origin (`scheme://host:port`) admitting
+/// [`MAX_IN_FLIGHT_PER_ORIGIN`] requests at a time.
+#[derive(Debug, Default)]
+struct InFlight {
+    gates: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl InFlight {
+    /// Waits until a request to `url`'s origin may go out; it may until the
+    /// permit is dropped.
+    async fn admit(&self, url: &str) -> Option<OwnedSemaphorePermit> {
+        let origin = origin_of(url).to_ascii_lowercase();
+        let gate = {
+            let mut gates = self
+                .gates
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(
+                gates
+                    .entry(origin)
+                    .or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_ORIGIN))),
+            )
+        };
+        // The gate is never closed, so this only waits.
+        gate.acquire_owned().await.ok()
+    }
 }
 
 impl Sender {
@@ -274,7 +340,10 @@ impl Sender {
                 url: String::new(),
                 detail: format!("the HTTP client could not be set up: {}", chain(&error)),
             })?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            in_flight: Arc::default(),
+        })
     }
 
     /// The shared client, for other callers (the OAuth token endpoint) to reuse.
@@ -303,41 +372,99 @@ impl Sender {
             Some(credential) => Detector::for_credential(credential)?,
             None => Detector::default(),
         };
+        let admitted = self.in_flight.admit(&rendered.expose_url()).await;
+        // Waiting may have taken long enough for another call to find the
+        // token dead and renew it.
+        let renewed = match (credential, refresher) {
+            (Some(credential), Some(refresher)) => refresher.replacement(credential, secrets).await,
+            _ => None,
+        };
+        let (rendered, used) = match &renewed {
+            Some(fresh) => (merge::render(draft, credentials, fresh)?, fresh),
+            None => (rendered, secrets),
+        };
         let response = transmit(&self.client, &rendered).await?;
+        drop(admitted);
         let verdict = judge(&detector, &response);
+        let shown = rendered.display();
         let mut outcome = Outcome {
-            request: rendered.display(),
+            request: shown.clone(),
             lint: rendered.lint.clone(),
             attempts: vec![Attempt::Sent {
                 number: 1,
-                request: rendered.display(),
+                request: shown,
                 status: response.status,
                 duration_ms: response.elapsed_ms,
                 verdict: verdict.clone(),
             }],
             response,
             verdict,
-            refreshed: None,
+            refreshed: renewed.clone(),
         };
         if !outcome.verdict.expired {
             return Ok(outcome);
         }
-        let Some(fresh) = refresh(credential, refresher, secrets, &mut outcome).await else {
+        let Some(fresh) = refresh(credential, refresher, used, &mut outcome).await else {
             return Ok(outcome);
         };
-        let retried = retry(
-            &self.client,
-            draft,
-            credentials,
-            &fresh,
-            &detector,
-            &mut outcome,
-        )
-        .await;
+        let retried = self
+            .retry(draft, credentials, &fresh, &detector, &mut outcome)
+            .await;
         if retried {
             outcome.refreshed = Some(fresh);
         }
         Ok(outcome)
+    }
+
+    /// Re-renders with the fresh secrets and sends once more. Returns whether
+    /// a response came back; the outcome then describes the retry.
+    async fn retry(
+        &self,
+        draft: &Draft,
+        credentials: &CredentialSet,
+        fresh: &CredentialSecrets,
+        detector: &Detector,
+        outcome: &mut Outcome,
+    ) -> bool {
+        let rendered = match merge::render(draft, credentials, fresh) {
+            Ok(rendered) => rendered,
+            Err(error) => {
+                outcome.attempts.push(Attempt::Failed {
+                    number: 2,
+                    request: outcome.request.clone(),
+                    error: ErrorReport::from(&error),
+                });
+                return false;
+            }
+        };
+        let admitted = self.in_flight.admit(&rendered.expose_url()).await;
+        let transmitted = transmit(&self.client, &rendered).await;
+        drop(admitted);
+        match transmitted {
+            Ok(response) => {
+                let verdict = judge(detector, &response);
+                let shown = rendered.display();
+                outcome.attempts.push(Attempt::Sent {
+                    number: 2,
+                    request: shown.clone(),
+                    status: response.status,
+                    duration_ms: response.elapsed_ms,
+                    verdict: verdict.clone(),
+                });
+                outcome.request = shown;
+                outcome.response = response;
+                outcome.verdict = verdict;
+                true
+            }
+            Err(error) => {
+                outcome.attempts.push(Attempt::Failed {
+                    number: 2,
+                    request: rendered.display(),
+                    error: ErrorReport::from(&error),
+                });
+                false
+            }
+        }
     }
 }
 
@@ -372,7 +499,6 @@ pub async fn send_with_keychain(
 
 /// Sends a rendered request and reads the response (bounded).
 pub async fn transmit(client: &reqwest::Client, rendered: &Rendered) -> Result<Received> {
-    let shown = rendered.display();
     let method = reqwest::Method::from_bytes(rendered.method.as_bytes()).map_err(|_| {
         Error::InvalidMethod {
             method: rendered.method.clone(),
@@ -402,7 +528,7 @@ pub async fn transmit(client: &reqwest::Client, rendered: &Rendered) -> Result<R
         request = request.body(body);
     }
     let transport = |error: reqwest::Error| Error::Transport {
-        url: shown.url.clone(),
+        url: rendered.display_url(),
         detail: describe(&error),
     };
     let started = Instant::now();
@@ -488,53 +614,6 @@ pub async fn refresh(
     }
 }
 
-/// Re-renders with the fresh secrets and sends once more. Returns whether a
-/// response came back; the outcome then describes the retry.
-pub async fn retry(
-    client: &reqwest::Client,
-    draft: &Draft,
-    credentials: &CredentialSet,
-    fresh: &CredentialSecrets,
-    detector: &Detector,
-    outcome: &mut Outcome,
-) -> bool {
-    let rendered = match merge::render(draft, credentials, fresh) {
-        Ok(rendered) => rendered,
-        Err(error) => {
-            outcome.attempts.push(Attempt::Failed {
-                number: 2,
-                request: outcome.request.clone(),
-                error: ErrorReport::from(&error),
-            });
-            return false;
-        }
-    };
-    match transmit(client, &rendered).await {
-        Ok(response) => {
-            let verdict = judge(detector, &response);
-            outcome.attempts.push(Attempt::Sent {
-                number: 2,
-                request: rendered.display(),
-                status: response.status,
-                duration_ms: response.elapsed_ms,
-                verdict: verdict.clone(),
-            });
-            outcome.request = rendered.display();
-            outcome.response = response;
-            outcome.verdict = verdict;
-            true
-        }
-        Err(error) => {
-            outcome.attempts.push(Attempt::Failed {
-                number: 2,
-                request: rendered.display(),
-                error: ErrorReport::from(&error),
-            });
-            false
-        }
-    }
-}
-
 /// A transport error in words, without the URL (it may carry a secret).
 fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
@@ -576,6 +655,19 @@ fn chain(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_share_a_gate_by_scheme_host_and_port_only() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/services/Soap/u/59.0?q=1"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            origin_of("https://user:secret@Example.com?x#y"),
+            "https://Example.com"
+        );
+        assert_eq!(origin_of("https://example.com"), "https://example.com");
+    }
 
     #[test]
     fn headers_parse_like_curl() {

@@ -9,12 +9,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use callout_core::credential::{AuthProtocol, ClientAuth, CredentialSet};
+use callout_core::credential::{AuthProtocol, ClientAuth, CredentialSecrets, CredentialSet};
 use callout_core::credential_store::Identity;
 use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
 use callout_core::oauth::{CredentialStatus, ExpirySource, KeychainRefresher, TokenService};
 use callout_core::sandbox::{ManualClock, Sandbox, SandboxConfig, TokenFault};
-use callout_core::send::{Attempt, Draft, Sender, Timeouts};
+use callout_core::send::{Attempt, Draft, Outcome, Refresher, Sender, Timeouts};
 use callout_core::timeline::{EventDetail, RefreshOutcome};
 use callout_core::{Error, ErrorKind, Secret};
 
@@ -549,39 +549,100 @@ async fn send_refreshes_for_real_through_the_keychain_and_retries() {
     assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
 }
 
+/// A credential seeded with a token valid by the clock but dead at the
+/// provider, and a first call (`callout:NAME/...` REST query) that met its
+/// expiry and renewed it.
+struct Renewed {
+    refresher: KeychainRefresher,
+    /// The secrets the first call went out with (their token is dead).
+    dead: CredentialSecrets,
+    credentials: CredentialSet,
+    draft: Draft,
+    sender: Sender,
+    first: Outcome,
+    renewed: Secret,
+}
+
+async fn renewed_after_a_first_call(sandbox: &Sandbox, home: &mut TestHome, name: &str) -> Renewed {
+    let credential = home.add(sandbox, name, AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(sandbox, name, later());
+    assert!(sandbox.expire_access_token(seeded.access_token.expose()));
+    let refresher = KeychainRefresher::new(Arc::clone(&home.service), None);
+    let dead = refresher.secrets(&credential).await.unwrap();
+    let credentials = CredentialSet::new(vec![credential]).unwrap();
+    let draft = Draft::new(
+        "GET",
+        format!("callout:{name}/services/data/v59.0/query?q=SELECT+Id+FROM+Account"),
+    );
+    let sender = Sender::new(Timeouts::default()).unwrap();
+    let first = sender
+        .send(&draft, &credentials, &dead, Some(&refresher))
+        .await
+        .unwrap();
+    let renewed = first.refreshed.clone().unwrap().access_token.unwrap();
+    Renewed {
+        refresher,
+        dead,
+        credentials,
+        draft,
+        sender,
+        first,
+        renewed,
+    }
+}
+
 #[tokio::test]
 async fn a_fault_that_arrives_after_the_refresh_takes_its_token_without_refreshing_again() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
-    let credential = home.add(&sandbox, "Late", AuthProtocol::AuthorizationCode);
-    let seeded = home.seed(&sandbox, "Late", later());
-    assert!(sandbox.expire_access_token(seeded.access_token.expose()));
-    let refresher = KeychainRefresher::new(Arc::clone(&home.service), None);
-    // Two calls start with the same token; the first one's fault renews it
-    // before the second one's fault comes back.
-    let secrets = refresher.secrets(&credential).await.unwrap();
-    let credentials = CredentialSet::new(vec![credential]).unwrap();
-    let draft = Draft::new(
-        "GET",
-        "callout:Late/services/data/v59.0/query?q=SELECT+Id+FROM+Account",
-    );
-    let sender = Sender::new(Timeouts::default()).unwrap();
-    let first = sender
-        .send(&draft, &credentials, &secrets, Some(&refresher))
+    // Two calls went out with the same token; the first one's fault renewed
+    // it before the second one's fault came back.
+    let scene = renewed_after_a_first_call(&sandbox, &mut home, "Late").await;
+    let Attempt::Sent { verdict, .. } = &scene.first.attempts[0] else {
+        panic!("the first attempt was not sent: {:?}", scene.first.attempts);
+    };
+    let credential = scene.credentials.get("Late").unwrap();
+    let late = scene
+        .refresher
+        .refresh(credential, verdict, &scene.dead)
         .await
         .unwrap();
-    let renewed = first.refreshed.unwrap().access_token.unwrap();
-    let second = sender
-        .send(&draft, &credentials, &secrets, Some(&refresher))
-        .await
-        .unwrap();
-    assert_eq!(second.response.status, 200, "{:?}", second.attempts);
-    assert_eq!(second.refreshed.unwrap().access_token.unwrap(), renewed);
+    assert_eq!(late.access_token.unwrap(), scene.renewed);
     assert_eq!(
         sandbox.stats().token_total("refresh_token"),
         1,
         "the late fault took the renewed token instead of refreshing it again"
     );
+}
+
+#[tokio::test]
+async fn a_call_that_starts_after_another_met_the_expiry_goes_out_with_the_renewed_token() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let scene = renewed_after_a_first_call(&sandbox, &mut home, "Later").await;
+    // The same (dead) secrets again: the call is not sent with them.
+    let second = scene
+        .sender
+        .send(
+            &scene.draft,
+            &scene.credentials,
+            &scene.dead,
+            Some(&scene.refresher),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(&second.attempts[..], [Attempt::Sent { status: 200, .. }]),
+        "{:?}",
+        second.attempts
+    );
+    assert_eq!(
+        second.refreshed.unwrap().access_token.unwrap(),
+        scene.renewed
+    );
+    let stats = sandbox.stats();
+    assert_eq!(stats.api_count("salesforce_rest", "invalid_session"), 1);
+    assert_eq!(stats.token_total("refresh_token"), 1);
 }
 
 #[tokio::test]

@@ -536,3 +536,81 @@ async fn bad_headers_and_methods_are_named() {
         "invalid HTTP method \"GE T\": use a method such as GET, POST, PUT, PATCH or DELETE"
     );
 }
+
+/// A server that holds every request it gets unanswered until it has held
+/// `hold` at once (or all that are left of `total`) and no other has come for
+/// a moment, then answers them all. Returns the most it ever held at once.
+fn holding_server(listener: TcpListener, hold: usize, total: usize) -> JoinHandle<usize> {
+    use std::io::{BufRead, BufReader};
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let (mut held, mut answered, mut most) = (Vec::new(), 0, 0);
+        let mut last_arrival = std::time::Instant::now();
+        while answered < total {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    stream.set_nonblocking(false).unwrap();
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).unwrap() > 2 {
+                        line.clear();
+                    }
+                    held.push(stream);
+                    most = most.max(held.len());
+                    last_arrival = std::time::Instant::now();
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                    let full = held.len() >= hold || held.len() + answered == total;
+                    // A client that may send more would have done so by now.
+                    if full && last_arrival.elapsed() > Duration::from_millis(300) {
+                        for mut stream in held.drain(..) {
+                            stream
+                                .write_all(
+                                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                                )
+                                .unwrap();
+                            answered += 1;
+                        }
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(error) => panic!("accept failed: {error}"),
+            }
+        }
+        most
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_reaches_one_origin_at_most_32_requests_at_a_time() {
+    const CALLS: usize = 40;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/burst", listener.local_addr().unwrap());
+    let server = holding_server(
+        listener,
+        callout_core::send::MAX_IN_FLIGHT_PER_ORIGIN,
+        CALLS,
+    );
+    let sender = Sender::new(Timeouts::default()).unwrap();
+    let credentials = CredentialSet::new(Vec::new()).unwrap();
+    let calls: Vec<_> = (0..CALLS)
+        .map(|_| {
+            let (sender, credentials, url) = (sender.clone(), credentials.clone(), url.clone());
+            tokio::spawn(async move {
+                let draft = Draft::new("GET", url);
+                sender
+                    .send(&draft, &credentials, &CredentialSecrets::default(), None)
+                    .await
+                    .map(|outcome| outcome.response.status)
+            })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap(), 200);
+    }
+    assert_eq!(
+        server.join().unwrap(),
+        callout_core::send::MAX_IN_FLIGHT_PER_ORIGIN,
+        "requests the server held at once"
+    );
+}

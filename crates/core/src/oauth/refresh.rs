@@ -29,7 +29,7 @@ use crate::credential::{AuthProtocol, Credential, CredentialSecrets};
 use crate::credential_store::{Authorization, CredentialStore, Identity};
 use crate::detect::Verdict;
 use crate::home::Home;
-use crate::send::{Outcome, RefreshFuture, Refresher};
+use crate::send::{Outcome, RefreshFuture, Refresher, ReplacementFuture};
 use crate::timeline::{self, EventDetail, RefreshOutcome, RefreshTrigger, Timeline};
 use crate::{Error, ErrorKind, Result, Secret, pause};
 
@@ -383,6 +383,21 @@ impl TokenService {
             self.remember_renewal(credential, identity, replaced, &fresh);
         }
         Ok(fresh)
+    }
+
+    /// The token this process obtained in place of `replaced`, waiting for
+    /// a refresh of the credential still running here. `None` when there is
+    /// none (or it has expired too): nothing is asked of the provider or the
+    /// keychain.
+    pub async fn renewal_of(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        replaced: &Secret,
+    ) -> Option<LiveToken> {
+        let identity = Identity::for_credential(credential, user);
+        let _turn = self.locks.turn(&credential.name).await;
+        self.renewed_here(credential, &identity, replaced)
     }
 
     fn renewal_key(credential: &Credential, identity: &Identity) -> String {
@@ -915,6 +930,9 @@ pub struct KeychainRefresher {
     /// The access token last handed out per credential: the one a refresh
     /// replaces (a different stored one means someone already refreshed).
     handed_out: Mutex<HashMap<String, Secret>>,
+    /// Per credential, the last token a response refused: a call about to go
+    /// out with it takes its replacement instead.
+    refused: Mutex<HashMap<String, Secret>>,
 }
 
 impl KeychainRefresher {
@@ -923,6 +941,7 @@ impl KeychainRefresher {
             service,
             user,
             handed_out: Mutex::new(HashMap::new()),
+            refused: Mutex::new(HashMap::new()),
         }
     }
 
@@ -939,22 +958,34 @@ impl KeychainRefresher {
     }
 
     fn remember(&self, credential: &Credential, token: Secret) {
-        let mut handed_out = match self.handed_out.lock() {
-            Ok(map) => map,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        handed_out.insert(credential.name.to_ascii_lowercase(), token);
+        entries(&self.handed_out).insert(credential.name.to_ascii_lowercase(), token);
     }
 
     fn last_handed_out(&self, credential: &Credential) -> Option<Secret> {
-        let handed_out = match self.handed_out.lock() {
-            Ok(map) => map,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        handed_out
+        entries(&self.handed_out)
             .get(&credential.name.to_ascii_lowercase())
             .cloned()
     }
+
+    fn was_refused(&self, credential: &Credential, token: &Secret) -> bool {
+        entries(&self.refused).get(&credential.name.to_ascii_lowercase()) == Some(token)
+    }
+
+    fn secrets_of(live: LiveToken) -> CredentialSecrets {
+        CredentialSecrets {
+            access_token: Some(live.tokens.access_token),
+            username: live.username,
+            password: live.password,
+            ..CredentialSecrets::default()
+        }
+    }
+}
+
+fn entries(
+    map: &Mutex<HashMap<String, Secret>>,
+) -> std::sync::MutexGuard<'_, HashMap<String, Secret>> {
+    map.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Refresher for KeychainRefresher {
@@ -971,6 +1002,9 @@ impl Refresher for KeychainRefresher {
                 .access_token
                 .clone()
                 .or_else(|| self.last_handed_out(credential));
+            if let Some(failed) = &failed {
+                entries(&self.refused).insert(credential.name.to_ascii_lowercase(), failed.clone());
+            }
             let trigger = match &verdict.rule {
                 Some(id) => RefreshTrigger::Rule { id: id.clone() },
                 None => RefreshTrigger::Manual,
@@ -980,12 +1014,26 @@ impl Refresher for KeychainRefresher {
                 .refresh_for(credential, self.user.as_deref(), failed.as_ref(), &trigger)
                 .await?;
             self.remember(credential, live.tokens.access_token.clone());
-            Ok(CredentialSecrets {
-                access_token: Some(live.tokens.access_token),
-                username: live.username,
-                password: live.password,
-                ..CredentialSecrets::default()
-            })
+            Ok(Self::secrets_of(live))
+        })
+    }
+
+    fn replacement<'a>(
+        &'a self,
+        credential: &'a Credential,
+        secrets: &'a CredentialSecrets,
+    ) -> ReplacementFuture<'a> {
+        Box::pin(async move {
+            let token = secrets.access_token.as_ref()?;
+            if !self.was_refused(credential, token) {
+                return None;
+            }
+            let live = self
+                .service
+                .renewal_of(credential, self.user.as_deref(), token)
+                .await?;
+            self.remember(credential, live.tokens.access_token.clone());
+            Some(Self::secrets_of(live))
         })
     }
 }
