@@ -3,11 +3,23 @@
 //! subcodes, `exceptionCode`), and the error codes of non-SOAP XML error
 //! documents (Salesforce REST `<Errors>`, AWS `<ErrorResponse>`). No tree is
 //! built: memory stays bounded by the nesting depth, however long the body.
+//!
+//! Namespaces are followed only where they can change the answer. Element
+//! names are resolved on the Envelope → Body → Fault path and, in a SOAP 1.2
+//! fault, for `Code` and `Reason`; fault codes are resolved as QNames. So the
+//! `xmlns` declarations the scan keeps in scope are those of the root and of
+//! the children of the Envelope, Body, Fault and `Code` elements, since every
+//! element whose name or text is resolved sits inside some of these. A tag's
+//! attributes are parsed only when its text mentions `xmlns`, and its
+//! declarations leave scope with it. Everything else (the bulk of a large
+//! response) is read as plain XML events, so a declaration no namespace-aware
+//! reader accepts (`xmlns:xmlns="…"`) is reported as malformed only where it
+//! is read, and goes unnoticed deeper in a payload.
 
-use quick_xml::NsReader;
+use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{QName, ResolveResult};
+use quick_xml::name::{NamespaceResolver, QName, ResolveResult};
 
 pub const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
@@ -36,6 +48,15 @@ impl SoapVersion {
         match self {
             SoapVersion::V11 => SOAP11,
             SoapVersion::V12 => SOAP12,
+        }
+    }
+
+    /// The version whose envelope namespace `namespace` is, if any.
+    fn of_namespace(namespace: Option<&str>) -> Option<SoapVersion> {
+        match namespace {
+            Some(SOAP11) => Some(SoapVersion::V11),
+            Some(SOAP12) => Some(SoapVersion::V12),
+            _ => None,
         }
     }
 }
@@ -101,6 +122,12 @@ enum Role {
 }
 
 impl Role {
+    /// Outside any fault or error document.
+    const PLAIN: Role = Role::Other {
+        in_fault: false,
+        in_errors: false,
+    };
+
     fn in_fault(self) -> bool {
         matches!(
             self,
@@ -132,22 +159,42 @@ impl Role {
             Role::CodeValue { .. } | Role::Message | Role::ExceptionCode | Role::ErrorCode
         )
     }
+
+    /// Whether the namespace declarations of the elements directly inside
+    /// must be in scope: their names are resolved to tell what they are
+    /// (`Body`, `Fault`, 1.2 `Code` and `Reason`), or they are a fault code
+    /// whose text is resolved (`faultcode`, `Value`). Nothing inside any
+    /// other element is ever resolved, so its children's declarations are
+    /// never read.
+    fn resolves_children(self) -> bool {
+        matches!(
+            self,
+            Role::Envelope(_) | Role::Body(_) | Role::Fault(_) | Role::Code { .. }
+        )
+    }
+}
+
+/// An element still open.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    role: Role,
+    /// Whether its namespace declarations were taken into scope (they leave
+    /// it at the element's end).
+    declares: bool,
 }
 
 /// Scans `text` as XML.
 pub fn scan(text: &str) -> Facts {
-    let mut reader = NsReader::from_str(text);
+    let mut reader = Reader::from_str(text);
+    let mut scope = NamespaceResolver::default();
     let mut facts = Facts::default();
-    let mut stack: Vec<Role> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
     let mut captured = String::new();
     loop {
         let event = match reader.read_event() {
             Ok(event) => event,
             Err(error) => {
-                facts.problem = Some(format!(
-                    "the XML body is malformed near byte {} ({error})",
-                    reader.buffer_position()
-                ));
+                facts.problem = Some(malformed(&reader, &error));
                 break;
             }
         };
@@ -159,34 +206,47 @@ pub fn scan(text: &str) -> Facts {
                 ));
                 break;
             }
-            Event::Start(start) => {
-                let role = role_of(&reader, &start, stack.last().copied(), &mut facts);
-                captured.clear();
-                stack.push(role);
-            }
-            Event::Empty(start) => {
-                let role = role_of(&reader, &start, stack.last().copied(), &mut facts);
-                if let Role::Fault(version) = role {
-                    facts.fault.get_or_insert_with(|| empty_fault(version));
+            Event::Start(start) => match open(&mut scope, &start, parent(&stack), &mut facts) {
+                Ok(element) => {
+                    captured.clear();
+                    stack.push(element);
                 }
-            }
+                Err(error) => {
+                    facts.problem = Some(malformed(&reader, &error));
+                    break;
+                }
+            },
+            Event::Empty(start) => match open(&mut scope, &start, parent(&stack), &mut facts) {
+                Ok(element) => {
+                    if element.declares {
+                        scope.pop();
+                    }
+                    if let Role::Fault(version) = element.role {
+                        facts.fault.get_or_insert_with(|| empty_fault(version));
+                    }
+                }
+                Err(error) => {
+                    facts.problem = Some(malformed(&reader, &error));
+                    break;
+                }
+            },
             Event::Text(content) if capturing(&stack) => {
                 capture(&stack, &mut captured, &content.xml10_content());
             }
             Event::Text(_) => {}
             Event::CData(content) => capture(&stack, &mut captured, &content),
             Event::GeneralRef(reference) => {
+                let mut utf8 = [0; 4];
                 let resolved = if reference.is_char_ref() {
-                    reference
-                        .resolve_char_ref()
-                        .ok()
-                        .flatten()
-                        .map(String::from)
+                    match reference.resolve_char_ref() {
+                        Ok(Some(char)) => Some(&*char.encode_utf8(&mut utf8)),
+                        _ => None,
+                    }
                 } else {
-                    resolve_predefined_entity(&reference).map(String::from)
+                    resolve_predefined_entity(&reference)
                 };
                 match resolved {
-                    Some(resolved) => capture(&stack, &mut captured, &resolved),
+                    Some(resolved) => capture(&stack, &mut captured, resolved),
                     None => {
                         facts.problem.get_or_insert_with(|| {
                             format!(
@@ -200,9 +260,13 @@ pub fn scan(text: &str) -> Facts {
                 }
             }
             Event::End(_) => {
-                let Some(role) = stack.pop() else { break };
-                finish(&reader, role, &mut captured, &mut facts);
-                if matches!(role, Role::Fault(_)) {
+                let Some(element) = stack.pop() else { break };
+                // A fault code resolves against the scope of its own element.
+                finish(&scope, element.role, &mut captured, &mut facts);
+                if element.declares {
+                    scope.pop();
+                }
+                if matches!(element.role, Role::Fault(_)) {
                     // The fault is all the detector needs.
                     break;
                 }
@@ -222,6 +286,48 @@ pub fn scan(text: &str) -> Facts {
     facts
 }
 
+fn malformed(reader: &Reader<&[u8]>, error: &quick_xml::Error) -> String {
+    format!(
+        "the XML body is malformed near byte {} ({error})",
+        reader.buffer_position()
+    )
+}
+
+/// The role of the innermost open element, if any.
+fn parent(stack: &[Open]) -> Option<Role> {
+    stack.last().map(|element| element.role)
+}
+
+/// An opening tag: its declarations are taken into scope when names inside
+/// may be resolved against them, then its role is decided.
+fn open(
+    scope: &mut NamespaceResolver,
+    start: &BytesStart<'_>,
+    parent: Option<Role>,
+    facts: &mut Facts,
+) -> quick_xml::Result<Open> {
+    if parent == Some(Role::PLAIN) {
+        // Outside any fault or error document nothing below can be one:
+        // the bulk of a large response ends here, its tags unread.
+        return Ok(Open {
+            role: Role::PLAIN,
+            declares: false,
+        });
+    }
+    let declares = parent.is_none_or(Role::resolves_children) && may_declare_namespaces(start);
+    if declares {
+        scope.push(start)?;
+    }
+    let role = role_of(scope, start, parent, facts);
+    Ok(Open { role, declares })
+}
+
+/// Whether a tag may carry `xmlns` / `xmlns:p` attributes: a cheap look at
+/// its text, so the attributes of the rest are never parsed.
+fn may_declare_namespaces(start: &BytesStart<'_>) -> bool {
+    start.attributes_raw().contains("xmlns")
+}
+
 fn empty_fault(version: SoapVersion) -> Fault {
     Fault {
         version,
@@ -233,11 +339,13 @@ fn empty_fault(version: SoapVersion) -> Fault {
 }
 
 /// Whether the text of the innermost open element is kept.
-fn capturing(stack: &[Role]) -> bool {
-    stack.last().is_some_and(|role| role.captures_text())
+fn capturing(stack: &[Open]) -> bool {
+    stack
+        .last()
+        .is_some_and(|element| element.role.captures_text())
 }
 
-fn capture(stack: &[Role], captured: &mut String, text: &str) {
+fn capture(stack: &[Open], captured: &mut String, text: &str) {
     if capturing(stack) && captured.len() < MAX_TEXT {
         let room = MAX_TEXT - captured.len();
         let mut end = room.min(text.len());
@@ -248,47 +356,31 @@ fn capture(stack: &[Role], captured: &mut String, text: &str) {
     }
 }
 
+/// What the element `start` opens is, given its parent (never a plain
+/// one); its name is resolved against `scope` only where the namespace
+/// decides.
 fn role_of(
-    reader: &NsReader<&[u8]>,
+    scope: &NamespaceResolver,
     start: &BytesStart<'_>,
     parent: Option<Role>,
     facts: &mut Facts,
 ) -> Role {
-    let plain = Role::Other {
-        in_fault: false,
-        in_errors: false,
-    };
-    if parent == Some(plain) {
-        // Outside any fault or error document nothing below can be one:
-        // the bulk of a large response ends here, unresolved.
-        return plain;
-    }
-    let (namespace, local) = reader.resolver().resolve_element(start.name());
-    let local = local.into_inner();
-    let namespace = match namespace {
-        ResolveResult::Bound(namespace) => Some(namespace.into_inner()),
-        _ => None,
-    };
-    let soap_version = match namespace {
-        Some(SOAP11) => Some(SoapVersion::V11),
-        Some(SOAP12) => Some(SoapVersion::V12),
-        _ => None,
-    };
-    let in_soap = |version: SoapVersion| namespace == Some(version.namespace());
+    let name = start.name();
+    let local = name.local_name().into_inner();
+    let namespace = || namespace_of(scope, name);
+    let in_soap = |version: SoapVersion| namespace() == Some(version.namespace());
     match parent {
-        None => match soap_version {
-            Some(version) if local == "Envelope" => {
+        None if local == "Envelope" => match SoapVersion::of_namespace(namespace()) {
+            Some(version) => {
                 facts.envelope = Some(version);
                 Role::Envelope(version)
             }
-            _ if local.contains("Error") || local == "Response" => Role::ErrorDocument,
-            _ => Role::Other {
-                in_fault: false,
-                in_errors: false,
-            },
+            None => Role::PLAIN,
         },
-        Some(Role::Envelope(version)) if in_soap(version) && local == "Body" => Role::Body(version),
-        Some(Role::Body(version)) if in_soap(version) && local == "Fault" => {
+        None if local.contains("Error") || local == "Response" => Role::ErrorDocument,
+        None => Role::PLAIN,
+        Some(Role::Envelope(version)) if local == "Body" && in_soap(version) => Role::Body(version),
+        Some(Role::Body(version)) if local == "Fault" && in_soap(version) => {
             facts.fault.get_or_insert_with(|| empty_fault(version));
             Role::Fault(version)
         }
@@ -296,10 +388,10 @@ fn role_of(
             Role::CodeValue { subcode: false }
         }
         Some(Role::Fault(SoapVersion::V11)) if local == "faultstring" => Role::Message,
-        Some(Role::Fault(SoapVersion::V12)) if in_soap(SoapVersion::V12) && local == "Code" => {
+        Some(Role::Fault(SoapVersion::V12)) if local == "Code" && in_soap(SoapVersion::V12) => {
             Role::Code { subcode: false }
         }
-        Some(Role::Fault(SoapVersion::V12)) if in_soap(SoapVersion::V12) && local == "Reason" => {
+        Some(Role::Fault(SoapVersion::V12)) if local == "Reason" && in_soap(SoapVersion::V12) => {
             Role::Reason
         }
         Some(Role::Code { subcode }) if local == "Value" => Role::CodeValue { subcode },
@@ -316,8 +408,22 @@ fn role_of(
     }
 }
 
+/// The namespace an element name resolves to in `scope`, if it is bound.
+fn namespace_of<'s>(scope: &'s NamespaceResolver, name: QName<'_>) -> Option<&'s str> {
+    match scope.resolve_element(name).0 {
+        ResolveResult::Bound(namespace) => Some(namespace.into_inner()),
+        _ => None,
+    }
+}
+
 /// Records what a closing element carried.
-fn finish(reader: &NsReader<&[u8]>, role: Role, captured: &mut String, facts: &mut Facts) {
+fn finish(scope: &NamespaceResolver, role: Role, captured: &mut String, facts: &mut Facts) {
+    if !role.captures_text() {
+        // Nothing to record, and nothing captured: text is kept only while
+        // an element that keeps it is innermost, and cleared when any
+        // element opens or a keeping one closes.
+        return;
+    }
     let text = captured.trim().to_string();
     captured.clear();
     if text.is_empty() {
@@ -325,7 +431,7 @@ fn finish(reader: &NsReader<&[u8]>, role: Role, captured: &mut String, facts: &m
     }
     match role {
         Role::CodeValue { subcode } => {
-            let code = resolve_code(reader, &text);
+            let code = resolve_code(scope, &text);
             if let Some(fault) = facts.fault.as_mut() {
                 if subcode {
                     fault.subcodes.push(code);
@@ -350,8 +456,8 @@ fn finish(reader: &NsReader<&[u8]>, role: Role, captured: &mut String, facts: &m
 }
 
 /// Resolves a QName-valued text against the namespaces in scope.
-fn resolve_code(reader: &NsReader<&[u8]>, text: &str) -> Code {
-    let (namespace, local) = reader.resolver().resolve_element(QName(text));
+fn resolve_code(scope: &NamespaceResolver, text: &str) -> Code {
+    let (namespace, local) = scope.resolve_element(QName(text));
     Code {
         raw: text.to_string(),
         local: local.into_inner().to_string(),
@@ -434,6 +540,138 @@ mod tests {
             facts.problem.as_deref(),
             Some("the XML body ends with 2 element(s) still open, so it looks cut short")
         );
+    }
+
+    /// The code of the first fault in `text`, resolved.
+    fn fault_code(text: &str) -> Code {
+        let facts = scan(text);
+        assert_eq!(facts.problem, None);
+        facts.fault.expect("a fault").code.expect("a fault code")
+    }
+
+    #[test]
+    fn a_sibling_declaration_leaves_scope_with_its_element() {
+        // The Header rebinds `sf` (and the Envelope's own prefix); once it
+        // closes, the Envelope's bindings are back.
+        let code = fault_code(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:envelope"><s:Header xmlns:sf="urn:header" xmlns:s="urn:not-soap"><sf:SessionHeader/></s:Header><s:Body><s:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode></s:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(code.namespace.as_deref(), Some("urn:envelope"));
+    }
+
+    #[test]
+    fn a_prefix_rebound_inside_the_body_resolves_to_the_inner_binding() {
+        let code = fault_code(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:envelope"><s:Body xmlns:sf="urn:body"><s:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode></s:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(code.namespace.as_deref(), Some("urn:body"));
+        let code = fault_code(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:envelope"><s:Body xmlns:sf="urn:body"><s:Fault xmlns:sf="urn:fault"><faultcode xmlns:sf="urn:code">sf:INVALID_SESSION_ID</faultcode></s:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(code.namespace.as_deref(), Some("urn:code"));
+    }
+
+    #[test]
+    fn declarations_in_the_payload_do_not_leak_into_the_fault() {
+        // Payload elements before the fault rebind the SOAP prefix and `sf`,
+        // one as an empty element, one with children.
+        let facts = scan(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:envelope"><s:Body><r xmlns:s="urn:payload" xmlns:sf="urn:payload"/><r xmlns:s="urn:payload"><s:Fault xmlns:sf="urn:payload"/></r><s:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode></s:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(facts.problem, None);
+        let code = facts.fault.unwrap().code.unwrap();
+        assert_eq!(code.namespace.as_deref(), Some("urn:envelope"));
+    }
+
+    #[test]
+    fn the_soap_prefix_may_be_declared_on_the_fault_itself() {
+        let code = fault_code(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><f:Fault xmlns:f="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault"><faultcode>sf:INVALID_SESSION_ID</faultcode></f:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(code.namespace.as_deref(), Some("urn:fault"));
+        // The same as a default namespace, and on an empty fault.
+        let facts = scan(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><Fault xmlns="http://schemas.xmlsoap.org/soap/envelope/"/></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(facts.fault, Some(empty_fault(SoapVersion::V11)));
+    }
+
+    #[test]
+    fn an_empty_elements_declarations_leave_scope_with_it() {
+        // `f` is bound only on the first (empty) element: the second `f:Fault`
+        // has an unbound prefix and is no fault.
+        let facts = scan(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><f:Other xmlns:f="http://schemas.xmlsoap.org/soap/envelope/"/><f:Fault><faultcode>x</faultcode></f:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(facts.envelope, Some(SoapVersion::V11));
+        assert_eq!(facts.fault, None);
+    }
+
+    #[test]
+    fn a_default_namespace_on_the_body_hides_an_unprefixed_fault() {
+        let facts = scan(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body xmlns="urn:payload"><Fault><faultcode>INVALID_SESSION_ID</faultcode></Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(facts.fault, None);
+    }
+
+    #[test]
+    fn unbound_and_undeclared_code_prefixes_have_no_namespace() {
+        let code = fault_code(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>zz:INVALID_SESSION_ID</faultcode></s:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(code.local, "INVALID_SESSION_ID");
+        assert_eq!(code.namespace, None);
+        let code = fault_code(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:envelope"><s:Body><s:Fault><faultcode xmlns:sf="">sf:INVALID_SESSION_ID</faultcode></s:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(code.local, "INVALID_SESSION_ID");
+        assert_eq!(code.namespace, None);
+    }
+
+    #[test]
+    fn soap12_codes_resolve_in_nested_scopes() {
+        let facts = scan(
+            r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:x="urn:envelope"><env:Body><env:Fault><env:Code xmlns:x="urn:code"><env:Value>env:Sender</env:Value><env:Subcode xmlns:x="urn:subcode"><env:Value>x:InvalidSession</env:Value></env:Subcode></env:Code><env:Reason><env:Text>x</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>"#,
+        );
+        let fault = facts.fault.unwrap();
+        assert_eq!(fault.code.unwrap().namespace.as_deref(), Some(SOAP12));
+        assert_eq!(fault.subcodes[0].namespace.as_deref(), Some("urn:subcode"));
+    }
+
+    #[test]
+    fn an_invalid_declaration_on_the_fault_path_is_described() {
+        let facts = scan(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body xmlns:xmlns="urn:x"><s:Fault/></s:Body></s:Envelope>"#,
+        );
+        assert!(
+            facts
+                .problem
+                .unwrap()
+                .starts_with("the XML body is malformed near byte")
+        );
+    }
+
+    #[test]
+    fn declarations_inside_the_payload_are_not_read() {
+        // Below a payload element nothing is resolved, so even a declaration
+        // no namespace-aware reader accepts does not stop the scan.
+        let facts = scan(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><r><x xmlns:xmlns="urn:x"/></r><s:Fault><faultcode>INVALID_SESSION_ID</faultcode></s:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(facts.problem, None);
+        assert_eq!(
+            facts.fault.unwrap().code.unwrap().local,
+            "INVALID_SESSION_ID"
+        );
+    }
+
+    #[test]
+    fn a_mention_of_xmlns_in_a_value_declares_nothing() {
+        let code = fault_code(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:envelope"><s:Body note="xmlns:sf"><s:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode></s:Fault></s:Body></s:Envelope>"#,
+        );
+        assert_eq!(code.namespace.as_deref(), Some("urn:envelope"));
     }
 
     #[test]
