@@ -620,14 +620,16 @@ async fn a_call_that_starts_after_another_met_the_expiry_goes_out_with_the_renew
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
     let scene = renewed_after_a_first_call(&sandbox, &mut home, "Later").await;
-    // The same (dead) secrets again: the call is not sent with them.
+    // The same (dead) secrets again, through another refresher of the same
+    // service (as every send of the app makes one): not sent with them.
+    let another = KeychainRefresher::new(Arc::clone(&home.service), None);
     let second = scene
         .sender
         .send(
             &scene.draft,
             &scene.credentials,
             &scene.dead,
-            Some(&scene.refresher),
+            Some(&another),
         )
         .await
         .unwrap();

@@ -139,6 +139,10 @@ pub struct TokenService {
     /// behind that refresh, holding the replaced token, take it without
     /// the file lock or the keychain.
     renewals: Mutex<HashMap<String, Renewal>>,
+    /// Per credential and identity, the last token a response refused (a
+    /// refresh was asked for in its place): a call about to go out with it
+    /// takes its replacement instead ([`renewal_of`](Self::renewal_of)).
+    refused: Mutex<HashMap<String, Secret>>,
 }
 
 #[derive(Debug, Clone)]
@@ -157,6 +161,7 @@ impl TokenService {
             http,
             timeline: None,
             renewals: Mutex::new(HashMap::new()),
+            refused: Mutex::new(HashMap::new()),
         }
     }
 
@@ -314,6 +319,9 @@ impl TokenService {
         trigger: &RefreshTrigger,
     ) -> Result<LiveToken> {
         let identity = Identity::for_credential(credential, user);
+        if let Some(failed) = failed {
+            locked(&self.refused).insert(Self::renewal_key(credential, &identity), failed.clone());
+        }
         let seen = failed.map_or(Seen::Unknown, Seen::Token);
         self.renew(credential, &identity, seen, trigger).await
     }
@@ -385,19 +393,24 @@ impl TokenService {
         Ok(fresh)
     }
 
-    /// The token this process obtained in place of `replaced`, waiting for
-    /// a refresh of the credential still running here. `None` when there is
-    /// none (or it has expired too): nothing is asked of the provider or the
-    /// keychain.
+    /// When a response has refused `token` (a refresh was asked for in its
+    /// place), the token this process obtained instead, waiting for that
+    /// refresh if it is still running here. `None` for any other token, or
+    /// when there is no live replacement: nothing is asked of the provider
+    /// or the keychain.
     pub async fn renewal_of(
         &self,
         credential: &Credential,
         user: Option<&str>,
-        replaced: &Secret,
+        token: &Secret,
     ) -> Option<LiveToken> {
         let identity = Identity::for_credential(credential, user);
+        let key = Self::renewal_key(credential, &identity);
+        if locked(&self.refused).get(&key) != Some(token) {
+            return None;
+        }
         let _turn = self.locks.turn(&credential.name).await;
-        self.renewed_here(credential, &identity, replaced)
+        self.renewed_here(credential, &identity, token)
     }
 
     fn renewal_key(credential: &Credential, identity: &Identity) -> String {
@@ -416,10 +429,7 @@ impl TokenService {
         identity: &Identity,
         failed: &Secret,
     ) -> Option<LiveToken> {
-        let renewals = self
-            .renewals
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let renewals = locked(&self.renewals);
         let renewal = renewals.get(&Self::renewal_key(credential, identity))?;
         let fresh =
             renewal.replaced == *failed && !is_expired(&renewal.live.tokens, SystemTime::now());
@@ -436,16 +446,13 @@ impl TokenService {
         replaced: Secret,
         live: &LiveToken,
     ) {
-        self.renewals
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(
-                Self::renewal_key(credential, identity),
-                Renewal {
-                    replaced,
-                    live: live.clone(),
-                },
-            );
+        locked(&self.renewals).insert(
+            Self::renewal_key(credential, identity),
+            Renewal {
+                replaced,
+                live: live.clone(),
+            },
+        );
     }
 
     /// Gets new tokens with the refresh token, or by minting, and stores
@@ -930,9 +937,6 @@ pub struct KeychainRefresher {
     /// The access token last handed out per credential: the one a refresh
     /// replaces (a different stored one means someone already refreshed).
     handed_out: Mutex<HashMap<String, Secret>>,
-    /// Per credential, the last token a response refused: a call about to go
-    /// out with it takes its replacement instead.
-    refused: Mutex<HashMap<String, Secret>>,
 }
 
 impl KeychainRefresher {
@@ -941,7 +945,6 @@ impl KeychainRefresher {
             service,
             user,
             handed_out: Mutex::new(HashMap::new()),
-            refused: Mutex::new(HashMap::new()),
         }
     }
 
@@ -958,17 +961,13 @@ impl KeychainRefresher {
     }
 
     fn remember(&self, credential: &Credential, token: Secret) {
-        entries(&self.handed_out).insert(credential.name.to_ascii_lowercase(), token);
+        locked(&self.handed_out).insert(credential.name.to_ascii_lowercase(), token);
     }
 
     fn last_handed_out(&self, credential: &Credential) -> Option<Secret> {
-        entries(&self.handed_out)
+        locked(&self.handed_out)
             .get(&credential.name.to_ascii_lowercase())
             .cloned()
-    }
-
-    fn was_refused(&self, credential: &Credential, token: &Secret) -> bool {
-        entries(&self.refused).get(&credential.name.to_ascii_lowercase()) == Some(token)
     }
 
     fn secrets_of(live: LiveToken) -> CredentialSecrets {
@@ -981,10 +980,11 @@ impl KeychainRefresher {
     }
 }
 
-fn entries(
-    map: &Mutex<HashMap<String, Secret>>,
-) -> std::sync::MutexGuard<'_, HashMap<String, Secret>> {
-    map.lock()
+/// The map behind `mutex`, even if a thread panicked while holding it (each
+/// change is one insert: never half made).
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -1002,9 +1002,6 @@ impl Refresher for KeychainRefresher {
                 .access_token
                 .clone()
                 .or_else(|| self.last_handed_out(credential));
-            if let Some(failed) = &failed {
-                entries(&self.refused).insert(credential.name.to_ascii_lowercase(), failed.clone());
-            }
             let trigger = match &verdict.rule {
                 Some(id) => RefreshTrigger::Rule { id: id.clone() },
                 None => RefreshTrigger::Manual,
@@ -1025,9 +1022,6 @@ impl Refresher for KeychainRefresher {
     ) -> ReplacementFuture<'a> {
         Box::pin(async move {
             let token = secrets.access_token.as_ref()?;
-            if !self.was_refused(credential, token) {
-                return None;
-            }
             let live = self
                 .service
                 .renewal_of(credential, self.user.as_deref(), token)
