@@ -190,9 +190,11 @@ fn main() -> ExitCode {
             "recovery" => runtime
                 .block_on(engine::recovery(q(25, 5)))
                 .map(|f| vec![f]),
+            // A round (candidate, baseline, floor) takes about a second:
+            // enough of them for a steady median.
             "storm" => runtime.block_on(engine::storm(
                 1000,
-                q(3, 1),
+                q(15, 1),
                 std::time::Duration::from_secs(if options.quick { 10 } else { 60 }),
             )),
             "detect" => cpu::detect(q(15, 3)),
