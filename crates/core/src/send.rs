@@ -362,26 +362,23 @@ impl Sender {
         secrets: &CredentialSecrets,
         refresher: Option<&dyn Refresher>,
     ) -> Result<Outcome> {
-        let rendered = merge::render(draft, credentials, secrets)?;
-        let credential = rendered
+        let credential = endpoint::split(&draft.url)?
             .credential
-            .as_deref()
             .map(|name| credentials.get(name))
             .transpose()?;
-        let detector = match credential {
-            Some(credential) => Detector::for_credential(credential)?,
-            None => Detector::default(),
-        };
-        let admitted = self.in_flight.admit(&rendered.expose_url()).await;
-        // Waiting may have taken long enough for another call to find the
-        // token dead and renew it.
+        // Rendered once admitted: waiting may have taken long enough for
+        // another call to find the token dead and renew it.
+        let origin = credential.map_or(draft.url.trim(), |credential| &credential.endpoint);
+        let admitted = self.in_flight.admit(origin).await;
         let renewed = match (credential, refresher) {
             (Some(credential), Some(refresher)) => refresher.replacement(credential, secrets).await,
             _ => None,
         };
-        let (rendered, used) = match &renewed {
-            Some(fresh) => (merge::render(draft, credentials, fresh)?, fresh),
-            None => (rendered, secrets),
+        let used = renewed.as_ref().unwrap_or(secrets);
+        let rendered = merge::render(draft, credentials, used)?;
+        let detector = match credential {
+            Some(credential) => Detector::for_credential(credential)?,
+            None => Detector::default(),
         };
         let response = transmit(&self.client, &rendered).await?;
         drop(admitted);
