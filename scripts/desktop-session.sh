@@ -6,7 +6,19 @@
 set -euo pipefail
 
 SESSION_DIR="$(mktemp -d -t callout-session.XXXXXX)"
-trap 'rm -rf "$SESSION_DIR"' EXIT
+# GTK may start the document portal on the session bus, which mounts a FUSE
+# file system at $XDG_RUNTIME_DIR/doc and can outlive the bus by a moment:
+# unmount it so the directory can go. Cleaning up never changes the exit
+# status of the command run.
+cleanup() {
+  local portal="$SESSION_DIR/runtime/doc"
+  if mountpoint -q "$portal" 2>/dev/null; then
+    fusermount3 -u -z "$portal" 2>/dev/null || fusermount -u -z "$portal" 2>/dev/null ||
+      umount -l "$portal" 2>/dev/null || true
+  fi
+  rm -rf "$SESSION_DIR" 2>/dev/null || echo "note: could not remove $SESSION_DIR" >&2
+}
+trap cleanup EXIT
 export XDG_DATA_HOME="$SESSION_DIR/data"
 export XDG_CONFIG_HOME="$SESSION_DIR/config"
 export XDG_CACHE_HOME="$SESSION_DIR/cache"
