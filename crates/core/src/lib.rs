@@ -26,3 +26,12 @@ pub mod views;
 
 pub use error::{Error, ErrorKind, ErrorReport, Result};
 pub use secret::Secret;
+
+/// The guard of `mutex`, even if a thread panicked while holding it: what
+/// this crate guards is changed in one step (an insert, an assignment), so
+/// it is never left half made.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -310,17 +310,11 @@ impl InFlight {
     /// permit is dropped.
     async fn admit(&self, url: &str) -> Option<OwnedSemaphorePermit> {
         let origin = origin_of(url).to_ascii_lowercase();
-        let gate = {
-            let mut gates = self
-                .gates
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(
-                gates
-                    .entry(origin)
-                    .or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_ORIGIN))),
-            )
-        };
+        let gate = Arc::clone(
+            crate::lock(&self.gates)
+                .entry(origin)
+                .or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_ORIGIN))),
+        );
         // The gate is never closed, so this only waits.
         gate.acquire_owned().await.ok()
     }
@@ -405,7 +399,7 @@ impl Sender {
             return Ok(outcome);
         };
         let retried = self
-            .retry(draft, credentials, &fresh, &detector, &mut outcome)
+            .retry(draft, credentials, &fresh, &detector, origin, &mut outcome)
             .await;
         if retried {
             outcome.refreshed = Some(fresh);
@@ -413,14 +407,16 @@ impl Sender {
         Ok(outcome)
     }
 
-    /// Re-renders with the fresh secrets and sends once more. Returns whether
-    /// a response came back; the outcome then describes the retry.
+    /// Re-renders with the fresh secrets and sends once more, through the
+    /// gate of `origin` like the first attempt. Returns whether a response
+    /// came back; the outcome then describes the retry.
     async fn retry(
         &self,
         draft: &Draft,
         credentials: &CredentialSet,
         fresh: &CredentialSecrets,
         detector: &Detector,
+        origin: &str,
         outcome: &mut Outcome,
     ) -> bool {
         let rendered = match merge::render(draft, credentials, fresh) {
@@ -434,7 +430,7 @@ impl Sender {
                 return false;
             }
         };
-        let admitted = self.in_flight.admit(&rendered.expose_url()).await;
+        let admitted = self.in_flight.admit(origin).await;
         let transmitted = transmit(&self.client, &rendered).await;
         drop(admitted);
         match transmitted {

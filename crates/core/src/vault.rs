@@ -108,7 +108,7 @@ mod platform {
     //! entries written by earlier versions are found and replaced in place.
 
     use std::collections::HashMap;
-    use std::sync::{Mutex, PoisonError};
+    use std::sync::Mutex;
 
     use dbus_secret_service::{EncryptionType, Error as SsError, Item, SecretService};
 
@@ -144,7 +144,7 @@ mod platform {
     fn with_session<T>(
         operation: impl Fn(&SecretService) -> Result<T, SsError>,
     ) -> Result<T, Failure> {
-        let mut cached = SESSION.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut cached = crate::lock(&SESSION);
         if let Some(session) = cached.as_ref() {
             match operation(session) {
                 Err(error @ SsError::Dbus(_)) if !is_locked_error(&error) => *cached = None,

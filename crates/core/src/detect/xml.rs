@@ -522,15 +522,17 @@ mod tests {
         assert_eq!(facts.error_codes, vec!["INVALID_SESSION_ID"]);
     }
 
+    fn assert_malformed(facts: Facts) {
+        let problem = facts.problem.expect("a problem is reported");
+        assert!(
+            problem.starts_with("the XML body is malformed near byte"),
+            "{problem}"
+        );
+    }
+
     #[test]
     fn malformed_xml_is_described() {
-        let facts = scan("<a><b></a>");
-        assert!(
-            facts
-                .problem
-                .unwrap()
-                .starts_with("the XML body is malformed near byte")
-        );
+        assert_malformed(scan("<a><b></a>"));
     }
 
     #[test]
@@ -641,15 +643,9 @@ mod tests {
 
     #[test]
     fn an_invalid_declaration_on_the_fault_path_is_described() {
-        let facts = scan(
+        assert_malformed(scan(
             r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body xmlns:xmlns="urn:x"><s:Fault/></s:Body></s:Envelope>"#,
-        );
-        assert!(
-            facts
-                .problem
-                .unwrap()
-                .starts_with("the XML body is malformed near byte")
-        );
+        ));
     }
 
     #[test]

@@ -122,11 +122,7 @@ impl RefreshLocks {
     }
 
     fn gate(&self, name: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut gates = match self.gates.lock() {
-            Ok(gates) => gates,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        Arc::clone(gates.entry(lock_key(name)).or_default())
+        Arc::clone(crate::lock(&self.gates).entry(lock_key(name)).or_default())
     }
 }
 

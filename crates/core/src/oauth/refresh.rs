@@ -31,7 +31,7 @@ use crate::detect::Verdict;
 use crate::home::Home;
 use crate::send::{Outcome, RefreshFuture, Refresher, ReplacementFuture};
 use crate::timeline::{self, EventDetail, RefreshOutcome, RefreshTrigger, Timeline};
-use crate::{Error, ErrorKind, Result, Secret, pause};
+use crate::{Error, ErrorKind, Result, Secret, lock, pause};
 
 /// A token counts as "about to expire" this long before its expiry (or a
 /// tenth of its lifetime, when that is shorter).
@@ -320,7 +320,7 @@ impl TokenService {
     ) -> Result<LiveToken> {
         let identity = Identity::for_credential(credential, user);
         if let Some(failed) = failed {
-            locked(&self.refused).insert(Self::renewal_key(credential, &identity), failed.clone());
+            lock(&self.refused).insert(Self::renewal_key(credential, &identity), failed.clone());
         }
         let seen = failed.map_or(Seen::Unknown, Seen::Token);
         self.renew(credential, &identity, seen, trigger).await
@@ -406,7 +406,7 @@ impl TokenService {
     ) -> Option<LiveToken> {
         let identity = Identity::for_credential(credential, user);
         let key = Self::renewal_key(credential, &identity);
-        if locked(&self.refused).get(&key) != Some(token) {
+        if lock(&self.refused).get(&key) != Some(token) {
             return None;
         }
         let _turn = self.locks.turn(&credential.name).await;
@@ -429,7 +429,7 @@ impl TokenService {
         identity: &Identity,
         failed: &Secret,
     ) -> Option<LiveToken> {
-        let renewals = locked(&self.renewals);
+        let renewals = lock(&self.renewals);
         let renewal = renewals.get(&Self::renewal_key(credential, identity))?;
         let fresh =
             renewal.replaced == *failed && !is_expired(&renewal.live.tokens, SystemTime::now());
@@ -446,7 +446,7 @@ impl TokenService {
         replaced: Secret,
         live: &LiveToken,
     ) {
-        locked(&self.renewals).insert(
+        lock(&self.renewals).insert(
             Self::renewal_key(credential, identity),
             Renewal {
                 replaced,
@@ -961,11 +961,11 @@ impl KeychainRefresher {
     }
 
     fn remember(&self, credential: &Credential, token: Secret) {
-        locked(&self.handed_out).insert(credential.name.to_ascii_lowercase(), token);
+        lock(&self.handed_out).insert(credential.name.to_ascii_lowercase(), token);
     }
 
     fn last_handed_out(&self, credential: &Credential) -> Option<Secret> {
-        locked(&self.handed_out)
+        lock(&self.handed_out)
             .get(&credential.name.to_ascii_lowercase())
             .cloned()
     }
@@ -978,14 +978,6 @@ impl KeychainRefresher {
             ..CredentialSecrets::default()
         }
     }
-}
-
-/// The map behind `mutex`, even if a thread panicked while holding it (each
-/// change is one insert: never half made).
-fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Refresher for KeychainRefresher {

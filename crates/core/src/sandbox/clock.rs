@@ -5,7 +5,7 @@
 //! hand with a [`ManualClock`] instead of sleeping.
 
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 /// A source of the current time.
@@ -42,7 +42,7 @@ impl ManualClock {
 
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut now = crate::lock(&self.now);
         *now += by;
     }
 }
@@ -55,7 +55,7 @@ impl Default for ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
-        *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+        *crate::lock(&self.now)
     }
 }
 

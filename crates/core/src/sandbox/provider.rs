@@ -2,7 +2,7 @@
 //! operations on it that several endpoints need: issuing tokens, judging
 //! presented tokens, counting, and the shutdown signal.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
@@ -17,6 +17,7 @@ use super::stats::SandboxStats;
 use super::store::{
     AccessRecord, AccessState, Grant, RefreshPolicy, RefreshRecord, RefreshStatus, Store,
 };
+use crate::lock;
 
 pub(crate) struct Provider {
     pub config: SandboxConfig,
@@ -47,10 +48,6 @@ pub(crate) enum RefreshPlan {
     Continue {
         family_started: SystemTime,
     },
-}
-
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A fresh unguessable value (244 random bits), base64url without padding.

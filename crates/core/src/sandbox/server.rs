@@ -71,6 +71,10 @@ impl Server {
             .thread_name("sandbox-io")
             .enable_all()
             .build()?;
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
         let (stop, stopped) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("sandbox-server".into())
@@ -104,14 +108,10 @@ impl Drop for Server {
 
 /// Accepts connections until `stopped` fires; each is served by a task of its own.
 async fn serve(
-    listener: std::net::TcpListener,
+    listener: tokio::net::TcpListener,
     provider: Arc<Provider>,
     mut stopped: oneshot::Receiver<()>,
 ) {
-    let listener = match tokio::net::TcpListener::from_std(listener) {
-        Ok(listener) => listener,
-        Err(_) => return,
-    };
     loop {
         let accepted = tokio::select! {
             _ = &mut stopped => return,
