@@ -138,27 +138,35 @@ mod platform {
     const COLLECTION: &str = "default";
     const APPLICATION: &str = "rust-keyring";
 
-    /// Runs `operation` on the process's session. A D-Bus error on a session
-    /// opened earlier may mean its connection went away: the operation runs
-    /// once more on a new one (every operation here is safe to repeat).
+    /// Runs `operation` on the process's session. A D-Bus error may mean the
+    /// daemon went away mid-call or was replaced since the session was opened
+    /// (it is started again on demand): the operation runs once more on a new
+    /// session (every operation here is safe to repeat). That holds for a
+    /// session opened just now too — a `callout` process has no other.
     fn with_session<T>(
         operation: impl Fn(&SecretService) -> Result<T, SsError>,
     ) -> Result<T, Failure> {
         let mut cached = crate::lock(&SESSION);
-        if let Some(session) = cached.as_ref() {
-            match operation(session) {
-                Err(error @ SsError::Dbus(_)) if !is_locked_error(&error) => *cached = None,
-                other => return other.map_err(failure),
+        let mut repeated = false;
+        loop {
+            let session = match cached.take() {
+                Some(session) => session,
+                None => SecretService::connect_with_max_prompt_timeout(
+                    EncryptionType::Dh,
+                    prompt_timeout_seconds(),
+                )
+                .map_err(|error| Failure::Unavailable(error.to_string()))?,
+            };
+            match operation(&session) {
+                Err(error @ SsError::Dbus(_)) if !is_locked_error(&error) && !repeated => {
+                    repeated = true;
+                }
+                result => {
+                    *cached = Some(session);
+                    return result.map_err(failure);
+                }
             }
         }
-        let session = SecretService::connect_with_max_prompt_timeout(
-            EncryptionType::Dh,
-            prompt_timeout_seconds(),
-        )
-        .map_err(|error| Failure::Unavailable(error.to_string()))?;
-        let result = operation(&session).map_err(failure);
-        *cached = Some(session);
-        result
     }
 
     /// The Secret Service's "that is locked" answer to a call.
