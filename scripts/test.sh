@@ -24,6 +24,10 @@ step() {
 
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+# cargo-deny reads the metadata of every platform's crates (windows-sys,
+# android_system_properties, ...), which a Linux build never downloads: fetch
+# them all first, or a fresh cargo home fails the offline check.
+step "cargo fetch (every platform's crates, for cargo deny)" cargo fetch --locked
 step "cargo deny (offline: licenses, bans, sources)" \
   "$ROOT/.tools/bin/cargo-deny" deny --offline --locked check licenses bans sources
 step "cargo build (binaries for the end-to-end tests)" cargo build --workspace --bins --locked

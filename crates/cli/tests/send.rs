@@ -160,12 +160,7 @@ fn an_expired_soap_session_is_refreshed_from_the_keychain_and_retried_to_200() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["status"], 200, "{json:#}");
     assert!(json["body"].as_str().unwrap().contains("<queryResponse>"));
-    let steps: Vec<&str> = json["attempts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|attempt| attempt["step"].as_str().unwrap())
-        .collect();
+    let steps = common::attempt_steps(&json);
     assert_eq!(steps, ["sent", "refreshed", "sent"]);
     let first = &json["attempts"][0];
     assert_eq!(first["status"], 500);
@@ -218,12 +213,7 @@ fn a_callout_url_is_sent_with_the_token_and_judged() {
     assert_eq!(json["verdict"]["salesforce"]["wouldRefresh"], false);
     // This API faults every time: one refresh (a new client-credentials
     // token), one retry, and no more.
-    let steps: Vec<&str> = json["attempts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|attempt| attempt["step"].as_str().unwrap())
-        .collect();
+    let steps = common::attempt_steps(&json);
     assert_eq!(steps, ["sent", "refreshed", "sent"]);
     assert_eq!(sandbox.stats().token_count("client_credentials", "ok"), 2);
     assert!(

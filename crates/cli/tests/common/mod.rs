@@ -248,3 +248,14 @@ pub fn report_figures(name: &str, line: &str) {
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join(format!("{name}.txt")), format!("{line}\n"));
 }
+
+/// The steps of a `callout send --json` answer's attempts, in order
+/// (`sent`, `refreshed`, ...).
+pub fn attempt_steps(json: &serde_json::Value) -> Vec<String> {
+    json["attempts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no attempts in {json:#}"))
+        .iter()
+        .map(|attempt| attempt["step"].as_str().unwrap_or_default().to_string())
+        .collect()
+}

@@ -137,7 +137,8 @@ impl Default for SandboxConfig {
 }
 
 /// One handled request, as the request log shows it. Never holds a token:
-/// the path has no query string and the outcome is a fixed word.
+/// the path has no query string, the outcome is a fixed word and the request
+/// id is the caller's `X-Request-Id` only when it is a short plain word.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestLogLine {
     pub method: String,
@@ -145,6 +146,10 @@ pub struct RequestLogLine {
     pub status: u16,
     /// `ok`, an OAuth error code, `invalid_session`, `fault_hang`, ...
     pub outcome: String,
+    /// The request's `X-Request-Id`, so a log line can be matched to the
+    /// call that made it: at most 64 characters of `A-Z a-z 0-9 - _ .`,
+    /// anything else is not logged.
+    pub request_id: Option<String>,
 }
 
 impl fmt::Display for RequestLogLine {
@@ -153,7 +158,11 @@ impl fmt::Display for RequestLogLine {
             f,
             "{} {} -> {} {}",
             self.method, self.path, self.status, self.outcome
-        )
+        )?;
+        match &self.request_id {
+            Some(id) => write!(f, " [{id}]"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -275,6 +284,28 @@ impl Sandbox {
     pub fn expire_access_token(&self, token: &str) -> bool {
         let now = self.provider.now();
         self.provider.store().expire_now(token, now)
+    }
+
+    /// Makes every access token issued so far dead from now on, as an
+    /// admin's "end all sessions" does. Returns how many were still live.
+    pub fn expire_all_access_tokens(&self) -> usize {
+        self.expire_access_tokens_older_than(Duration::ZERO)
+    }
+
+    /// Makes every live access token at least `age` old dead from now on, as
+    /// a provider's session timeout does (younger ones live on). Returns how
+    /// many there were.
+    pub fn expire_access_tokens_older_than(&self, age: Duration) -> usize {
+        let now = self.provider.now();
+        self.provider
+            .store()
+            .expire_access_tokens_older_than(age, now)
+    }
+
+    /// Whether `token` is an access token this sandbox issued (not a
+    /// refresh token, not unknown).
+    pub fn is_access_token(&self, token: &str) -> bool {
+        self.provider.store().access.contains_key(token)
     }
 
     pub fn revoke_all_refresh_tokens(&self) {

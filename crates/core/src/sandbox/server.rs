@@ -199,6 +199,16 @@ async fn read(request: Request<hyper::body::Incoming>) -> Result<Incoming, Reply
     })
 }
 
+/// A request id the log may repeat: short plain words only, so a caller's
+/// header can neither break a log line nor smuggle anything into it.
+fn is_loggable_request_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'))
+}
+
 fn log(provider: &Provider, incoming: &Incoming, reply: &Reply) {
     if let Some(logger) = &provider.config.log {
         logger.write(&RequestLogLine {
@@ -206,6 +216,10 @@ fn log(provider: &Provider, incoming: &Incoming, reply: &Reply) {
             path: incoming.path.clone(),
             status: reply.status,
             outcome: reply.outcome.clone(),
+            request_id: incoming
+                .header("x-request-id")
+                .filter(|id| is_loggable_request_id(id))
+                .map(str::to_string),
         });
     }
 }

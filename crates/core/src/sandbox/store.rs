@@ -179,6 +179,22 @@ impl Store {
         false
     }
 
+    /// Makes every live access token issued at least `age` before `now`
+    /// dead from `now` on; how many there were.
+    pub fn expire_access_tokens_older_than(&mut self, age: Duration, now: SystemTime) -> usize {
+        let mut expired = 0;
+        for record in self.access.values_mut() {
+            let old_enough = now
+                .duration_since(record.issued_at)
+                .is_ok_and(|held| held >= age);
+            if old_enough && now < record.expires_at {
+                record.expires_at = now;
+                expired += 1;
+            }
+        }
+        expired
+    }
+
     /// Revokes one token (RFC 7009). False if unknown.
     pub fn revoke(&mut self, token: &str) -> bool {
         if let Some(record) = self.access.get_mut(token) {
