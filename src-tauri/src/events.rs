@@ -5,7 +5,8 @@ use std::time::SystemTime;
 
 use callout_core::keeper::Decision;
 use callout_core::views::{
-    AuthorizeProgress, CredentialView, Navigate, TimelineAppended, View, credential_views,
+    AuthorizeProgress, ClipboardChecked, CredentialView, Navigate, TimelineAppended, View,
+    credential_views,
 };
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -16,6 +17,7 @@ pub const AUTHORIZE_PROGRESS: &str = "authorize-progress";
 pub const KEEPER_RAN: &str = "keeper-ran";
 pub const TIMELINE_APPENDED: &str = "timeline-appended";
 pub const NAVIGATE: &str = "navigate";
+pub const CLIPBOARD_CHECKED: &str = "clipboard-checked";
 
 /// Every credential with its status now; empty (and logged) when the
 /// credentials cannot be read.
@@ -55,6 +57,13 @@ pub fn timeline_appended<R: Runtime>(app: &AppHandle<R>, credential: &str) {
         credential: credential.to_string(),
     };
     emit(app, TIMELINE_APPENDED, &payload);
+}
+
+/// Tells the UI that the time a copied token may stay on the clipboard is
+/// up, and whether it was cleared (it is left alone when something else was
+/// copied meanwhile).
+pub fn clipboard_checked<R: Runtime>(app: &AppHandle<R>, checked: &ClipboardChecked) {
+    emit(app, CLIPBOARD_CHECKED, checked);
 }
 
 /// Brings the window forward on `view` (and `credential`).

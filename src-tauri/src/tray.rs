@@ -81,8 +81,19 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     Ok(())
 }
 
+/// The items of a credential's entry below its status line, in order: the
+/// menu item id (which [`on_menu`] acts on) and the label.
+pub fn credential_items(name: &str) -> [(String, &'static str); 3] {
+    [
+        (format!("{COPY}{name}"), "    Copy live token"),
+        (format!("{REFRESH}{name}"), "    Refresh now"),
+        (format!("{AUTHORIZE}{name}"), "    Authorize…"),
+    ]
+}
+
 /// What a click on a menu item does: the same functions the commands call.
-fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+/// Returns at once; the work runs on the async runtime.
+pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     if id == OPEN {
         show_main_window(app);
     } else if id == QUIT {
@@ -184,29 +195,10 @@ fn rebuild<R: Runtime>(
         let entry = Entry {
             name: name.clone(),
             status: MenuItem::new(app, status_line(view), false, None::<&str>)?,
-            items: vec![
-                MenuItem::with_id(
-                    app,
-                    format!("{COPY}{name}"),
-                    "    Copy live token",
-                    true,
-                    None::<&str>,
-                )?,
-                MenuItem::with_id(
-                    app,
-                    format!("{REFRESH}{name}"),
-                    "    Refresh now",
-                    true,
-                    None::<&str>,
-                )?,
-                MenuItem::with_id(
-                    app,
-                    format!("{AUTHORIZE}{name}"),
-                    "    Authorize…",
-                    true,
-                    None::<&str>,
-                )?,
-            ],
+            items: credential_items(name)
+                .into_iter()
+                .map(|(id, label)| MenuItem::with_id(app, id, label, true, None::<&str>))
+                .collect::<tauri::Result<_>>()?,
             separator: PredefinedMenuItem::separator(app)?,
         };
         let mut items: Vec<&dyn IsMenuItem<R>> = vec![&entry.status];

@@ -316,6 +316,7 @@ fn a_cancelled_authorization_says_so_and_stores_nothing() {
 fn preview_renders_with_the_token_masked_and_sends_nothing() {
     let app = TestApp::new();
     app.authorize_sandbox();
+    let before = app.sandbox().stats();
     let draft = app.sample("Salesforce SOAP query");
     let preview = app.ok("preview_request", json!({"draft": draft}));
     assert_eq!(preview["error"], Value::Null, "{preview}");
@@ -333,7 +334,11 @@ fn preview_renders_with_the_token_masked_and_sends_nothing() {
         lint_ids.contains(&"salesforce.soap_token_not_refreshed"),
         "{lint_ids:?}"
     );
-    assert_eq!(app.sandbox().stats().api_count("salesforce_soap", "ok"), 0);
+    assert_eq!(
+        app.sandbox().stats(),
+        before,
+        "a preview reached the sandbox (an API call or a token request)"
+    );
 }
 
 #[test]
@@ -518,21 +523,31 @@ fn curl_comes_in_requests_go_out_as_curl_and_apex_and_a_postman_collection_is_sa
     assert!(!changed.lock().unwrap().is_empty());
 }
 
+/// Clicks the tray menu item of `name`'s entry whose label is `label`: the
+/// item's id goes through the tray's own handler, as a click does.
+fn click_tray_item(app: &TestApp, name: &str, label: &str) {
+    let (id, _) = callout_lab::tray::credential_items(name)
+        .into_iter()
+        .find(|(_, shown)| shown.trim() == label)
+        .unwrap_or_else(|| panic!("no tray item {label:?} for {name}"));
+    callout_lab::tray::on_menu(app.app.handle(), &id);
+}
+
 #[test]
-fn tray_refresh_now_and_copy_live_token_use_the_command_functions() {
+fn the_tray_menu_refreshes_now_and_copies_the_live_token_for_a_while() {
     let app = TestApp::new();
     let first = app.authorize_sandbox();
     let handle = app.app.handle().clone();
+    let checked = app.record("clipboard-checked");
 
-    let refreshed = tauri::async_runtime::block_on(
-        callout_lab::commands::tokens::refresh_credential(&handle, "Sandbox"),
-    )
-    .unwrap();
-    assert_ne!(
-        refreshed.fingerprint,
-        first["fingerprint"].as_str().unwrap()
+    click_tray_item(&app, "Sandbox", "Refresh now");
+    wait_until(
+        "the tray's Refresh now refreshed",
+        Duration::from_secs(30),
+        || app.sandbox().stats().token_count("refresh_token", "ok") == 1,
     );
-    assert_eq!(app.sandbox().stats().token_count("refresh_token", "ok"), 1);
+    let refreshed = app.ok("token", json!({"name": "Sandbox"}));
+    assert_ne!(refreshed["fingerprint"], first["fingerprint"]);
 
     app.ok(
         "save_settings",
@@ -540,27 +555,65 @@ fn tray_refresh_now_and_copy_live_token_use_the_command_functions() {
                             "keeperMarginSeconds": 60, "theme": "system"}}),
     );
     use tauri_plugin_clipboard_manager::ClipboardExt;
-    let copied = tauri::async_runtime::block_on(callout_lab::commands::tokens::copy_live_token(
-        &handle, "Sandbox",
-    ))
-    .unwrap();
-    assert_eq!(copied.fingerprint, refreshed.fingerprint);
-    assert_eq!(copied.clear_after_seconds, 1);
-    let raw = app.ok("reveal_token", json!({"name": "Sandbox"}));
     let clipboard = handle.clipboard();
-    assert_eq!(clipboard.read_text().unwrap(), raw.as_str().unwrap());
-    wait_until("the clipboard is cleared", Duration::from_secs(10), || {
-        clipboard.read_text().map_or(true, |text| text.is_empty())
-    });
+    let raw = app.ok("reveal_token", json!({"name": "Sandbox"}));
+    let raw = raw.as_str().unwrap();
+    let next_check = || {
+        wait_until(
+            "the copied token's time was up",
+            Duration::from_secs(60),
+            || !checked.lock().unwrap().is_empty(),
+        );
+        checked.lock().unwrap().remove(0)
+    };
+    click_tray_item(&app, "Sandbox", "Copy live token");
+    // Cleared: the clipboard held exactly the live token when its time was up.
+    assert_eq!(
+        next_check(),
+        json!({"fingerprint": refreshed["fingerprint"], "cleared": true})
+    );
+    assert_eq!(clipboard.read_text().unwrap_or_default(), "");
+    assert_eq!(
+        app.sandbox().stats().token_count("refresh_token", "ok"),
+        1,
+        "a live token is copied as it is"
+    );
 
-    // Something else copied meanwhile stays.
-    tauri::async_runtime::block_on(callout_lab::commands::tokens::copy_live_token(
-        &handle, "Sandbox",
-    ))
-    .unwrap();
-    clipboard.write_text("the person's own text").unwrap();
-    std::thread::sleep(Duration::from_millis(2_500));
-    assert_eq!(clipboard.read_text().unwrap(), "the person's own text");
+    // Something else copied meanwhile stays. The person's text must land
+    // while the token is on the clipboard: should the check come first on a
+    // slow machine, the scenario is played again with more time.
+    let mut kept = false;
+    for seconds in [2, 5, 15] {
+        app.ok(
+            "save_settings",
+            json!({"settings": {"clipboardClearSeconds": seconds,
+                                "keepAliveDefaultSeconds": null,
+                                "keeperMarginSeconds": 60, "theme": "system"}}),
+        );
+        click_tray_item(&app, "Sandbox", "Copy live token");
+        wait_until("the token was copied", Duration::from_secs(30), || {
+            clipboard.read_text().is_ok_and(|text| text == raw)
+                || !checked.lock().unwrap().is_empty()
+        });
+        if checked.lock().unwrap().is_empty() {
+            clipboard.write_text("the person's own text").unwrap();
+        }
+        let check = next_check();
+        if check["cleared"] == true {
+            continue; // the check found the token: it came before the person's text
+        }
+        assert_eq!(
+            check,
+            json!({"fingerprint": refreshed["fingerprint"], "cleared": false})
+        );
+        assert_eq!(clipboard.read_text().unwrap(), "the person's own text");
+        kept = true;
+        break;
+    }
+    assert!(
+        kept,
+        "the person's text was never there when the time was up"
+    );
 }
 
 #[test]

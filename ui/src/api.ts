@@ -4,6 +4,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { ClipboardChecked } from "./bindings/ClipboardChecked";
 import type { CollectionImport } from "./bindings/CollectionImport";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ImportedRequest } from "./bindings/ImportedRequest";
@@ -76,6 +77,7 @@ export interface ShellEvents {
   "keeper-ran": KeeperDecision[];
   "timeline-appended": TimelineAppended;
   navigate: NavigatePayload;
+  "clipboard-checked": ClipboardChecked;
 }
 
 export function on<K extends keyof ShellEvents>(

@@ -509,6 +509,19 @@ pub struct TimelineAppended {
     pub credential: String,
 }
 
+/// The payload of the `clipboard-checked` event: a copied token's time on
+/// the clipboard is up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ClipboardChecked {
+    /// The copied token's fingerprint.
+    pub fingerprint: String,
+    /// Whether the clipboard still held it and was cleared; false when
+    /// something else had been copied meanwhile (left alone).
+    pub cleared: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,9 @@ use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
 use callout_core::oauth::device::{self, DevicePrompt};
 use callout_core::oauth::{LiveToken, TokenService};
 use callout_core::timeline::fingerprint;
-use callout_core::views::{AuthorizeProgress, AuthorizeStage, CopyResult, TokenView};
+use callout_core::views::{
+    AuthorizeProgress, AuthorizeStage, ClipboardChecked, CopyResult, TokenView,
+};
 use callout_core::{Error, ErrorKind, ErrorReport, Result, Secret};
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -139,19 +141,29 @@ fn clipboard_error(error: &dyn std::fmt::Display) -> ErrorReport {
     }
 }
 
-/// Clears the clipboard after `after`, if it still holds `token`.
+/// Clears the clipboard after `after`, if it still holds `token`, and says
+/// so ([`events::clipboard_checked`]).
 fn clear_later<R: Runtime>(app: &AppHandle<R>, token: Secret, after: Duration) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(after).await;
         // Reading the clipboard may block on the X server: not on the main thread.
-        let _ = tauri::async_runtime::spawn_blocking(move || {
-            let clipboard = app.clipboard();
-            if clipboard.read_text().ok().as_deref() == Some(token.expose()) {
-                let _ = clipboard.clear();
-            }
+        let checking = app.clone();
+        let fingerprint = fingerprint(&token);
+        let cleared = tauri::async_runtime::spawn_blocking(move || {
+            let clipboard = checking.clipboard();
+            clipboard.read_text().ok().as_deref() == Some(token.expose())
+                && clipboard.clear().is_ok()
         })
-        .await;
+        .await
+        .unwrap_or(false);
+        events::clipboard_checked(
+            &app,
+            &ClipboardChecked {
+                fingerprint,
+                cleared,
+            },
+        );
     });
 }
 
