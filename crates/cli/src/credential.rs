@@ -327,10 +327,7 @@ fn list(service: &TokenService, json: bool) -> Result<(), Error> {
         let (summary, status) = match service.status(credential, None) {
             Ok(status) => (status.describe(), ListStatus::Known(status)),
             Err(error @ Error::Keychain { .. }) => (
-                format!(
-                    "broken: {error}; run `callout credential repair {}`",
-                    credential.name
-                ),
+                format!("broken: {error}"),
                 ListStatus::Broken {
                     state: "broken",
                     reason: error.to_string(),

@@ -148,9 +148,10 @@ fn one_unreadable_entry_is_listed_as_broken_and_repair_lets_it_authorize_again()
     );
     let json = home.run(&["credential", "list", "--json"]);
     let entries: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(entries[0]["status"]["state"], "broken", "{entries}");
+    assert_eq!(entries[0]["status"]["state"], "valid", "{entries}");
+    assert_eq!(entries[1]["status"]["state"], "broken", "{entries}");
     assert!(
-        entries[0]["status"]["reason"]
+        entries[1]["status"]["reason"]
             .as_str()
             .unwrap()
             .contains("garbled/authorization"),
