@@ -22,6 +22,18 @@
 //! rotated refresh token and its access token are replaced together in a
 //! single keychain write: there is no moment where one is new and the other
 //! old. Writers hold the credential's refresh lock (see [`crate::oauth::lock`]).
+//!
+//! # Adding, renaming, removing
+//! Each holds the refresh lock of every name it touches (a rename: both, in
+//! name order), then the file's lock, for its whole run: no refresh writes
+//! tokens in between, and no other process defines the same name, so undoing
+//! a failed step only ever removes what this process stored. Entries found
+//! under a name no credential has (a block deleted from the file by hand, a
+//! removal whose keychain delete failed) are removed before a credential of
+//! that name is added, and the answer says so. An entry that cannot be read
+//! (not text, duplicated, or a format this version does not know) makes the
+//! credential "broken" rather than failing every list; [`CredentialStore::repair`]
+//! removes it, and authorizing again replaces it.
 
 use std::collections::BTreeMap;
 use std::io::Write;

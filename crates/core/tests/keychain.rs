@@ -1,3 +1,5 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
+
 //! Round trips through the real OS keychain (Secret Service under
 //! `dbus-run-session` + gnome-keyring in `make test`). No mock store.
 
