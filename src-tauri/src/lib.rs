@@ -53,6 +53,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, launch: Launch) -> Builder<R> 
             commands::credentials::validate_credential,
             commands::credentials::save_credential,
             commands::credentials::remove_credential,
+            commands::credentials::repair_credential,
             commands::credentials::discover,
             commands::tokens::authorize,
             commands::tokens::cancel_authorize,

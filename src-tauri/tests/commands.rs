@@ -734,3 +734,187 @@ fn the_keeper_leaves_the_sandbox_token_to_expire_and_reports_its_run() {
     assert_eq!(reported[0]["credential"], "Sandbox");
     assert_eq!(reported[0]["action"], "wait");
 }
+
+fn sandbox_definition(app: &TestApp, name: &str, identity: &str) -> Value {
+    let sandbox = app.sandbox().base_url();
+    json!({
+        "name": name, "endpoint": sandbox, "protocol": "clientCredentials",
+        "clientId": "callout-lab-sandbox", "tokenUrl": format!("{sandbox}/token"),
+        "scopes": ["api"], "identityType": identity
+    })
+}
+
+fn tokens_for(access: &str, refresh: &str) -> callout_core::credential_store::Authorization {
+    use callout_core::oauth::{ExpirySource, TokenSet};
+    callout_core::credential_store::Authorization {
+        tokens: Some(TokenSet {
+            access_token: callout_core::Secret::new(access),
+            token_type: "Bearer".into(),
+            refresh_token: Some(callout_core::Secret::new(refresh)),
+            id_token: None,
+            scopes: vec!["api".into()],
+            issued_at: std::time::SystemTime::now(),
+            expires_at: Some(std::time::SystemTime::now() + Duration::from_secs(3_600)),
+            expiry_source: ExpirySource::ExpiresIn,
+            is_jwt: false,
+        }),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn renaming_a_per_user_credential_keeps_every_users_tokens() {
+    use callout_core::credential_store::Identity;
+    let app = TestApp::new();
+    app.ok(
+        "save_credential",
+        json!({"credential": sandbox_definition(&app, "Team", "perUser"),
+               "clientSecret": app.sandbox().client_secret(), "previousName": null}),
+    );
+    let store = app.state().inner().service.store().clone();
+    let users = [Identity::User("alice".into()), Identity::User("bob".into())];
+    for (user, refresh) in users.iter().zip(["rt-alice", "rt-bob"]) {
+        store
+            .set_authorization("Team", user, &tokens_for("at", refresh))
+            .unwrap();
+    }
+
+    app.ok(
+        "save_credential",
+        json!({"credential": sandbox_definition(&app, "Team_2", "perUser"),
+               "clientSecret": null, "previousName": "Team"}),
+    );
+
+    for (user, refresh) in users.iter().zip(["rt-alice", "rt-bob"]) {
+        let kept = store
+            .authorization("Team_2", user)
+            .unwrap()
+            .tokens
+            .and_then(|tokens| tokens.refresh_token)
+            .map(|token| token.expose().to_string());
+        assert_eq!(
+            kept.as_deref(),
+            Some(refresh),
+            "{user:?}'s tokens were lost"
+        );
+    }
+    assert_eq!(
+        store.home().vault().read("team/authorization").unwrap(),
+        None
+    );
+}
+
+#[test]
+fn one_unreadable_keychain_entry_is_shown_broken_and_repair_makes_it_authorizable() {
+    let app = TestApp::new();
+    app.ok(
+        "save_credential",
+        json!({"credential": sandbox_definition(&app, "Garbled", "namedPrincipal"),
+               "clientSecret": app.sandbox().client_secret(), "previousName": null}),
+    );
+    let store = app.state().inner().service.store().clone();
+    store
+        .vault()
+        .store(
+            "garbled/authorization",
+            &callout_core::Secret::new("{\"identities\": []}"),
+        )
+        .unwrap();
+
+    let listed = app.ok("list_credentials", json!({}));
+    let state_of = |listed: &Value, name: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|view| view["credential"]["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is not listed: {listed}"))["status"]
+            .clone()
+    };
+    assert_eq!(state_of(&listed, "Sandbox")["state"], "notAuthorized");
+    let broken = state_of(&listed, "Garbled");
+    assert_eq!(broken["state"], "broken", "{broken}");
+    assert!(
+        broken["reason"]
+            .as_str()
+            .unwrap()
+            .contains("garbled/authorization"),
+        "{broken}"
+    );
+
+    // What the tray is built from: the credentials-changed payload.
+    let changed = app.record("credentials-changed");
+    let repaired = app.ok("repair_credential", json!({"name": "Garbled"}));
+    assert_eq!(repaired["status"]["state"], "notAuthorized", "{repaired}");
+    let payload = changed.lock().unwrap().last().cloned().expect("an event");
+    assert_eq!(payload.as_array().unwrap().len(), 2, "{payload}");
+    assert_eq!(state_of(&payload, "Garbled")["state"], "notAuthorized");
+
+    app.ok("authorize", json!({"name": "Garbled"}));
+    let listed = app.ok("list_credentials", json!({}));
+    assert_eq!(state_of(&listed, "Garbled")["state"], "valid");
+}
+
+#[test]
+fn the_tray_lists_every_credential_when_one_keychain_entry_is_unreadable() {
+    let app = TestApp::new();
+    app.ok(
+        "save_credential",
+        json!({"credential": sandbox_definition(&app, "Garbled", "namedPrincipal"),
+               "clientSecret": app.sandbox().client_secret(), "previousName": null}),
+    );
+    app.state()
+        .inner()
+        .service
+        .store()
+        .vault()
+        .store(
+            "garbled/authorization",
+            &callout_core::Secret::new("garbage"),
+        )
+        .unwrap();
+    let views = callout_lab::events::current_views(app.app.handle());
+    let names: Vec<&str> = views
+        .iter()
+        .map(|view| view.credential.name.as_str())
+        .collect();
+    assert_eq!(names, ["Sandbox", "Garbled"]);
+    let state = |view: &callout_core::views::CredentialView| {
+        serde_json::to_value(view.status.state).unwrap()
+    };
+    assert_eq!(state(&views[1]), "broken");
+    // Authorizing again alone repairs it too.
+    app.ok("authorize", json!({"name": "Garbled"}));
+    let views = callout_lab::events::current_views(app.app.handle());
+    assert_eq!(state(&views[1]), "valid");
+}
+
+#[test]
+fn saving_a_credential_over_leftover_keychain_entries_removes_them_and_says_so() {
+    let app = TestApp::new();
+    let store = app.state().inner().service.store().clone();
+    store
+        .set_client_secret("Again", &callout_core::Secret::new("old-secret"))
+        .unwrap();
+    store
+        .set_authorization(
+            "Again",
+            &callout_core::credential_store::Identity::NamedPrincipal,
+            &tokens_for("at-old", "rt-old"),
+        )
+        .unwrap();
+    let saved = app.ok(
+        "save_credential",
+        json!({"credential": sandbox_definition(&app, "Again", "namedPrincipal"),
+               "clientSecret": null, "previousName": null}),
+    );
+    assert_eq!(saved["status"]["state"], "notAuthorized", "{saved}");
+    assert_eq!(saved["hasClientSecret"], false, "{saved}");
+    assert!(
+        saved["notice"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("from an earlier credential named Again"),
+        "{saved}"
+    );
+}

@@ -43,6 +43,7 @@ export const saveCredential = (
   previousName: string | null,
 ): Promise<CredentialView> => invoke("save_credential", { credential, clientSecret, previousName });
 export const removeCredential = (name: string): Promise<null> => invoke("remove_credential", { name });
+export const repairCredential = (name: string): Promise<CredentialView> => invoke("repair_credential", { name });
 export const discover = (issuer: string): Promise<ProviderMetadata> => invoke("discover", { issuer });
 export const authorize = (name: string): Promise<TokenView> => invoke("authorize", { name });
 export const cancelAuthorize = (name: string): Promise<null> => invoke("cancel_authorize", { name });

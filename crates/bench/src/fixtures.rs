@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use callout_core::Secret;
 use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets};
-use callout_core::credential_store::{Authorization, Identity};
+use callout_core::credential_store::{Authorization, Identity, NewSecrets};
 use callout_core::home::Home;
 use callout_core::oauth::{ExpirySource, TokenService, TokenSet};
 use callout_core::sandbox::Sandbox;
@@ -169,15 +169,17 @@ impl BenchHome {
     /// Stores `credential` and the sandbox client's secret (in the keychain).
     pub fn add(&mut self, sandbox: &Sandbox, credential: &Credential) -> Result<()> {
         self.names.push(credential.name.clone());
-        let store = self.service.store();
-        store
-            .set_client_secret(&credential.name, &Secret::new(sandbox.client_secret()))
+        let secrets = NewSecrets {
+            client_secret: Some(Secret::new(sandbox.client_secret())),
+            private_key: None,
+        };
+        self.service
+            .store()
+            .add_with_secrets(credential.clone(), &secrets)
+            .map(|_| ())
             .map_err(BenchError::engine(
-                "store the client secret in the keychain",
-            ))?;
-        store
-            .add(credential.clone())
-            .map_err(BenchError::engine("store the credential"))
+                "store the credential and its client secret",
+            ))
     }
 
     /// Stores tokens minted by the sandbox, valid for an hour by the clock,

@@ -1,4 +1,4 @@
-//! `callout credential add | list | show | remove`: named credentials,
+//! `callout credential add | list | show | rename | remove | repair`: named credentials,
 //! definitions in the home's `credentials.toml`, secrets in the keychain.
 
 use std::path::Path;
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use callout_core::credential::{AuthProtocol, ClientAuth, Credential, IdentityType};
-use callout_core::credential_store::Identity;
+use callout_core::credential_store::{Identity, NewSecrets};
 use callout_core::oauth::flows;
 use callout_core::oauth::{CredentialStatus, TokenService};
 use callout_core::{Error, Secret};
@@ -38,9 +38,16 @@ pub enum CredentialCommand {
         #[arg(long, value_name = "LABEL")]
         user: Option<String>,
     },
+    /// Rename a credential; its client secret and the tokens of every
+    /// identity move to the new name
+    Rename { old: String, new: String },
     /// Remove a credential's definition and every keychain entry of it (its
     /// tokens are revoked first when the issuer's metadata names a revocation endpoint)
     Remove { name: String },
+    /// Remove the keychain entries of a credential that cannot be read
+    /// (duplicated, edited by hand, or written by a newer version), so it
+    /// can be authorized again
+    Repair { name: String },
 }
 
 /// OAuth flows, as `--flow` names them.
@@ -139,7 +146,9 @@ pub fn run(home: Option<&Path>, args: CredentialArgs) -> ExitCode {
         CredentialCommand::Add(add_args) => runtime.block_on(add(service, add_args)),
         CredentialCommand::List { json } => list(service, json),
         CredentialCommand::Show { name, user } => show(service, &name, user.as_deref()),
+        CredentialCommand::Rename { old, new } => rename(service, &old, &new),
         CredentialCommand::Remove { name } => runtime.block_on(remove(service, &name)),
+        CredentialCommand::Repair { name } => repair(service, &name),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -199,27 +208,24 @@ async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {
     } else {
         None
     };
-    if let Some(secret) = &secret {
-        store.set_client_secret(&credential.name, secret)?;
-    }
-    if let Some(pem) = &private_key {
-        store.set_private_key(&credential.name, pem)?;
-    }
-    if let Err(error) = store.add(credential.clone()) {
-        if secret.is_some() || private_key.is_some() {
-            let _ = store.forget_secrets(&credential.name);
-        }
-        return Err(error);
+    let has_secret = secret.is_some() || private_key.is_some();
+    let secrets = NewSecrets {
+        client_secret: secret,
+        private_key,
+    };
+    let leftovers = store.add_with_secrets(credential.clone(), &secrets)?;
+    if let Some(notice) = leftovers.describe() {
+        println!("{notice}");
     }
     println!(
         "added credential {} ({}); definition in {}{}",
         credential.name,
         flow_name(credential.protocol),
         store.home().credentials_file().display(),
-        if secret.is_some() || private_key.is_some() {
+        if has_secret {
             format!(
                 ", {} in the keychain (service {})",
-                if secret.is_some() {
+                if secrets.client_secret.is_some() {
                     "client secret"
                 } else {
                     "private key"
@@ -301,20 +307,39 @@ struct ListEntry {
     name: String,
     flow: &'static str,
     endpoint: String,
-    status: CredentialStatus,
+    status: ListStatus,
     summary: String,
+}
+
+/// A credential's status, or why it cannot be known (`{"state": "broken", "reason": ...}`).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ListStatus {
+    Known(CredentialStatus),
+    Broken { state: &'static str, reason: String },
 }
 
 fn list(service: &TokenService, json: bool) -> Result<(), Error> {
     let credentials = service.store().load()?;
     let mut entries = Vec::new();
     for credential in credentials.iter() {
-        let status = service.status(credential, None)?;
+        // One unreadable keychain entry must not hide the other credentials.
+        let (summary, status) = match service.status(credential, None) {
+            Ok(status) => (status.describe(), ListStatus::Known(status)),
+            Err(error @ Error::Keychain { .. }) => (
+                format!("broken: {error}"),
+                ListStatus::Broken {
+                    state: "broken",
+                    reason: error.to_string(),
+                },
+            ),
+            Err(other) => return Err(other),
+        };
         entries.push(ListEntry {
             name: credential.name.clone(),
             flow: flow_name(credential.protocol),
             endpoint: credential.endpoint.clone(),
-            summary: status.describe(),
+            summary,
             status,
         });
     }
@@ -430,16 +455,58 @@ fn yes_no(value: bool) -> &'static str {
 async fn remove(service: &TokenService, name: &str) -> Result<(), Error> {
     let credential = service.store().get(name)?;
     // Revoke at the provider first (best effort): a removed credential
-    // should leave no live refresh token behind.
-    match service.revoke(&credential, None).await {
-        Ok(true) => println!("revoked {}'s tokens at the provider", credential.name),
-        Ok(false) => {}
-        Err(error) => eprintln!("callout credential: warning: {error}; removing it anyway"),
+    // should leave no live refresh token behind, of any identity.
+    let identities = match service.store().identities(&credential.name) {
+        Ok(identities) => identities,
+        Err(error) => {
+            eprintln!("callout credential: warning: {error}; removing it anyway");
+            Vec::new()
+        }
+    };
+    for identity in identities {
+        let (user, whose) = match &identity {
+            Identity::NamedPrincipal => (None, credential.name.clone()),
+            Identity::User(label) => (
+                Some(label.as_str()),
+                format!("{} ({label})", credential.name),
+            ),
+        };
+        match service.revoke(&credential, user).await {
+            Ok(true) => println!("revoked {whose}'s tokens at the provider"),
+            Ok(false) => {}
+            Err(error) => eprintln!("callout credential: warning: {error}; removing it anyway"),
+        }
     }
     let removed = service.store().remove(&credential.name)?;
     println!(
         "removed credential {} and its keychain entries",
         removed.name
     );
+    Ok(())
+}
+
+fn rename(service: &TokenService, old: &str, new: &str) -> Result<(), Error> {
+    let store = service.store();
+    let mut credential = store.get(old)?;
+    let previous = std::mem::replace(&mut credential.name, new.to_string());
+    let leftovers = store.rename(&previous, credential)?;
+    if let Some(notice) = leftovers.describe() {
+        println!("{notice}");
+    }
+    println!("renamed credential {previous} to {new}; its keychain entries moved along");
+    Ok(())
+}
+
+fn repair(service: &TokenService, name: &str) -> Result<(), Error> {
+    let removed = service.store().repair(name)?;
+    if removed.is_empty() {
+        println!("every keychain entry of {name} is readable; nothing to repair");
+    } else {
+        println!(
+            "removed the unreadable keychain entries {} of {name}",
+            removed.join(", ")
+        );
+        println!("next: callout authorize {name}");
+    }
     Ok(())
 }

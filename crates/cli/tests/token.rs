@@ -150,6 +150,70 @@ fn removing_a_credential_revokes_its_refresh_token_at_the_provider() {
     assert!(answer.contains("invalid_grant"), "{answer}");
 }
 
+#[test]
+fn removing_a_per_user_credential_revokes_every_users_tokens() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.forget_on_drop("Team");
+    let base = sandbox.base_url();
+    let add = home.run_with_stdin(
+        &[
+            "credential",
+            "add",
+            "Team",
+            "--flow",
+            "auth-code",
+            "--endpoint",
+            &base,
+            "--issuer",
+            &base,
+            "--client-id",
+            sandbox.client_id(),
+            "--client-secret-stdin",
+            "--identity",
+            "per-user",
+        ],
+        sandbox.client_secret(),
+    );
+    assert_ok(&add);
+    let mut refresh_tokens = Vec::new();
+    for user in ["alice", "bob"] {
+        let issued = sandbox.issue_tokens("api");
+        refresh_tokens.push(issued.refresh_token.clone().unwrap());
+        let tokens = TokenSet {
+            access_token: issued.access_token,
+            token_type: "Bearer".into(),
+            refresh_token: issued.refresh_token,
+            id_token: None,
+            scopes: vec!["api".into()],
+            issued_at: SystemTime::now(),
+            expires_at: Some(SystemTime::now() + Duration::from_secs(3_600)),
+            expiry_source: ExpirySource::ExpiresIn,
+            is_jwt: false,
+        };
+        home.store()
+            .set_authorization(
+                "Team",
+                &Identity::User(user.into()),
+                &Authorization {
+                    tokens: Some(tokens),
+                    ..Authorization::default()
+                },
+            )
+            .unwrap();
+    }
+
+    let remove = home.run(&["credential", "remove", "Team"]);
+    assert_ok(&remove);
+    let text = stdout(&remove);
+    assert!(text.contains("revoked Team (alice)'s tokens"), "{text}");
+    assert!(text.contains("revoked Team (bob)'s tokens"), "{text}");
+    for refresh in &refresh_tokens {
+        let answer = refresh_with_curl(&sandbox, refresh.expose());
+        assert!(answer.contains("invalid_grant"), "{answer}");
+    }
+}
+
 /// A refresh_token request with curl (the CLI tests need no HTTP client).
 fn refresh_with_curl(sandbox: &Sandbox, refresh_token: &str) -> String {
     let output = Command::new("curl")

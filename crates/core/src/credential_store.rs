@@ -22,6 +22,18 @@
 //! rotated refresh token and its access token are replaced together in a
 //! single keychain write: there is no moment where one is new and the other
 //! old. Writers hold the credential's refresh lock (see [`crate::oauth::lock`]).
+//!
+//! # Adding, renaming, removing
+//! Each holds the refresh lock of every name it touches (a rename: both, in
+//! name order), then the file's lock, for its whole run: no refresh writes
+//! tokens in between, and no other process defines the same name, so undoing
+//! a failed step only ever removes what this process stored. Entries found
+//! under a name no credential has (a block deleted from the file by hand, a
+//! removal whose keychain delete failed) are removed before a credential of
+//! that name is added, and the answer says so. An entry that cannot be read
+//! (not text, duplicated, or a format this version does not know) makes the
+//! credential "broken" rather than failing every list; [`CredentialStore::repair`]
+//! removes it, and authorizing again replaces it.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -32,7 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::credential::{Credential, CredentialFile, CredentialSet, IdentityType};
 use crate::home::{self, Home};
-use crate::oauth::lock::FileLock;
+use crate::oauth::lock::{FileLock, RefreshLocks};
 use crate::oauth::{ExpirySource, TokenSet};
 use crate::vault::Vault;
 use crate::{Error, Result, Secret};
@@ -76,6 +88,14 @@ impl Identity {
             Identity::User(label) => format!("user:{label}"),
         }
     }
+
+    /// The identity filed under `key` (see [`key`](Self::key)).
+    fn from_key(key: &str) -> Identity {
+        match key.strip_prefix("user:") {
+            Some(label) => Identity::User(label.to_string()),
+            None => Identity::NamedPrincipal,
+        }
+    }
 }
 
 /// The authorization state of one identity of a credential.
@@ -114,20 +134,52 @@ impl CredentialStore {
     }
 
     /// Adds a definition; a credential of that name must not exist yet.
-    pub fn add(&self, credential: Credential) -> Result<()> {
-        self.edit(|credentials| {
-            if let Some(existing) = credentials.iter().find(|c| c.is_named(&credential.name)) {
-                return Err(Error::InvalidCredential {
-                    name: credential.name.clone(),
-                    reason: format!(
-                        "a credential named \"{}\" already exists; remove it first",
-                        existing.name
-                    ),
-                });
-            }
-            credentials.push(credential);
-            Ok(())
-        })
+    /// Keychain entries left under its name (by a definition deleted from
+    /// the file by hand, or a removal whose keychain delete failed) are
+    /// removed first, so the new credential never inherits an old client
+    /// secret or old tokens; the answer says what was found.
+    pub fn add(&self, credential: Credential) -> Result<Leftovers> {
+        self.add_with_secrets(credential, &NewSecrets::default())
+    }
+
+    /// [`add`](Self::add), storing `secrets` in the keychain before the
+    /// definition is written. Everything happens under the credential's
+    /// refresh lock and the file's lock: while they are held no other
+    /// process can define this name, so undoing a failed add only ever
+    /// removes what this call stored.
+    pub fn add_with_secrets(
+        &self,
+        credential: Credential,
+        secrets: &NewSecrets,
+    ) -> Result<Leftovers> {
+        let _refresh = self.refresh_lock(&credential.name)?;
+        let _file = self.file_lock()?;
+        let path = self.home.credentials_file();
+        let mut credentials = read_definitions(&path)?;
+        if let Some(existing) = credentials.iter().find(|c| c.is_named(&credential.name)) {
+            return Err(already_exists(&credential.name, &existing.name));
+        }
+        credentials.push(credential.clone());
+        let set = CredentialSet::new(credentials)?;
+        let leftovers = self.clear_leftovers(&credential.name)?;
+        let written = self
+            .store_new_secrets(&credential.name, secrets)
+            .and_then(|()| write_set(&path, &set));
+        if let Err(error) = written {
+            let _ = self.forget_secrets(&credential.name);
+            return Err(error);
+        }
+        Ok(leftovers)
+    }
+
+    fn store_new_secrets(&self, name: &str, secrets: &NewSecrets) -> Result<()> {
+        if let Some(secret) = &secrets.client_secret {
+            self.set_client_secret(name, secret)?;
+        }
+        if let Some(pem) = &secrets.private_key {
+            self.set_private_key(name, pem)?;
+        }
+        Ok(())
     }
 
     /// Replaces the definition of the credential of the same name.
@@ -146,46 +198,179 @@ impl CredentialStore {
         })
     }
 
-    /// Removes a definition and every keychain entry of it.
+    /// Renames credential `previous` to `credential.name`, with
+    /// `credential`'s definition. Every keychain entry moves as it is
+    /// stored (client secret, private key, and the authorization of every
+    /// identity: the named principal and each user of a per-user
+    /// credential), under the refresh locks of both names (taken in name
+    /// order) and the file's lock, so no refresh can rotate a token between
+    /// the copy and the removal. Entries left under the new name are
+    /// removed first, as by [`add`](Self::add). A name that only changes
+    /// case is an update: entries are filed ignoring case.
+    pub fn rename(&self, previous: &str, credential: Credential) -> Result<Leftovers> {
+        if credential.is_named(previous) {
+            self.update(credential.clone())?;
+            return Ok(Leftovers::none(&credential.name));
+        }
+        let mut names = [
+            previous.to_ascii_lowercase(),
+            credential.name.to_ascii_lowercase(),
+        ];
+        names.sort();
+        let _first = self.refresh_lock(&names[0])?;
+        let _second = self.refresh_lock(&names[1])?;
+        let _file = self.file_lock()?;
+        let path = self.home.credentials_file();
+        let mut credentials = read_definitions(&path)?;
+        let known: Vec<String> = credentials.iter().map(|c| c.name.clone()).collect();
+        let index = credentials
+            .iter()
+            .position(|c| c.is_named(previous))
+            .ok_or_else(|| Error::UnknownCredential {
+                name: previous.to_string(),
+                known,
+            })?;
+        if let Some(existing) = credentials.iter().find(|c| c.is_named(&credential.name)) {
+            return Err(already_exists(&credential.name, &existing.name));
+        }
+        let old_name = std::mem::replace(&mut credentials[index], credential.clone()).name;
+        let set = CredentialSet::new(credentials)?;
+        let leftovers = self.clear_leftovers(&credential.name)?;
+        let moved = self.accounts_of(&old_name)?;
+        let copied = moved
+            .iter()
+            .try_for_each(|from| self.copy_entry(from, &old_name, &credential.name))
+            .and_then(|()| write_set(&path, &set));
+        if let Err(error) = copied {
+            // Nobody else can define the new name while the locks are held.
+            let _ = self.forget_secrets(&credential.name);
+            return Err(error);
+        }
+        for from in &moved {
+            self.vault.delete_all(from)?;
+        }
+        Ok(leftovers)
+    }
+
+    /// Copies the keychain entry `from` of credential `old` to the same
+    /// kind of entry of `new`, unchanged.
+    fn copy_entry(&self, from: &str, old: &str, new: &str) -> Result<()> {
+        let kind = from.strip_prefix(&prefix(old)).unwrap_or(from).to_string();
+        match self.vault.read(from)? {
+            Some(secret) => self.vault.store(&account(new, &kind), &secret),
+            None => Ok(()),
+        }
+    }
+
+    /// Removes a definition and every keychain entry of it, under the
+    /// credential's refresh lock (a refresh in flight finishes first, and
+    /// none can write its tokens back afterwards). The keychain goes first:
+    /// when an entry cannot be removed, the definition stays, for another
+    /// try, instead of leaving entries nobody knows about.
     pub fn remove(&self, name: &str) -> Result<Credential> {
-        let mut removed = None;
-        self.edit(|credentials| {
-            let known: Vec<String> = credentials.iter().map(|c| c.name.clone()).collect();
-            let index = credentials
-                .iter()
-                .position(|c| c.is_named(name))
-                .ok_or_else(|| Error::UnknownCredential {
-                    name: name.to_string(),
-                    known,
-                })?;
-            removed = Some(credentials.remove(index));
-            Ok(())
-        })?;
-        let removed = removed.ok_or_else(|| Error::UnknownCredential {
-            name: name.to_string(),
-            known: Vec::new(),
-        })?;
-        self.forget_secrets(&removed.name)?;
+        let _refresh = self.refresh_lock(name)?;
+        let _file = self.file_lock()?;
+        let path = self.home.credentials_file();
+        let mut credentials = read_definitions(&path)?;
+        let known: Vec<String> = credentials.iter().map(|c| c.name.clone()).collect();
+        let index = credentials
+            .iter()
+            .position(|c| c.is_named(name))
+            .ok_or_else(|| Error::UnknownCredential {
+                name: name.to_string(),
+                known,
+            })?;
+        self.forget_secrets(&credentials[index].name)?;
+        let removed = credentials.remove(index);
+        write_set(&path, &CredentialSet::new(credentials)?)?;
         Ok(removed)
     }
 
-    /// Deletes every keychain entry of credential `name`.
+    /// Deletes every keychain entry of credential `name` (duplicates and
+    /// kinds this version does not know included).
     pub fn forget_secrets(&self, name: &str) -> Result<()> {
-        self.vault.delete(&account(name, CLIENT_SECRET))?;
-        self.vault.delete(&account(name, PRIVATE_KEY))?;
-        self.vault.delete(&account(name, AUTHORIZATION))?;
+        for account in self.accounts_of(name)? {
+            self.vault.delete_all(&account)?;
+        }
         Ok(())
+    }
+
+    /// Removes the keychain entries of credential `name` that cannot be
+    /// read: not text, several items filed under one account, or an
+    /// authorization this version cannot decode (written by a newer one,
+    /// or edited by hand). Readable entries stay. Returns the accounts
+    /// removed; afterwards the credential can be authorized again (and a
+    /// removed client secret or private key entered again).
+    pub fn repair(&self, name: &str) -> Result<Vec<String>> {
+        let credential = self.get(name)?;
+        let _refresh = self.refresh_lock(&credential.name)?;
+        let authorization = account(&credential.name, AUTHORIZATION);
+        let mut removed = Vec::new();
+        for account in self.accounts_of(&credential.name)? {
+            let unreadable = match self.vault.read(&account) {
+                Err(Error::Keychain { .. }) => true,
+                Err(other) => return Err(other),
+                Ok(Some(secret)) if account == authorization => {
+                    decode_entry(&credential.name, &secret).is_err()
+                }
+                Ok(_) => false,
+            };
+            if unreadable {
+                self.vault.delete_all(&account)?;
+                removed.push(account);
+            }
+        }
+        Ok(removed)
+    }
+
+    /// The identities credential `name` holds an authorization for.
+    pub fn identities(&self, name: &str) -> Result<Vec<Identity>> {
+        Ok(self
+            .read_entry(name)?
+            .identities
+            .keys()
+            .map(|key| Identity::from_key(key))
+            .collect())
+    }
+
+    /// Every keychain account of credential `name`.
+    fn accounts_of(&self, name: &str) -> Result<Vec<String>> {
+        let known: Vec<String> = KINDS.iter().map(|kind| account(name, kind)).collect();
+        self.vault.accounts(&prefix(name), &known)
+    }
+
+    /// Removes what the keychain holds under `name` (which no credential
+    /// has): call with the name's refresh lock and the file's lock held.
+    fn clear_leftovers(&self, name: &str) -> Result<Leftovers> {
+        let accounts = self.accounts_of(name)?;
+        for account in &accounts {
+            self.vault.delete_all(account)?;
+        }
+        Ok(Leftovers {
+            name: name.to_string(),
+            accounts,
+        })
+    }
+
+    /// The cross-process refresh lock of credential `name` (the file lock
+    /// every writer of its tokens holds, see [`crate::oauth::lock`]).
+    fn refresh_lock(&self, name: &str) -> Result<FileLock> {
+        FileLock::exclusive(&RefreshLocks::new(self.home.locks_dir()).path(name))
+    }
+
+    /// The lock every change of the credentials file is made under.
+    fn file_lock(&self) -> Result<FileLock> {
+        FileLock::exclusive(&self.home.locks_dir().join("credentials-file.lock"))
     }
 
     /// Read, change and write the file under its lock; a file that cannot be
     /// read is reported and left alone.
     fn edit(&self, change: impl FnOnce(&mut Vec<Credential>) -> Result<()>) -> Result<()> {
         let path = self.home.credentials_file();
-        let _lock = FileLock::exclusive(&self.home.locks_dir().join("credentials-file.lock"))?;
+        let _lock = self.file_lock()?;
         let mut credentials = read_definitions(&path)?;
         change(&mut credentials)?;
-        let set = CredentialSet::new(credentials)?;
-        write_definitions(&path, &set.iter().cloned().collect::<Vec<_>>())
+        write_set(&path, &CredentialSet::new(credentials)?)
     }
 
     pub fn set_client_secret(&self, name: &str, secret: &Secret) -> Result<()> {
@@ -227,7 +412,43 @@ impl CredentialStore {
         entry
             .identities
             .insert(identity.key(), IdentityRecord::from(authorization));
-        let json = serde_json::to_string(&entry).map_err(|error| Error::Keychain {
+        self.write_entry(name, &entry)
+    }
+
+    /// Changes one identity's authorization after a person authorized it
+    /// again, and returns it. An entry that cannot be read (see
+    /// [`repair`](Self::repair)) is replaced by one holding only this
+    /// identity: its tokens could not be used anyway, and re-authorizing is
+    /// how a person repairs it. Call with the credential's refresh lock held.
+    pub fn reauthorize(
+        &self,
+        name: &str,
+        identity: &Identity,
+        change: impl FnOnce(&mut Authorization),
+    ) -> Result<Authorization> {
+        let mut entry = match self.read_entry(name) {
+            Ok(entry) => entry,
+            Err(Error::Keychain { .. }) => {
+                self.vault.delete_all(&account(name, AUTHORIZATION))?;
+                AuthorizationEntry::default()
+            }
+            Err(other) => return Err(other),
+        };
+        let mut authorization = entry
+            .identities
+            .get(&identity.key())
+            .map(Authorization::from)
+            .unwrap_or_default();
+        change(&mut authorization);
+        entry
+            .identities
+            .insert(identity.key(), IdentityRecord::from(&authorization));
+        self.write_entry(name, &entry)?;
+        Ok(authorization)
+    }
+
+    fn write_entry(&self, name: &str, entry: &AuthorizationEntry) -> Result<()> {
+        let json = serde_json::to_string(entry).map_err(|error| Error::Keychain {
             action: "store",
             account: account(name, AUTHORIZATION),
             detail: format!("the token set could not be encoded: {error}"),
@@ -237,28 +458,112 @@ impl CredentialStore {
     }
 
     fn read_entry(&self, name: &str) -> Result<AuthorizationEntry> {
-        let account = account(name, AUTHORIZATION);
-        match self.vault.read(&account)? {
+        match self.vault.read(&account(name, AUTHORIZATION))? {
             None => Ok(AuthorizationEntry::default()),
-            Some(json) => serde_json::from_str(json.expose()).map_err(|error| Error::Keychain {
-                action: "read",
-                account,
-                detail: format!(
-                    "the stored token set is not readable ({}); run `callout authorize \
-                         {name}` to replace it",
-                    error.classify_name()
-                ),
-            }),
+            Some(json) => decode_entry(name, &json),
         }
     }
+}
+
+/// The `NAME/authorization` entry of credential `name`, decoded.
+fn decode_entry(name: &str, json: &Secret) -> Result<AuthorizationEntry> {
+    serde_json::from_str(json.expose()).map_err(|error| Error::Keychain {
+        action: "read",
+        account: account(name, AUTHORIZATION),
+        detail: format!(
+            "the stored token set is not readable ({}); authorize it again, or run \
+             `callout credential repair {name}` to remove the entry",
+            error.classify_name()
+        ),
+    })
+}
+
+/// What the keychain held under a name no credential had, found and removed
+/// when a credential of that name was added (or renamed to it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Leftovers {
+    /// The name as the new credential spells it.
+    pub name: String,
+    /// The accounts removed (`name/client-secret`, ...).
+    pub accounts: Vec<String>,
+}
+
+impl Leftovers {
+    fn none(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            accounts: Vec::new(),
+        }
+    }
+
+    /// "Keychain entries from an earlier credential named X were found and
+    /// removed (client secret, authorization)"; `None` when there were none.
+    pub fn describe(&self) -> Option<String> {
+        if self.accounts.is_empty() {
+            return None;
+        }
+        let kinds: Vec<&str> = self
+            .accounts
+            .iter()
+            .map(|account| {
+                account
+                    .split_once('/')
+                    .map_or(account.as_str(), |(_, kind)| kind)
+            })
+            .map(|kind| match kind {
+                CLIENT_SECRET => "client secret",
+                PRIVATE_KEY => "private key",
+                AUTHORIZATION => "tokens",
+                other => other,
+            })
+            .collect();
+        let (entries, were) = if self.accounts.len() == 1 {
+            ("a keychain entry", "was")
+        } else {
+            ("keychain entries", "were")
+        };
+        Some(format!(
+            "{entries} from an earlier credential named {} ({}) {were} found and removed; \
+             the new credential does not use them",
+            self.name,
+            kinds.join(", ")
+        ))
+    }
+}
+
+/// The secrets a credential is added with, stored in the keychain only.
+#[derive(Debug, Default)]
+pub struct NewSecrets {
+    pub client_secret: Option<Secret>,
+    /// The PEM private key of a JWT bearer credential.
+    pub private_key: Option<Secret>,
+}
+
+fn already_exists(name: &str, existing: &str) -> Error {
+    Error::InvalidCredential {
+        name: name.to_string(),
+        reason: format!("a credential named \"{existing}\" already exists; remove it first"),
+    }
+}
+
+fn write_set(path: &Path, set: &CredentialSet) -> Result<()> {
+    write_definitions(path, &set.iter().cloned().collect::<Vec<_>>())
 }
 
 const CLIENT_SECRET: &str = "client-secret";
 const AUTHORIZATION: &str = "authorization";
 const PRIVATE_KEY: &str = "private-key";
 
+/// Every kind of keychain entry a credential may have.
+const KINDS: [&str; 3] = [CLIENT_SECRET, PRIVATE_KEY, AUTHORIZATION];
+
 fn account(name: &str, what: &str) -> String {
-    format!("{}/{what}", name.to_ascii_lowercase())
+    format!("{}{what}", prefix(name))
+}
+
+/// What every account of credential `name` starts with (names hold no `/`).
+fn prefix(name: &str) -> String {
+    format!("{}/", name.to_ascii_lowercase())
 }
 
 /// serde_json's error category, without the text (which may quote a secret).

@@ -58,6 +58,23 @@ impl Vault {
         platform::delete(&self.service, account)
             .map_err(|failure| failure.into_error("delete", account))
     }
+
+    /// Deletes every item filed under `account`, duplicates included (where
+    /// [`read`](Self::read) and [`delete`](Self::delete) refuse to choose
+    /// one); returns how many there were.
+    pub fn delete_all(&self, account: &str) -> Result<usize> {
+        platform::delete_all(&self.service, account)
+            .map_err(|failure| failure.into_error("delete", account))
+    }
+
+    /// The accounts of this service that start with `prefix`, each once, in
+    /// order. Where the keychain can be searched (Secret Service) that is
+    /// every such entry, also kinds this version does not know; elsewhere
+    /// the `known` accounts that hold something.
+    pub fn accounts(&self, prefix: &str, known: &[String]) -> Result<Vec<String>> {
+        platform::accounts(&self.service, prefix, known)
+            .map_err(|failure| failure.into_error("list", &format!("{prefix}*")))
+    }
 }
 
 /// The name of the keychain backend this build talks to.
@@ -290,6 +307,47 @@ mod platform {
             Found::Several(count) => Ok(Err(ambiguous(count, service, account))),
         })?
     }
+
+    pub(super) fn delete_all(service: &str, account: &str) -> Result<usize, Failure> {
+        with_session(|session| {
+            let search = session.search_items(search_attributes(service, account))?;
+            let mut deleted = 0;
+            for item in search.unlocked {
+                item.delete()?;
+                deleted += 1;
+            }
+            for item in search.locked {
+                item.unlock()?;
+                item.delete()?;
+                deleted += 1;
+            }
+            Ok(deleted)
+        })
+    }
+
+    pub(super) fn accounts(
+        service: &str,
+        prefix: &str,
+        _known: &[String],
+    ) -> Result<Vec<String>, Failure> {
+        with_session(|session| {
+            let search = session.search_items(HashMap::from([
+                ("target", COLLECTION),
+                ("service", service),
+            ]))?;
+            let mut accounts = Vec::new();
+            for item in search.unlocked.iter().chain(&search.locked) {
+                if let Some(account) = item.get_attributes()?.remove("username")
+                    && account.starts_with(prefix)
+                {
+                    accounts.push(account);
+                }
+            }
+            accounts.sort();
+            accounts.dedup();
+            Ok(accounts)
+        })
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -333,5 +391,30 @@ mod platform {
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(error) => Err(failure(error)),
         }
+    }
+
+    /// One item per account here: the native keychains keep no duplicates.
+    pub(super) fn delete_all(service: &str, account: &str) -> Result<usize, Failure> {
+        delete(service, account).map(usize::from)
+    }
+
+    /// The native keychains are not searched: the known accounts that hold
+    /// something (readable or not).
+    pub(super) fn accounts(
+        service: &str,
+        prefix: &str,
+        known: &[String],
+    ) -> Result<Vec<String>, Failure> {
+        let mut accounts = Vec::new();
+        for account in known.iter().filter(|account| account.starts_with(prefix)) {
+            match entry(service, account)?.get_secret() {
+                Err(keyring::Error::NoEntry) => {}
+                Ok(_) | Err(keyring::Error::BadEncoding(_)) => accounts.push(account.clone()),
+                Err(error) => return Err(failure(error)),
+            }
+        }
+        accounts.sort();
+        accounts.dedup();
+        Ok(accounts)
     }
 }

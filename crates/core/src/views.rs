@@ -28,6 +28,9 @@ pub struct CredentialView {
     /// The credential the app keeps for its embedded sandbox.
     pub sandbox: bool,
     pub has_client_secret: bool,
+    /// What saving it did besides (keychain entries an earlier credential
+    /// of its name left behind were removed); null in lists.
+    pub notice: Option<String>,
 }
 
 /// Where a credential stands.
@@ -41,6 +44,10 @@ pub enum StatusState {
     Expired,
     UnknownExpiry,
     NeedsReauthorization,
+    /// Its keychain entry cannot be read (written by a newer version,
+    /// edited by hand, or duplicated): Repair removes it, as does
+    /// authorizing again.
+    Broken,
 }
 
 /// A credential's status, with the line the tray and the list show.
@@ -105,6 +112,18 @@ impl StatusView {
     }
 }
 
+impl StatusView {
+    /// A credential whose keychain entry cannot be read, for `error`.
+    pub fn broken(error: &Error) -> Self {
+        StatusView {
+            state: StatusState::Broken,
+            line: "broken: its keychain entry cannot be read".into(),
+            expires_at_ms: None,
+            reason: Some(error.to_string()),
+        }
+    }
+}
+
 /// "40 s", "2 min", "3 h": whole minutes once past one.
 fn rounded(duration: Duration) -> String {
     let seconds = duration.as_secs();
@@ -140,7 +159,9 @@ pub fn credential_views(
         .collect()
 }
 
-/// One credential with its status at `now`.
+/// One credential with its status at `now`. A keychain entry of it that
+/// cannot be read makes it [`StatusState::Broken`], with the reason, rather
+/// than an error: one broken credential never hides the others.
 pub fn credential_view(
     store: &CredentialStore,
     credential: &Credential,
@@ -148,12 +169,26 @@ pub fn credential_view(
     now: SystemTime,
 ) -> Result<CredentialView> {
     let identity = Identity::for_credential(credential, None);
-    let authorization = store.authorization(&credential.name, &identity)?;
+    let read = store
+        .authorization(&credential.name, &identity)
+        .and_then(|authorization| {
+            let has_client_secret = store.client_secret(&credential.name)?.is_some();
+            Ok((authorization, has_client_secret))
+        });
+    let (status, has_client_secret) = match read {
+        Ok((authorization, has_client_secret)) => (
+            StatusView::of(credential, &authorization, now),
+            has_client_secret,
+        ),
+        Err(error @ Error::Keychain { .. }) => (StatusView::broken(&error), false),
+        Err(other) => return Err(other),
+    };
     Ok(CredentialView {
-        status: StatusView::of(credential, &authorization, now),
+        status,
         sandbox: sandbox.is_some_and(|name| credential.is_named(name)),
-        has_client_secret: store.client_secret(&credential.name)?.is_some(),
+        has_client_secret,
         credential: credential.clone(),
+        notice: None,
     })
 }
 

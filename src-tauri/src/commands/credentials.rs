@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use callout_core::credential::Credential;
-use callout_core::credential_store::{CredentialStore, Identity};
+use callout_core::credential_store::{CredentialStore, Leftovers, NewSecrets};
 use callout_core::oauth::flows::{self, ProviderMetadata};
 use callout_core::views::{self, CredentialView, FieldProblem};
 use callout_core::{Error, Result, Secret};
@@ -33,8 +33,10 @@ pub fn validate_credential(credential: Credential) -> Vec<FieldProblem> {
 }
 
 /// Adds (`previous_name` null) or updates a credential; a different
-/// `previous_name` renames it, moving its secrets along. A `client_secret`
-/// goes to the keychain; null (or empty) keeps the stored one.
+/// `previous_name` renames it, moving every keychain entry along (see
+/// [`CredentialStore::rename`]). A `client_secret` goes to the keychain; null
+/// (or empty) keeps the stored one. Keychain entries an earlier credential
+/// of the new name left behind are removed, and the answer's `notice` says so.
 // Off the main thread: it reads the keychain or the disk.
 #[tauri::command(async)]
 pub fn save_credential<R: Runtime>(
@@ -56,56 +58,43 @@ pub fn save_credential<R: Runtime>(
                 .join("; "),
         }));
     }
-    let saved = save(store, &credential, previous_name.as_deref());
-    let secret = client_secret.filter(|secret| !secret.is_empty());
-    let result = saved
-        .and_then(|()| match &secret {
-            Some(secret) => {
-                store.set_client_secret(&credential.name, &Secret::new(secret.as_str()))
-            }
-            None => Ok(()),
-        })
-        .and_then(|()| {
-            views::credential_view(
-                store,
-                &credential,
-                state.sandbox_credential(),
-                SystemTime::now(),
-            )
-        });
+    let secret = client_secret
+        .filter(|secret| !secret.is_empty())
+        .map(Secret::new);
+    let result = save(store, &credential, secret, previous_name.as_deref()).and_then(|leftovers| {
+        let mut view = views::credential_view(
+            store,
+            &credential,
+            state.sandbox_credential(),
+            SystemTime::now(),
+        )?;
+        view.notice = leftovers.describe();
+        Ok(view)
+    });
     events::credentials_changed(&app);
     result.map_err(report)
 }
 
-fn save(store: &CredentialStore, credential: &Credential, previous: Option<&str>) -> Result<()> {
-    match previous {
-        None => store.add(credential.clone()),
-        Some(previous) if credential.is_named(previous) => store.update(credential.clone()),
-        Some(previous) => rename(store, previous, credential),
+fn save(
+    store: &CredentialStore,
+    credential: &Credential,
+    secret: Option<Secret>,
+    previous: Option<&str>,
+) -> Result<Leftovers> {
+    let leftovers = match previous {
+        None => {
+            let secrets = NewSecrets {
+                client_secret: secret,
+                private_key: None,
+            };
+            return store.add_with_secrets(credential.clone(), &secrets);
+        }
+        Some(previous) => store.rename(previous, credential.clone())?,
+    };
+    if let Some(secret) = &secret {
+        store.set_client_secret(&credential.name, secret)?;
     }
-}
-
-/// Stores `credential` under its new name with the secrets of `previous`,
-/// then removes `previous` and its secrets.
-fn rename(store: &CredentialStore, previous: &str, credential: &Credential) -> Result<()> {
-    let old = store.get(previous)?;
-    store.add(credential.clone())?;
-    if let Some(secret) = store.client_secret(&old.name)? {
-        store.set_client_secret(&credential.name, &secret)?;
-    }
-    if let Some(key) = store.private_key(&old.name)? {
-        store.set_private_key(&credential.name, &key)?;
-    }
-    let identity = Identity::for_credential(&old, None);
-    let authorization = store.authorization(&old.name, &identity)?;
-    if authorization.tokens.is_some() || authorization.username.is_some() {
-        store.set_authorization(
-            &credential.name,
-            &Identity::for_credential(credential, None),
-            &authorization,
-        )?;
-    }
-    store.remove(&old.name).map(|_| ())
+    Ok(leftovers)
 }
 
 /// Removes a credential and every keychain entry of it.
@@ -119,6 +108,28 @@ pub fn remove_credential<R: Runtime>(
     let result = state.service.store().remove(&name);
     events::credentials_changed(&app);
     result.map(|_| ()).map_err(report)
+}
+
+/// Removes the keychain entries of a credential that cannot be read (see
+/// [`CredentialStore::repair`]); answers the credential as it is now.
+// Off the main thread: it reads the keychain or the disk.
+#[tauri::command(async)]
+pub fn repair_credential<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+) -> Reply<CredentialView> {
+    let store = state.service.store();
+    let result = store.repair(&name).and_then(|_| {
+        views::credential_view(
+            store,
+            &store.get(&name)?,
+            state.sandbox_credential(),
+            SystemTime::now(),
+        )
+    });
+    events::credentials_changed(&app);
+    result.map_err(report)
 }
 
 /// A provider's endpoints, read from its issuer (OIDC / RFC 8414).

@@ -9,4 +9,9 @@ export type CredentialView = { credential: Credential, status: StatusView,
 /**
  * The credential the app keeps for its embedded sandbox.
  */
-sandbox: boolean, hasClientSecret: boolean, };
+sandbox: boolean, hasClientSecret: boolean, 
+/**
+ * What saving it did besides (keychain entries an earlier credential
+ * of its name left behind were removed); null in lists.
+ */
+notice: string | null, };

@@ -59,6 +59,7 @@ const credentials: CredentialView[] = [
     status: { state: "notAuthorized", line: "not authorized yet", expiresAtMs: null, reason: null },
     sandbox: true,
     hasClientSecret: true,
+    notice: null,
   },
   {
     credential: {
@@ -75,6 +76,7 @@ const credentials: CredentialView[] = [
     status: { state: "needsReauthorization", line: "needs re-authorization", expiresAtMs: null, reason: "The refresh token was rejected: invalid_grant (refresh token idle for more than 24 h)." },
     sandbox: false,
     hasClientSecret: true,
+    notice: null,
   },
 ];
 
@@ -188,6 +190,8 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     }
     case "save_credential":
       return { ...credentials[0], credential: args.credential };
+    case "repair_credential":
+      return structuredClone(credentials.find((view) => view.credential.name === args.name));
     case "discover":
       await delay(300);
       return { issuer: args.issuer, tokenEndpoint: `${args.issuer}/oauth/token`, authorizationEndpoint: `${args.issuer}/oauth/authorize` };

@@ -6,7 +6,10 @@ import {
   formatBytes,
   formatDuration,
   formatMs,
+  hasTokenToShow,
   liveStatus,
+  needsAction,
+  offersRepair,
   shortTime,
   utf8Length,
 } from "./format";
@@ -95,5 +98,25 @@ describe("shortTime", () => {
     const at = new Date(2026, 10, 22, 9, 5, 7).getTime();
     expect(shortTime(at, new Date(2026, 10, 22, 23).toDateString())).toBe("09:05:07");
     expect(shortTime(at, new Date(2026, 10, 23).toDateString())).toBe("Nov 22 09:05:07");
+  });
+});
+
+describe("a broken credential", () => {
+  const broken = { state: "broken", line: "broken: its keychain entry cannot be read", expiresAtMs: null, reason: "x" } as const;
+  it("reads as an error that needs a person", () => {
+    expect(liveStatus(broken, 0)).toEqual({ state: "broken", line: broken.line, tone: "error" });
+    expect(needsAction("broken")).toBe(true);
+  });
+  it("offers Repair and Re-authorize, and no stored token", () => {
+    expect(offersRepair("broken")).toBe(true);
+    expect(authorizeLabel("broken")).toBe("Re-authorize");
+    expect(hasTokenToShow("broken")).toBe(false);
+  });
+  it("is the only state that offers Repair", () => {
+    for (const state of ["valid", "expired", "unknownExpiry", "notAuthorized", "needsReauthorization", "noAuthentication"] as const) {
+      expect(offersRepair(state)).toBe(false);
+    }
+    expect(needsAction("valid")).toBe(false);
+    expect(hasTokenToShow("valid")).toBe(true);
   });
 });

@@ -51,6 +51,7 @@ export function toneOf(state: StatusState): Tone {
     case "expired":
       return "warn";
     case "needsReauthorization":
+    case "broken":
       return "error";
     case "notAuthorized":
       return "muted";
@@ -62,6 +63,21 @@ export function authorizeLabel(state: StatusState): "Authorize" | "Re-authorize"
   if (state === "noAuthentication") return null;
   if (state === "notAuthorized") return "Authorize";
   return "Re-authorize";
+}
+
+/** Whether a credential in this state needs a person: it cannot be used until authorized (again) or repaired. */
+export function needsAction(state: StatusState): boolean {
+  return state === "needsReauthorization" || state === "notAuthorized" || state === "broken";
+}
+
+/** Whether the list should offer Repair: the credential's keychain entry cannot be read. */
+export function offersRepair(state: StatusState): boolean {
+  return state === "broken";
+}
+
+/** Whether there is a stored token worth asking the shell for. */
+export function hasTokenToShow(state: StatusState): boolean {
+  return state !== "noAuthentication" && state !== "notAuthorized" && state !== "broken";
 }
 
 export function formatBytes(bytes: number): string {

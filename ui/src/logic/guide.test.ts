@@ -21,6 +21,7 @@ const sandbox = (status: StatusView): CredentialView => ({
   status,
   sandbox: true,
   hasClientSecret: true,
+  notice: null,
 });
 
 const notAuthorized: StatusView = { state: "notAuthorized", line: "not authorized yet", expiresAtMs: null, reason: null };

@@ -323,7 +323,7 @@ export class CredentialForm {
         const saved = await api.saveCredential(this.credential, secret, this.previousName);
         if (this.secret) this.secret.value = "";
         localStorage.removeItem(FORM_KEY);
-        toast(`Saved ${saved.credential.name}.`, "ok");
+        toast(saved.notice ? `Saved ${saved.credential.name}. ${saved.notice}` : `Saved ${saved.credential.name}.`, "ok");
         this.onSaved(saved);
       } catch (error) {
         toastError(`Could not save ${this.credential.name || "the credential"}`, error);

@@ -4,7 +4,7 @@ import * as api from "../api";
 import { authorizeCredential, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
 import { checkingView, failureView, keychainView, type StatusView as KeychainStatus } from "../keychain";
 import { progressHeadline } from "../logic/authorizeProgress";
-import { authorizeLabel, liveStatus } from "../logic/format";
+import { authorizeLabel, hasTokenToShow, liveStatus, needsAction, offersRepair } from "../logic/format";
 import type { CredentialView } from "../pending-types";
 import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
@@ -143,12 +143,11 @@ export class CredentialsView {
         const live = liveStatus(view.status, now);
         const status = h("span", { class: `credential-status tone-${live.tone}`, testid: "credential-status" }, live.line);
         this.statusCells.set(name, status);
-        const needsAction = live.state === "needsReauthorization" || live.state === "notAuthorized";
         const label = authorizeLabel(live.state);
         const inFlight = authorizing.has(name);
         const quick =
-          needsAction && label
-            ? h("button", { type: "button", class: live.state === "needsReauthorization" ? "danger small" : "primary small", tabindex: -1, disabled: inFlight }, inFlight ? "Waiting…" : label)
+          needsAction(live.state) && label
+            ? h("button", { type: "button", class: live.tone === "error" ? "danger small" : "primary small", tabindex: -1, disabled: inFlight }, inFlight ? "Waiting…" : label)
             : null;
         quick?.addEventListener("click", (event) => {
           event.stopPropagation();
@@ -212,7 +211,7 @@ export class CredentialsView {
         "button",
         {
           type: "button",
-          class: live.state === "needsReauthorization" ? "danger" : live.state === "notAuthorized" ? "primary" : "secondary",
+          class: live.tone === "error" ? "danger" : live.state === "notAuthorized" ? "primary" : "secondary",
           testid: "authorize",
           disabled: Boolean(progress),
         },
@@ -220,6 +219,21 @@ export class CredentialsView {
       );
       authorize.addEventListener("click", () => void authorizeCredential(c.name));
       actions.append(authorize);
+    }
+    if (offersRepair(live.state)) {
+      const repair = h("button", { type: "button", class: "secondary", testid: "repair" }, "Repair");
+      repair.addEventListener("click", () =>
+        void busy(repair, "Repairing…", async () => {
+          try {
+            await api.repairCredential(c.name);
+            toast(`Removed ${c.name}'s unreadable keychain entry; authorize it again.`, "ok");
+            await store.reloadCredentials();
+          } catch (error) {
+            toastError(`Could not repair ${c.name}`, error);
+          }
+        }),
+      );
+      actions.append(repair);
     }
     const edit = h("button", { type: "button", class: "secondary" }, "Edit");
     edit.addEventListener("click", () => this.openForm(view));
@@ -260,7 +274,15 @@ export class CredentialsView {
       : null;
 
     const reason =
-      live.state === "needsReauthorization"
+      live.state === "broken"
+        ? h(
+            "div",
+            { class: "callout callout-error", testid: "broken-reason" },
+            h("strong", null, "Its keychain entry cannot be read. "),
+            "Repair removes the unreadable entry; authorizing again replaces it. ",
+            view.status.reason,
+          )
+        : live.state === "needsReauthorization"
         ? h(
             "div",
             { class: "callout callout-error" },
@@ -301,7 +323,7 @@ export class CredentialsView {
       this.tokenPanel.element,
     );
     // Re-read the token only when something about it changed (each read may ask the keychain).
-    const wanted = live.state === "noAuthentication" || live.state === "notAuthorized" ? null : c.name;
+    const wanted = hasTokenToShow(live.state) ? c.name : null;
     const key = `${wanted}|${view.status.state}|${view.status.expiresAtMs}`;
     if (key !== this.tokenKey) {
       this.tokenKey = key;

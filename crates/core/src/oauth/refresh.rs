@@ -762,15 +762,17 @@ impl TokenService {
         flows::learn_expiry(&self.http, credential, secret.as_ref(), &mut tokens).await;
         let identity = Identity::for_credential(credential, user);
         let _guard = self.locks.acquire(&credential.name).await?;
-        let mut authorization = self.store.authorization(&credential.name, &identity)?;
-        authorization.tokens = Some(tokens.clone());
-        authorization.needs_reauthorization = None;
-        if let Some(login) = login {
-            authorization.username = Some(login.username.to_string());
-            authorization.password = login.password.cloned();
-        }
-        self.store
-            .set_authorization(&credential.name, &identity, &authorization)?;
+        // An unreadable stored entry is replaced: authorizing again repairs it.
+        let authorization =
+            self.store
+                .reauthorize(&credential.name, &identity, |authorization| {
+                    authorization.tokens = Some(tokens.clone());
+                    authorization.needs_reauthorization = None;
+                    if let Some(login) = login {
+                        authorization.username = Some(login.username.to_string());
+                        authorization.password = login.password.cloned();
+                    }
+                })?;
         let flow = serde_json::to_value(credential.protocol)
             .ok()
             .and_then(|value| value.as_str().map(str::to_string))

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use callout_core::Secret;
 use callout_core::credential::{AuthProtocol, Credential};
-use callout_core::credential_store::{Authorization, Identity};
+use callout_core::credential_store::{Authorization, Identity, NewSecrets};
 use callout_core::home::Home;
 use callout_core::oauth::browser;
 use callout_core::oauth::{ExpirySource, TokenService, TokenSet};
@@ -60,11 +60,14 @@ impl TestHome {
         credential.scopes = vec!["api".into(), "refresh_token".into()];
         adjust(&mut credential);
         self.names.push(name.to_string());
-        let store = self.service.store();
-        store
-            .set_client_secret(name, &Secret::new(sandbox.client_secret()))
+        let secrets = NewSecrets {
+            client_secret: Some(Secret::new(sandbox.client_secret())),
+            private_key: None,
+        };
+        self.service
+            .store()
+            .add_with_secrets(credential.clone(), &secrets)
             .unwrap();
-        store.add(credential.clone()).unwrap();
         credential
     }
 
