@@ -113,14 +113,21 @@ fn read_request(mut stream: TcpStream) -> Option<Request> {
     stream.set_write_timeout(Some(HEAD_TIMEOUT)).ok()?;
     let mut head = Vec::new();
     let mut buffer = [0_u8; 2048];
-    while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+    loop {
         if head.len() > MAX_REQUEST_HEAD {
             answer(stream, 431, "request too large");
             return None;
         }
-        match stream.read(&mut buffer) {
+        let read = match stream.read(&mut buffer) {
             Ok(0) | Err(_) => return None,
-            Ok(read) => head.extend_from_slice(&buffer[..read]),
+            Ok(read) => read,
+        };
+        // Only the new bytes (and the three before them) can complete the
+        // blank line that ends the head.
+        let from = head.len().saturating_sub(3);
+        head.extend_from_slice(&buffer[..read]);
+        if head[from..].windows(4).any(|window| window == b"\r\n\r\n") {
+            break;
         }
     }
     let line = head.split(|&byte| byte == b'\n').next()?;
