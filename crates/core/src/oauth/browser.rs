@@ -6,6 +6,12 @@
 //! The `oauth2` crate builds the authorization URL, the PKCE pair and the
 //! CSRF `state`; the code exchange goes through [`flows::request_tokens`]
 //! like every other grant (see there why).
+//!
+//! Any local program or web page can reach the listener, so an answer
+//! without this sign-in's `state` is refused and ignored (the wait goes on
+//! for the real one), and what the listener reads is bounded (see the
+//! `loopback` module). The URL is opened without a shell on every
+//! platform, and only when it is an `http(s)` address.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 /// The most bytes of a request's head read; a redirect with a long code and
 /// a browser's headers stays far below.
-pub const MAX_REQUEST_HEAD: usize = 16 * 1024;
+pub(crate) const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
 /// How long a connection may take to send its request's head (and to take
 /// the answer).
