@@ -99,6 +99,7 @@ async fn authorize(service: &TokenService, args: &AuthorizeArgs) -> Result<LiveT
                         browser::open_in_browser(url)
                     }
                 }),
+                on_ignored: Some(Arc::new(|notice: &str| eprintln!("{notice}"))),
                 ..BrowserOptions::default()
             };
             eprintln!(

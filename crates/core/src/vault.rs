@@ -43,19 +43,19 @@ impl Vault {
 
     /// Stores (or replaces) the secret under `account`.
     pub fn store(&self, account: &str, secret: &Secret) -> Result<()> {
-        platform::store(&self.service, account, secret)
+        off_the_runtime(|| platform::store(&self.service, account, secret))
             .map_err(|failure| failure.into_error("store", account))
     }
 
     /// Reads the secret under `account`; `Ok(None)` when there is none.
     pub fn read(&self, account: &str) -> Result<Option<Secret>> {
-        platform::read(&self.service, account)
+        off_the_runtime(|| platform::read(&self.service, account))
             .map_err(|failure| failure.into_error("read", account))
     }
 
     /// Deletes the secret under `account`; `Ok(false)` when there was none.
     pub fn delete(&self, account: &str) -> Result<bool> {
-        platform::delete(&self.service, account)
+        off_the_runtime(|| platform::delete(&self.service, account))
             .map_err(|failure| failure.into_error("delete", account))
     }
 
@@ -74,6 +74,24 @@ impl Vault {
     pub fn accounts(&self, prefix: &str, known: &[String]) -> Result<Vec<String>> {
         platform::accounts(&self.service, prefix, known)
             .map_err(|failure| failure.into_error("list", &format!("{prefix}*")))
+    }
+}
+
+/// Runs a keychain call, which blocks (an unlock prompt waits for the
+/// person, up to minutes), without taking a worker from the async runtime it
+/// is called on: on a multi-threaded tokio runtime the worker hands its other
+/// tasks to a new thread first ([`tokio::task::block_in_place`]), so the
+/// tray, the keeper and other sends go on. Every keychain call goes through
+/// here, so no async caller can forget it. A current-thread runtime has no
+/// other worker to hand over to: there (the CLI's one-command runtimes) the
+/// call simply blocks, as it does outside any runtime.
+fn off_the_runtime<T>(call: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(call)
+        }
+        _ => call(),
     }
 }
 

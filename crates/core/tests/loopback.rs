@@ -2,7 +2,9 @@
 
 //! The one-shot loopback listener of the browser sign-in (RFC 8252) against
 //! hostile or careless local clients: other paths get 404, a forged
-//! callback (wrong or missing `state`) is refused and no code is exchanged,
+//! callback (wrong or missing `state`) is refused with a 400 page and
+//! ignored — the sign-in goes on waiting for the real answer, so a local
+//! page cannot abort it — and no forged code is ever exchanged,
 //! a silent connection cannot hold the sign-in open past cancel or timeout,
 //! it listens on 127.0.0.1 only, and it closes after one authorization.
 
@@ -48,26 +50,102 @@ fn get(address: SocketAddr, path: &str) -> u16 {
 }
 
 #[tokio::test]
-async fn other_paths_get_404_and_a_forged_callback_is_refused_without_exchanging_a_code() {
+async fn forged_callbacks_are_ignored_and_the_sign_in_waits_for_the_real_one() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
     let credential = home.add(&sandbox, "Forged", AuthProtocol::AuthorizationCode);
     let statuses = Arc::new(Mutex::new(Vec::new()));
-    let seen = Arc::clone(&statuses);
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let (seen, told) = (Arc::clone(&statuses), Arc::clone(&notices));
+    let person = common::person_at_the_browser("allow");
+    let live = browser::authorize_in_browser(
+        &home.service,
+        &credential,
+        None,
+        BrowserOptions {
+            // Another local program (or any web page) first, then the
+            // person's browser with the real answer.
+            open: Arc::new(move |url: &str| {
+                let address = redirect_address(url);
+                let (seen, person, url) = (Arc::clone(&seen), Arc::clone(&person), url.to_string());
+                std::thread::spawn(move || {
+                    {
+                        let mut seen = seen.lock().unwrap();
+                        seen.push(get(address, "/favicon.ico"));
+                        seen.push(get(address, "/callback/../admin?code=stolen"));
+                        seen.push(get(address, "/callback?code=stolen&state=guessed"));
+                        seen.push(get(address, "/callback?code=stolen"));
+                        seen.push(get(address, "/callback?error=access_denied&state=guessed"));
+                    }
+                    person(&url).unwrap();
+                });
+                Ok(())
+            }),
+            on_ignored: Some(Arc::new(move |notice: &str| {
+                told.lock().unwrap().push(notice.to_string());
+            })),
+            ..BrowserOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!live.tokens.access_token.expose().is_empty());
+    assert_eq!(*statuses.lock().unwrap(), [404, 404, 400, 400, 400]);
+    assert_eq!(
+        *notices.lock().unwrap(),
+        [browser::IGNORED_CALLBACK; 3],
+        "each forged callback is told of"
+    );
+    // Only the real code was exchanged, once.
+    assert_eq!(sandbox.stats().token_total("authorization_code"), 1);
+    assert!(home.authorization("Forged").tokens.is_some());
+}
+
+#[tokio::test]
+async fn a_refusal_carrying_the_right_state_still_ends_the_sign_in() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Refused", AuthProtocol::AuthorizationCode);
     let error = browser::authorize_in_browser(
         &home.service,
         &credential,
         None,
         BrowserOptions {
-            // Another local program, not the person's browser.
+            open: common::person_at_the_browser("deny"),
+            ..BrowserOptions::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("the provider answered access_denied"),
+        "{error}"
+    );
+    assert_eq!(sandbox.stats().token_total("authorization_code"), 0);
+    assert!(home.authorization("Refused").tokens.is_none());
+}
+
+#[tokio::test]
+async fn a_sign_in_that_only_saw_forged_callbacks_says_so_when_it_times_out() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Stateless", AuthProtocol::AuthorizationCode);
+    let cancel = Cancel::new();
+    let on_open = cancel.clone();
+    let error = browser::authorize_in_browser(
+        &home.service,
+        &credential,
+        None,
+        BrowserOptions {
+            cancel: cancel.clone(),
             open: Arc::new(move |url: &str| {
-                let address = redirect_address(url);
-                let seen = Arc::clone(&seen);
+                let (address, cancel) = (redirect_address(url), on_open.clone());
                 std::thread::spawn(move || {
-                    let mut seen = seen.lock().unwrap();
-                    seen.push(get(address, "/favicon.ico"));
-                    seen.push(get(address, "/callback/../admin?code=stolen"));
-                    seen.push(get(address, "/callback?code=stolen&state=guessed"));
+                    assert_eq!(get(address, "/callback?code=x"), 400);
+                    assert_eq!(get(address, "/callback?code=x&state=y"), 400);
+                    cancel.cancel();
                 });
                 Ok(())
             }),
@@ -76,39 +154,59 @@ async fn other_paths_get_404_and_a_forged_callback_is_refused_without_exchanging
     )
     .await
     .unwrap_err();
-    assert_eq!(*statuses.lock().unwrap(), [404, 404, 400]);
     assert!(
         error
             .to_string()
-            .contains("the redirect's state did not match"),
+            .contains(&format!("{}, 2 times", browser::IGNORED_CALLBACK)),
         "{error}"
     );
     assert_eq!(sandbox.stats().token_total("authorization_code"), 0);
-    assert!(home.authorization("Forged").tokens.is_none());
 }
 
 #[tokio::test]
-async fn a_callback_without_state_is_refused_too() {
+async fn an_endless_request_head_is_cut_off_and_the_real_sign_in_still_completes() {
+    /// What the hostile client sends at most: far more than any bound.
+    const FLOOD: usize = 64 * 1024 * 1024;
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
-    let credential = home.add(&sandbox, "Stateless", AuthProtocol::AuthorizationCode);
-    let error = browser::authorize_in_browser(
+    let credential = home.add(&sandbox, "Flooded", AuthProtocol::AuthorizationCode);
+    let taken = Arc::new(Mutex::new(None));
+    let noted = Arc::clone(&taken);
+    let person = common::person_at_the_browser("allow");
+    browser::authorize_in_browser(
         &home.service,
         &credential,
         None,
         BrowserOptions {
-            open: Arc::new(|url: &str| {
-                let address = redirect_address(url);
-                std::thread::spawn(move || assert_eq!(get(address, "/callback?code=x"), 400));
+            open: Arc::new(move |url: &str| {
+                let (address, noted) = (redirect_address(url), Arc::clone(&noted));
+                let (person, url) = (Arc::clone(&person), url.to_string());
+                std::thread::spawn(move || {
+                    // A request line that never ends.
+                    let mut flood = TcpStream::connect(address).unwrap();
+                    let mut sent = 0;
+                    if flood.write_all(b"GET /callback?state=").is_ok() {
+                        let piece = [b'a'; 64 * 1024];
+                        while sent < FLOOD && flood.write_all(&piece).is_ok() {
+                            sent += piece.len();
+                        }
+                    }
+                    *noted.lock().unwrap() = Some(sent);
+                    person(&url).unwrap();
+                });
                 Ok(())
             }),
             ..BrowserOptions::default()
         },
     )
     .await
-    .unwrap_err();
-    assert!(error.to_string().contains("state did not match"), "{error}");
-    assert_eq!(sandbox.stats().token_total("authorization_code"), 0);
+    .unwrap();
+    let sent = taken.lock().unwrap().unwrap();
+    assert!(
+        sent < FLOOD,
+        "the listener took all {sent} bytes of a request head"
+    );
+    assert_eq!(sandbox.stats().token_total("authorization_code"), 1);
 }
 
 #[tokio::test]

@@ -6,6 +6,12 @@
 //! The `oauth2` crate builds the authorization URL, the PKCE pair and the
 //! CSRF `state`; the code exchange goes through [`flows::request_tokens`]
 //! like every other grant (see there why).
+//!
+//! Any local program or web page can reach the listener, so an answer
+//! without this sign-in's `state` is refused and ignored (the wait goes on
+//! for the real one), and what the listener reads is bounded (see the
+//! `loopback` module). The URL is opened without a shell on every
+//! platform, and only when it is an `http(s)` address.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +21,7 @@ use oauth2::basic::BasicClient;
 use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
 
 use super::flows::{self, Grant};
+use super::loopback::Listener;
 use super::refresh::{LiveToken, TokenService};
 use crate::credential::Credential;
 use crate::{Error, Result};
@@ -53,7 +60,12 @@ pub struct BrowserOptions {
     pub cancel: Cancel,
     /// Where the authorization URL goes; [`open_in_browser`] by default.
     pub open: Opener,
+    /// Told of each callback ignored for carrying the wrong `state`.
+    pub on_ignored: Option<Notice>,
 }
+
+/// Tells the person (or a log) of something that happened along the way.
+pub type Notice = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Default for BrowserOptions {
     fn default() -> Self {
@@ -61,6 +73,7 @@ impl Default for BrowserOptions {
             timeout: DEFAULT_TIMEOUT,
             cancel: Cancel::new(),
             open: Arc::new(open_in_browser),
+            on_ignored: None,
         }
     }
 }
@@ -76,16 +89,82 @@ impl std::fmt::Debug for BrowserOptions {
 
 /// Opens `url` with `$BROWSER` when set (as `gh` and other CLIs do: a
 /// command, `%s` replaced by the URL or the URL appended), else the
-/// platform's opener (`xdg-open`, `open`, `start`).
+/// platform's opener (`xdg-open`, `open`, Windows' URL protocol handler).
+/// No shell is involved on any platform (see [`launch_command`]).
 pub fn open_in_browser(url: &str) -> Result<()> {
-    let browser = std::env::var("BROWSER")
-        .ok()
-        .filter(|value| !value.trim().is_empty());
-    let mut words: Vec<String> = match &browser {
+    let browser = std::env::var("BROWSER").ok();
+    let launch = launch_command(Platform::current(), browser.as_deref(), url)?;
+    let mut child = std::process::Command::new(&launch.program)
+        .args(&launch.args)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map_err(|error| Error::Authorization {
+            credential: String::new(),
+            detail: format!(
+                "could not start the browser \"{}\" ({error}); set $BROWSER, or open the URL \
+                 yourself",
+                launch.program
+            ),
+        })?;
+    // Reap the opener when it exits; never wait for it here.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
+}
+
+/// The platforms whose URL openers differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Linux and the BSDs: `xdg-open`.
+    Unix,
+    MacOs,
+    Windows,
+}
+
+impl Platform {
+    /// The platform this build runs on.
+    pub fn current() -> Self {
+        if cfg!(target_os = "macos") {
+            Platform::MacOs
+        } else if cfg!(windows) {
+            Platform::Windows
+        } else {
+            Platform::Unix
+        }
+    }
+}
+
+/// A program and its arguments, started directly (never through a shell).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    pub program: String,
+    pub args: Vec<String>,
+}
+
+/// How `url` is opened on `platform` with `$BROWSER` set to `browser`. The
+/// URL is always exactly one argument, byte for byte: no shell, no `cmd`
+/// (where `&`, `|` and `^` in a query would run commands). Only `http` and
+/// `https` URLs are opened: a provider's metadata names the URL, and a
+/// handler of another scheme (`file:`, `ms-msdt:`, ...) would run local
+/// programs instead of showing a page.
+pub fn launch_command(platform: Platform, browser: Option<&str>, url: &str) -> Result<Launch> {
+    if !is_web_address(url) {
+        return Err(Error::Authorization {
+            credential: String::new(),
+            detail: not_a_web_address(url),
+        });
+    }
+    let mut words: Vec<String> = match browser.filter(|value| !value.trim().is_empty()) {
+        // Split on whitespace, as `gh` does; never given to a shell.
         Some(command) => command.split_whitespace().map(str::to_string).collect(),
-        None if cfg!(target_os = "macos") => vec!["open".into()],
-        None if cfg!(windows) => vec!["cmd".into(), "/C".into(), "start".into(), "".into()],
-        None => vec!["xdg-open".into()],
+        None => match platform {
+            Platform::MacOs => vec!["open".into()],
+            // The URL protocol handler, the way `start` reaches it but
+            // without `cmd`'s parsing of the command line.
+            Platform::Windows => vec!["rundll32".into(), "url.dll,FileProtocolHandler".into()],
+            Platform::Unix => vec!["xdg-open".into()],
+        },
     };
     if words.iter().any(|word| word.contains("%s")) {
         for word in &mut words {
@@ -95,22 +174,24 @@ pub fn open_in_browser(url: &str) -> Result<()> {
         words.push(url.to_string());
     }
     let program = words.remove(0);
-    let mut child = std::process::Command::new(&program)
-        .args(&words)
-        .stdin(std::process::Stdio::null())
-        .spawn()
-        .map_err(|error| Error::Authorization {
-            credential: String::new(),
-            detail: format!(
-                "could not start the browser \"{program}\" ({error}); set $BROWSER, or open \
-                 the URL yourself"
-            ),
-        })?;
-    // Reap the opener when it exits; never wait for it here.
-    std::thread::spawn(move || {
-        let _ = child.wait();
-    });
-    Ok(())
+    Ok(Launch {
+        program,
+        args: words,
+    })
+}
+
+/// Whether `url` is an `http` or `https` address (the only kind opened).
+fn is_web_address(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+    })
+}
+
+fn not_a_web_address(url: &str) -> String {
+    format!(
+        "only http and https addresses are opened in the browser, not \"{}\"",
+        url.chars().take(80).collect::<String>()
+    )
 }
 
 /// Runs the flow for `credential` and stores the tokens.
@@ -128,13 +209,11 @@ pub async fn authorize_in_browser(
         metadata.authorization_endpoint
     })
     .await?;
-    let server = tiny_http::Server::http("127.0.0.1:0")
+    let server = Listener::bind()
         .map_err(|error| failed(format!("could not listen on 127.0.0.1: {error}")))?;
     let port = server
-        .server_addr()
-        .to_ip()
-        .map(|address| address.port())
-        .ok_or_else(|| failed("the loopback listener has no port".into()))?;
+        .port()
+        .map_err(|error| failed(format!("the loopback listener has no port: {error}")))?;
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let client = BasicClient::new(ClientId::new(
         credential.client_id.clone().unwrap_or_default(),
@@ -154,14 +233,23 @@ pub async fn authorize_in_browser(
         .add_scopes(credential.scopes.iter().cloned().map(Scope::new))
         .set_pkce_challenge(challenge)
         .url();
+    if !is_web_address(url.as_str()) {
+        return Err(failed(not_a_web_address(url.as_str())));
+    }
     (options.open)(url.as_str()).map_err(|error| match error {
         Error::Authorization { detail, .. } => failed(format!("{detail}: {url}")),
         other => other,
     })?;
     let expected_state = state.secret().clone();
-    let (timeout, cancel) = (options.timeout, options.cancel.clone());
+    let (timeout, cancel, on_ignored) = (options.timeout, options.cancel, options.on_ignored);
     let code = tokio::task::spawn_blocking(move || {
-        wait_for_redirect(&server, &expected_state, timeout, &cancel)
+        wait_for_redirect(
+            &server,
+            &expected_state,
+            timeout,
+            &cancel,
+            on_ignored.as_ref(),
+        )
     })
     .await
     .map_err(|error| failed(format!("the loopback listener stopped: {error}")))?
@@ -177,25 +265,42 @@ pub async fn authorize_in_browser(
         .await
 }
 
+/// What is said of a callback that did not carry this sign-in's `state`.
+pub const IGNORED_CALLBACK: &str =
+    "a sign-in answer without this sign-in's state (forged or stale) was ignored";
+
 /// Serves the one redirect: checks `state`, answers the browser with a small
-/// page, returns the code (or why there is none).
+/// page, returns the code (or why there is none). An answer with another
+/// (or no) `state` is refused with a 400 page and told to `on_ignored`; the
+/// wait goes on.
 fn wait_for_redirect(
-    server: &tiny_http::Server,
+    server: &Listener,
     expected_state: &str,
     timeout: Duration,
     cancel: &Cancel,
+    on_ignored: Option<&Notice>,
 ) -> std::result::Result<String, String> {
     let deadline = Instant::now() + timeout;
+    let mut ignored = 0_usize;
+    let and_ignored = |ignored: usize| match ignored {
+        0 => String::new(),
+        1 => format!(" ({IGNORED_CALLBACK}, once)"),
+        n => format!(" ({IGNORED_CALLBACK}, {n} times)"),
+    };
     loop {
         if cancel.is_cancelled() {
-            return Err("cancelled before the browser came back".into());
+            return Err(format!(
+                "cancelled before the browser came back{}",
+                and_ignored(ignored)
+            ));
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(format!(
-                "no answer from the browser within {} s; run the command again and finish \
+                "no answer from the browser within {} s{}; run the command again and finish \
                  signing in in the browser",
-                timeout.as_secs()
+                timeout.as_secs(),
+                and_ignored(ignored)
             ));
         }
         let request = match server.recv_timeout(left.min(POLL)) {
@@ -204,8 +309,7 @@ fn wait_for_redirect(
             Err(error) => return Err(format!("the loopback listener failed: {error}")),
         };
         let Some(query) = callback_query(request.url()) else {
-            respond(
-                request,
+            request.respond(
                 404,
                 "Not found",
                 "This address only takes the sign-in redirect.",
@@ -218,18 +322,20 @@ fn wait_for_redirect(
                 .map(|(_, value)| value.into_owned())
         };
         if param("state").as_deref() != Some(expected_state) {
-            respond(
-                request,
+            // Not the answer to this sign-in: any local page or program can
+            // send one, so it is refused and the wait goes on for the real
+            // one (which still comes, with its state).
+            ignored += 1;
+            request.respond(
                 400,
                 "Sign-in not accepted",
                 "The answer did not carry the state this sign-in started with, so it was \
-                 ignored. Start the sign-in again.",
+                 ignored. If you are signing in, finish in the window the sign-in opened.",
             );
-            return Err(
-                "the redirect's state did not match (possible forgery); nothing was \
-                        stored"
-                    .into(),
-            );
+            if let Some(notice) = on_ignored {
+                notice(IGNORED_CALLBACK);
+            }
+            continue;
         }
         if let Some(error) = param("error") {
             let description = param("error_description").unwrap_or_default();
@@ -238,8 +344,7 @@ fn wait_for_redirect(
             } else {
                 format!("{error}: {description}")
             };
-            respond(
-                request,
+            request.respond(
                 400,
                 "Sign-in refused",
                 &format!("The provider answered {told}."),
@@ -248,8 +353,7 @@ fn wait_for_redirect(
         }
         return match param("code") {
             Some(code) => {
-                respond(
-                    request,
+                request.respond(
                     200,
                     "Signed in",
                     "Callout Lab has the authorization. You can close this tab.",
@@ -257,12 +361,7 @@ fn wait_for_redirect(
                 Ok(code)
             }
             None => {
-                respond(
-                    request,
-                    400,
-                    "Sign-in incomplete",
-                    "The answer carried no code.",
-                );
+                request.respond(400, "Sign-in incomplete", "The answer carried no code.");
                 Err("the redirect carried neither a code nor an error".into())
             }
         };
@@ -273,28 +372,6 @@ fn wait_for_redirect(
 fn callback_query(url: &str) -> Option<String> {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     (path == "/callback").then(|| query.to_string())
-}
-
-fn respond(request: tiny_http::Request, status: u16, title: &str, message: &str) {
-    let page = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · \
-         Callout Lab</title></head><body style=\"font-family:system-ui,sans-serif;\
-         max-width:32rem;margin:3rem auto\"><h1>{title}</h1><p>{}</p></body></html>",
-        escape(message)
-    );
-    let header = tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8");
-    let mut response = tiny_http::Response::from_string(page).with_status_code(status);
-    if let Ok(header) = header {
-        response = response.with_header(header);
-    }
-    let _ = request.respond(response);
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -311,19 +388,95 @@ mod tests {
         assert_eq!(callback_query("/favicon.ico"), None);
     }
 
+    /// An authorization URL whose query holds every character a shell or
+    /// `cmd` would act on.
+    const HOSTILE: &str = "https://idp.example/authorize?a=1&calc.exe|more^x=\"%PATH%\"&b=%s";
+
+    #[test]
+    fn every_platform_opens_the_url_as_one_argument_without_a_shell() {
+        for (platform, program, before) in [
+            (Platform::Unix, "xdg-open", vec![]),
+            (Platform::MacOs, "open", vec![]),
+            (
+                Platform::Windows,
+                "rundll32",
+                vec!["url.dll,FileProtocolHandler".to_string()],
+            ),
+        ] {
+            let launch = launch_command(platform, None, HOSTILE).unwrap();
+            let mut args = before;
+            args.push(HOSTILE.to_string());
+            assert_eq!(
+                launch,
+                Launch {
+                    program: program.to_string(),
+                    args
+                },
+                "{platform:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn browser_variable_is_split_into_words_and_never_given_to_a_shell() {
+        for platform in [Platform::Unix, Platform::MacOs, Platform::Windows] {
+            let appended = launch_command(platform, Some("firefox --new-window"), HOSTILE);
+            assert_eq!(
+                appended.unwrap(),
+                Launch {
+                    program: "firefox".into(),
+                    args: vec!["--new-window".into(), HOSTILE.into()]
+                }
+            );
+            let placed = launch_command(platform, Some("  chromium --app=%s  "), HOSTILE);
+            assert_eq!(
+                placed.unwrap(),
+                Launch {
+                    program: "chromium".into(),
+                    args: vec![format!("--app={HOSTILE}")]
+                }
+            );
+            // Blank is unset.
+            assert_ne!(
+                launch_command(platform, Some("  "), HOSTILE)
+                    .unwrap()
+                    .program,
+                ""
+            );
+        }
+    }
+
+    #[test]
+    fn only_web_addresses_are_opened() {
+        for url in [
+            "file:///etc/passwd",
+            "ms-msdt:/id PCWDiagnostic",
+            "javascript:alert(1)",
+            "/callback",
+        ] {
+            let error = launch_command(Platform::Windows, None, url).unwrap_err();
+            assert!(
+                error.to_string().contains("only http and https addresses"),
+                "{error}"
+            );
+        }
+        assert!(launch_command(Platform::Unix, None, "HTTP://idp.example/").is_ok());
+    }
+
     #[test]
     fn a_cancelled_wait_ends_with_a_message() {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let server = Listener::bind().unwrap();
         let cancel = Cancel::new();
         cancel.cancel();
-        let error = wait_for_redirect(&server, "s", DEFAULT_TIMEOUT, &cancel).unwrap_err();
+        let error = wait_for_redirect(&server, "s", DEFAULT_TIMEOUT, &cancel, None).unwrap_err();
         assert_eq!(error, "cancelled before the browser came back");
     }
 
     #[test]
     fn a_zero_timeout_ends_with_a_message() {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-        let error = wait_for_redirect(&server, "s", Duration::ZERO, &Cancel::new()).unwrap_err();
+        let server = Listener::bind().unwrap();
+        let error =
+            wait_for_redirect(&server, "s", Duration::ZERO, &Cancel::new(), None).unwrap_err();
         assert!(
             error.starts_with("no answer from the browser within 0 s"),
             "{error}"

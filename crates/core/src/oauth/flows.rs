@@ -270,6 +270,11 @@ pub struct ProviderMetadata {
     pub introspection_endpoint: Option<String>,
 }
 
+/// The most bytes of a provider's metadata document read: real ones are a
+/// few KiB, and an issuer may be hostile (an endless body must not fill the
+/// memory).
+const MAX_METADATA: usize = 512 * 1024;
+
 /// Reads the provider's metadata from `issuer`: OpenID Connect's
 /// `/.well-known/openid-configuration` first, then RFC 8414's
 /// `/.well-known/oauth-authorization-server`.
@@ -299,7 +304,7 @@ async fn fetch_metadata(
     http: &reqwest::Client,
     url: &str,
 ) -> std::result::Result<ProviderMetadata, String> {
-    let response = http
+    let mut response = http
         .get(url)
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
@@ -309,10 +314,29 @@ async fn fetch_metadata(
     if !status.is_success() {
         return Err(format!("HTTP {}", status.as_u16()));
     }
-    let body = response
-        .bytes()
+    let too_large = || {
+        format!(
+            "the metadata document is larger than {} KiB, the most read; not provider metadata",
+            MAX_METADATA / 1024
+        )
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_METADATA as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|error| error_chain(&error))?;
+        .map_err(|error| error_chain(&error))?
+    {
+        if chunk.len() > MAX_METADATA - body.len() {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
     serde_json::from_slice(&body).map_err(|error| format!("not provider metadata ({error})"))
 }
 

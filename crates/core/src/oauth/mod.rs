@@ -6,6 +6,7 @@ pub mod browser;
 pub mod device;
 pub mod flows;
 pub mod lock;
+mod loopback;
 pub mod refresh;
 pub mod token;
 
