@@ -133,22 +133,38 @@ impl Importer {
                 request.get("auth"),
             ),
         };
-        let url = self.resolve(&raw_url);
+        let url = self.resolve(&raw_url).trim().to_string();
         let mut saved = SavedRequest {
             id: String::new(),
             name: name.to_string(),
-            method: method.to_ascii_uppercase(),
+            method: method.trim().to_ascii_uppercase(),
             url,
             headers: self.headers(headers),
             body: None,
             body_kind: BodyKind::None,
             sample: false,
         };
+        // One request that cannot be kept is left out and named; the rest
+        // of the collection still comes in.
+        let left_out = |reason: String| {
+            format!(
+                "\"{}\" ({path}) was not imported: {reason}",
+                name.escape_debug()
+            )
+        };
+        if let Err(reason) = super::check_request(&saved.method, &saved.url, &saved.headers) {
+            self.notes.push(left_out(reason));
+            return Ok(());
+        }
         if let Some(body) = body {
             self.body(&mut saved, body);
         }
         if let Some(auth) = auth.or(inherited_auth) {
             self.auth(&mut saved, auth);
+        }
+        if let Err(error) = saved.validate() {
+            self.notes.push(left_out(error.to_string()));
+            return Ok(());
         }
         self.requests.push(saved);
         Ok(())
@@ -295,11 +311,14 @@ impl Importer {
             }
             _ => AuthProtocol::AuthorizationCode,
         };
-        let origin = url::Url::parse(&saved.url)
+        let parsed = url::Url::parse(&saved.url)
             .ok()
-            .filter(|url| url.has_host())
-            .map(|url| url.origin().ascii_serialization());
-        let Some(origin) = origin else {
+            .filter(|url| url.has_host());
+        let origin_and_rest = parsed.as_ref().and_then(|parsed| {
+            let rest = after_authority(&saved.url)?;
+            Some((parsed.origin().ascii_serialization(), rest.to_string()))
+        });
+        let Some((origin, rest)) = origin_and_rest else {
             self.notes.push(format!(
                 "\"{}\": its OAuth 2 settings were not imported because its URL ({}) is not \
                  absolute",
@@ -336,7 +355,18 @@ impl Importer {
             }
             self.credentials.insert(name.clone(), credential);
         }
-        let rest = saved.url[origin.len()..].to_string();
+        let user_info = parsed.map(|url| (!url.username().is_empty(), url.password().is_some()));
+        let left_out = match user_info {
+            Some((_, true)) => Some("the user name and password in its URL were"),
+            Some((true, false)) => Some("the user name in its URL was"),
+            _ => None,
+        };
+        if let Some(left_out) = left_out {
+            self.notes.push(format!(
+                "\"{}\": {left_out} not imported; credential {name} signs the request in",
+                saved.name
+            ));
+        }
         saved.url = format!("callout:{name}{rest}");
     }
 
@@ -429,8 +459,38 @@ fn url_of(value: Option<&Value>) -> Option<String> {
             }
             let protocol = text(object.get("protocol")).unwrap_or_else(|| "https".into());
             let host = join(object.get("host"), ".")?;
+            let port = text(object.get("port"))
+                .map(|port| format!(":{port}"))
+                .unwrap_or_default();
             let path = join(object.get("path"), "/").unwrap_or_default();
-            Some(format!("{protocol}://{host}/{path}"))
+            let query: Vec<String> = object
+                .get("query")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|pair| {
+                    !pair
+                        .get("disabled")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                })
+                .filter_map(|pair| {
+                    let key = text(pair.get("key"))?;
+                    Some(match text(pair.get("value")) {
+                        Some(value) => format!("{key}={value}"),
+                        None => key,
+                    })
+                })
+                .collect();
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", query.join("&"))
+            };
+            let hash = text(object.get("hash"))
+                .map(|hash| format!("#{hash}"))
+                .unwrap_or_default();
+            Some(format!("{protocol}://{host}{port}/{path}{query}{hash}"))
         }
     }
 }
@@ -441,12 +501,27 @@ fn join(value: Option<&Value>, separator: &str) -> Option<String> {
         Value::Array(parts) => Some(
             parts
                 .iter()
-                .filter_map(|part| text(Some(part)))
+                .filter_map(|part| text(Some(part)).or_else(|| text(part.get("value"))))
                 .collect::<Vec<_>>()
                 .join(separator),
         ),
         _ => None,
     }
+}
+
+/// What follows the authority (`user@host:port`) of an absolute URL, as
+/// written: the path, query and fragment. Read from the text itself, not from
+/// the parsed URL, whose host may be punycode, whose default port and user
+/// are dropped and whose path is percent-encoded (`{{variable}}` stays as
+/// written); the authority ends where a URL parser ends it, at the first
+/// `/`, `?`, `#` or `\` after the slashes.
+fn after_authority(url: &str) -> Option<&str> {
+    let (_, after_scheme) = url.split_once(':')?;
+    let authority = after_scheme.trim_start_matches(['/', '\\']);
+    let end = authority
+        .find(['/', '?', '#', '\\'])
+        .unwrap_or(authority.len());
+    Some(&authority[end..])
 }
 
 /// Postman's `[{key, value}]` lists (variables, auth settings) as a map.
@@ -499,6 +574,21 @@ mod tests {
         for (json, expected) in cases {
             let error = import(json).unwrap_err().to_string();
             assert!(error.starts_with(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn what_follows_the_authority_is_read_as_written() {
+        let cases = [
+            ("https://bücher.example/path?q=1", "/path?q=1"),
+            ("https://api.example:443/v1/{{id}}", "/v1/{{id}}"),
+            ("https://u:p@api.example?x=1", "?x=1"),
+            ("https://api.example#top", "#top"),
+            ("https://api.example", ""),
+            ("https:\\\\api.example\\v1", "\\v1"),
+        ];
+        for (url, rest) in cases {
+            assert_eq!(after_authority(url), Some(rest), "{url}");
         }
     }
 }
