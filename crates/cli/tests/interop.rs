@@ -192,12 +192,15 @@ fn a_hand_saved_hostile_request_exports_to_a_curl_command_that_sends_it_and_noth
     let home = TestHome::new();
     let marker = home.path().join("pwned");
     let touch = format!("touch {}", marker.display());
+    // The same without a space (curl refuses one in a URL) nor any
+    // character a server refuses in a request line.
+    let create = format!("touch$IFS{}", marker.display());
     // As someone could save it by hand: every way out of a quote and a line.
     let request = serde_json::json!({
         "id": "hostile",
         "name": "Hostile",
         "method": "POST",
-        "url": format!("{}/wso2/accounts?q='$({touch})'&r=`{touch}`;{touch}", sandbox.base_url()),
+        "url": format!("{}/wso2/accounts?q='$({create})'&r=$({create});{create};", sandbox.base_url()),
         "headers": [
             { "name": "Accept", "value": format!("application/json'; {touch}; '") },
             { "name": "X-Trace", "value": format!("a\n{touch}\n\u{1b}[201~\r$({touch})") },
@@ -216,15 +219,17 @@ fn a_hand_saved_hostile_request_exports_to_a_curl_command_that_sends_it_and_noth
     let run = Command::new("sh")
         .args([
             "-c",
-            &format!(
-                "{} -sS -o /dev/null -w 'HTTP %{{http_code}}'",
-                script.trim_end()
-            ),
+            &format!("{} -sS -w '\\nHTTP %{{http_code}}'", script.trim_end()),
         ])
         .current_dir(home.path())
         .output()
         .unwrap();
-    assert_eq!(stdout(&run), "HTTP 401", "{script}\n{}", stderr(&run));
+    let out = stdout(&run);
+    assert!(
+        out.ends_with("\nHTTP 401"),
+        "{script}\n{out}\n{}",
+        stderr(&run)
+    );
     let calls: u64 = sandbox
         .stats()
         .api_calls

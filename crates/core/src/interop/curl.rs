@@ -91,7 +91,7 @@ pub fn import(
         Some(word) => {
             return Err(refuse(format!(
                 "it should start with curl, not \"{}\"",
-                word.text
+                word.text.escape_debug()
             )));
         }
         None => return Err(refuse("it is empty")),
@@ -151,8 +151,9 @@ pub fn import(
                 let line = value(&option)?;
                 if line.starts_with('@') {
                     return Err(refuse(format!(
-                        "-H {line} reads headers from a file, which is not imported; paste them \
-                         as -H 'Name: value'"
+                        "-H {} reads headers from a file, which is not imported; paste them \
+                         as -H 'Name: value'",
+                        line.escape_debug()
                     )));
                 }
                 headers.push(Header::parse(&line)?);
@@ -187,8 +188,9 @@ pub fn import(
                 let cookie = value(&option)?;
                 if !cookie.contains('=') {
                     return Err(refuse(format!(
-                        "-b {cookie} reads cookies from a file, which is not imported; paste \
-                         them as -b 'name=value'"
+                        "-b {} reads cookies from a file, which is not imported; paste \
+                         them as -b 'name=value'",
+                        cookie.escape_debug()
                     )));
                 }
                 headers.push(Header::new("Cookie", cookie));
@@ -208,8 +210,9 @@ pub fn import(
             }
             other => {
                 return Err(refuse(format!(
-                    "option {other} (at character {}) is not understood; Callout Lab imports \
+                    "option {} (at character {}) is not understood; Callout Lab imports \
                      {UNDERSTOOD}",
+                    other.escape_debug(),
                     word.at + 1
                 )));
             }
@@ -259,7 +262,9 @@ pub fn import(
 fn set_url(url: &mut Option<String>, given: String) -> Result<()> {
     if let Some(first) = url {
         return Err(refuse(format!(
-            "it names two URLs (\"{first}\" and \"{given}\"); import one request at a time"
+            "it names two URLs (\"{}\" and \"{}\"); import one request at a time",
+            first.escape_debug(),
+            given.escape_debug()
         )));
     }
     *url = Some(given);
@@ -701,6 +706,25 @@ mod tests {
             let error = import(command, &no_files).unwrap_err().to_string();
             assert_eq!(error, expected, "{command}");
             assert!(!error.contains("s3cret"), "{error}");
+        }
+        // What an error repeats of the command is escaped too.
+        let echoed = [
+            (
+                "curl https://a $'https://b\\x1b]0;x\\x07'",
+                "cannot import the curl command: it names two URLs (\"https://a\" and \
+                 \"https://b\\u{1b}]0;x\\u{7}\"); import one request at a time",
+            ),
+            (
+                "$'wget\\x1b[2J' https://x",
+                "cannot import the curl command: it should start with curl, not \
+                 \"wget\\u{1b}[2J\"",
+            ),
+        ];
+        for (command, expected) in echoed {
+            assert_eq!(
+                import(command, &no_files).unwrap_err().to_string(),
+                expected
+            );
         }
         // Tabs in a value and anything in a body stay.
         let kept = draft("curl https://x.test -H $'X-Cols: a\\tb' --data-raw $'a\\r\\n\\u2028b'");

@@ -63,7 +63,8 @@ pub fn import(json: &str) -> Result<Collection> {
     let mut notes = importer.notes;
     for variable in importer.unresolved.keys() {
         notes.push(format!(
-            "{{{{{variable}}}}} has no value in the collection's variables and was left as written"
+            "{{{{{}}}}} has no value in the collection's variables and was left as written",
+            variable.escape_debug()
         ));
     }
     Ok(Collection {
@@ -107,7 +108,8 @@ impl Importer {
                 self.request(&full.join(" / "), request, auth, &here)?;
             } else {
                 return Err(refuse(format!(
-                    "{here} (\"{name}\") is neither a folder nor a request"
+                    "{here} (\"{}\") is neither a folder nor a request",
+                    name.escape_debug()
                 )));
             }
         }
@@ -126,8 +128,12 @@ impl Importer {
             Value::String(url) => ("GET".to_string(), url.clone(), &Value::Null, None, None),
             _ => (
                 text(request.get("method")).unwrap_or_else(|| "GET".to_string()),
-                url_of(request.get("url"))
-                    .ok_or_else(|| refuse(format!("{path}.request (\"{name}\") has no URL")))?,
+                url_of(request.get("url")).ok_or_else(|| {
+                    refuse(format!(
+                        "{path}.request (\"{}\") has no URL",
+                        name.escape_debug()
+                    ))
+                })?,
                 request.get("header").unwrap_or(&Value::Null),
                 request.get("body"),
                 request.get("auth"),
@@ -259,9 +265,10 @@ impl Importer {
                 saved.body_kind = BodyKind::Json;
             }
             other => self.notes.push(format!(
-                "\"{}\": its {other} body was not imported; Callout Lab sends raw, JSON, XML and \
+                "\"{}\": its {} body was not imported; Callout Lab sends raw, JSON, XML and \
                  form-urlencoded bodies",
-                saved.name
+                saved.name.escape_debug(),
+                other.escape_debug()
             )),
         }
     }
@@ -279,12 +286,13 @@ impl Importer {
                 self.notes.push(format!(
                     "\"{}\": its bearer token was not imported (a secret); the request sends \
                      {{!$Credential.OAuthToken}} instead — point it at a credential",
-                    saved.name
+                    saved.name.escape_debug()
                 ));
             }
             other => self.notes.push(format!(
-                "\"{}\": {other} authentication was not imported; set it up as a credential",
-                saved.name
+                "\"{}\": {} authentication was not imported; set it up as a credential",
+                saved.name.escape_debug(),
+                other.escape_debug()
             )),
         }
     }
@@ -305,7 +313,7 @@ impl Importer {
                 self.notes.push(format!(
                     "\"{}\": the implicit grant is obsolete (OAuth 2.0 Security BCP); the \
                      credential uses authorization code with PKCE instead",
-                    saved.name
+                    saved.name.escape_debug()
                 ));
                 AuthProtocol::AuthorizationCode
             }
@@ -322,7 +330,8 @@ impl Importer {
             self.notes.push(format!(
                 "\"{}\": its OAuth 2 settings were not imported because its URL ({}) is not \
                  absolute",
-                saved.name, saved.url
+                saved.name.escape_debug(),
+                saved.url
             ));
             return;
         };
@@ -364,7 +373,7 @@ impl Importer {
         if let Some(left_out) = left_out {
             self.notes.push(format!(
                 "\"{}\": {left_out} not imported; credential {name} signs the request in",
-                saved.name
+                saved.name.escape_debug()
             ));
         }
         saved.url = format!("callout:{name}{rest}");
