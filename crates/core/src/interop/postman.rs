@@ -600,4 +600,45 @@ mod tests {
             assert_eq!(after_authority(url), Some(rest), "{url}");
         }
     }
+
+    /// The `callout:` URL an OAuth 2 request with `url` comes in as, and the
+    /// endpoint of its credential.
+    fn imported_oauth2(url: &str) -> (String, String) {
+        let json = serde_json::json!({
+            "info": {
+                "name": "One",
+                "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+            },
+            "auth": {"type": "oauth2", "oauth2": [{"key": "clientId", "value": "app"}]},
+            "item": [{"name": "r", "request": {"method": "GET", "url": url}}]
+        });
+        let collection = import(&json.to_string()).unwrap();
+        (
+            collection.requests[0].url.clone(),
+            collection.credentials[0].endpoint.clone(),
+        )
+    }
+
+    #[test]
+    fn oauth2_urls_keep_their_path_whatever_the_authority_looks_like() {
+        let cases = [
+            (
+                "https://bücher.example/path",
+                "https://xn--bcher-kva.example",
+            ),
+            ("https://api.example:443/v1/items", "https://api.example"),
+            (
+                "https://reader:s3cret@api.example/v1/me",
+                "https://api.example",
+            ),
+            ("  https://api.example/v1/x", "https://api.example"),
+            ("https://API.Example/v1/y?q=1#f", "https://api.example"),
+        ];
+        let paths = ["/path", "/v1/items", "/v1/me", "/v1/x", "/v1/y?q=1#f"];
+        for ((url, endpoint), path) in cases.into_iter().zip(paths) {
+            let (imported, origin) = imported_oauth2(url);
+            assert_eq!(imported, format!("callout:One{path}"), "{url}");
+            assert_eq!(origin, endpoint, "{url}");
+        }
+    }
 }
