@@ -21,6 +21,15 @@ fn slug(name: &str) -> String {
         .collect()
 }
 
+/// `tests/fixtures/postman/NAME.postman_collection.json`, imported.
+fn postman_fixture(name: &str) -> postman::Collection {
+    let path = format!(
+        "{}/tests/fixtures/postman/{name}.postman_collection.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    postman::import(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 #[test]
 fn sample_requests_as_apex() {
     let credentials = sandbox_credentials();
@@ -98,12 +107,7 @@ fn curl_goes_round_trip_through_a_request() {
 
 #[test]
 fn a_postman_collection_comes_in_with_folders_bodies_and_credential_drafts_but_no_secrets() {
-    let json = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/postman/acme_crm.postman_collection.json"
-    ))
-    .unwrap();
-    let collection = postman::import(&json).unwrap();
+    let collection = postman_fixture("acme_crm");
     assert_eq!(collection.name, "Acme CRM API");
     let listed: Vec<(String, String, String)> = collection
         .requests
@@ -444,12 +448,7 @@ fn a_hostile_request_exported_as_curl_is_exactly_one_command_with_its_own_words(
 
 #[test]
 fn postman_urls_with_idn_hosts_default_ports_users_and_spaces_come_in_as_written() {
-    let json = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/postman/urls.postman_collection.json"
-    ))
-    .unwrap();
-    let collection = postman::import(&json).unwrap();
+    let collection = postman_fixture("urls");
     let listed: Vec<(&str, &str)> = collection
         .requests
         .iter()
@@ -529,12 +528,7 @@ fn postman_urls_with_idn_hosts_default_ports_users_and_spaces_come_in_as_written
 
 #[test]
 fn a_postman_request_with_a_line_break_or_control_is_left_out_and_named() {
-    let json = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/postman/urls.postman_collection.json"
-    ))
-    .unwrap();
-    let collection = postman::import(&json).unwrap();
+    let collection = postman_fixture("urls");
     let left_out: Vec<&str> = collection
         .notes
         .iter()

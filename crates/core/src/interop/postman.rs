@@ -177,16 +177,7 @@ impl Importer {
     }
 
     fn headers(&mut self, headers: &Value) -> Vec<Header> {
-        let Some(list) = headers.as_array() else {
-            return Vec::new();
-        };
-        list.iter()
-            .filter(|header| {
-                !header
-                    .get("disabled")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false)
-            })
+        enabled(Some(headers))
             .filter_map(|header| {
                 let name = text(header.get("key"))?;
                 let value = text(header.get("value")).unwrap_or_default();
@@ -217,23 +208,14 @@ impl Importer {
                 saved.body = Some(self.resolve(&raw));
             }
             "urlencoded" => {
-                let pairs: Vec<(String, String)> = body
-                    .get("urlencoded")
-                    .and_then(Value::as_array)
-                    .map(|list| {
-                        list.iter()
-                            .filter(|p| {
-                                !p.get("disabled").and_then(Value::as_bool).unwrap_or(false)
-                            })
-                            .filter_map(|p| {
-                                Some((
-                                    self.resolve(&text(p.get("key"))?),
-                                    self.resolve(&text(p.get("value")).unwrap_or_default()),
-                                ))
-                            })
-                            .collect()
+                let pairs: Vec<(String, String)> = enabled(body.get("urlencoded"))
+                    .filter_map(|p| {
+                        Some((
+                            self.resolve(&text(p.get("key"))?),
+                            self.resolve(&text(p.get("value")).unwrap_or_default()),
+                        ))
                     })
-                    .unwrap_or_default();
+                    .collect();
                 let encoded = url::form_urlencoded::Serializer::new(String::new())
                     .extend_pairs(pairs)
                     .finish();
@@ -472,17 +454,7 @@ fn url_of(value: Option<&Value>) -> Option<String> {
                 .map(|port| format!(":{port}"))
                 .unwrap_or_default();
             let path = join(object.get("path"), "/").unwrap_or_default();
-            let query: Vec<String> = object
-                .get("query")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter(|pair| {
-                    !pair
-                        .get("disabled")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false)
-                })
+            let query: Vec<String> = enabled(object.get("query"))
                 .filter_map(|pair| {
                     let key = text(pair.get("key"))?;
                     Some(match text(pair.get("value")) {
@@ -516,6 +488,20 @@ fn join(value: Option<&Value>, separator: &str) -> Option<String> {
         ),
         _ => None,
     }
+}
+
+/// The entries of a Postman list (headers, query or form pairs) that are not
+/// `"disabled": true`.
+fn enabled(list: Option<&Value>) -> impl Iterator<Item = &Value> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|entry| {
+            !entry
+                .get("disabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        })
 }
 
 /// What follows the authority (`user@host:port`) of an absolute URL, as
