@@ -323,4 +323,34 @@ mod tests {
         comment(&mut empty, "");
         assert_eq!(empty, "//\n");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_one_literal_and_one_comment_line(
+            text in super::super::tests::MIXED_TEXT
+        ) {
+            let quoted = literal(&text);
+            proptest::prop_assert!(!quoted.chars().any(super::super::is_unsafe), "{quoted:?}");
+            // The string closes at the last character and nowhere before.
+            let mut chars = quoted.chars().skip(1);
+            let mut length = 1;
+            while let Some(c) = chars.next() {
+                length += 1;
+                match c {
+                    '\\' => {
+                        chars.next();
+                        length += 1;
+                    }
+                    '\'' => break,
+                    _ => {}
+                }
+            }
+            proptest::prop_assert_eq!(length, quoted.chars().count(), "{:?}", quoted);
+            let mut line = String::new();
+            comment(&mut line, &text);
+            let body = line.strip_suffix('\n').unwrap_or_default();
+            proptest::prop_assert!(body.starts_with("//"), "{line:?}");
+            proptest::prop_assert!(!body.chars().any(super::super::is_unsafe), "{line:?}");
+        }
+    }
 }

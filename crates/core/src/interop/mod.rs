@@ -210,8 +210,14 @@ pub fn export(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A proptest strategy: short texts of ASCII (controls included), C1
+    /// controls, line and paragraph separators, bidirectional overrides, the
+    /// byte-order mark and a letter beyond ASCII.
+    pub(crate) const MIXED_TEXT: &str =
+        "[\\x00-\\x7f\\u{80}-\\u{9f}\\u{2028}\\u{2029}\\u{202a}-\\u{202e}\\u{feff}é]{0,40}";
 
     #[test]
     fn line_breaks_controls_and_invisible_marks_are_unsafe() {

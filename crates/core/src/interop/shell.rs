@@ -352,4 +352,21 @@ mod tests {
         assert_eq!(quoted, "'<a>'$'\\r''\n\t<b/>'$'\\u2029''\n</a>'");
         assert_eq!(texts(&quoted), [body]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_quotes_to_one_word_that_reads_back_unchanged(
+            text in super::super::tests::MIXED_TEXT
+        ) {
+            let quoted = quote_text(&text);
+            proptest::prop_assert!(!quoted.chars().any(super::super::is_unsafe), "{quoted:?}");
+            proptest::prop_assert_eq!(texts(&quoted), [text.clone()]);
+            let body = quote_multiline(&[Piece::Literal(text.clone())]);
+            proptest::prop_assert!(
+                !body.chars().any(|c| super::super::is_unsafe(c) && c != '\n' && c != '\t'),
+                "{body:?}"
+            );
+            proptest::prop_assert_eq!(texts(&body), [text]);
+        }
+    }
 }
