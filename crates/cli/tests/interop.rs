@@ -185,3 +185,60 @@ fn a_postman_collection_is_imported_without_a_single_secret_on_disk() {
         ],
     );
 }
+
+#[test]
+fn a_hand_saved_hostile_request_exports_to_a_curl_command_that_sends_it_and_nothing_else() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let home = TestHome::new();
+    let marker = home.path().join("pwned");
+    let touch = format!("touch {}", marker.display());
+    // The same without a space (curl refuses one in a URL) nor any
+    // character a server refuses in a request line.
+    let create = format!("touch$IFS{}", marker.display());
+    // As someone could save it by hand: every way out of a quote and a line.
+    let request = serde_json::json!({
+        "id": "hostile",
+        "name": "Hostile",
+        "method": "POST",
+        "url": format!("{}/wso2/accounts?q='$({create})'&r=$({create});{create};", sandbox.base_url()),
+        "headers": [
+            { "name": "Accept", "value": format!("application/json'; {touch}; '") },
+            { "name": "X-Trace", "value": format!("a\n{touch}\n\u{1b}[201~\r$({touch})") },
+        ],
+        "body": format!("{{\"a\": \"it's\"}}\n'; {touch}; '\u{2028}\u{3}\n$({touch})\n"),
+    });
+    std::fs::write(
+        home.path().join("requests.json"),
+        serde_json::json!({ "requests": [request] }).to_string(),
+    )
+    .unwrap();
+    let export = home.run(&["export", "Hostile"]);
+    assert_ok(&export);
+    let script = stdout(&export);
+
+    let run = Command::new("sh")
+        .args([
+            "-c",
+            &format!("{} -sS -w '\\nHTTP %{{http_code}}'", script.trim_end()),
+        ])
+        .current_dir(home.path())
+        .output()
+        .unwrap();
+    let out = stdout(&run);
+    assert!(
+        out.ends_with("\nHTTP 401"),
+        "{script}\n{out}\n{}",
+        stderr(&run)
+    );
+    let calls: u64 = sandbox
+        .stats()
+        .api_calls
+        .values()
+        .flat_map(|o| o.values())
+        .sum();
+    assert_eq!(calls, 1, "{script}");
+    assert!(
+        !marker.exists(),
+        "the exported command ran more than curl:\n{script}"
+    );
+}

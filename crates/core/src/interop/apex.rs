@@ -3,6 +3,12 @@
 //! endpoint, merge fields kept as merge fields, and — in comments — the Named
 //! Credential settings it needs and, where Salesforce would miss an expiry,
 //! the known workaround.
+//!
+//! Request text reaches the snippet only through [`literal`] and [`comment`],
+//! which escape backslashes and every [unsafe](super::is_unsafe) character
+//! (line breaks of any kind, controls, bidirectional overrides): an imported
+//! URL or header can neither end a `//` comment nor a string, nor make the
+//! snippet read differently from what it does.
 
 use std::fmt::Write as _;
 
@@ -46,7 +52,7 @@ pub fn export(draft: &Draft, credentials: &CredentialSet) -> Result<String> {
             detail: "the request has no method".into(),
         });
     }
-    let _ = writeln!(out, "// {method} {}", draft.url.trim());
+    comment(&mut out, &format!("{method} {}", draft.url.trim()));
     match credential {
         Some(credential) => settings_comment(
             &mut out,
@@ -57,10 +63,12 @@ pub fn export(draft: &Draft, credentials: &CredentialSet) -> Result<String> {
         ),
         None => {
             let origin = origin(target.rest);
-            let _ = writeln!(
-                out,
-                "// A plain URL: add {origin} to Remote Site Settings, or better, make it a Named \
-                 Credential and use callout:NAME/..."
+            comment(
+                &mut out,
+                &format!(
+                    "A plain URL: add {origin} to Remote Site Settings, or better, make it a \
+                     Named Credential and use callout:NAME/..."
+                ),
             );
             if has_fields(&body_segments) || !header_uses.is_empty() {
                 return Err(Error::Export {
@@ -73,10 +81,9 @@ pub fn export(draft: &Draft, credentials: &CredentialSet) -> Result<String> {
         }
     }
     if has_fields(&url_fields) {
-        let _ = writeln!(
-            out,
-            "// Salesforce does not replace merge fields in the endpoint: the URL is sent as \
-             written."
+        comment(
+            &mut out,
+            "Salesforce does not replace merge fields in the endpoint: the URL is sent as written.",
         );
     }
     if let (Some(credential), Some(body)) = (credential, body)
@@ -128,10 +135,12 @@ fn settings_comment(
     body_uses: bool,
     own_authorization: bool,
 ) {
-    let _ = writeln!(
+    comment(
         out,
-        "// Named Credential \"{}\" needs these settings:",
-        credential.name
+        &format!(
+            "Named Credential \"{}\" needs these settings:",
+            credential.name
+        ),
     );
     let generate = match (
         own_authorization,
@@ -141,19 +150,22 @@ fn settings_comment(
         (false, Some(method)) => format!("on (Salesforce adds \"Authorization: {method} ...\")"),
         (false, None) => "off (no authentication)".to_string(),
     };
-    let _ = writeln!(out, "//   Generate Authorization Header: {generate}");
+    comment(out, &format!("  Generate Authorization Header: {generate}"));
     let header = if header_uses.is_empty() {
         "off (no header uses a merge field)".to_string()
     } else {
         format!("on (merge fields in {})", header_uses.join(", "))
     };
-    let _ = writeln!(out, "//   Allow Merge Fields in HTTP Header: {header}");
+    comment(
+        out,
+        &format!("  Allow Merge Fields in HTTP Header: {header}"),
+    );
     let body = if body_uses {
         "on (the body uses merge fields)"
     } else {
         "off (the body uses no merge field)"
     };
-    let _ = writeln!(out, "//   Allow Merge Fields in HTTP Body: {body}");
+    comment(out, &format!("  Allow Merge Fields in HTTP Body: {body}"));
 }
 
 /// The comment for a SOAP call that carries the token in its body: Salesforce
@@ -161,20 +173,21 @@ fn settings_comment(
 fn soap_workaround(out: &mut String, credential: &Credential, url: &str) {
     let version = soap_api_version(url).unwrap_or("60.0");
     let name = &credential.name;
-    let _ = writeln!(
-        out,
-        "//\n\
-         // Salesforce will NOT refresh this token when it expires: the SOAP body carries it\n\
-         // through a merge field, and an expired session answers HTTP 500 with an\n\
-         // INVALID_SESSION_ID fault, on which a Named Credential never refreshes (Salesforce\n\
-         // knowledge article 000381864). The known workaround: call a REST endpoint through\n\
-         // the same credential first; its 401 makes Salesforce refresh the token:\n\
-         //   HttpRequest ping = new HttpRequest();\n\
-         //   ping.setEndpoint('callout:{name}/services/data/v{version}/limits');\n\
-         //   ping.setMethod('GET');\n\
-         //   new Http().send(ping);\n\
-         //"
-    );
+    for line in [
+        String::new(),
+        "Salesforce will NOT refresh this token when it expires: the SOAP body carries it".into(),
+        "through a merge field, and an expired session answers HTTP 500 with an".into(),
+        "INVALID_SESSION_ID fault, on which a Named Credential never refreshes (Salesforce".into(),
+        "knowledge article 000381864). The known workaround: call a REST endpoint through".into(),
+        "the same credential first; its 401 makes Salesforce refresh the token:".into(),
+        "  HttpRequest ping = new HttpRequest();".into(),
+        format!("  ping.setEndpoint('callout:{name}/services/data/v{version}/limits');"),
+        "  ping.setMethod('GET');".into(),
+        "  new Http().send(ping);".into(),
+        String::new(),
+    ] {
+        comment(out, &line);
+    }
 }
 
 /// `60.0` from `.../services/Soap/u/60.0` (or `/c/`).
@@ -201,18 +214,45 @@ fn origin(url: &str) -> String {
 fn literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('\'');
+    escape(&mut out, text, true);
+    out.push('\'');
+    out
+}
+
+/// One `//` comment line holding `text`: a line break in it is written as
+/// `\n`, so it never ends the comment early (and a backslash as `\\`, so no
+/// `\u000a` in it means a line feed either).
+fn comment(out: &mut String, text: &str) {
+    out.push_str("//");
+    if !text.is_empty() {
+        out.push(' ');
+        escape(out, text, false);
+    }
+    out.push('\n');
+}
+
+/// `text` with Apex string escapes for backslashes, `'` (when `quote`) and
+/// every unsafe character: `\n`, `\r`, `\t`, `\b`, `\f`, or `\uHHHH`.
+fn escape(out: &mut String, text: &str, quote: bool) {
     for c in text.chars() {
         match c {
-            '\'' => out.push_str("\\'"),
+            '\'' if quote => out.push_str("\\'"),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if super::is_unsafe(c) => {
+                // Apex has no escape above U+FFFF; the unsafe ones are all below.
+                let mut units = [0; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
             other => out.push(other),
         }
     }
-    out.push('\'');
-    out
 }
 
 /// A body as one literal per line, joined with `+`, so it reads like the body.
@@ -262,5 +302,55 @@ mod tests {
             "cannot export the request as Apex: merge fields need a callout:NAME/... URL that \
              names the credential they come from"
         );
+    }
+
+    #[test]
+    fn literals_and_comments_escape_every_line_break_and_control() {
+        assert_eq!(
+            literal("a\r\nb\u{85}c\u{2028}d\u{2029}e\u{202e}f\u{0}\u{8}\u{c}\u{1b}"),
+            r"'a\r\nb\u0085c\u2028d\u2029e\u202ef\u0000\b\f\u001b'"
+        );
+        let mut out = String::new();
+        comment(
+            &mut out,
+            "GET https://x.test/\n}System.debug('a');\r\u{2028}\\u000a'",
+        );
+        assert_eq!(
+            out,
+            "// GET https://x.test/\\n}System.debug('a');\\r\\u2028\\\\u000a'\n"
+        );
+        let mut empty = String::new();
+        comment(&mut empty, "");
+        assert_eq!(empty, "//\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_one_literal_and_one_comment_line(
+            text in super::super::tests::MIXED_TEXT
+        ) {
+            let quoted = literal(&text);
+            proptest::prop_assert!(!quoted.chars().any(super::super::is_unsafe), "{quoted:?}");
+            // The string closes at the last character and nowhere before.
+            let mut chars = quoted.chars().skip(1);
+            let mut length = 1;
+            while let Some(c) = chars.next() {
+                length += 1;
+                match c {
+                    '\\' => {
+                        chars.next();
+                        length += 1;
+                    }
+                    '\'' => break,
+                    _ => {}
+                }
+            }
+            proptest::prop_assert_eq!(length, quoted.chars().count(), "{:?}", quoted);
+            let mut line = String::new();
+            comment(&mut line, &text);
+            let body = line.strip_suffix('\n').unwrap_or_default();
+            proptest::prop_assert!(body.starts_with("//"), "{line:?}");
+            proptest::prop_assert!(!body.chars().any(super::super::is_unsafe), "{line:?}");
+        }
     }
 }

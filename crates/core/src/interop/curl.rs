@@ -91,7 +91,7 @@ pub fn import(
         Some(word) => {
             return Err(refuse(format!(
                 "it should start with curl, not \"{}\"",
-                word.text
+                word.text.escape_debug()
             )));
         }
         None => return Err(refuse("it is empty")),
@@ -151,8 +151,9 @@ pub fn import(
                 let line = value(&option)?;
                 if line.starts_with('@') {
                     return Err(refuse(format!(
-                        "-H {line} reads headers from a file, which is not imported; paste them \
-                         as -H 'Name: value'"
+                        "-H {} reads headers from a file, which is not imported; paste them \
+                         as -H 'Name: value'",
+                        line.escape_debug()
                     )));
                 }
                 headers.push(Header::parse(&line)?);
@@ -187,8 +188,9 @@ pub fn import(
                 let cookie = value(&option)?;
                 if !cookie.contains('=') {
                     return Err(refuse(format!(
-                        "-b {cookie} reads cookies from a file, which is not imported; paste \
-                         them as -b 'name=value'"
+                        "-b {} reads cookies from a file, which is not imported; paste \
+                         them as -b 'name=value'",
+                        cookie.escape_debug()
                     )));
                 }
                 headers.push(Header::new("Cookie", cookie));
@@ -208,8 +210,9 @@ pub fn import(
             }
             other => {
                 return Err(refuse(format!(
-                    "option {other} (at character {}) is not understood; Callout Lab imports \
+                    "option {} (at character {}) is not understood; Callout Lab imports \
                      {UNDERSTOOD}",
+                    other.escape_debug(),
                     word.at + 1
                 )));
             }
@@ -244,6 +247,7 @@ pub fn import(
         }
         .to_string()
     });
+    super::check_request(&method, &url, &headers).map_err(refuse)?;
     Ok(Imported {
         draft: Draft {
             method,
@@ -258,7 +262,9 @@ pub fn import(
 fn set_url(url: &mut Option<String>, given: String) -> Result<()> {
     if let Some(first) = url {
         return Err(refuse(format!(
-            "it names two URLs (\"{first}\" and \"{given}\"); import one request at a time"
+            "it names two URLs (\"{}\" and \"{}\"); import one request at a time",
+            first.escape_debug(),
+            given.escape_debug()
         )));
     }
     *url = Some(given);
@@ -383,7 +389,7 @@ pub fn export(draft: &Draft, credentials: &CredentialSet) -> Result<String> {
     }
     if let Some(body) = draft.body.as_deref().filter(|body| !body.is_empty()) {
         let pieces = variables.pieces(&merge::parse(body, &Location::body())?, credential);
-        lines.push(format!("--data-raw {}", shell::quote(&pieces)));
+        lines.push(format!("--data-raw {}", shell::quote_multiline(&pieces)));
     }
     let mut out = String::new();
     if variables.token
@@ -666,5 +672,98 @@ mod tests {
             let command = export(&original, &CredentialSet::default()).unwrap();
             assert_eq!(draft(&command), original, "{command}");
         }
+    }
+
+    #[test]
+    fn refuses_line_breaks_and_controls_where_they_would_change_the_request() {
+        let cases = [
+            (
+                "curl $'https://x.test/a\\n}System.debug(1);//'",
+                "cannot import the curl command: its URL holds a line feed (U+000A) at character 17",
+            ),
+            (
+                "curl https://x.test -X $'GET\\u2028'",
+                "cannot import the curl command: its method holds a line separator (U+2028) at \
+                 character 4",
+            ),
+            (
+                "curl https://x.test -H $'X-A\\r\\nX-B: 1'",
+                "cannot import the curl command: the name of its header 1 (\"X-A\\r\\nX-B\") holds \
+                 a carriage return (U+000D) at character 4",
+            ),
+            (
+                "curl https://x.test -H $'Authorization: Bearer s3cret\\nX-Admin: yes'",
+                "cannot import the curl command: the value of its header Authorization holds a line \
+                 feed (U+000A) at character 14",
+            ),
+            (
+                "curl https://x.test -A $'probe\\x1b[2J'",
+                "cannot import the curl command: the value of its header User-Agent holds a \
+                 control character (U+001B) at character 6",
+            ),
+        ];
+        for (command, expected) in cases {
+            let error = import(command, &no_files).unwrap_err().to_string();
+            assert_eq!(error, expected, "{command}");
+            assert!(!error.contains("s3cret"), "{error}");
+        }
+        // What an error repeats of the command is escaped too.
+        let echoed = [
+            (
+                "curl https://a $'https://b\\x1b]0;x\\x07'",
+                "cannot import the curl command: it names two URLs (\"https://a\" and \
+                 \"https://b\\u{1b}]0;x\\u{7}\"); import one request at a time",
+            ),
+            (
+                "$'wget\\x1b[2J' https://x",
+                "cannot import the curl command: it should start with curl, not \
+                 \"wget\\u{1b}[2J\"",
+            ),
+        ];
+        for (command, expected) in echoed {
+            assert_eq!(
+                import(command, &no_files).unwrap_err().to_string(),
+                expected
+            );
+        }
+        // Tabs in a value and anything in a body stay.
+        let kept = draft("curl https://x.test -H $'X-Cols: a\\tb' --data-raw $'a\\r\\n\\u2028b'");
+        assert_eq!(kept.headers, [Header::new("X-Cols", "a\tb")]);
+        assert_eq!(kept.body.as_deref(), Some("a\r\n\u{2028}b"));
+    }
+
+    #[test]
+    fn an_exported_command_escapes_what_a_hand_saved_request_holds() {
+        let hostile = Draft {
+            method: "pa\u{1b}tch".into(),
+            url: "https://x.test/a'$(id)\n\u{1b}]0;x\u{7}".into(),
+            headers: vec![Header::new("X-A\r\nX-B", "1\u{2028}'; touch y; '")],
+            body: Some("line 1\r\nline\t2\u{85}\n".into()),
+        };
+        let command = export(&hostile, &CredentialSet::default()).unwrap();
+        assert_eq!(
+            command,
+            "curl -X 'PA'$'\\x1b''TCH' 'https://x.test/a'\\''$(id)'$'\\n\\x1b'']0;x'$'\\x07' \\\n  \
+             -H 'X-A'$'\\r\\n''X-B: 1'$'\\u2028'''\\''; touch y; '\\''' \\\n  \
+             --data-raw 'line 1'$'\\r''\nline\t2'$'\\u0085''\n'\n"
+        );
+        let words: Vec<String> = shell::split(&command)
+            .unwrap()
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "curl",
+                "-X",
+                "PA\u{1b}TCH",
+                "https://x.test/a'$(id)\n\u{1b}]0;x\u{7}",
+                "-H",
+                "X-A\r\nX-B: 1\u{2028}'; touch y; '",
+                "--data-raw",
+                "line 1\r\nline\t2\u{85}\n",
+            ]
+        );
     }
 }

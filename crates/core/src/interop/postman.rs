@@ -63,7 +63,8 @@ pub fn import(json: &str) -> Result<Collection> {
     let mut notes = importer.notes;
     for variable in importer.unresolved.keys() {
         notes.push(format!(
-            "{{{{{variable}}}}} has no value in the collection's variables and was left as written"
+            "{{{{{}}}}} has no value in the collection's variables and was left as written",
+            variable.escape_debug()
         ));
     }
     Ok(Collection {
@@ -107,7 +108,8 @@ impl Importer {
                 self.request(&full.join(" / "), request, auth, &here)?;
             } else {
                 return Err(refuse(format!(
-                    "{here} (\"{name}\") is neither a folder nor a request"
+                    "{here} (\"{}\") is neither a folder nor a request",
+                    name.escape_debug()
                 )));
             }
         }
@@ -126,45 +128,56 @@ impl Importer {
             Value::String(url) => ("GET".to_string(), url.clone(), &Value::Null, None, None),
             _ => (
                 text(request.get("method")).unwrap_or_else(|| "GET".to_string()),
-                url_of(request.get("url"))
-                    .ok_or_else(|| refuse(format!("{path}.request (\"{name}\") has no URL")))?,
+                url_of(request.get("url")).ok_or_else(|| {
+                    refuse(format!(
+                        "{path}.request (\"{}\") has no URL",
+                        name.escape_debug()
+                    ))
+                })?,
                 request.get("header").unwrap_or(&Value::Null),
                 request.get("body"),
                 request.get("auth"),
             ),
         };
-        let url = self.resolve(&raw_url);
+        let url = self.resolve(&raw_url).trim().to_string();
         let mut saved = SavedRequest {
             id: String::new(),
             name: name.to_string(),
-            method: method.to_ascii_uppercase(),
+            method: method.trim().to_ascii_uppercase(),
             url,
             headers: self.headers(headers),
             body: None,
             body_kind: BodyKind::None,
             sample: false,
         };
+        // One request that cannot be kept is left out and named; the rest
+        // of the collection still comes in.
+        let left_out = |reason: String| {
+            format!(
+                "\"{}\" ({path}) was not imported: {reason}",
+                name.escape_debug()
+            )
+        };
+        if let Err(reason) = super::check_request(&saved.method, &saved.url, &saved.headers) {
+            self.notes.push(left_out(reason));
+            return Ok(());
+        }
         if let Some(body) = body {
             self.body(&mut saved, body);
         }
         if let Some(auth) = auth.or(inherited_auth) {
             self.auth(&mut saved, auth);
         }
+        if let Err(error) = saved.validate() {
+            self.notes.push(left_out(error.to_string()));
+            return Ok(());
+        }
         self.requests.push(saved);
         Ok(())
     }
 
     fn headers(&mut self, headers: &Value) -> Vec<Header> {
-        let Some(list) = headers.as_array() else {
-            return Vec::new();
-        };
-        list.iter()
-            .filter(|header| {
-                !header
-                    .get("disabled")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false)
-            })
+        enabled(Some(headers))
             .filter_map(|header| {
                 let name = text(header.get("key"))?;
                 let value = text(header.get("value")).unwrap_or_default();
@@ -195,23 +208,14 @@ impl Importer {
                 saved.body = Some(self.resolve(&raw));
             }
             "urlencoded" => {
-                let pairs: Vec<(String, String)> = body
-                    .get("urlencoded")
-                    .and_then(Value::as_array)
-                    .map(|list| {
-                        list.iter()
-                            .filter(|p| {
-                                !p.get("disabled").and_then(Value::as_bool).unwrap_or(false)
-                            })
-                            .filter_map(|p| {
-                                Some((
-                                    self.resolve(&text(p.get("key"))?),
-                                    self.resolve(&text(p.get("value")).unwrap_or_default()),
-                                ))
-                            })
-                            .collect()
+                let pairs: Vec<(String, String)> = enabled(body.get("urlencoded"))
+                    .filter_map(|p| {
+                        Some((
+                            self.resolve(&text(p.get("key"))?),
+                            self.resolve(&text(p.get("value")).unwrap_or_default()),
+                        ))
                     })
-                    .unwrap_or_default();
+                    .collect();
                 let encoded = url::form_urlencoded::Serializer::new(String::new())
                     .extend_pairs(pairs)
                     .finish();
@@ -243,9 +247,10 @@ impl Importer {
                 saved.body_kind = BodyKind::Json;
             }
             other => self.notes.push(format!(
-                "\"{}\": its {other} body was not imported; Callout Lab sends raw, JSON, XML and \
+                "\"{}\": its {} body was not imported; Callout Lab sends raw, JSON, XML and \
                  form-urlencoded bodies",
-                saved.name
+                saved.name.escape_debug(),
+                other.escape_debug()
             )),
         }
     }
@@ -263,12 +268,13 @@ impl Importer {
                 self.notes.push(format!(
                     "\"{}\": its bearer token was not imported (a secret); the request sends \
                      {{!$Credential.OAuthToken}} instead — point it at a credential",
-                    saved.name
+                    saved.name.escape_debug()
                 ));
             }
             other => self.notes.push(format!(
-                "\"{}\": {other} authentication was not imported; set it up as a credential",
-                saved.name
+                "\"{}\": {} authentication was not imported; set it up as a credential",
+                saved.name.escape_debug(),
+                other.escape_debug()
             )),
         }
     }
@@ -289,21 +295,25 @@ impl Importer {
                 self.notes.push(format!(
                     "\"{}\": the implicit grant is obsolete (OAuth 2.0 Security BCP); the \
                      credential uses authorization code with PKCE instead",
-                    saved.name
+                    saved.name.escape_debug()
                 ));
                 AuthProtocol::AuthorizationCode
             }
             _ => AuthProtocol::AuthorizationCode,
         };
-        let origin = url::Url::parse(&saved.url)
+        let parsed = url::Url::parse(&saved.url)
             .ok()
-            .filter(|url| url.has_host())
-            .map(|url| url.origin().ascii_serialization());
-        let Some(origin) = origin else {
+            .filter(|url| url.has_host());
+        let origin_and_rest = parsed.as_ref().and_then(|parsed| {
+            let rest = after_authority(&saved.url)?;
+            Some((parsed.origin().ascii_serialization(), rest.to_string()))
+        });
+        let Some((origin, rest)) = origin_and_rest else {
             self.notes.push(format!(
                 "\"{}\": its OAuth 2 settings were not imported because its URL ({}) is not \
                  absolute",
-                saved.name, saved.url
+                saved.name.escape_debug(),
+                saved.url
             ));
             return;
         };
@@ -336,7 +346,18 @@ impl Importer {
             }
             self.credentials.insert(name.clone(), credential);
         }
-        let rest = saved.url[origin.len()..].to_string();
+        let user_info = parsed.map(|url| (!url.username().is_empty(), url.password().is_some()));
+        let left_out = match user_info {
+            Some((_, true)) => Some("the user name and password in its URL were"),
+            Some((true, false)) => Some("the user name in its URL was"),
+            _ => None,
+        };
+        if let Some(left_out) = left_out {
+            self.notes.push(format!(
+                "\"{}\": {left_out} not imported; credential {name} signs the request in",
+                saved.name.escape_debug()
+            ));
+        }
         saved.url = format!("callout:{name}{rest}");
     }
 
@@ -429,8 +450,28 @@ fn url_of(value: Option<&Value>) -> Option<String> {
             }
             let protocol = text(object.get("protocol")).unwrap_or_else(|| "https".into());
             let host = join(object.get("host"), ".")?;
+            let port = text(object.get("port"))
+                .map(|port| format!(":{port}"))
+                .unwrap_or_default();
             let path = join(object.get("path"), "/").unwrap_or_default();
-            Some(format!("{protocol}://{host}/{path}"))
+            let query: Vec<String> = enabled(object.get("query"))
+                .filter_map(|pair| {
+                    let key = text(pair.get("key"))?;
+                    Some(match text(pair.get("value")) {
+                        Some(value) => format!("{key}={value}"),
+                        None => key,
+                    })
+                })
+                .collect();
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", query.join("&"))
+            };
+            let hash = text(object.get("hash"))
+                .map(|hash| format!("#{hash}"))
+                .unwrap_or_default();
+            Some(format!("{protocol}://{host}{port}/{path}{query}{hash}"))
         }
     }
 }
@@ -441,12 +482,41 @@ fn join(value: Option<&Value>, separator: &str) -> Option<String> {
         Value::Array(parts) => Some(
             parts
                 .iter()
-                .filter_map(|part| text(Some(part)))
+                .filter_map(|part| text(Some(part)).or_else(|| text(part.get("value"))))
                 .collect::<Vec<_>>()
                 .join(separator),
         ),
         _ => None,
     }
+}
+
+/// The entries of a Postman list (headers, query or form pairs) that are not
+/// `"disabled": true`.
+fn enabled(list: Option<&Value>) -> impl Iterator<Item = &Value> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|entry| {
+            !entry
+                .get("disabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        })
+}
+
+/// What follows the authority (`user@host:port`) of an absolute URL, as
+/// written: the path, query and fragment. Read from the text itself, not from
+/// the parsed URL, whose host may be punycode, whose default port and user
+/// are dropped and whose path is percent-encoded (`{{variable}}` stays as
+/// written); the authority ends where a URL parser ends it, at the first
+/// `/`, `?`, `#` or `\` after the slashes.
+fn after_authority(url: &str) -> Option<&str> {
+    let (_, after_scheme) = url.split_once(':')?;
+    let authority = after_scheme.trim_start_matches(['/', '\\']);
+    let end = authority
+        .find(['/', '?', '#', '\\'])
+        .unwrap_or(authority.len());
+    Some(&authority[end..])
 }
 
 /// Postman's `[{key, value}]` lists (variables, auth settings) as a map.
@@ -499,6 +569,62 @@ mod tests {
         for (json, expected) in cases {
             let error = import(json).unwrap_err().to_string();
             assert!(error.starts_with(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn what_follows_the_authority_is_read_as_written() {
+        let cases = [
+            ("https://bücher.example/path?q=1", "/path?q=1"),
+            ("https://api.example:443/v1/{{id}}", "/v1/{{id}}"),
+            ("https://u:p@api.example?x=1", "?x=1"),
+            ("https://api.example#top", "#top"),
+            ("https://api.example", ""),
+            ("https:\\\\api.example\\v1", "\\v1"),
+        ];
+        for (url, rest) in cases {
+            assert_eq!(after_authority(url), Some(rest), "{url}");
+        }
+    }
+
+    /// The `callout:` URL an OAuth 2 request with `url` comes in as, and the
+    /// endpoint of its credential.
+    fn imported_oauth2(url: &str) -> (String, String) {
+        let json = serde_json::json!({
+            "info": {
+                "name": "One",
+                "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+            },
+            "auth": {"type": "oauth2", "oauth2": [{"key": "clientId", "value": "app"}]},
+            "item": [{"name": "r", "request": {"method": "GET", "url": url}}]
+        });
+        let collection = import(&json.to_string()).unwrap();
+        (
+            collection.requests[0].url.clone(),
+            collection.credentials[0].endpoint.clone(),
+        )
+    }
+
+    #[test]
+    fn oauth2_urls_keep_their_path_whatever_the_authority_looks_like() {
+        let cases = [
+            (
+                "https://bücher.example/path",
+                "https://xn--bcher-kva.example",
+            ),
+            ("https://api.example:443/v1/items", "https://api.example"),
+            (
+                "https://reader:s3cret@api.example/v1/me",
+                "https://api.example",
+            ),
+            ("  https://api.example/v1/x", "https://api.example"),
+            ("https://API.Example/v1/y?q=1#f", "https://api.example"),
+        ];
+        let paths = ["/path", "/v1/items", "/v1/me", "/v1/x", "/v1/y?q=1#f"];
+        for ((url, endpoint), path) in cases.into_iter().zip(paths) {
+            let (imported, origin) = imported_oauth2(url);
+            assert_eq!(imported, format!("callout:One{path}"), "{url}");
+            assert_eq!(origin, endpoint, "{url}");
         }
     }
 }

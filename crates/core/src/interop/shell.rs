@@ -2,6 +2,8 @@
 //! (quotes, backslashes, `$'...'`, line continuations), and quoting text so a
 //! shell reads it back unchanged.
 
+use std::fmt::Write as _;
+
 use crate::{Error, Result};
 
 /// One word of a command line, and the character offset it starts at (for
@@ -168,8 +170,23 @@ pub enum Piece {
 }
 
 /// Quotes `pieces` as one shell word: literals in single quotes (nothing in
-/// them is special), variables as `"$NAME"`.
+/// them is special), variables as `"$NAME"`, and every
+/// [unsafe](super::is_unsafe) character — a line break, a terminal's escape
+/// or control, a bidirectional override — as an escape in `$'...'`, so the
+/// word reads as what it does on a screen and in a terminal's paste too.
+/// (bash, zsh, ksh, busybox sh and POSIX.1-2024 shells read `$'\n'`; an older
+/// `sh` reads the `$` and the escape literally: other text, but nothing runs.)
 pub fn quote(pieces: &[Piece]) -> String {
+    quote_keeping(pieces, |_| false)
+}
+
+/// [`quote`] for a body: line feeds and tabs stay as they are inside the
+/// single quotes, so the body reads as it is written.
+pub fn quote_multiline(pieces: &[Piece]) -> String {
+    quote_keeping(pieces, |c| matches!(c, '\n' | '\t'))
+}
+
+fn quote_keeping(pieces: &[Piece], keep: fn(char) -> bool) -> String {
     // Adjacent literals are quoted together: 'a b', not 'a ''b'.
     let mut merged: Vec<Piece> = Vec::new();
     for piece in pieces {
@@ -183,11 +200,7 @@ pub fn quote(pieces: &[Piece]) -> String {
         match piece {
             Piece::Literal(text) if text.is_empty() => {}
             Piece::Literal(text) if is_plain(text) => out.push_str(text),
-            Piece::Literal(text) => {
-                out.push('\'');
-                out.push_str(&text.replace('\'', r"'\''"));
-                out.push('\'');
-            }
+            Piece::Literal(text) => quote_literal(&mut out, text, keep),
             Piece::Variable(name) => {
                 out.push_str("\"$");
                 out.push_str(name);
@@ -199,6 +212,45 @@ pub fn quote(pieces: &[Piece]) -> String {
         out.push_str("''");
     }
     out
+}
+
+/// `text` as runs of `'...'` and, for its unsafe characters, `$'...'`.
+fn quote_literal(out: &mut String, text: &str, keep: fn(char) -> bool) {
+    let escaped = |c: char| super::is_unsafe(c) && !keep(c);
+    let mut rest = text;
+    while let Some(first) = rest.chars().next() {
+        let run_escaped = escaped(first);
+        let end = rest
+            .find(|c: char| escaped(c) != run_escaped)
+            .unwrap_or(rest.len());
+        let (run, after) = rest.split_at(end);
+        if run_escaped {
+            out.push_str("$'");
+            for c in run.chars() {
+                ansi_c_escape(out, c);
+            }
+            out.push('\'');
+        } else {
+            out.push('\'');
+            out.push_str(&run.replace('\'', r"'\''"));
+            out.push('\'');
+        }
+        rest = after;
+    }
+}
+
+/// One character as a `$'...'` escape: `\n`, `\r`, `\t`, `\xHH` below
+/// U+0080 (which every such shell reads as that character), `\uHHHH` above.
+fn ansi_c_escape(out: &mut String, c: char) {
+    let code = u32::from(c);
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        _ if code < 0x80 => _ = write!(out, "\\x{code:02x}"),
+        _ if code <= 0xFFFF => _ = write!(out, "\\u{code:04x}"),
+        _ => _ = write!(out, "\\U{code:08x}"),
+    }
 }
 
 /// Text a shell reads as itself without quotes.
@@ -271,5 +323,50 @@ mod tests {
             Piece::Variable("CALLOUT_TOKEN".into()),
         ]);
         assert_eq!(mixed, "'Bearer '\"$CALLOUT_TOKEN\"");
+    }
+
+    #[test]
+    fn unsafe_characters_are_escaped_in_ansi_c_quotes_and_read_back_unchanged() {
+        let cases = [
+            ("a\nb", r"'a'$'\n''b'"),
+            ("x'\r\n; touch y", r"'x'\'''$'\r\n''; touch y'"),
+            ("\u{1b}[201~", r"$'\x1b''[201~'"),
+            (
+                "\t\u{7f}\u{85}\u{2028}\u{202e}",
+                r"$'\t\x7f\u0085\u2028\u202e'",
+            ),
+            ("\0", r"$'\x00'"),
+        ];
+        for (text, expected) in cases {
+            let quoted = quote_text(text);
+            assert_eq!(quoted, expected);
+            assert_eq!(texts(&quoted), [text], "{quoted}");
+            assert!(!quoted.chars().any(super::super::is_unsafe), "{quoted}");
+        }
+    }
+
+    #[test]
+    fn a_body_keeps_its_line_feeds_and_tabs_but_no_other_unsafe_character() {
+        let body = "<a>\r\n\t<b/>\u{2029}\n</a>";
+        let quoted = quote_multiline(&[Piece::Literal(body.into())]);
+        assert_eq!(quoted, "'<a>'$'\\r''\n\t<b/>'$'\\u2029''\n</a>'");
+        assert_eq!(texts(&quoted), [body]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_quotes_to_one_word_that_reads_back_unchanged(
+            text in super::super::tests::MIXED_TEXT
+        ) {
+            let quoted = quote_text(&text);
+            proptest::prop_assert!(!quoted.chars().any(super::super::is_unsafe), "{quoted:?}");
+            proptest::prop_assert_eq!(texts(&quoted), [text.clone()]);
+            let body = quote_multiline(&[Piece::Literal(text.clone())]);
+            proptest::prop_assert!(
+                !body.chars().any(|c| super::super::is_unsafe(c) && c != '\n' && c != '\t'),
+                "{body:?}"
+            );
+            proptest::prop_assert_eq!(texts(&body), [text]);
+        }
     }
 }

@@ -1,0 +1,1 @@
+curl -X PUT 'https://x.test/a'\''$(id)' -H 'X-A: 1' --data-raw $'it\'s\r\n\u2028\u0085\x1b[201~\t$(id)'

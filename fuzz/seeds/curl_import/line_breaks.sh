@@ -1,0 +1,1 @@
+curl $'https://x.test/a\n}System.debug(1);//' -X $'GET\u2028' -H $'X-A\r\nX-B: 1' -A $'p\x1b[2J'
