@@ -7,6 +7,7 @@ pub mod device;
 pub mod flows;
 pub mod lock;
 pub mod refresh;
+pub mod retained;
 pub mod token;
 
 pub use refresh::{CredentialStatus, KeychainRefresher, LiveToken, TokenService};
