@@ -40,19 +40,32 @@ pub struct TokenArgs {
 pub fn run(home: Option<&Path>, args: TokenArgs) -> ExitCode {
     let result = with_service(home, |service, runtime| {
         let user = args.user.as_deref();
-        runtime.block_on(async {
+        let live = runtime.block_on(async {
             if args.refresh {
                 let credential = service.store().get(&args.name)?;
                 service.refresh_after(&credential, user, None).await
             } else {
                 service.live_token(&args.name, user).await
             }
-        })
+        })?;
+        let unstored = service.unstored(&live.credential, &live.identity);
+        Ok((live, unstored))
     });
     match result {
-        Ok(live) => {
+        Ok((live, None)) => {
             print_token(&live, args.json);
             ExitCode::SUCCESS
+        }
+        Ok((live, Some(problem))) => {
+            // The token works; what renews it was lost with the keychain write.
+            print_token(&live, args.json);
+            eprintln!(
+                "callout token: the new tokens could not be stored in the keychain ({problem}); \
+                 the token printed works until it expires, but if the provider rotates refresh \
+                 tokens, {} needs re-authorization (`callout authorize {}`)",
+                live.credential, live.credential
+            );
+            ExitCode::FAILURE
         }
         Err(error) => fail("token", &error),
     }

@@ -185,9 +185,10 @@ impl Retained {
             .set_authorization(&held.credential, &held.identity, &held.authorization)
         {
             Ok(()) => {
-                let released = self.release(key, &held);
+                // Told before it is let go: once nothing is held, the
+                // timeline already says so.
                 self.record(&held.credential, held.issued.clone());
-                released
+                self.release(key, &held)
             }
             Err(error) => {
                 if let Some(entry) = lock(&self.held).get_mut(key) {
