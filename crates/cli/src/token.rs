@@ -52,20 +52,9 @@ pub fn run(home: Option<&Path>, args: TokenArgs) -> ExitCode {
         Ok((live, unstored))
     });
     match result {
-        Ok((live, None)) => {
+        Ok((live, unstored)) => {
             print_token(&live, args.json);
-            ExitCode::SUCCESS
-        }
-        Ok((live, Some(problem))) => {
-            // The token works; what renews it was lost with the keychain write.
-            print_token(&live, args.json);
-            eprintln!(
-                "callout token: the new tokens could not be stored in the keychain ({problem}); \
-                 the token printed works until it expires, but if the provider rotates refresh \
-                 tokens, {} needs re-authorization (`callout authorize {}`)",
-                live.credential, live.credential
-            );
-            ExitCode::FAILURE
+            unstored_exit("token", &live, unstored)
         }
         Err(error) => fail("token", &error),
     }
@@ -129,6 +118,23 @@ pub(crate) fn with_service<T>(
             detail: error.to_string(),
         })?;
     work(&service, &runtime)
+}
+
+/// Success — unless the new tokens are only in this process's memory (the
+/// keychain would not take them): then says so, and that they are lost when
+/// the command ends, and fails.
+pub(crate) fn unstored_exit(command: &str, live: &LiveToken, unstored: Option<String>) -> ExitCode {
+    let Some(problem) = unstored else {
+        return ExitCode::SUCCESS;
+    };
+    let name = &live.credential;
+    eprintln!(
+        "callout {command}: the new tokens could not be stored in the keychain ({problem}); \
+         the access token works until it expires, but the rest is lost when this command ends: \
+         if the provider rotates refresh tokens, run `callout authorize {name}` once the keychain \
+         works"
+    );
+    ExitCode::FAILURE
 }
 
 /// Prints `callout COMMAND: error` and picks the exit status.

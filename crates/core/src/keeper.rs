@@ -600,6 +600,22 @@ mod tests {
     }
 
     #[test]
+    fn the_margin_is_capped_by_the_tokens_lifetime() {
+        // A 20 s token (the embedded sandbox's) under the 60 s margin is
+        // renewed in its last 2 s, not on every run.
+        let short = candidate(None, 0, Some(20), true);
+        let early = decide_at(&short, 5);
+        assert_eq!(early.action, KeeperAction::Wait);
+        assert_eq!(early.reason, "valid for 15 s; refresh in 13 s");
+        let due = decide_at(&short, 18);
+        assert_eq!(due.action, KeeperAction::Refresh);
+        assert_eq!(
+            due.reason,
+            "the access token expires in 2 s; refreshing ahead of expiry (margin 2 s)"
+        );
+    }
+
+    #[test]
     fn keeps_idle_refresh_tokens_alive_on_schedule() {
         let kept = candidate(Some(600), 0, Some(86_400), true);
         let waiting = decide_at(&kept, 300);

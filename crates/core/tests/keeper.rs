@@ -516,8 +516,10 @@ async fn a_keeper_run_beside_a_token_command_rotates_once() {
     let keeper = Keeper::new(Arc::clone(&home.service), KeeperConfig::default());
     // A script's `callout token` (another process) at the same moment.
     let script = TokenService::for_home(&home.home).unwrap();
-    let (decisions, handed) =
-        tokio::join!(keeper.run_once(now), script.live_token("Scripted", None));
+    // The script asks first; the keeper reads what is stored before the
+    // script's refresh is in.
+    let (handed, decisions) =
+        tokio::join!(script.live_token("Scripted", None), keeper.run_once(now));
     let (decisions, handed) = (decisions.unwrap(), handed.unwrap());
     assert_eq!(decisions[0].action, KeeperAction::Refresh);
     assert_eq!(
