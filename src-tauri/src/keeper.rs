@@ -16,7 +16,9 @@ use crate::{events, notify};
 /// How often the keeper looks at every credential.
 pub const INTERVAL: Duration = Duration::from_secs(15);
 
-/// Runs the keeper on the async runtime until the app ends.
+/// Runs the keeper on the async runtime until the app ends. Each run is a
+/// task of its own: one that panics is logged, and the next run comes on
+/// time.
 pub fn spawn<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -24,7 +26,18 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>) {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            run_once(&app).await;
+            let run = tauri::async_runtime::spawn({
+                let app = app.clone();
+                async move {
+                    run_once(&app).await;
+                }
+            });
+            if let Err(error) = run.await {
+                eprintln!(
+                    "callout-lab: a keeper run ended abnormally ({error}); the next one runs in {} s",
+                    INTERVAL.as_secs()
+                );
+            }
         }
     });
 }

@@ -67,6 +67,20 @@ pub struct AppState {
     pub startup_problems: Vec<String>,
 }
 
+/// A browser authorization in flight ([`AppState::begin_authorize`]):
+/// unregistered when dropped.
+pub struct Authorizing<'a> {
+    state: &'a AppState,
+    key: String,
+    pub cancel: Cancel,
+}
+
+impl Drop for Authorizing<'_> {
+    fn drop(&mut self) {
+        lock(&self.state.authorizing).remove(&self.key);
+    }
+}
+
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
@@ -157,7 +171,9 @@ impl AppState {
     }
 
     /// Registers a browser authorization of `name`; refused while one runs.
-    pub fn begin_authorize(&self, name: &str) -> Result<Cancel, ErrorReport> {
+    /// It stays registered until the returned guard is dropped — however the
+    /// flow ends, a panic included.
+    pub fn begin_authorize(&self, name: &str) -> Result<Authorizing<'_>, ErrorReport> {
         let mut running = lock(&self.authorizing);
         let key = name.to_ascii_lowercase();
         if running.contains_key(&key) {
@@ -169,12 +185,12 @@ impl AppState {
             }));
         }
         let cancel = Cancel::new();
-        running.insert(key, cancel.clone());
-        Ok(cancel)
-    }
-
-    pub fn end_authorize(&self, name: &str) {
-        lock(&self.authorizing).remove(&name.to_ascii_lowercase());
+        running.insert(key.clone(), cancel.clone());
+        Ok(Authorizing {
+            state: self,
+            key,
+            cancel,
+        })
     }
 
     /// Cancels the authorization of `name` in flight; false when none is.

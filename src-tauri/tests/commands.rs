@@ -313,6 +313,22 @@ fn a_cancelled_authorization_says_so_and_stores_nothing() {
 }
 
 #[test]
+fn a_flow_that_panics_leaves_nothing_waiting_for_the_browser() {
+    let app = TestApp::new();
+    app.state().set_opener(Arc::new(|_url: &str| {
+        panic!("the browser stand-in crashed");
+    }));
+    let handle = app.app.handle().clone();
+    let ended = tauri::async_runtime::block_on(tauri::async_runtime::spawn(async move {
+        callout_lab::commands::tokens::authorize_credential(&handle, "Sandbox").await
+    }));
+    assert!(ended.is_err(), "the flow panicked");
+    // Not "already waiting for the browser": a new authorization may start.
+    assert!(app.state().begin_authorize("Sandbox").is_ok());
+    assert!(!app.state().cancel_authorize("Sandbox"));
+}
+
+#[test]
 fn preview_renders_with_the_token_masked_and_sends_nothing() {
     let app = TestApp::new();
     app.authorize_sandbox();

@@ -15,7 +15,7 @@ use callout_core::oauth::{LiveToken, TokenService};
 use clap::Args;
 
 use crate::credential::flow_name;
-use crate::token::{fail, read_stdin_secret, with_service};
+use crate::token::{fail, read_stdin_secret, unstored_exit, with_service};
 
 #[derive(Debug, Args)]
 pub struct AuthorizeArgs {
@@ -42,12 +42,14 @@ pub struct AuthorizeArgs {
 
 pub fn run(home: Option<&Path>, args: AuthorizeArgs) -> ExitCode {
     let result = with_service(home, |service, runtime| {
-        runtime.block_on(authorize(service, &args))
+        let live = runtime.block_on(authorize(service, &args))?;
+        let unstored = service.unstored(&live.credential, &live.identity);
+        Ok((live, unstored))
     });
     match result {
-        Ok(live) => {
+        Ok((live, unstored)) => {
             print_authorized(&live);
-            ExitCode::SUCCESS
+            unstored_exit("authorize", &live, unstored)
         }
         Err(error) => fail("authorize", &error),
     }

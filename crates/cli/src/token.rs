@@ -40,19 +40,21 @@ pub struct TokenArgs {
 pub fn run(home: Option<&Path>, args: TokenArgs) -> ExitCode {
     let result = with_service(home, |service, runtime| {
         let user = args.user.as_deref();
-        runtime.block_on(async {
+        let live = runtime.block_on(async {
             if args.refresh {
                 let credential = service.store().get(&args.name)?;
                 service.refresh_after(&credential, user, None).await
             } else {
                 service.live_token(&args.name, user).await
             }
-        })
+        })?;
+        let unstored = service.unstored(&live.credential, &live.identity);
+        Ok((live, unstored))
     });
     match result {
-        Ok(live) => {
+        Ok((live, unstored)) => {
             print_token(&live, args.json);
-            ExitCode::SUCCESS
+            unstored_exit("token", &live, unstored)
         }
         Err(error) => fail("token", &error),
     }
@@ -116,6 +118,23 @@ pub(crate) fn with_service<T>(
             detail: error.to_string(),
         })?;
     work(&service, &runtime)
+}
+
+/// Success — unless the new tokens are only in this process's memory (the
+/// keychain would not take them): then says so, and that they are lost when
+/// the command ends, and fails.
+pub(crate) fn unstored_exit(command: &str, live: &LiveToken, unstored: Option<String>) -> ExitCode {
+    let Some(problem) = unstored else {
+        return ExitCode::SUCCESS;
+    };
+    let name = &live.credential;
+    eprintln!(
+        "callout {command}: the new tokens could not be stored in the keychain ({problem}); \
+         the access token works until it expires, but the rest is lost when this command ends: \
+         if the provider rotates refresh tokens, run `callout authorize {name}` once the keychain \
+         works"
+    );
+    ExitCode::FAILURE
 }
 
 /// Prints `callout COMMAND: error` and picks the exit status.

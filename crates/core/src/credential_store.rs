@@ -659,8 +659,10 @@ fn unix(time: SystemTime) -> u64 {
         .map_or(0, |elapsed| elapsed.as_secs())
 }
 
-fn from_unix(seconds: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(seconds)
+/// `None` for a time beyond what the clock can hold (an entry written by
+/// something else, or damaged): read as an unknown expiry, never a panic.
+fn from_unix(seconds: u64) -> Option<SystemTime> {
+    UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
 }
 
 impl From<&TokenSet> for TokenRecord {
@@ -690,9 +692,12 @@ impl From<&TokenRecord> for TokenSet {
             refresh_token: record.refresh_token.clone().map(Secret::new),
             id_token: record.id_token.clone().map(Secret::new),
             scopes: record.scopes.clone(),
-            issued_at: from_unix(record.issued_at),
-            expires_at: record.expires_at.map(from_unix),
-            expiry_source: record.expiry_source.into(),
+            issued_at: from_unix(record.issued_at).unwrap_or(UNIX_EPOCH),
+            expires_at: record.expires_at.and_then(from_unix),
+            expiry_source: match record.expires_at.and_then(from_unix) {
+                Some(_) => record.expiry_source.into(),
+                None => ExpirySource::Unknown,
+            },
             is_jwt: record.is_jwt,
         }
     }
@@ -989,8 +994,8 @@ mod tests {
             refresh_token: Some(Secret::new("rt")),
             id_token: None,
             scopes: vec!["api".into()],
-            issued_at: from_unix(1_000),
-            expires_at: Some(from_unix(4_600)),
+            issued_at: UNIX_EPOCH + Duration::from_secs(1_000),
+            expires_at: from_unix(4_600),
             expiry_source: ExpirySource::ExpiresIn,
             is_jwt: false,
         };
@@ -1003,5 +1008,18 @@ mod tests {
         assert_eq!(back.issued_at, tokens.issued_at);
         assert_eq!(back.expires_at, tokens.expires_at);
         assert_eq!(back.expiry_source, ExpirySource::ExpiresIn);
+    }
+
+    #[test]
+    fn a_stored_time_beyond_the_clock_reads_as_an_unknown_expiry() {
+        let json = format!(
+            r#"{{"accessToken":"at","tokenType":"Bearer","issuedAt":{max},"expiresAt":{max},
+                "expirySource":"expiresIn"}}"#,
+            max = u64::MAX
+        );
+        let back = TokenSet::from(&serde_json::from_str::<TokenRecord>(&json).unwrap());
+        assert_eq!(back.expires_at, None);
+        assert_eq!(back.expiry_source, ExpirySource::Unknown);
+        assert_eq!(back.issued_at, UNIX_EPOCH);
     }
 }

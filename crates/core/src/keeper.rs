@@ -6,7 +6,10 @@
 //! Two halves: [`plan`] is a pure function of the credentials, their stored
 //! tokens and `now`; [`Keeper`] runs the plan through the same
 //! [`TokenService`] (and so the same cross-process refresh lock) as every
-//! other refresh, and records each decision.
+//! other refresh, and records each decision. A refresh it decided on is
+//! decided again under that lock on what is stored then: when another
+//! process (the app, `callout keep`, `callout token`) renewed meanwhile,
+//! the keeper takes that token and asks the provider for nothing.
 
 use std::borrow::Borrow;
 use std::sync::Arc;
@@ -18,7 +21,7 @@ use ts_rs::TS;
 use crate::credential::{AuthProtocol, Credential};
 use crate::credential_store::{Authorization, Identity};
 use crate::oauth::TokenService;
-use crate::oauth::refresh::can_mint;
+use crate::oauth::refresh::{can_mint, margin_for};
 use crate::timeline::{
     EventDetail, EventKind, KeeperAction, RefreshTrigger, Retention, fingerprint, human_duration,
 };
@@ -27,7 +30,8 @@ use crate::{Error, ErrorKind, Result};
 /// How the keeper behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeeperConfig {
-    /// Refresh this long before the access token expires.
+    /// Refresh this long before the access token expires (or a tenth of
+    /// its lifetime before, when that is shorter).
     pub margin: Duration,
     /// For a token whose expiry nobody knows (Salesforce) and whose
     /// credential sets no keep-alive interval: refresh this often.
@@ -178,6 +182,7 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
             .noteworthy(false);
     };
     let renewable = tokens.refresh_token.is_some() || can_mint(credential, authorization);
+    let margin = margin_for(tokens, config.margin);
     let expires_in = tokens
         .expires_at
         .map(|expires_at| expires_at.duration_since(now).unwrap_or(Duration::ZERO));
@@ -209,7 +214,7 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
         .filter(|_| tokens.refresh_token.is_some())
         .map(|seconds| Duration::from_secs(u64::from(seconds)));
     if let Some(left) = expires_in
-        && left <= config.margin
+        && left <= margin
         && credential.proactive_refresh
     {
         let when = if left.is_zero() {
@@ -222,7 +227,7 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
             RefreshTrigger::Proactive,
             format!(
                 "the access token {when}; refreshing ahead of expiry (margin {})",
-                human_duration(config.margin)
+                human_duration(margin)
             ),
         );
     }
@@ -260,7 +265,7 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
             format!(
                 "keep-alive every {}; next in {}",
                 human_duration(every),
-                human_duration(every - idle)
+                human_duration(every.saturating_sub(idle))
             ),
         );
     }
@@ -271,7 +276,7 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
     if let (Some(lifetime), Some(access_left)) = (idle_lifetime, expires_in) {
         let left = lifetime.saturating_sub(idle);
         let kept_by_refresh =
-            credential.proactive_refresh && access_left.saturating_sub(config.margin) < left;
+            credential.proactive_refresh && access_left.saturating_sub(margin) < left;
         if kept_by_refresh {
             // The proactive refresh comes first and renews the refresh token too.
         } else if left.is_zero() {
@@ -314,7 +319,7 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
             format!(
                 "valid for {}; refresh in {}",
                 human_duration(left),
-                human_duration(left - config.margin)
+                human_duration(left.saturating_sub(margin))
             ),
         ),
         None => {
@@ -378,7 +383,7 @@ impl<S: Borrow<TokenService>> Keeper<S> {
         let mut failures = Vec::new();
         for credential in store.load()?.iter() {
             let identity = Identity::for_credential(credential, self.user.as_deref());
-            match store.authorization(&credential.name, &identity) {
+            match self.service().authorization(&credential.name, &identity) {
                 Ok(authorization) => candidates.push(Candidate {
                     credential: credential.clone(),
                     authorization,
@@ -407,9 +412,10 @@ impl<S: Borrow<TokenService>> Keeper<S> {
         for candidate in &candidates {
             let mut decision = decide(candidate, &self.config, now);
             if let Some(trigger) = decision.trigger.clone() {
-                self.refresh(&candidate.credential, &trigger, &mut decision)
+                self.refresh(&candidate.credential, &trigger, now, &mut decision)
                     .await;
             }
+            self.warn_if_unstored(&candidate.credential, &mut decision);
             decisions.push(decision);
         }
         for decision in &decisions {
@@ -432,15 +438,26 @@ impl<S: Borrow<TokenService>> Keeper<S> {
         }
     }
 
+    /// Refreshes `credential` if, under its lock, what is stored then still
+    /// makes the refresh due at `now`.
     async fn refresh(
         &self,
         credential: &Credential,
         trigger: &RefreshTrigger,
+        now: SystemTime,
         decision: &mut Decision,
     ) {
+        let config = self.config;
+        let due = |authorization: &Authorization| {
+            let candidate = Candidate {
+                credential: credential.clone(),
+                authorization: authorization.clone(),
+            };
+            decide(&candidate, &config, now).trigger.is_some()
+        };
         let result = self
             .service()
-            .refresh_for(credential, self.user.as_deref(), None, trigger)
+            .refresh_if_due(credential, self.user.as_deref(), trigger, &due)
             .await;
         match result {
             Ok(live) => {
@@ -451,8 +468,13 @@ impl<S: Borrow<TokenService>> Keeper<S> {
                     ),
                     None => "expiry unknown".to_string(),
                 };
+                let done = if live.refreshed {
+                    "refreshed"
+                } else {
+                    "already refreshed elsewhere"
+                };
                 decision.result = Some(format!(
-                    "refreshed: token {} {lifetime}",
+                    "{done}: token {} {lifetime}",
                     fingerprint(&live.tokens.access_token)
                 ));
             }
@@ -470,6 +492,21 @@ impl<S: Borrow<TokenService>> Keeper<S> {
                 }
                 decision.result = Some(format!("failed: {error}"));
             }
+        }
+    }
+
+    /// A credential whose new tokens the keychain would not take is a
+    /// warning for a person, for as long as they are only in memory.
+    fn warn_if_unstored(&self, credential: &Credential, decision: &mut Decision) {
+        let identity = Identity::for_credential(credential, self.user.as_deref());
+        if let Some(problem) = self.service().unstored(&credential.name, &identity) {
+            decision.action = KeeperAction::Warn;
+            decision.noteworthy = true;
+            decision.reason = format!(
+                "the new tokens could not be stored in the keychain ({problem}); they are kept \
+                 in memory, used from there and stored as soon as the keychain takes them — \
+                 quitting before then loses them"
+            );
         }
     }
 
@@ -559,6 +596,22 @@ mod tests {
         assert_eq!(
             late.reason,
             "the access token has expired; refreshing ahead of expiry (margin 1 min)"
+        );
+    }
+
+    #[test]
+    fn the_margin_is_capped_by_the_tokens_lifetime() {
+        // A 20 s token (the embedded sandbox's) under the 60 s margin is
+        // renewed in its last 2 s, not on every run.
+        let short = candidate(None, 0, Some(20), true);
+        let early = decide_at(&short, 5);
+        assert_eq!(early.action, KeeperAction::Wait);
+        assert_eq!(early.reason, "valid for 15 s; refresh in 13 s");
+        let due = decide_at(&short, 18);
+        assert_eq!(due.action, KeeperAction::Refresh);
+        assert_eq!(
+            due.reason,
+            "the access token expires in 2 s; refreshing ahead of expiry (margin 2 s)"
         );
     }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use callout_core::credential::{AuthProtocol, Credential, CredentialSet};
 use callout_core::credential_store::Identity;
 use callout_core::keeper::{Keeper, KeeperConfig};
-use callout_core::oauth::{ExpirySource, KeychainRefresher};
+use callout_core::oauth::{ExpirySource, KeychainRefresher, TokenService};
 use callout_core::sandbox::{Clock, ManualClock, Sandbox, SandboxConfig};
 use callout_core::send::{Draft, Sender, Timeouts};
 use callout_core::timeline::{
@@ -174,9 +174,10 @@ async fn keep_alive_outlives_the_refresh_tokens_idle_lifetime_and_idleness_does_
     let decisions = keeper_decisions(&idle_events);
     assert_eq!(decisions.len(), 2, "{decisions:?}");
     assert_eq!(decisions[0].0, KeeperAction::Refresh);
+    // The 10 s margin, capped at a tenth of the 90 s lifetime.
     assert_eq!(
         decisions[0].1,
-        "the access token has expired; refreshing ahead of expiry (margin 10 s)"
+        "the access token has expired; refreshing ahead of expiry (margin 9 s)"
     );
     assert_eq!(decisions[1].0, KeeperAction::Skip);
     assert!(decisions[1].1.starts_with("needs re-authorization ("));
@@ -422,5 +423,91 @@ async fn the_keeper_warns_once_before_an_unused_refresh_token_lapses_then_says_i
     assert!(
         matches!(error, Err(Error::NeedsReauthorization { .. })),
         "{error:?}"
+    );
+}
+
+/// A sandbox whose access tokens live an hour and whose refresh tokens
+/// rotate, with `name` seeded with an hour's token that has `left` to go
+/// at the returned "now" (inside the keeper's 60 s margin).
+fn rotating_near_expiry(home: &mut TestHome, name: &str, left: Duration) -> (Sandbox, SystemTime) {
+    let hour = Duration::from_secs(3_600);
+    let sandbox = Sandbox::start(SandboxConfig {
+        access_ttl: hour,
+        rotate_refresh_tokens: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let now = SystemTime::now();
+    add_seeded(home, &sandbox, name, None, (now + left - hour, now + left));
+    (sandbox, now)
+}
+
+#[tokio::test]
+async fn two_keepers_over_one_home_rotate_once_per_expiry() {
+    let mut home = TestHome::new();
+    let (sandbox, now) = rotating_near_expiry(&mut home, "Shared", Duration::from_secs(30));
+    // The app's keeper and `callout keep`: two token services (two
+    // processes' worth of state) over one home, one keychain, one lock dir.
+    let other = Arc::new(TokenService::for_home(&home.home).unwrap());
+    let app = Keeper::new(Arc::clone(&home.service), KeeperConfig::default());
+    let cli = Keeper::new(other, KeeperConfig::default());
+
+    // Both read the stored tokens before either has refreshed.
+    let (first, second) = tokio::join!(app.run_once(now), cli.run_once(now));
+    let mut results: Vec<String> = [first.unwrap(), second.unwrap()]
+        .iter()
+        .map(|decisions| {
+            assert_eq!(decisions[0].action, KeeperAction::Refresh);
+            decisions[0].result.clone().unwrap()
+        })
+        .collect();
+    results.sort();
+    assert!(
+        results[0].starts_with("already refreshed elsewhere: token "),
+        "{results:?}"
+    );
+    assert!(results[1].starts_with("refreshed: token "), "{results:?}");
+    assert_eq!(
+        sandbox.stats().token_total("refresh_token"),
+        1,
+        "one rotation for one expiry"
+    );
+    // The token the keychain holds is the one the provider still honours.
+    let stored = home.authorization("Shared").tokens.unwrap();
+    let api = reqwest::Client::new()
+        .get(format!(
+            "{}/services/data/v59.0/query?q=SELECT+Id+FROM+Account",
+            sandbox.base_url()
+        ))
+        .bearer_auth(stored.access_token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_keeper_run_beside_a_token_command_rotates_once() {
+    let mut home = TestHome::new();
+    let (sandbox, now) = rotating_near_expiry(&mut home, "Scripted", Duration::from_secs(20));
+    let keeper = Keeper::new(Arc::clone(&home.service), KeeperConfig::default());
+    // A script's `callout token` (another process) at the same moment.
+    let script = TokenService::for_home(&home.home).unwrap();
+    // The script asks first; the keeper reads what is stored before the
+    // script's refresh is in.
+    let (handed, decisions) =
+        tokio::join!(script.live_token("Scripted", None), keeper.run_once(now));
+    let (decisions, handed) = (decisions.unwrap(), handed.unwrap());
+    assert_eq!(decisions[0].action, KeeperAction::Refresh);
+    assert_eq!(
+        sandbox.stats().token_total("refresh_token"),
+        1,
+        "one rotation: {}",
+        decisions[0].line()
+    );
+    assert_eq!(
+        home.authorization("Scripted").tokens.unwrap().access_token,
+        handed.tokens.access_token,
+        "the script's token is the stored one"
     );
 }

@@ -868,3 +868,97 @@ async fn without_expires_in_the_expiry_comes_from_introspection() {
         "valid, expiry unknown"
     );
 }
+
+#[tokio::test]
+async fn a_lifetime_no_clock_can_hold_is_unknown_and_the_rotated_refresh_token_is_kept() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        rotate_refresh_tokens: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    let credential = home.add(&sandbox, "Endless", AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(&sandbox, "Endless", expired());
+    sandbox.inject_fault(TokenFault::HugeExpiresIn, 1);
+
+    // expires_in 9223372036854775807: the refresh goes through, the expiry is unknown.
+    let live = home.service.live_token("Endless", None).await.unwrap();
+    assert!(live.refreshed);
+    assert_eq!(live.tokens.expiry_source, ExpirySource::Unknown);
+    assert_eq!(
+        sandbox
+            .stats()
+            .token_count("refresh_token", "fault_huge_expires_in"),
+        1
+    );
+    // The rotated refresh token is in the keychain.
+    let stored = home.authorization("Endless").tokens.unwrap();
+    let rotated = stored.refresh_token.clone().unwrap();
+    assert_ne!(Some(&rotated), seeded.refresh_token.as_ref());
+    assert_eq!(stored.refresh_token, live.tokens.refresh_token);
+    assert_eq!(
+        (stored.expires_at, stored.expiry_source),
+        (None, ExpirySource::Unknown)
+    );
+    assert_eq!(
+        home.service.status(&credential, None).unwrap(),
+        CredentialStatus::ExpiryUnknown
+    );
+
+    // And the next refresh works with it.
+    let next = home
+        .service
+        .refresh_after(&credential, None, None)
+        .await
+        .unwrap();
+    assert!(next.refreshed);
+    assert_ne!(next.tokens.refresh_token.as_ref(), Some(&rotated));
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
+}
+
+#[tokio::test]
+async fn a_zero_lifetime_does_not_make_every_send_and_keeper_run_refresh() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        rotate_refresh_tokens: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Instant", AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(&sandbox, "Instant", expired());
+    sandbox.inject_fault(TokenFault::ZeroExpiresIn, 1);
+    let draft = Draft::new(
+        "GET",
+        "callout:Instant/services/data/v59.0/query?q=SELECT+Id+FROM+Account",
+    );
+    let sender = Sender::new(Timeouts::default()).unwrap();
+    let keeper = callout_core::keeper::Keeper::new(
+        Arc::clone(&home.service),
+        callout_core::keeper::KeeperConfig::default(),
+    );
+
+    // The first send renews the expired token, with expires_in 0.
+    for _ in 0..3 {
+        let outcome = callout_core::send::send_with_keychain(&sender, &home.service, &draft, None)
+            .await
+            .unwrap();
+        assert_eq!(outcome.response.status, 200, "{:?}", outcome.attempts);
+        let decisions = keeper.run_once(SystemTime::now()).await.unwrap();
+        assert_ne!(
+            decisions[0].action,
+            callout_core::timeline::KeeperAction::Refresh,
+            "{}",
+            decisions[0].line()
+        );
+    }
+    assert_eq!(
+        sandbox.stats().token_total("refresh_token"),
+        1,
+        "one refresh, not one per send and keeper run"
+    );
+    let stored = home.authorization("Instant").tokens.unwrap();
+    assert_eq!(stored.expiry_source, ExpirySource::Unknown);
+    assert_ne!(stored.refresh_token, seeded.refresh_token);
+    let (status, _) = refresh_outcome(&sandbox, stored.refresh_token.unwrap().expose()).await;
+    assert_eq!(status, 200, "the stored, rotated refresh token works");
+}

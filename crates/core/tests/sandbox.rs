@@ -1344,6 +1344,17 @@ fn every_token_fault_answers_the_next_n_token_requests_then_stops() {
                     assert_eq!(status, 302);
                     assert!(body.contains("https://sso.example.invalid/login"), "{body}");
                 }
+                TokenFault::HugeExpiresIn | TokenFault::ZeroExpiresIn => {
+                    // The grant is answered for real, with the fault's lifetime.
+                    assert_eq!(status, 200);
+                    let parsed = parsed.unwrap();
+                    assert!(parsed["access_token"].is_string(), "{body}");
+                    let expected = match fault {
+                        TokenFault::HugeExpiresIn => i64::MAX as u64,
+                        _ => 0,
+                    };
+                    assert_eq!(parsed["expires_in"], expected);
+                }
             }
         }
         assert_eq!(

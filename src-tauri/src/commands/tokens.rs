@@ -184,7 +184,8 @@ pub async fn authorize_credential<R: Runtime>(app: &AppHandle<R>, name: &str) ->
     let state = app.state::<AppState>();
     let credential = state.service.store().get(name).map_err(report)?;
     let name = credential.name.clone();
-    let cancel = state.begin_authorize(&name)?;
+    let authorizing = state.begin_authorize(&name)?;
+    let cancel = authorizing.cancel.clone();
     let progress = |stage, message: String| {
         events::authorize_progress(app, &AuthorizeProgress::new(&name, stage, message));
     };
@@ -196,7 +197,7 @@ pub async fn authorize_credential<R: Runtime>(app: &AppHandle<R>, name: &str) ->
         ),
     );
     let result = run_flow(app, &state.service, &credential, &cancel).await;
-    state.end_authorize(&name);
+    drop(authorizing);
     let result = match result {
         Ok(live) => {
             progress(AuthorizeStage::Authorized, format!("{name} is authorized"));

@@ -88,6 +88,7 @@ describe("sizes and times", () => {
   });
   it("shows time claims as dates too", () => {
     expect(claimValue("exp", 0)).toMatch(/^0 \(19(70|69)-/);
+    expect(claimValue("exp", 9223372036854775807)).toBe("9223372036854776000 (beyond any calendar date)");
     expect(claimValue("sub", "user")).toBe("user");
     expect(claimValue("scp", ["a", "b"])).toBe('["a","b"]');
   });

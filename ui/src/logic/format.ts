@@ -118,10 +118,12 @@ export function dateTime(ms: number): string {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${clockTime(ms)}`;
 }
 
-/** A JWT claim value for display: times (exp, iat, nbf, auth_time) as dates as well. */
+/** A JWT claim value for display: times (exp, iat, nbf, auth_time) as dates as well, when
+ *  they are dates a calendar can show (a provider may send 9223372036854775807). */
 export function claimValue(name: string, value: unknown): string {
   if (typeof value === "number" && ["exp", "iat", "nbf", "auth_time"].includes(name)) {
-    return `${value} (${dateTime(value * 1000)})`;
+    const shown = Number.isFinite(new Date(value * 1000).getTime());
+    return shown ? `${value} (${dateTime(value * 1000)})` : `${value} (beyond any calendar date)`;
   }
   if (typeof value === "string") return value;
   return JSON.stringify(value);

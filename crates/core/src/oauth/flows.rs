@@ -357,25 +357,27 @@ pub async fn token_url(http: &reqwest::Client, credential: &Credential) -> Resul
 /// Fills in an unknown expiry from the provider's introspection endpoint
 /// (RFC 7662) when the credential's issuer names one: Salesforce sends no
 /// `expires_in`, but its introspection answers `exp`. Best effort: when
-/// anything fails, the expiry stays unknown (and says so).
+/// anything fails, or `exp` is no usable expiry (beyond the clock, or not
+/// after the token's issue), the expiry stays unknown (and says so).
+/// Returns whether it learned one.
 pub async fn learn_expiry(
     http: &reqwest::Client,
     credential: &Credential,
     client_secret: Option<&Secret>,
     tokens: &mut TokenSet,
-) {
+) -> bool {
     if tokens.expires_at.is_some() {
-        return;
+        return false;
     }
     let Some(issuer) = &credential.issuer else {
-        return;
+        return false;
     };
     let Some(endpoint) = discover(http, issuer)
         .await
         .ok()
         .and_then(|metadata| metadata.introspection_endpoint)
     else {
-        return;
+        return false;
     };
     let form = vec![
         ("token", tokens.access_token.expose().to_string()),
@@ -383,19 +385,29 @@ pub async fn learn_expiry(
     ];
     let Ok((200, _, body)) = post_form(http, credential, &endpoint, client_secret, form).await
     else {
-        return;
+        return false;
     };
     let Ok(answer) = serde_json::from_slice::<serde_json::Value>(&body) else {
-        return;
+        return false;
     };
-    let exp = answer
-        .get("exp")
-        .and_then(serde_json::Value::as_u64)
-        .filter(|_| answer.get("active") == Some(&serde_json::Value::Bool(true)));
-    if let Some(exp) = exp {
-        tokens.expires_at = Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(exp));
-        tokens.expiry_source = super::token::ExpirySource::Introspection;
+    match introspected_expiry(&answer, tokens.issued_at) {
+        Some(exp) => {
+            tokens.expires_at = Some(exp);
+            tokens.expiry_source = super::token::ExpirySource::Introspection;
+            true
+        }
+        None => false,
     }
+}
+
+/// The `exp` of an active token in an introspection answer, when it is an
+/// expiry the clock can hold that comes after `issued`.
+fn introspected_expiry(answer: &serde_json::Value, issued: SystemTime) -> Option<SystemTime> {
+    if answer.get("active") != Some(&serde_json::Value::Bool(true)) {
+        return None;
+    }
+    let exp = super::token::unix_time(answer.get("exp")?)?;
+    super::token::usable_expiry(issued, exp)
 }
 
 /// Where a person-facing flow starts: the credential's `auth_url`, else the
@@ -483,6 +495,20 @@ mod tests {
             message.contains(r#""access_token":"[redacted]""#),
             "{message}"
         );
+    }
+
+    #[test]
+    fn an_introspected_exp_beyond_the_clock_or_in_the_past_is_no_expiry() {
+        let issued = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000);
+        let exp = |body: &str| introspected_expiry(&serde_json::from_str(body).unwrap(), issued);
+        assert_eq!(
+            exp(r#"{"active":true,"exp":1060}"#),
+            Some(issued + std::time::Duration::from_secs(60))
+        );
+        assert_eq!(exp(r#"{"active":true,"exp":18446744073709551615}"#), None);
+        assert_eq!(exp(r#"{"active":true,"exp":1e300}"#), None);
+        assert_eq!(exp(r#"{"active":true,"exp":1000}"#), None);
+        assert_eq!(exp(r#"{"active":false,"exp":1060}"#), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod flows;
 pub mod lock;
 mod loopback;
 pub mod refresh;
+pub mod retained;
 pub mod token;
 
 pub use refresh::{CredentialStatus, KeychainRefresher, LiveToken, TokenService};

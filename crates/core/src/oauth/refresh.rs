@@ -8,7 +8,12 @@
 //!   and no request goes to the provider.
 //! - A token response is written to the keychain (refresh and access token
 //!   together, in one entry) before its access token is handed to anyone, so
-//!   a crash after the write never leaves a dead refresh token stored.
+//!   a crash after the write never leaves a dead refresh token stored. The
+//!   slow part of learning an unknown expiry (introspection) comes after the
+//!   write, never between the provider's answer and it.
+//! - A token set the keychain will not take is not dropped: it is kept in
+//!   memory, used from there, and stored as soon as the keychain takes it
+//!   ([`retained`](super::retained)); the timeline says so.
 //! - A token endpoint that fails (HTTP 500, an HTML page, broken JSON) leaves
 //!   the stored tokens as they were, and the error says what it answered.
 //! - `invalid_grant` marks the identity "needs re-authorization" with the
@@ -24,6 +29,7 @@ use serde::Serialize;
 use super::assertion::{self, SigningKey};
 use super::flows::{self, Grant, TokenCallError};
 use super::lock::RefreshLocks;
+use super::retained::{self, Retained, identity_key};
 use super::token::TokenSet;
 use crate::credential::{AuthProtocol, Credential, CredentialSecrets};
 use crate::credential_store::{Authorization, CredentialStore, Identity};
@@ -100,10 +106,18 @@ pub fn status(authorization: &Authorization, now: SystemTime) -> CredentialStatu
 /// Whether `tokens` should be renewed before use at `now`: expired, or
 /// within [`EXPIRY_MARGIN`] (or a tenth of the lifetime) of expiring.
 pub fn is_stale(tokens: &TokenSet, now: SystemTime) -> bool {
-    let margin = tokens
+    tokens
+        .expires_within(now, margin_for(tokens, EXPIRY_MARGIN))
+        .unwrap_or(false)
+}
+
+/// How long before its expiry `tokens` count as due for renewal: `margin`,
+/// or a tenth of their lifetime when that is shorter (a 60 s token is
+/// renewed in its last 6 s, not all the time).
+pub fn margin_for(tokens: &TokenSet, margin: Duration) -> Duration {
+    tokens
         .lifetime()
-        .map_or(EXPIRY_MARGIN, |lifetime| (lifetime / 10).min(EXPIRY_MARGIN));
-    tokens.expires_within(now, margin).unwrap_or(false)
+        .map_or(margin, |lifetime| (lifetime / 10).min(margin))
 }
 
 /// Whether `tokens` are expired at `now` (no margin). Unknown expiry: no.
@@ -130,7 +144,9 @@ pub struct LiveToken {
 #[derive(Debug)]
 pub struct TokenService {
     store: CredentialStore,
-    locks: RefreshLocks,
+    locks: Arc<RefreshLocks>,
+    /// Token sets the keychain would not take yet.
+    retained: Retained,
     http: reqwest::Client,
     /// Where authorizations, tokens and refreshes are recorded, if anywhere.
     timeline: Option<Arc<Timeline>>,
@@ -155,9 +171,12 @@ impl TokenService {
     /// A service for `home`, calling token endpoints through `http` (build it
     /// with [`flows::token_client`]: no redirects).
     pub fn new(home: &Home, http: reqwest::Client) -> Self {
+        let store = CredentialStore::new(home.clone());
+        let locks = Arc::new(RefreshLocks::new(home.locks_dir()));
         Self {
-            store: CredentialStore::new(home.clone()),
-            locks: RefreshLocks::new(home.locks_dir()),
+            retained: Retained::new(store.clone(), Arc::clone(&locks)),
+            store,
+            locks,
             http,
             timeline: None,
             renewals: Mutex::new(HashMap::new()),
@@ -178,6 +197,7 @@ impl TokenService {
 
     /// Records authorizations, issued tokens and refresh attempts in `timeline`.
     pub fn with_timeline(mut self, timeline: Arc<Timeline>) -> Self {
+        self.retained.set_timeline(Arc::clone(&timeline));
         self.timeline = Some(timeline);
         self
     }
@@ -189,9 +209,7 @@ impl TokenService {
     /// Appends to the timeline, if there is one. Recording is best effort:
     /// a timeline that cannot be written never stops a token being used.
     pub fn record(&self, credential: &str, detail: EventDetail) {
-        if let Some(timeline) = &self.timeline {
-            let _ = timeline.append(credential, &detail, SystemTime::now());
-        }
+        retained::record(self.timeline.as_ref(), credential, &detail);
     }
 
     /// Records a send's requests, verdicts and retry (best effort, like
@@ -252,6 +270,22 @@ impl TokenService {
         &self.store
     }
 
+    /// What an identity of credential `name` is authorized with: the tokens
+    /// this process holds because the keychain would not take them, when
+    /// there are any (they are the newer), else what the keychain holds.
+    pub fn authorization(&self, name: &str, identity: &Identity) -> Result<Authorization> {
+        match self.retained.get(name, identity) {
+            Some(held) => Ok(held),
+            None => self.store.authorization(name, identity),
+        }
+    }
+
+    /// Why the identity's tokens are kept in memory rather than in the
+    /// keychain, while they are.
+    pub fn unstored(&self, name: &str, identity: &Identity) -> Option<String> {
+        self.retained.problem(name, identity)
+    }
+
     pub fn http(&self) -> &reqwest::Client {
         &self.http
     }
@@ -259,7 +293,7 @@ impl TokenService {
     /// The status of a credential's identity now.
     pub fn status(&self, credential: &Credential, user: Option<&str>) -> Result<CredentialStatus> {
         let identity = Identity::for_credential(credential, user);
-        let authorization = self.store.authorization(&credential.name, &identity)?;
+        let authorization = self.authorization(&credential.name, &identity)?;
         Ok(status(&authorization, SystemTime::now()))
     }
 
@@ -277,7 +311,7 @@ impl TokenService {
         user: Option<&str>,
     ) -> Result<LiveToken> {
         let identity = Identity::for_credential(credential, user);
-        let authorization = self.store.authorization(&credential.name, &identity)?;
+        let authorization = self.authorization(&credential.name, &identity)?;
         let now = SystemTime::now();
         if let Some(tokens) = usable(&authorization).filter(|tokens| !is_stale(tokens, now)) {
             return Ok(LiveToken {
@@ -326,6 +360,21 @@ impl TokenService {
         self.renew(credential, &identity, seen, trigger).await
     }
 
+    /// Renews when `due` says so of what is stored — asked again under the
+    /// credential's lock, so a renewal decided on an earlier read (the
+    /// keeper's) is not repeated after another task or process renewed.
+    pub async fn refresh_if_due(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        trigger: &RefreshTrigger,
+        due: &(dyn Fn(&Authorization) -> bool + Sync),
+    ) -> Result<LiveToken> {
+        let identity = Identity::for_credential(credential, user);
+        self.renew(credential, &identity, Seen::Due(due), trigger)
+            .await
+    }
+
     async fn renew(
         &self,
         credential: &Credential,
@@ -353,7 +402,8 @@ impl TokenService {
         }
         let _guard = turn.lock_file(&self.locks).await?;
         pause::point("refresh-locked");
-        let mut authorization = self.store.authorization(&credential.name, identity)?;
+        self.retained.store_held(&credential.name, identity);
+        let mut authorization = self.authorization(&credential.name, identity)?;
         let (username, password) = (
             authorization.username.clone(),
             authorization.password.clone(),
@@ -373,6 +423,7 @@ impl TokenService {
                     Seen::Token(failed) => *failed != tokens.access_token,
                     Seen::Nothing => true,
                     Seen::Unknown => false,
+                    Seen::Due(due) => !due(&authorization),
                 }
         });
         if let Some(tokens) = replaced {
@@ -414,11 +465,7 @@ impl TokenService {
     }
 
     fn renewal_key(credential: &Credential, identity: &Identity) -> String {
-        format!(
-            "{}\n{}",
-            credential.name.to_ascii_lowercase(),
-            identity.key()
-        )
+        identity_key(&credential.name, identity)
     }
 
     /// The token this process obtained in place of `failed`, if it did and
@@ -499,17 +546,18 @@ impl TokenService {
                             .map(|old| old.scopes.clone())
                             .unwrap_or_default();
                     }
-                    flows::learn_expiry(&self.http, credential, secret.as_ref(), &mut fresh).await;
                     pause::point("refresh-answered");
-                    self.keep(credential, identity, authorization, &fresh)?;
+                    self.keep(credential, identity, authorization, &fresh);
                     pause::point("refresh-stored");
-                    return Ok(fresh);
+                    self.learn_expiry(credential, identity, secret.as_ref(), authorization)
+                        .await;
+                    return Ok(authorization.tokens.clone().unwrap_or(fresh));
                 }
                 Err(error) if error.needs_reauthorization() && !can_mint => {
                     let reason = format!("the provider refused the refresh token: {error}");
                     authorization.needs_reauthorization = Some(reason.clone());
-                    self.store
-                        .set_authorization(&credential.name, identity, authorization)?;
+                    self.retained
+                        .store(&credential.name, identity, authorization, None);
                     return Err(Error::NeedsReauthorization {
                         credential: credential.name.clone(),
                         reason,
@@ -531,13 +579,14 @@ impl TokenService {
                 reason,
             });
         }
-        let mut fresh = self
+        let fresh = self
             .mint(credential, &token_url, secret.as_ref(), authorization)
             .await
             .map_err(|error| refresh_error(credential, error))?;
-        flows::learn_expiry(&self.http, credential, secret.as_ref(), &mut fresh).await;
-        self.keep(credential, identity, authorization, &fresh)?;
-        Ok(fresh)
+        self.keep(credential, identity, authorization, &fresh);
+        self.learn_expiry(credential, identity, secret.as_ref(), authorization)
+            .await;
+        Ok(authorization.tokens.clone().unwrap_or(fresh))
     }
 
     /// Client credentials or the stored password login: new tokens without
@@ -578,50 +627,44 @@ impl TokenService {
     }
 
     /// Stores `fresh` as the identity's tokens (clearing any "needs
-    /// re-authorization"), in one keychain write.
+    /// re-authorization"), in one keychain write. The provider may already
+    /// have rotated the old refresh token away: a set the keychain will not
+    /// take is kept in memory and stored later, never dropped. Call with the
+    /// credential's lock held.
     fn keep(
         &self,
         credential: &Credential,
         identity: &Identity,
         authorization: &mut Authorization,
         fresh: &TokenSet,
-    ) -> Result<()> {
+    ) {
         let previous = authorization
             .tokens
             .as_ref()
             .and_then(|tokens| tokens.refresh_token.clone());
         authorization.tokens = Some(fresh.clone());
         authorization.needs_reauthorization = None;
-        // The provider may already have rotated the old refresh token away:
-        // losing this write would lose the only live one, so try twice.
         let issued = EventDetail::token_issued(fresh, previous.as_ref());
-        match self
-            .store
-            .set_authorization(&credential.name, identity, authorization)
-        {
-            Ok(()) => {
-                self.record(&credential.name, issued);
-                Ok(())
-            }
-            Err(first) => self
-                .store
-                .set_authorization(&credential.name, identity, authorization)
-                .map(|()| {
-                    self.record(
-                        &credential.name,
-                        EventDetail::KeychainError {
-                            message: format!("storing the new tokens failed once: {first}"),
-                        },
-                    );
-                    self.record(&credential.name, issued.clone());
-                })
-                .map_err(|error| Error::Refresh {
-                    credential: credential.name.clone(),
-                    detail: format!(
-                        "the new tokens could not be stored ({error}); if the provider rotates \
-                         refresh tokens, the credential needs re-authorization"
-                    ),
-                }),
+        self.retained
+            .store(&credential.name, identity, authorization, Some(issued));
+    }
+
+    /// Once the tokens are stored: an unknown expiry is asked of the
+    /// provider's introspection endpoint (slow, and best effort), and what
+    /// it tells is stored too.
+    async fn learn_expiry(
+        &self,
+        credential: &Credential,
+        identity: &Identity,
+        secret: Option<&Secret>,
+        authorization: &mut Authorization,
+    ) {
+        let Some(tokens) = authorization.tokens.as_mut() else {
+            return;
+        };
+        if flows::learn_expiry(&self.http, credential, secret, tokens).await {
+            self.retained
+                .store(&credential.name, identity, authorization, None);
         }
     }
 
@@ -755,24 +798,32 @@ impl TokenService {
         &self,
         credential: &Credential,
         user: Option<&str>,
-        mut tokens: TokenSet,
+        tokens: TokenSet,
         login: Option<Login<'_>>,
     ) -> Result<LiveToken> {
         let secret = self.store.client_secret(&credential.name)?;
-        flows::learn_expiry(&self.http, credential, secret.as_ref(), &mut tokens).await;
         let identity = Identity::for_credential(credential, user);
         let _guard = self.locks.acquire(&credential.name).await?;
-        // An unreadable stored entry is replaced: authorizing again repairs it.
-        let authorization =
-            self.store
-                .reauthorize(&credential.name, &identity, |authorization| {
-                    authorization.tokens = Some(tokens.clone());
-                    authorization.needs_reauthorization = None;
-                    if let Some(login) = login {
-                        authorization.username = Some(login.username.to_string());
-                        authorization.password = login.password.cloned();
-                    }
-                })?;
+        let mut authorization = match self.authorization(&credential.name, &identity) {
+            Ok(authorization) => authorization,
+            // An unreadable stored entry is replaced: authorizing again repairs it.
+            Err(Error::Keychain { .. }) => {
+                self.store
+                    .reauthorize(&credential.name, &identity, |_| {})?
+            }
+            Err(other) => return Err(other),
+        };
+        authorization.tokens = Some(tokens.clone());
+        authorization.needs_reauthorization = None;
+        if let Some(login) = login {
+            authorization.username = Some(login.username.to_string());
+            authorization.password = login.password.cloned();
+        }
+        self.retained
+            .store(&credential.name, &identity, &authorization, None);
+        self.learn_expiry(credential, &identity, secret.as_ref(), &mut authorization)
+            .await;
+        let tokens = authorization.tokens.clone().unwrap_or(tokens);
         let flow = serde_json::to_value(credential.protocol)
             .ok()
             .and_then(|value| value.as_str().map(str::to_string))
@@ -809,11 +860,7 @@ impl TokenService {
             return Ok(false);
         };
         let identity = Identity::for_credential(credential, user);
-        let Some(tokens) = self
-            .store
-            .authorization(&credential.name, &identity)?
-            .tokens
-        else {
+        let Some(tokens) = self.authorization(&credential.name, &identity)?.tokens else {
             return Ok(false);
         };
         let (token, hint) = match &tokens.refresh_token {
@@ -856,7 +903,7 @@ impl TokenService {
         user: Option<&str>,
     ) -> Result<CredentialSecrets> {
         let identity = Identity::for_credential(credential, user);
-        let stored = self.store.authorization(&credential.name, &identity)?;
+        let stored = self.authorization(&credential.name, &identity)?;
         let access_token = match usable(&stored) {
             // As a Named Credential does: send what is stored, expired or
             // not; a response that says it expired is what renews it.
@@ -886,6 +933,9 @@ enum Seen<'a> {
     Nothing,
     /// Not known: renew whatever is stored.
     Unknown,
+    /// A snapshot said a renewal is due: renew when what is stored now
+    /// still says so.
+    Due(&'a (dyn Fn(&Authorization) -> bool + Sync)),
 }
 
 /// Who a flow signed in as, kept to mint new tokens later: the password

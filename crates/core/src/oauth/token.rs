@@ -2,6 +2,13 @@
 //! providers send it: `expires_in` as a number, a string or not at all
 //! (Salesforce), JWT access tokens whose `exp` tells the expiry, error bodies
 //! in the standard shape and in others, and HTML pages where JSON belongs.
+//!
+//! No number a provider sends can make this panic. An expiry that cannot be
+//! told — `expires_in` too large to add to the clock, or one that ends at or
+//! before the moment the answer arrived (`expires_in: 0`, a JWT `exp` in the
+//! past) — is an *unknown* expiry: such a token is used until a response
+//! says it expired, and the keeper keeps it alive on its unknown-expiry
+//! schedule, instead of every send and every keeper run refreshing it.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -27,7 +34,9 @@ pub enum ExpirySource {
     JwtExp,
     /// The provider's introspection endpoint (RFC 7662).
     Introspection,
-    /// Nothing says when the token expires (Salesforce sends no `expires_in`).
+    /// Nothing says when the token expires (Salesforce sends no `expires_in`),
+    /// or what it says cannot be used (an `expires_in` of 0, or one too
+    /// large for the clock).
     Unknown,
 }
 
@@ -78,7 +87,10 @@ impl TokenSet {
     /// Whether the access token is expired at `now`, or will be within
     /// `margin`. `None` when its expiry is unknown.
     pub fn expires_within(&self, now: SystemTime, margin: Duration) -> Option<bool> {
-        self.expires_at.map(|expires_at| now + margin >= expires_at)
+        self.expires_at.map(|expires_at| {
+            now.checked_add(margin)
+                .is_none_or(|horizon| horizon >= expires_at)
+        })
     }
 }
 
@@ -201,19 +213,20 @@ pub fn parse_token_response(
 
 fn token_set(object: &Map<String, Value>, access_token: String, now: SystemTime) -> TokenSet {
     let claims = jwt_claims(&access_token);
-    let (expires_at, expiry_source) = match expires_in(object) {
-        Some(seconds) => (
-            Some(now + Duration::from_secs(seconds)),
-            ExpirySource::ExpiresIn,
-        ),
-        None => match claims
+    let from_expires_in = expires_in(object)
+        .and_then(|seconds| expiry_after(now, Duration::from_secs(seconds)))
+        .map(|at| (at, ExpirySource::ExpiresIn));
+    let from_exp = || {
+        claims
             .as_ref()
             .and_then(|claims| claims.get("exp"))
             .and_then(unix_time)
-        {
-            Some(exp) => (Some(exp), ExpirySource::JwtExp),
-            None => (None, ExpirySource::Unknown),
-        },
+            .and_then(|exp| usable_expiry(now, exp))
+            .map(|at| (at, ExpirySource::JwtExp))
+    };
+    let (expires_at, expiry_source) = match from_expires_in.or_else(from_exp) {
+        Some((at, source)) => (Some(at), source),
+        None => (None, ExpirySource::Unknown),
     };
     TokenSet {
         access_token: Secret::new(access_token),
@@ -267,11 +280,31 @@ fn string_member(object: &Map<String, Value>, name: &str) -> Option<String> {
     }
 }
 
-fn unix_time(value: &Value) -> Option<SystemTime> {
-    let seconds = value
-        .as_u64()
-        .or_else(|| value.as_f64().map(|f| f as u64))?;
+/// A Unix time in seconds (a JWT's `exp`, an introspection answer's `exp`);
+/// `None` when it is not a number or lies beyond what the clock can hold.
+pub(crate) fn unix_time(value: &Value) -> Option<SystemTime> {
+    let seconds = value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f as u64)
+    })?;
     UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
+}
+
+/// When a token issued at `issued` expires, told by a lifetime: `None` (an
+/// unknown expiry) for a lifetime of zero or one too long for the clock.
+pub(crate) fn expiry_after(issued: SystemTime, lifetime: Duration) -> Option<SystemTime> {
+    issued
+        .checked_add(lifetime)
+        .and_then(|at| usable_expiry(issued, at))
+}
+
+/// `expires_at` when it comes after `issued`; an expiry at or before the
+/// token's issue would make every use of it a refresh, so it counts as
+/// unknown.
+pub(crate) fn usable_expiry(issued: SystemTime, expires_at: SystemTime) -> Option<SystemTime> {
+    (expires_at > issued).then_some(expires_at)
 }
 
 /// The decoded claims of a JWT (header.payload.signature), without checking
@@ -448,6 +481,60 @@ mod tests {
         .unwrap();
         assert_eq!(tokens.expires_at, Some(at(1_010)));
         assert_eq!(tokens.expiry_source, ExpirySource::ExpiresIn);
+    }
+
+    #[test]
+    fn a_lifetime_too_large_for_the_clock_is_an_unknown_expiry_not_a_panic() {
+        for body in [
+            r#"{"access_token":"a","refresh_token":"r","expires_in":9223372036854775807}"#,
+            r#"{"access_token":"a","expires_in":18446744073709551615}"#,
+            r#"{"access_token":"a","expires_in":"18446744073709551615"}"#,
+            r#"{"access_token":"a","expires_in":1e300}"#,
+        ] {
+            let tokens = parse(200, body).unwrap();
+            assert_eq!(tokens.expires_at, None, "{body}");
+            assert_eq!(tokens.expiry_source, ExpirySource::Unknown, "{body}");
+            assert_eq!(tokens.lifetime(), None);
+        }
+        let huge_exp = jwt(r#"{"exp":18446744073709551615}"#);
+        let tokens = parse(200, &format!(r#"{{"access_token":"{huge_exp}"}}"#)).unwrap();
+        assert_eq!(tokens.expiry_source, ExpirySource::Unknown);
+        // A lifetime the clock can hold, however long, is kept.
+        let decades = parse(200, r#"{"access_token":"a","expires_in":3153600000}"#).unwrap();
+        assert_eq!(decades.expires_at, Some(at(1_000 + 3_153_600_000)));
+    }
+
+    #[test]
+    fn a_zero_lifetime_or_a_past_exp_is_an_unknown_expiry() {
+        let zero = parse(200, r#"{"access_token":"a","expires_in":0}"#).unwrap();
+        assert_eq!(
+            (zero.expires_at, zero.expiry_source),
+            (None, ExpirySource::Unknown)
+        );
+        assert_eq!(zero.expires_within(at(1_000), Duration::ZERO), None);
+        // A zero expires_in does not hide a usable exp...
+        let token = jwt(r#"{"exp":1300}"#);
+        let with_exp = parse(
+            200,
+            &format!(r#"{{"access_token":"{token}","expires_in":"0"}}"#),
+        )
+        .unwrap();
+        assert_eq!(with_exp.expires_at, Some(at(1_300)));
+        assert_eq!(with_exp.expiry_source, ExpirySource::JwtExp);
+        // ...but an exp at or before the answer is no expiry either.
+        let stale = jwt(r#"{"exp":1000}"#);
+        let past = parse(200, &format!(r#"{{"access_token":"{stale}"}}"#)).unwrap();
+        assert_eq!(past.expiry_source, ExpirySource::Unknown);
+    }
+
+    #[test]
+    fn a_margin_past_the_end_of_the_clock_counts_as_expiring() {
+        let tokens = TokenSet::for_test(at(0), Some(at(10)));
+        let end_of_time = UNIX_EPOCH + Duration::from_secs(i64::MAX as u64 / 2);
+        assert_eq!(
+            tokens.expires_within(end_of_time, Duration::MAX),
+            Some(true)
+        );
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Injected token-endpoint failures: the ways real token endpoints break
 //! (a 500, a proxy's HTML page, truncated JSON, a success without a token, a
-//! refusal, a hang), queued for the next N token requests.
+//! refusal, a hang, a lifetime no clock can hold), queued for the next N
+//! token requests.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::http::Reply;
 
@@ -31,10 +32,16 @@ pub enum TokenFault {
     /// HTTP 302 to another address, as a misconfigured proxy or an SSO
     /// front door answers; a token client must not follow it.
     Redirect,
+    /// The grant is answered for real (tokens issued, a refresh token
+    /// rotated) but with `expires_in` 9223372036854775807: more seconds than
+    /// any clock can add.
+    HugeExpiresIn,
+    /// The grant is answered for real, with `expires_in` 0.
+    ZeroExpiresIn,
 }
 
 impl TokenFault {
-    pub const ALL: [TokenFault; 7] = [
+    pub const ALL: [TokenFault; 9] = [
         TokenFault::ServerError,
         TokenFault::HtmlErrorPage,
         TokenFault::MalformedJson,
@@ -42,6 +49,8 @@ impl TokenFault {
         TokenFault::InvalidGrant,
         TokenFault::Hang,
         TokenFault::Redirect,
+        TokenFault::HugeExpiresIn,
+        TokenFault::ZeroExpiresIn,
     ];
 
     /// The name used over HTTP and in the stats (`server_error`, `hang`, ...).
@@ -54,11 +63,35 @@ impl TokenFault {
             TokenFault::InvalidGrant => "invalid_grant",
             TokenFault::Hang => "hang",
             TokenFault::Redirect => "redirect",
+            TokenFault::HugeExpiresIn => "huge_expires_in",
+            TokenFault::ZeroExpiresIn => "zero_expires_in",
         }
     }
 
-    /// The answer this fault gives (for [`TokenFault::Hang`], once the hang is over).
-    pub(crate) fn reply(self) -> Reply {
+    /// For a fault that answers the grant for real: the `expires_in` its
+    /// answer carries instead of the configured one.
+    fn expires_in(self) -> Option<u64> {
+        match self {
+            TokenFault::HugeExpiresIn => Some(i64::MAX as u64),
+            TokenFault::ZeroExpiresIn => Some(0),
+            _ => None,
+        }
+    }
+
+    /// The answer this fault gives (for [`TokenFault::Hang`], once the hang
+    /// is over). `grant` runs the grant for real: the lifetime faults pass
+    /// its token response on with their `expires_in`, and its refusal as it is.
+    pub(crate) fn reply(self, grant: impl FnOnce() -> Result<Value, Reply>) -> Reply {
+        if let Some(expires_in) = self.expires_in() {
+            let mut body = match grant() {
+                Ok(body) => body,
+                Err(refusal) => return refusal,
+            };
+            body["expires_in"] = json!(expires_in);
+            return Reply::json(200, &body)
+                .no_store()
+                .with_outcome(format!("fault_{}", self.name()));
+        }
         let reply = match self {
             TokenFault::ServerError => Reply::json(
                 500,
@@ -85,6 +118,9 @@ impl TokenFault {
                     .to_string(),
             )
             .with_header("Location", "https://sso.example.invalid/login"),
+            TokenFault::HugeExpiresIn | TokenFault::ZeroExpiresIn => {
+                Reply::json(500, &json!({"error": "server_error"}))
+            }
         };
         reply
             .no_store()
@@ -227,6 +263,24 @@ mod tests {
     }
 
     #[test]
+    fn a_lifetime_fault_answers_the_grant_with_its_expires_in() {
+        let grant = || Ok(json!({"access_token": "at", "expires_in": 60}));
+        for (fault, expires_in) in [
+            (
+                TokenFault::HugeExpiresIn,
+                json!(9_223_372_036_854_775_807_u64),
+            ),
+            (TokenFault::ZeroExpiresIn, json!(0)),
+        ] {
+            let reply = fault.reply(grant);
+            let body: Value = serde_json::from_slice(&reply.body).unwrap();
+            assert_eq!((reply.status, &body["expires_in"]), (200, &expires_in));
+            assert_eq!(body["access_token"], "at");
+            assert_eq!(reply.outcome, format!("fault_{}", fault.name()));
+        }
+    }
+
+    #[test]
     fn names_round_trip() {
         for fault in TokenFault::ALL {
             assert_eq!(fault.name().parse::<TokenFault>(), Ok(fault));
@@ -267,7 +321,10 @@ mod tests {
     #[test]
     fn every_fault_reply_is_not_a_usable_token_response() {
         for fault in TokenFault::ALL {
-            let reply = fault.reply();
+            if fault.expires_in().is_some() {
+                continue;
+            }
+            let reply = fault.reply(|| Err(Reply::json(400, &json!({"error": "invalid_grant"}))));
             let usable = reply.status == 200
                 && serde_json::from_slice::<serde_json::Value>(&reply.body)
                     .is_ok_and(|body| body.get("access_token").is_some());

@@ -29,11 +29,12 @@ pub(crate) fn token_endpoint(provider: &Provider, request: &Incoming) -> Reply {
     // Take the fault in its own statement: the queue must not stay locked
     // while a hang holds this request.
     let fault = provider.faults().take();
+    let answer = || grant(provider, request, &form, grant_type).map_err(|error| error.reply());
     let reply = match fault {
-        Some(fault) => faulted(provider, fault),
-        None => match grant(provider, request, &form, grant_type) {
+        Some(fault) => faulted(provider, fault, answer),
+        None => match answer() {
             Ok(body) => Reply::json(200, &body).no_store(),
-            Err(error) => error.reply(),
+            Err(refusal) => refusal,
         },
     };
     provider.record_token(grant_label(grant_type), &reply.outcome);
@@ -54,11 +55,15 @@ fn grant_label(grant_type: Option<&str>) -> &'static str {
     }
 }
 
-fn faulted(provider: &Provider, fault: TokenFault) -> Reply {
+fn faulted(
+    provider: &Provider,
+    fault: TokenFault,
+    grant: impl FnOnce() -> Result<Value, Reply>,
+) -> Reply {
     if fault == TokenFault::Hang {
         provider.shutdown.wait(provider.config.hang_for);
     }
-    fault.reply()
+    fault.reply(grant)
 }
 
 fn grant(
