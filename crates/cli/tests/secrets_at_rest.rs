@@ -16,7 +16,7 @@ use callout_core::sandbox::{Sandbox, SandboxConfig, TokenFault};
 
 mod common;
 
-use common::{TestHome, assert_ok, stdout};
+use common::{TestHome, assert_ok, stderr, stdout};
 
 const SOAP_URL: &str = "callout:Full/services/Soap/u/59.0";
 
@@ -122,7 +122,12 @@ fn after_a_full_scenario_no_file_and_no_message_holds_a_secret() {
     sandbox.inject_fault(TokenFault::InvalidGrant, 1);
     let refused = home.run(&["token", "Full", "--refresh"]);
     printed.keep("refused refresh", &refused, true);
-    assert!(!refused.status.success());
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("invalid_grant"),
+        "the error names the provider's answer: {}",
+        stderr(&refused)
+    );
 
     // Re-authorize and send once more, then export the timeline.
     let again = home.authorize_in_browser("Full");

@@ -1542,6 +1542,11 @@ fn many_sandboxes_run_in_parallel_without_sharing_anything() {
         token(&sandboxes[3], &[("grant_type", "client_credentials")]).0,
         200
     );
+    assert_eq!(
+        token(&sandboxes[2], &[("grant_type", "client_credentials")]).0,
+        500,
+        "the fault went to the sandbox it was injected into"
+    );
     assert_eq!(sandboxes[1].stats().token_total("password"), 0);
 }
 
