@@ -39,8 +39,8 @@ describe("filterEvents", () => {
     expect(filterEvents(events, { ...none, text: "nothing-matches" })).toEqual([]);
   });
   // Correctness at the size the timeline view is built for. How fast this
-  // runs is a benchmark's question (crates/bench, or a vitest `bench` file
-  // beside this one), not a pass/fail test's.
+  // runs is a benchmark's question (a `timelineList.bench.ts` beside this
+  // file, run by `vitest bench`), not a pass/fail test's.
   it("filters 100 000 events without losing, reordering or mixing in any", () => {
     const many: Event[] = [];
     for (let i = 0; i < 100_000; i++) {
