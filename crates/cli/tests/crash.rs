@@ -41,10 +41,27 @@ fn kill_refresh_at(home: &TestHome, name: &str, point: &str) {
     assert!(!status.success());
 }
 
+/// Runs `callout token` with `args` and returns the access token it printed,
+/// after checking it succeeded and printed one `sandbox` issued.
+fn printed_token(sandbox: &Sandbox, home: &TestHome, args: &[&str]) -> String {
+    let output = home.run(args);
+    assert_ok(&output);
+    let token = stdout(&output).trim().to_string();
+    assert!(
+        sandbox
+            .issued_tokens()
+            .iter()
+            .any(|issued| issued.expose() == token),
+        "`callout {}` printed no token the provider issued: {token:?}",
+        args.join(" ")
+    );
+    token
+}
+
 fn authorized(sandbox: &Sandbox, home: &mut TestHome, name: &str) -> String {
     home.add(sandbox, name, "auth-code", &[]);
     assert_ok(&home.authorize_in_browser(name));
-    stdout(&home.run(&["token", name])).trim().to_string()
+    printed_token(sandbox, home, &["token", name])
 }
 
 #[test]
@@ -55,9 +72,8 @@ fn killed_before_the_token_request_the_credential_works() {
     kill_refresh_at(&home, "Locked", "refresh-locked");
     assert_eq!(sandbox.stats().token_total("refresh_token"), 0);
     // The lock died with the process; the next one refreshes at once.
-    let after = home.run(&["token", "Locked", "--refresh"]);
-    assert_ok(&after);
-    assert_ne!(stdout(&after).trim(), before);
+    let after = printed_token(&sandbox, &home, &["token", "Locked", "--refresh"]);
+    assert_ne!(after, before);
     assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
 }
 
@@ -67,9 +83,7 @@ fn killed_after_the_new_tokens_were_stored_the_credential_works() {
     let mut home = TestHome::new();
     let before = authorized(&sandbox, &mut home, "Stored");
     kill_refresh_at(&home, "Stored", "refresh-stored");
-    let token = home.run(&["token", "Stored"]);
-    assert_ok(&token);
-    let stored = stdout(&token).trim().to_string();
+    let stored = printed_token(&sandbox, &home, &["token", "Stored"]);
     assert_ne!(stored, before, "the new access token was kept");
     // The rotated refresh token was stored with it: refreshing still works.
     assert_ok(&home.run(&["token", "Stored", "--refresh"]));
@@ -94,9 +108,8 @@ fn killed_after_the_provider_rotated_but_before_storing_it_needs_reauthorization
     kill_refresh_at(&home, "Answered", "refresh-answered");
     assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
     // What was stored is untouched: the old access token is still served while it lives.
-    let token = home.run(&["token", "Answered"]);
-    assert_ok(&token);
-    assert_eq!(stdout(&token).trim(), before);
+    let token = printed_token(&sandbox, &home, &["token", "Answered"]);
+    assert_eq!(token, before);
     // But its refresh token was rotated away with the lost answer.
     let refresh = home.run(&["token", "Answered", "--refresh"]);
     assert_eq!(refresh.status.code(), Some(3), "{}", stderr(&refresh));

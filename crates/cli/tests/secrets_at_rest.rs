@@ -16,7 +16,7 @@ use callout_core::sandbox::{Sandbox, SandboxConfig, TokenFault};
 
 mod common;
 
-use common::{TestHome, assert_ok, stdout};
+use common::{TestHome, assert_ok, stderr, stdout};
 
 const SOAP_URL: &str = "callout:Full/services/Soap/u/59.0";
 
@@ -71,9 +71,32 @@ fn after_a_full_scenario_no_file_and_no_message_holds_a_secret() {
     assert!(stdout(&recovered).contains("\"refreshed\""));
 
     // The keeper renews ahead of expiry (a margin longer than the lifetime).
+    let refreshes = sandbox.stats().token_count("refresh_token", "ok");
+    let before_keep = home.run(&["token", "Full"]);
+    assert_ok(&before_keep);
+    printed.keep("token before keep", &before_keep, false);
     let kept = home.run(&["keep", "--once", "--margin", "2h"]);
     assert_ok(&kept);
     printed.keep("keep", &kept, true);
+    assert!(
+        stdout(&kept)
+            .lines()
+            .any(|line| line.contains("Full: refresh") && line.contains(" → refreshed: token ")),
+        "the keeper refreshed Full: {}",
+        stdout(&kept)
+    );
+    assert_eq!(
+        sandbox.stats().token_count("refresh_token", "ok"),
+        refreshes + 1
+    );
+    let after_keep = home.run(&["token", "Full"]);
+    assert_ok(&after_keep);
+    printed.keep("token after keep", &after_keep, false);
+    assert_ne!(
+        stdout(&after_keep).trim(),
+        stdout(&before_keep).trim(),
+        "the keeper stored the renewed token"
+    );
 
     // A refresh killed after the provider answered and the tokens were stored.
     let marker = home.path().join("paused");
@@ -99,7 +122,12 @@ fn after_a_full_scenario_no_file_and_no_message_holds_a_secret() {
     sandbox.inject_fault(TokenFault::InvalidGrant, 1);
     let refused = home.run(&["token", "Full", "--refresh"]);
     printed.keep("refused refresh", &refused, true);
-    assert!(!refused.status.success());
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("invalid_grant"),
+        "the error names the provider's answer: {}",
+        stderr(&refused)
+    );
 
     // Re-authorize and send once more, then export the timeline.
     let again = home.authorize_in_browser("Full");

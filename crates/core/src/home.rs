@@ -63,15 +63,23 @@ impl Home {
 
     /// The platform's config and data directories and the shared service name.
     pub fn platform() -> Result<Home> {
-        let dirs = directories::ProjectDirs::from("dev", "Callout Lab", "callout-lab").ok_or_else(
-            || Error::Storage {
-                action: "find",
-                path: "the home directory".into(),
-                detail: "the platform reports no home directory for this user; \
+        Home::of_platform_dirs(directories::ProjectDirs::from(
+            "dev",
+            "Callout Lab",
+            "callout-lab",
+        ))
+    }
+
+    /// The platform home from the directories the platform reported, if it
+    /// reported any.
+    fn of_platform_dirs(dirs: Option<directories::ProjectDirs>) -> Result<Home> {
+        let dirs = dirs.ok_or_else(|| Error::Storage {
+            action: "find",
+            path: "the home directory".into(),
+            detail: "the platform reports no home directory for this user; \
                          pass --home DIR or set CALLOUT_HOME"
-                    .into(),
-            },
-        )?;
+                .into(),
+        })?;
         Ok(Home {
             config_dir: dirs.config_dir().to_path_buf(),
             data_dir: dirs.data_dir().to_path_buf(),
@@ -166,9 +174,21 @@ mod tests {
 
     #[test]
     fn the_platform_home_uses_the_shared_service() {
-        if let Ok(home) = Home::platform() {
-            assert_eq!(home.keychain_service(), "callout-lab");
-            assert!(!home.is_explicit());
+        let home = Home::platform().expect("the test machine's user has a home directory");
+        assert_eq!(home.keychain_service(), "callout-lab");
+        assert!(!home.is_explicit());
+        for dir in [home.config_dir(), home.data_dir()] {
+            assert!(dir.is_absolute(), "{home:?}");
+            assert!(dir.to_string_lossy().contains("callout-lab"), "{home:?}");
         }
+    }
+
+    #[test]
+    fn without_a_platform_home_the_error_says_how_to_choose_one() {
+        let message = Home::of_platform_dirs(None).unwrap_err().to_string();
+        assert!(
+            message.contains("pass --home DIR or set CALLOUT_HOME"),
+            "{message}"
+        );
     }
 }

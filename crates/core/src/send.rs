@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -303,6 +304,25 @@ pub struct Sender {
 #[derive(Debug, Default)]
 struct InFlight {
     gates: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Calls waiting at any gate for their turn right now.
+    waiting: AtomicUsize,
+}
+
+/// Counts a call as waiting for as long as it lives (dropped on admission,
+/// or with the call if it is abandoned while it waits).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn count(waiting: &'a AtomicUsize) -> Self {
+        waiting.fetch_add(1, Ordering::SeqCst);
+        Self(waiting)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl InFlight {
@@ -315,6 +335,7 @@ impl InFlight {
                 .entry(origin)
                 .or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_ORIGIN))),
         );
+        let _waiting = Waiting::count(&self.waiting);
         // The gate is never closed, so this only waits.
         gate.acquire_owned().await.ok()
     }
@@ -343,6 +364,13 @@ impl Sender {
     /// The shared client, for other callers (the OAuth token endpoint) to reuse.
     pub fn client(&self) -> &reqwest::Client {
         &self.client
+    }
+
+    /// Calls held back right now at an origin's gate, waiting for one of its
+    /// [`MAX_IN_FLIGHT_PER_ORIGIN`] turns: with the requests a server holds,
+    /// how a test knows that every call is accounted for.
+    pub fn calls_waiting_for_a_turn(&self) -> usize {
+        self.in_flight.waiting.load(Ordering::SeqCst)
     }
 
     /// Runs the whole pipeline for `draft`. `secrets` are those of the

@@ -39,11 +39,38 @@ fn fixture(name: &str) -> Verdict {
     Detector::default().verdict(status, &headers, &body)
 }
 
+/// `reason` with the JSON parser's own description of a body it could not
+/// parse (the parenthesis after our words, however many it nests) replaced
+/// by a placeholder.
+fn without_parser_words(reason: &str) -> String {
+    const OURS: &str = "the JSON body could not be parsed (";
+    let Some(at) = reason.find(OURS) else {
+        return reason.to_string();
+    };
+    let words = at + OURS.len();
+    let mut depth = 1;
+    for (offset, c) in reason[words..].char_indices() {
+        depth += match c {
+            '(' => 1,
+            ')' => -1,
+            _ => 0,
+        };
+        if depth == 0 {
+            let end = words + offset;
+            return format!("{}[the parser's words]{}", &reason[..words], &reason[end..]);
+        }
+    }
+    panic!("the parser's words are never closed: {reason}");
+}
+
 #[test]
 fn verdict_sentences_for_every_fixture() {
     insta::glob!("fixtures/verdicts/*.http", |path| {
         let (status, headers, body) = read_fixture(path);
-        let verdict = Detector::default().verdict(status, &headers, &body);
+        let mut verdict = Detector::default().verdict(status, &headers, &body);
+        // The snapshot holds our words: what serde_json says about a body
+        // it cannot parse is its own, and may change with any upgrade.
+        verdict.reason = without_parser_words(&verdict.reason);
         insta::assert_json_snapshot!(verdict);
     });
 }

@@ -1,18 +1,23 @@
 //! The engine against the embedded sandbox: a SOAP callout whose session was
-//! expired is detected (HTTP 500 `INVALID_SESSION_ID`), refreshed through a
-//! sandbox-backed refresher over the real token endpoint, and retried to a
-//! 200; Salesforce's verdict on the same 500 says it would not have refreshed.
+//! expired is detected (HTTP 500 `INVALID_SESSION_ID`), refreshed by the
+//! keychain-backed refresher the app and the CLI use, over the sandbox's real
+//! token endpoint, and retried to a 200; Salesforce's verdict on the same 500
+//! says it would not have refreshed. Needs the keychain (the desktop session).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
 
-use std::sync::Mutex;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-use callout_core::credential::{Credential, CredentialSecrets, CredentialSet};
-use callout_core::detect::Verdict;
+use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
+use callout_core::oauth::KeychainRefresher;
 use callout_core::sandbox::{Sandbox, SandboxConfig};
-use callout_core::send::{Attempt, Draft, RefreshFuture, Refresher, Sender, Timeouts};
-use callout_core::{Error, Secret};
+use callout_core::send::{Attempt, Draft, Sender, Timeouts};
 use serde_json::Value;
+
+mod common;
+
+use common::TestHome;
 
 /// Calls the sandbox's token endpoint (RFC 6749 §5.1 JSON) with a form body.
 async fn token_request(
@@ -43,50 +48,6 @@ async fn token_request(
     }
 }
 
-/// A refresher that uses the sandbox's refresh_token grant and keeps the
-/// rotated refresh token, as the real OAuth refresher will.
-struct SandboxRefresher<'s> {
-    sandbox: &'s Sandbox,
-    client: reqwest::Client,
-    refresh_token: Mutex<Secret>,
-}
-
-impl Refresher for SandboxRefresher<'_> {
-    fn refresh<'a>(
-        &'a self,
-        credential: &'a Credential,
-        _: &'a Verdict,
-        _: &'a CredentialSecrets,
-    ) -> RefreshFuture<'a> {
-        Box::pin(async move {
-            let current = self.refresh_token.lock().unwrap().clone();
-            let json = token_request(
-                &self.client,
-                self.sandbox,
-                &[
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", current.expose()),
-                ],
-            )
-            .await
-            .map_err(|detail| Error::Refresh {
-                credential: credential.name.clone(),
-                detail,
-            })?;
-            if let Some(rotated) = json["refresh_token"].as_str() {
-                *self.refresh_token.lock().unwrap() = Secret::new(rotated);
-            }
-            let access = json["access_token"]
-                .as_str()
-                .ok_or_else(|| Error::Refresh {
-                    credential: credential.name.clone(),
-                    detail: "the token response has no access_token".into(),
-                })?;
-            Ok(CredentialSecrets::with_token(access))
-        })
-    }
-}
-
 fn soap_query() -> Draft {
     Draft::new("POST", "callout:Sandbox/services/Soap/u/59.0")
         .header("Content-Type", "text/xml; charset=UTF-8")
@@ -114,42 +75,29 @@ async fn an_expired_soap_session_is_refreshed_and_retried_against_the_sandbox() 
     .unwrap();
     let sender = Sender::new(Timeouts::default()).unwrap();
 
-    // Authorize with the password grant over HTTP, then let the session die.
-    let username = sandbox.config().username.clone();
-    let password = sandbox.config().password.clone();
-    let tokens = token_request(
-        sender.client(),
+    // Authorized (tokens in the keychain), then the session dies at the
+    // provider while the clock still calls it valid.
+    let mut home = TestHome::new();
+    let credential = home.add_with(
         &sandbox,
-        &[
-            ("grant_type", "password"),
-            ("username", &username),
-            ("password", &password),
-        ],
-    )
-    .await
-    .unwrap();
-    let access = tokens["access_token"].as_str().unwrap().to_string();
-    let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
-    assert!(sandbox.expire_access_token(&access));
+        "Sandbox",
+        AuthProtocol::AuthorizationCode,
+        |credential| credential.salesforce.allow_merge_fields_in_body = true,
+    );
+    let seeded = home.seed(
+        &sandbox,
+        "Sandbox",
+        SystemTime::now() + Duration::from_secs(3_600),
+    );
+    assert!(sandbox.expire_access_token(seeded.access_token.expose()));
 
-    let mut credential = Credential::new("Sandbox", sandbox.base_url());
-    credential.client_id = Some(sandbox.client_id().to_string());
-    credential.token_url = Some(sandbox.token_url());
-    credential.salesforce.allow_merge_fields_in_body = true;
+    let refresher = KeychainRefresher::new(Arc::clone(&home.service), None);
+    let secrets = refresher.secrets(&credential).await.unwrap();
+    assert_eq!(secrets.access_token.as_ref(), Some(&seeded.access_token));
     let credentials = CredentialSet::new(vec![credential]).unwrap();
-    let refresher = SandboxRefresher {
-        sandbox: &sandbox,
-        client: sender.client().clone(),
-        refresh_token: Mutex::new(Secret::new(refresh.clone())),
-    };
 
     let outcome = sender
-        .send(
-            &soap_query(),
-            &credentials,
-            &CredentialSecrets::with_token(access.clone()),
-            Some(&refresher),
-        )
+        .send(&soap_query(), &credentials, &secrets, Some(&refresher))
         .await
         .unwrap();
 
@@ -195,14 +143,35 @@ async fn an_expired_soap_session_is_refreshed_and_retried_against_the_sandbox() 
     assert_eq!(outcome.response.status, 200);
     assert!(outcome.response.body.text().contains("queryResponse"));
 
-    // The new token is live and different; the rotated refresh token was kept.
+    // The new token is different and stored; the rotated refresh token was
+    // kept in the keychain, and it is the one the provider now honours.
     let fresh = outcome.refreshed.unwrap().access_token.unwrap();
-    assert_ne!(fresh.expose(), access);
-    assert_ne!(refresher.refresh_token.lock().unwrap().expose(), refresh);
+    assert_ne!(fresh, seeded.access_token);
+    let stored = home.authorization("Sandbox").tokens.unwrap();
+    assert_eq!(
+        stored.access_token, fresh,
+        "the keychain holds the new token"
+    );
+    let kept = stored.refresh_token.unwrap();
+    assert_ne!(
+        Some(&kept),
+        seeded.refresh_token.as_ref(),
+        "the keychain holds the rotated refresh token, not the one spent"
+    );
     let stats = sandbox.stats();
     assert_eq!(stats.token_count("refresh_token", "ok"), 1);
     assert_eq!(stats.api_count("salesforce_soap", "invalid_session"), 1);
     assert_eq!(stats.api_count("salesforce_soap", "ok"), 1);
+    token_request(
+        sender.client(),
+        &sandbox,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", kept.expose()),
+        ],
+    )
+    .await
+    .expect("the kept refresh token is the live one");
 }
 
 #[tokio::test]

@@ -1,8 +1,9 @@
 //! The sandbox over real sockets: every endpoint, every fault, and the
 //! PRODUCT.md expiry scenarios end to end with plain HTTP calls.
 //!
-//! Lifetime rules run on a `ManualClock`; the end-to-end scenarios use real
-//! one-second lifetimes and wait for the condition, never for a duration.
+//! Lifetime rules run on a `ManualClock`, so no call has to land before a
+//! real lifetime ends; the one scenario on the real clock (an idle refresh
+//! token) waits for the condition, never for a duration.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
 
@@ -253,10 +254,7 @@ fn post_fault(sandbox: &Sandbox, command: Value) -> (u16, Value) {
 
 #[test]
 fn soap_call_with_an_expired_session_gets_the_500_invalid_session_fault() {
-    let sandbox = start(SandboxConfig {
-        access_ttl: Duration::from_secs(1),
-        ..SandboxConfig::default()
-    });
+    let (sandbox, clock) = with_manual_clock(SandboxConfig::default());
     let (access, _) = password_tokens(&sandbox);
     let (status, live) = soap(
         &sandbox,
@@ -265,13 +263,7 @@ fn soap_call_with_an_expired_session_gets_the_500_invalid_session_fault() {
     assert_eq!(status, 200, "{live}");
     assert!(live.contains("<queryResponse>"));
 
-    wait_until("the session has expired", || {
-        soap(
-            &sandbox,
-            soap_envelope(Some(&access), "SELECT Id FROM Account"),
-        )
-        .0 != 200
-    });
+    clock.advance(sandbox.config().access_ttl);
     let (status, fault) = soap(
         &sandbox,
         soap_envelope(Some(&access), "SELECT Id FROM Account"),
@@ -287,8 +279,7 @@ fn soap_call_with_an_expired_session_gets_the_500_invalid_session_fault() {
 
 #[test]
 fn rest_call_with_an_expired_token_gets_401_invalid_session_id() {
-    let sandbox = start(SandboxConfig {
-        access_ttl: Duration::from_secs(1),
+    let (sandbox, clock) = with_manual_clock(SandboxConfig {
         omit_expires_in: true,
         ..SandboxConfig::default()
     });
@@ -298,9 +289,7 @@ fn rest_call_with_an_expired_token_gets_401_invalid_session_id() {
         200
     );
 
-    wait_until("the token has expired", || {
-        rest_query(&sandbox, &access, "SELECT Id FROM Account").0 != 200
-    });
+    clock.advance(sandbox.config().access_ttl);
     let response = http()
         .get(sandbox.rest_query_url())
         .query(&[("q", "SELECT Id FROM Account")])
@@ -1564,6 +1553,11 @@ fn many_sandboxes_run_in_parallel_without_sharing_anything() {
         token(&sandboxes[3], &[("grant_type", "client_credentials")]).0,
         200
     );
+    assert_eq!(
+        token(&sandboxes[2], &[("grant_type", "client_credentials")]).0,
+        500,
+        "the fault went to the sandbox it was injected into"
+    );
     assert_eq!(sandboxes[1].stats().token_total("password"), 0);
 }
 
@@ -1650,16 +1644,56 @@ fn every_request_is_logged_once_without_tokens() {
         })),
         ..SandboxConfig::default()
     });
-    let (access, _) = password_tokens(&sandbox);
-    rest_query(&sandbox, "made-up", "SELECT Id FROM Account");
-    let logged = lines.lock().unwrap().clone();
-    assert_eq!(logged.len(), 2);
-    assert_eq!(logged[0].to_string(), "POST /token -> 200 ok");
+    // Every place a token travels: a token response, a refresh token in a
+    // form body, an access token in a Bearer header, in a SOAP session
+    // header and in a query string.
+    let (access, refresh_token) = password_tokens(&sandbox);
+    let (status, renewed) = refresh(&sandbox, &refresh_token);
+    assert_eq!(status, 200, "{renewed}");
+    let renewed_access = renewed["access_token"].as_str().unwrap().to_string();
+    let renewed_refresh = renewed["refresh_token"].as_str().unwrap().to_string();
     assert_eq!(
-        logged[1].to_string(),
-        "GET /services/data/v59.0/query -> 401 invalid_session"
+        rest_query(&sandbox, &renewed_access, "SELECT Id FROM Account").0,
+        200
     );
-    assert!(!format!("{logged:?}").contains(&access));
+    let (status, _) = soap(
+        &sandbox,
+        soap_envelope(Some(&renewed_access), "SELECT Id FROM Account"),
+    );
+    assert_eq!(status, 200);
+    let in_query = http()
+        .get(sandbox.rest_query_url())
+        .query(&[("q", "SELECT Id FROM Account"), ("access_token", &access)])
+        .send()
+        .unwrap();
+    assert_eq!(in_query.status().as_u16(), 401);
+
+    let logged = lines.lock().unwrap().clone();
+    let shown: Vec<String> = logged.iter().map(ToString::to_string).collect();
+    let everything = format!("{shown:?} {logged:?}");
+    for (what, secret) in [
+        ("the first access token", access.as_str()),
+        ("the first refresh token", refresh_token.as_str()),
+        ("the renewed access token", renewed_access.as_str()),
+        ("the renewed refresh token", renewed_refresh.as_str()),
+        ("the client secret", sandbox.client_secret()),
+        ("the user's password", sandbox.config().password.as_str()),
+    ] {
+        assert!(
+            !everything.contains(secret),
+            "the log shows {what}: {everything}"
+        );
+    }
+    assert_eq!(
+        shown,
+        [
+            "POST /token -> 200 ok",
+            "POST /token -> 200 ok",
+            "GET /services/data/v59.0/query -> 200 ok",
+            "POST /services/Soap/u/59.0 -> 200 ok",
+            "GET /services/data/v59.0/query -> 401 invalid_session",
+        ]
+    );
 }
 
 #[test]

@@ -537,60 +537,72 @@ async fn bad_headers_and_methods_are_named() {
     );
 }
 
-/// A server that holds every request it gets unanswered until it has held
-/// `hold` at once (or all that are left of `total`) and no other has come for
-/// a moment, then answers them all. Returns the most it ever held at once.
-fn holding_server(listener: TcpListener, hold: usize, total: usize) -> JoinHandle<usize> {
-    use std::io::{BufRead, BufReader};
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let (mut held, mut answered, mut most) = (Vec::new(), 0, 0);
-        let mut last_arrival = std::time::Instant::now();
-        while answered < total {
-            match listener.accept() {
-                Ok((stream, _)) => {
-                    stream.set_nonblocking(false).unwrap();
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut line = String::new();
-                    while reader.read_line(&mut line).unwrap() > 2 {
-                        line.clear();
-                    }
-                    held.push(stream);
-                    most = most.max(held.len());
-                    last_arrival = std::time::Instant::now();
-                }
-                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
-                    let full = held.len() >= hold || held.len() + answered == total;
-                    // A client that may send more would have done so by now.
-                    if full && last_arrival.elapsed() > Duration::from_millis(300) {
-                        for mut stream in held.drain(..) {
-                            stream
-                                .write_all(
-                                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                                )
-                                .unwrap();
-                            answered += 1;
+/// A server that holds every request it reads unanswered until `release`
+/// is set, then answers those and every later one, until it has answered
+/// `total`. `held` is how many it holds right now; the thread returns the
+/// most it ever held at once.
+struct HoldingServer {
+    held: Arc<AtomicUsize>,
+    release: Arc<std::sync::atomic::AtomicBool>,
+    thread: JoinHandle<usize>,
+}
+
+impl HoldingServer {
+    fn start(listener: TcpListener, total: usize) -> Self {
+        use std::io::{BufRead, BufReader};
+        let held_now = Arc::new(AtomicUsize::new(0));
+        let release = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (count, released) = (Arc::clone(&held_now), Arc::clone(&release));
+        listener.set_nonblocking(true).unwrap();
+        let thread = std::thread::spawn(move || {
+            let (mut held, mut answered, mut most) = (Vec::new(), 0, 0);
+            while answered < total {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        stream.set_nonblocking(false).unwrap();
+                        let mut reader = BufReader::new(stream.try_clone().unwrap());
+                        let mut line = String::new();
+                        while reader.read_line(&mut line).unwrap() > 2 {
+                            line.clear();
                         }
+                        held.push(stream);
+                        most = most.max(held.len());
+                        count.store(held.len(), Ordering::SeqCst);
                     }
-                    std::thread::sleep(Duration::from_millis(5));
+                    Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    Err(error) => panic!("accept failed: {error}"),
                 }
-                Err(error) => panic!("accept failed: {error}"),
+                if released.load(Ordering::SeqCst) {
+                    for mut stream in held.drain(..) {
+                        stream
+                            .write_all(
+                                b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                            )
+                            .unwrap();
+                        answered += 1;
+                    }
+                    count.store(0, Ordering::SeqCst);
+                }
             }
+            most
+        });
+        Self {
+            held: held_now,
+            release,
+            thread,
         }
-        most
-    })
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_reaches_one_origin_at_most_32_requests_at_a_time() {
     const CALLS: usize = 40;
+    let limit = callout_core::send::MAX_IN_FLIGHT_PER_ORIGIN;
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/burst", listener.local_addr().unwrap());
-    let server = holding_server(
-        listener,
-        callout_core::send::MAX_IN_FLIGHT_PER_ORIGIN,
-        CALLS,
-    );
+    let server = HoldingServer::start(listener, CALLS);
     let sender = Sender::new(Timeouts::default()).unwrap();
     let credentials = CredentialSet::new(Vec::new()).unwrap();
     let calls: Vec<_> = (0..CALLS)
@@ -605,12 +617,36 @@ async fn a_burst_reaches_one_origin_at_most_32_requests_at_a_time() {
             })
         })
         .collect();
+
+    // Every call is accounted for once it is either held by the server or
+    // waiting at the sender's gate: none can still be on its way, so what
+    // the server holds then is all that was let through. (Held is read
+    // first: a call leaves the gate before it reaches the server, so it is
+    // never counted twice.)
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let (held, waiting) = loop {
+        let held = server.held.load(Ordering::SeqCst);
+        let waiting = sender.calls_waiting_for_a_turn();
+        if held + waiting == CALLS {
+            break (held, waiting);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not every call arrived or waits: {held} held, {waiting} waiting"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert_eq!(held, limit, "requests the server held at once");
+    assert_eq!(waiting, CALLS - limit, "calls waiting for a turn");
+
+    server.release.store(true, Ordering::SeqCst);
     for call in calls {
         assert_eq!(call.await.unwrap().unwrap(), 200);
     }
     assert_eq!(
-        server.join().unwrap(),
-        callout_core::send::MAX_IN_FLIGHT_PER_ORIGIN,
-        "requests the server held at once"
+        server.thread.join().unwrap(),
+        limit,
+        "the most requests the server ever held at once"
     );
+    assert_eq!(sender.calls_waiting_for_a_turn(), 0);
 }

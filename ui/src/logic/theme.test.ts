@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSettings, resolveTheme } from "./theme";
+import { DEFAULT_SETTINGS, parseSettings, resolveTheme } from "./theme";
 
 describe("resolveTheme", () => {
   it("follows the OS unless overridden", () => {
@@ -26,7 +26,30 @@ describe("parseSettings", () => {
       keeperMarginSeconds: "1.5",
       theme: "neon",
     });
-    expect(Object.keys(problems).sort()).toEqual(["clipboardClearSeconds", "keepAliveDefaultSeconds", "keeperMarginSeconds"]);
+    expect(Object.keys(problems).sort()).toEqual(["clipboardClearSeconds", "keepAliveDefaultSeconds", "keeperMarginSeconds", "theme"]);
     expect(problems.keepAliveDefaultSeconds).toContain("at least 1");
+    expect(problems.theme).toBe("Choose Follow the system, Light or Dark.");
+  });
+  // The backend's Settings::validate (crates/core/src/settings.rs) refuses these.
+  const valid = { clipboardClearSeconds: "30", keepAliveDefaultSeconds: "", keeperMarginSeconds: "60", theme: "system" };
+  it("takes the clipboard time between 1 s and an hour, as the backend does", () => {
+    for (const refused of ["0", "3601"]) {
+      expect(parseSettings({ ...valid, clipboardClearSeconds: refused }).problems).toEqual({
+        clipboardClearSeconds: "Enter a whole number of seconds between 1 and 3600.",
+      });
+    }
+    for (const accepted of ["1", "3600"]) {
+      expect(parseSettings({ ...valid, clipboardClearSeconds: accepted })).toEqual({
+        settings: { ...DEFAULT_SETTINGS, clipboardClearSeconds: Number(accepted) },
+        problems: {},
+      });
+    }
+  });
+  it("takes a keeper margin of at most a day, as the backend does", () => {
+    expect(parseSettings({ ...valid, keeperMarginSeconds: "86401" }).problems).toEqual({
+      keeperMarginSeconds: "Enter a whole number of seconds between 0 and 86400.",
+    });
+    expect(parseSettings({ ...valid, keeperMarginSeconds: "0" }).problems).toEqual({});
+    expect(parseSettings({ ...valid, keeperMarginSeconds: "86400" }).settings.keeperMarginSeconds).toBe(86_400);
   });
 });

@@ -1,6 +1,6 @@
 // Settings: clipboard auto-clear, keep-alive default, keeper margin, theme.
 import * as api from "../api";
-import { parseSettings } from "../logic/theme";
+import { MAX_CLIPBOARD_CLEAR_SECONDS, parseSettings } from "../logic/theme";
 import type { Settings } from "../pending-types";
 import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
@@ -59,10 +59,10 @@ export class SettingsView {
     });
     replace(
       this.form,
-      this.input("clipboardClearSeconds", "Clear a copied token after (seconds)", String(s.clipboardClearSeconds), "0 keeps it. The clipboard is left alone if you copied something else meanwhile."),
+      this.input("clipboardClearSeconds", "Clear a copied token after (seconds)", String(s.clipboardClearSeconds), `Between 1 and ${MAX_CLIPBOARD_CLEAR_SECONDS}. The clipboard is left alone if you copied something else meanwhile.`),
       this.input("keepAliveDefaultSeconds", "Default keep-alive for new credentials (seconds)", s.keepAliveDefaultSeconds?.toString() ?? "", "Empty = off. Refreshes idle credentials so refresh tokens with an idle lifetime stay alive.", "off"),
       this.input("keeperMarginSeconds", "Refresh ahead of expiry by (seconds)", String(s.keeperMarginSeconds), "The keeper refreshes a token this long before it expires."),
-      h("div", { class: "field" }, h("label", { for: "set-theme" }, "Theme"), theme),
+      h("div", { class: "field" }, h("label", { for: "set-theme" }, "Theme"), theme, h("div", { class: "problems", "data-problems": "theme" })),
       h("div", { class: "form-actions" }, guide, h("div", { class: "spacer" }), h("button", { type: "submit", class: "primary", testid: "save-settings" }, "Save settings")),
     );
   }
@@ -80,7 +80,7 @@ export class SettingsView {
       replace(slot, message && h("div", { class: "field-problem", testid: "field-problem" }, message));
     }
     if (Object.keys(problems).length) {
-      toast("Some settings are not valid numbers; see the marked fields.", "error");
+      toast("Some settings are not valid; see the marked fields.", "error");
       return;
     }
     try {

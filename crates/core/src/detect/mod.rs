@@ -334,6 +334,12 @@ fn soap_fault(status: u16, fault: &Fault) -> Finding {
             ),
         );
     }
+    if let (None, Some(start)) = (&fault.code, &fault.cut_off_code) {
+        return Finding::fine(format!(
+            "HTTP {status} carries a {version} fault whose fault code is cut off after \
+             {start}, so whether it is a session fault cannot be told"
+        ));
+    }
     let detail = match fault.exception_codes.first() {
         Some(exception) => format!("{code_text} and exceptionCode {exception}"),
         None => code_text,

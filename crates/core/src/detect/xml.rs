@@ -82,6 +82,9 @@ pub struct Fault {
     pub exception_codes: Vec<String>,
     /// `faultstring` (1.1) or the first `Reason/Text` (1.2).
     pub message: Option<String>,
+    /// The start of a fault code the body ends inside of (`code` is then
+    /// `None`): a cut-off `sf:INVALID_SESS` is not "no fault code".
+    pub cut_off_code: Option<String>,
 }
 
 /// What the scan found.
@@ -272,6 +275,13 @@ pub fn scan(text: &str) -> Facts {
                 }
             }
             Event::Eof => {
+                if let (Some(Role::CodeValue { subcode: false }), Some(fault)) =
+                    (parent(&stack), facts.fault.as_mut())
+                    && fault.code.is_none()
+                    && !captured.trim().is_empty()
+                {
+                    fault.cut_off_code = Some(captured.trim().to_string());
+                }
                 if !stack.is_empty() {
                     facts.problem = Some(format!(
                         "the XML body ends with {} element(s) still open, so it looks cut short",
@@ -335,6 +345,7 @@ fn empty_fault(version: SoapVersion) -> Fault {
         subcodes: Vec::new(),
         exception_codes: Vec::new(),
         message: None,
+        cut_off_code: None,
     }
 }
 
@@ -542,6 +553,22 @@ mod tests {
             facts.problem.as_deref(),
             Some("the XML body ends with 2 element(s) still open, so it looks cut short")
         );
+    }
+
+    #[test]
+    fn a_fault_code_the_body_ends_inside_is_kept_as_cut_off() {
+        let facts = scan(
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_SESS"#,
+        );
+        let fault = facts.fault.unwrap();
+        assert_eq!(fault.code, None);
+        assert_eq!(fault.cut_off_code.as_deref(), Some("sf:INVALID_SESS"));
+        assert!(facts.problem.unwrap().contains("4 element(s) still open"));
+        // A complete fault code is never called cut off.
+        let whole = scan(
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>x"#,
+        );
+        assert_eq!(whole.fault.unwrap().cut_off_code, None);
     }
 
     /// The code of the first fault in `text`, resolved.

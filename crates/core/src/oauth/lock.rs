@@ -191,28 +191,75 @@ mod tests {
         assert_eq!(locks.path("../x"), PathBuf::from("/locks/---x.lock"));
     }
 
-    #[tokio::test]
-    async fn the_async_gate_holds_the_file_lock_for_its_holder() {
+    /// How long a second `acquire` is given to get in wrongly. On a
+    /// multi-thread runtime a waiter that nothing excludes takes the lock on
+    /// another worker at once, so a broken lock fails well inside this.
+    const EXCLUSION_WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
+    /// How long a released lock may take to reach its waiter before the
+    /// test fails instead of hanging.
+    const HANDOVER_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// With `held` holding credential `name`, an `acquire` through `locks`
+    /// started on another worker must not get in until `held` is dropped,
+    /// and must get in after.
+    async fn assert_excluded_until_dropped(
+        held: RefreshGuard,
+        locks: Arc<RefreshLocks>,
+        name: &'static str,
+    ) {
+        let (started_tx, started) = tokio::sync::oneshot::channel();
+        let (acquired_tx, mut acquired) = tokio::sync::oneshot::channel();
+        let waiter = tokio::spawn(async move {
+            started_tx.send(()).unwrap();
+            let guard = locks.acquire(name).await?;
+            acquired_tx.send(()).unwrap();
+            drop(guard);
+            Ok::<(), Error>(())
+        });
+        started.await.unwrap();
+        assert!(
+            tokio::time::timeout(EXCLUSION_WINDOW, &mut acquired)
+                .await
+                .is_err(),
+            "a second acquire of {name} got the lock while the first holder still held it"
+        );
+        drop(held);
+        tokio::time::timeout(HANDOVER_LIMIT, acquired)
+            .await
+            .expect("the waiter never got the lock after its holder dropped it")
+            .unwrap();
+        waiter.await.unwrap().unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_held_refresh_lock_keeps_a_second_task_out_until_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let locks = Arc::new(RefreshLocks::new(dir.path().to_path_buf()));
         let guard = locks.acquire("Sales_API").await.unwrap();
         assert!(
             FileLock::try_exclusive(&locks.path("sales_api"))
                 .unwrap()
-                .is_none()
+                .is_none(),
+            "the holder of the gate holds the file lock too"
         );
-        let waiter = {
-            let locks = Arc::clone(&locks);
-            tokio::spawn(async move { locks.acquire("SALES_API").await.map(|_| ()) })
-        };
-        tokio::task::yield_now().await;
-        assert!(!waiter.is_finished());
-        drop(guard);
-        waiter.await.unwrap().unwrap();
+        assert_excluded_until_dropped(guard, Arc::clone(&locks), "SALES_API").await;
         assert!(
             FileLock::try_exclusive(&locks.path("sales_api"))
                 .unwrap()
-                .is_some()
+                .is_some(),
+            "the file lock is free once every guard is dropped"
         );
+    }
+
+    /// Two `RefreshLocks` on one directory share no in-process gate, as the
+    /// tray app and a `callout token` in a terminal do not: the file lock
+    /// alone must keep the second out.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_file_lock_excludes_a_holder_with_another_gate() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = RefreshLocks::new(dir.path().to_path_buf());
+        let terminal = Arc::new(RefreshLocks::new(dir.path().to_path_buf()));
+        let guard = app.acquire("Sales_API").await.unwrap();
+        assert_excluded_until_dropped(guard, terminal, "sales_api").await;
     }
 }

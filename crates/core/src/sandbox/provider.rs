@@ -291,12 +291,20 @@ mod tests {
     #[test]
     fn shutdown_releases_waiters() {
         let shutdown = Arc::new(Shutdown::default());
-        let waiter = {
+        let (released, on_release) = std::sync::mpsc::channel();
+        {
             let shutdown = Arc::clone(&shutdown);
-            std::thread::spawn(move || shutdown.wait(Duration::from_secs(3_600)))
-        };
+            std::thread::spawn(move || {
+                shutdown.wait(Duration::from_secs(3_600));
+                let _ = released.send(());
+            });
+        }
         shutdown.trigger();
-        // The waiter would sleep for an hour were it not released.
-        waiter.join().unwrap();
+        // Without the release the waiter would sleep for an hour; the test
+        // fails long before that.
+        assert!(
+            on_release.recv_timeout(Duration::from_secs(30)).is_ok(),
+            "the waiter was not released by the shutdown"
+        );
     }
 }
