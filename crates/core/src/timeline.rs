@@ -808,7 +808,8 @@ impl Timeline {
     }
 
     /// Hands each event `query` selects to `each`, oldest first, as it is
-    /// read (nothing is collected); returns how many there were.
+    /// read (nothing is collected); returns how many there were. `each`
+    /// runs while the timeline is held: it must not use this timeline.
     pub fn for_each(
         &self,
         query: &Query,
