@@ -65,7 +65,8 @@ export const exportRequest = (draft: Draft, format: ExportFormat): Promise<strin
 /** One page (at most 1000 events) of what `query` selects; see logic/timelinePages. */
 export const timeline = (query: TimelineQuery): Promise<Event[]> => invoke("timeline", { query });
 export const timelineTrouble = (): Promise<TimelineTrouble | null> => invoke("timeline_trouble");
-export const moveTimelineAside = (): Promise<string> => invoke("move_timeline_aside");
+/** Where the unusable timeline file went; null when it was sound again. */
+export const moveTimelineAside = (): Promise<string | null> => invoke("move_timeline_aside");
 export const exportTimeline = (query: TimelineQuery): Promise<string> =>
   invoke("export_timeline", { query });
 

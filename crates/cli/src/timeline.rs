@@ -63,13 +63,18 @@ fn move_aside(home: Option<&Path>) -> Result<(), Error> {
         );
         return Ok(());
     };
-    let moved = timeline.move_aside(SystemTime::now())?;
-    println!(
-        "Moved the timeline aside to {} ({}); a fresh timeline records from now on at {}.",
-        moved.display(),
-        trouble.reason,
-        timeline.path().display()
-    );
+    match timeline.move_aside(SystemTime::now())? {
+        Some(moved) => println!(
+            "Moved the timeline aside to {} ({}); a fresh timeline records from now on at {}.",
+            moved.display(),
+            trouble.reason,
+            timeline.path().display()
+        ),
+        None => println!(
+            "The timeline {} is sound again; nothing was moved.",
+            timeline.path().display()
+        ),
+    }
     Ok(())
 }
 

@@ -909,8 +909,10 @@ impl Timeline {
     /// to `timeline.sqlite3.broken-<ms>` (`.newer-<ms>` for a newer
     /// Callout Lab's) beside it, never overwriting anything, and starts a
     /// fresh one that holds what was kept in memory meanwhile. Returns where
-    /// the old file went. A timeline in use is left alone (an error).
-    pub fn move_aside(&self, now: SystemTime) -> Result<PathBuf> {
+    /// the old file went; `None` when the file there is sound by now
+    /// (another process moved it aside): then it is used as it is. A
+    /// timeline in use is left alone (an error).
+    pub fn move_aside(&self, now: SystemTime) -> Result<Option<PathBuf>> {
         let Some(trouble) = self.trouble() else {
             return Err(Error::Storage {
                 action: "move aside",
@@ -919,9 +921,15 @@ impl Timeline {
             });
         };
         let mut connection = self.connection();
-        let label = if trouble.newer { "newer" } else { "broken" };
-        let moved = move_aside(&self.path, label, now)?;
-        let fresh = open_file(&self.path).map_err(TimelineTrouble::into_error)?;
+        let (fresh, moved) = match open_file(&self.path).ok().filter(sound) {
+            Some(sound) => (sound, None),
+            None => {
+                let label = if trouble.newer { "newer" } else { "broken" };
+                let moved = move_aside(&self.path, label, now)?;
+                let fresh = open_file(&self.path).map_err(TimelineTrouble::into_error)?;
+                (fresh, Some(moved))
+            }
+        };
         // What was kept in memory meanwhile goes into the fresh file.
         let copied = connection.execute_batch(&format!(
             "ATTACH DATABASE {} AS fresh; \
@@ -1194,6 +1202,14 @@ fn open_file(path: &Path) -> std::result::Result<Connection, TimelineTrouble> {
         )
         .map_err(|error| trouble("read it", &error))?;
     Ok(connection)
+}
+
+/// Whether every page of the file behind `connection` reads (`PRAGMA
+/// quick_check`); slow on a big file.
+fn sound(connection: &Connection) -> bool {
+    connection
+        .query_row("PRAGMA quick_check(1)", [], |row| row.get::<_, String>(0))
+        .is_ok_and(|verdict| verdict == "ok")
 }
 
 /// A timeline in memory, for while the file at `path` cannot be used.

@@ -260,7 +260,7 @@ fn moving_a_broken_file_aside_keeps_it_and_records_in_a_fresh_one() {
         timeline.append("a", &retry(1), SystemTime::now()).unwrap();
 
         let now = SystemTime::now();
-        let moved = timeline.move_aside(now).unwrap();
+        let moved = timeline.move_aside(now).unwrap().unwrap();
         let label = if matches!(broken, Broken::Newer) {
             "newer"
         } else {
@@ -369,4 +369,36 @@ fn pages_go_back_by_cursor_and_lose_nothing_at_equal_times() {
         read.splice(0..0, page.into_iter().map(|event| event.event));
     }
     assert_eq!(read, (0..25).map(retry).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_file_another_process_moved_aside_is_used_not_moved_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    plant(&path, Broken::Garbage);
+    let app = Timeline::open_or_in_memory(&path).unwrap();
+    let cli = Timeline::open_or_in_memory(&path).unwrap();
+    app.append("a", &retry(1), SystemTime::now()).unwrap();
+    cli.append("a", &retry(2), SystemTime::now()).unwrap();
+
+    assert!(cli.move_aside(SystemTime::now()).unwrap().is_some());
+    // The app's trouble is stale now: the file there is the fresh one.
+    assert_eq!(app.move_aside(SystemTime::now()).unwrap(), None);
+    let moved_aside = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|entry| {
+            let name = entry.as_ref().unwrap().file_name();
+            name.to_string_lossy().contains(".broken-")
+        })
+        .count();
+    assert_eq!(moved_aside, 1);
+    app.append("a", &retry(3), SystemTime::now()).unwrap();
+    let attempts: Vec<_> = Timeline::open(&path)
+        .unwrap()
+        .query(&Query::default())
+        .unwrap()
+        .into_iter()
+        .map(|event| event.event)
+        .collect();
+    assert_eq!(attempts, [retry(2), retry(1), retry(3)]);
 }

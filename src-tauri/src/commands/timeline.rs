@@ -53,12 +53,13 @@ pub fn timeline_trouble(state: State<'_, AppState>) -> Reply<Option<TimelineTrou
 }
 
 /// Renames the timeline file that is not in use and starts a fresh one
-/// holding what was kept in memory; answers where the old file went.
-// Off the main thread: it renames and creates files.
+/// holding what was kept in memory; answers where the old file went, or
+/// `null` when the file is sound again (moved aside by `callout`).
+// Off the main thread: it renames, creates and checks files.
 #[tauri::command(async)]
-pub fn move_timeline_aside(state: State<'_, AppState>) -> Reply<String> {
+pub fn move_timeline_aside(state: State<'_, AppState>) -> Reply<Option<String>> {
     the_timeline(&state)
         .and_then(|timeline| timeline.move_aside(SystemTime::now()))
-        .map(|path| path.display().to_string())
+        .map(|moved| moved.map(|path| path.display().to_string()))
         .map_err(report)
 }

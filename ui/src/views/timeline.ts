@@ -275,7 +275,7 @@ export class TimelineView {
       void busy(move, "Moving…", async () => {
         try {
           const moved = await api.moveTimelineAside();
-          toast(`The old timeline was moved to ${moved}; a fresh one records from now on.`, "ok");
+          toast(moved ? `The old timeline was moved to ${moved}; a fresh one records from now on.` : "The timeline file is sound again; recording there from now on.", "ok");
           this.troubleBanner.hidden = true;
           this.generation++;
           this.events = [];
