@@ -402,3 +402,26 @@ fn a_file_another_process_moved_aside_is_used_not_moved_again() {
         .collect();
     assert_eq!(attempts, [retry(2), retry(1), retry(3)]);
 }
+
+#[test]
+fn damage_inside_the_file_is_found_by_a_full_check_and_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let events: Vec<_> = (0..5_000)
+        .map(|index| ("a".to_string(), retry(index), SystemTime::now()))
+        .collect();
+    Timeline::open(&path).unwrap().append_all(&events).unwrap();
+    // Garbage over pages in the middle; both ends of the file stay as they were.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2 / 4096 * 4096;
+    bytes[middle..middle + 8 * 4096].fill(0xA5);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let timeline = Timeline::open_or_in_memory(&path).unwrap();
+    let trouble = timeline.check().expect("the damage is found");
+    assert!(!trouble.newer);
+    let moved = timeline.move_aside(SystemTime::now()).unwrap().unwrap();
+    assert_eq!(std::fs::read(&moved).unwrap(), bytes);
+    timeline.append("a", &retry(1), SystemTime::now()).unwrap();
+    assert_eq!(Timeline::open(&path).unwrap().count().unwrap(), 1);
+}
