@@ -71,6 +71,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, launch: Launch) -> Builder<R> 
             commands::interop::export_request,
             commands::timeline::timeline,
             commands::timeline::export_timeline,
+            commands::timeline::timeline_trouble,
+            commands::timeline::move_timeline_aside,
             commands::settings::get_settings,
             commands::settings::save_settings,
         ])

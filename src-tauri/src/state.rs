@@ -105,6 +105,9 @@ impl AppState {
         let service = Arc::new(TokenService::for_home(&home)?);
         let sender = Sender::new(Timeouts::default())?;
         let mut startup_problems = Vec::new();
+        if let Some(trouble) = service.timeline().and_then(|timeline| timeline.trouble()) {
+            startup_problems.push(trouble.to_string());
+        }
         let sandbox = match embedded::start() {
             Ok(sandbox) => {
                 if let Err(error) = embedded::provision(

@@ -27,7 +27,11 @@ struct TestApp {
 
 impl TestApp {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        Self::over(tempfile::tempdir().unwrap())
+    }
+
+    /// The app over the home in `dir`, as a test prepared it.
+    fn over(dir: tempfile::TempDir) -> Self {
         let launch = Launch::headless(dir.path());
         let app = configure(mock_builder(), launch.clone())
             .build(mock_context(noop_assets()))
@@ -933,4 +937,90 @@ fn saving_a_credential_over_leftover_keychain_entries_removes_them_and_says_so()
             .contains("from an earlier credential named Again"),
         "{saved}"
     );
+}
+
+#[test]
+fn a_broken_timeline_file_keeps_the_app_working_says_so_and_moves_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(callout_core::timeline::FILE_NAME);
+    std::fs::write(&path, "not a database\n".repeat(600)).unwrap();
+    let app = TestApp::over(dir);
+    assert!(
+        app.state()
+            .startup_problems
+            .iter()
+            .any(|problem| problem.contains(&path.display().to_string())),
+        "{:?}",
+        app.state().startup_problems
+    );
+    let trouble = app.ok("timeline_trouble", json!({}));
+    assert_eq!(trouble["path"], path.display().to_string(), "{trouble}");
+    assert_eq!(trouble["newer"], false);
+    assert!(
+        trouble["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a database"),
+        "{trouble}"
+    );
+
+    // Tokens and sends go on; the events of this run are kept in memory.
+    app.authorize_sandbox();
+    let draft = app.sample("Salesforce SOAP query");
+    let report = app.ok("send_request", json!({"draft": draft}));
+    assert_eq!(report["response"]["status"], 200, "{report}");
+    let held = app.ok("timeline", json!({"query": {"credential": "Sandbox"}}));
+    let held = held.as_array().unwrap().len();
+    assert!(held >= 3, "{held}");
+
+    let moved = app.ok("move_timeline_aside", json!({}));
+    let moved = moved.as_str().unwrap();
+    assert!(
+        moved.starts_with(&format!("{}.broken-", path.display())),
+        "{moved}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(moved).unwrap(),
+        "not a database\n".repeat(600)
+    );
+    assert_eq!(app.ok("timeline_trouble", json!({})), Value::Null);
+    app.ok("send_request", json!({"draft": draft}));
+    // The fresh file holds what was kept in memory and what came since.
+    let stored = callout_core::timeline::Timeline::open(&path)
+        .unwrap()
+        .query(&callout_core::timeline::Query::credential("Sandbox"))
+        .unwrap();
+    assert!(stored.len() > held, "{} of {held}", stored.len());
+}
+
+#[test]
+fn the_timeline_answers_a_page_at_a_time_and_the_next_page_by_cursor() {
+    let app = TestApp::new();
+    let timeline = app.state().inner().service.timeline().unwrap().clone();
+    let now = std::time::SystemTime::now();
+    let events: Vec<_> = (0..1_500u32)
+        .map(|attempt| {
+            let at = now - Duration::from_millis(u64::from(1_500 - attempt));
+            let detail = callout_core::timeline::EventDetail::Retry { attempt };
+            ("Paged".to_string(), detail, at)
+        })
+        .collect();
+    timeline.append_all(&events).unwrap();
+    let attempts = |page: &Value| -> Vec<u64> {
+        page.as_array()
+            .unwrap()
+            .iter()
+            .map(|event| event["event"]["attempt"].as_u64().unwrap())
+            .collect()
+    };
+
+    // Without a limit: the newest page only, not all 90 days in one reply.
+    let first = app.ok("timeline", json!({"query": {"credential": "Paged"}}));
+    assert_eq!(attempts(&first), (500..1_500).collect::<Vec<_>>());
+    let before = json!({"atMs": first[0]["atMs"], "id": first[0]["id"]});
+    let second = app.ok(
+        "timeline",
+        json!({"query": {"credential": "Paged", "limit": 5_000, "before": before}}),
+    );
+    assert_eq!(attempts(&second), (0..500).collect::<Vec<_>>());
 }

@@ -13,6 +13,7 @@ import type { Draft } from "./bindings/Draft";
 import type { Event } from "./bindings/Event";
 import type { KeeperDecision } from "./bindings/KeeperDecision";
 import type { KeychainCheck } from "./bindings/KeychainCheck";
+import type { TimelineTrouble } from "./bindings/TimelineTrouble";
 import type {
   AuthorizeProgress,
   CopyResult,
@@ -63,7 +64,11 @@ export const importPostman = (json: string): Promise<CollectionImport> => invoke
 export const exportRequest = (draft: Draft, format: ExportFormat): Promise<string> =>
   invoke("export_request", { draft, format });
 
+/** One page (at most 1000 events) of what `query` selects; see logic/timelinePages. */
 export const timeline = (query: TimelineQuery): Promise<Event[]> => invoke("timeline", { query });
+export const timelineTrouble = (): Promise<TimelineTrouble | null> => invoke("timeline_trouble");
+/** Where the unusable timeline file went; null when it was sound again. */
+export const moveTimelineAside = (): Promise<string | null> => invoke("move_timeline_aside");
 export const exportTimeline = (query: TimelineQuery): Promise<string> =>
   invoke("export_timeline", { query });
 

@@ -111,7 +111,11 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
         let home = Home::resolve(home)?;
         let service =
             Arc::new(TokenService::new(&home, sender.client().clone()).with_home_timeline()?);
-        Ok(send_with_keychain(&sender, &service, &draft, args.user.as_deref()).await?)
+        crate::timeline::warn_if_troubled(service.timeline());
+        let outcome = send_with_keychain(&sender, &service, &draft, args.user.as_deref()).await;
+        // The file may have been found damaged only while in use.
+        crate::timeline::warn_if_troubled(service.timeline());
+        Ok(outcome?)
     })
 }
 

@@ -1,8 +1,12 @@
 //! `callout timeline NAME`: what happened to a credential, as a table in
-//! local time or as JSON lines.
+//! local time or as JSON lines, printed as the events are read.
+//! `callout timeline --move-aside`: a timeline file that cannot be used
+//! renamed, and a fresh one started.
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use callout_core::Error;
@@ -17,7 +21,8 @@ use crate::token::fail;
 #[derive(Debug, Args)]
 pub struct TimelineArgs {
     /// The credential's name (ignoring case)
-    pub name: String,
+    #[arg(required_unless_present = "move_aside")]
+    pub name: Option<String>,
     /// Only events this recent: 90s, 15m, 1h, 2d, 1h30m [default: everything]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub since: Option<Duration>,
@@ -29,25 +34,62 @@ pub struct TimelineArgs {
     /// One JSON object per line: {"id","atMs","credential","event":{"kind",...},"summary"}
     #[arg(long)]
     pub json: bool,
+    /// A timeline file that cannot be used (damaged, not a timeline, or a newer
+    /// Callout Lab's): rename it to timeline.sqlite3.broken-<ms> (.newer-<ms>)
+    /// and start a fresh one
+    #[arg(long, conflicts_with_all = ["name", "since", "kinds", "json"])]
+    pub move_aside: bool,
 }
 
 pub fn run(home: Option<&Path>, args: TimelineArgs) -> ExitCode {
-    match events(home, &args) {
-        Ok(events) => {
-            if args.json {
-                print_json(&events);
-            } else {
-                print_table(&args, &events);
-            }
-            ExitCode::SUCCESS
-        }
+    let result = match (&args.name, args.move_aside) {
+        (_, true) => move_aside(home),
+        (Some(name), false) => print(home, name, &args),
+        (None, false) => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail("timeline", &error),
     }
 }
 
-fn events(home: Option<&Path>, args: &TimelineArgs) -> Result<Vec<Event>, Error> {
+fn move_aside(home: Option<&Path>) -> Result<(), Error> {
+    let timeline = Timeline::for_home(&Home::resolve(home)?)?;
+    // A person asked: read every page, not only what opening it reads.
+    let Some(trouble) = timeline.check() else {
+        println!(
+            "The timeline {} is sound; nothing was moved.",
+            timeline.path().display()
+        );
+        return Ok(());
+    };
+    match timeline.move_aside(SystemTime::now())? {
+        Some(moved) => println!(
+            "Moved the timeline aside to {} ({}); a fresh timeline records from now on at {}.",
+            moved.display(),
+            trouble.reason,
+            timeline.path().display()
+        ),
+        None => println!(
+            "The timeline {} is sound again; nothing was moved.",
+            timeline.path().display()
+        ),
+    }
+    Ok(())
+}
+
+/// Prints the events of `name` as they are read: nothing is held, however
+/// long the timeline.
+fn print(home: Option<&Path>, name: &str, args: &TimelineArgs) -> Result<(), Error> {
     let home = Home::resolve(home)?;
     let timeline = Timeline::for_home(&home)?;
+    if let Some(trouble) = timeline.trouble() {
+        return Err(Error::Storage {
+            action: "read",
+            path: trouble.path.clone(),
+            detail: trouble.to_string(),
+        });
+    }
     let query = Query {
         since: args.since.map(|since| {
             SystemTime::now()
@@ -55,57 +97,84 @@ fn events(home: Option<&Path>, args: &TimelineArgs) -> Result<Vec<Event>, Error>
                 .unwrap_or(SystemTime::UNIX_EPOCH)
         }),
         kinds: args.kinds.clone(),
-        ..Query::credential(&args.name)
+        ..Query::credential(name)
     };
-    let events = timeline.query(&query)?;
-    if events.is_empty() {
+    let mut header = !args.json;
+    let printed = timeline.for_each(&query, &mut |event| {
+        if args.json {
+            print_json(&event);
+        } else {
+            if header {
+                print_header();
+                header = false;
+            }
+            print_row(&event);
+        }
+        Ok(())
+    })?;
+    if printed == 0 {
         // A typo should say so; a removed credential's history still shows.
-        CredentialStore::new(home).get(&args.name)?;
-    }
-    Ok(events)
-}
-
-fn print_json(events: &[Event]) {
-    for event in events {
-        match serde_json::to_string(event) {
-            Ok(line) => println!("{line}"),
-            Err(error) => eprintln!("callout timeline: cannot print event {}: {error}", event.id),
+        CredentialStore::new(home).get(name)?;
+        if !args.json {
+            let window = args
+                .since
+                .map(|since| format!(" in the last {}", human_duration(since)))
+                .unwrap_or_default();
+            println!("No events for \"{name}\"{window}.");
         }
     }
+    Ok(())
 }
 
-fn print_table(args: &TimelineArgs, events: &[Event]) {
-    if events.is_empty() {
-        let window = args
-            .since
-            .map(|since| format!(" in the last {}", human_duration(since)))
-            .unwrap_or_default();
-        println!("No events for \"{}\"{window}.", args.name);
-        return;
+/// Says once per run, on standard error, that the timeline file is not in
+/// use, naming it and what to do; later calls stay quiet.
+pub(crate) fn warn_if_troubled(timeline: Option<&Arc<Timeline>>) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if let Some(trouble) = timeline.and_then(|timeline| timeline.trouble())
+        && !WARNED.swap(true, Ordering::Relaxed)
+    {
+        eprintln!("callout: warning: {trouble}");
     }
-    let width = events
+}
+
+fn print_json(event: &Event) {
+    match serde_json::to_string(event) {
+        Ok(line) => println!("{line}"),
+        Err(error) => eprintln!("callout timeline: cannot print event {}: {error}", event.id),
+    }
+}
+
+/// Wide enough for every kind's name.
+fn kind_width() -> usize {
+    EventKind::ALL
         .iter()
-        .map(|event| event.kind().as_str().len())
+        .map(|kind| kind.as_str().len())
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+fn print_header() {
+    let width = kind_width();
     println!(
         "{:<19}  {:<width$}  {:>8}  WHAT",
         "TIME (LOCAL)", "KIND", "TOOK"
     );
-    for event in events {
-        let at: DateTime<Local> = event.at().into();
-        let took = event
-            .event
-            .duration()
-            .map(human_duration)
-            .unwrap_or_else(|| "-".to_string());
-        println!(
-            "{}  {:<width$}  {took:>8}  {}",
-            at.format("%Y-%m-%d %H:%M:%S"),
-            event.kind().as_str(),
-            event.summary
-        );
-    }
+}
+
+fn print_row(event: &Event) {
+    let width = kind_width();
+    let at: DateTime<Local> = event.at().into();
+    let took = event
+        .event
+        .duration()
+        .map(human_duration)
+        .unwrap_or_else(|| "-".to_string());
+    println!(
+        "{}  {:<width$}  {took:>8}  {}",
+        at.format("%Y-%m-%d %H:%M:%S"),
+        event.kind().as_str(),
+        event.summary
+    );
 }
 
 fn parse_kind(text: &str) -> Result<EventKind, String> {

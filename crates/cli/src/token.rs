@@ -109,6 +109,7 @@ pub(crate) fn with_service<T>(
 ) -> Result<T, Error> {
     let home = Home::resolve(home)?;
     let service = TokenService::for_home(&home)?;
+    crate::timeline::warn_if_troubled(service.timeline());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -117,7 +118,10 @@ pub(crate) fn with_service<T>(
             path: home.config_dir().display().to_string(),
             detail: error.to_string(),
         })?;
-    work(&service, &runtime)
+    let result = work(&service, &runtime);
+    // The file may have been found damaged only while in use.
+    crate::timeline::warn_if_troubled(service.timeline());
+    result
 }
 
 /// Success — unless the new tokens are only in this process's memory (the

@@ -272,3 +272,159 @@ fn authorize_then_a_send_that_refreshes_reads_as_a_story() {
     assert!(table.contains("answered HTTP 200"), "{table}");
     common::assert_no_secret_in_files(home.path(), &[&token]);
 }
+
+/// The ways a timeline file can be unusable.
+#[derive(Debug, Clone, Copy)]
+enum Broken {
+    /// Bytes that are no SQLite database.
+    Garbage,
+    /// A timeline cut off halfway.
+    Truncated,
+    /// A sound timeline of a newer schema.
+    Newer,
+    /// A directory where the file should be.
+    Directory,
+}
+
+/// Replaces the timeline of `home` with a broken one; returns its path.
+fn plant(home: &Path, broken: Broken) -> std::path::PathBuf {
+    let path = home.join(callout_core::timeline::FILE_NAME);
+    for companion in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{companion}", path.display()));
+    }
+    match broken {
+        Broken::Garbage => std::fs::write(&path, "not a database\n".repeat(600)).unwrap(),
+        Broken::Truncated => {
+            let retry = EventDetail::Retry { attempt: 2 };
+            let events: Vec<_> = (0..5_000)
+                .map(|_| ("Other".to_string(), retry.clone(), SystemTime::now()))
+                .collect();
+            timeline(home).append_all(&events).unwrap();
+            let length = std::fs::metadata(&path).unwrap().len();
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_len(length / 2)
+                .unwrap();
+        }
+        Broken::Newer => rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+            .unwrap(),
+        Broken::Directory => std::fs::create_dir(&path).unwrap(),
+    }
+    path
+}
+
+#[test]
+fn a_broken_timeline_stops_no_token_nor_send_says_so_once_and_moves_aside() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let query = "callout:Story/services/data/v59.0/query?q=SELECT+Id+FROM+Account";
+    for broken in [
+        Broken::Garbage,
+        Broken::Truncated,
+        Broken::Newer,
+        Broken::Directory,
+    ] {
+        let mut home = TestHome::new();
+        home.add(&sandbox, "Story", "client-credentials", &[]);
+        let path = plant(home.path(), broken);
+        let warning = format!(
+            "callout: warning: the timeline {} cannot be used",
+            path.display()
+        );
+        let said_once = |output: &Output| {
+            let said = stderr(output);
+            assert_eq!(said.matches(&warning).count(), 1, "{broken:?}: {said}");
+            assert!(said.contains("`callout timeline --move-aside`"), "{said}");
+        };
+
+        let authorized = home.run(&["authorize", "Story"]);
+        assert_ok(&authorized);
+        said_once(&authorized);
+        let token = home.run(&["token", "Story"]);
+        assert_ok(&token);
+        assert!(!stdout(&token).trim().is_empty(), "{broken:?}");
+        said_once(&token);
+        let sent = home.run(&["send", query]);
+        assert_ok(&sent);
+        said_once(&sent);
+        assert!(
+            stdout(&sent).starts_with("HTTP 200"),
+            "{broken:?}: {}",
+            stdout(&sent)
+        );
+
+        // Reading it is refused, naming the file and the way out.
+        let listed = callout(&home, &["timeline", "Story"]);
+        assert_eq!(listed.status.code(), Some(1), "{broken:?}");
+        let refused = stderr(&listed);
+        assert!(refused.contains(&path.display().to_string()), "{refused}");
+        assert!(
+            refused.contains("`callout timeline --move-aside`"),
+            "{refused}"
+        );
+
+        let moved = callout(&home, &["timeline", "--move-aside"]);
+        assert_ok(&moved);
+        let label = if matches!(broken, Broken::Newer) {
+            "newer"
+        } else {
+            "broken"
+        };
+        assert!(
+            stdout(&moved).starts_with(&format!(
+                "Moved the timeline aside to {}.{label}-",
+                path.display()
+            )),
+            "{broken:?}: {}",
+            stdout(&moved)
+        );
+        let again = callout(&home, &["timeline", "--move-aside"]);
+        assert!(
+            stdout(&again).contains("is sound; nothing was moved"),
+            "{}",
+            stdout(&again)
+        );
+
+        // Recorded again, and quiet about it.
+        let sent = home.run(&["send", query]);
+        assert_ok(&sent);
+        assert_eq!(stderr(&sent), "", "{broken:?}");
+        let table = stdout(&callout(&home, &["timeline", "Story"]));
+        assert!(table.contains("answered HTTP 200"), "{broken:?}: {table}");
+    }
+}
+
+#[test]
+fn command_line_use_alone_prunes_events_older_than_the_retention() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Pruned", "client-credentials", &[]);
+    let now = SystemTime::now();
+    let old = EventDetail::Retry { attempt: 2 };
+    let events: Vec<_> = [100, 91, 89]
+        .into_iter()
+        .map(|days| {
+            let at = now - Duration::from_secs(86_400 * days);
+            ("Pruned".to_string(), old.clone(), at)
+        })
+        .collect();
+    timeline(home.path()).append_all(&events).unwrap();
+
+    assert_ok(&home.run(&["authorize", "Pruned"]));
+    let left = timeline(home.path())
+        .query(&Query::credential("Pruned"))
+        .unwrap();
+    let oldest = left.first().unwrap().at();
+    let age = now.duration_since(oldest).unwrap();
+    assert!(
+        age > Duration::from_secs(86_400 * 88) && age < Duration::from_secs(86_400 * 90),
+        "{left:?}"
+    );
+    assert!(
+        left.iter()
+            .any(|event| event.kind() == callout_core::timeline::EventKind::Authorized)
+    );
+}

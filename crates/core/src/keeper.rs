@@ -49,10 +49,7 @@ impl Default for KeeperConfig {
             margin: Duration::from_secs(60),
             unknown_expiry_keep_alive: Duration::from_secs(6 * 3_600),
             lapse_warning: Duration::from_secs(3_600),
-            retention: Retention {
-                max_age: Some(Duration::from_secs(90 * 86_400)),
-                max_events: None,
-            },
+            retention: Retention::STANDARD,
         }
     }
 }

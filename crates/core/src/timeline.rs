@@ -9,6 +9,15 @@
 //! once without losing an event. The schema is versioned with
 //! `PRAGMA user_version` and migrated on open.
 //!
+//! Recording is best effort: a file that is not a timeline, is damaged, was
+//! written by a newer Callout Lab or cannot be opened never stops a send or
+//! a token. [`Timeline::for_home`] then keeps the events in memory and says
+//! why ([`Timeline::trouble`]); [`Timeline::move_aside`] renames the file
+//! (never overwriting or migrating it) and starts a fresh one.
+//!
+//! Every writer prunes by [`Retention::STANDARD`], at most once an hour per
+//! process, so a timeline used only from the command line shrinks too.
+//!
 //! Secrets never reach it: a token appears only as its [`fingerprint`] (the
 //! first 8 hex digits of its SHA-256), enough to tell two tokens apart.
 
@@ -32,6 +41,9 @@ pub const FILE_NAME: &str = "timeline.sqlite3";
 
 /// How long a writer waits for another process's write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often one process prunes while appending.
+const PRUNE_EVERY: Duration = Duration::from_secs(3_600);
 
 /// Schema migrations, in order; `PRAGMA user_version` is how many have run.
 const MIGRATIONS: &[&str] = &["CREATE TABLE events (
@@ -440,6 +452,30 @@ pub struct Query {
     pub kinds: Vec<EventKind>,
     /// The newest this many (still returned oldest first).
     pub limit: Option<u32>,
+    /// Only events older than this one: the next page back (see [`Cursor::of`]).
+    pub before: Option<Cursor>,
+}
+
+/// Where a page of events ends: the oldest event of the page before, by
+/// time and id (the order events are read in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, rename = "TimelineCursor")]
+pub struct Cursor {
+    #[ts(type = "number")]
+    pub at_ms: i64,
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+impl Cursor {
+    /// The cursor of `event`: a query with it as `before` reads what precedes it.
+    pub fn of(event: &Event) -> Cursor {
+        Cursor {
+            at_ms: event.at_ms,
+            id: event.id,
+        }
+    }
 }
 
 impl Query {
@@ -466,6 +502,12 @@ impl Query {
         if let Some(until) = self.until {
             clauses.push("at_ms < ?".to_string());
             values.push(Value::Integer(millis(until)));
+        }
+        if let Some(before) = self.before {
+            clauses.push("(at_ms < ? OR (at_ms = ? AND id < ?))".to_string());
+            values.push(Value::Integer(before.at_ms));
+            values.push(Value::Integer(before.at_ms));
+            values.push(Value::Integer(before.id));
         }
         if !self.kinds.is_empty() {
             let marks = vec!["?"; self.kinds.len()].join(", ");
@@ -501,11 +543,79 @@ pub struct Retention {
     pub max_events: Option<u64>,
 }
 
+impl Retention {
+    /// What every writer keeps, the keeper included: 90 days.
+    pub const STANDARD: Retention = Retention {
+        max_age: Some(Duration::from_secs(90 * 86_400)),
+        max_events: None,
+    };
+}
+
+/// Why the timeline file is not in use. Sends and tokens go on; events are
+/// kept in memory until the file is moved aside ([`Timeline::move_aside`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TimelineTrouble {
+    /// The file.
+    pub path: String,
+    /// What is wrong with it, as SQLite or the file system said.
+    pub reason: String,
+    /// Written by a newer Callout Lab: updating is the other way out, and
+    /// moving it aside keeps it as it is.
+    pub newer: bool,
+}
+
+impl TimelineTrouble {
+    fn new(path: &Path, reason: impl fmt::Display) -> Self {
+        Self {
+            path: path.display().to_string(),
+            reason: reason.to_string(),
+            newer: false,
+        }
+    }
+
+    fn into_error(self) -> Error {
+        Error::Storage {
+            action: "use",
+            path: self.path,
+            detail: self.reason,
+        }
+    }
+}
+
+impl fmt::Display for TimelineTrouble {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the timeline {} cannot be used ({}); sends and tokens work as usual, but events \
+             are not kept after this run. ",
+            self.path, self.reason
+        )?;
+        if self.newer {
+            f.write_str(
+                "Update Callout Lab to use it, or move it aside (it is kept, renamed, and a \
+                 fresh timeline starts): `callout timeline --move-aside`",
+            )
+        } else {
+            f.write_str(
+                "Move it aside (it is kept, renamed, and a fresh timeline starts): \
+                 `callout timeline --move-aside`",
+            )
+        }
+    }
+}
+
 /// The timeline of one home. Share one per process; any number of processes
 /// may open the same file.
 pub struct Timeline {
     path: PathBuf,
+    /// The file's connection, or an in-memory one while `trouble` says why
+    /// the file is not in use.
     connection: Mutex<Connection>,
+    trouble: Mutex<Option<TimelineTrouble>>,
+    /// When this process last pruned (as of an append's `now`).
+    pruned_at: Mutex<Option<SystemTime>>,
 }
 
 impl fmt::Debug for Timeline {
@@ -516,135 +626,232 @@ impl fmt::Debug for Timeline {
     }
 }
 
+/// The columns of one event as stored.
+struct Row {
+    at_ms: i64,
+    credential: String,
+    kind: &'static str,
+    json: String,
+}
+
+const INSERT: &str = "INSERT INTO events (at_ms, credential, credential_key, kind, detail) \
+                      VALUES (?1, ?2, ?3, ?4, ?5)";
+
+fn insert(connection: &Connection, row: &Row) -> rusqlite::Result<i64> {
+    connection.prepare_cached(INSERT)?.execute(params![
+        row.at_ms,
+        row.credential,
+        row.credential.to_ascii_lowercase(),
+        row.kind,
+        row.json
+    ])?;
+    Ok(connection.last_insert_rowid())
+}
+
+fn insert_all(connection: &mut Connection, rows: &[Row]) -> rusqlite::Result<()> {
+    let transaction = connection.transaction()?;
+    for row in rows {
+        insert(&transaction, row)?;
+    }
+    transaction.commit()
+}
+
 impl Timeline {
-    /// The timeline of `home` (created and migrated if needed).
+    /// The timeline of `home` (created and migrated if needed), best effort:
+    /// when its file cannot be used, one in memory that says why
+    /// ([`trouble`](Self::trouble)). Fails only when not even that works.
     pub fn for_home(home: &Home) -> Result<Timeline> {
-        Timeline::open(&home.data_dir().join(FILE_NAME))
+        Timeline::open_or_in_memory(&home.data_dir().join(FILE_NAME))
     }
 
-    /// Opens (creating and migrating) the timeline file at `path`.
+    /// Opens (creating and migrating) the timeline file at `path`; an error
+    /// when it cannot be used.
     pub fn open(path: &Path) -> Result<Timeline> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|error| storage("create the directory of", parent, error))?;
+        let connection = open_file(path).map_err(TimelineTrouble::into_error)?;
+        Ok(Timeline::with(path, connection, None))
+    }
+
+    /// The file at `path`, or, when it cannot be used, a timeline in memory
+    /// whose [`trouble`](Self::trouble) says why. The file is not touched then.
+    pub fn open_or_in_memory(path: &Path) -> Result<Timeline> {
+        match open_file(path) {
+            Ok(connection) => Ok(Timeline::with(path, connection, None)),
+            Err(trouble) => Ok(Timeline::with(path, in_memory(path)?, Some(trouble))),
         }
-        let connection =
-            Connection::open(path).map_err(|error| storage("open the timeline", path, error))?;
-        connection
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(|error| storage("set the busy timeout of", path, error))?;
-        connection
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|error| storage("switch to WAL mode", path, error))?;
-        connection
-            .pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|error| storage("configure", path, error))?;
-        migrate(&connection, path)?;
-        Ok(Timeline {
+    }
+
+    fn with(path: &Path, connection: Connection, trouble: Option<TimelineTrouble>) -> Timeline {
+        Timeline {
             path: path.to_path_buf(),
             connection: Mutex::new(connection),
-        })
+            trouble: Mutex::new(trouble),
+            pruned_at: Mutex::new(None),
+        }
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// Why the file is not in use (events are kept in memory meanwhile);
+    /// `None` while it is.
+    pub fn trouble(&self) -> Option<TimelineTrouble> {
+        crate::lock(&self.trouble).clone()
+    }
+
     fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
         crate::lock(&self.connection)
     }
 
-    /// Appends one event for `credential` at `now`; returns its id.
-    pub fn append(&self, credential: &str, detail: &EventDetail, now: SystemTime) -> Result<i64> {
+    /// The error of `action`; when SQLite found the file damaged, the
+    /// timeline goes on in memory from now on and says why. Answers whether
+    /// it switched just now.
+    fn failed(
+        &self,
+        connection: &mut Connection,
+        action: &'static str,
+        error: rusqlite::Error,
+    ) -> (Error, bool) {
+        let damaged = matches!(
+            error.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+        );
+        let mut trouble = crate::lock(&self.trouble);
+        let switched = damaged
+            && trouble.is_none()
+            && match in_memory(&self.path) {
+                Ok(memory) => {
+                    *connection = memory;
+                    *trouble = Some(TimelineTrouble::new(&self.path, &error));
+                    true
+                }
+                Err(_) => false,
+            };
+        (storage(action, &self.path, error), switched)
+    }
+
+    /// Runs `write`; when it found the file damaged, again in memory.
+    fn write<T>(&self, mut write: impl FnMut(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let mut connection = self.connection();
+        match write(&mut connection) {
+            Ok(value) => Ok(value),
+            Err(error) => match self.failed(&mut connection, "append to", error) {
+                (_, true) => {
+                    write(&mut connection).map_err(|error| storage("append to", &self.path, error))
+                }
+                (error, false) => Err(error),
+            },
+        }
+    }
+
+    fn row(&self, credential: &str, detail: &EventDetail, at: SystemTime) -> Result<Row> {
         let json = serde_json::to_string(detail).map_err(|error| Error::Storage {
             action: "encode an event for",
             path: self.path.display().to_string(),
             detail: error.to_string(),
         })?;
-        let connection = self.connection();
-        connection
-            .execute(
-                "INSERT INTO events (at_ms, credential, credential_key, kind, detail) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    millis(now),
-                    credential,
-                    credential.to_ascii_lowercase(),
-                    detail.kind().as_str(),
-                    json
-                ],
-            )
-            .map_err(|error| storage("append to", &self.path, error))?;
-        Ok(connection.last_insert_rowid())
+        Ok(Row {
+            at_ms: millis(at),
+            credential: credential.to_string(),
+            kind: detail.kind().as_str(),
+            json,
+        })
+    }
+
+    /// Appends one event for `credential` at `now`; returns its id.
+    pub fn append(&self, credential: &str, detail: &EventDetail, now: SystemTime) -> Result<i64> {
+        let row = self.row(credential, detail, now)?;
+        let id = self.write(|connection| insert(connection, &row))?;
+        self.prune_if_due(now);
+        Ok(id)
     }
 
     /// Appends many events in one transaction (all or none).
     pub fn append_all(&self, events: &[(String, EventDetail, SystemTime)]) -> Result<()> {
-        let mut connection = self.connection();
-        let fail = |error| storage("append to", &self.path, error);
-        let transaction = connection.transaction().map_err(fail)?;
-        {
-            let mut statement = transaction
-                .prepare_cached(
-                    "INSERT INTO events (at_ms, credential, credential_key, kind, detail) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(fail)?;
-            for (credential, detail, at) in events {
-                let json = serde_json::to_string(detail).map_err(|error| Error::Storage {
-                    action: "encode an event for",
-                    path: self.path.display().to_string(),
-                    detail: error.to_string(),
-                })?;
-                statement
-                    .execute(params![
-                        millis(*at),
-                        credential,
-                        credential.to_ascii_lowercase(),
-                        detail.kind().as_str(),
-                        json
-                    ])
-                    .map_err(fail)?;
-            }
+        let rows = events
+            .iter()
+            .map(|(credential, detail, at)| self.row(credential, detail, *at))
+            .collect::<Result<Vec<_>>>()?;
+        self.write(|connection| insert_all(connection, &rows))?;
+        if let Some(newest) = events.iter().map(|(_, _, at)| *at).max() {
+            self.prune_if_due(newest);
         }
-        transaction.commit().map_err(fail)
+        Ok(())
+    }
+
+    /// Prunes by [`Retention::STANDARD`] as of `now`, unless this process
+    /// did within the last hour. Best effort: an append never fails for it.
+    fn prune_if_due(&self, now: SystemTime) {
+        {
+            let mut pruned_at = crate::lock(&self.pruned_at);
+            let due = pruned_at.is_none_or(|last| {
+                now.duration_since(last)
+                    .map_or(true, |since| since >= PRUNE_EVERY)
+            });
+            if !due {
+                return;
+            }
+            *pruned_at = Some(now);
+        }
+        let _ = self.prune(Retention::STANDARD, now);
     }
 
     /// The events `query` selects, oldest first. An event whose stored form
     /// this version cannot read is reported, not skipped silently.
     pub fn query(&self, query: &Query) -> Result<Vec<Event>> {
-        let (sql, values) = query.sql();
-        let connection = self.connection();
-        let fail = |error| storage("read", &self.path, error);
-        let mut statement = connection.prepare(&sql).map_err(fail)?;
-        let rows = statement
-            .query_map(params_from_iter(values), |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(fail)?;
         let mut events = Vec::new();
-        for row in rows {
-            let (id, at_ms, credential, detail) = row.map_err(fail)?;
-            let event: EventDetail =
-                serde_json::from_str(&detail).map_err(|error| Error::Storage {
-                    action: "decode",
-                    path: format!("event {id} in {}", self.path.display()),
-                    detail: error.to_string(),
-                })?;
-            events.push(Event {
-                id,
-                at_ms,
-                credential,
-                summary: event.describe(),
-                event,
-            });
-        }
+        self.for_each(query, &mut |event| {
+            events.push(event);
+            Ok(())
+        })?;
         Ok(events)
+    }
+
+    /// Hands each event `query` selects to `each`, oldest first, as it is
+    /// read (nothing is collected); returns how many there were. `each`
+    /// runs while the timeline is held: it must not use this timeline.
+    pub fn for_each(
+        &self,
+        query: &Query,
+        each: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<usize> {
+        let (sql, values) = query.sql();
+        let mut connection = self.connection();
+        let read = (|| -> rusqlite::Result<Result<usize>> {
+            let mut statement = connection.prepare(&sql)?;
+            let mut rows = statement.query(params_from_iter(values))?;
+            let mut count = 0;
+            while let Some(row) = rows.next()? {
+                let (id, at_ms, credential, detail): (i64, i64, String, String) =
+                    (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+                let event: EventDetail = match serde_json::from_str(&detail) {
+                    Ok(event) => event,
+                    Err(error) => {
+                        return Ok(Err(Error::Storage {
+                            action: "decode",
+                            path: format!("event {id} in {}", self.path.display()),
+                            detail: error.to_string(),
+                        }));
+                    }
+                };
+                let event = Event {
+                    id,
+                    at_ms,
+                    credential,
+                    summary: event.describe(),
+                    event,
+                };
+                if let Err(error) = each(event) {
+                    return Ok(Err(error));
+                }
+                count += 1;
+            }
+            Ok(Ok(count))
+        })();
+        match read {
+            Ok(result) => result,
+            Err(error) => Err(self.failed(&mut connection, "read", error).0),
+        }
     }
 
     /// The newest event of `kind` for `credential`.
@@ -660,13 +867,88 @@ impl Timeline {
 
     /// How many events are stored.
     pub fn count(&self) -> Result<u64> {
-        let connection = self.connection();
-        connection
-            .query_row("SELECT COUNT(*) FROM events", [], |row| {
-                row.get::<_, i64>(0)
-            })
-            .map(|count| u64::try_from(count).unwrap_or(0))
-            .map_err(|error| storage("count the events of", &self.path, error))
+        let mut connection = self.connection();
+        match connection.query_row("SELECT COUNT(*) FROM events", [], |row| {
+            row.get::<_, i64>(0)
+        }) {
+            Ok(count) => Ok(u64::try_from(count).unwrap_or(0)),
+            Err(error) => Err(self.failed(&mut connection, "count the events of", error).0),
+        }
+    }
+
+    /// Reads every page of the file (`PRAGMA quick_check`): damage found
+    /// there is [`trouble`](Self::trouble) from now on. Slow on a big
+    /// file; for when a person asks.
+    pub fn check(&self) -> Option<TimelineTrouble> {
+        if let Some(trouble) = self.trouble() {
+            return Some(trouble);
+        }
+        let mut connection = self.connection();
+        let verdict =
+            connection.query_row("PRAGMA quick_check(1)", [], |row| row.get::<_, String>(0));
+        match verdict {
+            Ok(verdict) if verdict == "ok" => {}
+            Ok(verdict) => {
+                if let Ok(memory) = in_memory(&self.path) {
+                    *connection = memory;
+                    *crate::lock(&self.trouble) = Some(TimelineTrouble::new(
+                        &self.path,
+                        format!("the file is damaged: {verdict}"),
+                    ));
+                }
+            }
+            Err(error) => {
+                self.failed(&mut connection, "check", error);
+            }
+        }
+        drop(connection);
+        self.trouble()
+    }
+
+    /// Renames the file that is not in use (see [`trouble`](Self::trouble))
+    /// to `timeline.sqlite3.broken-<ms>` (`.newer-<ms>` for a newer
+    /// Callout Lab's) beside it, never overwriting anything, and starts a
+    /// fresh one that holds what was kept in memory meanwhile. Returns where
+    /// the old file went; `None` when the file there is sound by now
+    /// (another process moved it aside): then it is used as it is. A
+    /// timeline in use is left alone (an error).
+    pub fn move_aside(&self, now: SystemTime) -> Result<Option<PathBuf>> {
+        let Some(trouble) = self.trouble() else {
+            return Err(Error::Storage {
+                action: "move aside",
+                path: self.path.display().to_string(),
+                detail: "the timeline is in use and sound; nothing was moved".into(),
+            });
+        };
+        let mut connection = self.connection();
+        let (fresh, moved) = match open_file(&self.path).ok().filter(sound) {
+            Some(sound) => (sound, None),
+            None => {
+                let label = if trouble.newer { "newer" } else { "broken" };
+                let moved = move_aside(&self.path, label, now)?;
+                let fresh = open_file(&self.path).map_err(TimelineTrouble::into_error)?;
+                (fresh, Some(moved))
+            }
+        };
+        // What was kept in memory meanwhile goes into the fresh file.
+        let copied = connection.execute_batch(&format!(
+            "ATTACH DATABASE {} AS fresh; \
+             INSERT INTO fresh.events (at_ms, credential, credential_key, kind, detail) \
+             SELECT at_ms, credential, credential_key, kind, detail FROM main.events ORDER BY id; \
+             DETACH DATABASE fresh;",
+            sql_text(&self.path.display().to_string())
+        ));
+        if let Err(error) = copied {
+            let _ = connection.execute_batch("DETACH DATABASE fresh");
+            return Err(storage(
+                "copy the events kept in memory to",
+                &self.path,
+                error,
+            ));
+        }
+        *connection = fresh;
+        *crate::lock(&self.trouble) = None;
+        Ok(moved)
     }
 
     /// Drops what `retention` does not keep, as of `now`; returns how many
@@ -700,11 +982,11 @@ impl Timeline {
         Ok(dropped as u64)
     }
 
-    /// Writes the events `query` selects as JSON lines (one [`Event`] each).
+    /// Writes the events `query` selects as JSON lines (one [`Event`] each),
+    /// each as it is read.
     pub fn export(&self, query: &Query, out: &mut dyn std::io::Write) -> Result<usize> {
-        let events = self.query(query)?;
-        for event in &events {
-            let line = serde_json::to_string(event).map_err(|error| Error::Storage {
+        self.for_each(query, &mut |event| {
+            let line = serde_json::to_string(&event).map_err(|error| Error::Storage {
                 action: "encode",
                 path: format!("event {}", event.id),
                 detail: error.to_string(),
@@ -713,9 +995,8 @@ impl Timeline {
                 action: "write the export of",
                 path: self.path.display().to_string(),
                 detail: error.to_string(),
-            })?;
-        }
-        Ok(events.len())
+            })
+        })
     }
 
     /// SQLite's plan for `query` (`EXPLAIN QUERY PLAN`), one step a line.
@@ -871,6 +1152,110 @@ fn storage(action: &'static str, path: &Path, error: impl fmt::Display) -> Error
         path: path.display().to_string(),
         detail: error.to_string(),
     }
+}
+
+/// Opens the timeline file at `path`, creating and migrating it; what is
+/// wrong with it otherwise. A file of a newer schema is read, never written.
+fn open_file(path: &Path) -> std::result::Result<Connection, TimelineTrouble> {
+    let trouble = |action: &str, error: &dyn fmt::Display| {
+        TimelineTrouble::new(path, format!("cannot {action}: {error}"))
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|error| trouble("create its directory", &error))?;
+    }
+    let connection = Connection::open(path).map_err(|error| trouble("open it", &error))?;
+    connection
+        .busy_timeout(BUSY_TIMEOUT)
+        .map_err(|error| trouble("set the busy timeout", &error))?;
+    // Before anything writes to it: a newer Callout Lab's file stays as it is.
+    let version: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|error| trouble("read its schema version", &error))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(TimelineTrouble {
+            newer: true,
+            ..TimelineTrouble::new(
+                path,
+                format!(
+                    "it was written by a newer Callout Lab (schema {version}, this version \
+                     knows up to {known})"
+                ),
+            )
+        });
+    }
+    connection
+        .pragma_update(None, "journal_mode", "WAL")
+        .map_err(|error| trouble("switch to WAL mode", &error))?;
+    connection
+        .pragma_update(None, "synchronous", "NORMAL")
+        .map_err(|error| trouble("configure it", &error))?;
+    migrate(&connection, path).map_err(|error| TimelineTrouble::new(path, error))?;
+    // Touch both ends of the table and of the time index: a file cut short
+    // or damaged there says so now rather than at the first append.
+    connection
+        .query_row(
+            "SELECT (SELECT MAX(id) FROM events), (SELECT MIN(at_ms) FROM events), \
+             (SELECT MAX(at_ms) FROM events)",
+            [],
+            |_| Ok(()),
+        )
+        .map_err(|error| trouble("read it", &error))?;
+    Ok(connection)
+}
+
+/// Whether every page of the file behind `connection` reads (`PRAGMA
+/// quick_check`); slow on a big file.
+fn sound(connection: &Connection) -> bool {
+    connection
+        .query_row("PRAGMA quick_check(1)", [], |row| row.get::<_, String>(0))
+        .is_ok_and(|verdict| verdict == "ok")
+}
+
+/// A timeline in memory, for while the file at `path` cannot be used.
+fn in_memory(path: &Path) -> Result<Connection> {
+    let connection = Connection::open_in_memory()
+        .map_err(|error| storage("open an in-memory timeline for", path, error))?;
+    migrate(&connection, path)?;
+    Ok(connection)
+}
+
+/// Renames the timeline file at `path` (a directory in its place too) and
+/// its `-wal` and `-shm` companions to `<name>.<label>-<ms since epoch>`
+/// beside it; returns the new path of the file. Never overwrites: an
+/// error when that name is taken.
+pub fn move_aside(path: &Path, label: &str, now: SystemTime) -> Result<PathBuf> {
+    let with_suffix = |path: &Path, suffix: &str| {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let target = with_suffix(path, &format!(".{label}-{}", millis(now)));
+    for companion in ["", "-wal", "-shm"] {
+        let from = with_suffix(path, companion);
+        if std::fs::symlink_metadata(&from).is_err() && !companion.is_empty() {
+            continue;
+        }
+        let to = with_suffix(&target, companion);
+        if std::fs::symlink_metadata(&to).is_ok() {
+            return Err(Error::Storage {
+                action: "move aside",
+                path: from.display().to_string(),
+                detail: format!("{} already exists; nothing was overwritten", to.display()),
+            });
+        }
+        std::fs::rename(&from, &to).map_err(|error| Error::Storage {
+            action: "move aside",
+            path: from.display().to_string(),
+            detail: format!("cannot rename it to {}: {error}", to.display()),
+        })?;
+    }
+    Ok(target)
+}
+
+/// `text` as an SQL string literal.
+fn sql_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// Runs the migrations `path` has not had yet, each in its own transaction.

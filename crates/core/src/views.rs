@@ -480,7 +480,29 @@ pub struct TimelineQuery {
     #[ts(type = "number | null")]
     pub until_ms: Option<u64>,
     pub kinds: Vec<EventKind>,
+    /// The newest this many; a page holds at most [`TIMELINE_PAGE_MAX`].
     pub limit: Option<u32>,
+    /// Only events older than this: the next page back.
+    #[ts(optional = nullable)]
+    pub before: Option<timeline::Cursor>,
+}
+
+/// The most events one page of the app's timeline holds.
+pub const TIMELINE_PAGE_MAX: u32 = 1_000;
+
+/// One page of what `query` selects, oldest first: its newest `limit`
+/// events (at most [`TIMELINE_PAGE_MAX`]) before its cursor. A page that
+/// is full may have more before it: ask again with its first event's
+/// [`Cursor`](timeline::Cursor) as `before`.
+pub fn timeline_page(timeline: &Timeline, query: &TimelineQuery) -> Result<Vec<timeline::Event>> {
+    let limit = query
+        .limit
+        .unwrap_or(TIMELINE_PAGE_MAX)
+        .min(TIMELINE_PAGE_MAX);
+    timeline.query(&timeline::Query {
+        limit: Some(limit),
+        ..timeline::Query::from(query)
+    })
 }
 
 impl From<&TimelineQuery> for timeline::Query {
@@ -494,6 +516,7 @@ impl From<&TimelineQuery> for timeline::Query {
             until: query.until_ms.map(from_millis),
             kinds: query.kinds.clone(),
             limit: query.limit,
+            before: query.before,
         }
     }
 }
@@ -651,11 +674,13 @@ mod tests {
             until_ms: None,
             kinds: vec![EventKind::Retry],
             limit: Some(5),
+            before: Some(timeline::Cursor { at_ms: 9, id: 3 }),
         };
         let mapped = timeline::Query::from(&query);
         assert_eq!(mapped.since, Some(UNIX_EPOCH + Duration::from_secs(1)));
         assert_eq!(mapped.kinds, [EventKind::Retry]);
         assert_eq!(mapped.limit, Some(5));
+        assert_eq!(mapped.before, Some(timeline::Cursor { at_ms: 9, id: 3 }));
         let blank = TimelineQuery {
             credential: Some(" ".into()),
             ..TimelineQuery::default()

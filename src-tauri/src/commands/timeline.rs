@@ -1,6 +1,9 @@
-//! The refresh timeline: filtered events, and an export as JSON lines.
+//! The refresh timeline: filtered events a page at a time, an export as
+//! JSON lines, and a timeline file that cannot be used moved aside.
 
-use callout_core::timeline::{self, Event, Timeline};
+use std::time::SystemTime;
+
+use callout_core::timeline::{Event, Timeline, TimelineTrouble};
 use callout_core::views::{self, TimelineQuery};
 use callout_core::{Error, Result};
 use tauri::State;
@@ -20,12 +23,13 @@ fn the_timeline(state: &AppState) -> Result<&Timeline> {
         })
 }
 
-/// The events the query selects, oldest first.
+/// One page of the events the query selects, oldest first: the newest
+/// `limit` (at most [`views::TIMELINE_PAGE_MAX`]) before its cursor.
 // Off the main thread: it reads the keychain or the disk.
 #[tauri::command(async)]
 pub fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> Reply<Vec<Event>> {
     the_timeline(&state)
-        .and_then(|timeline| timeline.query(&timeline::Query::from(&query)))
+        .and_then(|timeline| views::timeline_page(timeline, &query))
         .map_err(report)
 }
 
@@ -38,5 +42,24 @@ pub fn export_timeline(state: State<'_, AppState>, query: TimelineQuery) -> Repl
     the_timeline(&state)
         .and_then(|timeline| views::export_timeline(timeline, &query, &dir))
         .map(|path| path.display().to_string())
+        .map_err(report)
+}
+
+/// Why the timeline file is not in use (events are kept in memory
+/// meanwhile), or `null` while it is.
+#[tauri::command]
+pub fn timeline_trouble(state: State<'_, AppState>) -> Reply<Option<TimelineTrouble>> {
+    the_timeline(&state).map(Timeline::trouble).map_err(report)
+}
+
+/// Renames the timeline file that is not in use and starts a fresh one
+/// holding what was kept in memory; answers where the old file went, or
+/// `null` when the file is sound again (moved aside by `callout`).
+// Off the main thread: it renames, creates and checks files.
+#[tauri::command(async)]
+pub fn move_timeline_aside(state: State<'_, AppState>) -> Reply<Option<String>> {
+    the_timeline(&state)
+        .and_then(|timeline| timeline.move_aside(SystemTime::now()))
+        .map(|moved| moved.map(|path| path.display().to_string()))
         .map_err(report)
 }

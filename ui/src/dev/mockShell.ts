@@ -28,6 +28,9 @@ function record(credential: string, event: EventDetail, summary: string, atMs = 
 }
 
 const params = new URLSearchParams(location.search);
+let timelineTrouble: { path: string; reason: string; newer: boolean } | null = params.has("timelineTrouble")
+  ? { path: "/home/dev/.local/share/callout-lab/timeline.sqlite3", reason: "cannot read its schema version: file is not a database", newer: false }
+  : null;
 const seed = Number(params.get("events") ?? 0);
 if (seed > 0) {
   const start = now() - 24 * 3600_000;
@@ -282,9 +285,24 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       };
     }
     case "timeline": {
-      const q = args.query as { credential: string | null };
-      return events.filter((e) => !q.credential || e.credential === q.credential);
+      // As the shell answers: the newest `limit` (at most 1000) before the cursor, oldest first.
+      const q = args.query as { credential: string | null; sinceMs: number | null; limit: number | null; before?: { atMs: number; id: number } | null };
+      const before = q.before;
+      const selected = events.filter(
+        (e) =>
+          (!q.credential || e.credential === q.credential) &&
+          (q.sinceMs === null || e.atMs >= q.sinceMs) &&
+          (!before || e.atMs < before.atMs || (e.atMs === before.atMs && e.id < before.id)),
+      );
+      const limit = Math.min(q.limit ?? 1000, 1000);
+      return selected.slice(Math.max(0, selected.length - limit));
     }
+    case "timeline_trouble":
+      // `?timelineTrouble=1` shows the banner of a file that cannot be used.
+      return timelineTrouble;
+    case "move_timeline_aside":
+      timelineTrouble = null;
+      return "/home/dev/.local/share/callout-lab/timeline.sqlite3.broken-1796400000000";
     case "export_timeline":
       return "/home/dev/.local/share/callout-lab/exports/timeline-2026-11-22T02-40-00.jsonl";
     case "get_settings":

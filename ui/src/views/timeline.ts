@@ -26,6 +26,7 @@ import {
   type TimelineModel,
 } from "../logic/timelineLayout";
 import { EVENT_KINDS, eventLabel, filterEvents, indexNearest, KIND_LABELS, mergeNewEvents, virtualWindow } from "../logic/timelineList";
+import { fetchPages, troubleText } from "../logic/timelinePages";
 import type { TimelineQuery } from "../pending-types";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
@@ -85,6 +86,9 @@ export class TimelineView {
   private listInner = h("div", { class: "event-list-inner" });
   private countLabel = h("span", { class: "muted small" });
   private exportPath = h("span", { class: "muted small export-path" });
+  private troubleBanner = h("div", { class: "timeline-trouble", testid: "timeline-trouble", role: "alert", hidden: true });
+  /** Bumped by every full load: pages of an older one are dropped. */
+  private generation = 0;
   private presets = new Map<Preset, HTMLButtonElement>();
   private buckets: Bucket[] = [];
   private colors: Colors | null = null;
@@ -158,6 +162,7 @@ export class TimelineView {
         this.exportPath,
         exportButton,
       ),
+      this.troubleBanner,
       h("p", { class: "muted small help" }, "Why did (or didn't) a token refresh? Scroll to zoom, drag to pan, hover a mark for its reason, click it to find it in the list."),
       this.pictureWrap,
       legend,
@@ -208,7 +213,7 @@ export class TimelineView {
   }
 
   private query(): TimelineQuery {
-    return { credential: null, sinceMs: null, untilMs: null, kinds: [], limit: null };
+    return { credential: null, sinceMs: null, untilMs: null, kinds: [], limit: null, before: null };
   }
 
   async load(): Promise<void> {
@@ -219,26 +224,69 @@ export class TimelineView {
     this.loading = true;
     this.stale = false;
     if (!this.events.length) this.countLabel.textContent = "Loading…";
+    void this.showTrouble();
     try {
       if (this.events.length) {
-        // Only what was appended since the newest event held.
+        // Only what was appended since the newest event held, a page at a time.
         const newest = this.events[this.events.length - 1].atMs;
-        const merged = mergeNewEvents(this.events, await api.timeline({ ...this.query(), sinceMs: newest }));
+        const fresh = await fetchPages(api.timeline, { ...this.query(), sinceMs: newest });
+        const merged = mergeNewEvents(this.events, fresh ?? []);
         if (merged === this.events) return;
-        this.events = merged;
+        this.show(merged);
       } else {
-        this.events = await api.timeline(this.query());
+        // Newest page first, drawn as it comes; older pages are put in front.
+        const generation = ++this.generation;
+        await fetchPages(api.timeline, this.query(), {
+          current: () => generation === this.generation,
+          onPage: (events) => this.show(events),
+        });
       }
-      this.model = buildModel(this.events);
-      this.fillCredentials();
-      this.applyFilter();
-      this.dirty = true;
     } catch (error) {
       this.countLabel.textContent = "";
       toastError("Could not load the timeline", error);
     } finally {
       this.loading = false;
     }
+  }
+
+  private show(events: Event[]): void {
+    this.events = events;
+    this.model = buildModel(this.events);
+    this.fillCredentials();
+    this.applyFilter();
+    this.dirty = true;
+  }
+
+  /** The banner that says the timeline file cannot be used, with Move aside. */
+  private async showTrouble(): Promise<void> {
+    let trouble;
+    try {
+      trouble = await api.timelineTrouble();
+    } catch {
+      trouble = null;
+    }
+    if (!trouble) {
+      this.troubleBanner.hidden = true;
+      return;
+    }
+    const text = troubleText(trouble);
+    const move = h("button", { type: "button", class: "secondary", testid: "timeline-move-aside" }, text.action);
+    move.addEventListener("click", () =>
+      void busy(move, "Moving…", async () => {
+        try {
+          const moved = await api.moveTimelineAside();
+          toast(moved ? `The old timeline was moved to ${moved}; a fresh one records from now on.` : "The timeline file is sound again; recording there from now on.", "ok");
+          this.troubleBanner.hidden = true;
+          this.generation++;
+          this.events = [];
+          await this.load();
+        } catch (error) {
+          toastError("Could not move the timeline aside", error);
+        }
+      }),
+    );
+    replace(this.troubleBanner, h("strong", null, text.title), h("p", { class: "small" }, text.detail), move);
+    this.troubleBanner.hidden = false;
   }
 
   private fillCredentials(): void {
