@@ -20,9 +20,18 @@ mod common;
 
 use common::{TestHome, assert_ok, stderr, stdout};
 
-/// `callout ARGS` in `home`, with local time pinned to UTC.
+/// The commands' local time: UTC+05:45, as a POSIX rule so no time zone
+/// database is needed. An offset of neither zero nor whole hours shows
+/// UTC printed as local time, and an offset cut to whole hours.
+const LOCAL_ZONE: &str = "NPT-05:45";
+
+fn local_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(5 * 3600 + 45 * 60).unwrap()
+}
+
+/// `callout ARGS` in `home`, its local time [`LOCAL_ZONE`].
 fn callout(home: &TestHome, args: &[&str]) -> Output {
-    home.command(args).env("TZ", "UTC").output().unwrap()
+    home.command(args).env("TZ", LOCAL_ZONE).output().unwrap()
 }
 
 /// A table line with each run of spaces made one.
@@ -84,7 +93,8 @@ fn the_table_shows_local_times_durations_and_reasons() {
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 3, "{table}");
     assert!(lines[0].starts_with("TIME (LOCAL)"), "{table}");
-    let thirty_ago: chrono::DateTime<chrono::Utc> = (now - Duration::from_secs(1_800)).into();
+    let thirty_ago = chrono::DateTime::<chrono::Utc>::from(now - Duration::from_secs(1_800))
+        .with_timezone(&local_offset());
     assert!(
         lines[1].starts_with(&thirty_ago.format("%Y-%m-%d %H:%M").to_string()),
         "{table}"

@@ -32,29 +32,33 @@ fn append_many(timeline: &Timeline, writer: &str) {
     }
 }
 
-/// The child half of `two_processes_and_threads_appending_at_once_lose_nothing`:
-/// opens the timeline, says "ready", waits for a line on stdin, appends.
-/// Does nothing when run as an ordinary test.
-#[test]
-fn child_appender() {
-    if let (Ok(path), Ok(name)) = (std::env::var(CHILD_PATH), std::env::var(CHILD_NAME)) {
-        let timeline = Timeline::open(&PathBuf::from(path)).unwrap();
-        println!("ready");
-        std::io::stdout().flush().unwrap();
-        let mut go = String::new();
-        std::io::stdin().read_line(&mut go).unwrap();
-        append_many(&timeline, &name);
-    }
+/// The other process of the test below is this test binary again, running
+/// only that test with [`CHILD_PATH`] set: it opens the timeline, says
+/// "ready", waits for a line on stdin and appends, then returns at once.
+fn as_child_process() -> bool {
+    let (Ok(path), Ok(name)) = (std::env::var(CHILD_PATH), std::env::var(CHILD_NAME)) else {
+        return false;
+    };
+    let timeline = Timeline::open(&PathBuf::from(path)).unwrap();
+    println!("ready");
+    std::io::stdout().flush().unwrap();
+    let mut go = String::new();
+    std::io::stdin().read_line(&mut go).unwrap();
+    append_many(&timeline, &name);
+    true
 }
 
 #[test]
 fn two_processes_and_threads_appending_at_once_lose_nothing() {
+    if as_child_process() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(FILE_NAME);
     // Created (and migrated) by nobody in particular: every writer opens it.
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
-            "child_appender",
+            "two_processes_and_threads_appending_at_once_lose_nothing",
             "--exact",
             "--test-threads=1",
             "--nocapture",
@@ -69,7 +73,7 @@ fn two_processes_and_threads_appending_at_once_lose_nothing() {
     // Everyone opens the file first, then all start appending together.
     let mut child_says = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    // libtest may print "test child_appender ... " on the same line.
+    // libtest may print "test two_processes_... ... " on the same line.
     while !line.trim_end().ends_with("ready") {
         line.clear();
         assert_ne!(
