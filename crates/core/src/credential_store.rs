@@ -791,6 +791,16 @@ pub fn write_definitions(path: &Path, credentials: &[Credential]) -> Result<()> 
 /// the old content or the new one: write a temporary file in the same
 /// directory, flush it to disk, rename it over `path`, flush the directory.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_with(path, bytes, |file, bytes| file.write_all(bytes))
+}
+
+/// [`write_atomically`] with the temporary file's content written by
+/// `write` (the tests make it fail midway).
+fn write_atomically_with(
+    path: &Path,
+    bytes: &[u8],
+    write: impl FnOnce(&mut std::fs::File, &[u8]) -> std::io::Result<()>,
+) -> Result<()> {
     let storage = |action: &'static str, error: std::io::Error| Error::Storage {
         action,
         path: path.display().to_string(),
@@ -815,7 +825,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             .write(true)
             .create_new(true)
             .open(&temp)?;
-        file.write_all(bytes)?;
+        write(&mut file, bytes)?;
         file.sync_all()
     })();
     if let Err(error) = written {
@@ -931,11 +941,41 @@ mod tests {
         assert_eq!(names, ["file.toml"]);
     }
 
+    /// The names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn an_atomic_write_into_an_unwritable_place_fails_and_keeps_the_old_file() {
+    fn an_atomic_write_that_fails_midway_keeps_the_old_file_and_no_temp_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("file.toml");
         write_atomically(&path, b"old\n").unwrap();
+        // The disk fills up after the first bytes of the new content.
+        let error = write_atomically_with(&path, b"new, and longer\n", |file, bytes| {
+            file.write_all(&bytes[..4])?;
+            Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "no space left on device",
+            ))
+        })
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("could not write"), "{message}");
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        assert!(message.contains("no space left"), "{message}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old\n");
+        assert_eq!(names_in(dir.path()), ["file.toml"]);
+    }
+
+    #[test]
+    fn an_atomic_write_whose_rename_fails_leaves_the_target_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
         // A directory where the file should be cannot be replaced by a rename.
         let blocked = dir.path().join("blocked");
         std::fs::create_dir_all(blocked.join("inner")).unwrap();
@@ -944,8 +984,8 @@ mod tests {
             error.to_string().starts_with("could not replace"),
             "{error}"
         );
-        assert_eq!(std::fs::read(&path).unwrap(), b"old\n");
         assert!(blocked.join("inner").is_dir());
+        assert_eq!(names_in(dir.path()), ["blocked"]);
     }
 
     #[test]

@@ -62,8 +62,21 @@ fn entries_of_one_service_are_invisible_to_another() {
     let (a, b) = (test_vault(), test_vault());
     a.store("shared-account", &Secret::new("only-in-a"))
         .unwrap();
+    assert_eq!(
+        a.read("shared-account")
+            .unwrap()
+            .as_ref()
+            .map(Secret::expose),
+        Some("only-in-a"),
+        "the entry was not stored"
+    );
     assert_eq!(b.read("shared-account").unwrap(), None);
-    a.delete("shared-account").unwrap();
+    assert!(!b.delete("shared-account").unwrap());
+    assert!(
+        a.read("shared-account").unwrap().is_some(),
+        "another service's delete removed the entry"
+    );
+    assert!(a.delete("shared-account").unwrap());
 }
 
 #[test]
@@ -82,17 +95,81 @@ fn self_check_reports_the_keychain_available() {
     );
 }
 
+/// Set in the run of [`keychain_errors_name_the_account_and_what_to_do`]
+/// that has no keychain.
+const NO_KEYCHAIN: &str = "CALLOUT_TEST_NO_KEYCHAIN";
+
 #[test]
 fn keychain_errors_name_the_account_and_what_to_do() {
-    let error = Error::KeychainUnavailable {
-        action: "read",
-        account: "sandbox/refresh-token".into(),
-        detail: "org.freedesktop.DBus.Error.ServiceUnknown".into(),
-        hint: "Start and unlock your desktop keyring",
+    const NAME: &str = "keychain_errors_name_the_account_and_what_to_do";
+    if std::env::var_os(NO_KEYCHAIN).is_some() {
+        return without_a_keychain();
+    }
+    // A process talks to the session bus it was started with, so the test
+    // runs itself again with a bus address where nothing listens.
+    let dir = tempfile::tempdir().unwrap();
+    let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .env(NO_KEYCHAIN, "1")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", dir.path().join("no-bus").display()),
+        )
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     };
-    let message = error.to_string();
-    assert!(message.contains("\"sandbox/refresh-token\""), "{message}");
-    assert!(message.contains("Start and unlock"), "{message}");
+    let said = format!(
+        "{}\n{}",
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&err).unwrap()
+    );
+    assert!(
+        status.is_some_and(|status| status.success()),
+        "the run without a keychain failed (or hung for 60 s):\n{said}"
+    );
+    assert!(said.contains("1 passed"), "the test did not run:\n{said}");
+}
+
+/// What the vault returns when there is no keychain to talk to.
+fn without_a_keychain() {
+    const ACCOUNT: &str = "sandbox/refresh-token";
+    let vault = test_vault();
+    for (action, result) in [
+        ("store", vault.store(ACCOUNT, &Secret::new("kept-nowhere"))),
+        ("read", vault.read(ACCOUNT).map(drop)),
+        ("delete", vault.delete(ACCOUNT).map(drop)),
+    ] {
+        let error = result.expect_err(action);
+        assert!(
+            matches!(error, Error::KeychainUnavailable { .. }),
+            "{action}: {error:?}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!("trying to {action} \"{ACCOUNT}\"")),
+            "{message}"
+        );
+        assert!(
+            message.contains("Start and unlock your desktop keyring"),
+            "{message}"
+        );
+        assert!(!message.contains("kept-nowhere"), "{message}");
+    }
 }
 
 // ---- Credentials in the keychain: rename, remove, add over leftovers ----

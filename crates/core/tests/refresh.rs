@@ -20,7 +20,7 @@ use callout_core::{Error, ErrorKind, Secret};
 
 mod common;
 
-use common::TestHome;
+use common::{StandIns, TestHome};
 
 fn expired() -> SystemTime {
     SystemTime::now() - Duration::from_secs(60)
@@ -280,17 +280,9 @@ async fn an_idle_expired_refresh_token_needs_reauthorization_until_the_browser_f
     assert!(matches!(again, Error::NeedsReauthorization { .. }));
     assert_eq!(sandbox.stats().token_total("refresh_token"), 1);
 
-    let live = browser::authorize_in_browser(
-        &home.service,
-        &credential,
-        None,
-        BrowserOptions {
-            open: common::person_at_the_browser("allow"),
-            ..BrowserOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let live = common::sign_in_in_browser(&home, &credential, "allow")
+        .await
+        .unwrap();
     assert!(live.tokens.refresh_token.is_some());
     assert_eq!(sandbox.stats().token_count("authorization_code", "ok"), 1);
     assert!(matches!(
@@ -307,17 +299,9 @@ async fn a_denied_browser_sign_in_names_the_providers_answer_and_stores_nothing(
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
     let credential = home.add(&sandbox, "Denied", AuthProtocol::AuthorizationCode);
-    let error = browser::authorize_in_browser(
-        &home.service,
-        &credential,
-        None,
-        BrowserOptions {
-            open: common::person_at_the_browser("deny"),
-            ..BrowserOptions::default()
-        },
-    )
-    .await
-    .unwrap_err();
+    let error = common::sign_in_in_browser(&home, &credential, "deny")
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Authorization);
     assert!(error.to_string().contains("access_denied"), "{error}");
     assert!(home.authorization("Denied").tokens.is_none());
@@ -395,40 +379,56 @@ async fn token_endpoint_faults_leave_the_stored_tokens_unchanged() {
 }
 
 #[tokio::test]
-async fn a_redirecting_or_silent_token_endpoint_is_named_and_changes_nothing() {
+async fn a_redirecting_token_endpoint_is_not_followed_and_changes_nothing() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Moved", AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(&sandbox, "Moved", expired());
+    // The product's own token client (`flows::token_client`).
+    let service = TokenService::for_home(&home.home).unwrap();
+    sandbox.inject_fault(TokenFault::Redirect, 1);
+    let error = service.live_token("Moved", None).await.unwrap_err();
+    let message = error.to_string();
+    // Followed, the refresh would have gone to https://sso.example.invalid/login
+    // with the refresh token and the client secret (and failed as transport).
+    assert_eq!(error.kind(), ErrorKind::Refresh, "{message}");
+    assert!(message.contains("HTTP 302"), "{message}");
+    assert!(message.contains("left unchanged"), "{message}");
+    assert_eq!(sandbox.stats().token_total("refresh_token"), 1);
+    let tokens = home.authorization("Moved").tokens.unwrap();
+    assert_eq!(tokens.refresh_token, seeded.refresh_token);
+    assert!(service.live_token("Moved", None).await.unwrap().refreshed);
+}
+
+#[tokio::test]
+async fn a_silent_token_endpoint_is_named_and_changes_nothing() {
     let sandbox = Sandbox::start(SandboxConfig {
         hang_for: Duration::from_secs(5),
         ..SandboxConfig::default()
     })
     .unwrap();
     let mut home = TestHome::new();
-    home.add(&sandbox, "Moved", AuthProtocol::AuthorizationCode);
-    let seeded = home.seed(&sandbox, "Moved", expired());
-    // A token client that gives up after one second, as a person would want.
+    home.add(&sandbox, "Silent", AuthProtocol::AuthorizationCode);
+    let seeded = home.seed(&sandbox, "Silent", expired());
+    // A token client that gives up after one second, as a person would want
+    // (the product's waits 30 s).
     let impatient = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(1))
         .build()
         .unwrap();
     let service = TokenService::new(&home.home, impatient);
-    for (fault, kind, said) in [
-        (TokenFault::Redirect, ErrorKind::Refresh, "HTTP 302"),
-        (
-            TokenFault::Hang,
-            ErrorKind::Transport,
-            "/token: no response before the timeout",
-        ),
-    ] {
-        sandbox.inject_fault(fault, 1);
-        let error = service.live_token("Moved", None).await.unwrap_err();
-        assert_eq!(error.kind(), kind, "{fault:?}: {error}");
-        let message = error.to_string();
-        assert!(message.contains(said), "{fault:?}: {message}");
-        assert!(!message.contains("sso.example.invalid/login?"), "{message}");
-        let tokens = home.authorization("Moved").tokens.unwrap();
-        assert_eq!(tokens.refresh_token, seeded.refresh_token, "{fault:?}");
-    }
-    assert!(service.live_token("Moved", None).await.unwrap().refreshed);
+    sandbox.inject_fault(TokenFault::Hang, 1);
+    let error = service.live_token("Silent", None).await.unwrap_err();
+    let message = error.to_string();
+    assert_eq!(error.kind(), ErrorKind::Transport, "{message}");
+    assert!(
+        message.contains("/token: no response before the timeout"),
+        "{message}"
+    );
+    let tokens = home.authorization("Silent").tokens.unwrap();
+    assert_eq!(tokens.refresh_token, seeded.refresh_token);
+    assert!(service.live_token("Silent", None).await.unwrap().refreshed);
 }
 
 #[test]
@@ -785,6 +785,7 @@ async fn the_device_flow_shows_a_code_and_polls_until_it_is_approved() {
     home.service.store().update(credential.clone()).unwrap();
     for (decision, outcome) in [("deny", Err("denied")), ("allow", Ok(()))] {
         let verification = format!("{}/device", sandbox.base_url());
+        let stand_ins = StandIns::new();
         let result = callout_core::oauth::device::authorize_device(
             &home.service,
             &credential,
@@ -793,8 +794,11 @@ async fn the_device_flow_shows_a_code_and_polls_until_it_is_approved() {
                 assert_eq!(prompt.verification_uri, verification);
                 let user_code = prompt.user_code.clone();
                 // The person types the code at the verification page.
-                std::thread::spawn(move || {
-                    let page = reqwest::blocking::Client::new()
+                stand_ins.spawn(move || {
+                    let page = reqwest::blocking::Client::builder()
+                        .timeout(common::STAND_IN_WAIT)
+                        .build()
+                        .unwrap()
                         .post(verification)
                         .form(&[("user_code", user_code.as_str()), ("decision", decision)])
                         .send()
@@ -802,9 +806,10 @@ async fn the_device_flow_shows_a_code_and_polls_until_it_is_approved() {
                     assert_eq!(page.status().as_u16(), 200);
                 });
             },
-            &Cancel::new(),
+            &stand_ins.cancel(),
         )
         .await;
+        stand_ins.finish();
         match (result, outcome) {
             (Ok(live), Ok(())) => assert!(live.tokens.refresh_token.is_some()),
             (Err(error), Err(said)) => {

@@ -105,21 +105,39 @@ impl TestHome {
     /// `callout authorize NAME` through the browser flow, with the person at
     /// the browser stood in for by a `$BROWSER` script: it submits the sign-in
     /// form's fields (those of the authorization request plus the sandbox
-    /// user and "Allow") and follows the redirect back to the loopback listener.
+    /// user and "Allow") and follows the redirect back to the loopback
+    /// listener, which must answer with its page. When that fails (or takes
+    /// longer than 20 s) the script notes why and ends `callout` (its parent),
+    /// so a broken stand-in fails the test at once, with curl's message.
     pub fn authorize_in_browser(&self, name: &str) -> Output {
         let script = self.path().join("browser.sh");
+        let failed = self.path().join("browser-failed.txt");
         std::fs::write(
             &script,
-            "#!/bin/sh\nurl=\"$1\"\n\
-             exec curl -sS -L -o /dev/null \
-             --data \"${url#*\\?}&username=sandbox-user&password=sandbox-password&decision=allow\" \
-             \"${url%%\\?*}\"\n",
+            format!(
+                "#!/bin/sh\nurl=\"$1\"\n\
+                 if ! curl -sS -L -f --max-time 20 -o /dev/null \
+                 --data \"${{url#*\\?}}&username=sandbox-user&password=sandbox-password&decision=allow\" \
+                 \"${{url%%\\?*}}\" 2>\"{failed}.part\"; then\n\
+                 mv \"{failed}.part\" \"{failed}\"\n\
+                 kill \"$PPID\"\n\
+                 fi\n",
+                failed = failed.display()
+            ),
         )
         .unwrap();
-        self.command(&["authorize", name, "--timeout", "60"])
+        let output = self
+            .command(&["authorize", name, "--timeout", "60"])
             .env("BROWSER", format!("sh {}", script.display()))
             .output()
-            .unwrap()
+            .unwrap();
+        if let Ok(why) = std::fs::read_to_string(&failed) {
+            panic!(
+                "the browser stand-in failed: {why}\ncallout said: {}",
+                stderr(&output)
+            );
+        }
+        output
     }
 
     /// `callout credential add` with endpoints discovered from the sandbox.

@@ -5,7 +5,9 @@
 
 #![allow(dead_code)] // each test crate uses a different part of this
 
-use std::sync::Arc;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 use callout_core::Secret;
@@ -13,7 +15,7 @@ use callout_core::credential::{AuthProtocol, Credential};
 use callout_core::credential_store::{Authorization, Identity, NewSecrets};
 use callout_core::home::Home;
 use callout_core::oauth::browser;
-use callout_core::oauth::{ExpirySource, TokenService, TokenSet};
+use callout_core::oauth::{ExpirySource, LiveToken, TokenService, TokenSet};
 use callout_core::sandbox::Sandbox;
 use callout_core::timeline::{Event, Query};
 
@@ -135,23 +137,123 @@ impl Drop for TestHome {
     }
 }
 
-/// Stands in for the person: loads the sign-in page the URL shows, fills
-/// nothing (the sandbox pre-fills its user), presses Allow or Deny, and lets
-/// the browser follow the redirect to the loopback listener.
-pub fn person_at_the_browser(decision: &'static str) -> browser::Opener {
-    Arc::new(move |url: &str| {
-        let url = url.to_string();
-        std::thread::spawn(move || {
-            let client = reqwest::blocking::Client::new();
-            let page = client.get(&url).send().unwrap().text().unwrap();
-            let mut form = form_fields(&page);
-            form.push(("decision".into(), decision.into()));
-            let action = url.split('?').next().unwrap().to_string();
-            let landing = client.post(action).form(&form).send().unwrap();
-            assert!(landing.url().as_str().starts_with("http://127.0.0.1:"));
+/// How long a stand-in waits for any one answer before it gives up.
+pub const STAND_IN_WAIT: Duration = Duration::from_secs(10);
+
+/// Stand-ins for the people and programs at the browser: each acts on a
+/// thread of its own (the sign-in waits for them meanwhile). A stand-in that
+/// fails cancels the sign-in, so a broken one ends the wait at once instead
+/// of leaving it to time out, and [`finish`](Self::finish) joins them all
+/// and re-raises the first failure with its own message.
+#[derive(Clone, Default)]
+pub struct StandIns {
+    cancel: browser::Cancel,
+    threads: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl StandIns {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The sign-in's cancel: a failing stand-in pulls it.
+    pub fn cancel(&self) -> browser::Cancel {
+        self.cancel.clone()
+    }
+
+    /// Runs `act` on a thread of its own.
+    pub fn spawn(&self, act: impl FnOnce() + Send + 'static) {
+        let cancel = self.cancel.clone();
+        let thread = std::thread::spawn(move || {
+            if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(act)) {
+                cancel.cancel();
+                std::panic::resume_unwind(panic);
+            }
         });
-        Ok(())
-    })
+        self.threads.lock().unwrap().push(thread);
+    }
+
+    /// An opener that runs `act` with the sign-in URL on a thread of its own.
+    pub fn opener(&self, act: impl Fn(&str) + Send + Sync + 'static) -> browser::Opener {
+        let (stand_ins, act) = (self.clone(), Arc::new(act));
+        Arc::new(move |url: &str| {
+            let (act, url) = (Arc::clone(&act), url.to_string());
+            stand_ins.spawn(move || act(&url));
+            Ok(())
+        })
+    }
+
+    /// Options of a sign-in opened by `open`, cancelled by a failing stand-in.
+    pub fn options(&self, open: browser::Opener) -> browser::BrowserOptions {
+        browser::BrowserOptions {
+            cancel: self.cancel(),
+            open,
+            ..browser::BrowserOptions::default()
+        }
+    }
+
+    /// Joins every stand-in started so far; re-raises the first failure.
+    /// Each one's waits are bounded ([`STAND_IN_WAIT`]), so this ends.
+    pub fn finish(&self) {
+        let threads = std::mem::take(&mut *self.threads.lock().unwrap());
+        let mut failure = None;
+        for thread in threads {
+            if let Err(panic) = thread.join() {
+                failure.get_or_insert(panic);
+            }
+        }
+        if let Some(panic) = failure {
+            std::panic::resume_unwind(panic);
+        }
+    }
+}
+
+/// A browser sign-in of `credential` in which the person answers `decision`
+/// (`allow` or `deny`); a failure of the stand-in is raised first.
+pub async fn sign_in_in_browser(
+    home: &TestHome,
+    credential: &Credential,
+    decision: &'static str,
+) -> callout_core::Result<LiveToken> {
+    let stand_ins = StandIns::new();
+    let open = stand_ins.opener(move |url: &str| person_at_the_browser(url, decision));
+    let signed_in =
+        browser::authorize_in_browser(&home.service, credential, None, stand_ins.options(open))
+            .await;
+    stand_ins.finish();
+    signed_in
+}
+
+/// Stands in for the person (through [`StandIns::opener`]): loads the
+/// sign-in page the URL shows, fills nothing (the sandbox pre-fills its
+/// user), presses Allow or Deny, and lets the browser follow the redirect to
+/// the loopback listener, whose answer it checks.
+pub fn person_at_the_browser(url: &str, decision: &str) {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(STAND_IN_WAIT)
+        .build()
+        .unwrap();
+    let page = client.get(url).send().unwrap().text().unwrap();
+    let mut form = form_fields(&page);
+    form.push(("decision".into(), decision.into()));
+    let action = url.split('?').next().unwrap().to_string();
+    let landing = client
+        .post(action)
+        .form(&form)
+        .send()
+        .unwrap_or_else(|error| panic!("the sign-in did not land: {error:?}"));
+    assert!(
+        landing.url().as_str().starts_with("http://127.0.0.1:"),
+        "the sign-in page sent the browser to {}",
+        landing.url()
+    );
+    // The listener's page: "Signed in", or the refusal it passed on.
+    let expected = if decision == "allow" { 200 } else { 400 };
+    assert_eq!(
+        landing.status().as_u16(),
+        expected,
+        "the loopback listener's answer to the real callback"
+    );
 }
 
 /// The named inputs of a sign-in form, values unescaped.
