@@ -169,20 +169,23 @@ pub fn credential_view(
     now: SystemTime,
 ) -> Result<CredentialView> {
     let identity = Identity::for_credential(credential, None);
-    let read = store
-        .authorization(&credential.name, &identity)
-        .and_then(|authorization| {
-            let has_client_secret = store.client_secret(&credential.name)?.is_some();
-            Ok((authorization, has_client_secret))
-        });
-    let (status, has_client_secret) = match read {
-        Ok((authorization, has_client_secret)) => (
-            StatusView::of(credential, &authorization, now),
-            has_client_secret,
-        ),
-        Err(error @ Error::Keychain { .. }) => (StatusView::broken(&error), false),
+    // Each entry is read on its own: an unreadable authorization does not
+    // make a stored client secret look missing.
+    let client_secret = match store.client_secret(&credential.name) {
+        Ok(secret) => Ok(secret.is_some()),
+        Err(error @ Error::Keychain { .. }) => Err(error),
         Err(other) => return Err(other),
     };
+    let status = match (
+        store.authorization(&credential.name, &identity),
+        &client_secret,
+    ) {
+        (Err(error @ Error::Keychain { .. }), _) => StatusView::broken(&error),
+        (Err(other), _) => return Err(other),
+        (Ok(_), Err(error)) => StatusView::broken(error),
+        (Ok(authorization), Ok(_)) => StatusView::of(credential, &authorization, now),
+    };
+    let has_client_secret = client_secret.unwrap_or(false);
     Ok(CredentialView {
         status,
         sandbox: sandbox.is_some_and(|name| credential.is_named(name)),

@@ -122,6 +122,60 @@ fn a_new_sandbox_run_repoints_the_credential_and_forgets_stale_tokens() {
     }
 }
 
+#[test]
+fn an_unreadable_sandbox_entry_shows_broken_and_a_new_sandbox_run_replaces_it() {
+    let first = embedded::start().unwrap();
+    let home = TestHome::new();
+    let _forget = Forget(&home);
+    let timeline = home.service.timeline().map(|t| t.as_ref());
+    let store = home.service.store();
+    let credential = embedded::provision(store, &first, timeline).unwrap();
+    drop(first);
+    // Written by a newer version, or by hand.
+    store
+        .vault()
+        .store("sandbox/authorization", &Secret::new("not a token set"))
+        .unwrap();
+
+    // Broken, and its client secret is still shown as stored.
+    let view =
+        callout_core::views::credential_view(store, &credential, None, SystemTime::now()).unwrap();
+    assert_eq!(
+        serde_json::to_value(view.status.state).unwrap(),
+        "broken",
+        "{view:?}"
+    );
+    assert!(view.has_client_secret, "the client secret looks missing");
+
+    // The next app start sets its sandbox up all the same.
+    let second = embedded::start().unwrap();
+    let credential = embedded::provision(store, &second, timeline).unwrap();
+    assert_eq!(credential.endpoint, second.base_url());
+    let stored = store
+        .authorization("Sandbox", &Identity::NamedPrincipal)
+        .unwrap();
+    assert!(stored.tokens.is_none());
+    assert_eq!(
+        store.client_secret("Sandbox").unwrap().unwrap().expose(),
+        second.client_secret()
+    );
+    let events = home
+        .service
+        .timeline()
+        .unwrap()
+        .query(&Query {
+            kinds: vec![EventKind::NeedsReauthorization],
+            ..Query::credential("Sandbox")
+        })
+        .unwrap();
+    match &events.last().unwrap().event {
+        EventDetail::NeedsReauthorization { reason } => {
+            assert!(reason.contains("unreadable keychain entry"), "{reason}");
+        }
+        other => panic!("unexpected event {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn every_sample_request_gets_an_answer_from_the_sandbox() {
     let sandbox = embedded::start().unwrap();

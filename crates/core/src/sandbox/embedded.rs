@@ -140,15 +140,28 @@ fn forget_stale_tokens(
     timeline: Option<&Timeline>,
 ) -> Result<()> {
     let identity = Identity::for_credential(credential, None);
-    let stored = store.authorization(&credential.name, &identity)?;
-    if stored.tokens.is_none() && stored.needs_reauthorization.is_none() {
-        return Ok(());
-    }
-    store.set_authorization(&credential.name, &identity, &Authorization::default())?;
+    let what = match store.authorization(&credential.name, &identity) {
+        Ok(stored) if stored.tokens.is_none() && stored.needs_reauthorization.is_none() => {
+            return Ok(());
+        }
+        Ok(_) => {
+            store.set_authorization(&credential.name, &identity, &Authorization::default())?;
+            "the tokens of its previous run, so they were forgotten"
+        }
+        // Whatever an unreadable entry held was for an earlier run: it is
+        // replaced rather than left to stop the app setting up its sandbox.
+        Err(Error::Keychain { .. }) => {
+            store.reauthorize(&credential.name, &identity, |stored| {
+                *stored = Authorization::default();
+            })?;
+            "what its unreadable keychain entry held, so the entry was replaced"
+        }
+        Err(other) => return Err(other),
+    };
     if let Some(timeline) = timeline {
         let reason = format!(
-            "the embedded sandbox started afresh at {} and does not know the tokens of its \
-             previous run, so they were forgotten; authorize again",
+            "the embedded sandbox started afresh at {} and does not know {what}; authorize \
+             again",
             sandbox.base_url()
         );
         // Best effort, as every timeline write: it never stops the app starting.
