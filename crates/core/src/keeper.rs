@@ -386,12 +386,18 @@ impl<S: Borrow<TokenService>> Keeper<S> {
                     authorization,
                 }),
                 Err(error) => {
-                    self.service().record(
-                        &credential.name,
-                        EventDetail::KeychainError {
-                            message: error.to_string(),
-                        },
-                    );
+                    let detail = EventDetail::KeychainError {
+                        message: error.to_string(),
+                    };
+                    // Once, not on every run, while the entry stays as it is.
+                    let known = self.service().timeline().is_some_and(|timeline| {
+                        timeline
+                            .last(&credential.name, EventKind::KeychainError)
+                            .is_ok_and(|last| last.is_some_and(|last| last.event == detail))
+                    });
+                    if !known {
+                        self.service().record(&credential.name, detail);
+                    }
                     failures.push(Decision::new(
                         credential,
                         KeeperAction::Warn,

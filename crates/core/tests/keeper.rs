@@ -229,6 +229,37 @@ async fn a_keeper_run_records_a_quiet_decision_once() {
 }
 
 #[tokio::test]
+async fn an_unreadable_entry_is_recorded_once_however_often_the_keeper_runs() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let now = SystemTime::now();
+    add_seeded(&mut home, &sandbox, "Broken", None, (now, now));
+    // Written by a newer version, or by hand.
+    home.service
+        .store()
+        .vault()
+        .store("broken/authorization", &Secret::new("not a token set"))
+        .unwrap();
+    let keeper = Keeper::new(Arc::clone(&home.service), KeeperConfig::default());
+    for _ in 0..3 {
+        let run = keeper.run_once(now).await.unwrap();
+        assert_eq!(run[0].action, KeeperAction::Warn, "{}", run[0].line());
+    }
+    let events = home.events("Broken");
+    let kinds: Vec<EventKind> = events
+        .iter()
+        .map(|event| event.kind())
+        .filter(|kind| matches!(kind, EventKind::KeychainError | EventKind::KeeperDecision))
+        .collect();
+    assert_eq!(
+        kinds,
+        [EventKind::KeychainError, EventKind::KeeperDecision],
+        "one keychain error and one warning, not one per run"
+    );
+    let _ = home.service.store().forget_secrets("Broken");
+}
+
+#[tokio::test]
 async fn a_send_that_refreshes_and_retries_reads_in_order_in_the_timeline() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
