@@ -173,29 +173,50 @@ mod platform {
     const COLLECTION: &str = "default";
     const APPLICATION: &str = "rust-keyring";
 
+    /// The pauses before each new try after a D-Bus failure. A keyring
+    /// daemon that died is started again on demand, but for a moment its name
+    /// may still belong to the dying one, or the new one may not answer yet
+    /// (seen under load: several processes failed the single immediate
+    /// retry). About 1.3 s in all before the keychain is called unavailable.
+    const RETRY_PAUSES: [std::time::Duration; 3] = [
+        std::time::Duration::from_millis(50),
+        std::time::Duration::from_millis(250),
+        std::time::Duration::from_secs(1),
+    ];
+
     /// Runs `operation` on the process's session. A D-Bus error may mean the
     /// daemon went away mid-call or was replaced since the session was opened
-    /// (it is started again on demand): the operation runs once more on a new
-    /// session (every operation here is safe to repeat). That holds for a
-    /// session opened just now too — a `callout` process has no other.
+    /// (it is started again on demand): the operation runs again on a new
+    /// session after each of [`RETRY_PAUSES`] (every operation here is safe
+    /// to repeat). That holds for a session opened just now too — a
+    /// `callout` process has no other — and for opening one.
     fn with_session<T>(
         operation: impl Fn(&SecretService) -> Result<T, SsError>,
     ) -> Result<T, Failure> {
         let mut cached = crate::lock(&SESSION);
-        let mut repeated = false;
+        let mut pauses = RETRY_PAUSES.iter();
         loop {
             let session = match cached.take() {
                 Some(session) => session,
-                None => SecretService::connect_with_max_prompt_timeout(
+                None => match SecretService::connect_with_max_prompt_timeout(
                     EncryptionType::Dh,
                     prompt_timeout_seconds(),
-                )
-                .map_err(|error| Failure::Unavailable(error.to_string()))?,
+                ) {
+                    Ok(session) => session,
+                    Err(error) => match pauses.next() {
+                        Some(pause) if !is_locked_error(&error) => {
+                            std::thread::sleep(*pause);
+                            continue;
+                        }
+                        _ => return Err(Failure::Unavailable(error.to_string())),
+                    },
+                },
             };
             match operation(&session) {
-                Err(error @ SsError::Dbus(_)) if !is_locked_error(&error) && !repeated => {
-                    repeated = true;
-                }
+                Err(error @ SsError::Dbus(_)) if !is_locked_error(&error) => match pauses.next() {
+                    Some(pause) => std::thread::sleep(*pause),
+                    None => return Err(failure(error)),
+                },
                 result => {
                     *cached = Some(session);
                     return result.map_err(failure);
