@@ -3,10 +3,10 @@
 
 use std::time::SystemTime;
 
+use callout_core::actions::AuthorizeProgress;
 use callout_core::keeper::Decision;
 use callout_core::views::{
-    AuthorizeProgress, ClipboardChecked, CredentialView, Navigate, TimelineAppended, View,
-    credential_views,
+    ClipboardChecked, CredentialView, Navigate, TimelineAppended, View, credential_views,
 };
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 

@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod events;
+pub mod host;
 pub mod keeper;
 pub mod notify;
 pub mod state;

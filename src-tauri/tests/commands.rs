@@ -1024,3 +1024,41 @@ fn the_timeline_answers_a_page_at_a_time_and_the_next_page_by_cursor() {
     );
     assert_eq!(attempts(&second), (0..500).collect::<Vec<_>>());
 }
+
+#[test]
+fn removing_a_credential_in_the_app_revokes_its_tokens_at_the_provider() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let refresh = app
+        .state()
+        .service
+        .store()
+        .authorization(
+            "Sandbox",
+            &callout_core::credential_store::Identity::NamedPrincipal,
+        )
+        .unwrap()
+        .tokens
+        .unwrap()
+        .refresh_token
+        .expect("the browser flow gave a refresh token");
+    let refresh_at_the_provider = || {
+        reqwest::blocking::Client::new()
+            .post(app.sandbox().token_url())
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.expose()),
+                ("client_id", app.sandbox().client_id()),
+            ])
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+
+    app.ok("remove_credential", json!({"name": "Sandbox"}));
+    let answer = refresh_at_the_provider();
+    assert!(answer.contains("invalid_grant"), "{answer}");
+    let listed = app.ok("list_credentials", json!({}));
+    assert_eq!(listed, json!([]));
+}

@@ -1,18 +1,22 @@
-//! `callout credential add | list | show | rename | remove | repair`: named credentials,
-//! definitions in the home's `credentials.toml`, secrets in the keychain.
+//! `callout credential add | edit | list | show | rename | remove | repair`:
+//! named credentials, definitions in the home's `credentials.toml`, secrets
+//! in the keychain. Each change is core's credential action; this module
+//! parses the options and prints what happened.
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use callout_core::actions::credential::{self as action, CredentialInput, Saved};
 use callout_core::credential::{AuthProtocol, ClientAuth, Credential, IdentityType};
-use callout_core::credential_store::{Identity, NewSecrets};
-use callout_core::oauth::flows;
+use callout_core::credential_store::Identity;
 use callout_core::oauth::{CredentialStatus, TokenService};
 use callout_core::{Error, Secret};
+use clap::builder::PossibleValue;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::host::Terminal;
 use crate::token::{fail, read_stdin_secret, unix, with_service};
 
 #[derive(Debug, Args)]
@@ -25,6 +29,9 @@ pub struct CredentialArgs {
 pub enum CredentialCommand {
     /// Define a credential (the client secret goes to the OS keychain)
     Add(AddArgs),
+    /// Change a credential: any option of `add`, the rest kept as it is;
+    /// --client-secret-stdin / --private-key-stdin replace the stored one
+    Edit(EditArgs),
     /// List credentials with their status (valid for N min / expired / needs re-authorization)
     List {
         /// Print a JSON array
@@ -50,25 +57,25 @@ pub enum CredentialCommand {
     Repair { name: String },
 }
 
-/// OAuth flows, as `--flow` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Flow {
-    AuthCode,
-    ClientCredentials,
-    JwtBearer,
-    DeviceCode,
-    Password,
-}
+/// A flow as `--flow` names it ([`AuthProtocol::cli_name`]), every
+/// protocol but "none".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flow(AuthProtocol);
 
-impl From<Flow> for AuthProtocol {
-    fn from(flow: Flow) -> Self {
-        match flow {
-            Flow::AuthCode => AuthProtocol::AuthorizationCode,
-            Flow::ClientCredentials => AuthProtocol::ClientCredentials,
-            Flow::JwtBearer => AuthProtocol::JwtBearer,
-            Flow::DeviceCode => AuthProtocol::DeviceCode,
-            Flow::Password => AuthProtocol::Password,
-        }
+impl ValueEnum for Flow {
+    fn value_variants<'a>() -> &'a [Self] {
+        const FLOWS: [Flow; 5] = [
+            Flow(AuthProtocol::AuthorizationCode),
+            Flow(AuthProtocol::ClientCredentials),
+            Flow(AuthProtocol::JwtBearer),
+            Flow(AuthProtocol::DeviceCode),
+            Flow(AuthProtocol::Password),
+        ];
+        &FLOWS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.cli_name()))
     }
 }
 
@@ -141,9 +148,60 @@ pub struct AddArgs {
     pub refresh_idle: Option<u32>,
 }
 
+/// `credential edit`: every option of `add`, each one optional.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The credential to change (ignoring case)
+    pub name: String,
+    #[arg(long, value_enum)]
+    pub flow: Option<Flow>,
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Discover the token and authorization URLs from this issuer (they are
+    /// read again from it)
+    #[arg(long, value_name = "URL", conflicts_with_all = ["auth_url", "token_url"])]
+    pub issuer: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub auth_url: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Replace the stored client secret with the one on standard input
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// Replace the stored private key with the PEM on standard input
+    #[arg(long, conflicts_with = "client_secret_stdin")]
+    pub private_key_stdin: bool,
+    #[arg(long, value_enum)]
+    pub client_auth: Option<ClientAuthArg>,
+    /// The scopes to ask for (replace the stored ones); repeat for more
+    #[arg(long = "scope", value_name = "S")]
+    pub scopes: Vec<String>,
+    #[arg(long, value_enum)]
+    pub identity: Option<IdentityArg>,
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub allow_merge_fields_in_header: Option<bool>,
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub allow_merge_fields_in_body: Option<bool>,
+    /// Whether to add an Authorization header to requests that set none
+    #[arg(long, value_name = "BOOL")]
+    pub generate_auth_header: Option<bool>,
+    /// The statuses that also make Salesforce refresh (replace the stored ones)
+    #[arg(long = "refresh-status", value_name = "CODE")]
+    pub refresh_statuses: Vec<u16>,
+    /// Keep-alive refresh interval; 0 turns it off
+    #[arg(long, value_name = "SECONDS")]
+    pub keep_alive: Option<u32>,
+    /// Refresh token idle lifetime; 0: it never dies of idleness
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_idle: Option<u32>,
+}
+
 pub fn run(home: Option<&Path>, args: CredentialArgs) -> ExitCode {
     let result = with_service(home, |service, runtime| match args.command {
         CredentialCommand::Add(add_args) => runtime.block_on(add(service, add_args)),
+        CredentialCommand::Edit(edit_args) => runtime.block_on(edit(service, edit_args)),
         CredentialCommand::List { json } => list(service, json),
         CredentialCommand::Show { name, user } => show(service, &name, user.as_deref()),
         CredentialCommand::Rename { old, new } => rename(service, &old, &new),
@@ -157,105 +215,149 @@ pub fn run(home: Option<&Path>, args: CredentialArgs) -> ExitCode {
 }
 
 async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {
+    let credential = definition(&args);
+    let name = credential.name.clone();
+    let mut input = CredentialInput::new(credential);
+    input.client_secret = stdin_secret(&name, args.client_secret_stdin, "--client-secret-stdin")?;
+    input.private_key = stdin_secret(&name, args.private_key_stdin, "--private-key-stdin")?;
+    let has_secret = input.client_secret.is_some() || input.private_key.is_some();
+    let what = if input.client_secret.is_some() {
+        "client secret"
+    } else {
+        "private key"
+    };
+    let saved = action::add(service, input).await?;
+    print_notice(&saved);
     let store = service.store();
-    let mut credential = definition(&args);
-    if let Some(issuer) = &args.issuer {
-        let metadata = flows::discover(service.http(), issuer).await?;
-        credential.token_url = Some(metadata.token_endpoint);
-        credential.auth_url = if credential.protocol == AuthProtocol::DeviceCode {
-            metadata.device_authorization_endpoint
-        } else {
-            metadata.authorization_endpoint
-        };
-    }
-    check_endpoints(&credential)?;
-    credential.validate()?;
-    if let Ok(existing) = store.load()?.get(&credential.name) {
-        return Err(Error::InvalidCredential {
-            name: credential.name.clone(),
-            reason: format!(
-                "a credential named \"{}\" already exists; remove it first",
-                existing.name
-            ),
-        });
-    }
-    let secret = if args.client_secret_stdin {
-        Some(
-            read_stdin_secret("--client-secret-stdin").map_err(|reason| {
-                Error::InvalidCredential {
-                    name: credential.name.clone(),
-                    reason,
-                }
-            })?,
-        )
-    } else {
-        None
-    };
-    let private_key = if args.private_key_stdin {
-        let pem = read_stdin_secret("--private-key-stdin").map_err(|reason| {
-            Error::InvalidCredential {
-                name: credential.name.clone(),
-                reason,
-            }
-        })?;
-        callout_core::oauth::assertion::rsa_key_pair(&pem).map_err(|reason| {
-            Error::InvalidCredential {
-                name: credential.name.clone(),
-                reason,
-            }
-        })?;
-        Some(pem)
-    } else {
-        None
-    };
-    let has_secret = secret.is_some() || private_key.is_some();
-    let secrets = NewSecrets {
-        client_secret: secret,
-        private_key,
-    };
-    let leftovers = store.add_with_secrets(credential.clone(), &secrets)?;
-    if let Some(notice) = leftovers.describe() {
-        println!("{notice}");
-    }
     println!(
         "added credential {} ({}); definition in {}{}",
-        credential.name,
-        flow_name(credential.protocol),
+        saved.credential.name,
+        saved.credential.protocol.cli_name(),
         store.home().credentials_file().display(),
         if has_secret {
             format!(
-                ", {} in the keychain (service {})",
-                if secrets.client_secret.is_some() {
-                    "client secret"
-                } else {
-                    "private key"
-                },
+                ", {what} in the keychain (service {})",
                 store.home().keychain_service()
             )
         } else {
             String::new()
         }
     );
-    println!("next: callout authorize {}", credential.name);
+    println!("next: callout authorize {}", saved.credential.name);
     Ok(())
+}
+
+async fn edit(service: &TokenService, args: EditArgs) -> Result<(), Error> {
+    let existing = service.store().get(&args.name)?;
+    let mut input = CredentialInput::new(edited(existing.clone(), &args));
+    input.client_secret = stdin_secret(
+        &existing.name,
+        args.client_secret_stdin,
+        "--client-secret-stdin",
+    )?;
+    input.private_key = stdin_secret(
+        &existing.name,
+        args.private_key_stdin,
+        "--private-key-stdin",
+    )?;
+    let replaced = if input.client_secret.is_some() {
+        "; client secret replaced in the keychain"
+    } else if input.private_key.is_some() {
+        "; private key replaced in the keychain"
+    } else {
+        ""
+    };
+    let saved = action::edit(service, &existing.name, input).await?;
+    print_notice(&saved);
+    println!("updated credential {}{replaced}", saved.credential.name);
+    Ok(())
+}
+
+/// `credential`, changed by what `args` gives.
+fn edited(mut credential: Credential, args: &EditArgs) -> Credential {
+    if let Some(flow) = args.flow {
+        credential.protocol = flow.0;
+    }
+    if let Some(endpoint) = &args.endpoint {
+        credential.endpoint.clone_from(endpoint);
+    }
+    if let Some(issuer) = &args.issuer {
+        // Read again from the new issuer.
+        credential.issuer = Some(issuer.clone());
+        credential.token_url = None;
+        credential.auth_url = None;
+    }
+    if let Some(url) = &args.auth_url {
+        credential.auth_url = Some(url.clone());
+    }
+    if let Some(url) = &args.token_url {
+        credential.token_url = Some(url.clone());
+    }
+    if let Some(id) = &args.client_id {
+        credential.client_id = Some(id.clone());
+    }
+    if let Some(auth) = args.client_auth {
+        credential.client_auth = auth.into();
+    }
+    if !args.scopes.is_empty() {
+        credential.scopes.clone_from(&args.scopes);
+    }
+    if let Some(identity) = args.identity {
+        credential.identity_type = identity.into();
+    }
+    let options = &mut credential.salesforce;
+    if let Some(allow) = args.allow_merge_fields_in_header {
+        options.allow_merge_fields_in_header = allow;
+    }
+    if let Some(allow) = args.allow_merge_fields_in_body {
+        options.allow_merge_fields_in_body = allow;
+    }
+    if let Some(generate) = args.generate_auth_header {
+        options.generate_authorization_header = generate;
+    }
+    if !args.refresh_statuses.is_empty() {
+        options
+            .additional_refresh_status_codes
+            .clone_from(&args.refresh_statuses);
+    }
+    if let Some(seconds) = args.keep_alive {
+        credential.keep_alive_seconds = (seconds > 0).then_some(seconds);
+    }
+    if let Some(seconds) = args.refresh_idle {
+        credential.refresh_idle_seconds = (seconds > 0).then_some(seconds);
+    }
+    credential
+}
+
+/// The secret on standard input when `given`.
+fn stdin_secret(name: &str, given: bool, option: &str) -> Result<Option<Secret>, Error> {
+    if !given {
+        return Ok(None);
+    }
+    read_stdin_secret(option)
+        .map(Some)
+        .map_err(|reason| Error::InvalidCredential {
+            name: name.to_string(),
+            reason,
+        })
+}
+
+fn print_notice(saved: &Saved) {
+    if let Some(notice) = &saved.notice {
+        println!("{notice}");
+    }
 }
 
 fn definition(args: &AddArgs) -> Credential {
     let mut credential = Credential::new(args.name.clone(), args.endpoint.clone());
-    credential.protocol = args.flow.into();
+    credential.protocol = args.flow.0;
     credential.client_id = Some(args.client_id.clone());
-    credential.client_auth = match args.client_auth {
-        ClientAuthArg::Basic => ClientAuth::Basic,
-        ClientAuthArg::Body => ClientAuth::Body,
-    };
+    credential.client_auth = args.client_auth.into();
     credential.scopes = args.scopes.clone();
     credential.issuer = args.issuer.clone();
     credential.auth_url = args.auth_url.clone();
     credential.token_url = args.token_url.clone();
-    credential.identity_type = match args.identity {
-        IdentityArg::Named => IdentityType::NamedPrincipal,
-        IdentityArg::PerUser => IdentityType::PerUser,
-    };
+    credential.identity_type = args.identity.into();
     credential.keep_alive_seconds = args.keep_alive;
     credential.refresh_idle_seconds = args.refresh_idle;
     credential.salesforce.allow_merge_fields_in_header = args.allow_merge_fields_in_header;
@@ -265,39 +367,21 @@ fn definition(args: &AddArgs) -> Credential {
     credential
 }
 
-/// Every flow needs a token URL; the browser flow also an authorization URL.
-fn check_endpoints(credential: &Credential) -> Result<(), Error> {
-    let missing = |what: &str| Error::InvalidCredential {
-        name: credential.name.clone(),
-        reason: format!("{what}: give --issuer URL, or --auth-url URL and --token-url URL"),
-    };
-    if credential.token_url.is_none() {
-        return Err(missing("it needs a token URL"));
-    }
-    if credential.auth_url.is_none() {
-        match credential.protocol {
-            AuthProtocol::AuthorizationCode => {
-                return Err(missing("the auth-code flow needs an authorization URL"));
-            }
-            AuthProtocol::DeviceCode => {
-                return Err(missing(
-                    "the device-code flow needs the device authorization URL (as --auth-url)",
-                ));
-            }
-            _ => {}
+impl From<ClientAuthArg> for ClientAuth {
+    fn from(auth: ClientAuthArg) -> Self {
+        match auth {
+            ClientAuthArg::Basic => ClientAuth::Basic,
+            ClientAuthArg::Body => ClientAuth::Body,
         }
     }
-    Ok(())
 }
 
-pub(crate) fn flow_name(protocol: AuthProtocol) -> &'static str {
-    match protocol {
-        AuthProtocol::AuthorizationCode => "auth-code",
-        AuthProtocol::ClientCredentials => "client-credentials",
-        AuthProtocol::JwtBearer => "jwt-bearer",
-        AuthProtocol::DeviceCode => "device-code",
-        AuthProtocol::Password => "password",
-        AuthProtocol::NoAuthentication => "none",
+impl From<IdentityArg> for IdentityType {
+    fn from(identity: IdentityArg) -> Self {
+        match identity {
+            IdentityArg::Named => IdentityType::NamedPrincipal,
+            IdentityArg::PerUser => IdentityType::PerUser,
+        }
     }
 }
 
@@ -337,7 +421,7 @@ fn list(service: &TokenService, json: bool) -> Result<(), Error> {
         };
         entries.push(ListEntry {
             name: credential.name.clone(),
-            flow: flow_name(credential.protocol),
+            flow: credential.protocol.cli_name(),
             endpoint: credential.endpoint.clone(),
             summary,
             status,
@@ -380,7 +464,7 @@ fn show(service: &TokenService, name: &str, user: Option<&str>) -> Result<(), Er
     let masked = |secret: Option<&Secret>| secret.map_or("none".to_string(), Secret::masked);
     let optional = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
     println!("name:            {}", credential.name);
-    println!("flow:            {}", flow_name(credential.protocol));
+    println!("flow:            {}", credential.protocol.cli_name());
     println!("endpoint:        {}", credential.endpoint);
     println!("client id:       {}", optional(&credential.client_id));
     println!(
@@ -453,52 +537,27 @@ fn yes_no(value: bool) -> &'static str {
 }
 
 async fn remove(service: &TokenService, name: &str) -> Result<(), Error> {
-    let credential = service.store().get(name)?;
-    // Revoke at the provider first (best effort): a removed credential
-    // should leave no live refresh token behind, of any identity.
-    let identities = match service.store().identities(&credential.name) {
-        Ok(identities) => identities,
-        Err(error) => {
-            eprintln!("callout credential: warning: {error}; removing it anyway");
-            Vec::new()
-        }
-    };
-    for identity in identities {
-        let (user, whose) = match &identity {
-            Identity::NamedPrincipal => (None, credential.name.clone()),
-            Identity::User(label) => (
-                Some(label.as_str()),
-                format!("{} ({label})", credential.name),
-            ),
-        };
-        match service.revoke(&credential, user).await {
-            Ok(true) => println!("revoked {whose}'s tokens at the provider"),
-            Ok(false) => {}
-            Err(error) => eprintln!("callout credential: warning: {error}; removing it anyway"),
-        }
+    let removed = action::remove(service, &Terminal::default(), name).await?;
+    for whose in &removed.revoked {
+        println!("revoked {whose}'s tokens at the provider");
     }
-    let removed = service.store().remove(&credential.name)?;
     println!(
         "removed credential {} and its keychain entries",
-        removed.name
+        removed.credential.name
     );
     Ok(())
 }
 
 fn rename(service: &TokenService, old: &str, new: &str) -> Result<(), Error> {
-    let store = service.store();
-    let mut credential = store.get(old)?;
-    let previous = std::mem::replace(&mut credential.name, new.to_string());
-    let leftovers = store.rename(&previous, credential)?;
-    if let Some(notice) = leftovers.describe() {
-        println!("{notice}");
-    }
+    let previous = service.store().get(old)?.name;
+    let saved = action::rename(service, old, new)?;
+    print_notice(&saved);
     println!("renamed credential {previous} to {new}; its keychain entries moved along");
     Ok(())
 }
 
 fn repair(service: &TokenService, name: &str) -> Result<(), Error> {
-    let removed = service.store().repair(name)?;
+    let removed = action::repair(service, name)?;
     if removed.is_empty() {
         println!("every keychain entry of {name} is readable; nothing to repair");
     } else {

@@ -4,6 +4,7 @@
 mod authorize;
 mod credential;
 mod explain;
+mod host;
 mod interop;
 mod keep;
 mod sandbox;
@@ -36,7 +37,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List, add, show and remove named credentials
+    /// Add, edit, list, show, rename, remove and repair named credentials
     Credential(credential::CredentialArgs),
     /// Authorize (or re-authorize) a credential in the system browser or by another flow
     Authorize(authorize::AuthorizeArgs),
@@ -53,36 +54,12 @@ enum Command {
     Keep(keep::KeepArgs),
     /// Run the embedded sandbox OAuth provider and APIs that fail like real ones
     Sandbox(sandbox::SandboxArgs),
-    /// Walk through an expiry, refresh and retry against the sandbox
-    Demo {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
     /// Import a curl command or a Postman collection as saved requests
     Import(interop::ImportArgs),
     /// Export a saved request (or a curl command) as curl or as an Apex snippet
     Export(interop::ExportArgs),
     /// Check this machine: the OS keychain the secrets live in
     Doctor,
-}
-
-impl Command {
-    fn name(&self) -> &'static str {
-        match self {
-            Command::Credential { .. } => "credential",
-            Command::Authorize { .. } => "authorize",
-            Command::Token { .. } => "token",
-            Command::Send { .. } => "send",
-            Command::Explain { .. } => "explain",
-            Command::Timeline { .. } => "timeline",
-            Command::Keep { .. } => "keep",
-            Command::Sandbox { .. } => "sandbox",
-            Command::Demo { .. } => "demo",
-            Command::Import { .. } => "import",
-            Command::Export { .. } => "export",
-            Command::Doctor => "doctor",
-        }
-    }
 }
 
 fn main() -> ExitCode {
@@ -99,14 +76,6 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(cli.home.as_deref(), args),
         Command::Import(args) => interop::import(cli.home.as_deref(), args),
         Command::Export(args) => interop::export(cli.home.as_deref(), args),
-        planned => {
-            eprintln!(
-                "callout {}: not built yet in this version ({}).",
-                planned.name(),
-                about::VERSION
-            );
-            ExitCode::from(2)
-        }
     }
 }
 

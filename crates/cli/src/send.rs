@@ -7,14 +7,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use callout_core::actions;
 use callout_core::detect::Verdict;
 use callout_core::detect::body;
 use callout_core::home::Home;
 use callout_core::interop::curl;
 use callout_core::oauth::TokenService;
-use callout_core::send::{
-    Attempt, Draft, Header, Outcome, ResponseBody, Sender, Timeouts, send_with_keychain,
-};
+use callout_core::send::{Attempt, Draft, Header, Outcome, ResponseBody, Sender, Timeouts};
 use callout_core::{Error, ErrorKind};
 use clap::Args;
 use serde::Serialize;
@@ -112,7 +111,7 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
         let service =
             Arc::new(TokenService::new(&home, sender.client().clone()).with_home_timeline()?);
         crate::timeline::warn_if_troubled(service.timeline());
-        let outcome = send_with_keychain(&sender, &service, &draft, args.user.as_deref()).await;
+        let outcome = actions::send::send(&sender, &service, &draft, args.user.as_deref()).await;
         // The file may have been found damaged only while in use.
         crate::timeline::warn_if_troubled(service.timeline());
         Ok(outcome?)

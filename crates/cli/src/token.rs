@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use callout_core::actions::token::{Freshness, live_token};
 use callout_core::home::Home;
 use callout_core::oauth::{LiveToken, TokenService};
 use callout_core::{Error, ErrorKind};
@@ -40,14 +41,12 @@ pub struct TokenArgs {
 pub fn run(home: Option<&Path>, args: TokenArgs) -> ExitCode {
     let result = with_service(home, |service, runtime| {
         let user = args.user.as_deref();
-        let live = runtime.block_on(async {
-            if args.refresh {
-                let credential = service.store().get(&args.name)?;
-                service.refresh_after(&credential, user, None).await
-            } else {
-                service.live_token(&args.name, user).await
-            }
-        })?;
+        let freshness = if args.refresh {
+            Freshness::Now
+        } else {
+            Freshness::WhenStale
+        };
+        let live = runtime.block_on(live_token(service, &args.name, user, freshness))?;
         let unstored = service.unstored(&live.credential, &live.identity);
         Ok((live, unstored))
     });

@@ -12,7 +12,7 @@ fn callout(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn help_lists_every_planned_subcommand() {
+fn help_lists_every_subcommand_and_nothing_unbuilt() {
     let output = callout(&["--help"]);
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
@@ -25,7 +25,6 @@ fn help_lists_every_planned_subcommand() {
         "timeline",
         "keep",
         "sandbox",
-        "demo",
         "import",
         "export",
         "doctor",
@@ -36,6 +35,20 @@ fn help_lists_every_planned_subcommand() {
             "`callout --help` does not list `{subcommand}`:\n{help}"
         );
     }
+    // A walk-through that is not built is not offered.
+    assert!(
+        !help
+            .lines()
+            .any(|line| line.trim_start().starts_with("demo")),
+        "{help}"
+    );
+    let demo = callout(&["demo"]);
+    assert_eq!(demo.status.code(), Some(2));
+    assert!(
+        String::from_utf8(demo.stderr)
+            .unwrap()
+            .contains("unrecognized subcommand 'demo'")
+    );
 }
 
 #[test]

@@ -237,3 +237,88 @@ fn rename_moves_the_secret_and_the_tokens_to_the_new_name() {
     assert!(home.store().client_secret("Before").unwrap().is_none());
     assert!(home.store().client_secret("After").unwrap().is_some());
 }
+
+#[test]
+fn edit_changes_what_it_is_given_and_replaces_the_secret_only_from_stdin() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.forget_on_drop("Machine");
+    let base = sandbox.base_url();
+    let token_url = sandbox.token_url();
+    let add = home.run_with_stdin(
+        &[
+            "credential",
+            "add",
+            "Machine",
+            "--flow",
+            "client-credentials",
+            "--endpoint",
+            &base,
+            "--token-url",
+            &token_url,
+            "--client-id",
+            sandbox.client_id(),
+            "--client-secret-stdin",
+        ],
+        "not-the-secret\n",
+    );
+    assert_ok(&add);
+    let refused = home.run(&["authorize", "Machine"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+
+    let edit = home.run_with_stdin(
+        &["credential", "edit", "machine", "--client-secret-stdin"],
+        &format!("{}\n", sandbox.client_secret()),
+    );
+    assert_ok(&edit);
+    assert!(
+        stdout(&edit).contains("updated credential Machine; client secret replaced"),
+        "{}",
+        stdout(&edit)
+    );
+    assert_ok(&home.run(&["authorize", "Machine"]));
+
+    let edit = home.run(&[
+        "credential",
+        "edit",
+        "Machine",
+        "--scope",
+        "read",
+        "--keep-alive",
+        "600",
+        "--allow-merge-fields-in-body",
+    ]);
+    assert_ok(&edit);
+    let credential = home.store().get("Machine").unwrap();
+    assert_eq!(credential.scopes, ["read"]);
+    assert_eq!(credential.keep_alive_seconds, Some(600));
+    assert!(credential.salesforce.allow_merge_fields_in_body);
+    assert_eq!(credential.token_url.as_deref(), Some(token_url.as_str()));
+    assert_eq!(
+        home.store()
+            .client_secret("Machine")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        sandbox.client_secret(),
+        "no --client-secret-stdin: the secret is kept"
+    );
+    assert_ok(&home.run(&["credential", "edit", "Machine", "--keep-alive", "0"]));
+    assert_eq!(
+        home.store().get("Machine").unwrap().keep_alive_seconds,
+        None
+    );
+
+    let bad = home.run(&["credential", "edit", "Machine", "--endpoint", "ftp://x"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("endpoint \"ftp://x\""),
+        "{}",
+        stderr(&bad)
+    );
+    assert_eq!(home.store().get("Machine").unwrap().endpoint, base, "kept");
+
+    let unknown = home.run(&["credential", "edit", "Nope", "--scope", "x"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unknown credential \"Nope\""));
+}

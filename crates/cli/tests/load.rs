@@ -21,11 +21,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use callout_core::actions::send::send as send_with_keychain;
 use callout_core::home::Home;
 use callout_core::keeper::{Keeper, KeeperConfig};
 use callout_core::oauth::TokenService;
 use callout_core::sandbox::{RequestLog, Sandbox, SandboxConfig, SandboxStats};
-use callout_core::send::{Draft, Header, Sender, Timeouts, send_with_keychain};
+use callout_core::send::{Draft, Header, Sender, Timeouts};
 use callout_core::timeline::{
     EventDetail, EventKind, Query, RefreshOutcome, Timeline, fingerprint,
 };

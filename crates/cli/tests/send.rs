@@ -348,3 +348,51 @@ fn a_credential_never_authorized_says_to_authorize_it() {
     assert!(stderr.contains("callout authorize"), "{stderr}");
     assert_eq!(sandbox.stats().api_count("salesforce_rest", "ok"), 0);
 }
+
+#[test]
+fn a_broken_merge_field_is_refused_before_a_stale_token_is_refreshed() {
+    use callout_core::credential_store::Identity;
+    use std::time::{Duration, SystemTime};
+
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let (home, _token) = home_with_sales_api(&sandbox, &sandbox.base_url());
+    // The stored token is past its expiry: any send that got as far as the
+    // token would refresh it first.
+    let store = home.store();
+    let mut authorization = store
+        .authorization("Sales_API", &Identity::NamedPrincipal)
+        .unwrap();
+    let tokens = authorization.tokens.as_mut().unwrap();
+    tokens.issued_at = SystemTime::now() - Duration::from_secs(7_200);
+    tokens.expires_at = Some(SystemTime::now() - Duration::from_secs(3_600));
+    store
+        .set_authorization("Sales_API", &Identity::NamedPrincipal, &authorization)
+        .unwrap();
+    let before = sandbox.stats();
+
+    let output = home.run(&[
+        "send",
+        "callout:Sales_API/services/Soap/u/59.0",
+        "-d",
+        "<a>{!$Credential.OAuthTokn}</a>",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("unknown merge field {!$Credential.OAuthTokn} in the body"),
+        "{}",
+        text(&output.stderr)
+    );
+    let after = sandbox.stats();
+    assert_eq!(after, before, "nothing reached the provider or the APIs");
+    let kept = store
+        .authorization("Sales_API", &Identity::NamedPrincipal)
+        .unwrap()
+        .tokens
+        .unwrap();
+    let stale = authorization.tokens.unwrap();
+    assert_eq!(
+        kept.access_token.expose(),
+        stale.access_token.expose(),
+        "the stale token was not refreshed"
+    );
+}

@@ -110,6 +110,77 @@ impl AuthProtocol {
             _ => Some("Bearer"),
         }
     }
+
+    /// Every protocol, in the order forms and help list them.
+    pub const ALL: [AuthProtocol; 6] = [
+        AuthProtocol::AuthorizationCode,
+        AuthProtocol::ClientCredentials,
+        AuthProtocol::JwtBearer,
+        AuthProtocol::DeviceCode,
+        AuthProtocol::Password,
+        AuthProtocol::NoAuthentication,
+    ];
+
+    /// The name the CLI's `--flow` takes and prints (`auth-code`).
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            AuthProtocol::AuthorizationCode => "auth-code",
+            AuthProtocol::ClientCredentials => "client-credentials",
+            AuthProtocol::JwtBearer => "jwt-bearer",
+            AuthProtocol::DeviceCode => "device-code",
+            AuthProtocol::Password => "password",
+            AuthProtocol::NoAuthentication => "none",
+        }
+    }
+
+    /// The protocol in words, inside a sentence ("the authorization code flow").
+    pub fn words(self) -> &'static str {
+        match self {
+            AuthProtocol::AuthorizationCode => "authorization code",
+            AuthProtocol::ClientCredentials => "client credentials",
+            AuthProtocol::JwtBearer => "JWT bearer",
+            AuthProtocol::DeviceCode => "device code",
+            AuthProtocol::Password => "password",
+            AuthProtocol::NoAuthentication => "no-authentication",
+        }
+    }
+
+    /// The protocol as a short label, in a list or a form ("Auth code + PKCE").
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthProtocol::AuthorizationCode => "Auth code + PKCE",
+            AuthProtocol::ClientCredentials => "Client credentials",
+            AuthProtocol::JwtBearer => "JWT bearer",
+            AuthProtocol::DeviceCode => "Device code",
+            AuthProtocol::Password => "Password",
+            AuthProtocol::NoAuthentication => "No auth",
+        }
+    }
+
+    /// Whether the flow identifies the client with a client id.
+    pub fn uses_client_id(self) -> bool {
+        !matches!(
+            self,
+            AuthProtocol::NoAuthentication | AuthProtocol::Password
+        )
+    }
+
+    /// Whether the flow gets its tokens from a token endpoint (the password
+    /// flow too: it trades the login for tokens there).
+    pub fn uses_token_url(self) -> bool {
+        self != AuthProtocol::NoAuthentication
+    }
+
+    /// What the flow's authorization URL is, when it needs one: the browser
+    /// page of the authorization code flow, the device authorization
+    /// endpoint of the device code flow.
+    pub fn auth_url_names(self) -> Option<&'static str> {
+        match self {
+            AuthProtocol::AuthorizationCode => Some("an authorization URL"),
+            AuthProtocol::DeviceCode => Some("the device authorization URL"),
+            _ => None,
+        }
+    }
 }
 
 /// How the client proves itself at the token endpoint (RFC 6749 §2.3.1).
@@ -231,63 +302,198 @@ impl Credential {
         self.name.eq_ignore_ascii_case(name)
     }
 
-    /// Checks everything a credential needs before it can be used, and names
-    /// the first problem found.
+    /// Checks that the definition can be stored and used (every field well
+    /// formed), and names every problem found. What a flow needs on top
+    /// (a client id, a token URL, ...) is [`Credential::problems`]'s.
     pub fn validate(&self) -> Result<()> {
-        let invalid = |reason: String| Error::InvalidCredential {
+        let problems = self.definition_problems();
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(self.invalid(&problems))
+    }
+
+    /// Every problem of the credential, field by field: the definition's
+    /// ([`Credential::validate`]) and what its flow needs to be authorized.
+    /// Empty: it can be saved. The app's form and the CLI's `add` and
+    /// `edit` both check this.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut problems = self.definition_problems();
+        problems.extend(self.flow_problems());
+        problems
+    }
+
+    /// [`Credential::problems`] as one error, or nothing when there are none.
+    pub fn check(&self) -> Result<()> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(self.invalid(&problems))
+    }
+
+    fn invalid(&self, problems: &[FieldProblem]) -> Error {
+        Error::InvalidCredential {
             name: self.name.clone(),
-            reason,
+            reason: problems
+                .iter()
+                .map(|problem| problem.reason.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+
+    fn definition_problems(&self) -> Vec<FieldProblem> {
+        let mut problems = Vec::new();
+        let mut problem = |field: &str, reason: String| {
+            problems.push(FieldProblem::new(field, reason));
         };
-        check_name(&self.name).map_err(|reason| invalid(format!("its name {reason}")))?;
-        check_http_url(&self.endpoint)
-            .map_err(|reason| invalid(format!("endpoint \"{}\" {reason}", self.endpoint)))?;
+        if let Err(reason) = check_name(&self.name) {
+            problem("name", format!("its name {reason}"));
+        }
+        if let Err(reason) = check_http_url(&self.endpoint) {
+            problem(
+                "endpoint",
+                format!("endpoint \"{}\" {reason}", self.endpoint),
+            );
+        }
         for (field, value) in [
             ("tokenUrl", &self.token_url),
             ("authUrl", &self.auth_url),
             ("issuer", &self.issuer),
         ] {
-            if let Some(url) = value {
-                check_http_url(url)
-                    .map_err(|reason| invalid(format!("{field} \"{url}\" {reason}")))?;
+            if let Some(url) = value
+                && let Err(reason) = check_http_url(url)
+            {
+                problem(field, format!("{field} \"{url}\" {reason}"));
             }
         }
-        if let Some(external) = &self.external_credential {
-            check_name(external)
-                .map_err(|reason| invalid(format!("external credential name {reason}")))?;
+        if let Some(external) = &self.external_credential
+            && let Err(reason) = check_name(external)
+        {
+            problem(
+                "externalCredential",
+                format!("external credential name {reason}"),
+            );
         }
         if self.keep_alive_seconds == Some(0) {
-            return Err(invalid(
+            problem(
+                "keepAliveSeconds",
                 "keepAliveSeconds must be at least 1 (leave it out for no keep-alive)".into(),
-            ));
+            );
         }
         if self.refresh_idle_seconds == Some(0) {
-            return Err(invalid(
+            problem(
+                "refreshIdleSeconds",
                 "refreshIdleSeconds must be at least 1 (leave it out when the refresh token \
                  never dies of idleness)"
                     .into(),
-            ));
+            );
         }
         for rule in &self.expiry_rules {
             if rule.name.trim().is_empty() {
-                return Err(invalid("an expiry rule has an empty name".into()));
+                problem("expiryRules", "an expiry rule has an empty name".into());
+            } else if let Some(status) = rule.statuses.iter().find(|s| !(100..=599).contains(*s)) {
+                problem(
+                    "expiryRules",
+                    format!(
+                        "expiry rule \"{}\" lists status {status}, which is not an HTTP status",
+                        rule.name
+                    ),
+                );
+            } else if let Err(error) = rule.pattern(&self.name) {
+                let reason = match error {
+                    Error::InvalidCredential { reason, .. } => reason,
+                    other => other.to_string(),
+                };
+                problem("expiryRules", reason);
             }
-            if let Some(status) = rule.statuses.iter().find(|s| !(100..=599).contains(*s)) {
-                return Err(invalid(format!(
-                    "expiry rule \"{}\" lists status {status}, which is not an HTTP status",
-                    rule.name
-                )));
-            }
-            rule.pattern(&self.name)?;
         }
         for &code in &self.salesforce.additional_refresh_status_codes {
             if !is_allowed_refresh_code(code) {
-                return Err(invalid(format!(
-                    "additional refresh status code {code} is not allowed: Salesforce accepts \
-                     400-499 and 600-999, never 5xx"
-                )));
+                problem(
+                    "salesforce",
+                    format!(
+                        "additional refresh status code {code} is not allowed: Salesforce \
+                         accepts 400-499 and 600-999, never 5xx"
+                    ),
+                );
             }
         }
-        Ok(())
+        problems
+    }
+
+    /// What the credential's flow needs besides well-formed fields.
+    fn flow_problems(&self) -> Vec<FieldProblem> {
+        let mut problems = Vec::new();
+        let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
+        let flow = self.protocol;
+        if flow.uses_client_id() && blank(&self.client_id) {
+            problems.push(FieldProblem::new(
+                "clientId",
+                format!(
+                    "the {} flow needs the client id the provider registered for Callout Lab",
+                    flow.words()
+                ),
+            ));
+        }
+        if flow.uses_token_url() && self.token_url.is_none() && self.issuer.is_none() {
+            problems.push(FieldProblem::new(
+                "tokenUrl",
+                format!(
+                    "the {} flow needs a token URL, or an issuer to discover it from",
+                    flow.words()
+                ),
+            ));
+        }
+        if let Some(what) = flow.auth_url_names()
+            && self.auth_url.is_none()
+            && self.issuer.is_none()
+        {
+            problems.push(FieldProblem::new(
+                "authUrl",
+                format!(
+                    "the {} flow needs {what}, or an issuer to discover it from",
+                    flow.words()
+                ),
+            ));
+        }
+        problems
+    }
+}
+
+/// A problem with one field of a credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FieldProblem {
+    /// The credential field, camelCase (`endpoint`, `tokenUrl`, ...).
+    pub field: String,
+    /// The problem as a sentence, for a form ("Endpoint \"x\" is not a URL.").
+    pub message: String,
+    /// The problem as part of an error ("endpoint \"x\" is not a URL").
+    #[serde(skip)]
+    #[ts(skip)]
+    pub reason: String,
+}
+
+impl FieldProblem {
+    fn new(field: &str, reason: String) -> Self {
+        Self {
+            field: field.to_string(),
+            message: sentence(&reason),
+            reason,
+        }
+    }
+}
+
+/// "Endpoint \"x\" is not a URL (...)." from "endpoint \"x\" is not a URL (...)".
+fn sentence(reason: &str) -> String {
+    let reason = reason.strip_prefix("its ").unwrap_or(reason);
+    let mut chars = reason.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
     }
 }
 
@@ -431,6 +637,64 @@ impl CredentialSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_bad_field_is_named_with_what_the_flow_needs() {
+        let mut bad = Credential::new("9lives", "ftp://x");
+        bad.keep_alive_seconds = Some(0);
+        bad.protocol = AuthProtocol::DeviceCode;
+        let problems = bad.problems();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "endpoint",
+                "keepAliveSeconds",
+                "clientId",
+                "tokenUrl",
+                "authUrl"
+            ]
+        );
+        assert!(
+            problems[1].message.starts_with("Endpoint \"ftp://x\""),
+            "{problems:?}"
+        );
+        assert_eq!(
+            problems[5].message,
+            "The device code flow needs the device authorization URL, or an issuer to discover \
+             it from."
+        );
+        let error = bad.check().unwrap_err().to_string();
+        assert!(
+            error.contains("its name \"9lives\" must begin with a letter; endpoint"),
+            "{error}"
+        );
+
+        let mut good = Credential::new("Good", "https://api.example.com");
+        good.protocol = AuthProtocol::ClientCredentials;
+        good.client_id = Some("id".into());
+        good.issuer = Some("https://login.example.com".into());
+        assert_eq!(good.problems(), []);
+        // No flow needs: what can be stored.
+        assert!(
+            Credential::new("Bare", "https://api.example.com")
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn every_protocol_has_one_name_of_each_kind() {
+        let names: std::collections::BTreeSet<_> =
+            AuthProtocol::ALL.iter().map(|p| p.cli_name()).collect();
+        assert_eq!(names.len(), AuthProtocol::ALL.len());
+        for protocol in AuthProtocol::ALL {
+            let json = serde_json::to_value(protocol).unwrap();
+            assert!(json.is_string(), "{json}");
+            assert!(!protocol.label().is_empty() && !protocol.words().is_empty());
+        }
+    }
 
     fn valid() -> Credential {
         Credential::new("Sales_API", "https://example.my.salesforce.com")

@@ -21,7 +21,7 @@
 //! The access and refresh tokens of an identity sit in one entry, so a
 //! rotated refresh token and its access token are replaced together in a
 //! single keychain write: there is no moment where one is new and the other
-//! old. Writers hold the credential's refresh lock (see [`crate::oauth::lock`]).
+//! old. Writers hold the credential's refresh lock (see [`crate::lock`]).
 //!
 //! # Adding, renaming, removing
 //! Each holds the refresh lock of every name it touches (a rename: both, in
@@ -44,8 +44,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::credential::{Credential, CredentialFile, CredentialSet, IdentityType};
 use crate::home::{self, Home};
-use crate::oauth::lock::{FileLock, RefreshLocks};
-use crate::oauth::{ExpirySource, TokenSet};
+use crate::lock::{FileLock, RefreshLocks};
+use crate::token::{ExpirySource, TokenSet};
 use crate::vault::Vault;
 use crate::{Error, Result, Secret};
 
@@ -353,7 +353,7 @@ impl CredentialStore {
     }
 
     /// The cross-process refresh lock of credential `name` (the file lock
-    /// every writer of its tokens holds, see [`crate::oauth::lock`]).
+    /// every writer of its tokens holds, see [`crate::lock`]).
     fn refresh_lock(&self, name: &str) -> Result<FileLock> {
         FileLock::exclusive(&RefreshLocks::new(self.home.locks_dir()).path(name))
     }

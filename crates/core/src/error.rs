@@ -3,7 +3,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::merge::{Location, Position};
+use crate::source::{Location, Position};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -283,24 +283,6 @@ fn known_list(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::{self, Part};
-
-    #[test]
-    fn a_merge_field_error_tells_the_ui_where_it_is() {
-        let body = "<a>\n  <b>{!$Credential.OAuthTokn}</b>\n</a>";
-        let error = merge::parse(body, &Location::body()).unwrap_err();
-        let report = ErrorReport::from(&error);
-        assert_eq!(report.kind, ErrorKind::MergeField);
-        assert_eq!(report.location.map(|l| l.part), Some(Part::Body));
-        assert_eq!(report.at, Some(Position { line: 2, column: 6 }));
-        assert!(report.message.contains("in the body at line 2, column 6"));
-
-        let header =
-            merge::parse("Bearer {!$Credential.OAuthToken", &Location::header("X-A")).unwrap_err();
-        let json = serde_json::to_value(ErrorReport::from(&header)).unwrap();
-        assert_eq!(json["location"]["header"], "X-A");
-        assert_eq!(json["at"]["column"], 8);
-    }
 
     #[test]
     fn other_errors_carry_no_place() {

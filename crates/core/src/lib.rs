@@ -4,14 +4,17 @@
 //! this crate: they parse input, call into it and present the result.
 
 pub mod about;
+pub mod actions;
 pub mod credential;
 pub mod credential_store;
 pub mod detect;
 pub mod endpoint;
 pub mod error;
 pub mod home;
+pub mod http;
 pub mod interop;
 pub mod keeper;
+pub mod lock;
 pub mod merge;
 pub mod oauth;
 pub mod pause;
@@ -20,7 +23,9 @@ pub mod sandbox;
 pub mod secret;
 pub mod send;
 pub mod settings;
+pub mod source;
 pub mod timeline;
+pub mod token;
 pub mod vault;
 pub mod views;
 
@@ -30,7 +35,7 @@ pub use secret::Secret;
 /// The guard of `mutex`, even if a thread panicked while holding it: what
 /// this crate guards is changed in one step (an insert, an assignment), so
 /// it is never left half made.
-pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn locked<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)

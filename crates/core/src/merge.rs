@@ -20,7 +20,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
-use crate::send::{Draft, Header};
+use crate::http::{Draft, Header};
+pub use crate::source::{Location, Part, Position};
 use crate::{Error, Result, Secret, endpoint};
 
 /// A field a merge expression can name.
@@ -98,15 +99,6 @@ fn is_identifier(text: &str) -> bool {
         && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// A line and column, both counted from 1; columns count characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-}
-
 /// One use of a merge field in a text, exactly as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldUse {
@@ -124,61 +116,6 @@ pub struct FieldUse {
 pub enum Segment {
     Text(String),
     Field(FieldUse),
-}
-
-/// Which part of a request a text comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub enum Part {
-    Url,
-    Header,
-    Body,
-}
-
-/// A part of a request, with the header's name for headers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Location {
-    pub part: Part,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub header: Option<String>,
-}
-
-impl Location {
-    pub fn url() -> Self {
-        Self {
-            part: Part::Url,
-            header: None,
-        }
-    }
-
-    pub fn body() -> Self {
-        Self {
-            part: Part::Body,
-            header: None,
-        }
-    }
-
-    pub fn header(name: &str) -> Self {
-        Self {
-            part: Part::Header,
-            header: Some(name.to_string()),
-        }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.part, &self.header) {
-            (Part::Url, _) => f.write_str("URL"),
-            (Part::Body, _) => f.write_str("body"),
-            (Part::Header, Some(name)) => write!(f, "header \"{name}\""),
-            (Part::Header, None) => f.write_str("header"),
-        }
-    }
 }
 
 /// Splits `text` into literal text and merge fields. `location` is named in errors.
@@ -862,6 +799,25 @@ pub fn looks_like_soap(body: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorReport;
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn a_merge_field_error_tells_the_ui_where_it_is() {
+        let body = "<a>\n  <b>{!$Credential.OAuthTokn}</b>\n</a>";
+        let error = parse(body, &Location::body()).unwrap_err();
+        let report = ErrorReport::from(&error);
+        assert_eq!(report.kind, ErrorKind::MergeField);
+        assert_eq!(report.location.map(|l| l.part), Some(Part::Body));
+        assert_eq!(report.at, Some(Position { line: 2, column: 6 }));
+        assert!(report.message.contains("in the body at line 2, column 6"));
+
+        let header =
+            parse("Bearer {!$Credential.OAuthToken", &Location::header("X-A")).unwrap_err();
+        let json = serde_json::to_value(ErrorReport::from(&header)).unwrap();
+        assert_eq!(json["location"]["header"], "X-A");
+        assert_eq!(json["at"]["column"], 8);
+    }
 
     fn body() -> Location {
         Location::body()

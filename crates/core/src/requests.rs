@@ -14,10 +14,10 @@ use crate::credential::CredentialSecrets;
 use crate::credential_store::{CredentialStore, Identity, write_atomically};
 use crate::endpoint;
 use crate::home::Home;
+use crate::http::{Draft, Header};
+use crate::lock::FileLock;
 use crate::merge::{self, DisplayRequest, Lint};
-use crate::oauth::lock::FileLock;
 use crate::sandbox::API_VERSION;
-use crate::send::{Draft, Header};
 use crate::{Error, ErrorKind, ErrorReport, Result, Secret};
 
 /// The saved requests' file name inside the config directory.

@@ -1,147 +1,32 @@
 //! Sending a request, the whole pipeline in reading order:
 //!
-//! draft → [`render`](merge::render) (merge fields, `callout:`) → [`transmit`]
-//! → [`judge`] (verdict) → on expiry: [`refresh`] through the credential's
-//! [`Refresher`] → re-render → retry once.
+//! [`check`] the draft → [`render`](merge::render) (merge fields, `callout:`)
+//! → [`transmit`] → [`judge`] (verdict) → on expiry: [`refresh`] through the
+//! credential's [`Refresher`] → re-render → retry once → [`record_send`]
+//! (the timeline).
 //!
 //! Every step is returned as an [`Attempt`], so a timeline can record it.
+//! The send action (`actions::send`) runs this with the keychain's live
+//! token and the token service as refresher.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::Serialize;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use ts_rs::TS;
 
 use crate::credential::{Credential, CredentialSecrets, CredentialSet};
 use crate::detect::{Detector, Verdict};
-use crate::endpoint;
+use crate::http;
+pub use crate::http::{Draft, Header, MAX_RESPONSE_BYTES, Received, ResponseBody, header_value};
 use crate::merge::{self, DisplayRequest, Lint, Rendered};
-use crate::oauth::{KeychainRefresher, TokenService};
-use crate::{Error, ErrorReport, Result};
-
-/// One HTTP header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Header {
-    pub name: String,
-    pub value: String,
-}
-
-impl Header {
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            value: value.into(),
-        }
-    }
-
-    /// Parses `Name: value`, as curl's `-H` takes it.
-    pub fn parse(line: &str) -> Result<Self> {
-        let Some((name, value)) = line.split_once(':') else {
-            return Err(Error::InvalidHeader {
-                name: line.trim().to_string(),
-                reason: "write it as \"Name: value\"".into(),
-            });
-        };
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(Error::InvalidHeader {
-                name: line.trim().to_string(),
-                reason: "the header name is empty".into(),
-            });
-        }
-        Ok(Self::new(name, value.trim()))
-    }
-}
-
-/// The first value of header `name` (ASCII case-insensitive).
-pub fn header_value<'a>(headers: &'a [Header], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|header| header.name.eq_ignore_ascii_case(name))
-        .map(|header| header.value.as_str())
-}
-
-/// A request as the user wrote it: merge fields unreplaced, the URL possibly
-/// `callout:NAME/...`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Draft {
-    pub method: String,
-    pub url: String,
-    #[serde(default)]
-    pub headers: Vec<Header>,
-    #[serde(default)]
-    pub body: Option<String>,
-}
-
-impl Draft {
-    pub fn new(method: impl Into<String>, url: impl Into<String>) -> Self {
-        Self {
-            method: method.into(),
-            url: url.into(),
-            headers: Vec::new(),
-            body: None,
-        }
-    }
-
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push(Header::new(name, value));
-        self
-    }
-
-    pub fn body(mut self, body: impl Into<String>) -> Self {
-        self.body = Some(body.into());
-        self
-    }
-}
-
-/// The most response bytes kept; the rest is dropped and `truncated` is set.
-pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
-
-/// A response as it came back (body already decompressed by the client).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Received {
-    pub status: u16,
-    pub headers: Vec<Header>,
-    #[ts(type = "string")]
-    pub body: ResponseBody,
-    /// The body was longer than [`MAX_RESPONSE_BYTES`] and was cut there.
-    pub truncated: bool,
-    /// From sending the request until the whole body had arrived.
-    #[ts(type = "number")]
-    pub elapsed_ms: u64,
-}
-
-/// Response body bytes; serialized as text (invalid UTF-8 replaced).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ResponseBody(pub Vec<u8>);
-
-impl ResponseBody {
-    pub fn bytes(&self) -> &[u8] {
-        &self.0
-    }
-
-    /// The body as text (invalid UTF-8 replaced).
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0).into_owned()
-    }
-}
-
-impl Serialize for ResponseBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(&String::from_utf8_lossy(&self.0))
-    }
-}
+use crate::timeline::{EventDetail, KeeperAction, Timeline};
+use crate::{Error, ErrorKind, ErrorReport, Result, Secret};
 
 /// One step of a send, for the timeline.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -331,7 +216,7 @@ impl InFlight {
     async fn admit(&self, url: &str) -> Option<OwnedSemaphorePermit> {
         let origin = origin_of(url).to_ascii_lowercase();
         let gate = Arc::clone(
-            crate::lock(&self.gates)
+            crate::locked(&self.gates)
                 .entry(origin)
                 .or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_ORIGIN))),
         );
@@ -353,7 +238,10 @@ impl Sender {
             .build()
             .map_err(|error| Error::Transport {
                 url: String::new(),
-                detail: format!("the HTTP client could not be set up: {}", chain(&error)),
+                detail: format!(
+                    "the HTTP client could not be set up: {}",
+                    http::chain(&error)
+                ),
             })?;
         Ok(Self {
             client,
@@ -384,7 +272,7 @@ impl Sender {
         secrets: &CredentialSecrets,
         refresher: Option<&dyn Refresher>,
     ) -> Result<Outcome> {
-        let credential = endpoint::split(&draft.url)?
+        let credential = crate::endpoint::split(&draft.url)?
             .credential
             .map(|name| credentials.get(name))
             .transpose()?;
@@ -489,33 +377,23 @@ impl Sender {
     }
 }
 
-/// Sends `draft` the way the product does: a plain URL as written, a
-/// `callout:NAME` URL with the credential's live token from the keychain and
-/// a refresher that renews it when a response says it expired, every step
-/// recorded in the service's timeline.
-pub async fn send_with_keychain(
-    sender: &Sender,
-    service: &Arc<TokenService>,
-    draft: &Draft,
-    user: Option<&str>,
-) -> Result<Outcome> {
-    let Some(name) = endpoint::split(&draft.url)?.credential else {
-        // A plain URL: no credential behind it.
-        let nothing = CredentialSet::default();
-        return sender
-            .send(draft, &nothing, &CredentialSecrets::default(), None)
-            .await;
+/// The first step: the draft renders (URL well formed, every merge field
+/// known and allowed where it is) with stand-in values, so a draft that can
+/// never be sent is refused before anything starts, not even a token
+/// refresh. A value only the keychain can supply is not checked here.
+pub fn check(draft: &Draft, credentials: &CredentialSet) -> Result<()> {
+    let stand_in = Secret::new("stand-in");
+    let secrets = CredentialSecrets {
+        access_token: Some(stand_in.clone()),
+        username: Some("stand-in".into()),
+        password: Some(stand_in),
+        ..CredentialSecrets::default()
     };
-    let credentials = service.store().load()?;
-    let credential = credentials.get(name)?;
-    let refresher = KeychainRefresher::new(Arc::clone(service), user.map(str::to_string));
-    let secrets = refresher.secrets(credential).await?;
-    let started = std::time::SystemTime::now();
-    let outcome = sender
-        .send(draft, &credentials, &secrets, Some(&refresher))
-        .await?;
-    service.record_send(&credential.name, &outcome, started);
-    Ok(outcome)
+    match merge::render(draft, credentials, &secrets) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == ErrorKind::MissingCredentialValue => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// Sends a rendered request and reads the response (bounded).
@@ -550,7 +428,7 @@ pub async fn transmit(client: &reqwest::Client, rendered: &Rendered) -> Result<R
     }
     let transport = |error: reqwest::Error| Error::Transport {
         url: rendered.display_url(),
-        detail: describe(&error),
+        detail: http::describe_transport_error(&error),
     };
     let started = Instant::now();
     let mut response = request.send().await.map_err(transport)?;
@@ -635,42 +513,104 @@ pub async fn refresh(
     }
 }
 
-/// A transport error in words, without the URL (it may carry a secret).
-fn describe(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        return "no response before the timeout".into();
-    }
-    let what = if error.is_connect() {
-        "could not connect"
-    } else if error.is_body() || error.is_decode() {
-        "the response body could not be read"
-    } else {
-        "the request failed"
-    };
-    format!("{what}: {}", chain(error))
+/// Where a send's event falls: before its refresh (the first request and
+/// its verdict), or after it (the retry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendPhase {
+    BeforeRefresh,
+    AfterRefresh,
 }
 
-/// The messages of an error's sources, outermost first. reqwest's own
-/// message is left out: it names the URL, which may carry a secret.
-pub(crate) fn causes(error: &reqwest::Error) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        parts.push(cause.to_string());
-        source = cause.source();
+/// The events of a send's attempts: each request and its verdict, the
+/// retry, a refresh that could not even be tried. (Refresh attempts are
+/// recorded by the token service that runs them.)
+pub fn send_events(outcome: &Outcome) -> Vec<(SendPhase, EventDetail)> {
+    let mut events = Vec::new();
+    let mut phase = SendPhase::BeforeRefresh;
+    for attempt in &outcome.attempts {
+        let (number, request) = match attempt {
+            Attempt::Sent {
+                number, request, ..
+            }
+            | Attempt::Failed {
+                number, request, ..
+            } => (*number, request),
+            Attempt::Refreshed { .. } | Attempt::RefreshFailed { .. } => {
+                phase = SendPhase::AfterRefresh;
+                continue;
+            }
+            Attempt::RefreshSkipped { reason } => {
+                events.push((
+                    phase,
+                    EventDetail::KeeperDecision {
+                        action: KeeperAction::Skip,
+                        reason: format!("expired, but nothing could be refreshed: {reason}"),
+                        result: None,
+                    },
+                ));
+                phase = SendPhase::AfterRefresh;
+                continue;
+            }
+        };
+        if number > 1 {
+            events.push((phase, EventDetail::Retry { attempt: number }));
+        }
+        let (status, duration_ms, error) = match attempt {
+            Attempt::Sent {
+                status,
+                duration_ms,
+                ..
+            } => (Some(*status), Some(*duration_ms), None),
+            Attempt::Failed { error, .. } => (None, None, Some(error.message.clone())),
+            _ => (None, None, None),
+        };
+        events.push((
+            phase,
+            EventDetail::RequestSent {
+                method: request.method.clone(),
+                url: request.url.clone(),
+                status,
+                duration_ms,
+                error,
+            },
+        ));
+        if let Attempt::Sent { verdict, .. } = attempt {
+            events.push((
+                phase,
+                EventDetail::Verdict {
+                    expired: verdict.expired,
+                    rule: verdict.rule.clone(),
+                    reason: verdict.reason.clone(),
+                    salesforce_would_refresh: verdict.salesforce.would_refresh,
+                    salesforce_reason: verdict.salesforce.reason.clone(),
+                },
+            ));
+        }
     }
-    parts
+    events
 }
 
-/// An error and its sources, joined with ": ", URL removed.
-fn chain(error: &reqwest::Error) -> String {
-    let mut parts = causes(error);
-    if parts.is_empty() {
-        // reqwest's own message names the URL, which may carry a secret.
-        parts.push("no further detail".to_string());
-    }
-    parts.dedup();
-    parts.join(": ")
+/// Records a send's events for `credential`: what came before its refresh
+/// at `started`, the retry at `finished`, so they read in order around the
+/// refresh the token service recorded meanwhile.
+pub fn record_send(
+    timeline: &Timeline,
+    credential: &str,
+    outcome: &Outcome,
+    started: SystemTime,
+    finished: SystemTime,
+) -> Result<()> {
+    let events: Vec<_> = send_events(outcome)
+        .into_iter()
+        .map(|(phase, detail)| {
+            let at = match phase {
+                SendPhase::BeforeRefresh => started,
+                SendPhase::AfterRefresh => finished,
+            };
+            (credential.to_string(), detail, at)
+        })
+        .collect();
+    timeline.append_all(&events)
 }
 
 #[cfg(test)]
@@ -688,28 +628,5 @@ mod tests {
             "https://Example.com"
         );
         assert_eq!(origin_of("https://example.com"), "https://example.com");
-    }
-
-    #[test]
-    fn headers_parse_like_curl() {
-        assert_eq!(
-            Header::parse("Content-Type:  text/xml ").unwrap(),
-            Header::new("Content-Type", "text/xml")
-        );
-        assert_eq!(
-            Header::parse("X-Empty:").unwrap(),
-            Header::new("X-Empty", "")
-        );
-        assert_eq!(
-            Header::parse("no colon").unwrap_err().to_string(),
-            "invalid header \"no colon\": write it as \"Name: value\""
-        );
-    }
-
-    #[test]
-    fn header_lookup_ignores_case() {
-        let headers = [Header::new("WWW-Authenticate", "Bearer")];
-        assert_eq!(header_value(&headers, "www-authenticate"), Some("Bearer"));
-        assert_eq!(header_value(&headers, "x"), None);
     }
 }

@@ -32,8 +32,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use crate::home::Home;
-use crate::oauth::TokenSet;
-use crate::send::{Attempt, Outcome};
+use crate::token::TokenSet;
 use crate::{Error, Result, Secret};
 
 /// The timeline file's name in the data directory.
@@ -696,11 +695,11 @@ impl Timeline {
     /// Why the file is not in use (events are kept in memory meanwhile);
     /// `None` while it is.
     pub fn trouble(&self) -> Option<TimelineTrouble> {
-        crate::lock(&self.trouble).clone()
+        crate::locked(&self.trouble).clone()
     }
 
     fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
-        crate::lock(&self.connection)
+        crate::locked(&self.connection)
     }
 
     /// The error of `action`; when SQLite found the file damaged, the
@@ -716,7 +715,7 @@ impl Timeline {
             error.sqlite_error_code(),
             Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
         );
-        let mut trouble = crate::lock(&self.trouble);
+        let mut trouble = crate::locked(&self.trouble);
         let switched = damaged
             && trouble.is_none()
             && match in_memory(&self.path) {
@@ -783,7 +782,7 @@ impl Timeline {
     /// did within the last hour. Best effort: an append never fails for it.
     fn prune_if_due(&self, now: SystemTime) {
         {
-            let mut pruned_at = crate::lock(&self.pruned_at);
+            let mut pruned_at = crate::locked(&self.pruned_at);
             let due = pruned_at.is_none_or(|last| {
                 now.duration_since(last)
                     .map_or(true, |since| since >= PRUNE_EVERY)
@@ -891,7 +890,7 @@ impl Timeline {
             Ok(verdict) => {
                 if let Ok(memory) = in_memory(&self.path) {
                     *connection = memory;
-                    *crate::lock(&self.trouble) = Some(TimelineTrouble::new(
+                    *crate::locked(&self.trouble) = Some(TimelineTrouble::new(
                         &self.path,
                         format!("the file is damaged: {verdict}"),
                     ));
@@ -947,7 +946,7 @@ impl Timeline {
             ));
         }
         *connection = fresh;
-        *crate::lock(&self.trouble) = None;
+        *crate::locked(&self.trouble) = None;
         Ok(moved)
     }
 
@@ -1013,106 +1012,6 @@ impl Timeline {
         rows.collect::<std::result::Result<Vec<_>, _>>()
             .map_err(fail)
     }
-}
-
-/// Where a send's event falls: before its refresh (the first request and
-/// its verdict), or after it (the retry).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendPhase {
-    BeforeRefresh,
-    AfterRefresh,
-}
-
-/// The events of a send's attempts: each request and its verdict, the
-/// retry, a refresh that could not even be tried. (Refresh attempts are
-/// recorded by the token service that runs them.)
-pub fn send_events(outcome: &Outcome) -> Vec<(SendPhase, EventDetail)> {
-    let mut events = Vec::new();
-    let mut phase = SendPhase::BeforeRefresh;
-    for attempt in &outcome.attempts {
-        let (number, request) = match attempt {
-            Attempt::Sent {
-                number, request, ..
-            }
-            | Attempt::Failed {
-                number, request, ..
-            } => (*number, request),
-            Attempt::Refreshed { .. } | Attempt::RefreshFailed { .. } => {
-                phase = SendPhase::AfterRefresh;
-                continue;
-            }
-            Attempt::RefreshSkipped { reason } => {
-                events.push((
-                    phase,
-                    EventDetail::KeeperDecision {
-                        action: KeeperAction::Skip,
-                        reason: format!("expired, but nothing could be refreshed: {reason}"),
-                        result: None,
-                    },
-                ));
-                phase = SendPhase::AfterRefresh;
-                continue;
-            }
-        };
-        if number > 1 {
-            events.push((phase, EventDetail::Retry { attempt: number }));
-        }
-        let (status, duration_ms, error) = match attempt {
-            Attempt::Sent {
-                status,
-                duration_ms,
-                ..
-            } => (Some(*status), Some(*duration_ms), None),
-            Attempt::Failed { error, .. } => (None, None, Some(error.message.clone())),
-            _ => (None, None, None),
-        };
-        events.push((
-            phase,
-            EventDetail::RequestSent {
-                method: request.method.clone(),
-                url: request.url.clone(),
-                status,
-                duration_ms,
-                error,
-            },
-        ));
-        if let Attempt::Sent { verdict, .. } = attempt {
-            events.push((
-                phase,
-                EventDetail::Verdict {
-                    expired: verdict.expired,
-                    rule: verdict.rule.clone(),
-                    reason: verdict.reason.clone(),
-                    salesforce_would_refresh: verdict.salesforce.would_refresh,
-                    salesforce_reason: verdict.salesforce.reason.clone(),
-                },
-            ));
-        }
-    }
-    events
-}
-
-/// Records a send's events for `credential`: what came before its refresh
-/// at `started`, the retry at `finished`, so they read in order around the
-/// refresh the token service recorded meanwhile.
-pub fn record_send(
-    timeline: &Timeline,
-    credential: &str,
-    outcome: &Outcome,
-    started: SystemTime,
-    finished: SystemTime,
-) -> Result<()> {
-    let events: Vec<_> = send_events(outcome)
-        .into_iter()
-        .map(|(phase, detail)| {
-            let at = match phase {
-                SendPhase::BeforeRefresh => started,
-                SendPhase::AfterRefresh => finished,
-            };
-            (credential.to_string(), detail, at)
-        })
-        .collect();
-    timeline.append_all(&events)
 }
 
 /// "1 h 5 min", "42 s", "850 ms".

@@ -193,7 +193,7 @@ mod platform {
     fn with_session<T>(
         operation: impl Fn(&SecretService) -> Result<T, SsError>,
     ) -> Result<T, Failure> {
-        let mut cached = crate::lock(&SESSION);
+        let mut cached = crate::locked(&SESSION);
         let mut pauses = RETRY_PAUSES.iter();
         loop {
             let session = match cached.take() {

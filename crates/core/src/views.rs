@@ -2,7 +2,7 @@
 //! receives: a credential with its status line, a token without its value
 //! (masked, fingerprint, claims), the problems of a credential form field by
 //! field, authorization progress, a timeline filter. Built from the engine's
-//! own answers ([`status`], [`Credential::validate`], [`fingerprint`],
+//! own answers ([`status`], [`Credential::problems`], [`fingerprint`],
 //! [`jwt_claims`]); nothing here decides anything on its own.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -297,136 +297,6 @@ pub fn masked(value: &str) -> String {
     format!("{head}…{tail}")
 }
 
-/// A problem with one field of a credential form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct FieldProblem {
-    /// The credential field, camelCase (`endpoint`, `tokenUrl`, ...).
-    pub field: String,
-    pub message: String,
-}
-
-/// Every problem of `credential`, field by field: those
-/// [`Credential::validate`] finds (it names one at a time, so each field it
-/// names is set aside and the rest checked again), then what its flow needs.
-pub fn validate(credential: &Credential) -> Vec<FieldProblem> {
-    let mut problems = Vec::new();
-    let mut probe = credential.clone();
-    // Each round sets one field aside; there are fewer fields than this.
-    for _ in 0..16 {
-        let Err(error) = probe.validate() else {
-            break;
-        };
-        let reason = match &error {
-            Error::InvalidCredential { reason, .. } => reason.clone(),
-            other => other.to_string(),
-        };
-        let field = field_of(&reason);
-        problems.push(FieldProblem {
-            field: field.to_string(),
-            message: sentence(&reason),
-        });
-        if !set_aside(&mut probe, field) {
-            break;
-        }
-    }
-    problems.extend(flow_problems(credential));
-    problems
-}
-
-/// Which field a reason of [`Credential::validate`] is about.
-fn field_of(reason: &str) -> &'static str {
-    const PREFIXES: [(&str, &str); 9] = [
-        ("its name", "name"),
-        ("endpoint", "endpoint"),
-        ("tokenUrl", "tokenUrl"),
-        ("authUrl", "authUrl"),
-        ("issuer", "issuer"),
-        ("external credential", "externalCredential"),
-        ("keepAliveSeconds", "keepAliveSeconds"),
-        ("additional refresh status code", "salesforce"),
-        ("refreshIdleSeconds", "refreshIdleSeconds"),
-    ];
-    PREFIXES
-        .iter()
-        .find(|(prefix, _)| reason.starts_with(prefix))
-        .map(|(_, field)| *field)
-        .unwrap_or(if reason.contains("expiry rule") {
-            "expiryRules"
-        } else {
-            "credential"
-        })
-}
-
-/// Replaces `field` with a value that passes, so the next round finds the
-/// next problem. False when it cannot.
-fn set_aside(credential: &mut Credential, field: &str) -> bool {
-    match field {
-        "name" => credential.name = "Valid".into(),
-        "endpoint" => credential.endpoint = "https://valid.invalid".into(),
-        "tokenUrl" => credential.token_url = None,
-        "authUrl" => credential.auth_url = None,
-        "issuer" => credential.issuer = None,
-        "externalCredential" => credential.external_credential = None,
-        "keepAliveSeconds" => credential.keep_alive_seconds = None,
-        "refreshIdleSeconds" => credential.refresh_idle_seconds = None,
-        "expiryRules" => credential.expiry_rules.clear(),
-        "salesforce" => credential
-            .salesforce
-            .additional_refresh_status_codes
-            .clear(),
-        _ => return false,
-    }
-    true
-}
-
-/// "Endpoint \"x\" is not a URL (...)." from "endpoint \"x\" is not a URL (...)".
-fn sentence(reason: &str) -> String {
-    let reason = reason.strip_prefix("its ").unwrap_or(reason);
-    let mut chars = reason.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}", first.to_uppercase(), chars.as_str()),
-        None => String::new(),
-    }
-}
-
-/// What the credential's flow needs besides valid fields.
-fn flow_problems(credential: &Credential) -> Vec<FieldProblem> {
-    let problem = |field: &str, message: &str| FieldProblem {
-        field: field.into(),
-        message: message.into(),
-    };
-    let mut problems = Vec::new();
-    let oauth = !matches!(
-        credential.protocol,
-        AuthProtocol::NoAuthentication | AuthProtocol::Password
-    );
-    let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
-    if oauth && blank(&credential.client_id) {
-        problems.push(problem(
-            "clientId",
-            "This flow needs the client id the provider registered for Callout Lab.",
-        ));
-    }
-    if oauth && credential.token_url.is_none() && credential.issuer.is_none() {
-        problems.push(problem(
-            "tokenUrl",
-            "Give a token URL, or an issuer to discover it from.",
-        ));
-    }
-    if credential.protocol == AuthProtocol::AuthorizationCode
-        && credential.auth_url.is_none()
-        && credential.issuer.is_none()
-    {
-        problems.push(problem(
-            "authUrl",
-            "The authorization code flow needs an authorization URL, or an issuer to discover it from.",
-        ));
-    }
-    problems
-}
-
 /// A token put on the clipboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -434,42 +304,6 @@ fn flow_problems(credential: &Credential) -> Vec<FieldProblem> {
 pub struct CopyResult {
     pub fingerprint: String,
     pub clear_after_seconds: u32,
-}
-
-/// Where a browser authorization is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub enum AuthorizeStage {
-    Opening,
-    WaitingForBrowser,
-    Exchanging,
-    Authorized,
-    Failed,
-    Cancelled,
-}
-
-/// A step of an authorization, as the UI shows it while it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct AuthorizeProgress {
-    pub credential: String,
-    pub stage: AuthorizeStage,
-    pub message: String,
-    /// The sign-in URL, once the browser was sent there.
-    pub url: Option<String>,
-}
-
-impl AuthorizeProgress {
-    pub fn new(credential: &str, stage: AuthorizeStage, message: impl Into<String>) -> Self {
-        Self {
-            credential: credential.to_string(),
-            stage,
-            message: message.into(),
-            url: None,
-        }
-    }
 }
 
 /// A timeline filter as the UI sends it; see [`timeline::Query`].
@@ -650,23 +484,6 @@ mod tests {
         let json = serde_json::to_string(&view).unwrap();
         assert!(!json.contains("payload"), "{json}");
         assert_eq!(masked("short"), "…");
-    }
-
-    #[test]
-    fn every_bad_field_is_named() {
-        let mut bad = credential();
-        bad.name = "9lives".into();
-        bad.endpoint = "ftp://x".into();
-        bad.keep_alive_seconds = Some(0);
-        bad.client_id = None;
-        let problems = validate(&bad);
-        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(fields, ["name", "endpoint", "keepAliveSeconds", "clientId"]);
-        assert!(
-            problems[1].message.starts_with("Endpoint \"ftp://x\""),
-            "{problems:?}"
-        );
-        assert!(validate(&credential()).is_empty());
     }
 
     #[test]

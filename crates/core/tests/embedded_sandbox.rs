@@ -13,7 +13,7 @@ use callout_core::oauth::{ExpirySource, TokenSet};
 use callout_core::requests::{self, RequestStore};
 use callout_core::sandbox::Sandbox;
 use callout_core::sandbox::embedded::{self, CREDENTIAL_NAME};
-use callout_core::send::{self, Sender, Timeouts};
+use callout_core::send::{Sender, Timeouts};
 use callout_core::timeline::{EventDetail, EventKind, Query};
 
 mod common;
@@ -190,7 +190,7 @@ async fn every_sample_request_gets_an_answer_from_the_sandbox() {
         .unwrap();
     assert_eq!(saved, requests::samples(CREDENTIAL_NAME));
     for sample in &saved {
-        let outcome = send::send_with_keychain(&sender, &service, &sample.draft(), None)
+        let outcome = callout_core::actions::send::send(&sender, &service, &sample.draft(), None)
             .await
             .unwrap_or_else(|error| panic!("{}: {error}", sample.name));
         assert_eq!(
@@ -203,7 +203,7 @@ async fn every_sample_request_gets_an_answer_from_the_sandbox() {
         assert!(!outcome.verdict.expired, "{}", sample.name);
     }
     let soap = &saved[0];
-    let outcome = send::send_with_keychain(&sender, &service, &soap.draft(), None)
+    let outcome = callout_core::actions::send::send(&sender, &service, &soap.draft(), None)
         .await
         .unwrap();
     assert!(outcome.response.body.text().contains("queryResponse"));

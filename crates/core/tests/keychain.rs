@@ -180,7 +180,7 @@ use std::time::{Duration, Instant, SystemTime};
 use callout_core::credential::{AuthProtocol, Credential, IdentityType};
 use callout_core::credential_store::{Authorization, CredentialStore, Identity, NewSecrets};
 use callout_core::home::Home;
-use callout_core::oauth::lock::{FileLock, RefreshLocks};
+use callout_core::lock::{FileLock, RefreshLocks};
 use callout_core::oauth::{ExpirySource, TokenSet};
 
 /// A store in a temp home (a keychain service of its own); forgets the

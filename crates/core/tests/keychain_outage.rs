@@ -17,11 +17,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+use callout_core::actions::send::send as send_with_keychain;
 use callout_core::credential::AuthProtocol;
 use callout_core::credential_store::Identity;
 use callout_core::keeper::{Keeper, KeeperConfig};
 use callout_core::sandbox::{Sandbox, SandboxConfig};
-use callout_core::send::{Draft, Sender, Timeouts, send_with_keychain};
+use callout_core::send::{Draft, Sender, Timeouts};
 use callout_core::timeline::{EventDetail, KeeperAction};
 
 mod common;

@@ -490,7 +490,7 @@ async fn without_proactive_refresh_the_expired_token_is_sent_and_the_fault_renew
             "SELECT Id FROM Account",
         ));
     let sender = Sender::new(Timeouts::default()).unwrap();
-    let outcome = callout_core::send::send_with_keychain(&sender, &home.service, &draft, None)
+    let outcome = callout_core::actions::send::send(&sender, &home.service, &draft, None)
         .await
         .unwrap();
     let steps: Vec<&str> = outcome
@@ -944,7 +944,7 @@ async fn a_zero_lifetime_does_not_make_every_send_and_keeper_run_refresh() {
 
     // The first send renews the expired token, with expires_in 0.
     for _ in 0..3 {
-        let outcome = callout_core::send::send_with_keychain(&sender, &home.service, &draft, None)
+        let outcome = callout_core::actions::send::send(&sender, &home.service, &draft, None)
             .await
             .unwrap();
         assert_eq!(outcome.response.status, 200, "{:?}", outcome.attempts);

@@ -3,15 +3,18 @@
 
 use std::time::SystemTime;
 
-use callout_core::credential::Credential;
-use callout_core::credential_store::{CredentialStore, Leftovers, NewSecrets};
+use callout_core::Secret;
+use callout_core::actions::credential::{self as action, CredentialInput};
+use callout_core::credential::{Credential, FieldProblem};
+#[cfg(doc)]
+use callout_core::credential_store::CredentialStore;
 use callout_core::oauth::flows::{self, ProviderMetadata};
-use callout_core::views::{self, CredentialView, FieldProblem};
-use callout_core::{Error, Result, Secret};
+use callout_core::views::{self, CredentialView};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{Reply, report};
 use crate::events;
+use crate::host::Window;
 use crate::state::AppState;
 
 /// Every credential with its status (the Sandbox one from the first run on).
@@ -29,83 +32,53 @@ pub fn list_credentials(state: State<'_, AppState>) -> Reply<Vec<CredentialView>
 /// The problems of a credential form, field by field (none: it can be saved).
 #[tauri::command]
 pub fn validate_credential(credential: Credential) -> Vec<FieldProblem> {
-    views::validate(&credential)
+    credential.problems()
 }
 
-/// Adds (`previous_name` null) or updates a credential; a different
-/// `previous_name` renames it, moving every keychain entry along (see
-/// [`CredentialStore::rename`]). A `client_secret` goes to the keychain; null
-/// (or empty) keeps the stored one. Keychain entries an earlier credential
-/// of the new name left behind are removed, and the answer's `notice` says so.
-// Off the main thread: it reads the keychain or the disk.
-#[tauri::command(async)]
-pub fn save_credential<R: Runtime>(
+/// Adds (`previous_name` null) or edits a credential (core's credential
+/// actions); a different `previous_name` renames it, moving every keychain
+/// entry along. A `client_secret` goes to the keychain; null (or empty)
+/// keeps the stored one. Keychain entries an earlier credential of the new
+/// name left behind are removed, and the answer's `notice` says so.
+#[tauri::command]
+pub async fn save_credential<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     credential: Credential,
     client_secret: Option<String>,
     previous_name: Option<String>,
 ) -> Reply<CredentialView> {
-    let store = state.service.store();
-    let problems = views::validate(&credential);
-    if !problems.is_empty() {
-        return Err(report(Error::InvalidCredential {
-            name: credential.name.clone(),
-            reason: problems
-                .iter()
-                .map(|problem| format!("{}: {}", problem.field, problem.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        }));
-    }
-    let secret = client_secret
+    let mut input = CredentialInput::new(credential);
+    input.client_secret = client_secret
         .filter(|secret| !secret.is_empty())
         .map(Secret::new);
-    let result = save(store, &credential, secret, previous_name.as_deref()).and_then(|leftovers| {
+    let saved = match previous_name.as_deref() {
+        None => action::add(&state.service, input).await,
+        Some(previous) => action::edit(&state.service, previous, input).await,
+    };
+    let result = saved.and_then(|saved| {
         let mut view = views::credential_view(
-            store,
-            &credential,
+            state.service.store(),
+            &saved.credential,
             state.sandbox_credential(),
             SystemTime::now(),
         )?;
-        view.notice = leftovers.describe();
+        view.notice = saved.notice;
         Ok(view)
     });
     events::credentials_changed(&app);
     result.map_err(report)
 }
 
-fn save(
-    store: &CredentialStore,
-    credential: &Credential,
-    secret: Option<Secret>,
-    previous: Option<&str>,
-) -> Result<Leftovers> {
-    let leftovers = match previous {
-        None => {
-            let secrets = NewSecrets {
-                client_secret: secret,
-                private_key: None,
-            };
-            return store.add_with_secrets(credential.clone(), &secrets);
-        }
-        Some(previous) => store.rename(previous, credential.clone())?,
-    };
-    if let Some(secret) = &secret {
-        store.set_client_secret(&credential.name, secret)?;
-    }
-    Ok(leftovers)
-}
-
-/// Removes a credential and every keychain entry of it.
-// Off the main thread: it reads the keychain or the disk.
-#[tauri::command(async)]
-pub fn remove_credential<R: Runtime>(
+/// Removes a credential and every keychain entry of it, revoking its
+/// tokens at the provider first (core's remove action).
+#[tauri::command]
+pub async fn remove_credential<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     name: String,
 ) -> Reply<()> {
-    let result = state.service.store().remove(&name);
+    let result = action::remove(&state.service, &Window::new(&app), &name).await;
     events::credentials_changed(&app);
     result.map(|_| ()).map_err(report)
 }
@@ -120,7 +93,7 @@ pub fn repair_credential<R: Runtime>(
     name: String,
 ) -> Reply<CredentialView> {
     let store = state.service.store();
-    let result = store.repair(&name).and_then(|_| {
+    let result = action::repair(&state.service, &name).and_then(|_| {
         views::credential_view(
             store,
             &store.get(&name)?,

@@ -2,9 +2,10 @@
 //! sending, and sending through the whole pipeline (live token, verdict,
 //! refresh and retry once, timeline).
 
+use callout_core::actions;
 use callout_core::endpoint;
 use callout_core::requests::{self, Preview, SavedRequest};
-use callout_core::send::{self, Draft, Report};
+use callout_core::send::{Draft, Report};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{Reply, report};
@@ -38,24 +39,19 @@ pub fn preview_request(state: State<'_, AppState>, draft: Draft) -> Preview {
     requests::preview(state.service.store(), &draft)
 }
 
-/// Sends the draft. A draft that cannot be rendered (an unknown merge
-/// field, a bad URL) is rejected with the place of the error before
-/// anything is sent — not even a token refresh.
+/// Sends the draft (core's send action). A draft that cannot be rendered
+/// (an unknown merge field, a bad URL) is rejected with the place of the
+/// error before anything is sent — not even a token refresh.
 #[tauri::command]
 pub async fn send_request<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     draft: Draft,
 ) -> Reply<Report> {
-    if let Some(error) = requests::preview(state.service.store(), &draft).error
-        && requests::blocks_sending(&error)
-    {
-        return Err(error);
-    }
     let credential = endpoint::split(&draft.url)
         .ok()
         .and_then(|target| target.credential.map(str::to_string));
-    let outcome = send::send_with_keychain(&state.sender, &state.service, &draft, None).await;
+    let outcome = actions::send::send(&state.sender, &state.service, &draft, None).await;
     if let Some(credential) = credential {
         // The send may have refreshed the token, and it was recorded.
         events::credentials_changed(&app);

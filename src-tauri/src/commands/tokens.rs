@@ -7,21 +7,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use callout_core::credential::{AuthProtocol, Credential};
+use callout_core::actions::Host;
+use callout_core::actions::authorize::{self, AuthorizeOptions};
+use callout_core::actions::token::{Freshness, live_token};
+use callout_core::credential::Credential;
 use callout_core::credential_store::Identity;
-use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
-use callout_core::oauth::device::{self, DevicePrompt};
-use callout_core::oauth::{LiveToken, TokenService};
+use callout_core::oauth::LiveToken;
 use callout_core::timeline::fingerprint;
-use callout_core::views::{
-    AuthorizeProgress, AuthorizeStage, ClipboardChecked, CopyResult, TokenView,
-};
+use callout_core::views::{ClipboardChecked, CopyResult, TokenView};
 use callout_core::{Error, ErrorKind, ErrorReport, Result, Secret};
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use super::{Reply, report};
 use crate::events;
+use crate::host::Window;
 use crate::state::AppState;
 
 /// Runs the credential's flow from scratch (also the way to re-authorize):
@@ -111,7 +111,7 @@ fn changed<R: Runtime>(app: &AppHandle<R>, name: &str) {
 /// the tray does.
 pub async fn copy_live_token<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<CopyResult> {
     let state = app.state::<AppState>();
-    let live = state.service.live_token(name, None).await;
+    let live = live_token(&state.service, name, None, Freshness::WhenStale).await;
     if live.as_ref().map_or(true, |live| live.refreshed) {
         changed(app, name);
     }
@@ -170,147 +170,25 @@ fn clear_later<R: Runtime>(app: &AppHandle<R>, token: Secret, after: Duration) {
 /// Refreshes `name`'s token now. What "Refresh now" in the tray does.
 pub async fn refresh_credential<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<TokenView> {
     let state = app.state::<AppState>();
-    let result = match state.service.store().get(name) {
-        Ok(credential) => state.service.refresh_after(&credential, None, None).await,
-        Err(error) => Err(error),
-    };
+    let result = live_token(&state.service, name, None, Freshness::Now).await;
     changed(app, name);
     result.map(|live| view(app, &live)).map_err(report)
 }
 
-/// Runs `name`'s flow with progress events. What "Authorize…" in the tray
-/// does.
+/// Runs `name`'s flow (core's authorize action) with progress events. What
+/// "Authorize…" in the tray does.
 pub async fn authorize_credential<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<TokenView> {
     let state = app.state::<AppState>();
     let credential = state.service.store().get(name).map_err(report)?;
     let name = credential.name.clone();
     let authorizing = state.begin_authorize(&name)?;
-    let cancel = authorizing.cancel.clone();
-    let progress = |stage, message: String| {
-        events::authorize_progress(app, &AuthorizeProgress::new(&name, stage, message));
+    let options = AuthorizeOptions {
+        cancel: authorizing.cancel.clone(),
+        ..AuthorizeOptions::default()
     };
-    progress(
-        AuthorizeStage::Opening,
-        format!(
-            "Starting the {} flow for {name}",
-            flow_words(credential.protocol)
-        ),
-    );
-    let result = run_flow(app, &state.service, &credential, &cancel).await;
+    let host: Arc<dyn Host> = Arc::new(Window::new(app));
+    let result = authorize::authorize(&state.service, &host, &name, &options).await;
     drop(authorizing);
-    let result = match result {
-        Ok(live) => {
-            progress(AuthorizeStage::Authorized, format!("{name} is authorized"));
-            Ok(view(app, &live))
-        }
-        Err(error) if cancel.is_cancelled() => {
-            progress(AuthorizeStage::Cancelled, error.to_string());
-            Err(report(error))
-        }
-        Err(error) => {
-            progress(AuthorizeStage::Failed, error.to_string());
-            Err(report(error))
-        }
-    };
     changed(app, &name);
-    result
-}
-
-fn flow_words(protocol: AuthProtocol) -> &'static str {
-    match protocol {
-        AuthProtocol::AuthorizationCode => "authorization code",
-        AuthProtocol::ClientCredentials => "client credentials",
-        AuthProtocol::JwtBearer => "JWT bearer",
-        AuthProtocol::DeviceCode => "device code",
-        AuthProtocol::Password => "password",
-        AuthProtocol::NoAuthentication => "no-authentication",
-    }
-}
-
-async fn run_flow<R: Runtime>(
-    app: &AppHandle<R>,
-    service: &TokenService,
-    credential: &Credential,
-    cancel: &Cancel,
-) -> Result<LiveToken> {
-    let name = credential.name.clone();
-    match credential.protocol {
-        AuthProtocol::AuthorizationCode => {
-            let opener = app.state::<AppState>().opener();
-            let emitter = app.clone();
-            let options = BrowserOptions {
-                cancel: cancel.clone(),
-                open: Arc::new(move |url: &str| {
-                    let mut waiting = AuthorizeProgress::new(
-                        &name,
-                        AuthorizeStage::WaitingForBrowser,
-                        "Sign in in the browser window that opened; Callout Lab waits for it",
-                    );
-                    waiting.url = Some(url.to_string());
-                    events::authorize_progress(&emitter, &waiting);
-                    opener(url)
-                }),
-                ..BrowserOptions::default()
-            };
-            browser::authorize_in_browser(service, credential, None, options).await
-        }
-        AuthProtocol::DeviceCode => {
-            let show = |prompt: &DevicePrompt| {
-                let mut waiting = AuthorizeProgress::new(
-                    &name,
-                    AuthorizeStage::WaitingForBrowser,
-                    format!(
-                        "Open {} and enter the code {}",
-                        prompt.verification_uri, prompt.user_code
-                    ),
-                );
-                waiting.url = Some(
-                    prompt
-                        .verification_uri_complete
-                        .clone()
-                        .unwrap_or_else(|| prompt.verification_uri.clone()),
-                );
-                events::authorize_progress(app, &waiting);
-            };
-            device::authorize_device(service, credential, None, show, cancel).await
-        }
-        AuthProtocol::ClientCredentials => {
-            events::authorize_progress(
-                app,
-                &AuthorizeProgress::new(
-                    &name,
-                    AuthorizeStage::Exchanging,
-                    "Asking the token endpoint with the client secret",
-                ),
-            );
-            service.authorize_client_credentials(credential, None).await
-        }
-        AuthProtocol::NoAuthentication => Err(Error::Authorization {
-            credential: name,
-            detail: "it uses no authentication: there is nothing to authorize".into(),
-        }),
-        AuthProtocol::Password | AuthProtocol::JwtBearer => {
-            // A login (or JWT subject) kept from an earlier authorization
-            // mints new tokens; a first one needs the username from the CLI.
-            service
-                .refresh_after(credential, None, None)
-                .await
-                .map_err(|error| match error {
-                    Error::NeedsReauthorization { .. } => Error::Authorization {
-                        credential: name.clone(),
-                        detail: format!(
-                            "the {} flow needs a username to sign in with the first time; run \
-                             `callout authorize {name} --username NAME`{}",
-                            flow_words(credential.protocol),
-                            if credential.protocol == AuthProtocol::Password {
-                                " --password-stdin"
-                            } else {
-                                ""
-                            }
-                        ),
-                    },
-                    other => other,
-                })
-        }
-    }
+    result.map(|live| view(app, &live)).map_err(report)
 }

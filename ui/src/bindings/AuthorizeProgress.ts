@@ -2,7 +2,8 @@
 import type { AuthorizeStage } from "./AuthorizeStage";
 
 /**
- * A step of an authorization, as the UI shows it while it runs.
+ * A step of an authorization while it runs: the app shows it beside the
+ * credential, the CLI prints it.
  */
 export type AuthorizeProgress = { credential: string, stage: AuthorizeStage, message: string, 
 /**

@@ -10,7 +10,7 @@ use quick_xml::Writer;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
-use crate::send::{Header, header_value};
+use crate::http::{Header, header_value};
 
 /// The most decompressed bytes the detector looks at.
 pub const MAX_DECODED_BYTES: usize = 16 * 1024 * 1024;

@@ -26,7 +26,7 @@ use ts_rs::TS;
 
 use crate::Result;
 use crate::credential::{Credential, ExpiryRule, SalesforceOptions, is_allowed_refresh_code};
-use crate::send::{Header, header_value};
+use crate::http::{Header, header_value};
 
 use body::Kind;
 use xml::Fault;

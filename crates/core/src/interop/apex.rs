@@ -14,8 +14,8 @@ use std::fmt::Write as _;
 
 use crate::credential::{Credential, CredentialSet};
 use crate::endpoint;
+use crate::http::Draft;
 use crate::merge::{self, Location, MergeField, Segment, looks_like_soap};
-use crate::send::Draft;
 use crate::{Error, Result};
 
 /// Writes `draft` as Apex. A plain `http(s)://` URL works too; the snippet

@@ -13,8 +13,8 @@ use base64::Engine as _;
 use super::shell::{self, Piece, Word};
 use crate::credential::{Credential, CredentialSet};
 use crate::endpoint;
+use crate::http::{Draft, Header};
 use crate::merge::{self, Location, MergeField, Segment};
-use crate::send::{Draft, Header};
 use crate::{Error, Result};
 
 /// A draft read from a curl command, and what of the command it left out.

@@ -19,8 +19,8 @@ use ts_rs::TS;
 
 use crate::Result;
 use crate::credential_store::CredentialStore;
+use crate::http::{Draft, Header};
 use crate::requests::{RequestStore, SavedRequest};
-use crate::send::{Draft, Header};
 
 /// A request read from a curl command, named and ready to save, and what of
 /// the command was left out.

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::credential::{AuthProtocol, ClientAuth, Credential};
+use crate::http::Header;
 use crate::requests::{BodyKind, SavedRequest};
-use crate::send::Header;
 use crate::{Error, Result};
 
 /// What a collection holds, ready to save.

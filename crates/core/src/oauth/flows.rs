@@ -14,8 +14,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 
-use super::token::{TokenResponseError, TokenSet, parse_token_response};
 use crate::credential::{ClientAuth, Credential};
+use crate::token::{TokenResponseError, TokenSet, parse_token_response};
 use crate::{Error, Result, Secret};
 
 /// The JWT bearer grant type (RFC 7523).
@@ -393,7 +393,7 @@ pub async fn learn_expiry(
     match introspected_expiry(&answer, tokens.issued_at) {
         Some(exp) => {
             tokens.expires_at = Some(exp);
-            tokens.expiry_source = super::token::ExpirySource::Introspection;
+            tokens.expiry_source = crate::token::ExpirySource::Introspection;
             true
         }
         None => false,
@@ -406,8 +406,8 @@ fn introspected_expiry(answer: &serde_json::Value, issued: SystemTime) -> Option
     if answer.get("active") != Some(&serde_json::Value::Bool(true)) {
         return None;
     }
-    let exp = super::token::unix_time(answer.get("exp")?)?;
-    super::token::usable_expiry(issued, exp)
+    let exp = crate::token::unix_time(answer.get("exp")?)?;
+    crate::token::usable_expiry(issued, exp)
 }
 
 /// Where a person-facing flow starts: the credential's `auth_url`, else the
@@ -443,7 +443,7 @@ pub(crate) fn error_chain(error: &reqwest::Error) -> String {
     } else if error.is_connect() {
         parts.push("could not connect".to_string());
     }
-    parts.extend(crate::send::causes(error));
+    parts.extend(crate::http::causes(error));
     if parts.is_empty() {
         parts.push("the request failed".to_string());
     }

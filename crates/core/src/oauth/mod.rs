@@ -5,11 +5,11 @@ pub mod assertion;
 pub mod browser;
 pub mod device;
 pub mod flows;
-pub mod lock;
 mod loopback;
 pub mod refresh;
 pub mod retained;
-pub mod token;
 
+pub use crate::token::{
+    ExpirySource, TokenResponseError, TokenSet, jwt_claims, parse_token_response,
+};
 pub use refresh::{CredentialStatus, KeychainRefresher, LiveToken, TokenService};
-pub use token::{ExpirySource, TokenResponseError, TokenSet, jwt_claims, parse_token_response};

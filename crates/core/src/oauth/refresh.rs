@@ -28,16 +28,16 @@ use serde::Serialize;
 
 use super::assertion::{self, SigningKey};
 use super::flows::{self, Grant, TokenCallError};
-use super::lock::RefreshLocks;
 use super::retained::{self, Retained, identity_key};
-use super::token::TokenSet;
 use crate::credential::{AuthProtocol, Credential, CredentialSecrets};
 use crate::credential_store::{Authorization, CredentialStore, Identity};
 use crate::detect::Verdict;
 use crate::home::Home;
+use crate::lock::RefreshLocks;
 use crate::send::{Outcome, RefreshFuture, Refresher, ReplacementFuture};
-use crate::timeline::{self, EventDetail, RefreshOutcome, RefreshTrigger, Timeline};
-use crate::{Error, ErrorKind, Result, Secret, lock, pause};
+use crate::timeline::{EventDetail, RefreshOutcome, RefreshTrigger, Timeline};
+use crate::token::TokenSet;
+use crate::{Error, ErrorKind, Result, Secret, locked, pause};
 
 /// A token counts as "about to expire" this long before its expiry (or a
 /// tenth of its lifetime, when that is shorter).
@@ -217,7 +217,7 @@ impl TokenService {
     pub fn record_send(&self, credential: &str, outcome: &Outcome, started: SystemTime) {
         if let Some(timeline) = &self.timeline {
             let _ =
-                timeline::record_send(timeline, credential, outcome, started, SystemTime::now());
+                crate::send::record_send(timeline, credential, outcome, started, SystemTime::now());
         }
     }
 
@@ -354,7 +354,7 @@ impl TokenService {
     ) -> Result<LiveToken> {
         let identity = Identity::for_credential(credential, user);
         if let Some(failed) = failed {
-            lock(&self.refused).insert(Self::renewal_key(credential, &identity), failed.clone());
+            locked(&self.refused).insert(Self::renewal_key(credential, &identity), failed.clone());
         }
         let seen = failed.map_or(Seen::Unknown, Seen::Token);
         self.renew(credential, &identity, seen, trigger).await
@@ -457,7 +457,7 @@ impl TokenService {
     ) -> Option<LiveToken> {
         let identity = Identity::for_credential(credential, user);
         let key = Self::renewal_key(credential, &identity);
-        if lock(&self.refused).get(&key) != Some(token) {
+        if locked(&self.refused).get(&key) != Some(token) {
             return None;
         }
         let _turn = self.locks.turn(&credential.name).await;
@@ -476,7 +476,7 @@ impl TokenService {
         identity: &Identity,
         failed: &Secret,
     ) -> Option<LiveToken> {
-        let renewals = lock(&self.renewals);
+        let renewals = locked(&self.renewals);
         let renewal = renewals.get(&Self::renewal_key(credential, identity))?;
         let fresh =
             renewal.replaced == *failed && !is_expired(&renewal.live.tokens, SystemTime::now());
@@ -493,7 +493,7 @@ impl TokenService {
         replaced: Secret,
         live: &LiveToken,
     ) {
-        lock(&self.renewals).insert(
+        locked(&self.renewals).insert(
             Self::renewal_key(credential, identity),
             Renewal {
                 replaced,
@@ -1013,11 +1013,11 @@ impl KeychainRefresher {
     }
 
     fn remember(&self, credential: &Credential, token: Secret) {
-        lock(&self.handed_out).insert(credential.name.to_ascii_lowercase(), token);
+        locked(&self.handed_out).insert(credential.name.to_ascii_lowercase(), token);
     }
 
     fn last_handed_out(&self, credential: &Credential) -> Option<Secret> {
-        lock(&self.handed_out)
+        locked(&self.handed_out)
             .get(&credential.name.to_ascii_lowercase())
             .cloned()
     }

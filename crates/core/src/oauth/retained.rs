@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use super::lock::RefreshLocks;
 use crate::credential_store::{Authorization, CredentialStore, Identity};
+use crate::lock::RefreshLocks;
 use crate::timeline::{EventDetail, Timeline};
-use crate::{Error, lock};
+use crate::{Error, locked};
 
 /// How often a held token set is offered to the keychain again.
 pub const STORE_RETRY: Duration = Duration::from_secs(2);
@@ -62,14 +62,14 @@ impl Retained {
 
     /// The held authorization of an identity, if the keychain has not taken it yet.
     pub fn get(&self, credential: &str, identity: &Identity) -> Option<Authorization> {
-        lock(&self.held)
+        locked(&self.held)
             .get(&identity_key(credential, identity))
             .map(|held| held.authorization.clone())
     }
 
     /// Why the identity's tokens are held rather than stored, if they are.
     pub fn problem(&self, credential: &str, identity: &Identity) -> Option<String> {
-        lock(&self.held)
+        locked(&self.held)
             .get(&identity_key(credential, identity))
             .map(|held| held.problem.clone())
     }
@@ -110,7 +110,7 @@ impl Retained {
 
     /// After a store: nothing older is held any more.
     fn stored(&self, credential: &str, identity: &Identity, issued: Option<EventDetail>) {
-        lock(&self.held).remove(&identity_key(credential, identity));
+        locked(&self.held).remove(&identity_key(credential, identity));
         if let Some(issued) = issued {
             self.record(credential, issued);
         }
@@ -127,7 +127,7 @@ impl Retained {
         let key = identity_key(credential, identity);
         let problem = error.to_string();
         let running = {
-            let mut map = lock(&self.held);
+            let mut map = locked(&self.held);
             let previous = map.remove(&key);
             let running = previous.is_some();
             // A set held before this one was never stored: its event is
@@ -172,7 +172,7 @@ impl Retained {
     }
 
     fn store_key(&self, key: &str) -> bool {
-        let Some(held) = lock(&self.held).get(key).cloned() else {
+        let Some(held) = locked(&self.held).get(key).cloned() else {
             return true;
         };
         if self.store.get(&held.credential).is_err() {
@@ -191,7 +191,7 @@ impl Retained {
                 self.release(key, &held)
             }
             Err(error) => {
-                if let Some(entry) = lock(&self.held).get_mut(key) {
+                if let Some(entry) = locked(&self.held).get_mut(key) {
                     entry.problem = error.to_string();
                 }
                 false
@@ -202,7 +202,7 @@ impl Retained {
     /// Drops `held` unless a newer set took its place meanwhile; true when
     /// nothing is held any more.
     fn release(&self, key: &str, held: &Held) -> bool {
-        let mut map = lock(&self.held);
+        let mut map = locked(&self.held);
         let same = map.get(key).is_some_and(|now| {
             let token = |held: &Held| {
                 held.authorization
@@ -223,7 +223,7 @@ impl Retained {
     async fn keep_trying(self, key: String) {
         loop {
             tokio::time::sleep(STORE_RETRY).await;
-            let Some(credential) = lock(&self.held)
+            let Some(credential) = locked(&self.held)
                 .get(&key)
                 .map(|held| held.credential.clone())
             else {

@@ -17,7 +17,7 @@ use super::stats::SandboxStats;
 use super::store::{
     AccessRecord, AccessState, Grant, RefreshPolicy, RefreshRecord, RefreshStatus, Store,
 };
-use crate::lock;
+use crate::locked as lock;
 
 pub(crate) struct Provider {
     pub config: SandboxConfig,

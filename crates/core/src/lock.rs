@@ -122,7 +122,11 @@ impl RefreshLocks {
     }
 
     fn gate(&self, name: &str) -> Arc<tokio::sync::Mutex<()>> {
-        Arc::clone(crate::lock(&self.gates).entry(lock_key(name)).or_default())
+        Arc::clone(
+            crate::locked(&self.gates)
+                .entry(lock_key(name))
+                .or_default(),
+        )
     }
 }
 

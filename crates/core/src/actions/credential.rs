@@ -1,0 +1,192 @@
+//! Credentials: add, edit, rename, remove (revoking its tokens at the
+//! provider first) and repair. The app's form and the CLI's `credential`
+//! commands both end here, so both check a definition the same way
+//! ([`Credential::check`]) and both revoke on removal.
+
+use crate::credential::{AuthProtocol, Credential};
+use crate::credential_store::{Identity, NewSecrets};
+use crate::oauth::TokenService;
+use crate::oauth::{assertion, flows};
+use crate::{Error, Result, Secret};
+
+use super::Host;
+
+/// A credential to add, or the new state of one being edited.
+#[derive(Debug, Clone)]
+pub struct CredentialInput {
+    pub credential: Credential,
+    /// Goes to the keychain; `None` keeps what is stored (edit) or stores
+    /// none (add).
+    pub client_secret: Option<Secret>,
+    /// The PEM key that signs JWT bearer assertions; checked, then kept in
+    /// the keychain only.
+    pub private_key: Option<Secret>,
+}
+
+impl CredentialInput {
+    pub fn new(credential: Credential) -> Self {
+        Self {
+            credential,
+            client_secret: None,
+            private_key: None,
+        }
+    }
+}
+
+/// What was saved, and what the user should know about it.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub credential: Credential,
+    /// Keychain entries an earlier credential of this name left behind and
+    /// that were removed.
+    pub notice: Option<String>,
+}
+
+/// Adds a credential. Endpoints missing from the definition are read from
+/// its issuer's metadata first; then every problem is named at once
+/// ([`Credential::check`]); a name in use is refused.
+pub async fn add(service: &TokenService, input: CredentialInput) -> Result<Saved> {
+    let mut credential = input.credential;
+    discover_missing_endpoints(service, &mut credential).await?;
+    credential.check()?;
+    check_private_key(&credential, input.private_key.as_ref())?;
+    let secrets = NewSecrets {
+        client_secret: input.client_secret,
+        private_key: input.private_key,
+    };
+    let leftovers = service
+        .store()
+        .add_with_secrets(credential.clone(), &secrets)?;
+    Ok(Saved {
+        credential,
+        notice: leftovers.describe(),
+    })
+}
+
+/// Replaces the definition of credential `name` with `input.credential`;
+/// a different name renames it, every keychain entry moving along (see
+/// [`rename`]). A client secret or private key given replaces the stored
+/// one; none keeps it.
+pub async fn edit(service: &TokenService, name: &str, input: CredentialInput) -> Result<Saved> {
+    let store = service.store();
+    let existing = store.get(name)?;
+    let mut credential = input.credential;
+    discover_missing_endpoints(service, &mut credential).await?;
+    credential.check()?;
+    check_private_key(&credential, input.private_key.as_ref())?;
+    let leftovers = store.rename(&existing.name, credential.clone())?;
+    if let Some(secret) = &input.client_secret {
+        store.set_client_secret(&credential.name, secret)?;
+    }
+    if let Some(pem) = &input.private_key {
+        store.set_private_key(&credential.name, pem)?;
+    }
+    Ok(Saved {
+        credential,
+        notice: leftovers.describe(),
+    })
+}
+
+/// Renames credential `old` to `new`, keeping its definition otherwise;
+/// the client secret and the tokens of every identity move along.
+pub fn rename(service: &TokenService, old: &str, new: &str) -> Result<Saved> {
+    let store = service.store();
+    let mut credential = store.get(old)?;
+    let previous = std::mem::replace(&mut credential.name, new.to_string());
+    credential.validate()?;
+    let leftovers = store.rename(&previous, credential.clone())?;
+    Ok(Saved {
+        credential,
+        notice: leftovers.describe(),
+    })
+}
+
+/// What a removal did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    pub credential: Credential,
+    /// Whose tokens were revoked at the provider ("Name", "Name (user)").
+    pub revoked: Vec<String>,
+}
+
+/// Removes a credential and every keychain entry of it. Its tokens are
+/// revoked at the provider first, for every identity, when its issuer's
+/// metadata names a revocation endpoint: a removed credential should leave
+/// no live refresh token behind. Revocation is best effort: a failure is
+/// told to the host and the removal goes on.
+pub async fn remove(service: &TokenService, host: &dyn Host, name: &str) -> Result<Removed> {
+    let credential = service.store().get(name)?;
+    let identities = match service.store().identities(&credential.name) {
+        Ok(identities) => identities,
+        Err(error) => {
+            host.notice(&format!("warning: {error}; removing it anyway"));
+            Vec::new()
+        }
+    };
+    let mut revoked = Vec::new();
+    for identity in identities {
+        let (user, whose) = match &identity {
+            Identity::NamedPrincipal => (None, credential.name.clone()),
+            Identity::User(label) => (
+                Some(label.as_str()),
+                format!("{} ({label})", credential.name),
+            ),
+        };
+        match service.revoke(&credential, user).await {
+            Ok(true) => revoked.push(whose),
+            Ok(false) => {}
+            Err(error) => host.notice(&format!("warning: {error}; removing it anyway")),
+        }
+    }
+    let credential = service.store().remove(&credential.name)?;
+    Ok(Removed {
+        credential,
+        revoked,
+    })
+}
+
+/// Removes the keychain entries of credential `name` that cannot be read
+/// (duplicated, edited by hand, written by a newer version), so it can be
+/// authorized again. Answers the entries removed.
+pub fn repair(service: &TokenService, name: &str) -> Result<Vec<String>> {
+    service.store().repair(name)
+}
+
+/// Fills the token and authorization URLs from the issuer's metadata
+/// (OIDC / RFC 8414) when the definition names an issuer and lacks them.
+async fn discover_missing_endpoints(
+    service: &TokenService,
+    credential: &mut Credential,
+) -> Result<()> {
+    let Some(issuer) = credential.issuer.clone() else {
+        return Ok(());
+    };
+    let wants_auth_url =
+        credential.protocol.auth_url_names().is_some() && credential.auth_url.is_none();
+    if credential.token_url.is_some() && !wants_auth_url {
+        return Ok(());
+    }
+    let metadata = flows::discover(service.http(), issuer.trim()).await?;
+    if credential.token_url.is_none() {
+        credential.token_url = Some(metadata.token_endpoint);
+    }
+    if wants_auth_url {
+        credential.auth_url = if credential.protocol == AuthProtocol::DeviceCode {
+            metadata.device_authorization_endpoint
+        } else {
+            metadata.authorization_endpoint
+        };
+    }
+    Ok(())
+}
+
+fn check_private_key(credential: &Credential, pem: Option<&Secret>) -> Result<()> {
+    let Some(pem) = pem else {
+        return Ok(());
+    };
+    assertion::rsa_key_pair(pem).map_err(|reason| Error::InvalidCredential {
+        name: credential.name.clone(),
+        reason,
+    })?;
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! Send a request the way the product does: the draft checked first, a
+//! plain URL sent as written, a `callout:NAME` URL with the credential's
+//! live token from the keychain and a refresher that renews it when a
+//! response says it expired, every step recorded in the timeline.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::Result;
+use crate::credential::{CredentialSecrets, CredentialSet};
+use crate::endpoint;
+use crate::http::Draft;
+use crate::oauth::{KeychainRefresher, TokenService};
+use crate::send::{self, Outcome, Sender};
+
+/// Sends `draft` for `user` (a per-user credential's label; `None`: the OS
+/// user). A draft that cannot be rendered (an unknown merge field, a bad
+/// URL) is refused with the place of the error before anything is sent or
+/// refreshed.
+pub async fn send(
+    sender: &Sender,
+    service: &Arc<TokenService>,
+    draft: &Draft,
+    user: Option<&str>,
+) -> Result<Outcome> {
+    let Some(name) = endpoint::split(&draft.url)?.credential else {
+        // A plain URL: no credential behind it.
+        let nothing = CredentialSet::default();
+        send::check(draft, &nothing)?;
+        return sender
+            .send(draft, &nothing, &CredentialSecrets::default(), None)
+            .await;
+    };
+    let credentials = service.store().load()?;
+    let credential = credentials.get(name)?;
+    send::check(draft, &credentials)?;
+    let refresher = KeychainRefresher::new(Arc::clone(service), user.map(str::to_string));
+    let secrets = refresher.secrets(credential).await?;
+    let started = SystemTime::now();
+    let outcome = sender
+        .send(draft, &credentials, &secrets, Some(&refresher))
+        .await?;
+    service.record_send(&credential.name, &outcome, started);
+    Ok(outcome)
+}
