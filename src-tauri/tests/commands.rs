@@ -51,7 +51,7 @@ impl TestApp {
         self.app.state::<AppState>()
     }
 
-    fn sandbox(&self) -> &callout_core::sandbox::Sandbox {
+    fn sandbox(&self) -> &callout_sandbox::Sandbox {
         self.state()
             .inner()
             .sandbox

@@ -10,7 +10,7 @@ use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets};
 use callout_core::credential_store::{Authorization, Identity, NewSecrets};
 use callout_core::home::Home;
 use callout_core::oauth::{ExpirySource, TokenService, TokenSet};
-use callout_core::sandbox::Sandbox;
+use callout_sandbox::Sandbox;
 use callout_core::send::Draft;
 
 use crate::{BenchError, Result};

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
 use callout_core::oauth::KeychainRefresher;
-use callout_core::sandbox::{Sandbox, SandboxConfig};
+use callout_sandbox::{Sandbox, SandboxConfig};
 use callout_core::send::{Attempt, Draft, Sender, Timeouts};
 use serde_json::Value;
 

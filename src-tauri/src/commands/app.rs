@@ -1,7 +1,7 @@
 //! About the app itself: version, keychain self-check, the embedded sandbox.
 
 use callout_core::about::{self, AppInfo, KeychainCheck};
-use callout_core::sandbox::embedded::SandboxInfo;
+use callout_sandbox::embedded::SandboxInfo;
 use callout_core::{Error, ErrorReport};
 use tauri::State;
 
