@@ -24,11 +24,11 @@ use std::time::{Duration, Instant, SystemTime};
 use callout_core::home::Home;
 use callout_core::keeper::{Keeper, KeeperConfig};
 use callout_core::oauth::TokenService;
-use callout_sandbox::{RequestLog, Sandbox, SandboxConfig, SandboxStats};
 use callout_core::send::{Draft, Header, Sender, Timeouts, send_with_keychain};
 use callout_core::timeline::{
     EventDetail, EventKind, Query, RefreshOutcome, Timeline, fingerprint,
 };
+use callout_sandbox::{RequestLog, Sandbox, SandboxConfig, SandboxStats};
 
 mod common;
 

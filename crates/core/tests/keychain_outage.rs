@@ -20,9 +20,9 @@ use std::time::{Duration, Instant, SystemTime};
 use callout_core::credential::AuthProtocol;
 use callout_core::credential_store::Identity;
 use callout_core::keeper::{Keeper, KeeperConfig};
-use callout_sandbox::{Sandbox, SandboxConfig};
 use callout_core::send::{Draft, Sender, Timeouts, send_with_keychain};
 use callout_core::timeline::{EventDetail, KeeperAction};
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 mod common;
 

@@ -13,11 +13,11 @@ use crate::SandboxConfig;
 use crate::clock::{Clock, unix_seconds};
 use crate::faults::FaultQueue;
 use crate::jwt;
+use crate::lock;
 use crate::stats::SandboxStats;
 use crate::store::{
     AccessRecord, AccessState, Grant, RefreshPolicy, RefreshRecord, RefreshStatus, Store,
 };
-use crate::lock;
 
 pub(crate) struct Provider {
     pub config: SandboxConfig,

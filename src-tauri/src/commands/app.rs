@@ -1,8 +1,8 @@
 //! About the app itself: version, keychain self-check, the embedded sandbox.
 
 use callout_core::about::{self, AppInfo, KeychainCheck};
-use callout_sandbox::embedded::SandboxInfo;
 use callout_core::{Error, ErrorReport};
+use callout_sandbox::embedded::SandboxInfo;
 use tauri::State;
 
 use super::{Reply, report};
@@ -90,7 +90,11 @@ mod tests {
             .iter()
             .flat_map(|sample| versions_in(&sample.url))
             .collect::<Vec<_>>();
-        assert_eq!(sampled, [engine.as_str(), engine.as_str()], "the samples' URLs");
+        assert_eq!(
+            sampled,
+            [engine.as_str(), engine.as_str()],
+            "the samples' URLs"
+        );
 
         let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src");
         let mut sources = Vec::new();
