@@ -16,7 +16,8 @@
 //!   released at once, connections are closed and its thread is joined;
 //! - the [`RequestLog`] never carries a token (no query strings, a fixed
 //!   outcome word, a request id only when it is a short plain word);
-//! - request bodies above 1 MiB are refused (413), never read whole;
+//! - request bodies above 1 MiB are refused with 413 (reading stops at the
+//!   limit);
 //! - lifetimes are measured with an injectable [`Clock`]; see
 //!   [`Sandbox::with_clock`];
 //! - it fails with `callout_core`'s error ([`Error::SandboxStart`] when it
