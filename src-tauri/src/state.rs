@@ -11,11 +11,11 @@ use callout_core::home::Home;
 use callout_core::oauth::TokenService;
 use callout_core::oauth::browser::{self, Cancel, Opener};
 use callout_core::requests::RequestStore;
-use callout_core::sandbox::Sandbox;
-use callout_core::sandbox::embedded;
 use callout_core::send::{Sender, Timeouts};
 use callout_core::settings::{Settings, SettingsStore};
 use callout_core::{Error, ErrorReport, Result};
+use callout_sandbox::Sandbox;
+use callout_sandbox::embedded;
 
 /// How the app is started: where its home is, and which background parts
 /// run (the mock-runtime tests start neither tray nor keeper).

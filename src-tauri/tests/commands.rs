@@ -51,7 +51,7 @@ impl TestApp {
         self.app.state::<AppState>()
     }
 
-    fn sandbox(&self) -> &callout_core::sandbox::Sandbox {
+    fn sandbox(&self) -> &callout_sandbox::Sandbox {
         self.state()
             .inner()
             .sandbox
@@ -173,6 +173,10 @@ fn app_info_names_the_product_version_and_keychain() {
     assert_eq!(info["product"], "Callout Lab");
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(info["keychainBackend"], "Secret Service");
+    assert_eq!(
+        info["salesforceApiVersion"],
+        callout_core::requests::SALESFORCE_API_VERSION
+    );
 }
 
 #[test]

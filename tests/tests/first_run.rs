@@ -19,7 +19,7 @@ use std::path::Path;
 use callout_core::credential_store::{CredentialStore, Identity, read_definitions};
 use callout_core::home::Home;
 use callout_core::oauth::TokenSet;
-use callout_core::sandbox::SandboxStats;
+use callout_sandbox::SandboxStats;
 use callout_tests::app::{AppSession, fresh_home};
 use fantoccini::Locator;
 use fantoccini::key::Key;

@@ -1,6 +1,7 @@
 // The app shell: left nav, views, theme, shell events, the one-second clock.
 import * as api from "./api";
 import { progressFromEvent } from "./actions";
+import { soapExample } from "./logic/examples";
 import { resolveTheme } from "./logic/theme";
 import type { Theme, View } from "./pending-types";
 import * as store from "./store";
@@ -55,7 +56,7 @@ async function start(): Promise<void> {
     store.view.set("editor");
     const sample = editor.requests.find((r) => r.sample && /soap/i.test(r.name));
     if (!sample) {
-      toast("The SOAP sample request is missing; add a request to callout:Sandbox/services/Soap/u/60.0.", "error");
+      toast(`The SOAP sample request is missing; add a request to ${soapExample(store.salesforceApiVersion.value)}.`, "error");
       return;
     }
     store.editorRequests.set({ openName: sample.name, send });
@@ -164,6 +165,7 @@ async function start(): Promise<void> {
       document.querySelector('[data-testid="app-version"]')!.textContent = `v${info.version}`;
       document.querySelector('[data-testid="keychain-backend"]')!.textContent = info.keychainBackend;
       settings.setAbout(`${info.product} v${info.version} · secrets in ${info.keychainBackend}`);
+      store.salesforceApiVersion.set(info.salesforceApiVersion);
     })
     .catch((error) => toastError("Could not read the app's version", error));
   void api

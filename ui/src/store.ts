@@ -27,6 +27,8 @@ export const view = new Signal<View>("credentials");
 export const selectedCredential = new Signal<string | null>(null);
 /** Bumped whenever the timeline grew (from `timeline-appended`). */
 export const timelineVersion = new Signal<number>(0);
+/** The Salesforce API version of the engine's sample requests (from `app_info`). */
+export const salesforceApiVersion = new Signal<string | null>(null);
 /** Lets views move to another view: e.g. the guide opening the SOAP sample in the editor. */
 export const editorRequests = new Signal<{ openName: string | null; send: boolean }>({ openName: null, send: false });
 

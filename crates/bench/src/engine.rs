@@ -9,8 +9,8 @@ use callout_core::credential::{CredentialSecrets, CredentialSet};
 use callout_core::credential_store::Identity;
 use callout_core::merge;
 use callout_core::oauth::KeychainRefresher;
-use callout_core::sandbox::{Sandbox, SandboxConfig};
 use callout_core::send::{Attempt, Draft, Outcome, Sender, Timeouts};
+use callout_sandbox::{Sandbox, SandboxConfig};
 use serde::Serialize;
 use serde_json::json;
 

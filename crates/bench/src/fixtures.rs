@@ -10,8 +10,8 @@ use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets};
 use callout_core::credential_store::{Authorization, Identity, NewSecrets};
 use callout_core::home::Home;
 use callout_core::oauth::{ExpirySource, TokenService, TokenSet};
-use callout_core::sandbox::Sandbox;
 use callout_core::send::Draft;
+use callout_sandbox::Sandbox;
 
 use crate::{BenchError, Result};
 

@@ -11,9 +11,9 @@ use callout_core::credential_store::CredentialStore;
 use callout_core::home::Home;
 use callout_core::interop::{self, ExportFormat, curl, postman};
 use callout_core::requests::{RequestStore, SavedRequest};
-use callout_core::sandbox::embedded::CREDENTIAL_NAME;
 use callout_core::send::Draft;
 use callout_core::{Error, ErrorKind};
+use callout_sandbox::embedded::CREDENTIAL_NAME;
 use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use callout_core::sandbox::{RequestLog, Sandbox, SandboxConfig};
+use callout_sandbox::{RequestLog, Sandbox, SandboxConfig};
 use clap::Args;
 
 #[derive(Debug, Args)]

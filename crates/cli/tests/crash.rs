@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use callout_core::pause::{PAUSE_AT, PAUSE_FILE};
-use callout_core::sandbox::{Sandbox, SandboxConfig};
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 mod common;
 

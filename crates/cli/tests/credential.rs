@@ -12,7 +12,7 @@ use callout_core::Secret;
 use callout_core::credential_store::{Authorization, Identity};
 use callout_core::home::Home;
 use callout_core::oauth::{ExpirySource, TokenSet};
-use callout_core::sandbox::{Sandbox, SandboxConfig};
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 mod common;
 

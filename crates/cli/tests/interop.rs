@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use callout_core::sandbox::{Sandbox, SandboxConfig};
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 mod common;
 

@@ -25,11 +25,11 @@ use callout_core::actions::send::send as send_with_keychain;
 use callout_core::home::Home;
 use callout_core::keeper::{Keeper, KeeperConfig};
 use callout_core::oauth::TokenService;
-use callout_core::sandbox::{RequestLog, Sandbox, SandboxConfig, SandboxStats};
 use callout_core::send::{Draft, Header, Sender, Timeouts};
 use callout_core::timeline::{
     EventDetail, EventKind, Query, RefreshOutcome, Timeline, fingerprint,
 };
+use callout_sandbox::{RequestLog, Sandbox, SandboxConfig, SandboxStats};
 
 mod common;
 

@@ -12,7 +12,7 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use callout_core::pause::{PAUSE_AT, PAUSE_FILE};
-use callout_core::sandbox::{Sandbox, SandboxConfig, TokenFault};
+use callout_sandbox::{Sandbox, SandboxConfig, TokenFault};
 
 mod common;
 

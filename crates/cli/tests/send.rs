@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use callout_core::sandbox::{Sandbox, SandboxConfig};
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 mod common;
 

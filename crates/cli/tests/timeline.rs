@@ -11,10 +11,10 @@ use std::time::{Duration, SystemTime};
 use callout_core::credential_store::{Authorization, Identity};
 use callout_core::home::Home;
 use callout_core::oauth::{ExpirySource, TokenSet};
-use callout_core::sandbox::{Sandbox, SandboxConfig};
 use callout_core::timeline::{
     EventDetail, KeeperAction, Query, RefreshOutcome, RefreshTrigger, Timeline,
 };
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 mod common;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use callout_core::credential_store::{Authorization, Identity};
 use callout_core::oauth::{ExpirySource, TokenSet};
-use callout_core::sandbox::{Sandbox, SandboxConfig};
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 mod common;
 

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::requests::SALESFORCE_API_VERSION;
 use crate::vault::{self, Vault};
 use crate::{ErrorReport, Secret};
 
@@ -17,6 +18,9 @@ pub struct AppInfo {
     pub product: String,
     pub version: String,
     pub keychain_backend: String,
+    /// The Salesforce API version of the sample requests: the one example
+    /// URLs show, so the UI never writes a version of its own.
+    pub salesforce_api_version: String,
 }
 
 pub fn app_info() -> AppInfo {
@@ -24,6 +28,7 @@ pub fn app_info() -> AppInfo {
         product: PRODUCT_NAME.to_string(),
         version: VERSION.to_string(),
         keychain_backend: vault::backend_name().to_string(),
+        salesforce_api_version: SALESFORCE_API_VERSION.to_string(),
     }
 }
 

@@ -19,7 +19,6 @@ pub mod merge;
 pub mod oauth;
 pub mod pause;
 pub mod requests;
-pub mod sandbox;
 pub mod secret;
 pub mod send;
 pub mod settings;

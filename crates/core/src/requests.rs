@@ -17,11 +17,14 @@ use crate::home::Home;
 use crate::http::{Draft, Header};
 use crate::lock::FileLock;
 use crate::merge::{self, DisplayRequest, Lint};
-use crate::sandbox::API_VERSION;
 use crate::{Error, ErrorKind, ErrorReport, Result, Secret};
 
 /// The saved requests' file name inside the config directory.
 pub const REQUESTS_FILE: &str = "requests.json";
+
+/// The Salesforce API version of the sample requests' URLs (`/services/Soap/u/59.0`,
+/// `/services/data/v59.0/...`); the sandbox serves it and the app shows it.
+pub const SALESFORCE_API_VERSION: &str = "59.0";
 
 /// One saved request. `id` is empty for a request not saved yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -142,7 +145,7 @@ pub fn samples(credential: &str) -> Vec<SavedRequest> {
             "Salesforce SOAP query",
             Draft::new(
                 "POST",
-                format!("callout:{credential}/services/Soap/u/{API_VERSION}"),
+                format!("callout:{credential}/services/Soap/u/{SALESFORCE_API_VERSION}"),
             )
             .header("Content-Type", "text/xml; charset=UTF-8")
             .header("SOAPAction", "\"\"")
@@ -152,7 +155,7 @@ pub fn samples(credential: &str) -> Vec<SavedRequest> {
             "sample-rest-query",
             "Salesforce REST query",
             json_get(&format!(
-                "/services/data/v{API_VERSION}/query?q=SELECT+Id,Name+FROM+Account"
+                "/services/data/v{SALESFORCE_API_VERSION}/query?q=SELECT+Id,Name+FROM+Account"
             )),
         ),
         sample(

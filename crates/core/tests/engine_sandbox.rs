@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
 use callout_core::oauth::KeychainRefresher;
-use callout_core::sandbox::{Sandbox, SandboxConfig};
 use callout_core::send::{Attempt, Draft, Sender, Timeouts};
+use callout_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
 mod common;

@@ -12,12 +12,12 @@ use callout_core::credential::{AuthProtocol, Credential, CredentialSet};
 use callout_core::credential_store::Identity;
 use callout_core::keeper::{Keeper, KeeperConfig};
 use callout_core::oauth::{ExpirySource, KeychainRefresher, TokenService};
-use callout_core::sandbox::{Clock, ManualClock, Sandbox, SandboxConfig};
 use callout_core::send::{Draft, Sender, Timeouts};
 use callout_core::timeline::{
     self, Event, EventDetail, EventKind, KeeperAction, RefreshOutcome, RefreshTrigger,
 };
 use callout_core::{Error, Secret};
+use callout_sandbox::{Clock, ManualClock, Sandbox, SandboxConfig};
 
 mod common;
 

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use callout_core::Secret;
-use callout_core::sandbox::{Sandbox, SandboxConfig};
 use callout_core::vault::Vault;
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 /// Set in the child process: the private bus is the session bus there.
 const CHILD: &str = "CALLOUT_TEST_KEYCHAIN_BLOCKING_CHILD";

@@ -21,9 +21,9 @@ use callout_core::actions::send::send as send_with_keychain;
 use callout_core::credential::AuthProtocol;
 use callout_core::credential_store::Identity;
 use callout_core::keeper::{Keeper, KeeperConfig};
-use callout_core::sandbox::{Sandbox, SandboxConfig};
 use callout_core::send::{Draft, Sender, Timeouts};
 use callout_core::timeline::{EventDetail, KeeperAction};
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 mod common;
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use callout_core::credential::AuthProtocol;
 use callout_core::oauth::browser::{self, BrowserOptions};
-use callout_core::sandbox::{Sandbox, SandboxConfig};
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 mod common;
 

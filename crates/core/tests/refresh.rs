@@ -13,10 +13,10 @@ use callout_core::credential::{AuthProtocol, ClientAuth, CredentialSecrets, Cred
 use callout_core::credential_store::Identity;
 use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
 use callout_core::oauth::{CredentialStatus, ExpirySource, KeychainRefresher, TokenService};
-use callout_core::sandbox::{ManualClock, Sandbox, SandboxConfig, TokenFault};
 use callout_core::send::{Attempt, Draft, Outcome, Refresher, Sender, Timeouts};
 use callout_core::timeline::{EventDetail, RefreshOutcome};
 use callout_core::{Error, ErrorKind, Secret};
+use callout_sandbox::{ManualClock, Sandbox, SandboxConfig, TokenFault};
 
 mod common;
 

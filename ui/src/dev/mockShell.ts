@@ -41,7 +41,7 @@ if (seed > 0) {
     if (k === 0) events.push({ id: eventId++, atMs: at, credential, event: { kind: "tokenIssued", token: "fp:" + i, lifetimeSeconds: credential === "Sandbox" ? 20 : null, expirySource: "expiresIn", jwt: false, refreshToken: "fp:r", rotated: true, scopes: ["api"] } as never, summary: `token issued: lives ${credential === "Sandbox" ? "20 s" : "unknown"}` });
     else if (k === 5) events.push({ id: eventId++, atMs: at, credential, event: { kind: "verdict", expired: true, rule: "soap.invalid_session", reason: "SOAP fault INVALID_SESSION_ID", salesforceWouldRefresh: false, salesforceReason: "HTTP 500: a Named Credential would not refresh" }, summary: "expired: the SOAP fault's faultcode is sf:INVALID_SESSION_ID" });
     else if (k === 6) events.push({ id: eventId++, atMs: at, credential, event: { kind: "refreshAttempt", trigger: { type: "rule", id: "soap.invalid_session" }, outcome: i % 70 === 6 ? "failed" : "refreshed", error: null, durationMs: 12 as never }, summary: i % 70 === 6 ? "refresh failed: invalid_grant" : "refreshed after soap.invalid_session" });
-    else events.push({ id: eventId++, atMs: at, credential, event: { kind: "requestSent", method: "POST", url: "http://127.0.0.1:8787/services/Soap/u/60.0", status: k === 4 ? 500 : 200, durationMs: 8 as never, error: null }, summary: `POST /services/Soap/u/60.0 → ${k === 4 ? 500 : 200} #${i}` });
+    else events.push({ id: eventId++, atMs: at, credential, event: { kind: "requestSent", method: "POST", url: "http://127.0.0.1:8787/services/Soap/u/59.0", status: k === 4 ? 500 : 200, durationMs: 8 as never, error: null }, summary: `POST /services/Soap/u/59.0 → ${k === 4 ? 500 : 200} #${i}` });
   }
 }
 
@@ -129,8 +129,8 @@ const SOAP_BODY = `<?xml version="1.0" encoding="UTF-8"?>
 </soapenv:Envelope>`;
 
 let requests: SavedRequest[] = [
-  { id: "sample-soap", name: "Salesforce SOAP query", method: "POST", url: "callout:Sandbox/services/Soap/u/60.0", headers: [{ name: "Content-Type", value: "text/xml; charset=UTF-8" }, { name: "SOAPAction", value: '""' }], body: SOAP_BODY, bodyKind: "xml", sample: true },
-  { id: "sample-rest", name: "Salesforce REST query", method: "GET", url: "callout:Sandbox/services/data/v60.0/query?q=SELECT+Id+FROM+Account", headers: [], body: null, bodyKind: "none", sample: true },
+  { id: "sample-soap", name: "Salesforce SOAP query", method: "POST", url: "callout:Sandbox/services/Soap/u/59.0", headers: [{ name: "Content-Type", value: "text/xml; charset=UTF-8" }, { name: "SOAPAction", value: '""' }], body: SOAP_BODY, bodyKind: "xml", sample: true },
+  { id: "sample-rest", name: "Salesforce REST query", method: "GET", url: "callout:Sandbox/services/data/v59.0/query?q=SELECT+Id+FROM+Account", headers: [], body: null, bodyKind: "none", sample: true },
   { id: "sample-wso2", name: "WSO2-style API call", method: "GET", url: "callout:Sandbox/wso2/pizzas", headers: [{ name: "Authorization", value: "Bearer {!$Credential.OAuthToken}" }], body: null, bodyKind: "none", sample: true },
 ];
 let settings: Settings = { clipboardClearSeconds: 30, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "system" };
@@ -177,7 +177,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "plugin:event|unlisten":
       return null;
     case "app_info":
-      return { product: "Callout Lab", version: "0.1.0", keychainBackend: "Secret Service" };
+      return { product: "Callout Lab", version: "0.1.0", keychainBackend: "Secret Service", salesforceApiVersion: "59.0" };
     case "check_keychain":
       await delay(400);
       return { backend: "Secret Service", available: true, summary: "Secret Service is available: a test secret was stored, read back and deleted.", error: null };

@@ -22,7 +22,7 @@ export const tokenIssued = (lifetimeSeconds: number | null): EventDetail => ({
 export const requestSent = (status = 200): EventDetail => ({
   kind: "requestSent",
   method: "POST",
-  url: "http://127.0.0.1:1/services/Soap/u/60.0",
+  url: "http://127.0.0.1:1/services/Soap/u/59.0",
   status,
   durationMs: 5,
   error: null,

@@ -20,6 +20,7 @@ import {
   type EditorState,
 } from "../logic/drafts";
 import { locationName, placeText, toReport, type UiError } from "../logic/errors";
+import { restQueryExample } from "../logic/examples";
 import { calloutCompletions, calloutName } from "../logic/mergeFields";
 import { errorRange, offsetOf } from "../logic/position";
 import type { BodyKind, Preview, SavedRequest } from "../pending-types";
@@ -49,7 +50,7 @@ export class EditorView {
   private requestList = h("nav", { class: "request-list", "aria-label": "Saved requests" });
   private nameInput = h("input", { type: "text", class: "request-name", "aria-label": "Request name", spellcheck: "false" });
   private method = h("select", { testid: "method", "aria-label": "Method" }, METHODS.map((m) => h("option", { value: m }, m)));
-  private url = h("input", { type: "text", class: "url-input", testid: "url", "aria-label": "URL", spellcheck: "false", autocomplete: "off", placeholder: "callout:Sandbox/services/data/v60.0/query?q=…" });
+  private url = h("input", { type: "text", class: "url-input", testid: "url", "aria-label": "URL", spellcheck: "false", autocomplete: "off", placeholder: restQueryExample(store.salesforceApiVersion.value) });
   private suggestions = h("ul", { class: "suggestions", role: "listbox", hidden: true });
   private headersBox = h("div", { class: "headers", testid: "headers" });
   private bodyKind = h("select", { "aria-label": "Body type" }, BODY_KINDS.map((k) => h("option", { value: k.value }, k.label)));
@@ -70,6 +71,7 @@ export class EditorView {
   private preview = debounce(() => void this.runPreview(), 350);
 
   constructor() {
+    store.salesforceApiVersion.subscribe(() => (this.url.placeholder = restQueryExample(store.salesforceApiVersion.value)));
     const newButton = h("button", { type: "button", class: "secondary small" }, "+ New");
     newButton.addEventListener("click", () => this.openNew());
     const save = h("button", { type: "button", class: "secondary", testid: "save-request", title: "Save (Ctrl+S)" }, "Save");
@@ -592,7 +594,7 @@ export class EditorView {
     this.persist.flush();
     const draft = toDraft(this.current());
     if (!draft.url) {
-      toast("Enter a URL first, e.g. callout:Sandbox/services/data/v60.0/query?q=SELECT+Id+FROM+Account", "info");
+      toast(`Enter a URL first, e.g. ${restQueryExample(store.salesforceApiVersion.value, "SELECT+Id+FROM+Account")}`, "info");
       this.url.focus();
       return;
     }

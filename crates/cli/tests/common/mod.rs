@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 
 use callout_core::credential_store::CredentialStore;
 use callout_core::home::Home;
-use callout_core::sandbox::Sandbox;
+use callout_sandbox::Sandbox;
 
 /// A temp home; forgets the keychain entries of its credentials on drop.
 pub struct TestHome {

@@ -16,8 +16,8 @@ use callout_core::credential_store::{Authorization, Identity, NewSecrets};
 use callout_core::home::Home;
 use callout_core::oauth::browser;
 use callout_core::oauth::{ExpirySource, LiveToken, TokenService, TokenSet};
-use callout_core::sandbox::Sandbox;
 use callout_core::timeline::{Event, Query};
+use callout_sandbox::Sandbox;
 
 /// A home in a temp dir with its token service; forgets its keychain
 /// entries on drop.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use callout_core::sandbox::{
+use callout_sandbox::{
     ManualClock, PendingFault, RequestLog, Sandbox, SandboxConfig, SandboxStats, TokenFault, jwt,
 };
 use reqwest::blocking::{Client, Response};

@@ -10,10 +10,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::http::{Bearer, Incoming, Reply};
-use super::provider::Provider;
-use super::soql::{self, QueryResult};
-use super::store::Grant;
+use crate::http::{Bearer, Incoming, Reply};
+use crate::provider::Provider;
+use crate::soql::{self, QueryResult};
+use crate::store::Grant;
 
 pub(crate) const SALESFORCE_REST: &str = "salesforce_rest";
 pub(crate) const WSO2: &str = "wso2";

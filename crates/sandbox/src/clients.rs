@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use super::http::{Incoming, Params, Reply};
-use super::provider::Provider;
+use crate::http::{Incoming, Params, Reply};
+use crate::provider::Provider;
 
 /// An RFC 6749 §5.2 error: `{"error": ..., "error_description": ...}`.
 #[derive(Debug, PartialEq, Eq)]
@@ -201,9 +201,9 @@ fn within(requested: Option<&str>, allowed: &str, fallback: &str) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::SandboxConfig;
-    use crate::sandbox::http::incoming;
-    use crate::sandbox::provider::test_provider;
+    use crate::SandboxConfig;
+    use crate::http::incoming;
+    use crate::provider::test_provider;
     use base64::Engine as _;
 
     fn provider() -> Provider {

@@ -13,9 +13,9 @@ use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::reader::NsReader;
 use sha2::{Digest, Sha256};
 
-use super::http::{Incoming, Reply, escape_markup as esc};
-use super::provider::Provider;
-use super::soql::{self, QueryResult, SoqlError};
+use crate::http::{Incoming, Reply, escape_markup as esc};
+use crate::provider::Provider;
+use crate::soql::{self, QueryResult, SoqlError};
 
 const SOAP_11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;

@@ -20,10 +20,10 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::sync::oneshot;
 
-use super::RequestLogLine;
-use super::http::{Incoming, Reply};
-use super::provider::Provider;
-use super::routes::route;
+use crate::RequestLogLine;
+use crate::http::{Incoming, Reply};
+use crate::provider::Provider;
+use crate::routes::route;
 
 /// Request bodies above this are refused with 413.
 const MAX_BODY: usize = 1024 * 1024;

@@ -7,11 +7,11 @@
 
 use url::Url;
 
-use super::clients::resolve_scope;
-use super::http::{Incoming, Params, Reply};
-use super::pages;
-use super::provider::{Provider, random_value};
-use super::store::{CodeRecord, Grant};
+use crate::clients::resolve_scope;
+use crate::http::{Incoming, Params, Reply};
+use crate::pages;
+use crate::provider::{Provider, random_value};
+use crate::store::{CodeRecord, Grant};
 
 /// A validated authorization request, echoed into the sign-in form.
 pub(crate) struct AuthorizationRequest {

@@ -13,11 +13,12 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Sandbox, SandboxConfig};
-use crate::credential::{AuthProtocol, Credential};
-use crate::credential_store::{Authorization, CredentialStore, Identity};
-use crate::timeline::{EventDetail, Timeline};
-use crate::{Error, Result, Secret};
+use callout_core::credential::{AuthProtocol, Credential};
+use callout_core::credential_store::{Authorization, CredentialStore, Identity};
+use callout_core::timeline::{EventDetail, Timeline};
+use callout_core::{Error, Result, Secret};
+
+use crate::{Sandbox, SandboxConfig};
 
 /// The name of the credential the app keeps for its embedded sandbox.
 pub const CREDENTIAL_NAME: &str = "Sandbox";
@@ -177,13 +178,13 @@ fn forget_stale_tokens(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::requests::samples;
+    use callout_core::requests::samples;
 
     #[test]
     fn the_soap_sample_is_an_envelope_the_sandbox_reads() {
         let soap = &samples(CREDENTIAL_NAME)[0];
         assert_eq!(soap.name, "Salesforce SOAP query");
-        let parsed = super::super::soap::parse_envelope(soap.body.as_deref().unwrap()).unwrap();
+        let parsed = crate::soap::parse_envelope(soap.body.as_deref().unwrap()).unwrap();
         assert_eq!(
             parsed.session_id.as_deref(),
             Some("{!$Credential.OAuthToken}")

@@ -42,7 +42,7 @@ impl ManualClock {
 
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
-        let mut now = crate::locked(&self.now);
+        let mut now = crate::lock(&self.now);
         *now += by;
     }
 }
@@ -55,7 +55,7 @@ impl Default for ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
-        *crate::locked(&self.now)
+        *crate::lock(&self.now)
     }
 }
 

@@ -1,9 +1,11 @@
 //! The few HTML pages a person sees: the sign-in page of `/authorize`, the
 //! device verification page, error pages and the sandbox's home page.
 
-use super::authorize::AuthorizationRequest;
-use super::http::escape_markup as esc;
-use super::provider::Provider;
+use callout_core::requests::SALESFORCE_API_VERSION;
+
+use crate::authorize::AuthorizationRequest;
+use crate::http::escape_markup as esc;
+use crate::provider::Provider;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;\
 padding:0 1rem;color:#1d2330}h1{font-size:1.4rem}label{display:block;margin:.6rem 0}\
@@ -105,19 +107,19 @@ pub(crate) fn device_done(approved: bool) -> String {
 pub(crate) fn home(provider: &Provider) -> String {
     let config = &provider.config;
     let endpoints = [
-        "/.well-known/openid-configuration",
-        "/authorize",
-        "/token",
-        "/device/code",
-        "/device",
-        "/revoke",
-        "/introspect",
-        "/services/Soap/u/59.0",
-        "/services/data/v59.0/query?q=SELECT+Id,Name+FROM+Account",
-        "/wso2/accounts",
-        "/rfc6750/accounts",
-        "/_sandbox/faults",
-        "/_sandbox/stats",
+        "/.well-known/openid-configuration".to_string(),
+        "/authorize".into(),
+        "/token".into(),
+        "/device/code".into(),
+        "/device".into(),
+        "/revoke".into(),
+        "/introspect".into(),
+        format!("/services/Soap/u/{SALESFORCE_API_VERSION}"),
+        format!("/services/data/v{SALESFORCE_API_VERSION}/query?q=SELECT+Id,Name+FROM+Account"),
+        "/wso2/accounts".into(),
+        "/rfc6750/accounts".into(),
+        "/_sandbox/faults".into(),
+        "/_sandbox/stats".into(),
     ]
     .iter()
     .map(|path| format!("<li><code>{}</code></li>", esc(&provider.url(path))))

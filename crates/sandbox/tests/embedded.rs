@@ -9,23 +9,45 @@ use std::time::{Duration, SystemTime};
 use callout_core::Secret;
 use callout_core::credential::AuthProtocol;
 use callout_core::credential_store::{Authorization, Identity};
-use callout_core::oauth::{ExpirySource, TokenSet};
+use callout_core::home::Home;
+use callout_core::oauth::{ExpirySource, TokenService, TokenSet};
 use callout_core::requests::{self, RequestStore};
-use callout_core::sandbox::Sandbox;
-use callout_core::sandbox::embedded::{self, CREDENTIAL_NAME};
 use callout_core::send::{Sender, Timeouts};
-use callout_core::timeline::{EventDetail, EventKind, Query};
+use callout_core::timeline::{Event, EventDetail, EventKind, Query};
+use callout_sandbox::Sandbox;
+use callout_sandbox::embedded::{self, CREDENTIAL_NAME};
 
-mod common;
+/// The app's home in a temp dir with its token service (recording in the
+/// home's timeline); forgets the Sandbox credential's keychain entries when
+/// the test ends.
+struct TestHome {
+    _dir: tempfile::TempDir,
+    home: Home,
+    service: Arc<TokenService>,
+}
 
-use common::TestHome;
+impl TestHome {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path()).unwrap();
+        let service = Arc::new(TokenService::for_home(&home).unwrap());
+        Self {
+            _dir: dir,
+            home,
+            service,
+        }
+    }
 
-/// Forgets the Sandbox credential's keychain entries when the test ends.
-struct Forget<'a>(&'a TestHome);
+    /// The credential's timeline, oldest first.
+    fn events(&self, name: &str) -> Vec<Event> {
+        let timeline = self.service.timeline().unwrap();
+        timeline.query(&Query::credential(name)).unwrap()
+    }
+}
 
-impl Drop for Forget<'_> {
+impl Drop for TestHome {
     fn drop(&mut self) {
-        let _ = self.0.service.store().forget_secrets(CREDENTIAL_NAME);
+        let _ = self.service.store().forget_secrets(CREDENTIAL_NAME);
     }
 }
 
@@ -58,7 +80,6 @@ fn authorize(home: &TestHome, sandbox: &Sandbox) -> TokenSet {
 fn provisioning_creates_the_sandbox_credential_with_its_secret_in_the_keychain() {
     let sandbox = embedded::start().unwrap();
     let home = TestHome::new();
-    let _forget = Forget(&home);
     let timeline = home.service.timeline().map(|t| t.as_ref());
     let credential = embedded::provision(home.service.store(), &sandbox, timeline).unwrap();
     assert_eq!(credential.name, "Sandbox");
@@ -85,7 +106,6 @@ fn provisioning_creates_the_sandbox_credential_with_its_secret_in_the_keychain()
 fn a_new_sandbox_run_repoints_the_credential_and_forgets_stale_tokens() {
     let first = embedded::start().unwrap();
     let home = TestHome::new();
-    let _forget = Forget(&home);
     let timeline = home.service.timeline().map(|t| t.as_ref());
     let store = home.service.store();
     let mut credential = embedded::provision(store, &first, timeline).unwrap();
@@ -126,7 +146,6 @@ fn a_new_sandbox_run_repoints_the_credential_and_forgets_stale_tokens() {
 fn an_unreadable_sandbox_entry_shows_broken_and_a_new_sandbox_run_replaces_it() {
     let first = embedded::start().unwrap();
     let home = TestHome::new();
-    let _forget = Forget(&home);
     let timeline = home.service.timeline().map(|t| t.as_ref());
     let store = home.service.store();
     let credential = embedded::provision(store, &first, timeline).unwrap();
@@ -180,7 +199,6 @@ fn an_unreadable_sandbox_entry_shows_broken_and_a_new_sandbox_run_replaces_it() 
 async fn every_sample_request_gets_an_answer_from_the_sandbox() {
     let sandbox = embedded::start().unwrap();
     let home = TestHome::new();
-    let _forget = Forget(&home);
     embedded::provision(home.service.store(), &sandbox, None).unwrap();
     authorize(&home, &sandbox);
     let sender = Sender::new(Timeouts::default()).unwrap();
@@ -220,7 +238,6 @@ async fn every_sample_request_gets_an_answer_from_the_sandbox() {
 fn a_preview_renders_without_a_token_and_never_sends() {
     let sandbox = embedded::start().unwrap();
     let home = TestHome::new();
-    let _forget = Forget(&home);
     embedded::provision(home.service.store(), &sandbox, None).unwrap();
     let soap = &requests::samples(CREDENTIAL_NAME)[0];
     let preview = requests::preview(home.service.store(), &soap.draft());

@@ -4,11 +4,11 @@
 
 use serde_json::json;
 
-use super::clients::{require_client, resolve_scope};
-use super::http::{Incoming, Reply};
-use super::pages;
-use super::provider::{Provider, random_value};
-use super::store::{DeviceRecord, DeviceStatus};
+use crate::clients::{require_client, resolve_scope};
+use crate::http::{Incoming, Reply};
+use crate::pages;
+use crate::provider::{Provider, random_value};
+use crate::store::{DeviceRecord, DeviceStatus};
 
 /// RFC 8628 §6.1: consonants only, so no words are spelled by accident.
 const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";

@@ -8,16 +8,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::clients::{
+use crate::clients::{
     Client, OAuthError, identify_client, narrow_scope, require_authenticated_client,
     require_client, resolve_scope,
 };
-use super::clock::unix_seconds;
-use super::faults::TokenFault;
-use super::http::{Incoming, Params, Reply};
-use super::jwt;
-use super::provider::{Provider, RefreshPlan};
-use super::store::{DeviceStatus, Grant, IssuedTo, RefreshStatus};
+use crate::clock::unix_seconds;
+use crate::faults::TokenFault;
+use crate::http::{Incoming, Params, Reply};
+use crate::jwt;
+use crate::provider::{Provider, RefreshPlan};
+use crate::store::{DeviceStatus, Grant, IssuedTo, RefreshStatus};
 
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 pub(crate) const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";

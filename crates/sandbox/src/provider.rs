@@ -9,15 +9,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use super::SandboxConfig;
-use super::clock::{Clock, unix_seconds};
-use super::faults::FaultQueue;
-use super::jwt;
-use super::stats::SandboxStats;
-use super::store::{
+use crate::SandboxConfig;
+use crate::clock::{Clock, unix_seconds};
+use crate::faults::FaultQueue;
+use crate::jwt;
+use crate::lock;
+use crate::stats::SandboxStats;
+use crate::store::{
     AccessRecord, AccessState, Grant, RefreshPolicy, RefreshRecord, RefreshStatus, Store,
 };
-use crate::locked as lock;
 
 pub(crate) struct Provider {
     pub config: SandboxConfig,
@@ -234,7 +234,7 @@ impl Shutdown {
 /// A provider on a stopped clock, for unit tests that need no socket.
 #[cfg(test)]
 pub(crate) fn test_provider(config: SandboxConfig) -> Provider {
-    let clock = Arc::new(super::clock::ManualClock::new());
+    let clock = Arc::new(crate::clock::ManualClock::new());
     Provider::new(config, clock, "http://127.0.0.1:1".into())
 }
 

@@ -2,11 +2,11 @@
 
 use serde_json::{Value, json};
 
-use super::clients::{require_authenticated_client, require_client};
-use super::clock::unix_seconds;
-use super::http::{Incoming, Reply};
-use super::provider::Provider;
-use super::store::{AccessState, Store};
+use crate::clients::{require_authenticated_client, require_client};
+use crate::clock::unix_seconds;
+use crate::http::{Incoming, Reply};
+use crate::provider::Provider;
+use crate::store::{AccessState, Store};
 
 /// Revokes the token if this client owns it. Unknown tokens also get 200, as
 /// RFC 7009 §2.2 requires, so a client cannot probe for valid tokens.
@@ -17,7 +17,7 @@ pub(crate) fn revoke(provider: &Provider, request: &Incoming) -> Reply {
         Err(error) => return error.reply(),
     };
     let Some(token) = form.get("token") else {
-        return super::clients::OAuthError::invalid_request("token is required").reply();
+        return crate::clients::OAuthError::invalid_request("token is required").reply();
     };
     let mut store = provider.store();
     let revoked = owner(&store, token) == Some(client.id.as_str()) && store.revoke(token);
@@ -45,7 +45,7 @@ pub(crate) fn introspect(provider: &Provider, request: &Incoming) -> Reply {
         return error.reply();
     }
     let Some(token) = form.get("token") else {
-        return super::clients::OAuthError::invalid_request("token is required").reply();
+        return crate::clients::OAuthError::invalid_request("token is required").reply();
     };
     let body = describe(provider, token);
     let outcome = if body["active"] == true {

@@ -1,10 +1,27 @@
-//! The sandbox: an embedded OAuth provider and protected APIs that fail the way
-//! real ones do, on `127.0.0.1` only.
+//! `callout-sandbox`: an embedded OAuth provider and protected APIs that fail
+//! the way real ones do, on `127.0.0.1` only.
 //!
-//! It is the product's embedded default (a new user sees a real expiry, refresh
-//! and retry without any account) and the ground every test stands on. Each
-//! [`Sandbox`] owns its port (port 0 = any free one) and its state, so many can
-//! run side by side in parallel tests.
+//! It serves three users: the tests of every crate (the ground they stand on:
+//! a real provider over real sockets, with counters that witness what a
+//! client did), the CLI's `callout sandbox`, and the desktop app's first run
+//! ([`embedded`]: the sandbox a new user sees a real expiry, refresh and retry
+//! against, without any account). `callout-core` never depends on it: the
+//! engine talks to the sandbox only over HTTP, as to any provider.
+//!
+//! Guarantees:
+//! - it listens on `127.0.0.1` only; each [`Sandbox`] owns its port (port 0 =
+//!   any free one) and its state, so many can run side by side in parallel
+//!   tests;
+//! - dropping a [`Sandbox`] stops it: requests held by an injected hang are
+//!   released at once, connections are closed and its thread is joined;
+//! - the [`RequestLog`] never carries a token (no query strings, a fixed
+//!   outcome word, a request id only when it is a short plain word);
+//! - request bodies above 1 MiB are refused with 413 (reading stops at the
+//!   limit);
+//! - lifetimes are measured with an injectable [`Clock`]; see
+//!   [`Sandbox::with_clock`];
+//! - it fails with `callout_core`'s error ([`Error::SandboxStart`] when it
+//!   cannot start), so the app and the CLI report it as every other error.
 //!
 //! | Part | Imitates | Module |
 //! | --- | --- | --- |
@@ -19,7 +36,8 @@
 //! | `/rfc6750/...` | RFC 6750 `invalid_token` / `insufficient_scope` challenges | `apis` |
 //! | `/_sandbox/faults`, `/_sandbox/stats` | fault injection and counters | `faults`, `stats` |
 //!
-//! Lifetimes are measured with an injectable [`Clock`]; see [`Sandbox::with_clock`].
+//! The Salesforce API version in its own URLs is the engine's
+//! ([`SALESFORCE_API_VERSION`]), the one the sample requests use.
 
 mod apis;
 mod authorize;
@@ -49,12 +67,19 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use faults::{PendingFault, TokenFault};
 pub use stats::SandboxStats;
 
-use crate::{Error, Secret};
+use callout_core::requests::SALESFORCE_API_VERSION;
+use callout_core::{Error, Secret};
 use provider::{Provider, RefreshPlan};
 use store::Grant;
 
-/// The Salesforce API version the sandbox's own URLs use.
-pub const API_VERSION: &str = "59.0";
+/// The guard of `mutex`, even if a thread panicked while holding it: what
+/// this crate guards is changed in one step (an insert, an assignment), so
+/// it is never left half made.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// How a sandbox behaves. Start from [`SandboxConfig::default`] and change
 /// what a test or user needs: `SandboxConfig { access_ttl: ..., ..Default::default() }`.
@@ -257,13 +282,13 @@ impl Sandbox {
     /// The partner SOAP endpoint, `.../services/Soap/u/59.0`.
     pub fn soap_url(&self) -> String {
         self.provider
-            .url(&format!("/services/Soap/u/{API_VERSION}"))
+            .url(&format!("/services/Soap/u/{SALESFORCE_API_VERSION}"))
     }
 
     /// The REST query endpoint, `.../services/data/v59.0/query` (add `?q=`).
     pub fn rest_query_url(&self) -> String {
         self.provider
-            .url(&format!("/services/data/v{API_VERSION}/query"))
+            .url(&format!("/services/data/v{SALESFORCE_API_VERSION}/query"))
     }
 
     pub fn config(&self) -> &SandboxConfig {

@@ -4,16 +4,16 @@
 
 use serde_json::{Value, json};
 
-use super::apis;
-use super::authorize::authorize_endpoint;
-use super::device::{device_authorization, verification_page};
-use super::faults::FaultCommand;
-use super::http::{Incoming, Reply};
-use super::introspect::{introspect, revoke};
-use super::pages;
-use super::provider::Provider;
-use super::soap::soap_endpoint;
-use super::token::{DEVICE_CODE, JWT_BEARER, token_endpoint};
+use crate::apis;
+use crate::authorize::authorize_endpoint;
+use crate::device::{device_authorization, verification_page};
+use crate::faults::FaultCommand;
+use crate::http::{Incoming, Reply};
+use crate::introspect::{introspect, revoke};
+use crate::pages;
+use crate::provider::Provider;
+use crate::soap::soap_endpoint;
+use crate::token::{DEVICE_CODE, JWT_BEARER, token_endpoint};
 
 pub(crate) fn route(provider: &Provider, request: &Incoming) -> Reply {
     let method = request.method.as_str();
@@ -148,9 +148,9 @@ fn stats(provider: &Provider, _request: &Incoming) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::SandboxConfig;
-    use crate::sandbox::http::incoming;
-    use crate::sandbox::provider::test_provider;
+    use crate::SandboxConfig;
+    use crate::http::incoming;
+    use crate::provider::test_provider;
 
     fn provider() -> Provider {
         test_provider(SandboxConfig::default())
