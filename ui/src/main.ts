@@ -2,6 +2,7 @@
 import * as api from "./api";
 import { progressFromEvent } from "./actions";
 import { resolveTheme } from "./logic/theme";
+import { subscribe } from "./shellEvents";
 import type { Theme, View } from "./pending-types";
 import * as store from "./store";
 import { h } from "./ui/dom";
@@ -128,14 +129,14 @@ async function start(): Promise<void> {
   });
 
   // Shell events.
-  void api.on("credentials-changed", (list) => {
+  subscribe("credentials-changed", (list) => {
     store.credentials.set(list);
     store.credentialsLoaded.set(true);
   });
-  void api.on("authorize-progress", progressFromEvent);
-  void api.on("timeline-appended", () => store.timelineVersion.set(store.timelineVersion.value + 1));
+  subscribe("authorize-progress", progressFromEvent);
+  subscribe("timeline-appended", () => store.timelineVersion.set(store.timelineVersion.value + 1));
   const warned = new Set<string>();
-  void api.on("keeper-ran", (decisions) => {
+  subscribe("keeper-ran", (decisions) => {
     for (const d of decisions) {
       const key = `${d.credential}\n${d.reason}`;
       if (d.action === "warn" && !warned.has(key)) {
@@ -144,7 +145,7 @@ async function start(): Promise<void> {
       }
     }
   });
-  void api.on("navigate", ({ view, credential }) => {
+  subscribe("navigate", ({ view, credential }) => {
     store.view.set(view);
     if (credential) store.selectedCredential.set(credential);
   });
