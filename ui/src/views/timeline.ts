@@ -28,8 +28,10 @@ import {
 import { EVENT_KINDS, eventLabel, filterEvents, indexNearest, KIND_LABELS, mergeNewEvents, virtualWindow } from "../logic/timelineList";
 import { fetchPages, troubleText } from "../logic/timelinePages";
 import type { TimelineQuery } from "../pending-types";
+import { subscribe } from "../shellEvents";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
+import { onThemeApplied } from "../ui/theme";
 import { toast, toastError } from "../ui/toast";
 
 const GUTTER = 120;
@@ -171,10 +173,11 @@ export class TimelineView {
     );
     this.pictureWrap.append(this.tooltip);
     this.bindCanvas();
-    store.timelineVersion.subscribe(() => {
+    subscribe("timeline-appended", () => {
       this.stale = true;
       if (store.view.value === "timeline") this.reload();
     });
+    onThemeApplied(() => this.themeChanged());
     store.credentials.subscribe(() => this.fillCredentials());
     new ResizeObserver(() => {
       this.dirty = true;
@@ -207,7 +210,7 @@ export class TimelineView {
     this.dirty = true;
   }
 
-  themeChanged(): void {
+  private themeChanged(): void {
     this.colors = null;
     this.dirty = true;
   }
