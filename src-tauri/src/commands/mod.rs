@@ -81,6 +81,7 @@ macro_rules! with_commands {
         }
     };
 }
+#[cfg(test)]
 pub(crate) use with_commands;
 
 /// One command of the list as its words: what the tests compare with the
