@@ -98,4 +98,13 @@ describe("the timeline's event list", () => {
     expect(rowOf(view, "request #199")).toBe(newest);
     expect(offset(newest)).toBe(ROW);
   });
+
+  it("says an empty timeline has no events once it is read, not that it is loading", async () => {
+    held = [];
+    const view = new TimelineView();
+    document.body.append(view.element);
+    await view.load();
+    expect(view.element.querySelector(".filter-bar .muted.small")!.textContent).toBe("0 events");
+    expect(view.element.querySelector(".event-empty")!.textContent).toContain("No events yet.");
+  });
 });

@@ -265,6 +265,8 @@ export class TimelineView {
           current: () => generation === this.generation,
           onPage: (events) => this.show(events),
         });
+        // An empty timeline has no page to show: say so instead of "Loading…".
+        if (generation === this.generation && !this.events.length) this.show([]);
       }
     } catch (error) {
       this.countLabel.textContent = "";
