@@ -5,27 +5,11 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CredentialView } from "./bindings/CredentialView";
+import { credentialView } from "./fixtures";
 import { listenedEvents, subscribe, type ShellEvents } from "./shellEvents";
 
 /** The shell's listeners registered with Tauri now. */
 const tauriListeners = (): number => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size;
-
-const credential = (name: string): CredentialView => ({
-  credential: {
-    name,
-    endpoint: "https://api.example.com",
-    protocol: "clientCredentials",
-    clientId: "app",
-    clientAuth: "basic",
-    scopes: [],
-    identityType: "namedPrincipal",
-    salesforce: { generateAuthorizationHeader: true, allowMergeFieldsInHeader: false, allowMergeFieldsInBody: false, additionalRefreshStatusCodes: [] },
-  } as CredentialView["credential"],
-  status: { state: "valid", line: "valid for 5 min", expiresAtMs: null, reason: null },
-  sandbox: false,
-  hasClientSecret: true,
-  notice: null,
-});
 
 beforeEach(() => mockIPC(() => null, { shouldMockEvents: true }));
 afterEach(() => clearMocks());
@@ -40,7 +24,7 @@ describe("subscribe", () => {
     ];
     await Promise.all(stops.map((stop) => stop.ready));
 
-    await emit("credentials-changed", [credential("Sandbox")]);
+    await emit("credentials-changed", [credentialView("Sandbox")]);
     await emit("timeline-appended", { credential: "Sandbox" });
     await emit("keeper-ran", []);
 

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from "vitest";
+import { selectText } from "../fixtures";
 import { KeyedList } from "./keyed";
 
 interface Item {
@@ -50,11 +51,7 @@ describe("KeyedList", () => {
     const button = c.querySelector("button")!;
     button.focus();
     const text = b.querySelector("span")!.firstChild!;
-    const range = document.createRange();
-    range.setStart(text, 0);
-    range.setEnd(text, 2);
-    document.getSelection()!.removeAllRanges();
-    document.getSelection()!.addRange(range);
+    selectText(text, 0, 2);
 
     list.render(items("a:1", "b:1", "c:1", "d:1"));
 

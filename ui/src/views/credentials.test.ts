@@ -4,31 +4,11 @@
 // keep their elements, and with them focus and selection.
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CredentialView } from "../bindings/CredentialView";
 import type { StatusView } from "../bindings/StatusView";
+import { credentialView, selectText, validStatus } from "../fixtures";
 import * as store from "../store";
 import { CredentialsView } from "./credentials";
 
-function credential(name: string, status: StatusView, sandbox = false): CredentialView {
-  return {
-    credential: {
-      name,
-      endpoint: `https://${name.toLowerCase()}.example.com`,
-      protocol: "clientCredentials",
-      clientId: "app",
-      clientAuth: "basic",
-      scopes: [],
-      identityType: "namedPrincipal",
-      salesforce: { generateAuthorizationHeader: true, allowMergeFieldsInHeader: false, allowMergeFieldsInBody: false, additionalRefreshStatusCodes: [] },
-    } as CredentialView["credential"],
-    status,
-    sandbox,
-    hasClientSecret: true,
-    notice: null,
-  };
-}
-
-const valid = (): StatusView => ({ state: "valid", line: "valid", expiresAtMs: Date.now() + 600_000, reason: null });
 const broken: StatusView = { state: "needsReauthorization", line: "needs re-authorization", expiresAtMs: null, reason: "invalid_grant" };
 
 const row = (view: CredentialsView, name: string): HTMLElement => view.element.querySelector<HTMLElement>(`[data-testid="credential-row"][data-name="${name}"]`)!;
@@ -40,7 +20,7 @@ beforeEach(() => {
   document.body.replaceChildren();
   store.credentialsLoaded.set(true);
   store.selectedCredential.set("Sandbox");
-  store.credentials.set([credential("Sandbox", valid(), true), credential("Pizza", valid()), credential("Billing", valid())]);
+  store.credentials.set([credentialView("Sandbox", validStatus(), true), credentialView("Pizza", validStatus()), credentialView("Billing", validStatus())]);
 });
 
 describe("the Credentials view", () => {
@@ -87,11 +67,7 @@ describe("the Credentials view", () => {
     document.body.append(view.element);
     const card = view.element.querySelector(".detail-card")!;
     const endpoint = card.querySelector("dd code")!.firstChild!;
-    const range = document.createRange();
-    range.setStart(endpoint, 0);
-    range.setEnd(endpoint, 8);
-    document.getSelection()!.removeAllRanges();
-    document.getSelection()!.addRange(range);
+    selectText(endpoint, 0, 8);
 
     const [s, p, b] = store.credentials.value;
     store.credentials.set([s, { ...p, status: broken }, b]);
@@ -110,7 +86,7 @@ describe("the Credentials view", () => {
     const before = row(view, "Pizza");
     store.credentials.set([]);
     expect(view.element.querySelector(".credential-list")!.textContent).toBe("No credentials yet. Add one to get started.");
-    store.credentials.set([credential("Pizza", valid())]);
+    store.credentials.set([credentialView("Pizza", validStatus())]);
     expect(row(view, "Pizza")).not.toBe(before);
     expect(view.element.querySelectorAll('[data-testid="credential-row"]')).toHaveLength(1);
   });

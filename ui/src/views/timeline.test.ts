@@ -7,6 +7,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Event } from "../bindings/Event";
 import type { TimelineQuery } from "../bindings/TimelineQuery";
+import { selectText } from "../fixtures";
 import { ev, requestSent } from "../logic/timelineFixtures";
 import * as store from "../store";
 import { TimelineView } from "./timeline";
@@ -61,11 +62,7 @@ describe("the timeline's event list", () => {
     const others = rowsOnScreen(view);
     list.focus();
     const summary = reading.querySelector(".ev-summary")!.firstChild!;
-    const range = document.createRange();
-    range.setStart(summary, 0);
-    range.setEnd(summary, 7);
-    document.getSelection()!.removeAllRanges();
-    document.getSelection()!.addRange(range);
+    selectText(summary, 0, 7);
 
     const now = Date.now();
     held.push(ev(now, "Sandbox", requestSent(500), "request #200"), ev(now + 1, "Sandbox", requestSent(), "request #201"));
