@@ -46,37 +46,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, launch: Launch) -> Builder<R> 
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app::app_info,
-            commands::app::check_keychain,
-            commands::app::sandbox_info,
-            commands::credentials::list_credentials,
-            commands::credentials::validate_credential,
-            commands::credentials::save_credential,
-            commands::credentials::remove_credential,
-            commands::credentials::repair_credential,
-            commands::credentials::discover,
-            commands::tokens::authorize,
-            commands::tokens::cancel_authorize,
-            commands::tokens::token,
-            commands::tokens::reveal_token,
-            commands::tokens::copy_token,
-            commands::tokens::refresh_now,
-            commands::requests::list_requests,
-            commands::requests::save_request,
-            commands::requests::delete_request,
-            commands::requests::preview_request,
-            commands::requests::send_request,
-            commands::interop::import_curl,
-            commands::interop::import_postman,
-            commands::interop::export_request,
-            commands::timeline::timeline,
-            commands::timeline::export_timeline,
-            commands::timeline::timeline_trouble,
-            commands::timeline::move_timeline_aside,
-            commands::settings::get_settings,
-            commands::settings::save_settings,
-        ])
+        .invoke_handler(commands::handler())
         .on_window_event(|window, event| {
             // Closing the main window keeps the app alive in the tray; Quit ends it.
             if let WindowEvent::CloseRequested { api, .. } = event

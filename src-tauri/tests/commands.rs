@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use callout_lab::{AppState, Launch, MAIN_WINDOW, configure};
+use heck::ToLowerCamelCase;
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
@@ -194,6 +195,62 @@ fn an_unknown_command_is_refused() {
         .invoke("drop_all_tokens", json!({}))
         .expect_err("no such command");
     assert!(error.to_string().contains("drop_all_tokens"), "{error}");
+}
+
+/// Each argument of each command in the list reaches Tauri under the name
+/// ui/src/bindings/commands.ts gives it (camelCase): with the arguments
+/// before it valid and it of a type no argument takes, Tauri names it in
+/// its refusal, and the command does not run.
+#[test]
+fn every_argument_is_read_under_the_name_the_ui_bindings_give_it() {
+    let app = TestApp::new();
+    let credentials = app.ok("list_credentials", json!({}));
+    let sandbox = credentials[0]["credential"].clone();
+    let valid = |ty: &str| -> Value {
+        match ty.split_whitespace().collect::<String>().as_str() {
+            "Credential" => sandbox.clone(),
+            "Option<String>" => Value::Null,
+            "Draft" => app.sample("RFC 6750 API call"),
+            other => panic!("this test has no valid {other} to put before a later argument"),
+        }
+    };
+    let mut checked = Vec::new();
+    for command in callout_lab::commands::COMMANDS {
+        for (k, (name, _)) in command.args.iter().enumerate() {
+            let mut args = serde_json::Map::new();
+            for (j, (other, ty)) in command.args.iter().enumerate() {
+                let value = if j < k { valid(ty) } else { json!(1.5) };
+                args.insert(other.to_lower_camel_case(), value);
+            }
+            let error = app
+                .invoke(command.name, Value::Object(args))
+                .expect_err("a number where no argument takes one")
+                .to_string();
+            let key = name.to_lower_camel_case();
+            assert!(
+                error.contains(&format!(
+                    "invalid args `{key}` for command `{}`",
+                    command.name
+                )),
+                "{}: {error}",
+                command.name
+            );
+            checked.push(key);
+        }
+    }
+    for key in [
+        "credential",
+        "clientSecret",
+        "previousName",
+        "draft",
+        "format",
+        "query",
+    ] {
+        assert!(
+            checked.iter().any(|checked| checked == key),
+            "{key} in {checked:?}"
+        );
+    }
 }
 
 #[test]

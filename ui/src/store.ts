@@ -1,12 +1,12 @@
 // App-wide state shared by the views, with change notifications. Holds no secrets:
 // a revealed token lives only in the token panel's DOM until the view changes.
 import * as api from "./api";
-import type { CredentialView, Settings, View } from "./pending-types";
+import type { CredentialView, Settings } from "./pending-types";
 import { DEFAULT_SETTINGS } from "./logic/theme";
 
 type Listener = () => void;
 
-class Signal<T> {
+export class Signal<T> {
   private listeners = new Set<Listener>();
   constructor(public value: T) {}
   set(value: T): void {
@@ -22,11 +22,10 @@ class Signal<T> {
 export const credentials = new Signal<CredentialView[]>([]);
 export const credentialsLoaded = new Signal<boolean>(false);
 export const settings = new Signal<Settings>(DEFAULT_SETTINGS);
-export const view = new Signal<View>("credentials");
+/** The view shown: an id from views/registry.ts. */
+export const view = new Signal<string>("credentials");
 /** The credential selected in the Credentials view. */
 export const selectedCredential = new Signal<string | null>(null);
-/** Bumped whenever the timeline grew (from `timeline-appended`). */
-export const timelineVersion = new Signal<number>(0);
 /** The Salesforce API version of the engine's sample requests (from `app_info`). */
 export const salesforceApiVersion = new Signal<string | null>(null);
 /** Lets views move to another view: e.g. the guide opening the SOAP sample in the editor. */

@@ -6,8 +6,19 @@
 //! The functions the tray menu calls (copy the live token, refresh now,
 //! authorize) are the same ones the commands call, so testing the commands
 //! tests the tray.
+//!
+//! The list of commands is declared once, in [`with_commands!`]: it gives
+//! the app its invoke [`handler`], the tests their [`COMMANDS`], and the UI
+//! `ui/src/bindings/commands.ts` (each command's arguments and result as
+//! TypeScript types, written by `cargo test`), against which `ui/src/api.ts`
+//! and the dev shell are type-checked. A test holds the list to the
+//! functions' own signatures, so a command or argument renamed on one side
+//! only fails the tests, and a regenerated `commands.ts` fails the UI's type
+//! check until its callers follow.
 
 pub mod app;
+#[cfg(test)]
+mod bindings;
 pub mod credentials;
 pub mod interop;
 pub mod requests;
@@ -16,6 +27,8 @@ pub mod timeline;
 pub mod tokens;
 
 use callout_core::{Error, ErrorReport};
+use tauri::Runtime;
+use tauri::ipc::Invoke;
 
 /// What a command answers: its value, or an error the UI can act on.
 pub type Reply<T> = Result<T, ErrorReport>;
@@ -24,3 +37,81 @@ pub type Reply<T> = Result<T, ErrorReport>;
 pub fn report(error: Error) -> ErrorReport {
     ErrorReport::from(&error)
 }
+
+/// Every command the UI can call: `module::function(argument: Type, ...) ->
+/// Return`, with the arguments the UI passes (not the `AppHandle` and
+/// `State` Tauri fills in) spelled as in the function, in its order. Hands
+/// the list to `$then!`, which turns it into what it needs.
+macro_rules! with_commands {
+    ($then:ident) => {
+        $then! {
+            app::app_info() -> AppInfo,
+            app::check_keychain() -> Reply<KeychainCheck>,
+            app::sandbox_info() -> Reply<SandboxInfo>,
+            credentials::list_credentials() -> Reply<Vec<CredentialView>>,
+            credentials::validate_credential(credential: Credential) -> Vec<FieldProblem>,
+            credentials::save_credential(
+                credential: Credential,
+                client_secret: Option<String>,
+                previous_name: Option<String>
+            ) -> Reply<CredentialView>,
+            credentials::remove_credential(name: String) -> Reply<()>,
+            credentials::repair_credential(name: String) -> Reply<CredentialView>,
+            credentials::discover(issuer: String) -> Reply<ProviderMetadata>,
+            tokens::authorize(name: String) -> Reply<TokenView>,
+            tokens::cancel_authorize(name: String) -> Reply<()>,
+            tokens::token(name: String) -> Reply<Option<TokenView>>,
+            tokens::reveal_token(name: String) -> Reply<String>,
+            tokens::copy_token(name: String) -> Reply<CopyResult>,
+            tokens::refresh_now(name: String) -> Reply<TokenView>,
+            requests::list_requests() -> Reply<Vec<SavedRequest>>,
+            requests::save_request(request: SavedRequest) -> Reply<SavedRequest>,
+            requests::delete_request(id: String) -> Reply<()>,
+            requests::preview_request(draft: Draft) -> Preview,
+            requests::send_request(draft: Draft) -> Reply<Report>,
+            interop::import_curl(command: String) -> Reply<ImportedRequest>,
+            interop::import_postman(json: String) -> Reply<CollectionImport>,
+            interop::export_request(draft: Draft, format: ExportFormat) -> Reply<String>,
+            timeline::timeline(query: TimelineQuery) -> Reply<Vec<Event>>,
+            timeline::export_timeline(query: TimelineQuery) -> Reply<String>,
+            timeline::timeline_trouble() -> Reply<Option<TimelineTrouble>>,
+            timeline::move_timeline_aside() -> Reply<Option<String>>,
+            settings::get_settings() -> Settings,
+            settings::save_settings(settings: Settings) -> Reply<Settings>,
+        }
+    };
+}
+#[cfg(test)]
+pub(crate) use with_commands;
+
+/// One command of the list as its words: what the tests compare with the
+/// function it names and with what Tauri reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Command {
+    pub module: &'static str,
+    pub name: &'static str,
+    /// The arguments the UI passes, `(name, type)` as Rust spells them;
+    /// the UI sends each name in camelCase (Tauri's default).
+    pub args: &'static [(&'static str, &'static str)],
+    pub returns: &'static str,
+}
+
+macro_rules! register {
+    ($( $module:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* $(,)? ) -> $ret:ty ),* $(,)?) => {
+        /// Tauri's invoke handler for every command in the list.
+        pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$( $module::$name ),*]
+        }
+
+        /// Every command in the list, in its order.
+        pub const COMMANDS: &[Command] = &[$(
+            Command {
+                module: stringify!($module),
+                name: stringify!($name),
+                args: &[$( (stringify!($arg), stringify!($ty)) ),*],
+                returns: stringify!($ret),
+            }
+        ),*];
+    };
+}
+with_commands!(register);

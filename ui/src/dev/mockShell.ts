@@ -1,8 +1,16 @@
 // A fake desktop shell for `npm run dev` in a plain browser (layout checks only;
 // never bundled into the app: main.ts imports it only in dev without Tauri).
 // `?events=100000` seeds that many timeline events.
+import type { CommandName, Commands } from "../bindings/commands";
+import type { DisplayRequest } from "../bindings/DisplayRequest";
+import type { Draft } from "../bindings/Draft";
+import type { ErrorReport } from "../bindings/ErrorReport";
 import type { Event } from "../bindings/Event";
 import type { EventDetail } from "../bindings/EventDetail";
+import type { Lint } from "../bindings/Lint";
+import type { Location } from "../bindings/Location";
+import type { Verdict } from "../bindings/Verdict";
+import type { ShellEvent, ShellEvents } from "../shellEvents";
 import type { CredentialView, SavedRequest, Settings, TokenView } from "../pending-types";
 import { tokenize } from "../logic/mergeFields";
 import { positionOf } from "../logic/position";
@@ -12,7 +20,7 @@ const callbacks = new Map<number, Callback>();
 const listeners = new Map<string, number[]>();
 let nextCallback = 1;
 
-function emit(event: string, payload: unknown): void {
+function emit<K extends ShellEvent>(event: K, payload: ShellEvents[K]): void {
   for (const id of listeners.get(event) ?? []) callbacks.get(id)?.({ event, id: 0, payload });
 }
 
@@ -38,10 +46,10 @@ if (seed > 0) {
     const at = start + (i / seed) * 24 * 3600_000;
     const credential = i % 3 === 0 ? "WSO2_Pizza" : "Sandbox";
     const k = i % 10;
-    if (k === 0) events.push({ id: eventId++, atMs: at, credential, event: { kind: "tokenIssued", token: "fp:" + i, lifetimeSeconds: credential === "Sandbox" ? 20 : null, expirySource: "expiresIn", jwt: false, refreshToken: "fp:r", rotated: true, scopes: ["api"] } as never, summary: `token issued: lives ${credential === "Sandbox" ? "20 s" : "unknown"}` });
+    if (k === 0) events.push({ id: eventId++, atMs: at, credential, event: { kind: "tokenIssued", token: "fp:" + i, lifetimeSeconds: credential === "Sandbox" ? 20 : null, expirySource: "expiresIn", jwt: false, refreshToken: "fp:r", rotated: true, scopes: ["api"] }, summary: `token issued: lives ${credential === "Sandbox" ? "20 s" : "unknown"}` });
     else if (k === 5) events.push({ id: eventId++, atMs: at, credential, event: { kind: "verdict", expired: true, rule: "soap.invalid_session", reason: "SOAP fault INVALID_SESSION_ID", salesforceWouldRefresh: false, salesforceReason: "HTTP 500: a Named Credential would not refresh" }, summary: "expired: the SOAP fault's faultcode is sf:INVALID_SESSION_ID" });
-    else if (k === 6) events.push({ id: eventId++, atMs: at, credential, event: { kind: "refreshAttempt", trigger: { type: "rule", id: "soap.invalid_session" }, outcome: i % 70 === 6 ? "failed" : "refreshed", error: null, durationMs: 12 as never }, summary: i % 70 === 6 ? "refresh failed: invalid_grant" : "refreshed after soap.invalid_session" });
-    else events.push({ id: eventId++, atMs: at, credential, event: { kind: "requestSent", method: "POST", url: "http://127.0.0.1:8787/services/Soap/u/59.0", status: k === 4 ? 500 : 200, durationMs: 8 as never, error: null }, summary: `POST /services/Soap/u/59.0 → ${k === 4 ? 500 : 200} #${i}` });
+    else if (k === 6) events.push({ id: eventId++, atMs: at, credential, event: { kind: "refreshAttempt", trigger: { type: "rule", id: "soap.invalid_session" }, outcome: i % 70 === 6 ? "failed" : "refreshed", error: null, durationMs: 12 }, summary: i % 70 === 6 ? "refresh failed: invalid_grant" : "refreshed after soap.invalid_session" });
+    else events.push({ id: eventId++, atMs: at, credential, event: { kind: "requestSent", method: "POST", url: "http://127.0.0.1:8787/services/Soap/u/59.0", status: k === 4 ? 500 : 200, durationMs: 8, error: null }, summary: `POST /services/Soap/u/59.0 → ${k === 4 ? 500 : 200} #${i}` });
   }
 }
 
@@ -111,7 +119,7 @@ function tokenView(): TokenView {
 function issue(): void {
   tokenIssuedAt = now();
   tokenCounter++;
-  record("Sandbox", { kind: "tokenIssued", token: `fp:ab12${tokenCounter}`, lifetimeSeconds: 20 as never, expirySource: "expiresIn", jwt: true, refreshToken: "fp:rt", rotated: tokenCounter > 1, scopes: ["api"] }, "token issued: expires in 20 s (expires_in); refresh token rotated");
+  record("Sandbox", { kind: "tokenIssued", token: `fp:ab12${tokenCounter}`, lifetimeSeconds: 20, expirySource: "expiresIn", jwt: true, refreshToken: "fp:rt", rotated: tokenCounter > 1, scopes: ["api"] }, "token issued: expires in 20 s (expires_in); refresh token rotated");
 }
 
 const SOAP_BODY = `<?xml version="1.0" encoding="UTF-8"?>
@@ -135,8 +143,9 @@ let requests: SavedRequest[] = [
 ];
 let settings: Settings = { clipboardClearSeconds: 30, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "system" };
 
-function render(draft: { method: string; url: string; headers: { name: string; value: string }[]; body: string | null }) {
-  for (const part of [{ text: draft.body ?? "", location: { part: "body" } }, ...draft.headers.map((hd) => ({ text: hd.value, location: { part: "header", header: hd.name } }))]) {
+function render(draft: Draft): { request: DisplayRequest; lint: Lint[] } {
+  const parts: { text: string; location: Location }[] = [{ text: draft.body ?? "", location: { part: "body" } }, ...draft.headers.map((hd) => ({ text: hd.value, location: { part: "header" as const, header: hd.name } }))];
+  for (const part of parts) {
     for (const token of tokenize(part.text)) {
       if (token.kind === "unknown" || token.kind === "unclosed") {
         const at = positionOf(part.text, token.from);
@@ -153,10 +162,10 @@ function render(draft: { method: string; url: string; headers: { name: string; v
   }
   const url = draft.url.replace(/^callout:Sandbox/, sandboxBase);
   const mask = (t: string): string => t.replace(/\{!\s*\$Credential\.OAuthToken\s*\}/gi, `••••k2Q${tokenCounter}`);
-  const lint = draft.headers.some((hd) => hd.value.includes("{!"))
+  const lint: Lint[] = draft.headers.some((hd) => hd.value.includes("{!"))
     ? [{ id: "salesforce.header_merge_disabled", location: { part: "header", header: draft.headers.find((hd) => hd.value.includes("{!"))!.name }, message: "Salesforce leaves merge fields in headers as literal text unless \"Allow Merge Fields in HTTP Header\" is on." }]
     : [];
-  if (draft.url.includes("/Soap/")) lint.push({ id: "salesforce.soap_token_not_refreshed", location: { part: "body" }, message: "Salesforce does not refresh OAuth tokens used in SOAP merge fields: an expired session fails with HTTP 500." } as never);
+  if (draft.url.includes("/Soap/")) lint.push({ id: "salesforce.soap_token_not_refreshed", location: { part: "body" }, message: "Salesforce does not refresh OAuth tokens used in SOAP merge fields: an expired session fails with HTTP 500." });
   return {
     request: { method: draft.method, url, headers: [...draft.headers.map((hd) => ({ name: hd.name, value: mask(hd.value) })), { name: "Authorization", value: `Bearer ••••k2Q${tokenCounter}` }], body: draft.body ? mask(draft.body) : null },
     lint,
@@ -165,156 +174,162 @@ function render(draft: { method: string; url: string; headers: { name: string; v
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Every command of the shell (bindings/commands.ts): a command missing here, or answering the wrong type, fails the type check. */
+type Handlers = { [K in CommandName]: (args: Commands[K]["args"]) => Commands[K]["result"] | Promise<Commands[K]["result"]> };
+
+const SOAP_OK_BODY =
+  '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><queryResponse><result><done>true</done><size>2</size><records><Id>001000000000001</Id><Name>Acme</Name></records><records><Id>001000000000002</Id><Name>Globex</Name></records></result></queryResponse></soapenv:Body></soapenv:Envelope>';
+const REST_OK_BODY = '{"totalSize":2,"done":true,"records":[{"Id":"001000000000001"},{"Id":"001000000000002"}]}';
+
+const commands: Handlers = {
+  app_info: () => ({ product: "Callout Lab", version: "0.1.0", keychainBackend: "Secret Service", salesforceApiVersion: "59.0" }),
+  check_keychain: async () => {
+    await delay(400);
+    return { backend: "Secret Service", available: true, summary: "Secret Service is available: a test secret was stored, read back and deleted.", error: null };
+  },
+  sandbox_info: () => ({ url: sandboxBase, clientId: "callout-lab-sandbox", accessTtlSeconds: 20, refreshIdleTtlSeconds: 600 }),
+  list_credentials: () => structuredClone(credentials),
+  validate_credential: ({ credential: c }) => {
+    const problems = [];
+    if (!c.name) problems.push({ field: "name", message: "A name is required." });
+    else if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(c.name)) problems.push({ field: "name", message: "Use letters, digits and _ only, starting with a letter (as in Salesforce)." });
+    if (!/^https?:\/\/[^/]+/.test(c.endpoint)) problems.push({ field: "endpoint", message: "Enter an absolute http(s) URL." });
+    return problems;
+  },
+  save_credential: ({ credential }) => ({ ...credentials[0], credential }),
+  remove_credential: () => null,
+  repair_credential: ({ name }) => {
+    const view = credentials.find((v) => v.credential.name === name);
+    if (!view) throw { kind: "invalidCredential", message: `no credential named ${name}` };
+    return structuredClone(view);
+  },
+  discover: async ({ issuer }) => {
+    await delay(300);
+    return { issuer, tokenEndpoint: `${issuer}/oauth/token`, authorizationEndpoint: `${issuer}/oauth/authorize`, deviceAuthorizationEndpoint: null, revocationEndpoint: null, introspectionEndpoint: null };
+  },
+  authorize: async ({ name }) => {
+    emit("authorize-progress", { credential: name, stage: "opening", message: "Opening the browser…", url: null });
+    await delay(500);
+    emit("authorize-progress", { credential: name, stage: "waitingForBrowser", message: "Sign in in the browser window that just opened; Callout Lab is listening on 127.0.0.1:53121.", url: `${sandboxBase}/oauth/authorize?client_id=callout-lab-sandbox&state=xyz` });
+    await delay(2500);
+    emit("authorize-progress", { credential: name, stage: "exchanging", message: "Exchanging the code for tokens…", url: null });
+    await delay(300);
+    authorized = true;
+    record(name, { kind: "authorized", flow: "authorizationCode", scopes: ["api"] }, "authorized with authorization code + PKCE");
+    issue();
+    sandboxStatus();
+    emit("credentials-changed", structuredClone(credentials));
+    return tokenView();
+  },
+  cancel_authorize: () => null,
+  token: ({ name }) => (authorized && name === "Sandbox" ? tokenView() : null),
+  reveal_token: () => `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzYW5kYm94In0.fake${tokenCounter}`,
+  copy_token: () => ({ fingerprint: `sha256:ab12${tokenCounter}`, clearAfterSeconds: settings.clipboardClearSeconds }),
+  refresh_now: ({ name }) => {
+    if (name !== "Sandbox") throw { kind: "needsReauthorization", message: "WSO2_Pizza needs re-authorization: the token endpoint answered invalid_grant" };
+    issue();
+    sandboxStatus();
+    emit("credentials-changed", structuredClone(credentials));
+    return tokenView();
+  },
+  list_requests: () => structuredClone(requests),
+  save_request: ({ request }) => {
+    const saved = { ...request, id: request.id || `r${Date.now()}` };
+    requests = [...requests.filter((x) => x.id !== saved.id), saved];
+    return saved;
+  },
+  delete_request: () => null,
+  preview_request: ({ draft }) => {
+    try {
+      return { ...render(draft), error: null };
+    } catch (error) {
+      return { request: null, lint: [], error: error as ErrorReport };
+    }
+  },
+  send_request: async ({ draft }) => {
+    const rendered = render(draft);
+    await delay(350);
+    if (!authorized) throw { kind: "authorization", message: "Sandbox is not authorized yet: click Authorize" };
+    const expired = tokenIssuedAt + 20_000 < now();
+    const soap = draft.url.includes("/Soap/");
+    const okBody = soap ? SOAP_OK_BODY : REST_OK_BODY;
+    const fine: Verdict = { expired: false, rule: null, reason: "HTTP 200: no sign of an expired token.", salesforce: { wouldRefresh: false, reason: "HTTP 200 is not 401: a Named Credential would not refresh." } };
+    record("Sandbox", { kind: "requestSent", method: draft.method, url: rendered.request.url, status: expired && soap ? 500 : 200, durationMs: 12, error: null }, `${draft.method} ${rendered.request.url} → ${expired && soap ? 500 : 200}`);
+    if (!expired) {
+      record("Sandbox", { kind: "verdict", expired: false, rule: null, reason: fine.reason, salesforceWouldRefresh: false, salesforceReason: fine.salesforce.reason }, "not expired: HTTP 200");
+      return { request: rendered.request, lint: rendered.lint, response: { status: 200, headers: [{ name: "Content-Type", value: soap ? "text/xml" : "application/json" }], body: okBody, truncated: false, elapsedMs: 12 }, verdict: fine, attempts: [{ step: "sent", number: 1, request: rendered.request, status: 200, durationMs: 12, verdict: fine }] };
+    }
+    const expiredVerdict: Verdict = {
+      expired: true,
+      rule: "soap.invalid_session",
+      reason: "HTTP 500 with a SOAP fault whose faultcode is sf:INVALID_SESSION_ID: the session (access token) expired.",
+      salesforce: { wouldRefresh: false, reason: "A Salesforce Named Credential refreshes only on HTTP 401 (and configured 4xx codes); this was HTTP 500, so it would not have refreshed — the callout would fail with INVALID_SESSION_ID." },
+    };
+    record("Sandbox", { kind: "verdict", expired: true, rule: "soap.invalid_session", reason: expiredVerdict.reason, salesforceWouldRefresh: false, salesforceReason: expiredVerdict.salesforce.reason }, `expired: ${expiredVerdict.reason}`);
+    record("Sandbox", { kind: "refreshAttempt", trigger: { type: "rule", id: "soap.invalid_session" }, outcome: "refreshed", error: null, durationMs: 9 }, "refreshed: triggered by soap.invalid_session");
+    issue();
+    record("Sandbox", { kind: "retry", attempt: 2 }, "retried the request once with the new token");
+    record("Sandbox", { kind: "requestSent", method: draft.method, url: rendered.request.url, status: 200, durationMs: 10, error: null }, `${draft.method} ${rendered.request.url} → 200`);
+    sandboxStatus();
+    emit("credentials-changed", structuredClone(credentials));
+    return {
+      request: rendered.request,
+      lint: rendered.lint,
+      response: { status: 200, headers: [{ name: "Content-Type", value: "text/xml" }], body: okBody, truncated: false, elapsedMs: 10 },
+      verdict: fine,
+      attempts: [
+        { step: "sent", number: 1, request: rendered.request, status: 500, durationMs: 12, verdict: expiredVerdict },
+        { step: "refreshed", credential: "Sandbox", trigger: "soap.invalid_session" },
+        { step: "sent", number: 2, request: rendered.request, status: 200, durationMs: 10, verdict: fine },
+      ],
+    };
+  },
+  import_curl: () => {
+    throw { kind: "invalidRequest", message: "mock shell: import a cURL command in the app" };
+  },
+  import_postman: () => {
+    throw { kind: "invalidRequest", message: "mock shell: import a Postman collection in the app" };
+  },
+  export_request: () => {
+    throw { kind: "invalidRequest", message: "mock shell: export a request in the app" };
+  },
+  timeline: ({ query: q }) => {
+    // As the shell answers: the newest `limit` (at most 1000) before the cursor, oldest first.
+    const before = q.before;
+    const selected = events.filter(
+      (e) =>
+        (!q.credential || e.credential === q.credential) &&
+        (q.sinceMs === null || e.atMs >= q.sinceMs) &&
+        (!before || e.atMs < before.atMs || (e.atMs === before.atMs && e.id < before.id)),
+    );
+    const limit = Math.min(q.limit ?? 1000, 1000);
+    return selected.slice(Math.max(0, selected.length - limit));
+  },
+  // `?timelineTrouble=1` shows the banner of a file that cannot be used.
+  timeline_trouble: () => timelineTrouble,
+  move_timeline_aside: () => {
+    timelineTrouble = null;
+    return "/home/dev/.local/share/callout-lab/timeline.sqlite3.broken-1796400000000";
+  },
+  export_timeline: () => "/home/dev/.local/share/callout-lab/exports/timeline-2026-11-22T02-40-00.jsonl",
+  get_settings: () => settings,
+  save_settings: ({ settings: saved }) => {
+    settings = saved;
+    return settings;
+  },
+};
+
 async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
   sandboxStatus();
-  switch (cmd) {
-    case "plugin:event|listen": {
-      const list = listeners.get(args.event as string) ?? [];
-      list.push(args.handler as number);
-      listeners.set(args.event as string, list);
-      return list.length;
-    }
-    case "plugin:event|unlisten":
-      return null;
-    case "app_info":
-      return { product: "Callout Lab", version: "0.1.0", keychainBackend: "Secret Service", salesforceApiVersion: "59.0" };
-    case "check_keychain":
-      await delay(400);
-      return { backend: "Secret Service", available: true, summary: "Secret Service is available: a test secret was stored, read back and deleted.", error: null };
-    case "list_credentials":
-      return structuredClone(credentials);
-    case "validate_credential": {
-      const c = args.credential as CredentialView["credential"];
-      const problems = [];
-      if (!c.name) problems.push({ field: "name", message: "A name is required." });
-      else if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(c.name)) problems.push({ field: "name", message: "Use letters, digits and _ only, starting with a letter (as in Salesforce)." });
-      if (!/^https?:\/\/[^/]+/.test(c.endpoint)) problems.push({ field: "endpoint", message: "Enter an absolute http(s) URL." });
-      return problems;
-    }
-    case "save_credential":
-      return { ...credentials[0], credential: args.credential };
-    case "repair_credential":
-      return structuredClone(credentials.find((view) => view.credential.name === args.name));
-    case "discover":
-      await delay(300);
-      return { issuer: args.issuer, tokenEndpoint: `${args.issuer}/oauth/token`, authorizationEndpoint: `${args.issuer}/oauth/authorize` };
-    case "authorize": {
-      const name = args.name as string;
-      emit("authorize-progress", { credential: name, stage: "opening", message: "Opening the browser…", url: null });
-      await delay(500);
-      emit("authorize-progress", { credential: name, stage: "waitingForBrowser", message: "Sign in in the browser window that just opened; Callout Lab is listening on 127.0.0.1:53121.", url: `${sandboxBase}/oauth/authorize?client_id=callout-lab-sandbox&state=xyz` });
-      await delay(2500);
-      emit("authorize-progress", { credential: name, stage: "exchanging", message: "Exchanging the code for tokens…", url: null });
-      await delay(300);
-      authorized = true;
-      record(name, { kind: "authorized", flow: "authorizationCode", scopes: ["api"] }, "authorized with authorization code + PKCE");
-      issue();
-      sandboxStatus();
-      emit("credentials-changed", structuredClone(credentials));
-      return tokenView();
-    }
-    case "cancel_authorize":
-      return null;
-    case "token":
-      return authorized && args.name === "Sandbox" ? tokenView() : null;
-    case "reveal_token":
-      return `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzYW5kYm94In0.fake${tokenCounter}`;
-    case "copy_token":
-      return { fingerprint: `sha256:ab12${tokenCounter}`, clearAfterSeconds: settings.clipboardClearSeconds };
-    case "refresh_now":
-      if (args.name !== "Sandbox") throw { kind: "needsReauthorization", message: "WSO2_Pizza needs re-authorization: the token endpoint answered invalid_grant" };
-      issue();
-      sandboxStatus();
-      emit("credentials-changed", structuredClone(credentials));
-      return tokenView();
-    case "list_requests":
-      return structuredClone(requests);
-    case "save_request": {
-      const r = args.request as SavedRequest;
-      const saved = { ...r, id: r.id || `r${Date.now()}` };
-      requests = [...requests.filter((x) => x.id !== saved.id), saved];
-      return saved;
-    }
-    case "delete_request":
-      return null;
-    case "preview_request":
-      try {
-        return { ...render(args.draft as never), error: null };
-      } catch (error) {
-        return { request: null, lint: [], error };
-      }
-    case "send_request": {
-      const draft = args.draft as never as { method: string; url: string; headers: []; body: string | null };
-      const rendered = render(draft);
-      await delay(350);
-      if (!authorized) throw { kind: "authorization", message: "Sandbox is not authorized yet: click Authorize" };
-      const expired = tokenIssuedAt + 20_000 < now();
-      const soap = draft.url.includes("/Soap/");
-      const okBody = soap
-        ? '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><queryResponse><result><done>true</done><size>2</size><records><Id>001000000000001</Id><Name>Acme</Name></records><records><Id>001000000000002</Id><Name>Globex</Name></records></result></queryResponse></soapenv:Body></soapenv:Envelope>'
-        : '{"totalSize":2,"done":true,"records":[{"Id":"001000000000001"},{"Id":"001000000000002"}]}';
-      const fine = { expired: false, rule: null, reason: "HTTP 200: no sign of an expired token.", salesforce: { wouldRefresh: false, reason: "HTTP 200 is not 401: a Named Credential would not refresh." } };
-      record("Sandbox", { kind: "requestSent", method: draft.method, url: rendered.request.url, status: expired && soap ? 500 : 200, durationMs: 12 as never, error: null }, `${draft.method} ${rendered.request.url} → ${expired && soap ? 500 : 200}`);
-      if (!expired) {
-        record("Sandbox", { kind: "verdict", expired: false, rule: null, reason: fine.reason, salesforceWouldRefresh: false, salesforceReason: fine.salesforce.reason }, "not expired: HTTP 200");
-        return { request: rendered.request, lint: rendered.lint, response: { status: 200, headers: [{ name: "Content-Type", value: soap ? "text/xml" : "application/json" }], body: okBody, truncated: false, elapsedMs: 12 }, verdict: fine, attempts: [{ step: "sent", number: 1, request: rendered.request, status: 200, durationMs: 12, verdict: fine }] };
-      }
-      const expiredVerdict = {
-        expired: true,
-        rule: "soap.invalid_session",
-        reason: "HTTP 500 with a SOAP fault whose faultcode is sf:INVALID_SESSION_ID: the session (access token) expired.",
-        salesforce: { wouldRefresh: false, reason: "A Salesforce Named Credential refreshes only on HTTP 401 (and configured 4xx codes); this was HTTP 500, so it would not have refreshed — the callout would fail with INVALID_SESSION_ID." },
-      };
-      record("Sandbox", { kind: "verdict", expired: true, rule: "soap.invalid_session", reason: expiredVerdict.reason, salesforceWouldRefresh: false, salesforceReason: expiredVerdict.salesforce.reason }, `expired: ${expiredVerdict.reason}`);
-      record("Sandbox", { kind: "refreshAttempt", trigger: { type: "rule", id: "soap.invalid_session" }, outcome: "refreshed", error: null, durationMs: 9 as never }, "refreshed: triggered by soap.invalid_session");
-      issue();
-      record("Sandbox", { kind: "retry", attempt: 2 }, "retried the request once with the new token");
-      record("Sandbox", { kind: "requestSent", method: draft.method, url: rendered.request.url, status: 200, durationMs: 10 as never, error: null }, `${draft.method} ${rendered.request.url} → 200`);
-      sandboxStatus();
-      emit("credentials-changed", structuredClone(credentials));
-      return {
-        request: rendered.request,
-        lint: rendered.lint,
-        response: { status: 200, headers: [{ name: "Content-Type", value: "text/xml" }], body: okBody, truncated: false, elapsedMs: 10 },
-        verdict: fine,
-        attempts: [
-          { step: "sent", number: 1, request: rendered.request, status: 500, durationMs: 12, verdict: expiredVerdict },
-          { step: "refreshed", credential: "Sandbox", trigger: "soap.invalid_session" },
-          { step: "sent", number: 2, request: rendered.request, status: 200, durationMs: 10, verdict: fine },
-        ],
-      };
-    }
-    case "timeline": {
-      // As the shell answers: the newest `limit` (at most 1000) before the cursor, oldest first.
-      const q = args.query as { credential: string | null; sinceMs: number | null; limit: number | null; before?: { atMs: number; id: number } | null };
-      const before = q.before;
-      const selected = events.filter(
-        (e) =>
-          (!q.credential || e.credential === q.credential) &&
-          (q.sinceMs === null || e.atMs >= q.sinceMs) &&
-          (!before || e.atMs < before.atMs || (e.atMs === before.atMs && e.id < before.id)),
-      );
-      const limit = Math.min(q.limit ?? 1000, 1000);
-      return selected.slice(Math.max(0, selected.length - limit));
-    }
-    case "timeline_trouble":
-      // `?timelineTrouble=1` shows the banner of a file that cannot be used.
-      return timelineTrouble;
-    case "move_timeline_aside":
-      timelineTrouble = null;
-      return "/home/dev/.local/share/callout-lab/timeline.sqlite3.broken-1796400000000";
-    case "export_timeline":
-      return "/home/dev/.local/share/callout-lab/exports/timeline-2026-11-22T02-40-00.jsonl";
-    case "get_settings":
-      return settings;
-    case "save_settings":
-      settings = args.settings as Settings;
-      return settings;
-    case "sandbox_info":
-      return { url: sandboxBase, clientId: "callout-lab-sandbox", accessTtlSeconds: 20, refreshIdleTtlSeconds: 600 };
-    default:
-      throw { kind: "invalidRequest", message: `mock shell: no command ${cmd}` };
+  if (cmd === "plugin:event|listen") {
+    const list = listeners.get(args.event as string) ?? [];
+    list.push(args.handler as number);
+    listeners.set(args.event as string, list);
+    return list.length;
   }
+  if (cmd === "plugin:event|unlisten") return null;
+  if (cmd in commands) return (commands[cmd as CommandName] as (args: unknown) => unknown)(args);
+  throw { kind: "invalidRequest", message: `mock shell: no command ${cmd}` };
 }
 
 (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {

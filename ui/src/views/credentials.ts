@@ -8,6 +8,7 @@ import { authorizeLabel, hasTokenToShow, liveStatus, needsAction, offersRepair }
 import type { CredentialView } from "../pending-types";
 import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
+import { KeyedList } from "../ui/keyed";
 import { askConfirm } from "../ui/modal";
 import { toast, toastError } from "../ui/toast";
 import { CredentialForm } from "./credentialForm";
@@ -39,8 +40,15 @@ export class CredentialsView {
     },
   );
   private mode: "detail" | "form" = "detail";
-  private statusCells = new Map<string, HTMLElement>();
+  private rows = new KeyedList<CredentialView>(
+    this.list,
+    (view) => view.credential.name,
+    (view) => this.createRow(view),
+    (row, view) => this.updateRow(row, view),
+  );
   private detailStatus: HTMLElement | null = null;
+  /** What the detail shows now: it is rebuilt only when this changes. */
+  private detailKey = "";
   private tokenKey = "";
 
   constructor() {
@@ -79,6 +87,7 @@ export class CredentialsView {
     const restored = CredentialForm.restore();
     if (restored) {
       this.mode = "form";
+      this.detailKey = "";
       replace(this.detail, this.form.element);
       this.form.open(store.findCredential(restored.previousName) ?? null, restored);
     }
@@ -87,7 +96,7 @@ export class CredentialsView {
   /** Called every second: countdowns in the list, the detail and the token panel. */
   tick(now: number): void {
     for (const view of store.credentials.value) {
-      const cell = this.statusCells.get(view.credential.name);
+      const cell = this.rows.element(view.credential.name)?.querySelector<HTMLElement>('[data-testid="credential-status"]');
       if (!cell) continue;
       const live = liveStatus(view.status, now);
       cell.textContent = live.line;
@@ -102,10 +111,13 @@ export class CredentialsView {
       }
     }
     this.tokenPanel.tick(now);
+    // A token that expired meanwhile changes the detail's buttons.
+    if (this.mode === "detail") this.renderDetail();
   }
 
   openForm(view: CredentialView | null): void {
     this.mode = "form";
+    this.detailKey = "";
     replace(this.detail, this.form.element);
     this.form.open(view);
   }
@@ -124,67 +136,77 @@ export class CredentialsView {
   }
 
   private renderList(): void {
-    const now = Date.now();
-    this.statusCells.clear();
     const views = store.credentials.value;
-    if (!store.credentialsLoaded.value) {
-      replace(this.list, h("li", { class: "muted empty" }, "Loading credentials…"));
+    if (!store.credentialsLoaded.value || !views.length) {
+      this.rows.clear();
+      const text = store.credentialsLoaded.value ? "No credentials yet. Add one to get started." : "Loading credentials…";
+      replace(this.list, h("li", { class: "muted empty" }, text));
       return;
     }
-    if (!views.length) {
-      replace(this.list, h("li", { class: "muted empty" }, "No credentials yet. Add one to get started."));
-      return;
-    }
-    const selected = store.selectedCredential.value;
-    replace(
-      this.list,
-      views.map((view) => {
-        const name = view.credential.name;
-        const live = liveStatus(view.status, now);
-        const status = h("span", { class: `credential-status tone-${live.tone}`, testid: "credential-status" }, live.line);
-        this.statusCells.set(name, status);
-        const label = authorizeLabel(live.state);
-        const inFlight = authorizing.has(name);
-        const quick =
-          needsAction(live.state) && label
-            ? h("button", { type: "button", class: live.tone === "error" ? "danger small" : "primary small", tabindex: -1, disabled: inFlight }, inFlight ? "Waiting…" : label)
-            : null;
-        quick?.addEventListener("click", (event) => {
-          event.stopPropagation();
-          store.selectedCredential.set(name);
-          void authorizeCredential(name);
-        });
-        const row = h(
-          "li",
-          {
-            class: `credential-row${name === selected ? " selected" : ""}`,
-            testid: "credential-row",
-            "data-name": name,
-            role: "option",
-            "aria-selected": name === selected ? "true" : "false",
-            tabindex: name === selected || (!selected && view === views[0]) ? 0 : -1,
-          },
-          h(
-            "div",
-            { class: "row-main" },
-            h("span", { class: "credential-name" }, name, view.sandbox && h("span", { class: "badge" }, "sandbox")),
-            status,
-          ),
-          quick,
-        );
-        row.addEventListener("click", () => store.selectedCredential.set(name));
-        row.addEventListener("keydown", (event) => {
-          if (event.key === "Enter") store.selectedCredential.set(name);
-        });
-        return row;
-      }),
+    this.rows.render(views);
+  }
+
+  /** A row's parts that never change: its name is its key. */
+  private createRow(view: CredentialView): HTMLElement {
+    const name = view.credential.name;
+    const quick = h("button", { type: "button", tabindex: -1, "data-part": "quick" });
+    quick.addEventListener("click", (event) => {
+      event.stopPropagation();
+      store.selectedCredential.set(name);
+      void authorizeCredential(name);
+    });
+    const row = h(
+      "li",
+      { class: "credential-row", testid: "credential-row", "data-name": name, role: "option" },
+      h(
+        "div",
+        { class: "row-main" },
+        h("span", { class: "credential-name" }, name),
+        h("span", { class: "credential-status", testid: "credential-status" }),
+      ),
+      quick,
     );
+    row.addEventListener("click", () => store.selectedCredential.set(name));
+    row.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") store.selectedCredential.set(name);
+    });
+    return row;
+  }
+
+  /** Brings a row up to date: selection, status, the quick Authorize button. */
+  private updateRow(row: HTMLElement, view: CredentialView): void {
+    const name = view.credential.name;
+    const selected = store.selectedCredential.value;
+    const isSelected = name === selected;
+    const first = store.credentials.value[0] === view;
+    row.classList.toggle("selected", isSelected);
+    row.setAttribute("aria-selected", String(isSelected));
+    row.tabIndex = isSelected || (!selected && first) ? 0 : -1;
+    const badge = row.querySelector(".credential-name .badge");
+    if (view.sandbox && !badge) row.querySelector(".credential-name")!.append(h("span", { class: "badge" }, "sandbox"));
+    if (!view.sandbox) badge?.remove();
+    const live = liveStatus(view.status, Date.now());
+    const status = row.querySelector<HTMLElement>('[data-testid="credential-status"]')!;
+    status.textContent = live.line;
+    status.className = `credential-status tone-${live.tone}`;
+    const label = authorizeLabel(live.state);
+    const inFlight = authorizing.has(name);
+    const quick = row.querySelector<HTMLButtonElement>('[data-part="quick"]')!;
+    quick.hidden = !(needsAction(live.state) && label);
+    quick.className = live.tone === "error" ? "danger small" : "primary small";
+    quick.disabled = inFlight;
+    quick.textContent = inFlight ? "Waiting…" : label;
   }
 
   private renderDetail(): void {
-    this.detailStatus = null;
     const name = store.selectedCredential.value;
     const view = store.findCredential(name);
+    // Unchanged (a change elsewhere, another credential's status): the detail
+    // keeps its elements, and with them focus and selection.
+    const shownKey = JSON.stringify([name, view ?? null, view ? liveStatus(view.status, Date.now()).state : null, authorizing.get(name ?? "") ?? null]);
+    if (shownKey === this.detailKey) return;
+    this.detailKey = shownKey;
+    this.detailStatus = null;
     if (!view) {
       replace(
         this.detail,

@@ -4,10 +4,13 @@ import * as api from "../api";
 import { authorizeCredential, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
 import type { Event } from "../bindings/Event";
 import { progressHeadline } from "../logic/authorizeProgress";
+import { soapExample } from "../logic/examples";
 import { guideComplete, guideSteps, type GuideStep } from "../logic/guide";
 import type { AuthorizeProgress } from "../pending-types";
+import { subscribe } from "../shellEvents";
 import * as store from "../store";
 import { debounce, h, replace } from "../ui/dom";
+import { toast } from "../ui/toast";
 
 const HIDDEN_KEY = "callout-lab.guide.hidden";
 const SANDBOX = "Sandbox";
@@ -19,12 +22,12 @@ export class Guide {
   private lastKey = "";
   private reload = debounce(() => void this.load(), 300);
 
-  constructor(private readonly openSoapSample: (send: boolean) => void) {
+  constructor() {
     store.credentials.subscribe(() => {
       this.reload();
       this.render();
     });
-    store.timelineVersion.subscribe(() => this.reload());
+    subscribe("timeline-appended", () => this.reload());
     onAuthorizing(() => this.render(true));
   }
 
@@ -95,6 +98,18 @@ export class Guide {
     );
   }
 
+  /** Opens the SOAP sample request in the editor, and sends it when `send`. */
+  private async openSoapSample(send: boolean): Promise<void> {
+    store.view.set("editor");
+    const requests = await api.listRequests().catch(() => []);
+    const sample = requests.find((r) => r.sample && /soap/i.test(r.name));
+    if (!sample) {
+      toast(`The SOAP sample request is missing; add a request to ${soapExample(store.salesforceApiVersion.value)}.`, "error");
+      return;
+    }
+    store.editorRequests.set({ openName: sample.name, send });
+  }
+
   private step(step: GuideStep, n: number, progress?: AuthorizeProgress): HTMLElement {
     const stage = progress?.stage;
     let action: HTMLElement | null = null;
@@ -109,7 +124,7 @@ export class Guide {
       }
     } else if (step.current && (step.id === "send" || step.id === "again")) {
       action = h("button", { type: "button", class: "primary small" }, step.id === "send" ? "Open & send the SOAP sample" : "Send again");
-      action.addEventListener("click", () => this.openSoapSample(true));
+      action.addEventListener("click", () => void this.openSoapSample(true));
     }
     return h(
       "li",

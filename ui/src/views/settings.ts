@@ -4,6 +4,7 @@ import { MAX_CLIPBOARD_CLEAR_SECONDS, parseSettings } from "../logic/theme";
 import type { Settings } from "../pending-types";
 import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
+import { applyTheme } from "../ui/theme";
 import { toast, toastError } from "../ui/toast";
 import { Guide } from "./guide";
 
@@ -12,7 +13,7 @@ export class SettingsView {
   private form = h("form", { class: "card settings-form", testid: "settings-form", novalidate: true });
   private about = h("p", { class: "muted small" });
 
-  constructor(private readonly onThemePreview: (theme: Settings["theme"]) => void) {
+  constructor() {
     this.element.append(h("div", { class: "view-head" }, h("h1", { id: "settings-title" }, "Settings")), this.form, this.about);
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -21,10 +22,10 @@ export class SettingsView {
     });
     store.settings.subscribe(() => this.render());
     this.render();
-  }
-
-  setAbout(text: string): void {
-    this.about.textContent = text;
+    void api
+      .appInfo()
+      .then((info) => (this.about.textContent = `${info.product} v${info.version} · secrets in ${info.keychainBackend}`))
+      .catch(() => undefined);
   }
 
   private input(name: keyof Settings, label: string, value: string, hint: string, placeholder = ""): HTMLElement {
@@ -50,7 +51,7 @@ export class SettingsView {
         ["dark", "Dark"],
       ].map(([value, label]) => h("option", { value, selected: s.theme === value }, label)),
     );
-    theme.addEventListener("change", () => this.onThemePreview(theme.value as Settings["theme"]));
+    theme.addEventListener("change", () => applyTheme(theme.value as Settings["theme"]));
     const guide = h("button", { type: "button", class: "ghost" }, "Show the getting-started guide again");
     guide.addEventListener("click", () => {
       Guide.showAgain();

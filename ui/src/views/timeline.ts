@@ -28,8 +28,11 @@ import {
 import { EVENT_KINDS, eventLabel, filterEvents, indexNearest, KIND_LABELS, mergeNewEvents, virtualWindow } from "../logic/timelineList";
 import { fetchPages, troubleText } from "../logic/timelinePages";
 import type { TimelineQuery } from "../pending-types";
+import { subscribe } from "../shellEvents";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
+import { KeyedList } from "../ui/keyed";
+import { onThemeApplied } from "../ui/theme";
 import { toast, toastError } from "../ui/toast";
 
 const GUTTER = 120;
@@ -96,6 +99,19 @@ export class TimelineView {
   private stale = true;
   private loading = false;
   private highlightId: number | null = null;
+  private credentialNames: string | null = null;
+  private today = new Date().toDateString();
+  /** The rows on screen, by event id: one that stays on screen keeps its element. */
+  private rows = new KeyedList<{ event: Event; index: number }>(
+    this.listInner,
+    // The day is in the key: after midnight, rows show yesterday's events with their date.
+    ({ event }) => `${event.id}@${this.today}`,
+    ({ event }) => this.createRow(event),
+    (row, { event, index }) => {
+      row.style.transform = `translateY(${index * LIST_ROW}px)`;
+      row.classList.toggle("highlight", event.id === this.highlightId);
+    },
+  );
   private refilter = debounce(() => this.applyFilter(), 120);
   private reload = debounce(() => void this.load(), 400);
 
@@ -171,10 +187,11 @@ export class TimelineView {
     );
     this.pictureWrap.append(this.tooltip);
     this.bindCanvas();
-    store.timelineVersion.subscribe(() => {
+    subscribe("timeline-appended", () => {
       this.stale = true;
       if (store.view.value === "timeline") this.reload();
     });
+    onThemeApplied(() => this.themeChanged());
     store.credentials.subscribe(() => this.fillCredentials());
     new ResizeObserver(() => {
       this.dirty = true;
@@ -207,7 +224,7 @@ export class TimelineView {
     this.dirty = true;
   }
 
-  themeChanged(): void {
+  private themeChanged(): void {
     this.colors = null;
     this.dirty = true;
   }
@@ -232,7 +249,15 @@ export class TimelineView {
         const fresh = await fetchPages(api.timeline, { ...this.query(), sinceMs: newest });
         const merged = mergeNewEvents(this.events, fresh ?? []);
         if (merged === this.events) return;
+        const listed = this.filtered.length;
+        const top = this.listScroll.scrollTop;
         this.show(merged);
+        // Scrolled down to read: the rows read stay where they were on screen,
+        // the new events come in above them.
+        if (top > 0) {
+          this.listScroll.scrollTop = top + (this.filtered.length - listed) * LIST_ROW;
+          this.renderRows();
+        }
       } else {
         // Newest page first, drawn as it comes; older pages are put in front.
         const generation = ++this.generation;
@@ -240,6 +265,8 @@ export class TimelineView {
           current: () => generation === this.generation,
           onPage: (events) => this.show(events),
         });
+        // An empty timeline has no page to show: say so instead of "Loading…".
+        if (generation === this.generation && !this.events.length) this.show([]);
       }
     } catch (error) {
       this.countLabel.textContent = "";
@@ -291,11 +318,15 @@ export class TimelineView {
 
   private fillCredentials(): void {
     const current = this.credentialSelect.value;
-    const names = new Set<string>([...store.credentialNames(), ...this.model.rows]);
+    const names = [...new Set<string>([...store.credentialNames(), ...this.model.rows])].sort();
+    // The same names: the select keeps its options (and stays open if it is).
+    const key = names.join("\n");
+    if (key === this.credentialNames) return;
+    this.credentialNames = key;
     replace(
       this.credentialSelect,
       h("option", { value: "" }, "All credentials"),
-      [...names].sort().map((name) => h("option", { value: name, selected: name === current }, name)),
+      names.map((name) => h("option", { value: name, selected: name === current }, name)),
     );
   }
 
@@ -316,35 +347,32 @@ export class TimelineView {
     const viewport = this.listScroll.clientHeight || 300;
     const win = virtualWindow(this.listScroll.scrollTop, viewport, LIST_ROW, this.filtered.length);
     this.listInner.style.height = `${win.totalHeight}px`;
-    const rows: HTMLElement[] = [];
-    const today = new Date().toDateString();
     if (!this.filtered.length) {
-      rows.push(h("div", { class: "event-empty muted" }, this.events.length ? "No event matches the filter." : "No events yet. Authorize a credential or send a request, and every decision lands here."));
+      this.rows.clear();
+      replace(this.listInner, h("div", { class: "event-empty muted" }, this.events.length ? "No event matches the filter." : "No events yet. Authorize a credential or send a request, and every decision lands here."));
+      return;
     }
     // Newest first: row i shows filtered[length - 1 - i].
     const last = this.filtered.length - 1;
-    for (let i = win.start; i < win.end; i++) {
-      const event = this.filtered[last - i];
-      const { label, tone } = eventLabel(event);
-      const row = h(
-        "div",
-        {
-          class: `event-row${event.id === this.highlightId ? " highlight" : ""}`,
-          testid: "timeline-event",
-          "data-kind": event.event.kind,
-          role: "listitem",
-          style: `transform: translateY(${i * LIST_ROW}px)`,
-          title: event.summary,
-        },
-        h("span", { class: "ev-time", title: dateTime(event.atMs) }, shortTime(event.atMs, today)),
-        h("span", { class: "ev-cred" }, event.credential),
-        h("span", { class: `ev-kind tone-${tone}` }, label),
-        h("span", { class: "ev-summary" }, event.summary),
-      );
-      row.addEventListener("click", () => this.focusTime(event.atMs, event.id));
-      rows.push(row);
-    }
-    replace(this.listInner, rows);
+    this.today = new Date().toDateString();
+    const shown: { event: Event; index: number }[] = [];
+    for (let i = win.start; i < win.end; i++) shown.push({ event: this.filtered[last - i], index: i });
+    this.rows.render(shown);
+  }
+
+  /** An event's row: its texts never change (events are never edited). */
+  private createRow(event: Event): HTMLElement {
+    const { label, tone } = eventLabel(event);
+    const row = h(
+      "div",
+      { class: "event-row", testid: "timeline-event", "data-kind": event.event.kind, role: "listitem", title: event.summary },
+      h("span", { class: "ev-time", title: dateTime(event.atMs) }, shortTime(event.atMs, this.today)),
+      h("span", { class: "ev-cred" }, event.credential),
+      h("span", { class: `ev-kind tone-${tone}` }, label),
+      h("span", { class: "ev-summary" }, event.summary),
+    );
+    row.addEventListener("click", () => this.focusTime(event.atMs, event.id));
+    return row;
   }
 
   private focusTime(atMs: number, id: number): void {
