@@ -3,11 +3,11 @@
 
 use std::time::SystemTime;
 
-use callout_core::actions::AuthorizeProgress;
-use callout_core::keeper::Decision;
-use callout_core::views::{
+use crate::views::{
     ClipboardChecked, CredentialView, Navigate, TimelineAppended, View, credential_views,
 };
+use callout_core::actions::AuthorizeProgress;
+use callout_core::keeper::Decision;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::state::AppState;

@@ -8,6 +8,7 @@ pub mod keeper;
 pub mod notify;
 pub mod state;
 pub mod tray;
+pub mod views;
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use crate::views::View;
 use callout_core::keeper::Decision;
 use callout_core::timeline::KeeperAction;
-use callout_core::views::View;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 

@@ -509,7 +509,7 @@ fn after_the_token_lifetime_the_sandbox_sends_the_stored_token_and_the_401_renew
     wait_until("the token has expired", Duration::from_secs(45), || {
         let listed = app.ok("list_credentials", json!({}));
         let expires = listed[0]["status"]["expiresAtMs"].as_u64().unwrap();
-        let now = callout_core::views::millis(std::time::SystemTime::now());
+        let now = callout_lab::views::millis(std::time::SystemTime::now());
         listed[0]["status"]["state"] == "expired" && now >= expires + 2_000
     });
     let report = app.ok(
@@ -960,7 +960,7 @@ fn the_tray_lists_every_credential_when_one_keychain_entry_is_unreadable() {
         .map(|view| view.credential.name.as_str())
         .collect();
     assert_eq!(names, ["Sandbox", "Garbled"]);
-    let state = |view: &callout_core::views::CredentialView| {
+    let state = |view: &callout_lab::views::CredentialView| {
         serde_json::to_value(view.status.state).unwrap()
     };
     assert_eq!(state(&views[1]), "broken");

@@ -8,6 +8,7 @@ export const validStatus = (): StatusView => ({ state: "valid", line: "valid", e
 /** A client-credentials credential named `name`, as the shell lists it. */
 export function credentialView(name: string, status: StatusView = validStatus(), sandbox = false): CredentialView {
   return {
+    protocolLabel: "Client credentials",
     credential: {
       name,
       endpoint: `https://${name.toLowerCase()}.example.com`,

@@ -165,10 +165,11 @@ impl AuthProtocol {
         )
     }
 
-    /// Whether the flow gets its tokens from a token endpoint (the password
-    /// flow too: it trades the login for tokens there).
+    /// Whether the flow must name a token endpoint. The password protocol
+    /// need not: it may send its login as Basic authentication; given a
+    /// token URL, it trades the login for tokens there.
     pub fn uses_token_url(self) -> bool {
-        self != AuthProtocol::NoAuthentication
+        self.uses_client_id()
     }
 
     /// What the flow's authorization URL is, when it needs one: the browser

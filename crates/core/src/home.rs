@@ -123,7 +123,7 @@ impl Home {
 }
 
 /// Creates `dir` and its parents; names the directory when that fails.
-pub(crate) fn create_dir(dir: &Path) -> Result<()> {
+pub fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|error| Error::Storage {
         action: "create the directory",
         path: dir.display().to_string(),

@@ -21,7 +21,8 @@ use ts_rs::TS;
 use crate::credential::{AuthProtocol, Credential};
 use crate::credential_store::{Authorization, Identity};
 use crate::oauth::TokenService;
-use crate::oauth::refresh::{can_mint, margin_for};
+use crate::oauth::refresh::can_mint;
+use crate::oauth::status::margin_for;
 use crate::timeline::{
     EventDetail, EventKind, KeeperAction, RefreshTrigger, Retention, fingerprint, human_duration,
 };

@@ -26,7 +26,6 @@ pub mod source;
 pub mod timeline;
 pub mod token;
 pub mod vault;
-pub mod views;
 
 pub use error::{Error, ErrorKind, ErrorReport, Result};
 pub use secret::Secret;

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::views::{CopyResult, CredentialView, TimelineQuery, TokenView};
 use callout_core::about::{AppInfo, KeychainCheck};
 use callout_core::credential::{Credential, FieldProblem};
 use callout_core::interop::{CollectionImport, ExportFormat, ImportedRequest};
@@ -18,7 +19,6 @@ use callout_core::requests::{Preview, SavedRequest};
 use callout_core::send::{Draft, Report};
 use callout_core::settings::Settings;
 use callout_core::timeline::{Event, TimelineTrouble};
-use callout_core::views::{CopyResult, CredentialView, TimelineQuery, TokenView};
 use callout_sandbox::embedded::SandboxInfo;
 use heck::ToLowerCamelCase;
 use quote::ToTokens;

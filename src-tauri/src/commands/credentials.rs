@@ -3,13 +3,13 @@
 
 use std::time::SystemTime;
 
+use crate::views::{self, CredentialView};
 use callout_core::Secret;
 use callout_core::actions::credential::{self as action, CredentialInput};
 use callout_core::credential::{Credential, FieldProblem};
 #[cfg(doc)]
 use callout_core::credential_store::CredentialStore;
 use callout_core::oauth::flows::{self, ProviderMetadata};
-use callout_core::views::{self, CredentialView};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{Reply, report};

@@ -3,8 +3,8 @@
 
 use std::time::SystemTime;
 
+use crate::views::{self, TimelineQuery};
 use callout_core::timeline::{Event, Timeline, TimelineTrouble};
-use callout_core::views::{self, TimelineQuery};
 use callout_core::{Error, Result};
 use tauri::State;
 

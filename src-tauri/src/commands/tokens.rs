@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::views::{ClipboardChecked, CopyResult, TokenView};
 use callout_core::actions::Host;
 use callout_core::actions::authorize::{self, AuthorizeOptions};
 use callout_core::actions::token::{Freshness, live_token};
@@ -14,7 +15,6 @@ use callout_core::credential::Credential;
 use callout_core::credential_store::Identity;
 use callout_core::oauth::LiveToken;
 use callout_core::timeline::fingerprint;
-use callout_core::views::{ClipboardChecked, CopyResult, TokenView};
 use callout_core::{Error, ErrorKind, ErrorReport, Result, Secret};
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;

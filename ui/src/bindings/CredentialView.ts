@@ -5,7 +5,11 @@ import type { StatusView } from "./StatusView";
 /**
  * A credential as the list and the tray show it.
  */
-export type CredentialView = { credential: Credential, status: StatusView, 
+export type CredentialView = { credential: Credential, 
+/**
+ * Its protocol as a short label ([`AuthProtocol::label`]).
+ */
+protocolLabel: string, status: StatusView, 
 /**
  * The credential the app keeps for its embedded sandbox.
  */

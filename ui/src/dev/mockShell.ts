@@ -56,6 +56,7 @@ if (seed > 0) {
 const sandboxBase = "http://127.0.0.1:8787";
 const credentials: CredentialView[] = [
   {
+    protocolLabel: "Auth code + PKCE",
     credential: {
       name: "Sandbox",
       endpoint: sandboxBase,
@@ -73,6 +74,7 @@ const credentials: CredentialView[] = [
     notice: null,
   },
   {
+    protocolLabel: "Client credentials",
     credential: {
       name: "WSO2_Pizza",
       endpoint: "https://gw.example.com/pizzashack/1.0",

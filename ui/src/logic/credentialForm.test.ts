@@ -84,6 +84,8 @@ describe("fieldsFor", () => {
   it("shows the authorization URL only for the browser flow", () => {
     expect(fieldsFor("authorizationCode").has("authUrl")).toBe(true);
     expect(fieldsFor("clientCredentials").has("authUrl")).toBe(false);
+    // The device authorization endpoint, which the backend requires (or an issuer).
+    expect(fieldsFor("deviceCode").has("authUrl")).toBe(true);
     expect(fieldsFor("noAuthentication").has("clientId")).toBe(false);
     expect(fieldsFor("noAuthentication").has("proactiveRefresh")).toBe(false);
     expect(fieldsFor("clientCredentials").has("proactiveRefresh")).toBe(true);

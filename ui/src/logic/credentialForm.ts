@@ -97,7 +97,8 @@ export function fieldsFor(protocol: AuthProtocol): Set<string> {
     case "authorizationCode":
       return new Set([...common, ...oauth, "authUrl"]);
     case "deviceCode":
-      return new Set([...common, ...oauth]);
+      // Its authorization URL is the device authorization endpoint.
+      return new Set([...common, ...oauth, "authUrl"]);
     case "clientCredentials":
     case "jwtBearer":
       return new Set([...common, ...oauth]);

@@ -5,6 +5,7 @@ import { guideComplete, guideSteps } from "./guide";
 import { ev, refreshAttempt, requestSent, retry, tokenIssued, verdict } from "./timelineFixtures";
 
 const sandbox = (status: StatusView): CredentialView => ({
+  protocolLabel: "Auth code + PKCE",
   credential: {
     name: "Sandbox",
     endpoint: "http://127.0.0.1:8787",

@@ -14,15 +14,6 @@ import { toast, toastError } from "../ui/toast";
 import { CredentialForm } from "./credentialForm";
 import { TokenPanel } from "./tokenPanel";
 
-const PROTOCOL_SHORT: Record<string, string> = {
-  authorizationCode: "Auth code + PKCE",
-  clientCredentials: "Client credentials",
-  jwtBearer: "JWT bearer",
-  deviceCode: "Device code",
-  password: "Password",
-  noAuthentication: "No auth",
-};
-
 export class CredentialsView {
   readonly element = h("section", { class: "view view-credentials", "aria-labelledby": "credentials-title" });
   private list = h("ul", { class: "credential-list", role: "listbox", "aria-label": "Credentials" });
@@ -334,7 +325,7 @@ export class CredentialsView {
           h("dt", null, "Endpoint"),
           h("dd", null, h("code", null, c.endpoint)),
           h("dt", null, "Flow"),
-          h("dd", null, PROTOCOL_SHORT[c.protocol] ?? c.protocol),
+          h("dd", null, view.protocolLabel),
           c.clientId ? [h("dt", null, "Client ID"), h("dd", null, h("code", null, c.clientId))] : null,
           h("dt", null, "Client secret"),
           h("dd", null, view.hasClientSecret ? "in the OS keychain" : "none stored"),

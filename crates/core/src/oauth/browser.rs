@@ -22,7 +22,7 @@ use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope
 
 use super::flows::{self, Grant};
 use super::loopback::Listener;
-use super::refresh::{LiveToken, TokenService};
+use super::service::{LiveToken, TokenService};
 use crate::credential::Credential;
 use crate::{Error, Result};
 

@@ -17,7 +17,7 @@ use oauth2::StandardDeviceAuthorizationResponse;
 
 use super::browser::Cancel;
 use super::flows::{self, Grant, TokenCallError};
-use super::refresh::{LiveToken, TokenService};
+use super::service::{LiveToken, TokenService};
 use crate::credential::Credential;
 use crate::{Error, Result};
 

@@ -8,8 +8,12 @@ pub mod flows;
 mod loopback;
 pub mod refresh;
 pub mod retained;
+pub mod service;
+pub mod status;
 
 pub use crate::token::{
     ExpirySource, TokenResponseError, TokenSet, jwt_claims, parse_token_response,
 };
-pub use refresh::{CredentialStatus, KeychainRefresher, LiveToken, TokenService};
+pub use refresh::KeychainRefresher;
+pub use service::{LiveToken, TokenService};
+pub use status::CredentialStatus;

@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
-use crate::credential::{AuthProtocol, Credential};
-use crate::credential_store::{Authorization, CredentialStore, Identity};
-use crate::oauth::refresh::{CredentialStatus, status};
-use crate::oauth::{ExpirySource, TokenSet, jwt_claims};
-use crate::timeline::{self, EventDetail, EventKind, Timeline, fingerprint, human_duration};
-use crate::{Error, Result};
+use callout_core::credential::{AuthProtocol, Credential};
+use callout_core::credential_store::{Authorization, CredentialStore, Identity};
+use callout_core::oauth::status::{CredentialStatus, status};
+use callout_core::oauth::{ExpirySource, TokenSet, jwt_claims};
+use callout_core::timeline::{self, EventDetail, EventKind, Timeline, fingerprint, human_duration};
+use callout_core::{Error, Result};
 
 /// A credential as the list and the tray show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -24,6 +24,8 @@ use crate::{Error, Result};
 #[ts(export)]
 pub struct CredentialView {
     pub credential: Credential,
+    /// Its protocol as a short label ([`AuthProtocol::label`]).
+    pub protocol_label: String,
     pub status: StatusView,
     /// The credential the app keeps for its embedded sandbox.
     pub sandbox: bool,
@@ -66,7 +68,7 @@ pub struct StatusView {
 
 impl StatusView {
     /// The status of `authorization` at `now`, as
-    /// [`oauth::refresh::status`](status) decides it.
+    /// [`oauth::status::status`](status) decides it.
     pub fn of(credential: &Credential, authorization: &Authorization, now: SystemTime) -> Self {
         let expires_at = authorization.tokens.as_ref().and_then(|t| t.expires_at);
         let view = |state, line: String, reason| StatusView {
@@ -187,6 +189,7 @@ pub fn credential_view(
     };
     let has_client_secret = client_secret.unwrap_or(false);
     Ok(CredentialView {
+        protocol_label: credential.protocol.label().to_string(),
         status,
         sandbox: sandbox.is_some_and(|name| credential.is_named(name)),
         has_client_secret,
@@ -365,7 +368,7 @@ pub fn export_timeline(
     query: &TimelineQuery,
     dir: &std::path::Path,
 ) -> Result<std::path::PathBuf> {
-    crate::home::create_dir(dir)?;
+    callout_core::home::create_dir(dir)?;
     let path = dir.join(format!("timeline-{}.jsonl", millis(SystemTime::now())));
     let mut file = std::fs::File::create(&path).map_err(|error| Error::Storage {
         action: "create",
@@ -420,15 +423,28 @@ pub struct ClipboardChecked {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Secret;
+    use callout_core::Secret;
 
     fn at(seconds: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_000_000 + seconds)
     }
 
     fn authorized(expires: Option<u64>) -> Authorization {
-        let mut tokens = TokenSet::for_test(at(0), expires.map(at));
-        tokens.access_token = Secret::new("eyJhbGciOiJIUzI1NiJ9.payload.k2Qx");
+        let tokens = TokenSet {
+            access_token: Secret::new("eyJhbGciOiJIUzI1NiJ9.payload.k2Qx"),
+            token_type: "Bearer".into(),
+            refresh_token: None,
+            id_token: None,
+            scopes: Vec::new(),
+            issued_at: at(0),
+            expires_at: expires.map(at),
+            expiry_source: if expires.is_some() {
+                ExpirySource::ExpiresIn
+            } else {
+                ExpirySource::Unknown
+            },
+            is_jwt: false,
+        };
         Authorization {
             tokens: Some(tokens),
             ..Authorization::default()
