@@ -7,6 +7,7 @@ pub mod keeper;
 pub mod notify;
 pub mod state;
 pub mod tray;
+pub mod watch;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -90,13 +91,15 @@ pub fn configure<R: Runtime>(builder: Builder<R>, launch: Launch) -> Builder<R> 
 }
 
 /// Opens the home and starts the embedded sandbox (see [`AppState::start`])
-/// for a built app, and hands the state to it.
+/// for a built app, hands the state to it and starts watching the home for
+/// changes (see [`watch`]).
 pub fn start<R: Runtime>(app: &App<R>, launch: &Launch) -> callout_core::Result<()> {
     let state = AppState::start(launch)?;
     for problem in &state.startup_problems {
         eprintln!("callout-lab: {problem}");
     }
     app.manage(state);
+    watch::start(app.handle());
     Ok(())
 }
 

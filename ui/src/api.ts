@@ -84,6 +84,8 @@ export interface ShellEvents {
   "timeline-appended": TimelineAppended;
   navigate: NavigatePayload;
   "clipboard-checked": ClipboardChecked;
+  /** The saved requests changed, by this app or another process. */
+  "requests-changed": null;
 }
 
 export function on<K extends keyof ShellEvents>(

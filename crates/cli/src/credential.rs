@@ -498,7 +498,7 @@ fn rename(service: &TokenService, old: &str, new: &str) -> Result<(), Error> {
 }
 
 fn repair(service: &TokenService, name: &str) -> Result<(), Error> {
-    let removed = service.store().repair(name)?;
+    let removed = service.repair(name)?;
     if removed.is_empty() {
         println!("every keychain entry of {name} is readable; nothing to repair");
     } else {

@@ -11,8 +11,8 @@ use callout_core::{Error, Result, Secret};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{Reply, report};
-use crate::events;
 use crate::state::AppState;
+use crate::watch;
 
 /// Every credential with its status (the Sandbox one from the first run on).
 // Off the main thread: it reads the keychain or the disk.
@@ -71,7 +71,7 @@ pub fn save_credential<R: Runtime>(
         view.notice = leftovers.describe();
         Ok(view)
     });
-    events::credentials_changed(&app);
+    watch::check_now(&app);
     result.map_err(report)
 }
 
@@ -106,12 +106,13 @@ pub fn remove_credential<R: Runtime>(
     name: String,
 ) -> Reply<()> {
     let result = state.service.store().remove(&name);
-    events::credentials_changed(&app);
+    watch::check_now(&app);
     result.map(|_| ()).map_err(report)
 }
 
 /// Removes the keychain entries of a credential that cannot be read (see
-/// [`CredentialStore::repair`]); answers the credential as it is now.
+/// [`TokenService::repair`](callout_core::oauth::TokenService::repair): the
+/// timeline says so); answers the credential as it is now.
 // Off the main thread: it reads the keychain or the disk.
 #[tauri::command(async)]
 pub fn repair_credential<R: Runtime>(
@@ -120,7 +121,7 @@ pub fn repair_credential<R: Runtime>(
     name: String,
 ) -> Reply<CredentialView> {
     let store = state.service.store();
-    let result = store.repair(&name).and_then(|_| {
+    let result = state.service.repair(&name).and_then(|_| {
         views::credential_view(
             store,
             &store.get(&name)?,
@@ -128,7 +129,7 @@ pub fn repair_credential<R: Runtime>(
             SystemTime::now(),
         )
     });
-    events::credentials_changed(&app);
+    watch::check_now(&app);
     result.map_err(report)
 }
 

@@ -21,8 +21,8 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use super::{Reply, report};
-use crate::events;
 use crate::state::AppState;
+use crate::{events, watch};
 
 /// Runs the credential's flow from scratch (also the way to re-authorize):
 /// the browser for authorization code, the device page for device code,
@@ -100,21 +100,13 @@ fn view<R: Runtime>(app: &AppHandle<R>, live: &LiveToken) -> TokenView {
     TokenView::of(&live.credential, &live.tokens, timeline)
 }
 
-/// Tells the UI and tray that `name`'s tokens and timeline changed.
-fn changed<R: Runtime>(app: &AppHandle<R>, name: &str) {
-    events::credentials_changed(app);
-    events::timeline_appended(app, name);
-}
-
 /// The live token of `name` on the clipboard, cleared after the configured
 /// time unless the clipboard changed meanwhile. What "Copy live token" in
 /// the tray does.
 pub async fn copy_live_token<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<CopyResult> {
     let state = app.state::<AppState>();
     let live = state.service.live_token(name, None).await;
-    if live.as_ref().map_or(true, |live| live.refreshed) {
-        changed(app, name);
-    }
+    watch::check_now(app);
     let live = live.map_err(report)?;
     let token = live.tokens.access_token.clone();
     app.clipboard()
@@ -174,7 +166,7 @@ pub async fn refresh_credential<R: Runtime>(app: &AppHandle<R>, name: &str) -> R
         Ok(credential) => state.service.refresh_after(&credential, None, None).await,
         Err(error) => Err(error),
     };
-    changed(app, name);
+    watch::check_now(app);
     result.map(|live| view(app, &live)).map_err(report)
 }
 
@@ -212,7 +204,7 @@ pub async fn authorize_credential<R: Runtime>(app: &AppHandle<R>, name: &str) ->
             Err(report(error))
         }
     };
-    changed(app, &name);
+    watch::check_now(app);
     result
 }
 

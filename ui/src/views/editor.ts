@@ -184,6 +184,7 @@ export class EditorView {
     });
     this.errorBox.addEventListener("click", () => this.revealError());
     window.addEventListener("beforeunload", () => this.persist.flush());
+    void api.on("requests-changed", () => void this.reloadSaved());
     store.editorRequests.subscribe(() => {
       const { openName, send } = store.editorRequests.value;
       if (!openName) return;
@@ -198,15 +199,20 @@ export class EditorView {
 
   /** Loads the saved requests (and samples) from the shell. */
   async refresh(): Promise<void> {
-    try {
-      this.saved = await api.listRequests();
-    } catch (error) {
-      toastError("Could not load the saved requests", error);
-    }
+    await this.reloadSaved();
     const current = this.state.current ? this.state.drafts[this.state.current] : undefined;
     if (!current || (current.savedId === null && isPristineNew(current))) {
       const first = this.saved.find((r) => r.sample && /soap/i.test(r.name)) ?? this.saved[0];
       if (first) this.open(first);
+    }
+  }
+
+  /** The saved requests again, as whoever changed them left them; the open draft stays. */
+  private async reloadSaved(): Promise<void> {
+    try {
+      this.saved = await api.listRequests();
+    } catch (error) {
+      toastError("Could not load the saved requests", error);
     }
     this.renderList();
   }
