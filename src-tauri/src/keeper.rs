@@ -20,24 +20,11 @@ pub const INTERVAL: Duration = Duration::from_secs(15);
 /// time.
 pub fn spawn<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let mut ticks = tokio::time::interval(INTERVAL);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            let run = tauri::async_runtime::spawn({
-                let app = app.clone();
-                async move {
-                    run_once(&app).await;
-                }
-            });
-            if let Err(error) = run.await {
-                eprintln!(
-                    "callout-lab: a keeper run ended abnormally ({error}); the next one runs in {} s",
-                    INTERVAL.as_secs()
-                );
-            }
-        }
+    crate::every(INTERVAL, "a keeper run", move || {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            run_once(&app).await;
+        })
     });
 }
 

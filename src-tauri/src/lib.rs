@@ -11,8 +11,11 @@ pub mod watch;
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use callout_core::oauth::browser::{self, Opener};
+use callout_core::timeline::human_duration;
+use tauri::async_runtime::JoinHandle;
 use tauri::{App, AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::StateFlags;
@@ -101,6 +104,29 @@ pub fn start<R: Runtime>(app: &App<R>, launch: &Launch) -> callout_core::Result<
     app.manage(state);
     watch::start(app.handle());
     Ok(())
+}
+
+/// Runs a task from `run` every `interval` until the app ends, each a task
+/// of its own: one that panics is logged as `what`, and the next comes on
+/// time (the keeper's runs, the watcher's looks).
+pub(crate) fn every(
+    interval: Duration,
+    what: &'static str,
+    mut run: impl FnMut() -> JoinHandle<()> + Send + 'static,
+) {
+    tauri::async_runtime::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = run().await {
+                eprintln!(
+                    "callout-lab: {what} ended abnormally ({error}); the next one comes in {}",
+                    human_duration(interval)
+                );
+            }
+        }
+    });
 }
 
 /// Where sign-in URLs go: `$BROWSER` when set (as the CLI does), else the

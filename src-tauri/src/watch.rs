@@ -28,9 +28,14 @@
 //! credentials' status is read (the keychain) once per look that saw one.
 //!
 //! Guaranteed: a change committed before a look is told by that look (at
-//! most [`INTERVAL`] and the look's own time after it); events go out from
-//! this module only. A command that changed something calls [`check_now`]
-//! before it answers, so the window hears of its own changes at once.
+//! most [`INTERVAL`] and the look's own time after it), once; these three
+//! events go out from this module only. A command that changed something
+//! calls [`check_now`] before it answers, so the window hears of its own
+//! changes at once. Not seen: a keychain entry changed by something other
+//! than Callout Lab (nothing is recorded then; the tray's countdown reads
+//! the status again every 5 s), and, while the timeline file cannot be used
+//! and the app keeps its events in memory, other processes' events (the app
+//! cannot show those either).
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -199,18 +204,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         seen: Mutex::new(seen),
     });
     let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let mut ticks = tokio::time::interval(INTERVAL);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            let looking = app.clone();
-            // The look may read the keychain: off the async threads.
-            let look = tauri::async_runtime::spawn_blocking(move || check_now(&looking));
-            if let Err(error) = look.await {
-                eprintln!("callout-lab: a look for changes ended abnormally ({error})");
-            }
-        }
+    crate::every(INTERVAL, "a look for changes", move || {
+        let app = app.clone();
+        // A look may read the keychain: off the async threads.
+        tauri::async_runtime::spawn_blocking(move || check_now(&app))
     });
 }
 

@@ -2,7 +2,8 @@
 
 //! Changes made by another process reach the open window on their own: a
 //! person with the app open runs `callout` in a terminal against the same
-//! home, and the window follows without a reload or a click.
+//! home — authorize, send, import a request — and the window follows
+//! without a reload or a click.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -36,7 +37,7 @@ fn rows_of(kind: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_terminal_users_authorize_and_send_appear_in_the_open_window() {
+async fn a_terminal_users_authorize_send_and_import_appear_in_the_open_window() {
     let home = fresh_home("live-updates");
     let session = AppSession::start_with(&home, &[]).await;
     session.click(r#"[data-testid="nav-credentials"]"#).await;
@@ -88,5 +89,26 @@ async fn a_terminal_users_authorize_and_send_appear_in_the_open_window() {
         .await;
     assert!(sent.contains("/rfc6750/accounts"), "{sent}");
     session.screenshot("live-updates-timeline").await;
+
+    // `callout import curl` in a terminal: the request editor's list of
+    // saved requests shows it.
+    session.click(r#"[data-testid="nav-editor"]"#).await;
+    session
+        .element(r#"[data-testid="request-item"][data-name="RFC 6750 API call"]"#)
+        .await;
+    callout(
+        &home,
+        &[],
+        &[
+            "import",
+            "curl",
+            "curl 'callout:Sandbox/wso2/accounts'",
+            "--name",
+            "From the terminal",
+        ],
+    );
+    session
+        .element(r#"[data-testid="request-item"][data-name="From the terminal"]"#)
+        .await;
     session.close().await;
 }
