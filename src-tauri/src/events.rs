@@ -1,5 +1,7 @@
 //! The events the UI listens to (see the contract): their names and the
-//! one place each is emitted from.
+//! one place each is emitted from. What changed in the home — credentials,
+//! timelines, saved requests — is told by the watcher (`watch`) alone,
+//! whoever changed it.
 
 use std::time::SystemTime;
 
@@ -18,6 +20,7 @@ pub const KEEPER_RAN: &str = "keeper-ran";
 pub const TIMELINE_APPENDED: &str = "timeline-appended";
 pub const NAVIGATE: &str = "navigate";
 pub const CLIPBOARD_CHECKED: &str = "clipboard-checked";
+pub const REQUESTS_CHANGED: &str = "requests-changed";
 
 /// Every credential with its status now; empty (and logged) when the
 /// credentials cannot be read.
@@ -36,7 +39,8 @@ pub fn current_views<R: Runtime>(app: &AppHandle<R>) -> Vec<CredentialView> {
     }
 }
 
-/// Tells the UI and the tray that credentials or their tokens changed.
+/// Tells the UI and the tray that credentials or their tokens changed
+/// (from the watcher).
 pub fn credentials_changed<R: Runtime>(app: &AppHandle<R>) {
     let views = current_views(app);
     crate::tray::update(app, &views);
@@ -51,12 +55,18 @@ pub fn keeper_ran<R: Runtime>(app: &AppHandle<R>, decisions: &[Decision]) {
     emit(app, KEEPER_RAN, decisions);
 }
 
-/// Tells the UI that the timeline of `credential` has new events.
+/// Tells the UI that the timeline of `credential` has new events (from
+/// the watcher).
 pub fn timeline_appended<R: Runtime>(app: &AppHandle<R>, credential: &str) {
     let payload = TimelineAppended {
         credential: credential.to_string(),
     };
     emit(app, TIMELINE_APPENDED, &payload);
+}
+
+/// Tells the UI that the saved requests changed (from the watcher).
+pub fn requests_changed<R: Runtime>(app: &AppHandle<R>) {
+    emit(app, REQUESTS_CHANGED, &());
 }
 
 /// Tells the UI that the time a copied token may stay on the clipboard is

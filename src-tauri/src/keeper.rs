@@ -7,11 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use callout_core::keeper::{Decision, Keeper, KeeperConfig};
-use callout_core::timeline::KeeperAction;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::state::AppState;
-use crate::{events, notify};
+use crate::{events, notify, watch};
 
 /// How often the keeper looks at every credential.
 pub const INTERVAL: Duration = Duration::from_secs(15);
@@ -21,24 +20,11 @@ pub const INTERVAL: Duration = Duration::from_secs(15);
 /// time.
 pub fn spawn<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let mut ticks = tokio::time::interval(INTERVAL);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            let run = tauri::async_runtime::spawn({
-                let app = app.clone();
-                async move {
-                    run_once(&app).await;
-                }
-            });
-            if let Err(error) = run.await {
-                eprintln!(
-                    "callout-lab: a keeper run ended abnormally ({error}); the next one runs in {} s",
-                    INTERVAL.as_secs()
-                );
-            }
-        }
+    crate::every(INTERVAL, "a keeper run", move || {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            run_once(&app).await;
+        })
     });
 }
 
@@ -58,15 +44,9 @@ pub async fn run_once<R: Runtime>(app: &AppHandle<R>) -> Vec<Decision> {
         }
     };
     events::keeper_ran(app, &decisions);
-    for decision in decisions.iter().filter(|decision| decision.noteworthy) {
-        events::timeline_appended(app, &decision.credential);
-    }
-    let changed = decisions
-        .iter()
-        .any(|decision| decision.result.is_some() || decision.action == KeeperAction::Warn);
-    if changed {
-        events::credentials_changed(app);
-    }
+    // What the run recorded and refreshed reaches the window and the tray
+    // from the watcher; asked now, it need not wait for its next look.
+    watch::check_now(app);
     notify::after_keeper(app, &decisions);
     decisions
 }

@@ -9,11 +9,15 @@ pub mod notify;
 pub mod state;
 pub mod tray;
 pub mod views;
+pub mod watch;
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use callout_core::oauth::browser::{self, Opener};
+use callout_core::timeline::human_duration;
+use tauri::async_runtime::JoinHandle;
 use tauri::{App, AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::StateFlags;
@@ -62,14 +66,39 @@ pub fn configure<R: Runtime>(builder: Builder<R>, launch: Launch) -> Builder<R> 
 }
 
 /// Opens the home and starts the embedded sandbox (see [`AppState::start`])
-/// for a built app, and hands the state to it.
+/// for a built app, hands the state to it and starts watching the home for
+/// changes (see [`watch`]).
 pub fn start<R: Runtime>(app: &App<R>, launch: &Launch) -> callout_core::Result<()> {
     let state = AppState::start(launch)?;
     for problem in &state.startup_problems {
         eprintln!("callout-lab: {problem}");
     }
     app.manage(state);
+    watch::start(app.handle());
     Ok(())
+}
+
+/// Runs a task from `run` every `interval` until the app ends, each a task
+/// of its own: one that panics is logged as `what`, and the next comes on
+/// time (the keeper's runs, the watcher's looks).
+pub(crate) fn every(
+    interval: Duration,
+    what: &'static str,
+    mut run: impl FnMut() -> JoinHandle<()> + Send + 'static,
+) {
+    tauri::async_runtime::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = run().await {
+                eprintln!(
+                    "callout-lab: {what} ended abnormally ({error}); the next one comes in {}",
+                    human_duration(interval)
+                );
+            }
+        }
+    });
 }
 
 /// Where sign-in URLs go: `$BROWSER` when set (as the CLI does), else the

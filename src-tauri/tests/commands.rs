@@ -1123,3 +1123,97 @@ fn removing_a_credential_in_the_app_revokes_its_tokens_at_the_provider() {
     let listed = app.ok("list_credentials", json!({}));
     assert_eq!(listed, json!([]));
 }
+
+/// Whether `seen` holds a `credentials-changed` payload in which credential
+/// `name` has status `state`.
+fn lists_with_state(seen: &Mutex<Vec<Value>>, name: &str, state: &str) -> bool {
+    seen.lock().unwrap().iter().any(|views| {
+        views.as_array().is_some_and(|views| {
+            views
+                .iter()
+                .any(|view| view["credential"]["name"] == name && view["status"]["state"] == state)
+        })
+    })
+}
+
+#[test]
+fn what_another_process_writes_to_the_home_reaches_the_window_unasked() {
+    use callout_core::credential_store::{CredentialStore, NewSecrets};
+    use callout_core::oauth::TokenService;
+    use callout_core::requests::{RequestStore, SavedRequest};
+    use callout_core::send::Draft;
+    use callout_core::timeline::{EventDetail, Timeline};
+
+    let app = TestApp::new();
+    let appended = app.record("timeline-appended");
+    let changed = app.record("credentials-changed");
+    let requests = app.record("requests-changed");
+    // Another process's own handles on the app's home, as `callout` opens them.
+    let home = app.state().home.clone();
+    let limit = Duration::from_secs(15);
+
+    // `callout send` records its request: that credential's timeline grew.
+    Timeline::for_home(&home)
+        .unwrap()
+        .append(
+            "Elsewhere",
+            &EventDetail::Retry { attempt: 2 },
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
+    wait_until("the timeline of Elsewhere is told", limit, || {
+        appended
+            .lock()
+            .unwrap()
+            .contains(&json!({"credential": "Elsewhere"}))
+    });
+    // Told in the same look: a retry changes no token, so no credential changed.
+    assert!(changed.lock().unwrap().is_empty(), "{:?}", changed.lock());
+
+    // `callout credential add`: the new credential is in the list the UI
+    // and the tray are given.
+    let store = CredentialStore::new(home.clone());
+    let credential: callout_core::credential::Credential =
+        serde_json::from_value(sandbox_definition(&app, "Elsewhere", "namedPrincipal")).unwrap();
+    let secrets = NewSecrets {
+        client_secret: Some(callout_core::Secret::new(app.sandbox().client_secret())),
+        private_key: None,
+    };
+    store
+        .add_with_secrets(credential.clone(), &secrets)
+        .unwrap();
+    wait_until("the added credential is told", limit, || {
+        lists_with_state(&changed, "Elsewhere", "notAuthorized")
+    });
+
+    // `callout authorize Elsewhere`: only the keychain and the timeline
+    // change, and the status the window shows follows.
+    let service = TokenService::for_home(&home).unwrap();
+    tauri::async_runtime::block_on(service.authorize_client_credentials(&credential, None))
+        .unwrap();
+    wait_until("the authorized credential is told", limit, || {
+        lists_with_state(&changed, "Elsewhere", "valid")
+    });
+
+    // `callout import postman` saves requests.
+    assert!(requests.lock().unwrap().is_empty());
+    RequestStore::new(&home, "Sandbox")
+        .save(SavedRequest::from_draft(
+            "",
+            "From a terminal",
+            Draft::new("GET", "callout:Elsewhere/accounts"),
+        ))
+        .unwrap();
+    wait_until("the saved requests are told", limit, || {
+        !requests.lock().unwrap().is_empty()
+    });
+    let listed = app.ok("list_requests", json!({}));
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|request| request["name"] == "From a terminal"),
+        "{listed}"
+    );
+}

@@ -240,6 +240,23 @@ impl AppSession {
         }
     }
 
+    /// The text (`textContent`) of every element matching `css`, read from
+    /// the page: WebKitWebDriver reports no text for absolutely placed
+    /// elements (the timeline's rows). Empty when the page cannot be read.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let read = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]), \
+                 (element) => element.textContent);",
+                vec![json!(css)],
+            )
+            .await;
+        read.ok()
+            .and_then(|texts| serde_json::from_value(texts).ok())
+            .unwrap_or_default()
+    }
+
     /// Saves a screenshot of the window for people to look at after a run.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // WebKitWebDriver can return the frame before the last DOM change;
@@ -297,6 +314,22 @@ fn tauri_driver() -> PathBuf {
         return local;
     }
     PathBuf::from("tauri-driver")
+}
+
+/// A `$BROWSER` (for the app or `callout authorize`) that signs in as the
+/// sandbox user, allows, and follows the redirect back to the loopback
+/// listener; the script is written into `home`.
+pub fn browser_script(home: &Path) -> String {
+    let script = home.join("browser.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nurl=\"$1\"\n\
+         exec curl -sS -L -o /dev/null \
+         --data \"${url#*\\?}&username=sandbox-user&password=sandbox-password&decision=allow\" \
+         \"${url%%\\?*}\"\n",
+    )
+    .expect("write the browser script");
+    format!("sh {}", script.display())
 }
 
 /// A new, empty directory for one app's `CALLOUT_HOME`, under the build's

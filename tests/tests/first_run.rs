@@ -29,21 +29,6 @@ const SANDBOX_STATUS: &str =
     r#"[data-testid="credential-row"][data-name="Sandbox"] [data-testid="credential-status"]"#;
 const SOAP_SAMPLE: &str = r#"[data-testid="request-item"][data-name="Salesforce SOAP query"]"#;
 
-/// A `$BROWSER` that signs in as the sandbox user, allows, and follows the
-/// redirect back to the app's loopback listener.
-fn browser_script(home: &Path) -> String {
-    let script = home.join("browser.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nurl=\"$1\"\n\
-         exec curl -sS -L -o /dev/null \
-         --data \"${url#*\\?}&username=sandbox-user&password=sandbox-password&decision=allow\" \
-         \"${url%%\\?*}\"\n",
-    )
-    .expect("write the browser script");
-    format!("sh {}", script.display())
-}
-
 /// What the app's embedded sandbox has been asked, read over HTTP from the
 /// URL the Sandbox credential points at.
 fn sandbox_stats(home: &Path) -> SandboxStats {
@@ -79,7 +64,7 @@ fn sandbox_stats(home: &Path) -> SandboxStats {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_in_five_steps() {
     let home = fresh_home("first-run");
-    let browser = browser_script(&home);
+    let browser = callout_tests::app::browser_script(&home);
     let session = AppSession::start_with(&home, &[("BROWSER", browser)]).await;
 
     // 1. The Sandbox credential is there on first run; authorize it.

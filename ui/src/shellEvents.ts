@@ -20,6 +20,8 @@ export interface ShellEvents {
   "timeline-appended": TimelineAppended;
   navigate: Navigate;
   "clipboard-checked": ClipboardChecked;
+  /** The saved requests changed, by this app or another process. */
+  "requests-changed": null;
 }
 
 export type ShellEvent = keyof ShellEvents;

@@ -165,6 +165,14 @@ fn one_unreadable_entry_is_listed_as_broken_and_repair_lets_it_authorize_again()
         "{}",
         stdout(&repair)
     );
+    // The timeline says so: an open app learns from it that the status changed.
+    let timeline = home.run(&["timeline", "Garbled", "--kind", "keychainError"]);
+    assert_ok(&timeline);
+    assert!(
+        stdout(&timeline).contains("garbled/authorization were removed (repair)"),
+        "{}",
+        stdout(&timeline)
+    );
     let authorize = home.run(&["authorize", "Garbled"]);
     assert_ok(&authorize);
     let list = home.run(&["credential", "list"]);

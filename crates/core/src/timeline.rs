@@ -111,6 +111,22 @@ impl EventKind {
         }
     }
 
+    /// Whether an event of this kind is written when a credential's keychain
+    /// entries were written or removed (tokens issued, refreshed, marked as
+    /// needing re-authorization, held or repaired), so its status may have
+    /// changed. Requests, verdicts, retries and keeper decisions change
+    /// nothing stored: a refresh they lead to writes events of its own.
+    pub fn follows_keychain_change(self) -> bool {
+        matches!(
+            self,
+            EventKind::Authorized
+                | EventKind::TokenIssued
+                | EventKind::RefreshAttempt
+                | EventKind::NeedsReauthorization
+                | EventKind::KeychainError
+        )
+    }
+
     /// Reads a kind name, ignoring case and `-`/`_` (`refresh-attempt`).
     pub fn parse(name: &str) -> Option<EventKind> {
         let wanted: String = name
@@ -533,6 +549,19 @@ impl Query {
     }
 }
 
+/// What was appended after a given event ([`Timeline::appended_after`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Appended {
+    /// The newest event's id now (0 when there is none): where the next
+    /// look starts.
+    pub newest: i64,
+    /// The credentials with new events, each once (ignoring case), as one
+    /// of those events names it.
+    pub credentials: Vec<String>,
+    /// The kinds of the new events, each once.
+    pub kinds: Vec<EventKind>,
+}
+
 /// What to keep when pruning; nothing is pruned for a `None`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Retention {
@@ -645,6 +674,12 @@ fn insert(connection: &Connection, row: &Row) -> rusqlite::Result<i64> {
         row.json
     ])?;
     Ok(connection.last_insert_rowid())
+}
+
+fn newest_id(connection: &Connection) -> rusqlite::Result<i64> {
+    connection.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |row| {
+        row.get(0)
+    })
 }
 
 fn insert_all(connection: &mut Connection, rows: &[Row]) -> rusqlite::Result<()> {
@@ -873,6 +908,61 @@ impl Timeline {
             Ok(count) => Ok(u64::try_from(count).unwrap_or(0)),
             Err(error) => Err(self.failed(&mut connection, "count the events of", error).0),
         }
+    }
+
+    /// The newest event's id (0 when there is none): one look at the end
+    /// of the table.
+    pub fn newest_id(&self) -> Result<i64> {
+        let mut connection = self.connection();
+        newest_id(&connection).map_err(|error| {
+            self.failed(&mut connection, "read the newest event of", error)
+                .0
+        })
+    }
+
+    /// What was appended since the newest event was `after` (an id
+    /// [`Appended::newest`] answered before; 0 for everything). Cheap when
+    /// nothing was: one look at the end of the table. Ids only grow, across
+    /// processes; a newest id below `after` means the file was moved aside
+    /// (a fresh one starts at 1), and everything in it counts as new.
+    pub fn appended_after(&self, after: i64) -> Result<Appended> {
+        let mut connection = self.connection();
+        let read = (|| -> rusqlite::Result<Appended> {
+            let newest = newest_id(&connection)?;
+            let mut appended = Appended {
+                newest,
+                ..Appended::default()
+            };
+            if newest == after {
+                return Ok(appended);
+            }
+            let after = if newest < after { 0 } else { after };
+            let mut statement = connection.prepare_cached(
+                "SELECT credential, kind FROM events WHERE id > ?1 AND id <= ?2 \
+                 GROUP BY credential_key, kind ORDER BY MIN(id)",
+            )?;
+            let mut rows = statement.query(params![after, newest])?;
+            while let Some(row) = rows.next()? {
+                let (credential, kind): (String, String) = (row.get(0)?, row.get(1)?);
+                if !appended
+                    .credentials
+                    .iter()
+                    .any(|known| known.eq_ignore_ascii_case(&credential))
+                {
+                    appended.credentials.push(credential);
+                }
+                if let Some(kind) = EventKind::parse(&kind)
+                    && !appended.kinds.contains(&kind)
+                {
+                    appended.kinds.push(kind);
+                }
+            }
+            Ok(appended)
+        })();
+        read.map_err(|error| {
+            self.failed(&mut connection, "read the newest events of", error)
+                .0
+        })
     }
 
     /// Reads every page of the file (`PRAGMA quick_check`): damage found
@@ -1356,6 +1446,52 @@ mod tests {
         assert_eq!(one.len(), 8);
         assert_ne!(one, fingerprint(&Secret::new("token-two")));
         assert!(!one.contains("token"));
+    }
+
+    #[test]
+    fn what_another_handle_appended_is_read_by_credential_and_kind() {
+        let (dir, timeline) = temp();
+        assert_eq!(timeline.appended_after(0).unwrap(), Appended::default());
+        timeline.append("Sandbox", &note("one"), at(100)).unwrap();
+        let seen = timeline.newest_id().unwrap();
+        assert_eq!(timeline.appended_after(0).unwrap().newest, seen);
+
+        // Another process's handle on the same file.
+        let other = Timeline::open(&dir.path().join(FILE_NAME)).unwrap();
+        other
+            .append("Acme", &EventDetail::Retry { attempt: 2 }, at(200))
+            .unwrap();
+        other.append("acme", &note("two"), at(300)).unwrap();
+        other
+            .append("Acme", &EventDetail::Retry { attempt: 3 }, at(400))
+            .unwrap();
+        let appended = timeline.appended_after(seen).unwrap();
+        assert_eq!(appended.newest, seen + 3);
+        assert_eq!(appended.credentials, ["Acme"]);
+        assert_eq!(
+            appended.kinds,
+            [EventKind::Retry, EventKind::NeedsReauthorization]
+        );
+        assert_eq!(
+            timeline.appended_after(appended.newest).unwrap(),
+            Appended {
+                newest: appended.newest,
+                ..Appended::default()
+            }
+        );
+        assert!(appended.kinds[1].follows_keychain_change());
+        assert!(!appended.kinds[0].follows_keychain_change());
+
+        // A fresh file (the old one moved aside) starts its ids again:
+        // everything in it is new.
+        let fresh_dir = tempfile::tempdir().unwrap();
+        let fresh = Timeline::open(&fresh_dir.path().join(FILE_NAME)).unwrap();
+        fresh.append("Sandbox", &note("again"), at(500)).unwrap();
+        let appended = fresh.appended_after(seen + 3).unwrap();
+        assert_eq!(
+            (appended.newest, appended.credentials),
+            (1, vec!["Sandbox".to_string()])
+        );
     }
 
     #[test]

@@ -13,9 +13,9 @@ use callout_core::oauth::flows::{self, ProviderMetadata};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{Reply, report};
-use crate::events;
 use crate::host::Window;
 use crate::state::AppState;
+use crate::watch;
 
 /// Every credential with its status (the Sandbox one from the first run on).
 // Off the main thread: it reads the keychain or the disk.
@@ -66,7 +66,7 @@ pub async fn save_credential<R: Runtime>(
         view.notice = saved.notice;
         Ok(view)
     });
-    events::credentials_changed(&app);
+    watch::check_now(&app);
     result.map_err(report)
 }
 
@@ -79,12 +79,13 @@ pub async fn remove_credential<R: Runtime>(
     name: String,
 ) -> Reply<()> {
     let result = action::remove(&state.service, &Window::new(&app), &name).await;
-    events::credentials_changed(&app);
+    watch::check_now(&app);
     result.map(|_| ()).map_err(report)
 }
 
 /// Removes the keychain entries of a credential that cannot be read (see
-/// [`CredentialStore::repair`]); answers the credential as it is now.
+/// [`TokenService::repair`](callout_core::oauth::TokenService::repair): the
+/// timeline says so); answers the credential as it is now.
 // Off the main thread: it reads the keychain or the disk.
 #[tauri::command(async)]
 pub fn repair_credential<R: Runtime>(
@@ -101,7 +102,7 @@ pub fn repair_credential<R: Runtime>(
             SystemTime::now(),
         )
     });
-    events::credentials_changed(&app);
+    watch::check_now(&app);
     result.map_err(report)
 }
 

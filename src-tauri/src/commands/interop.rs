@@ -6,8 +6,8 @@ use callout_core::send::Draft;
 use tauri::{AppHandle, Runtime, State};
 
 use super::{Reply, report};
-use crate::events;
 use crate::state::AppState;
+use crate::watch;
 
 /// Reads a pasted curl command into an unsaved request (the editor opens it).
 #[tauri::command]
@@ -39,9 +39,7 @@ pub fn import_postman<R: Runtime>(
     let imported =
         interop::save_collection(collection, state.service.store(), &state.requests, false)
             .map_err(report)?;
-    if !imported.credentials_added.is_empty() {
-        events::credentials_changed(&app);
-    }
+    watch::check_now(&app);
     Ok(imported)
 }
 

@@ -3,14 +3,13 @@
 //! refresh and retry once, timeline).
 
 use callout_core::actions;
-use callout_core::endpoint;
 use callout_core::requests::{self, Preview, SavedRequest};
 use callout_core::send::{Draft, Report};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{Reply, report};
-use crate::events;
 use crate::state::AppState;
+use crate::watch;
 
 /// The saved requests; a first run has the sample requests.
 // Off the main thread: it reads the keychain or the disk.
@@ -48,14 +47,8 @@ pub async fn send_request<R: Runtime>(
     state: State<'_, AppState>,
     draft: Draft,
 ) -> Reply<Report> {
-    let credential = endpoint::split(&draft.url)
-        .ok()
-        .and_then(|target| target.credential.map(str::to_string));
     let outcome = actions::send::send(&state.sender, &state.service, &draft, None).await;
-    if let Some(credential) = credential {
-        // The send may have refreshed the token, and it was recorded.
-        events::credentials_changed(&app);
-        events::timeline_appended(&app, &credential);
-    }
+    // What the send recorded (and a refresh it led to) is told before it answers.
+    watch::check_now(&app);
     outcome.map(|outcome| outcome.report()).map_err(report)
 }

@@ -20,9 +20,9 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use super::{Reply, report};
-use crate::events;
 use crate::host::Window;
 use crate::state::AppState;
+use crate::{events, watch};
 
 /// Runs the credential's flow from scratch (also the way to re-authorize):
 /// the browser for authorization code, the device page for device code,
@@ -100,21 +100,13 @@ fn view<R: Runtime>(app: &AppHandle<R>, live: &LiveToken) -> TokenView {
     TokenView::of(&live.credential, &live.tokens, timeline)
 }
 
-/// Tells the UI and tray that `name`'s tokens and timeline changed.
-fn changed<R: Runtime>(app: &AppHandle<R>, name: &str) {
-    events::credentials_changed(app);
-    events::timeline_appended(app, name);
-}
-
 /// The live token of `name` on the clipboard, cleared after the configured
 /// time unless the clipboard changed meanwhile. What "Copy live token" in
 /// the tray does.
 pub async fn copy_live_token<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<CopyResult> {
     let state = app.state::<AppState>();
     let live = live_token(&state.service, name, None, Freshness::WhenStale).await;
-    if live.as_ref().map_or(true, |live| live.refreshed) {
-        changed(app, name);
-    }
+    watch::check_now(app);
     let live = live.map_err(report)?;
     let token = live.tokens.access_token.clone();
     app.clipboard()
@@ -171,7 +163,7 @@ fn clear_later<R: Runtime>(app: &AppHandle<R>, token: Secret, after: Duration) {
 pub async fn refresh_credential<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<TokenView> {
     let state = app.state::<AppState>();
     let result = live_token(&state.service, name, None, Freshness::Now).await;
-    changed(app, name);
+    watch::check_now(app);
     result.map(|live| view(app, &live)).map_err(report)
 }
 
@@ -189,6 +181,6 @@ pub async fn authorize_credential<R: Runtime>(app: &AppHandle<R>, name: &str) ->
     let host: Arc<dyn Host> = Arc::new(Window::new(app));
     let result = authorize::authorize(&state.service, &host, &name, &options).await;
     drop(authorizing);
-    changed(app, &name);
+    watch::check_now(app);
     result.map(|live| view(app, &live)).map_err(report)
 }

@@ -24,6 +24,7 @@ import { restQueryExample } from "../logic/examples";
 import { calloutCompletions, calloutName } from "../logic/mergeFields";
 import { errorRange, offsetOf } from "../logic/position";
 import type { BodyKind, Preview, SavedRequest } from "../pending-types";
+import { subscribe } from "../shellEvents";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
 import { askConfirm, askLongText, askText, showText } from "../ui/modal";
@@ -186,6 +187,7 @@ export class EditorView {
     });
     this.errorBox.addEventListener("click", () => this.revealError());
     window.addEventListener("beforeunload", () => this.persist.flush());
+    subscribe("requests-changed", () => void this.reloadSaved());
     store.editorRequests.subscribe(() => {
       const { openName, send } = store.editorRequests.value;
       if (!openName) return;
@@ -200,17 +202,29 @@ export class EditorView {
 
   /** Loads the saved requests (and samples) from the shell. */
   async refresh(): Promise<void> {
-    try {
-      this.saved = await api.listRequests();
-    } catch (error) {
-      toastError("Could not load the saved requests", error);
-    }
+    await this.loadSaved();
     const current = this.state.current ? this.state.drafts[this.state.current] : undefined;
     if (!current || (current.savedId === null && isPristineNew(current))) {
       const first = this.saved.find((r) => r.sample && /soap/i.test(r.name)) ?? this.saved[0];
       if (first) this.open(first);
     }
     this.renderList();
+  }
+
+  /** The saved requests again, as whoever changed them left them; the open draft stays. */
+  private async reloadSaved(): Promise<void> {
+    const before = JSON.stringify(this.saved);
+    await this.loadSaved();
+    // Our own saves are already shown: the list is drawn again only when it differs.
+    if (JSON.stringify(this.saved) !== before) this.renderList();
+  }
+
+  private async loadSaved(): Promise<void> {
+    try {
+      this.saved = await api.listRequests();
+    } catch (error) {
+      toastError("Could not load the saved requests", error);
+    }
   }
 
   /** The guide and the shell can ask for a request by name. */
@@ -713,7 +727,10 @@ export class EditorView {
         // The edits now live in the saved copy; a template goes back to how it came.
         delete this.state.drafts[oldKey];
       }
-      this.saved = [...this.saved.filter((r) => r.id !== saved.id), saved];
+      // In the file's order (replaced in place, a new one last), as a reload lists them.
+      this.saved = this.saved.some((r) => r.id === saved.id)
+        ? this.saved.map((r) => (r.id === saved.id ? saved : r))
+        : [...this.saved, saved];
       this.load(fromSaved(saved), saved.id);
       this.persistNow();
       toast(`Saved “${saved.name}”.`, "ok");

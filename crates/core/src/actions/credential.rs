@@ -147,9 +147,9 @@ pub async fn remove(service: &TokenService, host: &dyn Host, name: &str) -> Resu
 
 /// Removes the keychain entries of credential `name` that cannot be read
 /// (duplicated, edited by hand, written by a newer version), so it can be
-/// authorized again. Answers the entries removed.
+/// authorized again; the timeline says so. Answers the entries removed.
 pub fn repair(service: &TokenService, name: &str) -> Result<Vec<String>> {
-    service.store().repair(name)
+    service.repair(name)
 }
 
 /// Fills the token and authorization URLs from the issuer's metadata

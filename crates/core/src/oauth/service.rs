@@ -118,6 +118,28 @@ impl TokenService {
         }
     }
 
+    /// Removes the keychain entries of credential `name` that cannot be
+    /// read (see [`CredentialStore::repair`]) and, when there were any,
+    /// says so in the timeline: its tokens may be gone, and whoever shows
+    /// its status learns of that from there. Returns the accounts removed.
+    pub fn repair(&self, name: &str) -> Result<Vec<String>> {
+        let name = self.store.get(name)?.name;
+        let removed = self.store.repair(&name)?;
+        if !removed.is_empty() {
+            self.record(
+                &name,
+                EventDetail::KeychainError {
+                    message: format!(
+                        "the unreadable keychain entries {} were removed (repair); authorize \
+                         again if its tokens were among them",
+                        removed.join(", ")
+                    ),
+                },
+            );
+        }
+        Ok(removed)
+    }
+
     /// Records how a refresh ended (and a failure's consequences).
     pub(super) fn record_refresh(
         &self,
