@@ -1,17 +1,28 @@
 //! `callout-core`: every piece of Callout Lab's domain logic.
 //!
 //! The desktop shell (`src-tauri`) and the `callout` CLI are thin layers over
-//! this crate: they parse input, call into it and present the result.
+//! this crate: they parse input, call one of its [`actions`] and present the
+//! result. The plain types every layer speaks ([`Draft`], [`Header`],
+//! [`Received`], [`Secret`], [`Error`], [`Location`], [`TokenSet`]) are
+//! exported here; their modules are private.
 
+// Core in three layers; imports only point down (tests/layers.rs checks it,
+// docs/ARCHITECTURE.md draws it).
+
+// 1. Plain types, imported by everything, importing nothing above them. Their
+//    items are the crate's own (re-exported below), the modules private.
+mod error;
+mod http;
+mod secret;
+mod source;
+
+// 2. Domain modules, one per concept.
 pub mod about;
-pub mod actions;
 pub mod credential;
 pub mod credential_store;
 pub mod detect;
 pub mod endpoint;
-pub mod error;
 pub mod home;
-pub mod http;
 pub mod interop;
 pub mod keeper;
 pub mod lock;
@@ -19,16 +30,20 @@ pub mod merge;
 pub mod oauth;
 pub mod pause;
 pub mod requests;
-pub mod secret;
 pub mod send;
 pub mod settings;
-pub mod source;
 pub mod timeline;
-pub mod token;
+mod token;
 pub mod vault;
 
+// 3. The actions the app and the CLI share.
+pub mod actions;
+
 pub use error::{Error, ErrorKind, ErrorReport, Result};
+pub use http::{Draft, Header, MAX_RESPONSE_BYTES, Received, ResponseBody, header_value};
 pub use secret::Secret;
+pub use source::{Location, Part, Position};
+pub use token::{ExpirySource, TokenResponseError, TokenSet, jwt_claims, parse_token_response};
 
 /// The guard of `mutex`, even if a thread panicked while holding it: what
 /// this crate guards is changed in one step (an insert, an assignment), so
