@@ -1,6 +1,7 @@
 //! callout-cli's integration tests, as one test binary: a module per file of
 //! this folder. They run the `callout` binary cargo builds for them
-//! (`CARGO_BIN_EXE_callout`).
+//! (`CARGO_BIN_EXE_callout`), which has the pause points of
+//! `callout_core::pause` (this crate's dev-dependency turns them on).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
 
