@@ -31,6 +31,18 @@ step "cargo fetch (every platform's crates, for cargo deny)" cargo fetch --locke
 step "cargo deny (offline: licenses, bans, sources)" \
   "$ROOT/.tools/bin/cargo-deny" deny --offline --locked check licenses bans sources
 step "cargo build (binaries for the end-to-end tests)" cargo build --workspace --bins --locked
+# Pause points (callout_core::pause) are for the CLI's crash tests, whose
+# dev-dependency turns them on: a plain build — what ships — has none. Its
+# binaries must not even name the variable that stops them.
+step "no pause points in a plain build" bash -c '
+  for bin in callout callout-lab callout-bench; do
+    path="${CARGO_TARGET_DIR:-target}/debug/$bin"
+    [ -f "$path" ] || { echo "$path was not built" >&2; exit 1; }
+    if grep -q -a CALLOUT_PAUSE_ "$path"; then
+      echo "$path has pause points: the test-pause-points feature leaked into a plain build" >&2
+      exit 1
+    fi
+  done'
 FIGURES="$ROOT/target/tmp/figures"
 rm -rf "$FIGURES"
 step "cargo test (in a desktop session: Xvfb, D-Bus, gnome-keyring)" \

@@ -1,7 +1,5 @@
 //! The `callout` binary as a user runs it.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::process::Command;
 
 fn callout(args: &[&str]) -> std::process::Output {

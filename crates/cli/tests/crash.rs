@@ -4,16 +4,12 @@
 //! it says "needs re-authorization" and why. The kill happens at pause
 //! points (`callout_core::pause`) the test asks for, so it lands exactly.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::time::{Duration, Instant};
 
 use callout_core::pause::{PAUSE_AT, PAUSE_FILE};
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-mod common;
-
-use common::{TestHome, assert_ok, stderr, stdout};
+use crate::common::{TestHome, assert_ok, stderr, stdout};
 
 /// Starts `callout token NAME --refresh`, waits until it reaches `point`, and
 /// kills it there.

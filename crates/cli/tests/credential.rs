@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! `callout credential` over keychain entries it did not expect: entries an
 //! earlier credential of the same name left behind, an entry this version
 //! cannot read, and a rename. Real processes, the sandbox on a real socket,
@@ -14,9 +12,7 @@ use callout_core::home::Home;
 use callout_core::oauth::{ExpirySource, TokenSet};
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-mod common;
-
-use common::{TestHome, assert_ok, stderr, stdout};
+use crate::common::{TestHome, assert_ok, stderr, stdout};
 
 fn keychain_service(home: &TestHome) -> String {
     Home::at(home.path())

@@ -1,7 +1,5 @@
 //! `callout explain` as a user runs it.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

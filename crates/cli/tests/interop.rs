@@ -3,16 +3,12 @@
 //! really runs against the sandbox, a Postman collection whose secrets stay
 //! out of every file.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::path::Path;
 use std::process::Command;
 
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-mod common;
-
-use common::{TestHome, assert_no_secret_in_files, assert_ok, stderr, stdout};
+use crate::common::{TestHome, assert_no_secret_in_files, assert_ok, stderr, stdout};
 
 #[test]
 fn a_curl_command_is_imported_saved_and_exported_back() {

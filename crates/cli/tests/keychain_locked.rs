@@ -5,17 +5,13 @@
 //! The keyring is a private GNOME Keyring on a D-Bus session of this test's
 //! own, so locking it cannot disturb tests that run beside this one.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Output, Stdio};
 
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-mod common;
-
-use common::{KEYCHAIN_ADVICE, TestHome, assert_ok, stderr, stdout};
+use crate::common::{self, KEYCHAIN_ADVICE, TestHome, assert_ok, stderr, stdout};
 
 /// A GNOME Keyring, unlocked, on a session bus of its own.
 struct PrivateKeyring {

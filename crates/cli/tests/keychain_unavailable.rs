@@ -3,16 +3,12 @@
 //! credential definition without its secret, and never a secret in a file
 //! as a fallback.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::process::Output;
 
 use callout_core::credential::{AuthProtocol, Credential};
 use callout_core::credential_store::write_definitions;
 
-mod common;
-
-use common::{KEYCHAIN_ADVICE, TestHome, stderr};
+use crate::common::{self, KEYCHAIN_ADVICE, TestHome, stderr};
 
 /// `callout ARGS` with the session bus pointing nowhere.
 fn without_keychain(home: &TestHome, args: &[&str], stdin: Option<&str>) -> Output {

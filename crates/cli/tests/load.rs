@@ -14,8 +14,6 @@
 //!
 //! `CALLOUT_LOAD_SECONDS` sets how long the load runs (default 120).
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -31,9 +29,7 @@ use callout_core::timeline::{
 };
 use callout_sandbox::{RequestLog, Sandbox, SandboxConfig, SandboxStats};
 
-mod common;
-
-use common::{TestHome, assert_ok, stderr, stdout};
+use crate::common::{self, TestHome, assert_ok, stderr, stdout};
 
 const DEFAULT_SECONDS: u64 = 120;
 const CLI_THREADS: usize = 3;

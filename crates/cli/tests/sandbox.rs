@@ -1,8 +1,6 @@
 //! `callout sandbox` as a user runs it: started on port 0, called over plain
 //! HTTP at the URL it prints, logging each request, then stopped.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::io::{BufRead, BufReader, Lines, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, ChildStdout, Command, Stdio};

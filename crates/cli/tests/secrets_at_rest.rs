@@ -6,17 +6,13 @@
 //! is searched for every token the provider ever issued and the client
 //! secret: none is found. Only `callout token`, whose job it is, prints one.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 use callout_core::pause::{PAUSE_AT, PAUSE_FILE};
 use callout_sandbox::{Sandbox, SandboxConfig, TokenFault};
 
-mod common;
-
-use common::{TestHome, assert_ok, stderr, stdout};
+use crate::common::{self, TestHome, assert_ok, stderr, stdout};
 
 const SOAP_URL: &str = "callout:Full/services/Soap/u/59.0";
 

@@ -1,8 +1,6 @@
 //! `callout send` as a user runs it: against a loopback server, and against
 //! the sandbox with tokens from the real keychain, refreshed for real.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::net::TcpListener;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
@@ -10,9 +8,7 @@ use std::thread::JoinHandle;
 
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-mod common;
-
-use common::{TestHome, assert_ok, stdout};
+use crate::common::{self, TestHome, assert_ok, stdout};
 
 const SOAP_FAULT: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode><faultstring>INVALID_SESSION_ID: Invalid Session ID</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#;
 

@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! `callout timeline` and `callout keep` as a person runs them: real
 //! processes, a `--home` of their own, the timeline a real SQLite file, and
 //! for `keep` the sandbox on a real socket and the real keychain.
@@ -16,9 +14,7 @@ use callout_core::timeline::{
 };
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-mod common;
-
-use common::{TestHome, assert_ok, stderr, stdout};
+use crate::common::{self, TestHome, assert_ok, stderr, stdout};
 
 /// The commands' local time: UTC+05:45, as a POSIX rule so no time zone
 /// database is needed. An offset of neither zero nor whole hours shows

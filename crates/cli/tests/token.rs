@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! `callout credential`, `callout authorize` and `callout token` as a person
 //! or a script runs them: real processes, the sandbox on a real socket, the
 //! real Secret Service keychain, a `--home` of their own per test.
@@ -11,9 +9,7 @@ use callout_core::credential_store::{Authorization, Identity};
 use callout_core::oauth::{ExpirySource, TokenSet};
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-mod common;
-
-use common::{TestHome, assert_no_secret_in_files, assert_ok, stderr, stdout};
+use crate::common::{TestHome, assert_no_secret_in_files, assert_ok, stderr, stdout};
 
 #[test]
 fn credential_add_list_show_remove_keep_the_secret_in_the_keychain() {

@@ -2,8 +2,6 @@
 //! `fixtures/verdicts/`, one raw HTTP response per file), on compressed,
 //! huge and broken bodies, and on random input.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::io::Write;
 use std::path::Path;
 

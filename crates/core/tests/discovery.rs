@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! Discovery against a hostile issuer: a metadata document that never ends
 //! (or says it is huge) is refused once it passes the size limit, with an
 //! error naming the limit, instead of being read into memory whole.

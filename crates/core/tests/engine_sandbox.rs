@@ -4,8 +4,6 @@
 //! token endpoint, and retried to a 200; Salesforce's verdict on the same 500
 //! says it would not have refreshed. Needs the keychain (the desktop session).
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -15,9 +13,7 @@ use callout_core::send::{Attempt, Draft, Sender, Timeouts};
 use callout_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
-mod common;
-
-use common::TestHome;
+use crate::common::TestHome;
 
 /// Calls the sandbox's token endpoint (RFC 6749 §5.1 JSON) with a form body.
 async fn token_request(

@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! Hostile responses: entity-expansion bombs, absurd nesting, invalid
 //! UTF-8, huge bodies and header floods over a real loopback socket. Each is
 //! answered with a bounded verdict (or error) that says what was not read —

@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! Requests out as curl and Apex (snapshots of the sample requests, as
 //! people read them) and curl in and out again.
 

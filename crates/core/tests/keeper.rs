@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! The keeper and the timeline over the sandbox on a real socket, with
 //! secrets in the real Secret Service keychain and the timeline in a real
 //! SQLite file. The sandbox's clock is moved by hand and the keeper is told
@@ -19,9 +17,7 @@ use callout_core::timeline::{
 use callout_core::{Error, Secret};
 use callout_sandbox::{Clock, ManualClock, Sandbox, SandboxConfig};
 
-mod common;
-
-use common::TestHome;
+use crate::common::TestHome;
 
 /// An authorization-code credential for the sandbox's client, with
 /// sandbox-issued tokens issued at `issued_at`, expiring at `expires_at`.

@@ -1,11 +1,11 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! Round trips through the real OS keychain (Secret Service under
 //! `dbus-run-session` + gnome-keyring in `make test`). No mock store.
 
 use callout_core::about::check_keychain;
 use callout_core::vault::Vault;
 use callout_core::{Error, Secret};
+
+use crate::common::test_name;
 
 /// A vault under a service name of its own, so parallel tests and a user's
 /// real entries never meet.
@@ -101,7 +101,6 @@ const NO_KEYCHAIN: &str = "CALLOUT_TEST_NO_KEYCHAIN";
 
 #[test]
 fn keychain_errors_name_the_account_and_what_to_do() {
-    const NAME: &str = "keychain_errors_name_the_account_and_what_to_do";
     if std::env::var_os(NO_KEYCHAIN).is_some() {
         return without_a_keychain();
     }
@@ -110,7 +109,12 @@ fn keychain_errors_name_the_account_and_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            test_name!(keychain_errors_name_the_account_and_what_to_do),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(NO_KEYCHAIN, "1")
         .env(
             "DBUS_SESSION_BUS_ADDRESS",

@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! A keychain call that blocks (an unlock prompt waiting for the person, a
 //! keyring daemon that does not answer) must not take the async runtime's
 //! worker with it: on a runtime with ONE worker thread, a send to the
@@ -20,6 +18,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use callout_core::Secret;
 use callout_core::vault::Vault;
 use callout_sandbox::{Sandbox, SandboxConfig};
+
+use crate::common::test_name;
 
 /// Set in the child process: the private bus is the session bus there.
 const CHILD: &str = "CALLOUT_TEST_KEYCHAIN_BLOCKING_CHILD";
@@ -113,7 +113,7 @@ fn a_blocked_keychain_call_leaves_the_one_worker_free_for_a_send() {
         let keyring = PrivateKeyring::start();
         let output = Command::new(std::env::current_exe().unwrap())
             .args([
-                "a_blocked_keychain_call_leaves_the_one_worker_free_for_a_send",
+                test_name!(a_blocked_keychain_call_leaves_the_one_worker_free_for_a_send),
                 "--exact",
                 "--nocapture",
                 "--test-threads=1",
@@ -122,12 +122,13 @@ fn a_blocked_keychain_call_leaves_the_one_worker_free_for_a_send() {
             .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus)
             .output()
             .unwrap();
+        let said = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),
-            "the test in the child process failed:\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
+            "the test in the child process failed:\n{said}\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
+        assert!(said.contains("1 passed"), "the child ran no test:\n{said}");
         return;
     }
 

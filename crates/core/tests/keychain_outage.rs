@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! The keychain goes away just after the provider rotated a refresh token:
 //! the new tokens are kept in memory, the user is told, the next send in the
 //! same process goes out with them, and they are stored once the keychain is
@@ -25,14 +23,11 @@ use callout_core::send::{Draft, Sender, Timeouts};
 use callout_core::timeline::{EventDetail, KeeperAction};
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-mod common;
-
-use common::TestHome;
+use crate::common::{TestHome, test_name};
 
 /// Set in the run inside the private session.
 const INSIDE: &str = "CALLOUT_TEST_PRIVATE_KEYRING";
 const PASSWORD: &str = "outage-test";
-const NAME: &str = "rotated_tokens_outlive_a_keychain_outage";
 
 #[test]
 fn rotated_tokens_outlive_a_keychain_outage() {
@@ -46,7 +41,11 @@ fn rotated_tokens_outlive_a_keychain_outage() {
     let output = Command::new("dbus-run-session")
         .arg("--")
         .arg(std::env::current_exe().unwrap())
-        .args([NAME, "--exact", "--nocapture"])
+        .args([
+            test_name!(rotated_tokens_outlive_a_keychain_outage),
+            "--exact",
+            "--nocapture",
+        ])
         .env(INSIDE, "1")
         .env("XDG_DATA_HOME", &data)
         .env("XDG_RUNTIME_DIR", &runtime)
@@ -54,11 +53,15 @@ fn rotated_tokens_outlive_a_keychain_outage() {
         .stdin(Stdio::null())
         .output()
         .expect("dbus-run-session is installed by scripts/setup.sh");
+    let said = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "the run in the private session failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
+        "the run in the private session failed:\n{said}\n{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        said.contains("1 passed"),
+        "the private session ran no test:\n{said}"
     );
 }
 

@@ -3,8 +3,6 @@
 //! without a cycle, and nothing imports the actions on top.
 //! (See docs/ARCHITECTURE.md.)
 
-#![allow(clippy::unwrap_used)] // test code: fail loudly
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! The one-shot loopback listener of the browser sign-in (RFC 8252) against
 //! hostile or careless local clients: other paths get 404, a forged
 //! callback (wrong or missing `state`) is refused with a 400 page and
@@ -17,9 +15,7 @@ use callout_core::credential::AuthProtocol;
 use callout_core::oauth::browser::{self, BrowserOptions};
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-mod common;
-
-use common::{STAND_IN_WAIT, StandIns, TestHome};
+use crate::common::{self, STAND_IN_WAIT, StandIns, TestHome};
 
 /// The loopback address the sign-in URL redirects to.
 fn redirect_address(url: &str) -> SocketAddr {

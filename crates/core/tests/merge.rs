@@ -2,8 +2,6 @@
 //! rendering in the sent and the masked form, Salesforce-compatibility lint,
 //! and property tests of the parser.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::collections::BTreeMap;
 
 use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};

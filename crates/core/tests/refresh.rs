@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! Authorization and refresh against the embedded sandbox over real sockets,
 //! with secrets in the real Secret Service keychain and definitions in a
 //! real file. Each test has its own home (so its own keychain service) and
@@ -18,9 +16,7 @@ use callout_core::timeline::{EventDetail, RefreshOutcome};
 use callout_core::{Error, ErrorKind, Secret};
 use callout_sandbox::{ManualClock, Sandbox, SandboxConfig, TokenFault};
 
-mod common;
-
-use common::{StandIns, TestHome};
+use crate::common::{self, StandIns, TestHome};
 
 fn expired() -> SystemTime {
     SystemTime::now() - Duration::from_secs(60)

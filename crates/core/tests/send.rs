@@ -1,8 +1,6 @@
 //! The send pipeline end to end over real loopback sockets: render → send →
 //! verdict → refresh → re-render → retry once, with every attempt recorded.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::io::Write;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! The timeline as real SQLite files in temp dirs: several writers at once
 //! (threads with connections of their own, and another process) lose
 //! nothing, and a credential's last hour among 100 000 events is read
@@ -13,6 +11,8 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, SystemTime};
 
 use callout_core::timeline::{EventDetail, EventKind, FILE_NAME, Query, Timeline};
+
+use crate::common::test_name;
 
 /// Set in the child process this file spawns: where to append, and as whom.
 const CHILD_PATH: &str = "CALLOUT_TIMELINE_TEST_CHILD_PATH";
@@ -58,7 +58,7 @@ fn two_processes_and_threads_appending_at_once_lose_nothing() {
     // Created (and migrated) by nobody in particular: every writer opens it.
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
-            "two_processes_and_threads_appending_at_once_lose_nothing",
+            test_name!(two_processes_and_threads_appending_at_once_lose_nothing),
             "--exact",
             "--test-threads=1",
             "--nocapture",
@@ -73,7 +73,7 @@ fn two_processes_and_threads_appending_at_once_lose_nothing() {
     // Everyone opens the file first, then all start appending together.
     let mut child_says = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    // libtest may print "test two_processes_... ... " on the same line.
+    // libtest may print "test timeline::two_processes_... ... " on the same line.
     while !line.trim_end().ends_with("ready") {
         line.clear();
         assert_ne!(

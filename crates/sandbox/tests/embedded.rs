@@ -1,5 +1,3 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 //! The app's embedded sandbox and its first-run "Sandbox" credential and
 //! sample requests, over real sockets and the real keychain.
 

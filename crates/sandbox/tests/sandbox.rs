@@ -5,8 +5,6 @@
 //! real lifetime ends; the one scenario on the real clock (an idle refresh
 //! token) waits for the condition, never for a duration.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: fail loudly
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,6 @@
 //! What the CLI tests share: a `--home` of their own per test (its keychain
 //! entries removed on drop), running `callout` in it, and output checks.
 
-#![allow(dead_code)] // each test crate uses a different part of this
-
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

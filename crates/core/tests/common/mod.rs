@@ -1,9 +1,8 @@
 //! What the core integration tests over the sandbox share: a home in a temp
 //! dir with its token service (recording in the home's timeline), credentials
-//! for the sandbox's client, tokens seeded as if authorized, and cleanup of
-//! the keychain entries when the test ends.
-
-#![allow(dead_code)] // each test crate uses a different part of this
+//! for the sandbox's client, tokens seeded as if authorized, cleanup of the
+//! keychain entries when the test ends, and the name a test that runs itself
+//! again in a child process gives that child.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
@@ -272,4 +271,22 @@ fn form_fields(page: &str) -> Vec<(String, String)> {
             (captures[1].to_string(), value)
         })
         .collect()
+}
+
+/// The name libtest knows the test function `$test` of the calling module
+/// by — `module::test`, the module path without this binary's name — for
+/// running that test alone again in a child process (`NAME --exact`).
+/// Naming the function, not a string, makes a rename or a move a compile
+/// error instead of a child that silently runs no test.
+macro_rules! test_name {
+    ($test:ident) => {{
+        let _exists: fn() = $test;
+        $crate::common::without_binary_name(concat!(module_path!(), "::", stringify!($test)))
+    }};
+}
+pub(crate) use test_name;
+
+/// `path` without its first segment, the test binary's crate name.
+pub fn without_binary_name(path: &'static str) -> &'static str {
+    path.split_once("::").map_or(path, |(_, rest)| rest)
 }
