@@ -185,15 +185,8 @@ impl CredentialStore {
     /// Replaces the definition of the credential of the same name.
     pub fn update(&self, credential: Credential) -> Result<()> {
         self.edit(|credentials| {
-            let known: Vec<String> = credentials.iter().map(|c| c.name.clone()).collect();
-            let slot = credentials
-                .iter_mut()
-                .find(|c| c.is_named(&credential.name))
-                .ok_or_else(|| Error::UnknownCredential {
-                    name: credential.name.clone(),
-                    known,
-                })?;
-            *slot = credential;
+            let index = index_of(credentials, &credential.name)?;
+            credentials[index] = credential;
             Ok(())
         })
     }
@@ -222,14 +215,7 @@ impl CredentialStore {
         let _file = self.file_lock()?;
         let path = self.home.credentials_file();
         let mut credentials = read_definitions(&path)?;
-        let known: Vec<String> = credentials.iter().map(|c| c.name.clone()).collect();
-        let index = credentials
-            .iter()
-            .position(|c| c.is_named(previous))
-            .ok_or_else(|| Error::UnknownCredential {
-                name: previous.to_string(),
-                known,
-            })?;
+        let index = index_of(&credentials, previous)?;
         if let Some(existing) = credentials.iter().find(|c| c.is_named(&credential.name)) {
             return Err(already_exists(&credential.name, &existing.name));
         }
@@ -272,14 +258,7 @@ impl CredentialStore {
         let _file = self.file_lock()?;
         let path = self.home.credentials_file();
         let mut credentials = read_definitions(&path)?;
-        let known: Vec<String> = credentials.iter().map(|c| c.name.clone()).collect();
-        let index = credentials
-            .iter()
-            .position(|c| c.is_named(name))
-            .ok_or_else(|| Error::UnknownCredential {
-                name: name.to_string(),
-                known,
-            })?;
+        let index = index_of(&credentials, name)?;
         self.forget_secrets(&credentials[index].name)?;
         let removed = credentials.remove(index);
         write_set(&path, &CredentialSet::new(credentials)?)?;
@@ -537,6 +516,18 @@ pub struct NewSecrets {
     pub client_secret: Option<Secret>,
     /// The PEM private key of a JWT bearer credential.
     pub private_key: Option<Secret>,
+}
+
+/// Where credential `name` is in `credentials` (ignoring case), or an
+/// unknown-credential error listing the names there are.
+fn index_of(credentials: &[Credential], name: &str) -> Result<usize> {
+    credentials
+        .iter()
+        .position(|c| c.is_named(name))
+        .ok_or_else(|| Error::UnknownCredential {
+            name: name.to_string(),
+            known: credentials.iter().map(|c| c.name.clone()).collect(),
+        })
 }
 
 fn already_exists(name: &str, existing: &str) -> Error {
