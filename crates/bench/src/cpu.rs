@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use callout_core::credential::CredentialSet;
 use callout_core::detect::Detector;
 use callout_core::merge;
-use callout_core::send::Header;
+use callout_core::send::{Call, Header};
 use callout_core::timeline::{EventDetail, Query, RefreshOutcome, RefreshTrigger, Timeline};
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -137,7 +137,8 @@ pub fn render(samples: usize, batch: usize) -> Result<Figure> {
         ("{!$Credential.AuthorizationMethod}", "Bearer"),
     ];
     let render_once = || {
-        merge::render(&draft, &credentials, &secrets).map(|rendered| {
+        let call = Call::resolve(&draft, &credentials)?;
+        merge::render(&call, &secrets).map(|rendered| {
             (
                 rendered.expose_url(),
                 rendered.expose_headers(),

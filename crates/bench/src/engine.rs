@@ -9,7 +9,7 @@ use callout_core::credential::{CredentialSecrets, CredentialSet};
 use callout_core::credential_store::Identity;
 use callout_core::merge;
 use callout_core::oauth::KeychainRefresher;
-use callout_core::send::{Attempt, Draft, Outcome, Sender, Timeouts};
+use callout_core::send::{Attempt, Call, Draft, Outcome, Sender, Timeouts};
 use callout_sandbox::{Sandbox, SandboxConfig};
 use serde::Serialize;
 use serde_json::json;
@@ -33,12 +33,9 @@ impl BareRequest {
     /// Renders `draft` once with a marker token (the engine's renderer, so
     /// the bytes are the same), then splits the body at the marker.
     fn from_draft(draft: &Draft, credentials: &CredentialSet) -> Result<BareRequest> {
-        let rendered = merge::render(
-            draft,
-            credentials,
-            &CredentialSecrets::with_token(TOKEN_MARK),
-        )
-        .map_err(BenchError::engine("render the request for the bare client"))?;
+        let rendered = Call::resolve(draft, credentials)
+            .and_then(|call| merge::render(&call, &CredentialSecrets::with_token(TOKEN_MARK)))
+            .map_err(BenchError::engine("render the request for the bare client"))?;
         let body = rendered.expose_body().unwrap_or_default();
         let (before, after) = body
             .split_once(TOKEN_MARK)
@@ -204,8 +201,10 @@ pub async fn send_overhead(iterations: usize) -> Result<Figure> {
     let mut pair = Pair::new("us");
     for round in 0..iterations + iterations / 5 {
         let started = Instant::now();
+        let call = Call::resolve(&draft, &credentials)
+            .map_err(BenchError::engine("resolve the credential"))?;
         let outcome = sender
-            .send(&draft, &credentials, &secrets, None)
+            .send(&call, &secrets, None)
             .await
             .map_err(BenchError::engine("send through the engine"))?;
         let engine = micros(started.elapsed());
@@ -275,8 +274,10 @@ pub async fn recovery(iterations: usize) -> Result<Figure> {
         // Candidate: the stored token dies at the provider; only the fault tells.
         sandbox.expire_access_token(token_of(&secrets)?);
         let started = Instant::now();
+        let call = Call::resolve(&draft, &credentials)
+            .map_err(BenchError::engine("resolve the credential"))?;
         let outcome = sender
-            .send(&draft, &credentials, &secrets, Some(&refresher))
+            .send(&call, &secrets, Some(&refresher))
             .await
             .map_err(BenchError::engine("send through the engine"))?;
         let engine = micros(started.elapsed());
@@ -439,9 +440,10 @@ async fn storm_once(calls: usize, expired: bool) -> Result<StormRun> {
             Arc::clone(&refresher),
         );
         tasks.spawn(async move {
-            let result = sender
-                .send(&draft, &credentials, &secrets, Some(refresher.as_ref()))
-                .await;
+            let result = match Call::resolve(&draft, &credentials) {
+                Ok(call) => sender.send(&call, &secrets, Some(refresher.as_ref())).await,
+                Err(error) => Err(error),
+            };
             match &result {
                 Ok(outcome) => check_ok(outcome, "storm").map_err(|error| error.to_string()),
                 Err(error) => Err(error.to_string()),

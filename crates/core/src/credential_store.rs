@@ -43,6 +43,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::credential::{Credential, CredentialFile, CredentialSet, IdentityType};
+use crate::endpoint::Target;
 use crate::home::{self, Home};
 use crate::lock::{FileLock, RefreshLocks};
 use crate::token::{ExpirySource, TokenSet};
@@ -126,6 +127,16 @@ impl CredentialStore {
     /// Every credential in the file (none when there is no file yet).
     pub fn load(&self) -> Result<CredentialSet> {
         CredentialSet::new(read_definitions(&self.home.credentials_file())?)
+    }
+
+    /// The credentials a send to `target` needs: the file's when the URL
+    /// names a credential, none for a plain URL (which then sends even
+    /// beside a definitions file that does not read).
+    pub fn load_for(&self, target: &Target<'_>) -> Result<CredentialSet> {
+        match target.credential {
+            Some(_) => self.load(),
+            None => Ok(CredentialSet::default()),
+        }
     }
 
     /// The credential called `name` (ignoring case).

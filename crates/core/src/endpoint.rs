@@ -1,6 +1,8 @@
 //! `callout:NAME/path?query` endpoints: which credential a URL names, and the
 //! real URL it stands for once joined to that credential's endpoint.
 
+use crate::credential::{Credential, CredentialSet};
+use crate::http::Draft;
 use crate::{Error, Result};
 
 /// The scheme Salesforce uses for Named Credential endpoints.
@@ -42,6 +44,57 @@ pub fn split(url: &str) -> Result<Target<'_>> {
         credential: Some(name),
         rest,
     })
+}
+
+impl<'a> Target<'a> {
+    /// Looks up the credential this target names in `credentials` (an
+    /// unknown name is an error), for a whole send to use.
+    pub fn resolve(self, draft: &'a Draft, credentials: &'a CredentialSet) -> Result<Call<'a>> {
+        let credential = self
+            .credential
+            .map(|name| credentials.get(name))
+            .transpose()?;
+        Ok(Call {
+            draft,
+            credential,
+            rest: self.rest,
+        })
+    }
+}
+
+/// A draft with its URL split and the credential it names looked up, once:
+/// checking, rendering, sending, the retry and the exports all read this
+/// instead of splitting the URL again.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    pub draft: &'a Draft,
+    /// The credential `callout:NAME` names; `None` for a plain URL.
+    pub credential: Option<&'a Credential>,
+    /// For a `callout:` URL the part after the name; otherwise the whole URL.
+    pub rest: &'a str,
+}
+
+impl<'a> Call<'a> {
+    /// Splits `draft`'s URL and looks up its credential in `credentials`.
+    pub fn resolve(draft: &'a Draft, credentials: &'a CredentialSet) -> Result<Self> {
+        split(&draft.url)?.resolve(draft, credentials)
+    }
+
+    /// The URL before merge fields are filled: a `callout:` URL joined to
+    /// its credential's endpoint, a plain one as written.
+    pub fn joined_url(&self) -> String {
+        match self.credential {
+            Some(credential) => join(&credential.endpoint, self.rest),
+            None => self.rest.to_string(),
+        }
+    }
+
+    /// Where the call's requests go, for the gate that limits how many are
+    /// in flight to one place: the credential's endpoint, or the plain URL.
+    pub fn destination(&self) -> &'a str {
+        self.credential
+            .map_or(self.rest, |credential| credential.endpoint.as_str())
+    }
 }
 
 /// Joins a credential's endpoint and the rest of a `callout:` URL the way

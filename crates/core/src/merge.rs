@@ -19,8 +19,9 @@ use base64::Engine as _;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
-use crate::http::{Draft, Header};
+use crate::credential::{AuthProtocol, Credential, CredentialSecrets};
+use crate::endpoint::Call;
+use crate::http::Header;
 pub use crate::source::{Location, Part, Position};
 use crate::{Error, Result, Secret, endpoint};
 
@@ -532,26 +533,18 @@ impl Rendered {
     }
 }
 
-/// Renders a draft: resolves `callout:NAME`, replaces merge fields with the
-/// credential's values, adds the generated Authorization header, and lists
-/// where Salesforce would differ. `secrets` belong to the credential the URL
-/// names; they are not used for plain URLs.
-pub fn render(
-    draft: &Draft,
-    credentials: &CredentialSet,
-    secrets: &CredentialSecrets,
-) -> Result<Rendered> {
-    let target = endpoint::split(&draft.url)?;
-    let credential = target
-        .credential
-        .map(|name| credentials.get(name))
-        .transpose()?;
-    let source = credential.map(|credential| Source {
+/// Renders a call: `callout:NAME` resolved, merge fields replaced with the
+/// credential's values, the generated Authorization header added, and a
+/// list of where Salesforce would differ. `secrets` belong to the credential
+/// the URL names; they are not used for plain URLs.
+pub fn render(call: &Call<'_>, secrets: &CredentialSecrets) -> Result<Rendered> {
+    let draft = call.draft;
+    let source = call.credential.map(|credential| Source {
         credential,
         secrets,
     });
     let mut lint = Vec::new();
-    let url = render_url(&draft.url, target, source, &mut lint)?;
+    let url = render_url(call, source, &mut lint)?;
     let headers = render_headers(&draft.headers, source, &mut lint)?;
     let body = match &draft.body {
         None => None,
@@ -559,7 +552,7 @@ pub fn render(
     };
     Ok(Rendered {
         method: draft.method.trim().to_ascii_uppercase(),
-        credential: credential.map(|c| c.name.clone()),
+        credential: call.credential.map(|c| c.name.clone()),
         url,
         headers,
         body,
@@ -569,22 +562,17 @@ pub fn render(
 
 /// The URL: `callout:NAME` replaced by the credential's endpoint, merge
 /// fields replaced, the result checked.
-fn render_url(
-    written: &str,
-    target: endpoint::Target<'_>,
-    source: Option<Source<'_>>,
-    lint: &mut Vec<Lint>,
-) -> Result<Text> {
+fn render_url(call: &Call<'_>, source: Option<Source<'_>>, lint: &mut Vec<Lint>) -> Result<Text> {
     let location = Location::url();
     // Parse the whole URL so positions count from its start, then drop the
     // `callout:NAME` part, which the credential's endpoint replaces.
-    let written = written.trim();
+    let written = call.draft.url.trim();
     let mut segments = parse(written, &location)?;
-    strip_text_prefix(&mut segments, written.len() - target.rest.len());
+    strip_text_prefix(&mut segments, written.len() - call.rest.len());
     let rest = render_segments(&segments, source, &location)?;
     let url = match source {
         Some(source) => {
-            let mut url = Text::plain(endpoint::prefix(&source.credential.endpoint, target.rest));
+            let mut url = Text::plain(endpoint::prefix(&source.credential.endpoint, call.rest));
             url.pieces.extend(rest.pieces);
             lint.extend(salesforce_url_lint(&segments));
             url

@@ -359,11 +359,12 @@ pub fn preview(store: &CredentialStore, draft: &Draft) -> Preview {
 }
 
 fn render_preview(store: &CredentialStore, draft: &Draft) -> Result<merge::Rendered> {
-    let Some(name) = endpoint::split(&draft.url)?.credential else {
-        return merge::render(draft, &Default::default(), &CredentialSecrets::default());
+    let target = endpoint::split(&draft.url)?;
+    let credentials = store.load_for(&target)?;
+    let call = target.resolve(draft, &credentials)?;
+    let Some(credential) = call.credential else {
+        return merge::render(&call, &CredentialSecrets::default());
     };
-    let credentials = store.load()?;
-    let credential = credentials.get(name)?;
     let identity = Identity::for_credential(credential, None);
     let authorization = store.authorization(&credential.name, &identity)?;
     let secrets = CredentialSecrets {
@@ -375,7 +376,7 @@ fn render_preview(store: &CredentialStore, draft: &Draft) -> Result<merge::Rende
         password: authorization.password,
         ..CredentialSecrets::default()
     };
-    merge::render(draft, &credentials, &secrets)
+    merge::render(&call, &secrets)
 }
 
 /// Whether a preview's error means the draft itself is wrong (so sending

@@ -1,6 +1,7 @@
 //! Sending a request, the whole pipeline in reading order:
 //!
-//! [`check`] the draft → [`render`](merge::render) (merge fields, `callout:`)
+//! A draft resolved once into a [`Call`] (its URL split, the credential it
+//! names looked up) → [`check`] → [`render`](merge::render) (merge fields)
 //! → [`transmit`] → [`judge`] (verdict) → on expiry: [`refresh`] through the
 //! credential's [`Refresher`] → re-render → retry once → [`record_send`]
 //! (the timeline).
@@ -20,8 +21,9 @@ use serde::Serialize;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use ts_rs::TS;
 
-use crate::credential::{Credential, CredentialSecrets, CredentialSet};
+use crate::credential::{Credential, CredentialSecrets};
 use crate::detect::{Detector, Verdict};
+pub use crate::endpoint::Call;
 use crate::http;
 pub use crate::http::{Draft, Header, MAX_RESPONSE_BYTES, Received, ResponseBody, header_value};
 use crate::merge::{self, DisplayRequest, Lint, Rendered};
@@ -261,31 +263,26 @@ impl Sender {
         self.in_flight.waiting.load(Ordering::SeqCst)
     }
 
-    /// Runs the whole pipeline for `draft`. `secrets` are those of the
-    /// credential the URL names. Fails only when the draft cannot be rendered
+    /// Runs the whole pipeline for `call`. `secrets` are those of the
+    /// credential its URL names. Fails only when the call cannot be rendered
     /// or the first request gets no response; everything after that is an
     /// [`Attempt`].
     pub async fn send(
         &self,
-        draft: &Draft,
-        credentials: &CredentialSet,
+        call: &Call<'_>,
         secrets: &CredentialSecrets,
         refresher: Option<&dyn Refresher>,
     ) -> Result<Outcome> {
-        let credential = crate::endpoint::split(&draft.url)?
-            .credential
-            .map(|name| credentials.get(name))
-            .transpose()?;
+        let credential = call.credential;
         // Rendered once admitted: waiting may have taken long enough for
         // another call to find the token dead and renew it.
-        let origin = credential.map_or(draft.url.trim(), |credential| &credential.endpoint);
-        let admitted = self.in_flight.admit(origin).await;
+        let admitted = self.in_flight.admit(call.destination()).await;
         let renewed = match (credential, refresher) {
             (Some(credential), Some(refresher)) => refresher.replacement(credential, secrets).await,
             _ => None,
         };
         let used = renewed.as_ref().unwrap_or(secrets);
-        let rendered = merge::render(draft, credentials, used)?;
+        let rendered = merge::render(call, used)?;
         let detector = match credential {
             Some(credential) => Detector::for_credential(credential)?,
             None => Detector::default(),
@@ -314,9 +311,7 @@ impl Sender {
         let Some(fresh) = refresh(credential, refresher, used, &mut outcome).await else {
             return Ok(outcome);
         };
-        let retried = self
-            .retry(draft, credentials, &fresh, &detector, origin, &mut outcome)
-            .await;
+        let retried = self.retry(call, &fresh, &detector, &mut outcome).await;
         if retried {
             outcome.refreshed = Some(fresh);
         }
@@ -324,18 +319,16 @@ impl Sender {
     }
 
     /// Re-renders with the fresh secrets and sends once more, through the
-    /// gate of `origin` like the first attempt. Returns whether a response
-    /// came back; the outcome then describes the retry.
+    /// same gate as the first attempt. Returns whether a response came back;
+    /// the outcome then describes the retry.
     async fn retry(
         &self,
-        draft: &Draft,
-        credentials: &CredentialSet,
+        call: &Call<'_>,
         fresh: &CredentialSecrets,
         detector: &Detector,
-        origin: &str,
         outcome: &mut Outcome,
     ) -> bool {
-        let rendered = match merge::render(draft, credentials, fresh) {
+        let rendered = match merge::render(call, fresh) {
             Ok(rendered) => rendered,
             Err(error) => {
                 outcome.attempts.push(Attempt::Failed {
@@ -346,7 +339,7 @@ impl Sender {
                 return false;
             }
         };
-        let admitted = self.in_flight.admit(origin).await;
+        let admitted = self.in_flight.admit(call.destination()).await;
         let transmitted = transmit(&self.client, &rendered).await;
         drop(admitted);
         match transmitted {
@@ -377,11 +370,11 @@ impl Sender {
     }
 }
 
-/// The first step: the draft renders (URL well formed, every merge field
+/// The first step: the call renders (URL well formed, every merge field
 /// known and allowed where it is) with stand-in values, so a draft that can
 /// never be sent is refused before anything starts, not even a token
 /// refresh. A value only the keychain can supply is not checked here.
-pub fn check(draft: &Draft, credentials: &CredentialSet) -> Result<()> {
+pub fn check(call: &Call<'_>) -> Result<()> {
     let stand_in = Secret::new("stand-in");
     let secrets = CredentialSecrets {
         access_token: Some(stand_in.clone()),
@@ -389,7 +382,7 @@ pub fn check(draft: &Draft, credentials: &CredentialSet) -> Result<()> {
         password: Some(stand_in),
         ..CredentialSecrets::default()
     };
-    match merge::render(draft, credentials, &secrets) {
+    match merge::render(call, &secrets) {
         Ok(_) => Ok(()),
         Err(error) if error.kind() == ErrorKind::MissingCredentialValue => Ok(()),
         Err(error) => Err(error),

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
 use callout_core::oauth::KeychainRefresher;
-use callout_core::send::{Attempt, Draft, Sender, Timeouts};
+use callout_core::send::{Attempt, Call, Draft, Sender, Timeouts};
 use callout_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
@@ -93,7 +93,11 @@ async fn an_expired_soap_session_is_refreshed_and_retried_against_the_sandbox() 
     let credentials = CredentialSet::new(vec![credential]).unwrap();
 
     let outcome = sender
-        .send(&soap_query(), &credentials, &secrets, Some(&refresher))
+        .send(
+            &Call::resolve(&soap_query(), &credentials).unwrap(),
+            &secrets,
+            Some(&refresher),
+        )
         .await
         .unwrap();
 
@@ -192,8 +196,7 @@ async fn a_rest_401_is_one_salesforce_would_refresh_too() {
     );
     let outcome = sender
         .send(
-            &draft,
-            &credentials,
+            &Call::resolve(&draft, &credentials).unwrap(),
             &CredentialSecrets::with_token(access),
             None,
         )

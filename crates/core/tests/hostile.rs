@@ -9,7 +9,7 @@ use std::thread::{self, JoinHandle};
 
 use callout_core::credential::{CredentialSecrets, CredentialSet};
 use callout_core::detect::Detector;
-use callout_core::send::{Draft, MAX_RESPONSE_BYTES, Outcome, Sender, Timeouts};
+use callout_core::send::{Call, Draft, MAX_RESPONSE_BYTES, Outcome, Sender, Timeouts};
 use callout_core::{Error, Result};
 
 const ENVELOPE_OPEN: &str =
@@ -106,8 +106,7 @@ fn send(url: &str) -> Result<Outcome> {
         .build()
         .unwrap();
     runtime.block_on(sender.send(
-        &Draft::new("GET", url),
-        &CredentialSet::default(),
+        &Call::resolve(&Draft::new("GET", url), &CredentialSet::default()).unwrap(),
         &CredentialSecrets::default(),
         None,
     ))

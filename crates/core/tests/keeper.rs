@@ -10,7 +10,7 @@ use callout_core::credential::{AuthProtocol, Credential, CredentialSet};
 use callout_core::credential_store::Identity;
 use callout_core::keeper::{Keeper, KeeperConfig};
 use callout_core::oauth::{ExpirySource, KeychainRefresher, TokenService};
-use callout_core::send::{Draft, Sender, Timeouts};
+use callout_core::send::{Call, Draft, Sender, Timeouts};
 use callout_core::timeline::{
     self, Event, EventDetail, EventKind, KeeperAction, RefreshOutcome, RefreshTrigger,
 };
@@ -280,7 +280,11 @@ async fn a_send_that_refreshes_and_retries_reads_in_order_in_the_timeline() {
     let started = SystemTime::now();
     let outcome = Sender::new(Timeouts::default())
         .unwrap()
-        .send(&draft, &credentials, &secrets, Some(&refresher))
+        .send(
+            &Call::resolve(&draft, &credentials).unwrap(),
+            &secrets,
+            Some(&refresher),
+        )
         .await
         .unwrap();
     assert_eq!(outcome.response.status, 200);

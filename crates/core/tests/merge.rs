@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
 use callout_core::merge::{self, Location, MergeField, Segment};
-use callout_core::send::Draft;
+use callout_core::send::{Call, Draft};
 use callout_core::{Error, Secret};
 use proptest::prelude::*;
 
@@ -158,7 +158,11 @@ fn a_soap_request_renders_with_the_token_and_masks_it_for_display() {
              <soapenv:Header><SessionHeader><sessionId>{!$Credential.OAuthToken}</sessionId>\
              </SessionHeader></soapenv:Header></soapenv:Envelope>",
         );
-    let rendered = merge::render(&draft, &set(vec![credential]), &secrets()).unwrap();
+    let rendered = merge::render(
+        &Call::resolve(&draft, &set(vec![credential])).unwrap(),
+        &secrets(),
+    )
+    .unwrap();
     assert_eq!(rendered.method, "POST");
     assert_eq!(rendered.credential.as_deref(), Some("Sales_API"));
     assert_eq!(
@@ -190,7 +194,11 @@ fn salesforce_differences_are_listed_with_their_places() {
         .header("X-Key", "{!HTMLENCODE($Credential.OAuthConsumerKey)}")
         .header("Authorization", "Bearer {!$Credential.OAuthToken}")
         .body("user={!$Credential.OAuthConsumerKey}");
-    let rendered = merge::render(&draft, &set(vec![credential]), &secrets()).unwrap();
+    let rendered = merge::render(
+        &Call::resolve(&draft, &set(vec![credential])).unwrap(),
+        &secrets(),
+    )
+    .unwrap();
     let ids: Vec<&str> = rendered.lint.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -230,7 +238,11 @@ fn allowed_fields_produce_no_lint() {
     let draft = Draft::new("POST", "callout:Sales_API/services/data")
         .header("Authorization", "Bearer {!$Credential.OAuthToken}")
         .body("{\"key\":\"{!HTMLENCODE($Credential.OAuthConsumerKey)}\"}");
-    let rendered = merge::render(&draft, &set(vec![credential]), &secrets()).unwrap();
+    let rendered = merge::render(
+        &Call::resolve(&draft, &set(vec![credential])).unwrap(),
+        &secrets(),
+    )
+    .unwrap();
     assert_eq!(rendered.lint, vec![]);
     assert_eq!(rendered.expose_headers().len(), 1);
 }
@@ -249,7 +261,11 @@ fn password_credentials_render_basic_values() {
         "{!$Credential.AuthorizationMethod} {!$Credential.AuthorizationHeaderValue} \
          {!HTMLENCODE($Credential.Password)} {!$Credential.Username}",
     );
-    let rendered = merge::render(&draft, &set(vec![credential]), &secrets).unwrap();
+    let rendered = merge::render(
+        &Call::resolve(&draft, &set(vec![credential])).unwrap(),
+        &secrets,
+    )
+    .unwrap();
     assert_eq!(
         rendered.expose_body().unwrap(),
         "Basic YW5uOnA8YSZzcw== p&lt;a&amp;ss ann"
@@ -280,7 +296,7 @@ fn external_parameters_come_from_the_secrets() {
     let credentials = set(vec![credential]);
     let draft = Draft::new("GET", "callout:Stripe/v1/charges")
         .header("Authorization", "Bearer {!$Credential.stripe_ext.apikey}");
-    let rendered = merge::render(&draft, &credentials, &secrets).unwrap();
+    let rendered = merge::render(&Call::resolve(&draft, &credentials).unwrap(), &secrets).unwrap();
     assert_eq!(
         rendered.expose_headers(),
         vec![(
@@ -291,7 +307,7 @@ fn external_parameters_come_from_the_secrets() {
 
     let draft = Draft::new("GET", "callout:Stripe/v1").header("X", "{!$Credential.Other.ApiKey}");
     assert_eq!(
-        merge::render(&draft, &credentials, &secrets)
+        merge::render(&Call::resolve(&draft, &credentials).unwrap(), &secrets)
             .unwrap_err()
             .to_string(),
         "{!$Credential.Other.ApiKey} needs external credential \"Other\" (it uses \
@@ -302,14 +318,21 @@ fn external_parameters_come_from_the_secrets() {
 #[test]
 fn missing_values_are_named() {
     let draft = Draft::new("GET", "callout:Sales_API/x").header("X", "{!$Credential.Password}");
-    let error = merge::render(&draft, &set(vec![sales()]), &secrets()).unwrap_err();
+    let error = merge::render(
+        &Call::resolve(&draft, &set(vec![sales()])).unwrap(),
+        &secrets(),
+    )
+    .unwrap_err();
     assert_eq!(
         error.to_string(),
         "{!$Credential.Password} needs a password, and credential \"Sales_API\" has none"
     );
     let draft = Draft::new("GET", "callout:Sales_API/x");
-    let error =
-        merge::render(&draft, &set(vec![sales()]), &CredentialSecrets::default()).unwrap_err();
+    let error = merge::render(
+        &Call::resolve(&draft, &set(vec![sales()])).unwrap(),
+        &CredentialSecrets::default(),
+    )
+    .unwrap_err();
     assert_eq!(
         error.to_string(),
         "the generated Authorization header needs an access token, and credential \"Sales_API\" \
@@ -323,12 +346,8 @@ fn unknown_credentials_list_the_known_ones() {
         sales(),
         Credential::new("Graph", "https://graph.microsoft.com"),
     ]);
-    let error = merge::render(
-        &Draft::new("GET", "callout:Grpah/v1.0/me"),
-        &credentials,
-        &secrets(),
-    )
-    .unwrap_err();
+    let error =
+        Call::resolve(&Draft::new("GET", "callout:Grpah/v1.0/me"), &credentials).unwrap_err();
     assert!(
         matches!(&error, Error::UnknownCredential { name, known } if name == "Grpah" && known == &["Sales_API", "Graph"]),
         "{error:?}"
@@ -343,7 +362,8 @@ fn unknown_credentials_list_the_known_ones() {
 fn merge_fields_need_a_credential() {
     let draft = Draft::new("GET", "https://example.com/x")
         .header("Authorization", "Bearer {!$Credential.OAuthToken}");
-    let error = merge::render(&draft, &set(vec![]), &secrets()).unwrap_err();
+    let error =
+        merge::render(&Call::resolve(&draft, &set(vec![])).unwrap(), &secrets()).unwrap_err();
     assert_eq!(
         error.to_string(),
         "the header \"Authorization\" uses merge field {!$Credential.OAuthToken}, but the URL \
@@ -354,15 +374,13 @@ fn merge_fields_need_a_credential() {
 #[test]
 fn plain_urls_are_checked() {
     let error = merge::render(
-        &Draft::new("GET", "example.com/x"),
-        &set(vec![]),
+        &Call::resolve(&Draft::new("GET", "example.com/x"), &set(vec![])).unwrap(),
         &secrets(),
     )
     .unwrap_err();
     assert!(matches!(error, Error::InvalidUrl { .. }), "{error:?}");
     let rendered = merge::render(
-        &Draft::new("GET", "http://127.0.0.1:9/x"),
-        &set(vec![]),
+        &Call::resolve(&Draft::new("GET", "http://127.0.0.1:9/x"), &set(vec![])).unwrap(),
         &secrets(),
     )
     .unwrap();
@@ -462,7 +480,7 @@ proptest! {
             }
         }
         let draft = Draft::new("POST", "callout:Sales_API/x").body(format!("a{body}b"));
-        let rendered = merge::render(&draft, &set(vec![credential]), &CredentialSecrets::with_token(token.clone())).unwrap();
+        let rendered = merge::render(&Call::resolve(&draft, &set(vec![credential])).unwrap(), &CredentialSecrets::with_token(token.clone())).unwrap();
         let shown = serde_json::to_string(&rendered.display()).unwrap();
         prop_assert!(!shown.contains(&token));
     }

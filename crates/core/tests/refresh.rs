@@ -11,7 +11,7 @@ use callout_core::credential::{AuthProtocol, ClientAuth, CredentialSecrets, Cred
 use callout_core::credential_store::Identity;
 use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
 use callout_core::oauth::{CredentialStatus, ExpirySource, KeychainRefresher, TokenService};
-use callout_core::send::{Attempt, Draft, Outcome, Refresher, Sender, Timeouts};
+use callout_core::send::{Attempt, Call, Draft, Outcome, Refresher, Sender, Timeouts};
 use callout_core::timeline::{EventDetail, RefreshOutcome};
 use callout_core::{Error, ErrorKind, Secret};
 use callout_sandbox::{ManualClock, Sandbox, SandboxConfig, TokenFault};
@@ -528,7 +528,11 @@ async fn send_refreshes_for_real_through_the_keychain_and_retries() {
     );
     let outcome = Sender::new(Timeouts::default())
         .unwrap()
-        .send(&draft, &credentials, &secrets, Some(&refresher))
+        .send(
+            &Call::resolve(&draft, &credentials).unwrap(),
+            &secrets,
+            Some(&refresher),
+        )
         .await
         .unwrap();
     assert_eq!(outcome.response.status, 200, "{:?}", outcome.attempts);
@@ -572,7 +576,11 @@ async fn renewed_after_a_first_call(sandbox: &Sandbox, home: &mut TestHome, name
     );
     let sender = Sender::new(Timeouts::default()).unwrap();
     let first = sender
-        .send(&draft, &credentials, &dead, Some(&refresher))
+        .send(
+            &Call::resolve(&draft, &credentials).unwrap(),
+            &dead,
+            Some(&refresher),
+        )
         .await
         .unwrap();
     let renewed = first.refreshed.clone().unwrap().access_token.unwrap();
@@ -622,8 +630,7 @@ async fn a_call_that_starts_after_another_met_the_expiry_goes_out_with_the_renew
     let second = scene
         .sender
         .send(
-            &scene.draft,
-            &scene.credentials,
+            &Call::resolve(&scene.draft, &scene.credentials).unwrap(),
             &scene.dead,
             Some(&another),
         )

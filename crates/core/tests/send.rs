@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use callout_core::credential::{Credential, CredentialSecrets, CredentialSet};
 use callout_core::detect::Verdict;
-use callout_core::send::{Attempt, Draft, Outcome, RefreshFuture, Refresher, Sender, Timeouts};
+use callout_core::send::{
+    Attempt, Call, Draft, Outcome, RefreshFuture, Refresher, Sender, Timeouts,
+};
 use callout_core::{Error, ErrorKind};
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -208,8 +210,7 @@ async fn send_soap_with_dead_token(api: &TestServer, refresher: Option<&dyn Refr
     let credentials = CredentialSet::new(vec![credential(&api.base_url())]).unwrap();
     sender()
         .send(
-            &soap_draft(),
-            &credentials,
+            &Call::resolve(&soap_draft(), &credentials).unwrap(),
             &CredentialSecrets::with_token(DEAD),
             refresher,
         )
@@ -321,8 +322,11 @@ async fn a_second_expiry_is_not_retried_again() {
     let refresher = TestRefresher::giving(FRESH);
     let outcome = sender()
         .send(
-            &Draft::new("GET", "callout:Sales_API/services/data/v62.0/limits"),
-            &credentials,
+            &Call::resolve(
+                &Draft::new("GET", "callout:Sales_API/services/data/v62.0/limits"),
+                &credentials,
+            )
+            .unwrap(),
             &CredentialSecrets::with_token(DEAD),
             Some(&refresher),
         )
@@ -382,8 +386,7 @@ async fn plain_urls_are_sent_as_written() {
         .body("{\"name\":\"n\"}");
     let outcome = sender()
         .send(
-            &draft,
-            &CredentialSet::default(),
+            &Call::resolve(&draft, &CredentialSet::default()).unwrap(),
             &CredentialSecrets::default(),
             None,
         )
@@ -418,7 +421,10 @@ async fn compressed_and_large_responses_are_read() {
     let none = CredentialSet::default();
     let secrets = CredentialSecrets::default();
     let gzip = Draft::new("GET", format!("{}/gzip", api.base_url()));
-    let outcome = sender.send(&gzip, &none, &secrets, None).await.unwrap();
+    let outcome = sender
+        .send(&Call::resolve(&gzip, &none).unwrap(), &secrets, None)
+        .await
+        .unwrap();
     assert_eq!(
         outcome.verdict.rule.as_deref(),
         Some("soap.invalid_session")
@@ -426,7 +432,10 @@ async fn compressed_and_large_responses_are_read() {
     assert!(outcome.response.body.text().starts_with("<?xml"));
 
     let large = Draft::new("GET", format!("{}/large", api.base_url()));
-    let outcome = sender.send(&large, &none, &secrets, None).await.unwrap();
+    let outcome = sender
+        .send(&Call::resolve(&large, &none).unwrap(), &secrets, None)
+        .await
+        .unwrap();
     assert!(outcome.response.body.bytes().len() > 5_000_000);
     assert!(!outcome.response.truncated);
     assert!(!outcome.verdict.expired);
@@ -439,8 +448,7 @@ async fn an_unrenderable_draft_sends_nothing() {
     let draft = Draft::new("POST", "callout:Sales_API/x").body("{!$Credential.Token}");
     let error = sender()
         .send(
-            &draft,
-            &credentials,
+            &Call::resolve(&draft, &credentials).unwrap(),
             &CredentialSecrets::with_token(DEAD),
             None,
         )
@@ -469,8 +477,7 @@ async fn a_closed_port_is_a_transport_error() {
     let url = format!("http://127.0.0.1:{port}/x");
     let error = sender()
         .send(
-            &Draft::new("GET", url.clone()),
-            &CredentialSet::default(),
+            &Call::resolve(&Draft::new("GET", url.clone()), &CredentialSet::default()).unwrap(),
             &CredentialSecrets::default(),
             None,
         )
@@ -496,8 +503,7 @@ async fn a_silent_server_times_out() {
     .unwrap();
     let error = sender
         .send(
-            &Draft::new("GET", url.clone()),
-            &CredentialSet::default(),
+            &Call::resolve(&Draft::new("GET", url.clone()), &CredentialSet::default()).unwrap(),
             &CredentialSecrets::default(),
             None,
         )
@@ -518,7 +524,11 @@ async fn bad_headers_and_methods_are_named() {
     let bad_name = Draft::new("GET", "http://127.0.0.1:9/x").header("Bad Name", "v");
     assert_eq!(
         sender
-            .send(&bad_name, &credentials, &secrets, None)
+            .send(
+                &Call::resolve(&bad_name, &credentials).unwrap(),
+                &secrets,
+                None
+            )
             .await
             .unwrap_err()
             .to_string(),
@@ -527,7 +537,11 @@ async fn bad_headers_and_methods_are_named() {
     let bad_method = Draft::new("GE T", "http://127.0.0.1:9/x");
     assert_eq!(
         sender
-            .send(&bad_method, &credentials, &secrets, None)
+            .send(
+                &Call::resolve(&bad_method, &credentials).unwrap(),
+                &secrets,
+                None
+            )
             .await
             .unwrap_err()
             .to_string(),
@@ -609,7 +623,11 @@ async fn a_burst_reaches_one_origin_at_most_32_requests_at_a_time() {
             tokio::spawn(async move {
                 let draft = Draft::new("GET", url);
                 sender
-                    .send(&draft, &credentials, &CredentialSecrets::default(), None)
+                    .send(
+                        &Call::resolve(&draft, &credentials).unwrap(),
+                        &CredentialSecrets::default(),
+                        None,
+                    )
                     .await
                     .map(|outcome| outcome.response.status)
             })

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::Result;
-use crate::credential::{CredentialSecrets, CredentialSet};
+use crate::credential::CredentialSecrets;
 use crate::endpoint;
 use crate::http::Draft;
 use crate::oauth::{KeychainRefresher, TokenService};
@@ -23,23 +23,19 @@ pub async fn send(
     draft: &Draft,
     user: Option<&str>,
 ) -> Result<Outcome> {
-    let Some(name) = endpoint::split(&draft.url)?.credential else {
-        // A plain URL: no credential behind it.
-        let nothing = CredentialSet::default();
-        send::check(draft, &nothing)?;
+    let target = endpoint::split(&draft.url)?;
+    let credentials = service.store().load_for(&target)?;
+    let call = target.resolve(draft, &credentials)?;
+    send::check(&call)?;
+    let Some(credential) = call.credential else {
         return sender
-            .send(draft, &nothing, &CredentialSecrets::default(), None)
+            .send(&call, &CredentialSecrets::default(), None)
             .await;
     };
-    let credentials = service.store().load()?;
-    let credential = credentials.get(name)?;
-    send::check(draft, &credentials)?;
     let refresher = KeychainRefresher::new(Arc::clone(service), user.map(str::to_string));
     let secrets = refresher.secrets(credential).await?;
     let started = SystemTime::now();
-    let outcome = sender
-        .send(draft, &credentials, &secrets, Some(&refresher))
-        .await?;
+    let outcome = sender.send(&call, &secrets, Some(&refresher)).await?;
     service.record_send(&credential.name, &outcome, started);
     Ok(outcome)
 }

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 
 use crate::credential::{Credential, CredentialSet};
-use crate::endpoint;
+use crate::endpoint::Call;
 use crate::http::Draft;
 use crate::merge::{self, Location, MergeField, Segment, looks_like_soap};
 use crate::{Error, Result};
@@ -21,11 +21,8 @@ use crate::{Error, Result};
 /// Writes `draft` as Apex. A plain `http(s)://` URL works too; the snippet
 /// then says what Salesforce needs to allow it.
 pub fn export(draft: &Draft, credentials: &CredentialSet) -> Result<String> {
-    let target = endpoint::split(&draft.url)?;
-    let credential = target
-        .credential
-        .map(|name| credentials.get(name))
-        .transpose()?;
+    let call = Call::resolve(draft, credentials)?;
+    let credential = call.credential;
     let url_fields = merge::parse(&draft.url, &Location::url())?;
     let mut header_uses = Vec::new();
     for header in &draft.headers {
@@ -62,7 +59,7 @@ pub fn export(draft: &Draft, credentials: &CredentialSet) -> Result<String> {
             own_authorization,
         ),
         None => {
-            let origin = origin(target.rest);
+            let origin = origin(call.rest);
             comment(
                 &mut out,
                 &format!(

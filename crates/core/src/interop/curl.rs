@@ -12,7 +12,7 @@ use base64::Engine as _;
 
 use super::shell::{self, Piece, Word};
 use crate::credential::{Credential, CredentialSet};
-use crate::endpoint;
+use crate::endpoint::Call;
 use crate::http::{Draft, Header};
 use crate::merge::{self, Location, MergeField, Segment};
 use crate::{Error, Result};
@@ -347,15 +347,9 @@ pub const TOKEN_VARIABLE: &str = "CALLOUT_TOKEN";
 /// Credential would generate) become `$CALLOUT_TOKEN`, which the first line
 /// fills from `callout token NAME`. No secret is ever written out.
 pub fn export(draft: &Draft, credentials: &CredentialSet) -> Result<String> {
-    let target = endpoint::split(&draft.url)?;
-    let credential = target
-        .credential
-        .map(|name| credentials.get(name))
-        .transpose()?;
-    let url = match credential {
-        Some(credential) => endpoint::join(&credential.endpoint, target.rest),
-        None => target.rest.to_string(),
-    };
+    let call = Call::resolve(draft, credentials)?;
+    let credential = call.credential;
+    let url = call.joined_url();
     let mut variables = Variables::default();
     let mut lines: Vec<String> = Vec::new();
     let method = draft.method.trim().to_ascii_uppercase();
