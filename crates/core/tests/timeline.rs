@@ -382,12 +382,15 @@ fn a_file_another_process_moved_aside_is_used_not_moved_again() {
     plant(&path, Broken::Garbage);
     let app = Timeline::open_or_in_memory(&path).unwrap();
     let cli = Timeline::open_or_in_memory(&path).unwrap();
-    app.append("a", &retry(1), SystemTime::now()).unwrap();
-    cli.append("a", &retry(2), SystemTime::now()).unwrap();
+    // One instant for every event, so the order asserted below is the order
+    // the events reach the file, never which millisecond each call met.
+    let now = SystemTime::now();
+    app.append("a", &retry(1), now).unwrap();
+    cli.append("a", &retry(2), now).unwrap();
 
-    assert!(cli.move_aside(SystemTime::now()).unwrap().is_some());
+    assert!(cli.move_aside(now).unwrap().is_some());
     // The app's trouble is stale now: the file there is the fresh one.
-    assert_eq!(app.move_aside(SystemTime::now()).unwrap(), None);
+    assert_eq!(app.move_aside(now).unwrap(), None);
     let moved_aside = std::fs::read_dir(dir.path())
         .unwrap()
         .filter(|entry| {
@@ -396,7 +399,7 @@ fn a_file_another_process_moved_aside_is_used_not_moved_again() {
         })
         .count();
     assert_eq!(moved_aside, 1);
-    app.append("a", &retry(3), SystemTime::now()).unwrap();
+    app.append("a", &retry(3), now).unwrap();
     let attempts: Vec<_> = Timeline::open(&path)
         .unwrap()
         .query(&Query::default())
