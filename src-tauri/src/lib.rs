@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use callout_core::oauth::browser::{self, Opener};
+use callout_core::oauth::{self, Opener};
 use callout_core::timeline::human_duration;
 use tauri::async_runtime::JoinHandle;
 use tauri::{App, AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
@@ -107,7 +107,7 @@ fn system_opener<R: Runtime>(app: &AppHandle<R>) -> Opener {
     let app = app.clone();
     Arc::new(move |url: &str| {
         if std::env::var_os("BROWSER").is_some_and(|value| !value.is_empty()) {
-            return browser::open_in_browser(url);
+            return oauth::open_in_browser(url);
         }
         app.opener().open_url(url, None::<&str>).map_err(|error| {
             callout_core::Error::Authorization {

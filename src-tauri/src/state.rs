@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use callout_core::home::Home;
 use callout_core::oauth::TokenService;
-use callout_core::oauth::browser::{self, Cancel, Opener};
+use callout_core::oauth::{self, Cancel, Opener};
 use callout_core::requests::RequestStore;
 use callout_core::send::{Sender, Timeouts};
 use callout_core::settings::{Settings, SettingsStore};
@@ -141,7 +141,7 @@ impl AppState {
             settings: Mutex::new(settings),
             sandbox,
             authorizing: Mutex::new(HashMap::new()),
-            opener: Mutex::new(Arc::new(browser::open_in_browser)),
+            opener: Mutex::new(Arc::new(oauth::open_in_browser)),
             startup_problems,
         })
     }

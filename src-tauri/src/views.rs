@@ -13,7 +13,7 @@ use ts_rs::TS;
 
 use callout_core::credential::{AuthProtocol, Credential};
 use callout_core::credential_store::{Authorization, CredentialStore, Identity};
-use callout_core::oauth::status::{CredentialStatus, status};
+use callout_core::oauth::{CredentialStatus, status};
 use callout_core::oauth::{ExpirySource, TokenSet, jwt_claims};
 use callout_core::timeline::{self, EventDetail, EventKind, Timeline, fingerprint, human_duration};
 use callout_core::{Error, Result};
@@ -68,7 +68,7 @@ pub struct StatusView {
 
 impl StatusView {
     /// The status of `authorization` at `now`, as
-    /// [`oauth::status::status`](status) decides it.
+    /// [`oauth::status`](status) decides it.
     pub fn of(credential: &Credential, authorization: &Authorization, now: SystemTime) -> Self {
         let expires_at = authorization.tokens.as_ref().and_then(|t| t.expires_at);
         let view = |state, line: String, reason| StatusView {

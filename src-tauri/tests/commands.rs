@@ -132,7 +132,7 @@ impl Drop for TestApp {
 /// Stands in for the person: loads the sign-in page the URL shows (the
 /// sandbox fills in its user), presses Allow or Deny, and lets the browser
 /// follow the redirect to the loopback listener.
-fn person_at_the_browser(decision: &'static str) -> callout_core::oauth::browser::Opener {
+fn person_at_the_browser(decision: &'static str) -> callout_core::oauth::Opener {
     Arc::new(move |url: &str| {
         let url = url.to_string();
         std::thread::spawn(move || {

@@ -65,7 +65,7 @@ pub fn run(home: Option<&Path>, args: AuthorizeArgs) -> ExitCode {
 
 fn print_authorized(live: &LiveToken) {
     let tokens = &live.tokens;
-    let status = callout_core::oauth::status::status(
+    let status = callout_core::oauth::status(
         &callout_core::credential_store::Authorization {
             tokens: Some(tokens.clone()),
             ..Default::default()

@@ -508,7 +508,7 @@ fn show(service: &TokenService, name: &str, user: Option<&str>) -> Result<(), Er
             format!("{:?}", options.additional_refresh_status_codes)
         }
     );
-    let status = callout_core::oauth::status::status(&authorization, SystemTime::now());
+    let status = callout_core::oauth::status(&authorization, SystemTime::now());
     println!("status:          {}", status.describe());
     if let Some(tokens) = &authorization.tokens {
         println!("access token:    {}", tokens.access_token.masked());

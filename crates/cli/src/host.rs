@@ -5,7 +5,7 @@
 
 use callout_core::actions::{AuthorizeProgress, AuthorizeStage, Host, SecretRequest};
 use callout_core::credential::AuthProtocol;
-use callout_core::oauth::browser;
+use callout_core::oauth;
 use callout_core::{Result, Secret};
 
 use crate::token::read_stdin_secret;
@@ -24,7 +24,7 @@ impl Host for Terminal {
         if self.no_browser {
             return Ok(());
         }
-        browser::open_in_browser(url)
+        oauth::open_in_browser(url)
     }
 
     fn progress(&self, progress: &AuthorizeProgress) {

@@ -14,8 +14,8 @@ mod token;
 
 use std::process::ExitCode;
 
+use callout_core::Vault;
 use callout_core::about;
-use callout_core::vault::Vault;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]

@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use callout_core::actions;
-use callout_core::detect::Verdict;
-use callout_core::detect::body;
+use callout_core::detect::{self, Verdict};
 use callout_core::home::Home;
 use callout_core::interop::curl;
 use callout_core::oauth::TokenService;
@@ -178,7 +177,7 @@ fn print_outcome(outcome: &Outcome, json: bool) {
     println!();
     let pretty = std::io::stdout()
         .is_terminal()
-        .then(|| body::pretty(&response.headers, response.body.bytes()))
+        .then(|| detect::pretty(&response.headers, response.body.bytes()))
         .flatten();
     let text = pretty.unwrap_or_else(|| response.body.text());
     if !text.is_empty() {

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use callout_core::pause::{PAUSE_AT, PAUSE_FILE};
+use callout_core::{PAUSE_AT, PAUSE_FILE};
 use callout_sandbox::{Sandbox, SandboxConfig};
 
 use crate::common::{TestHome, assert_ok, stderr, stdout};

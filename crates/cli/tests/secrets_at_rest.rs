@@ -9,7 +9,7 @@
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use callout_core::pause::{PAUSE_AT, PAUSE_FILE};
+use callout_core::{PAUSE_AT, PAUSE_FILE};
 use callout_sandbox::{Sandbox, SandboxConfig, TokenFault};
 
 use crate::common::{self, TestHome, assert_ok, stderr, stdout};

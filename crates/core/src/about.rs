@@ -8,7 +8,7 @@ use crate::requests::SALESFORCE_API_VERSION;
 use crate::vault::{self, Vault};
 use crate::{ErrorReport, Secret};
 
-pub const PRODUCT_NAME: &str = "Callout Lab";
+pub(crate) const PRODUCT_NAME: &str = "Callout Lab";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Debug, Clone, Serialize, TS)]

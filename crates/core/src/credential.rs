@@ -23,7 +23,7 @@ use ts_rs::TS;
 use crate::{Error, Result, Secret};
 
 /// The longest name Salesforce accepts for a developer name.
-pub const MAX_NAME_LEN: usize = 80;
+pub(crate) const MAX_NAME_LEN: usize = 80;
 
 /// One named credential, as defined in the credentials file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -270,7 +270,7 @@ impl Default for SalesforceOptions {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
-pub struct CredentialFile {
+pub(crate) struct CredentialFile {
     #[serde(default)]
     pub credentials: Vec<Credential>,
 }
@@ -499,7 +499,7 @@ fn sentence(reason: &str) -> String {
 }
 
 /// Whether Salesforce accepts `code` as an additional refresh status code.
-pub fn is_allowed_refresh_code(code: u16) -> bool {
+pub(crate) fn is_allowed_refresh_code(code: u16) -> bool {
     (400..=499).contains(&code) || (600..=999).contains(&code)
 }
 

@@ -792,7 +792,7 @@ pub fn write_definitions(path: &Path, credentials: &[Credential]) -> Result<()> 
 /// Replaces `path` with `bytes` so that a reader (or a crash) sees either
 /// the old content or the new one: write a temporary file in the same
 /// directory, flush it to disk, rename it over `path`, flush the directory.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically_with(path, bytes, |file, bytes| file.write_all(bytes))
 }
 

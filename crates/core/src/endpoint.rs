@@ -6,7 +6,7 @@ use crate::http::Draft;
 use crate::{Error, Result};
 
 /// The scheme Salesforce uses for Named Credential endpoints.
-pub const CALLOUT_SCHEME: &str = "callout:";
+pub(crate) const CALLOUT_SCHEME: &str = "callout:";
 
 /// A URL as written, split into the credential it names (if any) and the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,10 +17,10 @@ use crate::vault::{self, Vault};
 use crate::{Error, Result};
 
 /// The environment variable that selects an explicit home.
-pub const HOME_ENV: &str = "CALLOUT_HOME";
+pub(crate) const HOME_ENV: &str = "CALLOUT_HOME";
 
 /// The credentials file's name inside the config directory.
-pub const CREDENTIALS_FILE: &str = "credentials.toml";
+pub(crate) const CREDENTIALS_FILE: &str = "credentials.toml";
 
 /// A resolved home: directories and keychain service.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -330,7 +330,7 @@ enum Value {
 
 /// The credential (and its secrets) that merge fields are read from.
 #[derive(Clone, Copy)]
-pub struct Source<'a> {
+pub(crate) struct Source<'a> {
     pub credential: &'a Credential,
     pub secrets: &'a CredentialSecrets,
 }
@@ -424,7 +424,7 @@ impl Source<'_> {
 }
 
 /// Renders parsed segments with the values from `source`.
-pub fn render_segments(
+pub(crate) fn render_segments(
     segments: &[Segment],
     source: Option<Source<'_>>,
     location: &Location,
@@ -780,7 +780,7 @@ fn salesforce_body_lint(segments: &[Segment], credential: &Credential, body: &st
 }
 
 /// Whether a body looks like a SOAP envelope.
-pub fn looks_like_soap(body: &str) -> bool {
+pub(crate) fn looks_like_soap(body: &str) -> bool {
     body.trim_start().starts_with('<') && body.contains("Envelope")
 }
 

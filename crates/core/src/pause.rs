@@ -17,7 +17,7 @@ pub const PAUSE_FILE: &str = "CALLOUT_PAUSE_FILE";
 
 /// Stops here, for good, if a test asked for this point.
 #[cfg(feature = "test-pause-points")]
-pub fn point(name: &str) {
+pub(crate) fn point(name: &str) {
     if std::env::var(PAUSE_AT).ok().as_deref() != Some(name) {
         return;
     }
@@ -33,4 +33,4 @@ pub fn point(name: &str) {
 /// Without the `test-pause-points` feature: nothing.
 #[cfg(not(feature = "test-pause-points"))]
 #[inline(always)]
-pub fn point(_name: &str) {}
+pub(crate) fn point(_name: &str) {}

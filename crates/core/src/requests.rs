@@ -20,7 +20,7 @@ use crate::merge::{self, DisplayRequest, Lint};
 use crate::{Error, ErrorKind, ErrorReport, Result, Secret};
 
 /// The saved requests' file name inside the config directory.
-pub const REQUESTS_FILE: &str = "requests.json";
+pub(crate) const REQUESTS_FILE: &str = "requests.json";
 
 /// The Salesforce API version of the sample requests' URLs (`/services/Soap/u/59.0`,
 /// `/services/data/v59.0/...`); the sandbox serves it and the app shows it.
@@ -285,7 +285,7 @@ impl RequestStore {
 }
 
 /// The requests in `path`; `None` when there is no file.
-pub fn read_requests(path: &Path) -> Result<Option<Vec<SavedRequest>>> {
+pub(crate) fn read_requests(path: &Path) -> Result<Option<Vec<SavedRequest>>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -301,7 +301,7 @@ pub fn read_requests(path: &Path) -> Result<Option<Vec<SavedRequest>>> {
 }
 
 /// Parses the file's text; a broken file is named with line and column.
-pub fn parse_requests(path: &Path, text: &str) -> Result<Vec<SavedRequest>> {
+pub(crate) fn parse_requests(path: &Path, text: &str) -> Result<Vec<SavedRequest>> {
     let file: RequestFile = serde_json::from_str(text).map_err(|error| Error::Storage {
         action: "read the saved requests in",
         path: path.display().to_string(),

@@ -390,7 +390,7 @@ pub fn check(call: &Call<'_>) -> Result<()> {
 }
 
 /// Sends a rendered request and reads the response (bounded).
-pub async fn transmit(client: &reqwest::Client, rendered: &Rendered) -> Result<Received> {
+pub(crate) async fn transmit(client: &reqwest::Client, rendered: &Rendered) -> Result<Received> {
     let method = reqwest::Method::from_bytes(rendered.method.as_bytes()).map_err(|_| {
         Error::InvalidMethod {
             method: rendered.method.clone(),
@@ -457,7 +457,7 @@ pub async fn transmit(client: &reqwest::Client, rendered: &Rendered) -> Result<R
 }
 
 /// The verdict on a response.
-pub fn judge(detector: &Detector, response: &Received) -> Verdict {
+pub(crate) fn judge(detector: &Detector, response: &Received) -> Verdict {
     detector.verdict(response.status, &response.headers, response.body.bytes())
 }
 
@@ -509,7 +509,7 @@ pub async fn refresh(
 /// Where a send's event falls: before its refresh (the first request and
 /// its verdict), or after it (the retry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendPhase {
+pub(crate) enum SendPhase {
     BeforeRefresh,
     AfterRefresh,
 }
@@ -517,7 +517,7 @@ pub enum SendPhase {
 /// The events of a send's attempts: each request and its verdict, the
 /// retry, a refresh that could not even be tried. (Refresh attempts are
 /// recorded by the token service that runs them.)
-pub fn send_events(outcome: &Outcome) -> Vec<(SendPhase, EventDetail)> {
+pub(crate) fn send_events(outcome: &Outcome) -> Vec<(SendPhase, EventDetail)> {
     let mut events = Vec::new();
     let mut phase = SendPhase::BeforeRefresh;
     for attempt in &outcome.attempts {

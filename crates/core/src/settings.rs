@@ -15,12 +15,12 @@ use crate::home::Home;
 use crate::{Error, Result};
 
 /// The settings file's name inside the config directory.
-pub const SETTINGS_FILE: &str = "settings.json";
+pub(crate) const SETTINGS_FILE: &str = "settings.json";
 
 /// The longest a copied token may stay on the clipboard (one hour).
-pub const MAX_CLIPBOARD_CLEAR_SECONDS: u32 = 3_600;
+pub(crate) const MAX_CLIPBOARD_CLEAR_SECONDS: u32 = 3_600;
 /// The keeper margin may be at most a day.
-pub const MAX_KEEPER_MARGIN_SECONDS: u32 = 86_400;
+pub(crate) const MAX_KEEPER_MARGIN_SECONDS: u32 = 86_400;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]

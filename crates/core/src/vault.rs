@@ -12,7 +12,7 @@
 use crate::{Error, Result, Secret};
 
 /// The keychain service name every Callout Lab entry is filed under.
-pub const SERVICE: &str = "callout-lab";
+pub(crate) const SERVICE: &str = "callout-lab";
 
 const UNAVAILABLE_HINT: &str = "Start and unlock your desktop keyring (GNOME Keyring, KWallet \
      or another Secret Service provider) and try again; Callout Lab never keeps secrets \
@@ -96,7 +96,7 @@ fn off_the_runtime<T>(call: impl FnOnce() -> T) -> T {
 }
 
 /// The name of the keychain backend this build talks to.
-pub fn backend_name() -> &'static str {
+pub(crate) fn backend_name() -> &'static str {
     if cfg!(target_os = "macos") {
         "macOS Keychain"
     } else if cfg!(target_os = "windows") {
@@ -161,7 +161,7 @@ mod platform {
 
     /// Overrides [`PROMPT_TIMEOUT_SECONDS`]; `0` fails at once on a locked
     /// keyring instead of asking (for scripts and CI, where nobody answers).
-    pub const PROMPT_TIMEOUT_VARIABLE: &str = "CALLOUT_KEYCHAIN_PROMPT_SECONDS";
+    pub(super) const PROMPT_TIMEOUT_VARIABLE: &str = "CALLOUT_KEYCHAIN_PROMPT_SECONDS";
 
     fn prompt_timeout_seconds() -> u64 {
         std::env::var(PROMPT_TIMEOUT_VARIABLE)

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::mpsc;
 
-use callout_core::oauth::flows;
+use callout_core::oauth;
 
 /// What the hostile issuer sends before it gives up on its own: far more
 /// than the limit, so a client without one reads all of it.
@@ -80,9 +80,9 @@ fn assert_refused_at_the_limit(answer: Answer) {
         .enable_all()
         .build()
         .unwrap();
-    let http = flows::token_client().unwrap();
+    let http = oauth::token_client().unwrap();
     let error = runtime
-        .block_on(flows::discover(&http, &format!("http://{address}")))
+        .block_on(oauth::discover(&http, &format!("http://{address}")))
         .unwrap_err()
         .to_string();
     assert!(

@@ -1,8 +1,8 @@
 //! Round trips through the real OS keychain (Secret Service under
 //! `dbus-run-session` + gnome-keyring in `make test`). No mock store.
 
+use callout_core::Vault;
 use callout_core::about::check_keychain;
-use callout_core::vault::Vault;
 use callout_core::{Error, Secret};
 
 use crate::common::test_name;
@@ -184,8 +184,8 @@ use std::time::{Duration, Instant, SystemTime};
 use callout_core::credential::{AuthProtocol, Credential, IdentityType};
 use callout_core::credential_store::{Authorization, CredentialStore, Identity, NewSecrets};
 use callout_core::home::Home;
-use callout_core::lock::{FileLock, RefreshLocks};
 use callout_core::oauth::{ExpirySource, TokenSet};
+use callout_core::{FileLock, RefreshLocks};
 
 /// A store in a temp home (a keychain service of its own); forgets the
 /// entries of `names` on drop.

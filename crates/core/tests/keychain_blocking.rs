@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use callout_core::Secret;
-use callout_core::vault::Vault;
+use callout_core::Vault;
 use callout_sandbox::{Sandbox, SandboxConfig};
 
 use crate::common::test_name;

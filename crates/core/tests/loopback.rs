@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use callout_core::credential::AuthProtocol;
-use callout_core::oauth::browser::{self, BrowserOptions};
+use callout_core::oauth::{self, BrowserOptions};
 use callout_sandbox::{Sandbox, SandboxConfig};
 
 use crate::common::{self, STAND_IN_WAIT, StandIns, TestHome};
@@ -71,7 +71,7 @@ async fn forged_callbacks_are_ignored_and_the_sign_in_waits_for_the_real_one() {
         assert_eq!(statuses, [404, 404, 400, 400, 400]);
         common::person_at_the_browser(url, "allow");
     });
-    let live = browser::authorize_in_browser(
+    let live = oauth::authorize_in_browser(
         &home.service,
         &credential,
         None,
@@ -88,7 +88,7 @@ async fn forged_callbacks_are_ignored_and_the_sign_in_waits_for_the_real_one() {
     assert!(!live.tokens.access_token.expose().is_empty());
     assert_eq!(
         *notices.lock().unwrap(),
-        [browser::IGNORED_CALLBACK; 3],
+        [oauth::IGNORED_CALLBACK; 3],
         "each forged callback is told of"
     );
     // Only the real code was exchanged, once.
@@ -128,14 +128,14 @@ async fn a_sign_in_that_only_saw_forged_callbacks_says_so_when_it_times_out() {
         cancel.cancel();
     });
     let error =
-        browser::authorize_in_browser(&home.service, &credential, None, stand_ins.options(open))
+        oauth::authorize_in_browser(&home.service, &credential, None, stand_ins.options(open))
             .await;
     stand_ins.finish();
     let error = error.unwrap_err();
     assert!(
         error
             .to_string()
-            .contains(&format!("{}, 2 times", browser::IGNORED_CALLBACK)),
+            .contains(&format!("{}, 2 times", oauth::IGNORED_CALLBACK)),
         "{error}"
     );
     assert_eq!(sandbox.stats().token_total("authorization_code"), 0);
@@ -176,7 +176,7 @@ async fn an_endless_request_head_is_cut_off_and_the_real_sign_in_still_completes
         common::person_at_the_browser(url, "allow");
     });
     let live =
-        browser::authorize_in_browser(&home.service, &credential, None, stand_ins.options(open))
+        oauth::authorize_in_browser(&home.service, &credential, None, stand_ins.options(open))
             .await;
     stand_ins.finish();
     live.unwrap();
@@ -196,9 +196,9 @@ async fn a_silent_connection_cannot_keep_the_sign_in_from_being_cancelled_or_tim
     let held: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
 
     // Cancelled while a client holds a connection open and says nothing.
-    let cancel = browser::Cancel::new();
+    let cancel = oauth::Cancel::new();
     let (on_open, holder) = (cancel.clone(), Arc::clone(&held));
-    let error = browser::authorize_in_browser(
+    let error = oauth::authorize_in_browser(
         &home.service,
         &credential,
         None,
@@ -220,7 +220,7 @@ async fn a_silent_connection_cannot_keep_the_sign_in_from_being_cancelled_or_tim
 
     // Timing out the same way.
     let holder = Arc::clone(&held);
-    let error = browser::authorize_in_browser(
+    let error = oauth::authorize_in_browser(
         &home.service,
         &credential,
         None,
@@ -274,7 +274,7 @@ async fn the_listener_is_on_127_0_0_1_only_and_closes_after_one_authorization() 
         common::person_at_the_browser(url, "allow");
     });
     let live =
-        browser::authorize_in_browser(&home.service, &credential, None, stand_ins.options(open))
+        oauth::authorize_in_browser(&home.service, &credential, None, stand_ins.options(open))
             .await;
     stand_ins.finish();
     live.unwrap();

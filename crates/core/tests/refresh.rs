@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use callout_core::credential::{AuthProtocol, ClientAuth, CredentialSecrets, CredentialSet};
 use callout_core::credential_store::Identity;
-use callout_core::oauth::browser::{self, BrowserOptions, Cancel};
+use callout_core::oauth::{self, BrowserOptions, Cancel};
 use callout_core::oauth::{CredentialStatus, ExpirySource, KeychainRefresher, TokenService};
 use callout_core::send::{Attempt, Call, Draft, Outcome, Refresher, Sender, Timeouts};
 use callout_core::timeline::{EventDetail, RefreshOutcome};
@@ -310,7 +310,7 @@ async fn a_browser_sign_in_can_be_cancelled() {
     let credential = home.add(&sandbox, "Cancelled", AuthProtocol::AuthorizationCode);
     let cancel = Cancel::new();
     let on_open = cancel.clone();
-    let error = browser::authorize_in_browser(
+    let error = oauth::authorize_in_browser(
         &home.service,
         &credential,
         None,
@@ -380,7 +380,7 @@ async fn a_redirecting_token_endpoint_is_not_followed_and_changes_nothing() {
     let mut home = TestHome::new();
     home.add(&sandbox, "Moved", AuthProtocol::AuthorizationCode);
     let seeded = home.seed(&sandbox, "Moved", expired());
-    // The product's own token client (`flows::token_client`).
+    // The product's own token client (`oauth::token_client`).
     let service = TokenService::for_home(&home.home).unwrap();
     sandbox.inject_fault(TokenFault::Redirect, 1);
     let error = service.live_token("Moved", None).await.unwrap_err();
@@ -789,7 +789,7 @@ async fn the_device_flow_shows_a_code_and_polls_until_it_is_approved() {
     for (decision, outcome) in [("deny", Err("denied")), ("allow", Ok(()))] {
         let verification = format!("{}/device", sandbox.base_url());
         let stand_ins = StandIns::new();
-        let result = callout_core::oauth::device::authorize_device(
+        let result = callout_core::oauth::authorize_device(
             &home.service,
             &credential,
             None,

@@ -14,7 +14,7 @@ use crate::views::{CopyResult, CredentialView, TimelineQuery, TokenView};
 use callout_core::about::{AppInfo, KeychainCheck};
 use callout_core::credential::{Credential, FieldProblem};
 use callout_core::interop::{CollectionImport, ExportFormat, ImportedRequest};
-use callout_core::oauth::flows::ProviderMetadata;
+use callout_core::oauth::ProviderMetadata;
 use callout_core::requests::{Preview, SavedRequest};
 use callout_core::send::{Draft, Report};
 use callout_core::settings::Settings;

@@ -9,7 +9,7 @@ use callout_core::actions::credential::{self as action, CredentialInput};
 use callout_core::credential::{Credential, FieldProblem};
 #[cfg(doc)]
 use callout_core::credential_store::CredentialStore;
-use callout_core::oauth::flows::{self, ProviderMetadata};
+use callout_core::oauth::{self, ProviderMetadata};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{Reply, report};
@@ -109,7 +109,7 @@ pub fn repair_credential<R: Runtime>(
 /// A provider's endpoints, read from its issuer (OIDC / RFC 8414).
 #[tauri::command]
 pub async fn discover(state: State<'_, AppState>, issuer: String) -> Reply<ProviderMetadata> {
-    flows::discover(state.service.http(), issuer.trim())
+    oauth::discover(state.service.http(), issuer.trim())
         .await
         .map_err(report)
 }

@@ -13,14 +13,14 @@ use quick_xml::reader::Reader;
 use crate::http::{Header, header_value};
 
 /// The most decompressed bytes the detector looks at.
-pub const MAX_DECODED_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_DECODED_BYTES: usize = 16 * 1024 * 1024;
 
 /// The largest body parsed as JSON; API error bodies are far smaller.
-pub const MAX_JSON_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_JSON_BYTES: usize = 1024 * 1024;
 
 /// What a body looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Empty,
     Xml,
     Json,
@@ -31,7 +31,7 @@ pub enum Kind {
 /// A body ready for the rules: its text, its kind, and what got in the way of
 /// reading it, if anything (one clause, e.g. "the gzip body is corrupt").
 #[derive(Debug, Clone)]
-pub struct Body<'a> {
+pub(crate) struct Body<'a> {
     pub text: Cow<'a, str>,
     pub kind: Kind,
     pub problem: Option<String>,
@@ -39,7 +39,7 @@ pub struct Body<'a> {
 
 /// Decodes `raw` according to the response headers. Never fails: what could
 /// not be read is described in [`Body::problem`].
-pub fn read<'a>(headers: &[Header], raw: &'a [u8]) -> Body<'a> {
+pub(crate) fn read<'a>(headers: &[Header], raw: &'a [u8]) -> Body<'a> {
     let (bytes, mut problem) = decompress(headers, raw);
     let (text, text_problem) = decode_text(headers, bytes);
     problem = problem.or(text_problem);

@@ -16,8 +16,9 @@
 //! 7. everything else is not expiry, with the reason (403 `insufficient_scope`,
 //!    429, HTML error pages, 5xx, ...).
 
-pub mod body;
-pub mod xml;
+pub(crate) mod body;
+pub use body::pretty;
+pub(crate) mod xml;
 
 use regex::Regex;
 use serde::Serialize;

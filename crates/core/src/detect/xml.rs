@@ -21,23 +21,23 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{NamespaceResolver, QName, ResolveResult};
 
-pub const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+pub(crate) const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+pub(crate) const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 
 /// Deeper documents are not followed further (no API error nests this deep).
-pub const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// Longest text kept from one element.
 const MAX_TEXT: usize = 4096;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SoapVersion {
+pub(crate) enum SoapVersion {
     V11,
     V12,
 }
 
 impl SoapVersion {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             SoapVersion::V11 => "SOAP 1.1",
             SoapVersion::V12 => "SOAP 1.2",
@@ -63,7 +63,7 @@ impl SoapVersion {
 
 /// A QName-valued text (`sf:INVALID_SESSION_ID`) with its prefix resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Code {
+pub(crate) struct Code {
     /// As written.
     pub raw: String,
     pub local: String,
@@ -72,7 +72,7 @@ pub struct Code {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fault {
+pub(crate) struct Fault {
     pub version: SoapVersion,
     /// `faultcode` (1.1) or `Code/Value` (1.2).
     pub code: Option<Code>,
@@ -89,7 +89,7 @@ pub struct Fault {
 
 /// What the scan found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Facts {
+pub(crate) struct Facts {
     /// The SOAP version of the envelope, when the document is one.
     pub envelope: Option<SoapVersion>,
     pub fault: Option<Fault>,
@@ -187,7 +187,7 @@ struct Open {
 }
 
 /// Scans `text` as XML.
-pub fn scan(text: &str) -> Facts {
+pub(crate) fn scan(text: &str) -> Facts {
     let mut reader = Reader::from_str(text);
     let mut scope = NamespaceResolver::default();
     let mut facts = Facts::default();

@@ -340,7 +340,7 @@ fn read_data(
 }
 
 /// The shell variable that carries the access token in exported commands.
-pub const TOKEN_VARIABLE: &str = "CALLOUT_TOKEN";
+pub(crate) const TOKEN_VARIABLE: &str = "CALLOUT_TOKEN";
 
 /// Writes `draft` as a curl command. A `callout:NAME` URL is resolved against
 /// its credential; token merge fields (and the Authorization header a Named

@@ -12,7 +12,7 @@
 pub mod apex;
 pub mod curl;
 pub mod postman;
-pub mod shell;
+pub(crate) mod shell;
 
 use serde::Serialize;
 use ts_rs::TS;

@@ -9,7 +9,7 @@ use crate::{Error, Result};
 /// One word of a command line, and the character offset it starts at (for
 /// error messages that point at it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
+pub(crate) struct Word {
     pub text: String,
     pub at: usize,
 }
@@ -23,7 +23,7 @@ fn unclosed(what: &str, at: usize) -> Error {
 
 /// Splits `line` into words. Variables and command substitutions are not
 /// expanded: `"$TOKEN"` stays the text `$TOKEN`.
-pub fn split(line: &str) -> Result<Vec<Word>> {
+pub(crate) fn split(line: &str) -> Result<Vec<Word>> {
     let chars: Vec<char> = line.chars().collect();
     let mut words = Vec::new();
     let mut current: Option<Word> = None;
@@ -164,7 +164,7 @@ fn read_ansi_c(chars: &[char], start: usize, out: &mut String) -> Result<usize> 
 
 /// A piece of a shell word: literal text, or a variable the shell expands.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
+pub(crate) enum Piece {
     Literal(String),
     Variable(String),
 }
@@ -176,13 +176,13 @@ pub enum Piece {
 /// word reads as what it does on a screen and in a terminal's paste too.
 /// (bash, zsh, ksh, busybox sh and POSIX.1-2024 shells read `$'\n'`; an older
 /// `sh` reads the `$` and the escape literally: other text, but nothing runs.)
-pub fn quote(pieces: &[Piece]) -> String {
+pub(crate) fn quote(pieces: &[Piece]) -> String {
     quote_keeping(pieces, |_| false)
 }
 
 /// [`quote`] for a body: line feeds and tabs stay as they are inside the
 /// single quotes, so the body reads as it is written.
-pub fn quote_multiline(pieces: &[Piece]) -> String {
+pub(crate) fn quote_multiline(pieces: &[Piece]) -> String {
     quote_keeping(pieces, |c| matches!(c, '\n' | '\t'))
 }
 
@@ -262,7 +262,7 @@ fn is_plain(text: &str) -> bool {
 }
 
 /// Quotes literal text as one shell word.
-pub fn quote_text(text: &str) -> String {
+pub(crate) fn quote_text(text: &str) -> String {
     quote(&[Piece::Literal(text.to_string())])
 }
 

@@ -18,11 +18,11 @@ use crate::credential::Credential;
 use crate::{Error, Result, Secret};
 
 /// How long an assertion is valid: only long enough to be presented once.
-pub const ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
+pub(crate) const ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
 
 /// What signs an assertion.
 #[derive(Debug, Clone)]
-pub enum SigningKey {
+pub(crate) enum SigningKey {
     /// An RSA private key, PEM (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`): RS256.
     PrivateKey(Secret),
     /// The client secret: HS256.
@@ -30,7 +30,7 @@ pub enum SigningKey {
 }
 
 /// A signed assertion for `subject`, addressed to `audience`.
-pub fn jwt_bearer_assertion(
+pub(crate) fn jwt_bearer_assertion(
     credential: &Credential,
     subject: &str,
     audience: &str,
@@ -102,7 +102,9 @@ fn sign(key: &SigningKey, input: &[u8]) -> std::result::Result<Vec<u8>, String> 
 }
 
 /// Reads an RSA private key in PEM; says which shape was expected.
-pub fn rsa_key_pair(pem: &Secret) -> std::result::Result<ring::signature::RsaKeyPair, String> {
+pub(crate) fn rsa_key_pair(
+    pem: &Secret,
+) -> std::result::Result<ring::signature::RsaKeyPair, String> {
     let text = pem.expose();
     let pkcs1 = text.contains("-----BEGIN RSA PRIVATE KEY-----");
     let body: String = text

@@ -27,7 +27,7 @@ use crate::credential::Credential;
 use crate::{Error, Result};
 
 /// How long the listener waits for the browser by default.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 /// How often a waiting listener checks for cancellation.
 const POLL: Duration = Duration::from_millis(100);
@@ -65,7 +65,7 @@ pub struct BrowserOptions {
 }
 
 /// Tells the person (or a log) of something that happened along the way.
-pub type Notice = Arc<dyn Fn(&str) + Send + Sync>;
+pub(crate) type Notice = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Default for BrowserOptions {
     fn default() -> Self {
@@ -115,7 +115,7 @@ pub fn open_in_browser(url: &str) -> Result<()> {
 
 /// The platforms whose URL openers differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Platform {
+pub(crate) enum Platform {
     /// Linux and the BSDs: `xdg-open`.
     Unix,
     MacOs,
@@ -124,7 +124,7 @@ pub enum Platform {
 
 impl Platform {
     /// The platform this build runs on.
-    pub fn current() -> Self {
+    pub(crate) fn current() -> Self {
         if cfg!(target_os = "macos") {
             Platform::MacOs
         } else if cfg!(windows) {
@@ -137,7 +137,7 @@ impl Platform {
 
 /// A program and its arguments, started directly (never through a shell).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Launch {
+pub(crate) struct Launch {
     pub program: String,
     pub args: Vec<String>,
 }
@@ -148,7 +148,11 @@ pub struct Launch {
 /// `https` URLs are opened: a provider's metadata names the URL, and a
 /// handler of another scheme (`file:`, `ms-msdt:`, ...) would run local
 /// programs instead of showing a page.
-pub fn launch_command(platform: Platform, browser: Option<&str>, url: &str) -> Result<Launch> {
+pub(crate) fn launch_command(
+    platform: Platform,
+    browser: Option<&str>,
+    url: &str,
+) -> Result<Launch> {
     if !is_web_address(url) {
         return Err(Error::Authorization {
             credential: String::new(),

@@ -19,9 +19,9 @@ use crate::token::{TokenResponseError, TokenSet, parse_token_response};
 use crate::{Error, Result, Secret};
 
 /// The JWT bearer grant type (RFC 7523).
-pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// The device code grant type (RFC 8628).
-pub const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub(crate) const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// The most bytes of a token endpoint answer read.
 const MAX_TOKEN_RESPONSE: usize = 1024 * 1024;
@@ -45,7 +45,7 @@ pub fn token_client() -> Result<reqwest::Client> {
 }
 
 /// What one grant sends besides the client's authentication.
-pub enum Grant<'a> {
+pub(crate) enum Grant<'a> {
     RefreshToken(&'a Secret),
     ClientCredentials,
     Password {
@@ -67,7 +67,7 @@ pub enum Grant<'a> {
 
 impl Grant<'_> {
     /// The grant's name in messages.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Grant::RefreshToken(_) => "refresh_token",
             Grant::ClientCredentials => "client_credentials",
@@ -122,7 +122,7 @@ impl Grant<'_> {
 
 /// Why a token request gave no tokens.
 #[derive(Debug)]
-pub enum TokenCallError {
+pub(crate) enum TokenCallError {
     /// Not sent, or no answer (connection refused, timeout, no signing key).
     NotSent(Error),
     /// An answer that is not a token set; says what the provider said.
@@ -131,7 +131,7 @@ pub enum TokenCallError {
 
 impl TokenCallError {
     /// `invalid_grant`: only a new authorization helps.
-    pub fn needs_reauthorization(&self) -> bool {
+    pub(crate) fn needs_reauthorization(&self) -> bool {
         matches!(self, TokenCallError::Response(error) if error.needs_reauthorization())
     }
 }
@@ -147,7 +147,7 @@ impl std::fmt::Display for TokenCallError {
 
 /// Calls the token endpoint with `grant`, authenticating the client as the
 /// credential says (Basic header or body; only `client_id` without a secret).
-pub async fn request_tokens(
+pub(crate) async fn request_tokens(
     http: &reqwest::Client,
     credential: &Credential,
     token_url: &str,
@@ -341,7 +341,7 @@ async fn fetch_metadata(
 }
 
 /// The token URL of a credential: its own, else discovered from its issuer.
-pub async fn token_url(http: &reqwest::Client, credential: &Credential) -> Result<String> {
+pub(crate) async fn token_url(http: &reqwest::Client, credential: &Credential) -> Result<String> {
     if let Some(url) = &credential.token_url {
         return Ok(url.clone());
     }
@@ -360,7 +360,7 @@ pub async fn token_url(http: &reqwest::Client, credential: &Credential) -> Resul
 /// anything fails, or `exp` is no usable expiry (beyond the clock, or not
 /// after the token's issue), the expiry stays unknown (and says so).
 /// Returns whether it learned one.
-pub async fn learn_expiry(
+pub(crate) async fn learn_expiry(
     http: &reqwest::Client,
     credential: &Credential,
     client_secret: Option<&Secret>,

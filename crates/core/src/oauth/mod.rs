@@ -1,19 +1,24 @@
 //! OAuth 2.0 as a client: reading token endpoint answers (and, with the
 //! credentials, the flows and the refresh that never loses a token).
 
-pub mod assertion;
-pub mod browser;
-pub mod device;
-pub mod flows;
+pub(crate) mod assertion;
+pub(crate) mod browser;
+pub(crate) mod device;
+pub(crate) mod flows;
 mod loopback;
-pub mod refresh;
-pub mod retained;
-pub mod service;
-pub mod status;
+pub(crate) mod refresh;
+pub(crate) mod retained;
+pub(crate) mod service;
+pub(crate) mod status;
 
 pub use crate::token::{
     ExpirySource, TokenResponseError, TokenSet, jwt_claims, parse_token_response,
 };
+pub use browser::{
+    BrowserOptions, Cancel, IGNORED_CALLBACK, Opener, authorize_in_browser, open_in_browser,
+};
+pub use device::authorize_device;
+pub use flows::{ProviderMetadata, discover, token_client};
 pub use refresh::KeychainRefresher;
 pub use service::{LiveToken, TokenService};
-pub use status::CredentialStatus;
+pub use status::{CredentialStatus, status};

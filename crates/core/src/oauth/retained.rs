@@ -19,7 +19,7 @@ use crate::timeline::{EventDetail, Timeline};
 use crate::{Error, locked};
 
 /// How often a held token set is offered to the keychain again.
-pub const STORE_RETRY: Duration = Duration::from_secs(2);
+pub(crate) const STORE_RETRY: Duration = Duration::from_secs(2);
 
 /// The key of one identity of one credential (names ignore case).
 pub(crate) fn identity_key(credential: &str, identity: &Identity) -> String {
@@ -47,7 +47,7 @@ struct Held {
 }
 
 impl Retained {
-    pub fn new(store: CredentialStore, locks: Arc<RefreshLocks>) -> Self {
+    pub(crate) fn new(store: CredentialStore, locks: Arc<RefreshLocks>) -> Self {
         Self {
             store,
             locks,
@@ -56,19 +56,19 @@ impl Retained {
         }
     }
 
-    pub fn set_timeline(&mut self, timeline: Arc<Timeline>) {
+    pub(crate) fn set_timeline(&mut self, timeline: Arc<Timeline>) {
         self.timeline = Some(timeline);
     }
 
     /// The held authorization of an identity, if the keychain has not taken it yet.
-    pub fn get(&self, credential: &str, identity: &Identity) -> Option<Authorization> {
+    pub(crate) fn get(&self, credential: &str, identity: &Identity) -> Option<Authorization> {
         locked(&self.held)
             .get(&identity_key(credential, identity))
             .map(|held| held.authorization.clone())
     }
 
     /// Why the identity's tokens are held rather than stored, if they are.
-    pub fn problem(&self, credential: &str, identity: &Identity) -> Option<String> {
+    pub(crate) fn problem(&self, credential: &str, identity: &Identity) -> Option<String> {
         locked(&self.held)
             .get(&identity_key(credential, identity))
             .map(|held| held.problem.clone())
@@ -77,7 +77,7 @@ impl Retained {
     /// Stores `authorization` as the identity's, or — when the keychain
     /// refuses twice — holds it and keeps trying. `issued` is recorded once
     /// it is stored. Call with the credential's lock held.
-    pub fn store(
+    pub(crate) fn store(
         &self,
         credential: &str,
         identity: &Identity,
@@ -167,7 +167,7 @@ impl Retained {
 
     /// Offers what is held for the identity to the keychain again. Call
     /// with the credential's lock held. True when nothing is held any more.
-    pub fn store_held(&self, credential: &str, identity: &Identity) -> bool {
+    pub(crate) fn store_held(&self, credential: &str, identity: &Identity) -> bool {
         self.store_key(&identity_key(credential, identity))
     }
 

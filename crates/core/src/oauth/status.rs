@@ -11,7 +11,7 @@ use crate::token::TokenSet;
 
 /// A token counts as "about to expire" this long before its expiry (or a
 /// tenth of its lifetime, when that is shorter).
-pub const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 
 /// Where a credential stands, as the tray and `credential list` show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,7 +75,7 @@ pub fn status(authorization: &Authorization, now: SystemTime) -> CredentialStatu
 
 /// Whether `tokens` should be renewed before use at `now`: expired, or
 /// within [`EXPIRY_MARGIN`] (or a tenth of the lifetime) of expiring.
-pub fn is_stale(tokens: &TokenSet, now: SystemTime) -> bool {
+pub(crate) fn is_stale(tokens: &TokenSet, now: SystemTime) -> bool {
     tokens
         .expires_within(now, margin_for(tokens, EXPIRY_MARGIN))
         .unwrap_or(false)
@@ -84,14 +84,14 @@ pub fn is_stale(tokens: &TokenSet, now: SystemTime) -> bool {
 /// How long before its expiry `tokens` count as due for renewal: `margin`,
 /// or a tenth of their lifetime when that is shorter (a 60 s token is
 /// renewed in its last 6 s, not all the time).
-pub fn margin_for(tokens: &TokenSet, margin: Duration) -> Duration {
+pub(crate) fn margin_for(tokens: &TokenSet, margin: Duration) -> Duration {
     tokens
         .lifetime()
         .map_or(margin, |lifetime| (lifetime / 10).min(margin))
 }
 
 /// Whether `tokens` are expired at `now` (no margin). Unknown expiry: no.
-pub fn is_expired(tokens: &TokenSet, now: SystemTime) -> bool {
+pub(crate) fn is_expired(tokens: &TokenSet, now: SystemTime) -> bool {
     tokens.expires_within(now, Duration::ZERO).unwrap_or(false)
 }
 

@@ -13,7 +13,7 @@ use callout_core::Secret;
 use callout_core::credential::{AuthProtocol, Credential};
 use callout_core::credential_store::{Authorization, Identity, NewSecrets};
 use callout_core::home::Home;
-use callout_core::oauth::browser;
+use callout_core::oauth;
 use callout_core::oauth::{ExpirySource, LiveToken, TokenService, TokenSet};
 use callout_core::timeline::{Event, Query};
 use callout_sandbox::Sandbox;
@@ -146,7 +146,7 @@ pub const STAND_IN_WAIT: Duration = Duration::from_secs(10);
 /// and re-raises the first failure with its own message.
 #[derive(Clone, Default)]
 pub struct StandIns {
-    cancel: browser::Cancel,
+    cancel: oauth::Cancel,
     threads: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
@@ -156,7 +156,7 @@ impl StandIns {
     }
 
     /// The sign-in's cancel: a failing stand-in pulls it.
-    pub fn cancel(&self) -> browser::Cancel {
+    pub fn cancel(&self) -> oauth::Cancel {
         self.cancel.clone()
     }
 
@@ -173,7 +173,7 @@ impl StandIns {
     }
 
     /// An opener that runs `act` with the sign-in URL on a thread of its own.
-    pub fn opener(&self, act: impl Fn(&str) + Send + Sync + 'static) -> browser::Opener {
+    pub fn opener(&self, act: impl Fn(&str) + Send + Sync + 'static) -> oauth::Opener {
         let (stand_ins, act) = (self.clone(), Arc::new(act));
         Arc::new(move |url: &str| {
             let (act, url) = (Arc::clone(&act), url.to_string());
@@ -183,11 +183,11 @@ impl StandIns {
     }
 
     /// Options of a sign-in opened by `open`, cancelled by a failing stand-in.
-    pub fn options(&self, open: browser::Opener) -> browser::BrowserOptions {
-        browser::BrowserOptions {
+    pub fn options(&self, open: oauth::Opener) -> oauth::BrowserOptions {
+        oauth::BrowserOptions {
             cancel: self.cancel(),
             open,
-            ..browser::BrowserOptions::default()
+            ..oauth::BrowserOptions::default()
         }
     }
 
@@ -217,8 +217,7 @@ pub async fn sign_in_in_browser(
     let stand_ins = StandIns::new();
     let open = stand_ins.opener(move |url: &str| person_at_the_browser(url, decision));
     let signed_in =
-        browser::authorize_in_browser(&home.service, credential, None, stand_ins.options(open))
-            .await;
+        oauth::authorize_in_browser(&home.service, credential, None, stand_ins.options(open)).await;
     stand_ins.finish();
     signed_in
 }
