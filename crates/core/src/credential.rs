@@ -157,6 +157,48 @@ impl AuthProtocol {
         }
     }
 
+    /// The protocol as a form offers it, saying what it is
+    /// ("Authorization code + PKCE (browser)").
+    pub fn choice(self) -> &'static str {
+        match self {
+            AuthProtocol::AuthorizationCode => "Authorization code + PKCE (browser)",
+            AuthProtocol::ClientCredentials => "Client credentials",
+            AuthProtocol::JwtBearer => "JWT bearer (RFC 7523)",
+            AuthProtocol::DeviceCode => "Device authorization (RFC 8628)",
+            AuthProtocol::Password => "Password (Basic)",
+            AuthProtocol::NoAuthentication => "No authentication",
+        }
+    }
+
+    /// The fields a form asks for with this protocol, camelCase as
+    /// [`FieldProblem::field`] names them: [`COMMON_FIELDS`], then the
+    /// client's (id, secret, how it is sent, scopes, where to find the
+    /// provider, how its tokens are kept alive), then the authorization URL
+    /// when the flow has one. `clientSecret` is the password of the
+    /// password protocol.
+    pub fn fields(self) -> Vec<&'static str> {
+        let mut fields = COMMON_FIELDS.to_vec();
+        if self.uses_client_id() {
+            fields.extend([
+                "issuer",
+                "tokenUrl",
+                "clientId",
+                "clientSecret",
+                "clientAuth",
+                "scopes",
+                "keepAliveSeconds",
+                "refreshIdleSeconds",
+                "proactiveRefresh",
+            ]);
+        } else if self == AuthProtocol::Password {
+            fields.push("clientSecret");
+        }
+        if self.auth_url_names().is_some() {
+            fields.push("authUrl");
+        }
+        fields
+    }
+
     /// Whether the flow identifies the client with a client id.
     pub fn uses_client_id(self) -> bool {
         !matches!(
@@ -183,6 +225,9 @@ impl AuthProtocol {
         }
     }
 }
+
+/// The fields every credential has, whatever its protocol.
+pub const COMMON_FIELDS: [&str; 4] = ["name", "endpoint", "protocol", "identityType"];
 
 /// How the client proves itself at the token endpoint (RFC 6749 §2.3.1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -638,6 +683,29 @@ impl CredentialSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_asks_for_every_field_a_flow_needs() {
+        for protocol in AuthProtocol::ALL {
+            let mut bare = Credential::new("Bare", "https://api.example.com");
+            bare.protocol = protocol;
+            bare.client_id = None;
+            let fields = protocol.fields();
+            for problem in bare.problems() {
+                assert!(
+                    fields.contains(&problem.field.as_str()),
+                    "{protocol:?} needs {} but a form would not ask for it",
+                    problem.field
+                );
+            }
+        }
+        assert!(
+            !AuthProtocol::ClientCredentials
+                .fields()
+                .contains(&"authUrl")
+        );
+        assert_eq!(AuthProtocol::NoAuthentication.fields(), COMMON_FIELDS);
+    }
 
     #[test]
     fn every_bad_field_is_named_with_what_the_flow_needs() {

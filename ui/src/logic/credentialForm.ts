@@ -1,17 +1,13 @@
 // The credential form: a blank credential, text fields ↔ Credential, discovered
 // metadata applied, problems grouped per field.
 import type { AuthProtocol } from "../bindings/AuthProtocol";
+import { PROTOCOLS } from "../bindings/protocols";
 import type { Credential } from "../bindings/Credential";
 import type { FieldProblem, ProviderMetadata } from "../pending-types";
 
-export const PROTOCOLS: { value: AuthProtocol; label: string }[] = [
-  { value: "authorizationCode", label: "Authorization code + PKCE (browser)" },
-  { value: "clientCredentials", label: "Client credentials" },
-  { value: "jwtBearer", label: "JWT bearer (RFC 7523)" },
-  { value: "deviceCode", label: "Device authorization (RFC 8628)" },
-  { value: "password", label: "Password (Basic)" },
-  { value: "noAuthentication", label: "No authentication" },
-];
+// The protocols, their labels and the fields each asks for come from the
+// engine (generated into bindings/protocols.ts); the form keeps no copy.
+export { PROTOCOLS } from "../bindings/protocols";
 
 export function blankCredential(): Credential {
   return {
@@ -91,20 +87,5 @@ export function problemsByField(problems: FieldProblem[]): Map<string, string[]>
 
 /** Which fields the form shows for a protocol. */
 export function fieldsFor(protocol: AuthProtocol): Set<string> {
-  const common = ["name", "endpoint", "protocol", "identityType"];
-  const oauth = ["clientId", "clientAuth", "clientSecret", "scopes", "issuer", "tokenUrl", "keepAliveSeconds", "refreshIdleSeconds", "proactiveRefresh"];
-  switch (protocol) {
-    case "authorizationCode":
-      return new Set([...common, ...oauth, "authUrl"]);
-    case "deviceCode":
-      // Its authorization URL is the device authorization endpoint.
-      return new Set([...common, ...oauth, "authUrl"]);
-    case "clientCredentials":
-    case "jwtBearer":
-      return new Set([...common, ...oauth]);
-    case "password":
-      return new Set([...common, "clientSecret"]);
-    case "noAuthentication":
-      return new Set(common);
-  }
+  return new Set(PROTOCOLS.find((choice) => choice.value === protocol)?.fields ?? []);
 }

@@ -156,7 +156,7 @@ export class CredentialForm {
     return input;
   }
 
-  private select<T extends string>(value: T, options: { value: T; label: string }[], set: (value: T) => void): HTMLSelectElement {
+  private select<T extends string>(value: T, options: readonly { value: T; label: string }[], set: (value: T) => void): HTMLSelectElement {
     const select = h(
       "select",
       null,
