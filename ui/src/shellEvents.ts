@@ -1,29 +1,13 @@
 // The one way the UI hears about changes in the desktop shell: typed
-// subscriptions to the events src-tauri/src/events.rs emits, by their names
-// there, with payload types generated from Rust (./bindings). Views subscribe
+// subscriptions to the events src-tauri/src/events.rs emits, by the names and
+// payload types generated from its list (./bindings/events.ts). Views subscribe
 // here; nothing else calls Tauri's `listen`. Each event is listened to once,
 // however many subscribers it has, and stops being listened to when the last
 // one leaves.
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AuthorizeProgress } from "./bindings/AuthorizeProgress";
-import type { ClipboardChecked } from "./bindings/ClipboardChecked";
-import type { CredentialView } from "./bindings/CredentialView";
-import type { KeeperDecision } from "./bindings/KeeperDecision";
-import type { Navigate } from "./bindings/Navigate";
-import type { TimelineAppended } from "./bindings/TimelineAppended";
+import type { ShellEvents } from "./bindings/events";
 
-/** Every event the shell emits, by name, with its payload. */
-export interface ShellEvents {
-  "credentials-changed": CredentialView[];
-  "authorize-progress": AuthorizeProgress;
-  "keeper-ran": KeeperDecision[];
-  "timeline-appended": TimelineAppended;
-  navigate: Navigate;
-  "clipboard-checked": ClipboardChecked;
-  /** The saved requests changed, by this app or another process. */
-  "requests-changed": null;
-}
-
+export type { ShellEvents };
 export type ShellEvent = keyof ShellEvents;
 export type Handler<K extends ShellEvent> = (payload: ShellEvents[K]) => void;
 
