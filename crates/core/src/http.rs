@@ -144,7 +144,7 @@ pub(crate) fn describe_transport_error(error: &reqwest::Error) -> String {
 
 /// The messages of an error's sources, outermost first. reqwest's own
 /// message is left out: it names the URL, which may carry a secret.
-pub(crate) fn causes(error: &reqwest::Error) -> Vec<String> {
+fn causes(error: &reqwest::Error) -> Vec<String> {
     let mut parts = Vec::new();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

@@ -15,6 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 
 use crate::credential::{ClientAuth, Credential};
+use crate::http::describe_transport_error;
 use crate::token::{TokenResponseError, TokenSet, parse_token_response};
 use crate::{Error, Result, Secret};
 
@@ -39,7 +40,7 @@ pub fn token_client() -> Result<reqwest::Client> {
             url: String::new(),
             detail: format!(
                 "the HTTP client could not be set up: {}",
-                error_chain(&error)
+                describe_transport_error(&error)
             ),
         })
 }
@@ -226,7 +227,7 @@ pub(crate) async fn post_form(
     let transport = |error: reqwest::Error| {
         TokenCallError::NotSent(Error::Transport {
             url: url.to_string(),
-            detail: error_chain(&error),
+            detail: describe_transport_error(&error),
         })
     };
     let mut response = request.form(&form).send().await.map_err(transport)?;
@@ -309,7 +310,7 @@ async fn fetch_metadata(
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
-        .map_err(|error| error_chain(&error))?;
+        .map_err(|error| describe_transport_error(&error))?;
     let status = response.status();
     if !status.is_success() {
         return Err(format!("HTTP {}", status.as_u16()));
@@ -330,7 +331,7 @@ async fn fetch_metadata(
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|error| error_chain(&error))?
+        .map_err(|error| describe_transport_error(&error))?
     {
         if chunk.len() > MAX_METADATA - body.len() {
             return Err(too_large());
@@ -432,23 +433,6 @@ pub(crate) async fn start_url(
     };
     pick(discover(http, issuer).await?)
         .ok_or_else(|| failed(format!("the provider's metadata names no {what} endpoint")))
-}
-
-/// A reqwest error and its causes, without the URL (it is named separately
-/// and a query string may carry a secret).
-pub(crate) fn error_chain(error: &reqwest::Error) -> String {
-    let mut parts = Vec::new();
-    if error.is_timeout() {
-        parts.push("no response before the timeout".to_string());
-    } else if error.is_connect() {
-        parts.push("could not connect".to_string());
-    }
-    parts.extend(crate::http::causes(error));
-    if parts.is_empty() {
-        parts.push("the request failed".to_string());
-    }
-    parts.dedup();
-    parts.join(": ")
 }
 
 #[cfg(test)]
