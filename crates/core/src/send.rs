@@ -39,12 +39,16 @@ pub enum Attempt {
     Sent {
         number: u32,
         request: DisplayRequest,
+        /// The response's status, for a list of attempts.
         status: u16,
         /// From sending until the whole response had arrived.
         #[serde(rename = "durationMs")]
         #[ts(type = "number")]
         duration_ms: u64,
         verdict: Verdict,
+        /// The whole response, so any attempt (the refused first one too)
+        /// can be opened.
+        response: Received,
     },
     /// No response came back (only recorded for the retry; a failed first
     /// send is an error).
@@ -300,6 +304,7 @@ impl Sender {
                 status: response.status,
                 duration_ms: response.elapsed_ms,
                 verdict: verdict.clone(),
+                response: response.clone(),
             }],
             response,
             verdict,
@@ -352,6 +357,7 @@ impl Sender {
                     status: response.status,
                     duration_ms: response.elapsed_ms,
                     verdict: verdict.clone(),
+                    response: response.clone(),
                 });
                 outcome.request = shown;
                 outcome.response = response;

@@ -221,13 +221,11 @@ async fn send_soap_with_dead_token(api: &TestServer, refresher: Option<&dyn Refr
 /// The attempts as JSON with what varies from run to run (the port, how long
 /// each exchange took) replaced.
 fn without_port(text: &str, base: &str) -> String {
-    let durations = regex::Regex::new(r#""durationMs": \d+"#).unwrap();
-    durations
-        .replace_all(
-            &text.replace(base, "http://127.0.0.1:PORT"),
-            r#""durationMs": "(varies)""#,
-        )
-        .into_owned()
+    let durations = regex::Regex::new(r#""(durationMs|elapsedMs)": \d+"#).unwrap();
+    let dates = regex::Regex::new(r#"("name": "date",\s*"value": )"[^"]*""#).unwrap();
+    let text = text.replace(base, "http://127.0.0.1:PORT");
+    let text = durations.replace_all(&text, r#""$1": "(varies)""#);
+    dates.replace_all(&text, r#"$1"(varies)""#).into_owned()
 }
 
 #[tokio::test]
@@ -274,6 +272,7 @@ async fn an_expired_soap_session_is_refreshed_and_retried_once() {
                 number: 1,
                 status: 500,
                 verdict: first,
+                response: first_response,
                 ..
             },
             Attempt::Refreshed {
@@ -284,10 +283,18 @@ async fn an_expired_soap_session_is_refreshed_and_retried_once() {
                 number: 2,
                 status: 200,
                 verdict: second,
+                response: second_response,
                 ..
             },
         ] => {
             assert!(first.expired);
+            // The refused attempt keeps its own response (the fault), so it
+            // can be opened after the retry succeeded.
+            assert!(
+                first_response.body.text().contains("INVALID_SESSION_ID"),
+                "{first_response:?}"
+            );
+            assert_eq!(second_response.status, 200);
             assert_eq!(first.rule.as_deref(), Some("soap.invalid_session"));
             assert!(!first.salesforce.would_refresh);
             assert_eq!(credential, "Sales_API");

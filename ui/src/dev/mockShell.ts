@@ -181,6 +181,8 @@ type Handlers = { [K in CommandName]: (args: Commands[K]["args"]) => Commands[K]
 
 const SOAP_OK_BODY =
   '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><queryResponse><result><done>true</done><size>2</size><records><Id>001000000000001</Id><Name>Acme</Name></records><records><Id>001000000000002</Id><Name>Globex</Name></records></result></queryResponse></soapenv:Body></soapenv:Envelope>';
+const SOAP_FAULT_BODY =
+  '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode><faultstring>INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>';
 const REST_OK_BODY = '{"totalSize":2,"done":true,"records":[{"Id":"001000000000001"},{"Id":"001000000000002"}]}';
 
 const commands: Handlers = {
@@ -259,7 +261,8 @@ const commands: Handlers = {
     record("Sandbox", { kind: "requestSent", method: draft.method, url: rendered.request.url, status: expired && soap ? 500 : 200, durationMs: 12, error: null }, `${draft.method} ${rendered.request.url} → ${expired && soap ? 500 : 200}`);
     if (!expired) {
       record("Sandbox", { kind: "verdict", expired: false, rule: null, reason: fine.reason, salesforceWouldRefresh: false, salesforceReason: fine.salesforce.reason }, "not expired: HTTP 200");
-      return { request: rendered.request, lint: rendered.lint, response: { status: 200, headers: [{ name: "Content-Type", value: soap ? "text/xml" : "application/json" }], body: okBody, truncated: false, elapsedMs: 12 }, verdict: fine, attempts: [{ step: "sent", number: 1, request: rendered.request, status: 200, durationMs: 12, verdict: fine }] };
+      const response = { status: 200, headers: [{ name: "Content-Type", value: soap ? "text/xml" : "application/json" }], body: okBody, truncated: false, elapsedMs: 12 };
+      return { request: rendered.request, lint: rendered.lint, response, verdict: fine, attempts: [{ step: "sent", number: 1, request: rendered.request, status: 200, durationMs: 12, verdict: fine, response }] };
     }
     const expiredVerdict: Verdict = {
       expired: true,
@@ -274,15 +277,17 @@ const commands: Handlers = {
     record("Sandbox", { kind: "requestSent", method: draft.method, url: rendered.request.url, status: 200, durationMs: 10, error: null }, `${draft.method} ${rendered.request.url} → 200`);
     sandboxStatus();
     emit("credentials-changed", structuredClone(credentials));
+    const fault = { status: 500, headers: [{ name: "Content-Type", value: "text/xml" }], body: SOAP_FAULT_BODY, truncated: false, elapsedMs: 12 };
+    const response = { status: 200, headers: [{ name: "Content-Type", value: "text/xml" }], body: okBody, truncated: false, elapsedMs: 10 };
     return {
       request: rendered.request,
       lint: rendered.lint,
-      response: { status: 200, headers: [{ name: "Content-Type", value: "text/xml" }], body: okBody, truncated: false, elapsedMs: 10 },
+      response,
       verdict: fine,
       attempts: [
-        { step: "sent", number: 1, request: rendered.request, status: 500, durationMs: 12, verdict: expiredVerdict },
+        { step: "sent", number: 1, request: rendered.request, status: 500, durationMs: 12, verdict: expiredVerdict, response: fault },
         { step: "refreshed", credential: "Sandbox", trigger: "soap.invalid_session" },
-        { step: "sent", number: 2, request: rendered.request, status: 200, durationMs: 10, verdict: fine },
+        { step: "sent", number: 2, request: rendered.request, status: 200, durationMs: 10, verdict: fine, response },
       ],
     };
   },

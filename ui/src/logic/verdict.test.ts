@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Attempt } from "../bindings/Attempt";
+import type { Received } from "../bindings/Received";
 import type { Verdict } from "../bindings/Verdict";
 import { headlineVerdict, stepViews, verdictSides, verdictsDisagree } from "./verdict";
+
+const received = (status: number): Received => ({ status, headers: [], body: "", truncated: false, elapsedMs: 5 });
 
 const soapExpired: Verdict = {
   expired: true,
@@ -42,9 +45,9 @@ describe("verdictSides", () => {
 describe("stepViews", () => {
   it("reads sent → expired → refreshed → retried", () => {
     const attempts: Attempt[] = [
-      { step: "sent", number: 1, request, status: 500, durationMs: 12, verdict: soapExpired },
+      { step: "sent", number: 1, request, status: 500, durationMs: 12, verdict: soapExpired, response: received(500) },
       { step: "refreshed", credential: "Sandbox", trigger: "soap.invalid_session" },
-      { step: "sent", number: 2, request, status: 200, durationMs: 9, verdict: ok },
+      { step: "sent", number: 2, request, status: 200, durationMs: 9, verdict: ok, response: received(200) },
     ];
     const steps = stepViews(attempts);
     expect(steps.map((s) => s.title)).toEqual([
@@ -68,20 +71,20 @@ describe("stepViews", () => {
 describe("headlineVerdict", () => {
   it("headlines the expired first response when a refresh and retry followed", () => {
     const attempts: Attempt[] = [
-      { step: "sent", number: 1, request, status: 500, durationMs: 12, verdict: soapExpired },
+      { step: "sent", number: 1, request, status: 500, durationMs: 12, verdict: soapExpired, response: received(500) },
       { step: "refreshed", credential: "Sandbox", trigger: "soap.invalid_session" },
-      { step: "sent", number: 2, request, status: 200, durationMs: 9, verdict: ok },
+      { step: "sent", number: 2, request, status: 200, durationMs: 9, verdict: ok, response: received(200) },
     ];
     const headline = headlineVerdict(attempts, ok, 200);
     expect(headline.verdict).toBe(soapExpired);
     expect(headline.caption).toBe("Verdict on the first response (HTTP 500); after the refresh the retry got HTTP 200.");
   });
   it("uses the final verdict when nothing expired", () => {
-    const attempts: Attempt[] = [{ step: "sent", number: 1, request, status: 200, durationMs: 5, verdict: ok }];
+    const attempts: Attempt[] = [{ step: "sent", number: 1, request, status: 200, durationMs: 5, verdict: ok, response: received(200) }];
     expect(headlineVerdict(attempts, ok, 200)).toEqual({ verdict: ok, caption: "Verdict on the response (HTTP 200)." });
   });
   it("headlines an expiry that could not be refreshed", () => {
-    const attempts: Attempt[] = [{ step: "sent", number: 1, request, status: 500, durationMs: 5, verdict: soapExpired }];
+    const attempts: Attempt[] = [{ step: "sent", number: 1, request, status: 500, durationMs: 5, verdict: soapExpired, response: received(500) }];
     expect(headlineVerdict(attempts, soapExpired, 500).verdict.expired).toBe(true);
   });
 });
