@@ -210,6 +210,7 @@ fn every_argument_is_read_under_the_name_the_ui_bindings_give_it() {
         match ty.split_whitespace().collect::<String>().as_str() {
             "Credential" => sandbox.clone(),
             "Option<String>" => Value::Null,
+            "bool" => json!(true),
             "Draft" => app.sample("RFC 6750 API call"),
             other => panic!("this test has no valid {other} to put before a later argument"),
         }
@@ -242,6 +243,7 @@ fn every_argument_is_read_under_the_name_the_ui_bindings_give_it() {
         "credential",
         "clientSecret",
         "previousName",
+        "clientSecretGiven",
         "draft",
         "format",
         "query",
@@ -622,13 +624,20 @@ fn the_tray_menu_refreshes_now_and_copies_the_live_token_for_a_while() {
     let checked = app.record("clipboard-checked");
 
     click_tray_item(&app, "Sandbox", "Refresh now");
+    // Waits for what the user sees, the stored token replaced, not for the
+    // provider's answer: the app writes the new token to the keychain after
+    // the provider has counted the refresh.
     wait_until(
-        "the tray's Refresh now refreshed",
+        "the tray's Refresh now stored a new token",
         Duration::from_secs(30),
-        || app.sandbox().stats().token_count("refresh_token", "ok") == 1,
+        || app.ok("token", json!({"name": "Sandbox"}))["fingerprint"] != first["fingerprint"],
     );
     let refreshed = app.ok("token", json!({"name": "Sandbox"}));
-    assert_ne!(refreshed["fingerprint"], first["fingerprint"]);
+    assert_eq!(
+        app.sandbox().stats().token_count("refresh_token", "ok"),
+        1,
+        "one refresh, by the tray"
+    );
 
     app.ok(
         "save_settings",
@@ -700,20 +709,28 @@ fn the_tray_menu_refreshes_now_and_copies_the_live_token_for_a_while() {
 #[test]
 fn credentials_are_validated_saved_renamed_and_removed() {
     let app = TestApp::new();
-    let problems = app.ok(
-        "validate_credential",
-        json!({"credential": {"name": "9x", "endpoint": "ftp://x", "protocol": "clientCredentials"}}),
-    );
-    let fields: Vec<&str> = problems
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|problem| problem["field"].as_str().unwrap())
-        .collect();
+    let problems = |credential: Value, secret_given: bool, previous: Option<&str>| {
+        let problems = app.ok(
+            "validate_credential",
+            json!({"credential": credential, "clientSecretGiven": secret_given,
+                   "previousName": previous}),
+        );
+        problems
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|problem| problem["field"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // The client credentials flow cannot start without its secret: the form
+    // says so under the field instead of a later "add it from a terminal".
     assert_eq!(
-        fields,
-        ["name", "endpoint", "clientId", "tokenUrl"],
-        "{problems}"
+        problems(
+            json!({"name": "9x", "endpoint": "ftp://x", "protocol": "clientCredentials"}),
+            false,
+            None
+        ),
+        ["name", "endpoint", "clientId", "tokenUrl", "clientSecret"]
     );
 
     let sandbox = app.sandbox().base_url();
@@ -728,6 +745,10 @@ fn credentials_are_validated_saved_renamed_and_removed() {
     );
     assert_eq!(saved["hasClientSecret"], true);
     assert_eq!(saved["sandbox"], false);
+    // A second credential of that name is refused under its name field; the
+    // saved one edited keeps its stored secret.
+    assert_eq!(problems(credential.clone(), true, None), ["name"]);
+    assert!(problems(credential.clone(), false, Some("Machine")).is_empty());
     let token = app.ok("authorize", json!({"name": "Machine"}));
     assert_eq!(token["refreshToken"], "none");
 
@@ -987,10 +1008,15 @@ fn saving_a_credential_over_leftover_keychain_entries_removes_them_and_says_so()
     let saved = app.ok(
         "save_credential",
         json!({"credential": sandbox_definition(&app, "Again", "namedPrincipal"),
-               "clientSecret": null, "previousName": null}),
+               "clientSecret": app.sandbox().client_secret(), "previousName": null}),
     );
     assert_eq!(saved["status"]["state"], "notAuthorized", "{saved}");
-    assert_eq!(saved["hasClientSecret"], false, "{saved}");
+    // The secret stored is the one given now, never the leftover.
+    assert_eq!(
+        store.client_secret("Again").unwrap().unwrap().expose(),
+        app.sandbox().client_secret(),
+        "{saved}"
+    );
     assert!(
         saved["notice"]
             .as_str()

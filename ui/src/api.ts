@@ -19,7 +19,8 @@ export const checkKeychain = () => call("check_keychain", {});
 export const sandboxInfo = () => call("sandbox_info", {});
 
 export const listCredentials = () => call("list_credentials", {});
-export const validateCredential = (credential: Credential) => call("validate_credential", { credential });
+export const validateCredential = (credential: Credential, clientSecretGiven: boolean, previousName: string | null) =>
+  call("validate_credential", { credential, clientSecretGiven, previousName });
 export const saveCredential = (credential: Credential, clientSecret: string | null, previousName: string | null) =>
   call("save_credential", { credential, clientSecret, previousName });
 export const removeCredential = (name: string) => call("remove_credential", { name });

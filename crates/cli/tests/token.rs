@@ -234,7 +234,7 @@ fn token_needs_reauthorization_exits_3_and_says_what_to_do() {
     assert_eq!(
         stderr(&token).trim(),
         "callout token: credential \"Browser\" needs re-authorization: it has not been \
-         authorized yet. Run `callout authorize Browser` (or use Authorize in the app)"
+         authorized yet. Authorize it again (`callout authorize Browser`)"
     );
     let unknown = home.run(&["token", "Nope"]);
     assert_eq!(unknown.status.code(), Some(2));

@@ -171,13 +171,25 @@ impl AuthProtocol {
     }
 
     /// The fields a form asks for with this protocol, camelCase as
-    /// [`FieldProblem::field`] names them: [`COMMON_FIELDS`], then the
+    /// [`FieldProblem::field`] names them: [`COMMON_FIELDS`], the identity
+    /// and the Salesforce options when there is a token or login, the
     /// client's (id, secret, how it is sent, scopes, where to find the
     /// provider, how its tokens are kept alive), then the authorization URL
     /// when the flow has one. `clientSecret` is the password of the
     /// password protocol.
     pub fn fields(self) -> Vec<&'static str> {
         let mut fields = COMMON_FIELDS.to_vec();
+        if self != AuthProtocol::NoAuthentication {
+            // Whose token or login a callout carries, and what a Named
+            // Credential does with it; nothing of it without authentication.
+            fields.extend([
+                "identityType",
+                "generateAuthorizationHeader",
+                "allowMergeFieldsInHeader",
+                "allowMergeFieldsInBody",
+                "additionalRefreshStatusCodes",
+            ]);
+        }
         if self.uses_client_id() {
             fields.extend([
                 "issuer",
@@ -197,6 +209,17 @@ impl AuthProtocol {
             fields.push("authUrl");
         }
         fields
+    }
+
+    /// What the client proves itself with at the token endpoint, when the
+    /// flow cannot start without it: the client credentials flow needs the
+    /// client secret; the JWT bearer flow signs its assertion with a
+    /// private key or, lacking one, the client secret.
+    pub fn needs_client_secret(self) -> bool {
+        matches!(
+            self,
+            AuthProtocol::ClientCredentials | AuthProtocol::JwtBearer
+        )
     }
 
     /// Whether the flow identifies the client with a client id.
@@ -227,7 +250,7 @@ impl AuthProtocol {
 }
 
 /// The fields every credential has, whatever its protocol.
-pub const COMMON_FIELDS: [&str; 4] = ["name", "endpoint", "protocol", "identityType"];
+pub const COMMON_FIELDS: [&str; 3] = ["name", "endpoint", "protocol"];
 
 /// How the client proves itself at the token endpoint (RFC 6749 §2.3.1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -524,10 +547,10 @@ pub struct FieldProblem {
 }
 
 impl FieldProblem {
-    fn new(field: &str, reason: String) -> Self {
+    pub(crate) fn new(field: &str, reason: String) -> Self {
         Self {
             field: field.to_string(),
-            message: sentence(&reason),
+            message: sentence(&crate::error::for_window(&reason)),
             reason,
         }
     }
@@ -581,7 +604,21 @@ fn check_name(name: &str) -> std::result::Result<(), String> {
 }
 
 fn check_http_url(text: &str) -> std::result::Result<(), String> {
-    let url = url::Url::parse(text).map_err(|error| format!("is not a URL ({error})"))?;
+    if text.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    if let Some((index, _)) = text.char_indices().find(|(_, c)| c.is_whitespace()) {
+        let at = text[..index].chars().count() + 1;
+        return Err(format!(
+            "has a space at character {at}; a URL cannot hold spaces (remove it, or write %20 in a path)"
+        ));
+    }
+    let url = url::Url::parse(text).map_err(|error| match error {
+        url::ParseError::RelativeUrlWithoutBase => {
+            "is not a URL: it needs http:// or https:// in front".to_string()
+        }
+        other => format!("is not a URL ({other})"),
+    })?;
     match url.scheme() {
         "http" | "https" if url.host().is_some() => Ok(()),
         "http" | "https" => Err("has no host".into()),
@@ -683,6 +720,27 @@ impl CredentialSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_with_a_space_or_without_a_scheme_says_so() {
+        let mut credential = Credential::new("Spaced", "https://api.example.com:443 /v1");
+        credential.token_url = Some("login.example.com/token".into());
+        let messages: Vec<String> = credential
+            .problems()
+            .into_iter()
+            .map(|problem| problem.message)
+            .collect();
+        assert!(
+            messages[0].starts_with(
+                "Endpoint \"https://api.example.com:443 /v1\" has a space at character 28;"
+            ),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].contains("it needs http:// or https:// in front"),
+            "{messages:?}"
+        );
+    }
 
     #[test]
     fn a_form_asks_for_every_field_a_flow_needs() {

@@ -461,8 +461,8 @@ fn decode_entry(name: &str, json: &Secret) -> Result<AuthorizationEntry> {
         action: "read",
         account: account(name, AUTHORIZATION),
         detail: format!(
-            "the stored token set is not readable ({}); authorize it again, or run \
-             `callout credential repair {name}` to remove the entry",
+            "the stored token set is not readable ({}); authorize it again, or repair the \
+             credential to remove the entry (`callout credential repair {name}`)",
             error.classify_name()
         ),
     })

@@ -127,7 +127,7 @@ pub enum Error {
     /// or it was never authorized: only a new authorization helps.
     #[error(
         "credential \"{credential}\" needs re-authorization: {reason}. \
-         Run `callout authorize {credential}` (or use Authorize in the app)"
+         Authorize it again (`callout authorize {credential}`)"
     )]
     NeedsReauthorization { credential: String, reason: String },
 
@@ -264,11 +264,41 @@ impl From<&Error> for ErrorReport {
         let (location, at) = error.place();
         Self {
             kind: error.kind(),
-            message: error.to_string(),
+            message: for_window(&error.to_string()),
             location: location.cloned(),
             at,
         }
     }
+}
+
+/// `text` as the window shows it: without the parts that say how to do
+/// something in a terminal. Core's messages say what to do in words a
+/// window and a terminal share ("authorize it again"), then the `callout`
+/// command or flag in parentheses: `` (`callout authorize X`) `` or
+/// `(--client-secret-stdin)`. The CLI prints them whole; the app drops the
+/// parentheses, since its buttons and fields are named by the words.
+pub(crate) fn for_window(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(" (") {
+        let inside = &rest[start + 2..];
+        let is_hint = inside.starts_with("`callout ")
+            || inside
+                .strip_prefix("--")
+                .is_some_and(|flag| flag.starts_with(|c: char| c.is_ascii_lowercase()));
+        match inside.find(')').filter(|_| is_hint) {
+            Some(end) => {
+                out.push_str(&rest[..start]);
+                rest = &inside[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[..start + 2]);
+                rest = inside;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// "A, B, C", or "none" when there are no names to list.
@@ -283,6 +313,26 @@ fn known_list(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_reads_no_terminal_commands_or_flags() {
+        assert_eq!(
+            for_window(
+                "the keychain has none for it; edit the credential and give its client secret \
+                 (`callout credential edit Api --client-secret-stdin`)"
+            ),
+            "the keychain has none for it; edit the credential and give its client secret"
+        );
+        assert_eq!(
+            for_window("it has no authorization URL (--auth-url) and no issuer"),
+            "it has no authorization URL and no issuer"
+        );
+        // Parentheses that are not a terminal's how stay.
+        assert_eq!(
+            for_window("HTTP 500 (a SOAP fault) at (see below)"),
+            "HTTP 500 (a SOAP fault) at (see below)"
+        );
+    }
 
     #[test]
     fn other_errors_carry_no_place() {

@@ -622,13 +622,13 @@ impl fmt::Display for TimelineTrouble {
         )?;
         if self.newer {
             f.write_str(
-                "Update Callout Lab to use it, or move it aside (it is kept, renamed, and a \
-                 fresh timeline starts): `callout timeline --move-aside`",
+                "Update Callout Lab to use it, or move it aside: it is kept, renamed, and a \
+                 fresh timeline starts (`callout timeline --move-aside`)",
             )
         } else {
             f.write_str(
-                "Move it aside (it is kept, renamed, and a fresh timeline starts): \
-                 `callout timeline --move-aside`",
+                "Move it aside: it is kept, renamed, and a fresh timeline starts \
+                 (`callout timeline --move-aside`)",
             )
         }
     }

@@ -686,7 +686,13 @@ async fn a_credential_never_authorized_needs_authorization() {
     assert_eq!(
         error.to_string(),
         "credential \"Fresh\" needs re-authorization: it has not been authorized yet. \
-         Run `callout authorize Fresh` (or use Authorize in the app)"
+         Authorize it again (`callout authorize Fresh`)"
+    );
+    // The window names no terminal command; its Authorize button is the remedy.
+    assert_eq!(
+        callout_core::ErrorReport::from(&error).message,
+        "credential \"Fresh\" needs re-authorization: it has not been authorized yet. \
+         Authorize it again"
     );
     assert_eq!(sandbox.stats().token_total("refresh_token"), 0);
 }

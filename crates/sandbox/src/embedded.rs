@@ -33,8 +33,15 @@ pub const REFRESH_IDLE_TTL: Duration = Duration::from_secs(10 * 60);
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SandboxInfo {
+    /// The base URL of its APIs (a credential's endpoint).
     pub url: String,
+    pub token_url: String,
+    pub authorize_url: String,
+    pub device_authorization_url: String,
+    /// Its registered test client. The secret is the sandbox's own, known to
+    /// anyone who runs it, and protects nothing: a form may fill it in.
     pub client_id: String,
+    pub client_secret: String,
     #[ts(type = "number")]
     pub access_ttl_seconds: u64,
     #[ts(type = "number | null")]
@@ -46,7 +53,11 @@ impl SandboxInfo {
         let config = sandbox.config();
         Self {
             url: sandbox.base_url(),
+            token_url: sandbox.token_url(),
+            authorize_url: sandbox.authorize_url(),
+            device_authorization_url: sandbox.device_authorization_url(),
             client_id: sandbox.client_id().to_string(),
+            client_secret: sandbox.client_secret().to_string(),
             access_ttl_seconds: config.access_ttl.as_secs(),
             refresh_idle_ttl_seconds: config.refresh_idle_ttl.map(|ttl| ttl.as_secs()),
         }

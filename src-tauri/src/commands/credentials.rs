@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use crate::views::{self, CredentialView};
 use callout_core::Secret;
-use callout_core::actions::credential::{self as action, CredentialInput};
+use callout_core::actions::credential::{self as action, CredentialInput, SecretsGiven};
 use callout_core::credential::{Credential, FieldProblem};
 #[cfg(doc)]
 use callout_core::credential_store::CredentialStore;
@@ -29,10 +29,22 @@ pub fn list_credentials(state: State<'_, AppState>) -> Reply<Vec<CredentialView>
     .map_err(report)
 }
 
-/// The problems of a credential form, field by field (none: it can be saved).
-#[tauri::command]
-pub fn validate_credential(credential: Credential) -> Vec<FieldProblem> {
-    credential.problems()
+/// The problems of a credential form, field by field (none: it can be
+/// saved): the definition's, a name in use, a secret the flow needs that is
+/// neither given (`client_secret_given`) nor stored for `previous_name`.
+// Off the main thread: it reads the credentials file and the keychain.
+#[tauri::command(async)]
+pub fn validate_credential(
+    state: State<'_, AppState>,
+    credential: Credential,
+    client_secret_given: bool,
+    previous_name: Option<String>,
+) -> Vec<FieldProblem> {
+    let given = SecretsGiven {
+        client_secret: client_secret_given,
+        private_key: false,
+    };
+    action::problems(&state.service, &credential, given, previous_name.as_deref())
 }
 
 /// Adds (`previous_name` null) or edits a credential (core's credential

@@ -49,7 +49,11 @@ macro_rules! with_commands {
             app::check_keychain() -> Reply<KeychainCheck>,
             app::sandbox_info() -> Reply<SandboxInfo>,
             credentials::list_credentials() -> Reply<Vec<CredentialView>>,
-            credentials::validate_credential(credential: Credential) -> Vec<FieldProblem>,
+            credentials::validate_credential(
+                credential: Credential,
+                client_secret_given: bool,
+                previous_name: Option<String>
+            ) -> Vec<FieldProblem>,
             credentials::save_credential(
                 credential: Credential,
                 client_secret: Option<String>,

@@ -3,4 +3,13 @@
 /**
  * What the UI shows about the embedded sandbox.
  */
-export type SandboxInfo = { url: string, clientId: string, accessTtlSeconds: number, refreshIdleTtlSeconds: number | null, };
+export type SandboxInfo = { 
+/**
+ * The base URL of its APIs (a credential's endpoint).
+ */
+url: string, tokenUrl: string, authorizeUrl: string, deviceAuthorizationUrl: string, 
+/**
+ * Its registered test client. The secret is the sandbox's own, known to
+ * anyone who runs it, and protects nothing: a form may fill it in.
+ */
+clientId: string, clientSecret: string, accessTtlSeconds: number, refreshIdleTtlSeconds: number | null, };

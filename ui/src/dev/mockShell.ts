@@ -191,7 +191,16 @@ const commands: Handlers = {
     await delay(400);
     return { backend: "Secret Service", available: true, summary: "Secret Service is available: a test secret was stored, read back and deleted.", error: null };
   },
-  sandbox_info: () => ({ url: sandboxBase, clientId: "callout-lab-sandbox", accessTtlSeconds: 20, refreshIdleTtlSeconds: 600 }),
+  sandbox_info: () => ({
+    url: sandboxBase,
+    tokenUrl: `${sandboxBase}/token`,
+    authorizeUrl: `${sandboxBase}/authorize`,
+    deviceAuthorizationUrl: `${sandboxBase}/device/code`,
+    clientId: "callout-lab-sandbox",
+    clientSecret: "sandbox-secret-not-for-production",
+    accessTtlSeconds: 20,
+    refreshIdleTtlSeconds: 600,
+  }),
   list_credentials: () => structuredClone(credentials),
   validate_credential: ({ credential: c }) => {
     const problems = [];

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ProviderMetadata } from "../pending-types";
+import type { SandboxInfo } from "../bindings/SandboxInfo";
 import {
   applyMetadata,
+  applySandbox,
   blankCredential,
   fieldsFor,
   optionalSeconds,
@@ -9,6 +11,8 @@ import {
   parseScopes,
   parseStatusCodes,
   problemsByField,
+  sandboxFillsSecret,
+  visibleProblems,
 } from "./credentialForm";
 
 describe("credential form fields", () => {
@@ -89,5 +93,65 @@ describe("fieldsFor", () => {
     expect(fieldsFor("noAuthentication").has("clientId")).toBe(false);
     expect(fieldsFor("noAuthentication").has("proactiveRefresh")).toBe(false);
     expect(fieldsFor("clientCredentials").has("proactiveRefresh")).toBe(true);
+  });
+});
+
+describe("fieldsFor without authentication", () => {
+  it("offers neither an identity nor the Authorization header a token would fill", () => {
+    expect(fieldsFor("noAuthentication").has("identityType")).toBe(false);
+    expect(fieldsFor("noAuthentication").has("generateAuthorizationHeader")).toBe(false);
+    expect(fieldsFor("password").has("identityType")).toBe(true);
+  });
+});
+
+const sandbox: SandboxInfo = {
+  url: "http://127.0.0.1:4100",
+  tokenUrl: "http://127.0.0.1:4100/token",
+  authorizeUrl: "http://127.0.0.1:4100/authorize",
+  deviceAuthorizationUrl: "http://127.0.0.1:4100/device/code",
+  clientId: "callout-lab-sandbox",
+  clientSecret: "sandbox-secret-not-for-production",
+  accessTtlSeconds: 20,
+  refreshIdleTtlSeconds: 600,
+};
+
+describe("applySandbox", () => {
+  it("fills a client-credentials credential with the sandbox's API, token endpoint and client, keeping the name", () => {
+    const filled = applySandbox({ ...blankCredential(), name: "My_CC", protocol: "clientCredentials", scopes: [] }, sandbox);
+    expect(filled).toMatchObject({
+      name: "My_CC",
+      endpoint: sandbox.url,
+      tokenUrl: sandbox.tokenUrl,
+      authUrl: null,
+      clientId: sandbox.clientId,
+      scopes: ["api"],
+    });
+    expect(sandboxFillsSecret("clientCredentials")).toBe(true);
+  });
+  it("gives each flow its own authorization URL", () => {
+    expect(applySandbox({ ...blankCredential(), protocol: "authorizationCode" }, sandbox).authUrl).toBe(sandbox.authorizeUrl);
+    expect(applySandbox({ ...blankCredential(), protocol: "deviceCode" }, sandbox).authUrl).toBe(sandbox.deviceAuthorizationUrl);
+  });
+  it("fills only the endpoint of a credential without authentication", () => {
+    const filled = applySandbox({ ...blankCredential(), protocol: "noAuthentication", clientId: null }, sandbox);
+    expect(filled).toMatchObject({ endpoint: sandbox.url, tokenUrl: null, authUrl: null, clientId: null });
+    expect(sandboxFillsSecret("noAuthentication")).toBe(false);
+  });
+  it("keeps scopes the user chose", () => {
+    expect(applySandbox({ ...blankCredential(), protocol: "clientCredentials", scopes: ["read"] }, sandbox).scopes).toEqual(["read"]);
+  });
+});
+
+describe("visibleProblems", () => {
+  const problems = new Map([
+    ["name", ["A name is required."]],
+    ["tokenUrl", ["The client credentials flow needs a token URL."]],
+  ]);
+  it("shows nothing on a new form until a field is changed", () => {
+    expect([...visibleProblems(problems, new Set(), false).keys()]).toEqual([]);
+    expect([...visibleProblems(problems, new Set(["name"]), false).keys()]).toEqual(["name"]);
+  });
+  it("shows every problem once a save was tried", () => {
+    expect([...visibleProblems(problems, new Set(), true).keys()]).toEqual(["name", "tokenUrl"]);
   });
 });

@@ -3,6 +3,7 @@
 import type { AuthProtocol } from "../bindings/AuthProtocol";
 import { PROTOCOLS } from "../bindings/protocols";
 import type { Credential } from "../bindings/Credential";
+import type { SandboxInfo } from "../bindings/SandboxInfo";
 import type { FieldProblem, ProviderMetadata } from "../pending-types";
 
 // The protocols, their labels and the fields each asks for come from the
@@ -65,6 +66,39 @@ export function applyMetadata(credential: Credential, issuer: string, metadata: 
     tokenUrl: metadata.tokenEndpoint,
     authUrl: metadata.authorizationEndpoint ?? credential.authUrl ?? null,
   };
+}
+
+/**
+ * The credential filled in for the built-in sandbox with `protocol`: its API
+ * as the endpoint, its token endpoint, the authorization URL the flow uses,
+ * its test client. What the user named and chose stays.
+ */
+export function applySandbox(credential: Credential, sandbox: SandboxInfo): Credential {
+  const fields = fieldsFor(credential.protocol);
+  const authUrl =
+    credential.protocol === "deviceCode" ? sandbox.deviceAuthorizationUrl : credential.protocol === "authorizationCode" ? sandbox.authorizeUrl : null;
+  return {
+    ...credential,
+    endpoint: sandbox.url,
+    issuer: null,
+    tokenUrl: fields.has("tokenUrl") || credential.protocol === "password" ? sandbox.tokenUrl : null,
+    authUrl: fields.has("authUrl") ? authUrl : null,
+    clientId: fields.has("clientId") ? sandbox.clientId : credential.clientId,
+    scopes: fields.has("scopes") && (credential.scopes ?? []).length === 0 ? ["api"] : credential.scopes,
+  };
+}
+
+/** Whether the form's secret field takes the sandbox's client secret for `protocol`. */
+export const sandboxFillsSecret = (protocol: AuthProtocol): boolean => fieldsFor(protocol).has("clientId") && fieldsFor(protocol).has("clientSecret");
+
+/**
+ * Which fields show their problems: every field once the user tried to save
+ * (or when editing a saved credential), otherwise only those the user has
+ * changed, so a new form does not open with every required field in red.
+ */
+export function visibleProblems(problems: Map<string, string[]>, touched: ReadonlySet<string>, showAll: boolean): Map<string, string[]> {
+  if (showAll) return problems;
+  return new Map([...problems].filter(([field]) => touched.has(field)));
 }
 
 /** Where the form shows a problem the shell files under a broader field name. */

@@ -5,6 +5,7 @@ import type { AuthProtocol } from "../bindings/AuthProtocol";
 import type { Credential } from "../bindings/Credential";
 import {
   applyMetadata,
+  applySandbox,
   blankCredential,
   fieldsFor,
   optionalSeconds,
@@ -13,11 +14,14 @@ import {
   parseStatusCodes,
   PROTOCOLS,
   problemsByField,
+  sandboxFillsSecret,
+  visibleProblems,
 } from "../logic/credentialForm";
 import type { CredentialView, FieldProblem } from "../pending-types";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
 import { toast, toastError } from "../ui/toast";
+import { toReport } from "../logic/errors";
 
 const FORM_KEY = "callout-lab.credential-form.v1";
 
@@ -31,6 +35,11 @@ export class CredentialForm {
   private credential: Credential = blankCredential();
   private previousName: string | null = null;
   private problems = new Map<string, string[]>();
+  /** Fields the user has changed; only theirs show problems until a save is tried. */
+  private touched = new Set<string>();
+  private showAllProblems = false;
+  /** What the last "Use the built-in sandbox" did, shown under the protocol. */
+  private sandboxNote = "";
   private inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   private problemSlots = new Map<string, HTMLElement>();
   private secret: HTMLInputElement | null = null;
@@ -68,6 +77,9 @@ export class CredentialForm {
     this.credential = restored ? restored.credential : structuredClone(view?.credential ?? blankCredential());
     if (!view && !restored) this.credential.keepAliveSeconds = store.settings.value.keepAliveDefaultSeconds;
     this.problems.clear();
+    this.touched.clear();
+    // A saved credential's problems are shown at once; a new form starts clean.
+    this.showAllProblems = this.previousName !== null;
     this.render();
     this.persist();
     this.validate();
@@ -87,7 +99,8 @@ export class CredentialForm {
     }
   }
 
-  private changed(): void {
+  private changed(field?: string): void {
+    if (field) this.touched.add(field);
     this.persist();
     this.validate();
   }
@@ -95,7 +108,7 @@ export class CredentialForm {
   private async runValidation(): Promise<FieldProblem[]> {
     let problems: FieldProblem[] = [];
     try {
-      problems = await api.validateCredential(this.credential);
+      problems = await api.validateCredential(this.credential, Boolean(this.secret?.value), this.previousName);
     } catch {
       // The command never fails by contract; an older shell without it shows no problems.
     }
@@ -104,14 +117,20 @@ export class CredentialForm {
     return problems;
   }
 
+  private showSandboxNote(): void {
+    const note = this.element.querySelector('[data-testid="sandbox-note"]');
+    if (note) note.textContent = this.sandboxNote;
+  }
+
   private showProblems(): void {
+    const shown = visibleProblems(this.problems, this.touched, this.showAllProblems);
     for (const [field, slot] of this.problemSlots) {
-      const messages = this.problems.get(field) ?? [];
+      const messages = shown.get(field) ?? [];
       replace(slot, messages.map((m) => h("div", { class: "field-problem", testid: "field-problem", role: "alert" }, m)));
       this.inputs.get(field)?.setAttribute("aria-invalid", messages.length ? "true" : "false");
     }
     const known = new Set(this.problemSlots.keys());
-    const other = [...this.problems.entries()].filter(([f]) => !known.has(f));
+    const other = [...shown.entries()].filter(([f]) => !known.has(f));
     const general = this.element.querySelector(".form-general");
     if (general) {
       replace(
@@ -151,7 +170,7 @@ export class CredentialForm {
     const input = h("input", { type: "text", value: value ?? "", spellcheck: "false", autocomplete: "off", ...attrs });
     input.addEventListener("input", () => {
       set(input.value);
-      this.changed();
+      this.changed(input.dataset.field);
     });
     return input;
   }
@@ -164,7 +183,7 @@ export class CredentialForm {
     );
     select.addEventListener("change", () => {
       set(select.value as T);
-      this.changed();
+      this.changed(select.dataset.field);
     });
     return select;
   }
@@ -175,7 +194,7 @@ export class CredentialForm {
     this.inputs.set(field, input);
     input.addEventListener("change", () => {
       set(input.checked);
-      this.changed();
+      this.changed(field);
     });
     const slot = h("div", { class: "problems" });
     this.problemSlots.set(field, slot);
@@ -210,11 +229,35 @@ export class CredentialForm {
       }),
     );
 
-    this.secret = h("input", {
+    const typedSecret = this.secret?.value ?? "";
+    const secret = h("input", {
+      value: typedSecret,
       type: "password",
       autocomplete: "new-password",
       placeholder: this.view?.hasClientSecret ? "stored in the keychain — leave empty to keep it" : "stored only in the OS keychain",
     });
+    secret.addEventListener("input", () => this.changed("clientSecret"));
+    this.secret = secret;
+
+    const useSandbox = h("button", { type: "button", class: "secondary", testid: "use-sandbox" }, "Use the built-in sandbox");
+    useSandbox.addEventListener("click", () =>
+      void busy(useSandbox, "Filling in…", async () => {
+        try {
+          const sandbox = await api.sandboxInfo();
+          this.credential = applySandbox(this.credential, sandbox);
+          const filledSecret = sandboxFillsSecret(this.credential.protocol) ? sandbox.clientSecret : null;
+          this.render();
+          if (filledSecret !== null && this.secret) this.secret.value = filledSecret;
+          for (const field of ["endpoint", "tokenUrl", "authUrl", "clientId", "clientSecret"]) this.touched.add(field);
+          this.changed();
+          this.sandboxNote = `Filled in the built-in sandbox (${sandbox.url}): its API, token endpoint and test client${filledSecret !== null ? " with its secret, which protects nothing outside this app" : ""}.`;
+          this.showSandboxNote();
+        } catch (error) {
+          this.sandboxNote = `The built-in sandbox is not running, so nothing was filled in: ${toReport(error).message}`;
+          this.showSandboxNote();
+        }
+      }),
+    );
 
     const protocol = this.select<AuthProtocol>(c.protocol, PROTOCOLS, (v) => {
       c.protocol = v;
@@ -224,7 +267,8 @@ export class CredentialForm {
     const rows: (HTMLElement | false)[] = [
       this.field("name", "Name", this.text(c.name, (v) => (c.name = v), { placeholder: "My_API" }), "Used in callout:NAME/… URLs."),
       this.field("endpoint", "Endpoint base URL", this.text(c.endpoint, (v) => (c.endpoint = v))),
-      this.field("protocol", "Authentication", protocol),
+      this.field("protocol", "Authentication", protocol, undefined, useSandbox),
+      h("div", { class: "field wide sandbox-note muted small", testid: "sandbox-note", "aria-live": "polite" }),
       shown.has("issuer") && this.field("issuer", "Issuer", issuer, "OpenID Connect / RFC 8414 discovery fills in the URLs below.", discover, true),
       shown.has("authUrl") && this.field("authUrl", "Authorization URL", this.text(c.authUrl, (v) => (c.authUrl = optionalText(v)))),
       shown.has("tokenUrl") && this.field("tokenUrl", "Token URL", this.text(c.tokenUrl, (v) => (c.tokenUrl = optionalText(v)))),
@@ -240,7 +284,8 @@ export class CredentialForm {
           ], (v) => (c.clientAuth = v)),
         ),
       shown.has("scopes") && this.field("scopes", "Scopes", this.text((c.scopes ?? []).join(" "), (v) => (c.scopes = parseScopes(v))), "Space-separated."),
-      this.field(
+      shown.has("identityType") &&
+        this.field(
         "identityType",
         "Identity",
         this.select(c.identityType, [
@@ -274,7 +319,7 @@ export class CredentialForm {
     ];
 
     const sf = c.salesforce;
-    const salesforce = h(
+    const salesforce = shown.has("generateAuthorizationHeader") && h(
       "fieldset",
       { class: "salesforce" },
       h("legend", null, "Salesforce Named Credential emulation"),
@@ -305,10 +350,12 @@ export class CredentialForm {
       ),
     );
     this.showProblems();
+    this.showSandboxNote();
   }
 
   private async save(): Promise<void> {
     const button = this.element.querySelector<HTMLButtonElement>('[data-testid="save-credential"]');
+    this.showAllProblems = true;
     const problems = await this.runValidation();
     if (problems.length) {
       const first = problems[0];
@@ -326,7 +373,10 @@ export class CredentialForm {
         toast(saved.notice ? `Saved ${saved.credential.name}. ${saved.notice}` : `Saved ${saved.credential.name}.`, "ok");
         this.onSaved(saved);
       } catch (error) {
-        toastError(`Could not save ${this.credential.name || "the credential"}`, error);
+        // A problem of the form (one that appeared since the last check, such
+        // as a name another window took) shows under its field.
+        const problems = toReport(error).kind === "invalidCredential" ? await this.runValidation() : [];
+        if (problems.length === 0) toastError(`Could not save ${this.credential.name || "the credential"}`, error);
       }
     };
     if (button) await busy(button, "Saving…", run);

@@ -3,8 +3,8 @@
 //! commands both end here, so both check a definition the same way
 //! ([`Credential::check`]) and both revoke on removal.
 
-use crate::credential::{AuthProtocol, Credential};
-use crate::credential_store::{Identity, NewSecrets};
+use crate::credential::{AuthProtocol, Credential, FieldProblem};
+use crate::credential_store::{CredentialStore, Identity, NewSecrets};
 use crate::oauth::TokenService;
 use crate::oauth::{assertion, flows};
 use crate::{Error, Result, Secret};
@@ -33,6 +33,23 @@ impl CredentialInput {
     }
 }
 
+/// Which secrets come with a credential being saved (not their values):
+/// what [`problems`] needs to know.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SecretsGiven {
+    pub client_secret: bool,
+    pub private_key: bool,
+}
+
+impl CredentialInput {
+    pub fn secrets_given(&self) -> SecretsGiven {
+        SecretsGiven {
+            client_secret: self.client_secret.is_some(),
+            private_key: self.private_key.is_some(),
+        }
+    }
+}
+
 /// What was saved, and what the user should know about it.
 #[derive(Debug, Clone)]
 pub struct Saved {
@@ -42,13 +59,85 @@ pub struct Saved {
     pub notice: Option<String>,
 }
 
+/// Everything that keeps `credential` from being saved, field by field:
+/// the definition's own problems ([`Credential::problems`]), a name another
+/// credential has, and a secret the flow cannot start without that is
+/// neither `given` nor stored. `previous` names the credential being edited
+/// (`None`: a new one). Empty: it can be saved. The app's form shows these
+/// as the user types; [`add`] and [`edit`] refuse with all of them.
+pub fn problems(
+    service: &TokenService,
+    credential: &Credential,
+    given: SecretsGiven,
+    previous: Option<&str>,
+) -> Vec<FieldProblem> {
+    let mut problems = credential.problems();
+    let store = service.store();
+    let is_previous =
+        |name: &str| previous.is_some_and(|previous| previous.eq_ignore_ascii_case(name));
+    if !is_previous(&credential.name)
+        && let Ok(taken) = store.get(&credential.name)
+    {
+        problems.push(FieldProblem::new(
+            "name",
+            format!(
+                "the name \"{}\" is taken by another credential; choose another name (or edit \"{}\")",
+                credential.name, taken.name
+            ),
+        ));
+    }
+    if credential.protocol.needs_client_secret() && !given.client_secret {
+        // What an edited credential has stored counts; a new one has nothing.
+        let stored = |read: fn(&CredentialStore, &str) -> Result<Option<Secret>>| {
+            previous
+                .is_some_and(|previous| read(store, previous).is_ok_and(|found| found.is_some()))
+        };
+        let has_key = given.private_key || stored(CredentialStore::private_key);
+        let needed = match credential.protocol {
+            AuthProtocol::JwtBearer if has_key => None,
+            AuthProtocol::JwtBearer => Some(
+                "the JWT bearer flow signs its assertion with a private key or the client secret; \
+                 give one of them (--private-key-stdin or --client-secret-stdin)",
+            ),
+            _ => Some(
+                "the client credentials flow needs the client secret the provider issued \
+                 (--client-secret-stdin)",
+            ),
+        };
+        if let Some(reason) = needed.filter(|_| !stored(CredentialStore::client_secret)) {
+            problems.push(FieldProblem::new("clientSecret", reason.to_string()));
+        }
+    }
+    problems
+}
+
+/// [`problems`] as one error naming them all, or nothing.
+fn check_input(
+    service: &TokenService,
+    input: &CredentialInput,
+    previous: Option<&str>,
+) -> Result<()> {
+    let problems = problems(service, &input.credential, input.secrets_given(), previous);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::InvalidCredential {
+        name: input.credential.name.clone(),
+        reason: problems
+            .iter()
+            .map(|problem| problem.reason.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    })
+}
+
 /// Adds a credential. Endpoints missing from the definition are read from
 /// its issuer's metadata first; then every problem is named at once
-/// ([`Credential::check`]); a name in use is refused.
-pub async fn add(service: &TokenService, input: CredentialInput) -> Result<Saved> {
-    let mut credential = input.credential;
-    discover_missing_endpoints(service, &mut credential).await?;
-    credential.check()?;
+/// ([`problems`]): a name in use, a secret the flow needs, ...
+pub async fn add(service: &TokenService, mut input: CredentialInput) -> Result<Saved> {
+    discover_missing_endpoints(service, &mut input.credential).await?;
+    check_input(service, &input, None)?;
+    let credential = input.credential;
     check_private_key(&credential, input.private_key.as_ref())?;
     let secrets = NewSecrets {
         client_secret: input.client_secret,
@@ -70,9 +159,10 @@ pub async fn add(service: &TokenService, input: CredentialInput) -> Result<Saved
 pub async fn edit(service: &TokenService, name: &str, input: CredentialInput) -> Result<Saved> {
     let store = service.store();
     let existing = store.get(name)?;
-    let mut credential = input.credential;
-    discover_missing_endpoints(service, &mut credential).await?;
-    credential.check()?;
+    let mut input = input;
+    discover_missing_endpoints(service, &mut input.credential).await?;
+    check_input(service, &input, Some(&existing.name))?;
+    let credential = input.credential;
     check_private_key(&credential, input.private_key.as_ref())?;
     let leftovers = store.rename(&existing.name, credential.clone())?;
     if let Some(secret) = &input.client_secret {

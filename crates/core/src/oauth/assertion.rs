@@ -43,9 +43,9 @@ pub(crate) fn jwt_bearer_assertion(
     };
     let key = key.ok_or_else(|| {
         invalid(
-            "the JWT bearer flow signs its assertion with a private key (--private-key-stdin) \
-             or the client secret (--client-secret-stdin), and the keychain has neither; add \
-             the credential again with one of them"
+            "the JWT bearer flow signs its assertion with a private key or the client secret, and \
+             the keychain has neither; edit the credential and give one of them \
+             (--private-key-stdin or --client-secret-stdin)"
                 .into(),
         )
     })?;

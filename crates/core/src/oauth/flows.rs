@@ -295,7 +295,8 @@ pub async fn discover(http: &reqwest::Client, issuer: &str) -> Result<ProviderMe
     Err(Error::InvalidUrl {
         url: issuer.to_string(),
         reason: format!(
-            "no provider metadata found at the issuer ({}); give --auth-url and --token-url instead",
+            "no provider metadata found at the issuer ({}); give the authorization and token URLs \
+             instead (--auth-url, --token-url)",
             problems.join("; ")
         ),
     })

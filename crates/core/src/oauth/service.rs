@@ -260,9 +260,12 @@ impl TokenService {
                 .client_secret(&credential.name)?
                 .ok_or_else(|| Error::Authorization {
                     credential: credential.name.clone(),
-                    detail: "the client credentials flow needs a client secret, and the keychain \
-                         has none for it; add the credential again with --client-secret-stdin"
-                        .into(),
+                    detail: format!(
+                        "the client credentials flow needs a client secret, and the keychain \
+                         has none for it; edit the credential and give its client secret \
+                         (`callout credential edit {} --client-secret-stdin`)",
+                        credential.name
+                    ),
                 })?;
         self.authorize_with(
             credential,
