@@ -119,7 +119,7 @@ export class CredentialForm {
 
   private showSandboxNote(): void {
     const note = this.element.querySelector('[data-testid="sandbox-note"]');
-    if (note) note.textContent = this.sandboxNote;
+    if (note && this.sandboxNote) note.textContent = this.sandboxNote;
   }
 
   private showProblems(): void {
@@ -267,8 +267,13 @@ export class CredentialForm {
     const rows: (HTMLElement | false)[] = [
       this.field("name", "Name", this.text(c.name, (v) => (c.name = v), { placeholder: "My_API" }), "Used in callout:NAME/… URLs."),
       this.field("endpoint", "Endpoint base URL", this.text(c.endpoint, (v) => (c.endpoint = v))),
-      this.field("protocol", "Authentication", protocol, undefined, useSandbox),
-      h("div", { class: "field wide sandbox-note muted small", testid: "sandbox-note", "aria-live": "polite" }),
+      this.field("protocol", "Authentication", protocol),
+      h(
+        "div",
+        { class: "field sandbox-choice" },
+        useSandbox,
+        h("div", { class: "hint sandbox-note", testid: "sandbox-note", "aria-live": "polite" }, "Or try it first against the sandbox that comes with the app."),
+      ),
       shown.has("issuer") && this.field("issuer", "Issuer", issuer, "OpenID Connect / RFC 8414 discovery fills in the URLs below.", discover, true),
       shown.has("authUrl") && this.field("authUrl", "Authorization URL", this.text(c.authUrl, (v) => (c.authUrl = optionalText(v)))),
       shown.has("tokenUrl") && this.field("tokenUrl", "Token URL", this.text(c.tokenUrl, (v) => (c.tokenUrl = optionalText(v)))),
