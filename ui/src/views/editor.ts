@@ -9,7 +9,9 @@ import { BodyEditor } from "../editor/bodyEditor";
 import {
   bodyKindForContentType,
   fromSaved,
+  hasUnsavedChanges,
   isDirty,
+  isPristineNew,
   loadEditorState,
   METHODS,
   newDraft,
@@ -38,14 +40,11 @@ const BODY_KINDS: { value: BodyKind; label: string }[] = [
   { value: "text", label: "Text" },
 ];
 
-const isPristineNew = (d: EditorDraft): boolean => {
-  const blank = newDraft();
-  return d.name === blank.name && d.url === blank.url && d.body === "" && d.headers.every((hd) => !hd.name && !hd.value);
-};
-
 export class EditorView {
   readonly element = h("section", { class: "view view-editor", "aria-labelledby": "editor-title" });
   private saved: SavedRequest[] = [];
+  /** Whether the saved requests have been read once (before, no draft can be compared with its request). */
+  private listed = false;
   private state: EditorState = loadEditorState(localStorage);
   private newCounter = 0;
   private requestList = h("nav", { class: "request-list", "aria-label": "Saved requests" });
@@ -62,7 +61,7 @@ export class EditorView {
   private resolved = h("pre", { class: "resolved", testid: "resolved-request" });
   private previewNote = h("span", { class: "muted small" });
   private sendButton = h("button", { type: "button", class: "primary send", testid: "send", title: "Send (Ctrl+Enter)" }, "Send");
-  private dirtyMark = h("span", { class: "dirty-mark", title: "Unsaved changes", hidden: true }, "●");
+  private dirtyMark = h("span", { class: "dirty-mark", testid: "dirty-mark", title: "Unsaved changes", "aria-label": "Unsaved changes", role: "img", hidden: true }, "●");
   private response = new ResponsePanel();
   private previewSeq = 0;
   private sending = false;
@@ -204,11 +203,12 @@ export class EditorView {
   async refresh(): Promise<void> {
     await this.loadSaved();
     const current = this.state.current ? this.state.drafts[this.state.current] : undefined;
-    if (!current || (current.savedId === null && isPristineNew(current))) {
+    if (!current || isPristineNew(current)) {
       const first = this.saved.find((r) => r.sample && /soap/i.test(r.name)) ?? this.saved[0];
       if (first) this.open(first);
     }
     this.renderList();
+    this.updateDirty();
   }
 
   /** The saved requests again, as whoever changed them left them; the open draft stays. */
@@ -216,12 +216,16 @@ export class EditorView {
     const before = JSON.stringify(this.saved);
     await this.loadSaved();
     // Our own saves are already shown: the list is drawn again only when it differs.
-    if (JSON.stringify(this.saved) !== before) this.renderList();
+    if (JSON.stringify(this.saved) !== before) {
+      this.renderList();
+      this.updateDirty();
+    }
   }
 
   private async loadSaved(): Promise<void> {
     try {
       this.saved = await api.listRequests();
+      this.listed = true;
     } catch (error) {
       toastError("Could not load the saved requests", error);
     }
@@ -281,13 +285,13 @@ export class EditorView {
     this.persist.flush();
     // A blank new request nobody typed into is not worth keeping around.
     const leaving = this.state.current;
-    if (leaving && leaving !== key && this.state.drafts[leaving]?.savedId === null && isPristineNew(this.state.drafts[leaving])) {
+    if (leaving && leaving !== key && this.state.drafts[leaving] && isPristineNew(this.state.drafts[leaving])) {
       delete this.state.drafts[leaving];
     }
     this.state.drafts[key] = draft;
     this.state.current = key;
     this.nameInput.value = draft.name;
-    this.method.value = METHODS.includes(draft.method) ? draft.method : "GET";
+    this.showMethod(draft.method);
     this.url.value = draft.url;
     this.bodyKind.value = draft.bodyKind;
     this.body.setKind(draft.bodyKind);
@@ -296,8 +300,15 @@ export class EditorView {
     this.clearError();
     this.response.idle();
     this.renderList();
+    this.updateDirty();
     this.persist();
     this.preview();
+  }
+
+  /** Shows `method` in the select, adding it as a choice when it is not a common one (so it is not shown as GET). */
+  private showMethod(method: string): void {
+    if (![...this.method.options].some((o) => o.value === method)) this.method.append(h("option", { value: method }, method));
+    this.method.value = method;
   }
 
   private changed(): void {
@@ -307,10 +318,11 @@ export class EditorView {
     this.preview();
   }
 
+  /** The "Unsaved changes" mark, from the open draft and what is saved; after every edit and every load. */
   private updateDirty(): void {
     const d = this.current();
     const saved = this.saved.find((r) => r.id === d.savedId);
-    const dirty = isDirty(d, saved);
+    const dirty = (this.listed || d.savedId === null) && hasUnsavedChanges(d, saved);
     this.dirtyMark.hidden = !dirty;
     const item = this.requestList.querySelector<HTMLElement>(".request-item.active");
     item?.classList.toggle("dirty", dirty);
@@ -367,7 +379,7 @@ export class EditorView {
             unsaved.map(([key, d]) => {
               const button = h(
                 "button",
-                { type: "button", class: `request-item dirty${key === current ? " active" : ""}`, "data-name": d.name },
+                { type: "button", class: `request-item${hasUnsavedChanges(d, undefined) ? " dirty" : ""}${key === current ? " active" : ""}`, "data-name": d.name, "aria-current": key === current ? "true" : undefined },
                 h("span", { class: `method-tag m-${d.method.toLowerCase()}` }, d.method),
                 h("span", { class: "request-item-name" }, d.name),
               );

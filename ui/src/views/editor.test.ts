@@ -1,0 +1,205 @@
+// @vitest-environment happy-dom
+// The request editor as a person uses it, against a shell played by Tauri's
+// mocks that keeps saved requests the way the real one does (an empty id gets
+// a new one, a known id is replaced in place).
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Draft } from "../bindings/Draft";
+import type { Preview, SavedRequest, SendReport } from "../pending-types";
+import { fromSaved, saveEditorState } from "../logic/drafts";
+import { EditorView } from "./editor";
+
+const SOAP: SavedRequest = {
+  id: "sample-soap-query",
+  name: "Salesforce SOAP query",
+  method: "POST",
+  url: "callout:Sandbox/services/Soap/u/59.0",
+  headers: [
+    { name: "Content-Type", value: "text/xml; charset=UTF-8" },
+    { name: "SOAPAction", value: '""' },
+  ],
+  body: '<?xml version="1.0"?>\n<soapenv:Envelope>\n  <sessionId>{!$Credential.OAuthToken}</sessionId>\n</soapenv:Envelope>\n',
+  bodyKind: "xml",
+  sample: true,
+};
+const REST: SavedRequest = {
+  id: "sample-rest-query",
+  name: "Salesforce REST query",
+  method: "GET",
+  url: "callout:Sandbox/services/data/v59.0/query?q=SELECT+Id+FROM+Account",
+  headers: [{ name: "Accept", value: "application/json" }],
+  body: null,
+  bodyKind: "none",
+  sample: true,
+};
+const MINE: SavedRequest = { ...REST, id: "mine", name: "Accounts", sample: false };
+
+let held: SavedRequest[];
+let nextId: number;
+let preview: (draft: Draft) => Preview;
+let send: (draft: Draft) => SendReport | Promise<SendReport>;
+
+beforeAll(() =>
+  mockIPC(
+    (cmd, args) => {
+      const a = args as Record<string, unknown>;
+      switch (cmd) {
+        case "list_requests":
+          return structuredClone(held);
+        case "save_request": {
+          const request = { ...(a.request as SavedRequest) };
+          if (!request.id) request.id = `saved-${nextId++}`;
+          held = held.some((r) => r.id === request.id) ? held.map((r) => (r.id === request.id ? request : r)) : [...held, request];
+          return structuredClone(request);
+        }
+        case "preview_request":
+          return preview(a.draft as Draft);
+        case "send_request":
+          return send(a.draft as Draft);
+        default:
+          return null;
+      }
+    },
+    { shouldMockEvents: true },
+  ),
+);
+afterAll(() => clearMocks());
+beforeEach(() => {
+  localStorage.clear();
+  document.body.replaceChildren();
+  held = [MINE, SOAP, REST];
+  nextId = 1;
+  preview = (draft) => ({ request: { ...draft, body: draft.body }, lint: [], error: null });
+  send = () => {
+    throw new Error("no send expected in this test");
+  };
+});
+
+async function mount(): Promise<EditorView> {
+  const view = new EditorView();
+  document.body.append(view.element);
+  await view.refresh();
+  return view;
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(root: ParentNode, css: string): T => {
+  const found = root.querySelector<T>(css);
+  if (!found) throw new Error(`nothing matches ${css}`);
+  return found;
+};
+const item = (view: EditorView, name: string): HTMLElement => $(view.element, `[data-testid="request-item"][data-name="${name}"]`);
+const dirtyMark = (view: EditorView): HTMLElement => $(view.element, '[data-testid="dirty-mark"]');
+const nameInput = (view: EditorView): HTMLInputElement => $<HTMLInputElement>(view.element, ".request-name");
+
+function type(input: HTMLInputElement, text: string): void {
+  input.focus();
+  input.value += text;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+/** Answers the open Save as dialog with `name`. */
+async function answerDialog(name: string): Promise<void> {
+  const input = await vi.waitFor(() => $<HTMLInputElement>(document.body, '[data-testid="modal"] input'));
+  input.value = name;
+  $(document.body, '[data-testid="modal"]').dispatchEvent(new Event("submit", { cancelable: true }));
+}
+
+const ctrlS = (target: HTMLElement, shift = false): void => {
+  target.dispatchEvent(new KeyboardEvent("keydown", { key: shift ? "S" : "s", ctrlKey: true, shiftKey: shift, bubbles: true, cancelable: true }));
+};
+
+describe("the unsaved-changes mark", () => {
+  it("is off on an untouched template, on after an edit, and off again on the next untouched one", async () => {
+    const view = await mount();
+    expect(nameInput(view).value).toBe("Salesforce SOAP query");
+    expect(dirtyMark(view).hidden).toBe(true);
+
+    type(nameInput(view), " edited");
+    expect(dirtyMark(view).hidden).toBe(false);
+
+    item(view, "Salesforce REST query").click();
+    expect(nameInput(view).value).toBe("Salesforce REST query");
+    expect(dirtyMark(view).hidden).toBe(true);
+
+    // Back to the edited one: its edit is still there, and so is the mark.
+    item(view, "Salesforce SOAP query").click();
+    expect(nameInput(view).value).toBe("Salesforce SOAP query edited");
+    expect(dirtyMark(view).hidden).toBe(false);
+  });
+
+  it("clears when Save stores the edit", async () => {
+    const view = await mount();
+    item(view, "Accounts").click();
+    const url = $<HTMLInputElement>(view.element, '[data-testid="url"]');
+    type(url, "&limit=5");
+    expect(dirtyMark(view).hidden).toBe(false);
+
+    $(view.element, '[data-testid="save-request"]').click();
+
+    await vi.waitFor(() => expect(held.find((r) => r.id === "mine")!.url).toMatch(/&limit=5$/));
+    await vi.waitFor(() => expect(dirtyMark(view).hidden).toBe(true));
+    expect(item(view, "Accounts").classList.contains("dirty")).toBe(false);
+  });
+
+  it("clears when Ctrl+S stores the edit", async () => {
+    const view = await mount();
+    item(view, "Accounts").click();
+    type(nameInput(view), " (all)");
+
+    ctrlS(nameInput(view));
+
+    await vi.waitFor(() => expect(held.find((r) => r.id === "mine")!.name).toBe("Accounts (all)"));
+    await vi.waitFor(() => expect(dirtyMark(view).hidden).toBe(true));
+  });
+
+  it("clears after Save as, on the new copy, and leaves the original as it was saved", async () => {
+    const view = await mount();
+    item(view, "Accounts").click();
+    type($<HTMLInputElement>(view.element, '[data-testid="url"]'), "&limit=5");
+
+    $(view.element, '[data-testid="save-request-as"]').click();
+    await answerDialog("Five accounts");
+
+    await vi.waitFor(() => expect(nameInput(view).value).toBe("Five accounts"));
+    expect(dirtyMark(view).hidden).toBe(true);
+    expect(item(view, "Five accounts").getAttribute("aria-current")).toBe("true");
+    expect(item(view, "Accounts").classList.contains("dirty")).toBe(false);
+
+    item(view, "Accounts").click();
+    expect($<HTMLInputElement>(view.element, '[data-testid="url"]').value).toBe(MINE.url);
+    expect(dirtyMark(view).hidden).toBe(true);
+  });
+
+  it("clears after saving an edited template as a copy, and the template stays untouched", async () => {
+    const view = await mount();
+    type(nameInput(view), " for Acme");
+
+    ctrlS(nameInput(view));
+    await answerDialog("Acme SOAP query");
+
+    await vi.waitFor(() => expect(nameInput(view).value).toBe("Acme SOAP query"));
+    expect(dirtyMark(view).hidden).toBe(true);
+
+    item(view, "Salesforce SOAP query").click();
+    expect(nameInput(view).value).toBe("Salesforce SOAP query");
+    expect(dirtyMark(view).hidden).toBe(true);
+    expect(item(view, "Salesforce SOAP query").classList.contains("dirty")).toBe(false);
+  });
+
+  it("marks an edit kept from the last session once the saved requests are read", async () => {
+    const kept = { ...fromSaved(MINE), url: `${MINE.url}&limit=5` };
+    saveEditorState(localStorage, { drafts: { mine: kept }, current: "mine" });
+    const view = await mount();
+    expect($<HTMLInputElement>(view.element, '[data-testid="url"]').value).toBe(kept.url);
+    expect(dirtyMark(view).hidden).toBe(false);
+    expect(item(view, "Accounts").classList.contains("dirty")).toBe(true);
+  });
+
+  it("is off on a blank new request, which has nothing to lose", async () => {
+    const view = await mount();
+    type(nameInput(view), "x");
+    view.element.querySelector<HTMLButtonElement>(".requests-side .view-head button")!.click();
+    expect(nameInput(view).value).toBe("New request");
+    expect(dirtyMark(view).hidden).toBe(true);
+  });
+});
