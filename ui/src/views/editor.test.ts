@@ -5,6 +5,9 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Draft } from "../bindings/Draft";
+import type { Attempt } from "../bindings/Attempt";
+import type { Received } from "../bindings/Received";
+import type { Verdict } from "../bindings/Verdict";
 import type { Preview, SavedRequest, SendReport } from "../pending-types";
 import { fromSaved, saveEditorState } from "../logic/drafts";
 import { EditorView } from "./editor";
@@ -201,5 +204,98 @@ describe("the unsaved-changes mark", () => {
     view.element.querySelector<HTMLButtonElement>(".requests-side .view-head button")!.click();
     expect(nameInput(view).value).toBe("New request");
     expect(dirtyMark(view).hidden).toBe(true);
+  });
+});
+
+const fine: Verdict = { expired: false, rule: null, reason: "HTTP 200: no sign of an expired token.", salesforce: { wouldRefresh: false, reason: "HTTP 200 is not 401." } };
+function reportFor(draft: Draft, status: number, body: string): SendReport {
+  const request = { ...draft, url: draft.url.replace("callout:Sandbox", "http://127.0.0.1:8787") };
+  const response: Received = { status, headers: [{ name: "Content-Type", value: "application/json" }], body, truncated: false, elapsedMs: 7 };
+  const attempts: Attempt[] = [{ step: "sent", number: 1, request, status, durationMs: 7, verdict: fine, response }];
+  return { request, lint: [], response, verdict: fine, attempts };
+}
+const status = (view: EditorView): string | null => view.element.querySelector('[data-testid="response-status"]')?.textContent ?? null;
+
+describe("the last response of each request", () => {
+  it("stays when another request is opened and shown again on coming back, the opened attempt too", async () => {
+    send = (draft) => reportFor(draft, draft.url.includes("query") ? 200 : 404, '{"records":[]}');
+    const view = await mount();
+    item(view, "Salesforce REST query").click();
+    await view.send();
+    expect(status(view)).toBe("HTTP 200");
+    $(view.element, '[data-testid="attempt"]').click();
+
+    item(view, "Salesforce SOAP query").click();
+    expect(status(view)).toBeNull();
+    expect(view.element.querySelector(".response-empty")).not.toBeNull();
+
+    item(view, "Salesforce REST query").click();
+    expect(status(view)).toBe("HTTP 200");
+    expect($(view.element, '[data-testid="attempt"]').getAttribute("aria-expanded")).toBe("true");
+    expect($(view.element, '[data-testid="attempt-detail-status"]').textContent).toBe("HTTP 200");
+  });
+
+  it("goes to the request that was sent when another one is open by the time it arrives", async () => {
+    let arrive!: () => void;
+    send = (draft) => new Promise((resolve) => (arrive = () => resolve(reportFor(draft, 200, "{}"))));
+    const view = await mount();
+    item(view, "Salesforce REST query").click();
+    const sending = view.send();
+    await vi.waitFor(() => expect(arrive).toBeTypeOf("function"));
+
+    item(view, "Salesforce SOAP query").click();
+    arrive();
+    await sending;
+    expect(status(view)).toBeNull();
+
+    item(view, "Salesforce REST query").click();
+    expect(status(view)).toBe("HTTP 200");
+  });
+
+  it("stays with the request after it is saved under a new name", async () => {
+    send = (draft) => reportFor(draft, 200, "{}");
+    const view = await mount();
+    item(view, "Salesforce REST query").click();
+    await view.send();
+
+    ctrlS(nameInput(view));
+    await answerDialog("My REST query");
+    await vi.waitFor(() => expect(nameInput(view).value).toBe("My REST query"));
+    expect(status(view)).toBe("HTTP 200");
+  });
+
+  it("is kept when a Send is refused before anything went out", async () => {
+    let refuse = false;
+    send = (draft) => {
+      if (refuse) throw { kind: "mergeField", message: "unknown merge field {!$Credential.Nope} in the header \"Authorization\" at line 1, column 8", location: { part: "header", header: "Authorization" }, at: { line: 1, column: 8 } };
+      return reportFor(draft, 200, "{}");
+    };
+    const view = await mount();
+    item(view, "Accounts").click();
+    await view.send();
+    refuse = true;
+    await view.send();
+    expect(status(view)).toBe("HTTP 200");
+    const error = $(view.element, '[data-testid="editor-error"]');
+    expect(error.hidden).toBe(false);
+    expect(error.textContent).toContain("Not sent — nothing went out and no token was refreshed.");
+    expect(error.textContent).toContain('In header "Authorization", column 8');
+    expect(error.textContent).not.toContain("line 1");
+  });
+});
+
+describe("the error box", () => {
+  it("says a draft cannot be sent yet, not that nothing was sent, before Send is pressed", async () => {
+    preview = () => ({
+      request: null,
+      lint: [],
+      error: { kind: "mergeField", message: "unknown merge field {!$Credential.Nope} in the body at line 2, column 3", location: { part: "body" }, at: { line: 2, column: 3 } },
+    });
+    const view = await mount();
+    const error = $(view.element, '[data-testid="editor-error"]');
+    await vi.waitFor(() => expect(error.hidden).toBe(false), { timeout: 2000 });
+    expect(error.textContent).toContain("Fix this merge field before sending.");
+    expect(error.textContent).not.toMatch(/nothing was sent|not sent/i);
+    expect(error.textContent).toContain("In the body, line 2, column 3");
   });
 });

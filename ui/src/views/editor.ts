@@ -21,7 +21,7 @@ import {
   type EditorDraft,
   type EditorState,
 } from "../logic/drafts";
-import { locationName, placeText, toReport, type UiError } from "../logic/errors";
+import { errorHeadline, messageText, placeText, toReport, whereText, type ErrorSituation, type UiError } from "../logic/errors";
 import { restQueryExample } from "../logic/examples";
 import { calloutCompletions, calloutName } from "../logic/mergeFields";
 import { errorRange, offsetOf } from "../logic/position";
@@ -31,7 +31,7 @@ import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
 import { askConfirm, askLongText, askText, showText } from "../ui/modal";
 import { toast, toastError } from "../ui/toast";
-import { ResponsePanel } from "./response";
+import { ResponsePanel, type ResponseState } from "./response";
 
 const BODY_KINDS: { value: BodyKind; label: string }[] = [
   { value: "none", label: "No body" },
@@ -63,6 +63,8 @@ export class EditorView {
   private sendButton = h("button", { type: "button", class: "primary send", testid: "send", title: "Send (Ctrl+Enter)" }, "Send");
   private dirtyMark = h("span", { class: "dirty-mark", testid: "dirty-mark", title: "Unsaved changes", "aria-label": "Unsaved changes", role: "img", hidden: true }, "●");
   private response = new ResponsePanel();
+  /** The last response of each draft (by draft key), shown again when it is opened again; in memory only. */
+  private responses = new Map<string, ResponseState>();
   private previewSeq = 0;
   private sending = false;
   private lastError: UiError | null = null;
@@ -283,10 +285,13 @@ export class EditorView {
 
   private load(draft: EditorDraft, key: string): void {
     this.persist.flush();
-    // A blank new request nobody typed into is not worth keeping around.
     const leaving = this.state.current;
-    if (leaving && leaving !== key && this.state.drafts[leaving] && isPristineNew(this.state.drafts[leaving])) {
+    const switching = leaving !== key;
+    if (leaving && switching) this.responses.set(leaving, this.response.state);
+    // A blank new request nobody typed into is not worth keeping around.
+    if (leaving && switching && this.state.drafts[leaving] && isPristineNew(this.state.drafts[leaving])) {
       delete this.state.drafts[leaving];
+      this.responses.delete(leaving);
     }
     this.state.drafts[key] = draft;
     this.state.current = key;
@@ -298,7 +303,8 @@ export class EditorView {
     this.body.setText(draft.body);
     this.renderHeaders();
     this.clearError();
-    this.response.idle();
+    // Back on a request: its last response again (a revert or a save keeps what is shown).
+    if (switching) this.response.restore(this.responses.get(key) ?? { kind: "idle" });
     this.renderList();
     this.updateDirty();
     this.persist();
@@ -515,7 +521,7 @@ export class EditorView {
         ? `Not rendered: ${preview.error.message}`
         : "";
     this.showLint(preview.lint);
-    if (preview.error) this.showError(preview.error, false);
+    if (preview.error) this.showError(preview.error, "draft", false);
     else if (!this.sending) this.clearError();
   }
 
@@ -528,8 +534,8 @@ export class EditorView {
           { class: "lint-item", "data-lint": item.id },
           h("span", { class: "badge badge-warn" }, "Salesforce"),
           " ",
-          item.message,
-          h("span", { class: "muted small" }, ` — ${locationName(item.location)}${item.at ? `, line ${item.at.line}, column ${item.at.column}` : ""}`),
+          messageText(item),
+          h("span", { class: "muted small" }, ` — ${whereText(item)}`),
         ),
       ),
     );
@@ -571,15 +577,17 @@ export class EditorView {
     }
   }
 
-  private showError(error: UiError, reveal: boolean): void {
+  /** The error box: what the situation means (a draft not ready, a Send refused), the engine's sentence, and the place. */
+  private showError(error: UiError, situation: ErrorSituation, reveal: boolean): void {
     this.lastError = error;
     const place = placeText(error);
     replace(
       this.errorBox,
-      h("strong", null, error.kind === "mergeField" ? "Merge field error — nothing was sent. " : "Not sent. "),
-      error.message,
-      place && h("div", { class: "error-place" }, place, " ", h("span", { class: "link" }, "Show me")),
+      h("strong", null, errorHeadline(error, situation), " "),
+      messageText(error),
+      place && h("div", { class: "error-place" }, place[0].toUpperCase() + place.slice(1), " ", h("span", { class: "link" }, "Show me")),
     );
+    this.errorBox.dataset.situation = situation;
     this.errorBox.hidden = false;
     this.applyMarks();
     if (reveal) this.revealError();
@@ -602,14 +610,20 @@ export class EditorView {
       this.body.focus();
     } else if (error.location.part === "url") {
       this.url.focus();
-      if (error.at) this.url.setSelectionRange(error.at.column - 1, error.at.column - 1);
+      if (error.at) {
+        const at = offsetOf(this.url.value, { line: 1, column: error.at.column });
+        this.url.setSelectionRange(at, at);
+      }
     } else {
       const row = [...this.headersBox.querySelectorAll<HTMLElement>(".header-row")].find(
         (r) => (r.querySelector<HTMLInputElement>(".header-name")?.value ?? "").toLowerCase() === (error.location?.header ?? "").toLowerCase(),
       );
       const value = row?.querySelector<HTMLInputElement>(".header-value");
       value?.focus();
-      if (value && error.at) value.setSelectionRange(error.at.column - 1, error.at.column - 1);
+      if (value && error.at) {
+        const at = offsetOf(value.value, { line: 1, column: error.at.column });
+        value.setSelectionRange(at, at);
+      }
     }
   }
 
@@ -618,12 +632,21 @@ export class EditorView {
   async send(): Promise<void> {
     if (this.sending) return;
     this.persist.flush();
-    const draft = toDraft(this.current());
+    const d = this.current();
+    const draft = toDraft(d);
     if (!draft.url) {
       toast(`Enter a URL first, e.g. ${restQueryExample(store.salesforceApiVersion.value, "SELECT+Id+FROM+Account")}`, "info");
       this.url.focus();
       return;
     }
+    // The response belongs to the draft sent, even if another one is open when it arrives.
+    const key = this.state.current ?? "";
+    const before = this.response.state;
+    const here = (): boolean => this.state.current === key;
+    const settle = (state: ResponseState): void => {
+      this.responses.set(key, state);
+      if (here()) this.response.restore(state);
+    };
     this.sending = true;
     this.clearError();
     this.response.sending(draft.url);
@@ -632,17 +655,23 @@ export class EditorView {
       await busy(this.sendButton, "Sending…", async () => {
         try {
           const report = await api.sendRequest(draft);
-          this.response.show(report);
-          this.response.element.scrollIntoView({ block: "start", behavior: "smooth" });
-          this.showLint(report.lint);
+          settle({ kind: "report", report, opened: null });
+          if (here()) {
+            this.response.element.scrollIntoView({ block: "start", behavior: "smooth" });
+            this.showLint(report.lint);
+          } else {
+            toast(`“${d.name}” got its response: HTTP ${report.response.status}. Open it to see the verdict.`, "info");
+          }
         } catch (error) {
           const report = toReport(error);
           if (report.location) {
-            this.showError(report, true);
-            this.response.idle();
+            // Refused before anything went out: the last response still stands.
+            settle(before.kind === "sending" ? { kind: "idle" } : before);
+            if (here()) this.showError(report, "refused", true);
+            else toastError(`Did not send “${d.name}”`, error);
           } else {
-            this.response.failed(report.message);
-            toastError(`Could not send ${this.current().name}`, error, report.kind === "needsReauthorization" && credential ? reauthorizeRemedy(credential) : undefined);
+            settle({ kind: "failed", message: report.message });
+            toastError(`Could not send “${d.name}”`, error, report.kind === "needsReauthorization" && credential ? reauthorizeRemedy(credential) : undefined);
           }
         }
       });
@@ -710,6 +739,7 @@ export class EditorView {
       await api.deleteRequest(r.id);
       this.saved = this.saved.filter((x) => x.id !== r.id);
       delete this.state.drafts[r.id];
+      this.responses.delete(r.id);
       if (this.state.current === r.id) {
         const next = this.saved.find((x) => x.sample) ?? this.saved[0];
         if (next) this.open(next);
@@ -735,15 +765,20 @@ export class EditorView {
     try {
       const saved = await api.saveRequest(toSaved(d, name));
       const oldKey = this.state.current;
-      if (oldKey && (oldKey !== saved.id)) {
+      const moved = oldKey !== null && oldKey !== saved.id;
+      if (moved) {
         // The edits now live in the saved copy; a template goes back to how it came.
+        // The copy shows the last response too.
         delete this.state.drafts[oldKey];
+        this.responses.set(saved.id, this.response.state);
       }
       // In the file's order (replaced in place, a new one last), as a reload lists them.
       this.saved = this.saved.some((r) => r.id === saved.id)
         ? this.saved.map((r) => (r.id === saved.id ? saved : r))
         : [...this.saved, saved];
       this.load(fromSaved(saved), saved.id);
+      // An unsaved draft's key is gone with it.
+      if (moved && d.savedId === null) this.responses.delete(oldKey);
       this.persistNow();
       toast(`Saved “${saved.name}”.`, "ok");
     } catch (error) {
