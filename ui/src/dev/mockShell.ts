@@ -151,11 +151,13 @@ function render(draft: Draft): { request: DisplayRequest; lint: Lint[] } {
     for (const token of tokenize(part.text)) {
       if (token.kind === "unknown" || token.kind === "unclosed") {
         const at = positionOf(part.text, token.from);
+        // Worded as the engine's Error (crates/core/src/error.rs), which names a header.
+        const where = part.location.part === "header" ? `header "${part.location.header}"` : part.location.part;
         throw {
           kind: "mergeField",
           message: token.kind === "unclosed"
-            ? `unclosed merge field: the {! in the ${part.location.part} at line ${at.line}, column ${at.column} has no closing }`
-            : `unknown merge field {!${token.expression}} in the ${part.location.part} at line ${at.line}, column ${at.column}`,
+            ? `unclosed merge field: the {! in the ${where} at line ${at.line}, column ${at.column} has no closing }`
+            : `unknown merge field {!${token.expression}} in the ${where} at line ${at.line}, column ${at.column}`,
           location: part.location,
           at,
         };

@@ -299,3 +299,28 @@ describe("the error box", () => {
     expect(error.textContent).toContain("In the body, line 2, column 3");
   });
 });
+
+describe("header values", () => {
+  it("stay inputs that reach the draft, with merge-field completion", async () => {
+    const previewed: Draft[] = [];
+    preview = (draft) => {
+      previewed.push(draft);
+      return { request: { ...draft }, lint: [], error: null };
+    };
+    const view = await mount();
+    item(view, "Accounts").click();
+    const value = $<HTMLInputElement>(view.element, '[data-testid="headers"] input.header-value');
+    expect(value.value).toBe("application/json");
+
+    value.value = "";
+    type(value, "Bearer {!OAuthT");
+    const list = $(view.element, '[data-testid="headers"] [role="listbox"]');
+    expect(list.hidden).toBe(false);
+    value.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+
+    expect(value.value).toBe("Bearer {!$Credential.OAuthToken}");
+    expect(list.hidden).toBe(true);
+    expect(dirtyMark(view).hidden).toBe(false);
+    await vi.waitFor(() => expect(previewed.at(-1)?.headers).toEqual([{ name: "Accept", value: "Bearer {!$Credential.OAuthToken}" }]), { timeout: 2000 });
+  });
+});

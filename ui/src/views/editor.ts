@@ -6,6 +6,7 @@ import * as api from "../api";
 import { reauthorizeRemedy } from "../actions";
 import type { Lint } from "../bindings/Lint";
 import { BodyEditor } from "../editor/bodyEditor";
+import { MergeInput } from "../editor/mergeInput";
 import {
   bodyKindForContentType,
   fromSaved,
@@ -403,7 +404,8 @@ export class EditorView {
     const d = this.current();
     const rows = d.headers.map((header, index) => {
       const name = h("input", { type: "text", value: header.name, placeholder: "Header", "aria-label": `Header ${index + 1} name`, spellcheck: "false", class: "header-name" });
-      const value = h("input", { type: "text", value: header.value, placeholder: "Value", "aria-label": `Header ${index + 1} value`, spellcheck: "false", class: "header-value" });
+      const value = h("input", { type: "text", value: header.value, placeholder: "Value ({! for merge fields)", "aria-label": `Header ${index + 1} value`, spellcheck: "false", autocomplete: "off", class: "header-value" });
+      const merge = new MergeInput(value);
       name.addEventListener("input", () => {
         header.name = name.value;
         if (header.name.toLowerCase() === "content-type") this.syncBodyKind(header.value);
@@ -420,7 +422,7 @@ export class EditorView {
         this.renderHeaders();
         this.changed();
       });
-      return h("div", { class: "header-row", "data-header": header.name }, name, value, remove);
+      return h("div", { class: "header-row", "data-header": header.name }, name, merge.element, remove);
     });
     replace(this.headersBox, rows.length ? rows : h("p", { class: "muted small" }, "No headers. The credential adds Authorization unless you set one."));
     if (focusLast) this.headersBox.querySelector<HTMLInputElement>(".header-row:last-child .header-name")?.focus();
