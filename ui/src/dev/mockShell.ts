@@ -175,7 +175,16 @@ function render(draft: Draft): { request: DisplayRequest; lint: Lint[] } {
     lint.push({ id: "salesforce.soap_token_not_refreshed", location: { part: "body" }, at, message: `The SOAP body carries the token through {!${bodyToken.expression}} at line ${at.line}, column ${at.column}: Salesforce does not refresh OAuth tokens used this way, and an expired session answers HTTP 500, which it never refreshes on.` });
   }
   return {
-    request: { method: draft.method, url, headers: [...draft.headers.map((hd) => ({ name: hd.name, value: mask(hd.value) })), { name: "Authorization", value: `Bearer ••••k2Q${tokenCounter}` }], body: draft.body ? mask(draft.body) : null },
+    // As the engine: "Generate Authorization header" adds one unless the request sets its own.
+    request: {
+      method: draft.method,
+      url,
+      headers: [
+        ...draft.headers.map((hd) => ({ name: hd.name, value: mask(hd.value) })),
+        ...(draft.headers.some((hd) => hd.name.trim().toLowerCase() === "authorization") ? [] : [{ name: "Authorization", value: `Bearer ••••k2Q${tokenCounter}` }]),
+      ],
+      body: draft.body ? mask(draft.body) : null,
+    },
     lint,
   };
 }

@@ -324,3 +324,33 @@ describe("header values", () => {
     await vi.waitFor(() => expect(previewed.at(-1)?.headers).toEqual([{ name: "Accept", value: "Bearer {!$Credential.OAuthToken}" }]), { timeout: 2000 });
   });
 });
+
+describe("the resolved request", () => {
+  it("shows both values of a header Salesforce would send as written, each labelled, with the reason", async () => {
+    const wso2: SavedRequest = { ...REST, id: "sample-wso2", name: "WSO2-style API call", url: "callout:Sandbox/wso2/pizzas", headers: [{ name: "Authorization", value: "Bearer {!$Credential.OAuthToken}" }] };
+    held = [...held, wso2];
+    preview = (draft) => ({
+      request: { ...draft, url: "http://127.0.0.1:8787/wso2/pizzas", headers: [{ name: "Authorization", value: "Bearer ••••k2Q1" }] },
+      lint: [
+        {
+          id: "salesforce.header_merge_disabled",
+          location: { part: "header", header: "Authorization" },
+          at: { line: 1, column: 8 },
+          message: 'The header "Authorization" uses {!$Credential.OAuthToken} at line 1, column 8, but "Allow Merge Fields in HTTP Header" is off for Sandbox: Salesforce would send the text as written.',
+        },
+      ],
+      error: null,
+    });
+    const view = await mount();
+    item(view, "WSO2-style API call").click();
+
+    const ours = await vi.waitFor(() => $(view.element, '[data-testid="resolved-request"] [data-testid="resolved-callout"]'), { timeout: 2000 });
+    const theirs = $(view.element, '[data-testid="resolved-request"] [data-testid="resolved-salesforce"]');
+    expect(ours.textContent).toBe("Callout Lab sendsAuthorization: Bearer ••••k2Q1");
+    expect(theirs.textContent).toContain("Salesforce would send — “Allow Merge Fields in HTTP Header” is off for Sandbox");
+    expect(theirs.textContent).toMatch(/Authorization: Bearer \{!\$Credential\.OAuthToken\}$/);
+    // The lint line says where, by the header's name and column.
+    expect($(view.element, '[data-testid="lint"]').textContent).toContain('— header "Authorization", column 8');
+    expect($(view.element, '[data-testid="lint"]').textContent).toContain("at column 8, but");
+  });
+});

@@ -26,6 +26,7 @@ import { errorHeadline, messageText, placeText, toReport, whereText, type ErrorS
 import { restQueryExample } from "../logic/examples";
 import { calloutCompletions, calloutName } from "../logic/mergeFields";
 import { errorRange, offsetOf } from "../logic/position";
+import { resolvedLines, type ResolvedLine } from "../logic/resolved";
 import type { BodyKind, Preview, SavedRequest } from "../pending-types";
 import { subscribe } from "../shellEvents";
 import * as store from "../store";
@@ -516,15 +517,28 @@ export class EditorView {
     }
     if (seq !== this.previewSeq) return;
     this.previewNote.textContent = "";
-    const r = preview.request;
-    this.resolved.textContent = r
-      ? [`${r.method} ${r.url}`, ...r.headers.map((hd) => `${hd.name}: ${hd.value}`), "", r.body ?? ""].join("\n").trimEnd()
-      : preview.error
-        ? `Not rendered: ${preview.error.message}`
-        : "";
+    if (preview.request) this.showResolved(resolvedLines(preview.request, draft, preview.lint));
+    else this.resolved.textContent = preview.error ? `Not rendered: ${messageText(preview.error)}` : "";
     this.showLint(preview.lint);
     if (preview.error) this.showError(preview.error, "draft", false);
     else if (!this.sending) this.clearError();
+  }
+
+  /** The resolved request, a line each; a part Salesforce would send as written shows both values, each labelled. */
+  private showResolved(lines: ResolvedLine[]): void {
+    replace(
+      this.resolved,
+      lines.map((line) =>
+        line.sender
+          ? h(
+              "span",
+              { class: `resolved-line resolved-${line.sender}`, testid: `resolved-${line.sender}` },
+              h("span", { class: "resolved-tag" }, line.sender === "callout" ? "Callout Lab sends" : `Salesforce would send — ${line.reason}`),
+              line.text,
+            )
+          : h("span", { class: "resolved-line" }, line.text),
+      ),
+    );
   }
 
   private showLint(lint: Lint[]): void {
