@@ -6,6 +6,7 @@ import {
   hasUnsavedChanges,
   isDirty,
   isPristineNew,
+  showsBody,
   loadEditorState,
   newDraft,
   saveEditorState,
@@ -144,5 +145,14 @@ describe("bodyKindForContentType", () => {
     expect(bodyKindForContentType("application/json")).toBe("json");
     expect(bodyKindForContentType("text/plain")).toBe("text");
     expect(bodyKindForContentType("application/octet-stream")).toBeNull();
+  });
+});
+
+describe("showsBody", () => {
+  it("folds an empty body away for methods without one, and never hides text", () => {
+    expect(showsBody({ method: "GET", body: "" })).toBe(false);
+    expect(showsBody({ method: "DELETE", body: "" })).toBe(false);
+    expect(showsBody({ method: "GET", body: "{}" })).toBe(true);
+    for (const method of ["POST", "PUT", "PATCH", "post"]) expect(showsBody({ method, body: "" })).toBe(true);
   });
 });

@@ -18,6 +18,17 @@ export interface EditorDraft {
 
 export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
+/** The methods whose requests carry a body as a rule. */
+export const BODY_METHODS = ["POST", "PUT", "PATCH"];
+
+/**
+ * Whether the editor shows the body open: it has text, or the method carries a
+ * body as a rule. Otherwise it is one "Add body" line until asked for.
+ */
+export function showsBody(d: Pick<EditorDraft, "method" | "body">): boolean {
+  return d.body !== "" || BODY_METHODS.includes(d.method.trim().toUpperCase());
+}
+
 export function newDraft(): EditorDraft {
   return {
     savedId: null,

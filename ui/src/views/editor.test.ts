@@ -354,3 +354,44 @@ describe("the resolved request", () => {
     expect($(view.element, '[data-testid="lint"]').textContent).toContain("at column 8, but");
   });
 });
+
+describe("the body of a request", () => {
+  const bodySection = (view: EditorView): HTMLElement => $(view.element, ".body-section");
+  const addBody = (view: EditorView): HTMLElement => $(view.element, '[data-testid="add-body"]');
+
+  it("is one Add body line for an empty GET, opened on a click, and open for a POST or any text", async () => {
+    const view = await mount();
+    expect(bodySection(view).hidden).toBe(false);
+    expect(addBody(view).closest<HTMLElement>(".add-body-line")!.hidden).toBe(true);
+
+    item(view, "Salesforce REST query").click();
+    expect(bodySection(view).hidden).toBe(true);
+    expect(addBody(view).closest<HTMLElement>(".add-body-line")!.hidden).toBe(false);
+    expect(addBody(view).getAttribute("aria-expanded")).toBe("false");
+
+    addBody(view).click();
+    expect(bodySection(view).hidden).toBe(false);
+    expect(addBody(view).getAttribute("aria-expanded")).toBe("true");
+
+    // Opened for this request only, and kept open while it is edited.
+    item(view, "Accounts").click();
+    expect(bodySection(view).hidden).toBe(true);
+    const method = $<HTMLSelectElement>(view.element, '[data-testid="method"]');
+    method.value = "POST";
+    method.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(bodySection(view).hidden).toBe(false);
+    method.value = "DELETE";
+    method.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(bodySection(view).hidden).toBe(true);
+
+    item(view, "Salesforce REST query").click();
+    expect(bodySection(view).hidden).toBe(false);
+  });
+
+  it("is open for a GET that has a body", async () => {
+    held = [{ ...MINE, body: '{"q":1}', bodyKind: "json" }, SOAP, REST];
+    const view = await mount();
+    item(view, "Accounts").click();
+    expect(bodySection(view).hidden).toBe(false);
+  });
+});

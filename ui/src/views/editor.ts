@@ -17,6 +17,7 @@ import {
   METHODS,
   newDraft,
   saveEditorState,
+  showsBody,
   toDraft,
   toSaved,
   type EditorDraft,
@@ -57,6 +58,12 @@ export class EditorView {
   private headersBox = h("div", { class: "headers", testid: "headers" });
   private bodyKind = h("select", { "aria-label": "Body type" }, BODY_KINDS.map((k) => h("option", { value: k.value }, k.label)));
   private bodyHost = h("div", { class: "body-editor", testid: "body-editor" });
+  private bodySection = h("div", { class: "body-section", id: "request-body-section" });
+  private addBody = h("button", { type: "button", class: "ghost small add-body", testid: "add-body", "aria-controls": "request-body-section", "aria-expanded": "false" }, "+ Add body");
+  private addBodyNote = h("span", { class: "muted small" });
+  private addBodyLine = h("div", { class: "add-body-line" }, h("span", { class: "section-label" }, "Body"), this.addBody, this.addBodyNote);
+  /** Drafts (by key) whose empty body the user opened with "Add body"; in memory only. */
+  private bodyOpened = new Set<string>();
   private body!: BodyEditor;
   private errorBox = h("div", { class: "editor-error", testid: "editor-error", role: "alert", hidden: true });
   private lintBox = h("ul", { class: "lint", testid: "lint", "aria-label": "Salesforce compatibility" });
@@ -120,8 +127,8 @@ export class EditorView {
           h("div", { class: "name-line" }, this.nameInput, this.dirtyMark, h("div", { class: "spacer" }), importCurl, importPostman, postmanFile, h("span", { class: "muted small" }, "Export:"), exportCurl, exportApex, revert, saveAs, save),
           h("div", { class: "request-line" }, this.method, urlWrap, this.sendButton),
           h("details", { class: "headers-section", open: true }, h("summary", null, "Headers"), this.headersBox, addHeader),
-          h("div", { class: "body-head" }, h("span", { class: "section-label" }, "Body"), this.bodyKind, h("span", { class: "muted small" }, "Type {! for merge fields · Ctrl+Space completes · Ctrl+Enter sends")),
-          this.bodyHost,
+          this.addBodyLine,
+          this.bodySection,
           this.errorBox,
           h(
             "details",
@@ -135,6 +142,15 @@ export class EditorView {
       ),
     );
 
+    this.bodySection.append(
+      h("div", { class: "body-head" }, h("span", { class: "section-label" }, "Body"), this.bodyKind, h("span", { class: "muted small" }, "Type {! for merge fields · Ctrl+Space completes · Ctrl+Enter sends")),
+      this.bodyHost,
+    );
+    this.addBody.addEventListener("click", () => {
+      if (this.state.current) this.bodyOpened.add(this.state.current);
+      this.showBody();
+      this.body.focus();
+    });
     this.body = new BodyEditor({
       parent: this.bodyHost,
       doc: "",
@@ -157,6 +173,7 @@ export class EditorView {
     });
     this.method.addEventListener("change", () => {
       this.current().method = this.method.value;
+      this.showBody();
       this.changed();
     });
     this.url.addEventListener("input", () => {
@@ -303,6 +320,7 @@ export class EditorView {
     this.bodyKind.value = draft.bodyKind;
     this.body.setKind(draft.bodyKind);
     this.body.setText(draft.body);
+    this.showBody();
     this.renderHeaders();
     this.clearError();
     // Back on a request: its last response again (a revert or a save keeps what is shown).
@@ -311,6 +329,18 @@ export class EditorView {
     this.updateDirty();
     this.persist();
     this.preview();
+  }
+
+  /** The body editor, or the one "Add body" line for an empty body of a method without one. */
+  private showBody(): void {
+    const open = showsBody(this.current()) || this.bodyOpened.has(this.state.current ?? "");
+    const was = !this.bodySection.hidden;
+    this.bodySection.hidden = !open;
+    this.addBodyLine.hidden = open;
+    this.addBody.setAttribute("aria-expanded", String(open));
+    this.addBodyNote.textContent = `None: a ${this.current().method} request rarely carries one.`;
+    // Shown again after being folded away: let the editor measure itself.
+    if (open && !was) this.body.view.requestMeasure();
   }
 
   /** Shows `method` in the select, adding it as a choice when it is not a common one (so it is not shown as GET). */
