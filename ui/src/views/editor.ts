@@ -785,12 +785,14 @@ export class EditorView {
       await api.deleteRequest(r.id);
       this.saved = this.saved.filter((x) => x.id !== r.id);
       delete this.state.drafts[r.id];
-      this.responses.delete(r.id);
       if (this.state.current === r.id) {
         const next = this.saved.find((x) => x.sample) ?? this.saved[0];
         if (next) this.open(next);
         else this.openNew();
       }
+      // After moving away: leaving keeps the response of the request left.
+      this.responses.delete(r.id);
+      this.bodyOpened.delete(r.id);
       this.renderList();
       this.persistNow();
       toast(`Deleted “${r.name}”.`, "ok");
