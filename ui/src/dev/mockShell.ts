@@ -151,11 +151,13 @@ function render(draft: Draft): { request: DisplayRequest; lint: Lint[] } {
     for (const token of tokenize(part.text)) {
       if (token.kind === "unknown" || token.kind === "unclosed") {
         const at = positionOf(part.text, token.from);
+        // Worded as the engine's Error (crates/core/src/error.rs), which names a header.
+        const where = part.location.part === "header" ? `header "${part.location.header}"` : part.location.part;
         throw {
           kind: "mergeField",
           message: token.kind === "unclosed"
-            ? `unclosed merge field: the {! in the ${part.location.part} at line ${at.line}, column ${at.column} has no closing }`
-            : `unknown merge field {!${token.expression}} in the ${part.location.part} at line ${at.line}, column ${at.column}`,
+            ? `unclosed merge field: the {! in the ${where} at line ${at.line}, column ${at.column} has no closing }`
+            : `unknown merge field {!${token.expression}} in the ${where} at line ${at.line}, column ${at.column}`,
           location: part.location,
           at,
         };
@@ -167,9 +169,22 @@ function render(draft: Draft): { request: DisplayRequest; lint: Lint[] } {
   const lint: Lint[] = draft.headers.some((hd) => hd.value.includes("{!"))
     ? [{ id: "salesforce.header_merge_disabled", location: { part: "header", header: draft.headers.find((hd) => hd.value.includes("{!"))!.name }, message: "Salesforce leaves merge fields in headers as literal text unless \"Allow Merge Fields in HTTP Header\" is on." }]
     : [];
-  if (draft.url.includes("/Soap/")) lint.push({ id: "salesforce.soap_token_not_refreshed", location: { part: "body" }, message: "Salesforce does not refresh OAuth tokens used in SOAP merge fields: an expired session fails with HTTP 500." });
+  const bodyToken = tokenize(draft.body ?? "").find((t) => /oauthtoken/i.test(t.expression));
+  if (draft.url.includes("/Soap/") && bodyToken) {
+    const at = positionOf(draft.body ?? "", bodyToken.from);
+    lint.push({ id: "salesforce.soap_token_not_refreshed", location: { part: "body" }, at, message: `The SOAP body carries the token through {!${bodyToken.expression}} at line ${at.line}, column ${at.column}: Salesforce does not refresh OAuth tokens used this way, and an expired session answers HTTP 500, which it never refreshes on.` });
+  }
   return {
-    request: { method: draft.method, url, headers: [...draft.headers.map((hd) => ({ name: hd.name, value: mask(hd.value) })), { name: "Authorization", value: `Bearer ••••k2Q${tokenCounter}` }], body: draft.body ? mask(draft.body) : null },
+    // As the engine: "Generate Authorization header" adds one unless the request sets its own.
+    request: {
+      method: draft.method,
+      url,
+      headers: [
+        ...draft.headers.map((hd) => ({ name: hd.name, value: mask(hd.value) })),
+        ...(draft.headers.some((hd) => hd.name.trim().toLowerCase() === "authorization") ? [] : [{ name: "Authorization", value: `Bearer ••••k2Q${tokenCounter}` }]),
+      ],
+      body: draft.body ? mask(draft.body) : null,
+    },
     lint,
   };
 }
@@ -286,17 +301,19 @@ const commands: Handlers = {
     record("Sandbox", { kind: "requestSent", method: draft.method, url: rendered.request.url, status: 200, durationMs: 10, error: null }, `${draft.method} ${rendered.request.url} → 200`);
     sandboxStatus();
     emit("credentials-changed", structuredClone(credentials));
-    const fault = { status: 500, headers: [{ name: "Content-Type", value: "text/xml" }], body: SOAP_FAULT_BODY, truncated: false, elapsedMs: 12 };
+    const fault = { status: 500, headers: [{ name: "Content-Type", value: "text/xml" }, { name: "Connection", value: "close" }], body: SOAP_FAULT_BODY, truncated: false, elapsedMs: 12 };
     const response = { status: 200, headers: [{ name: "Content-Type", value: "text/xml" }], body: okBody, truncated: false, elapsedMs: 10 };
+    // The retry goes out with the refreshed token.
+    const retried = render(draft).request;
     return {
-      request: rendered.request,
+      request: retried,
       lint: rendered.lint,
       response,
       verdict: fine,
       attempts: [
         { step: "sent", number: 1, request: rendered.request, status: 500, durationMs: 12, verdict: expiredVerdict, response: fault },
         { step: "refreshed", credential: "Sandbox", trigger: "soap.invalid_session" },
-        { step: "sent", number: 2, request: rendered.request, status: 200, durationMs: 10, verdict: fine, response },
+        { step: "sent", number: 2, request: retried, status: 200, durationMs: 10, verdict: fine, response },
       ],
     };
   },

@@ -16,6 +16,7 @@ import {
   keymap,
   lineNumbers,
   placeholder,
+  tooltips,
   ViewPlugin,
   type DecorationSet,
   type ViewUpdate,
@@ -110,6 +111,8 @@ export interface BodyEditorOptions {
   onChange: (text: string) => void;
   onSend: () => void;
   readOnly?: boolean;
+  /** The editor's accessible name; "Request body" by default. */
+  label?: string;
 }
 
 function language(kind: BodyKind): Extension {
@@ -154,7 +157,10 @@ export class BodyEditor {
       keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),
       placeholder("Request body — type {! for merge fields such as {!$Credential.OAuthToken}"),
       EditorView.lineWrapping,
-      EditorView.contentAttributes.of({ "aria-label": "Request body" }),
+      EditorView.contentAttributes.of({ "aria-label": options.label ?? "Request body" }),
+      // Tooltips (lint messages, completions) live on the page, placed within the
+      // window: inside the editor's box they were cut at its edges.
+      tooltips({ parent: document.body, position: "fixed" }),
       EditorView.updateListener.of((update) => {
         if (update.docChanged && !this.suppress) onChange(update.state.doc.toString());
       }),

@@ -3,7 +3,10 @@ import type { SavedRequest } from "../pending-types";
 import {
   bodyKindForContentType,
   fromSaved,
+  hasUnsavedChanges,
   isDirty,
+  isPristineNew,
+  showsBody,
   loadEditorState,
   newDraft,
   saveEditorState,
@@ -73,6 +76,37 @@ describe("isDirty", () => {
   it("treats a draft without a saved request as dirty", () => {
     expect(isDirty(newDraft(), undefined)).toBe(true);
   });
+  it("is clean right after a save, whatever the draft's blank rows and left-out body were", () => {
+    const edited = { ...fromSaved({ ...soap, sample: false }), headers: [...soap.headers, { name: " ", value: "" }] };
+    const stored = { ...toSaved(edited), id: "r1" };
+    expect(isDirty(edited, stored)).toBe(false);
+    expect(isDirty(fromSaved(stored), stored)).toBe(false);
+    const noBody = { ...newDraft(), savedId: "r2", body: "typed, then No body chosen", bodyKind: "none" as const };
+    expect(isDirty(noBody, { ...toSaved(noBody), id: "r2" })).toBe(false);
+  });
+  it("does not count line ends the body editor rewrites", () => {
+    const crlf = { ...soap, body: "<a>\r\n  <b/>\r\n</a>" };
+    expect(isDirty({ ...fromSaved(crlf), body: "<a>\n  <b/>\n</a>" }, crlf)).toBe(false);
+  });
+  it("reads a hand-written lower-case method as the same method", () => {
+    const lower = { ...soap, method: "post" };
+    expect(fromSaved(lower).method).toBe("POST");
+    expect(isDirty(fromSaved(lower), lower)).toBe(false);
+  });
+});
+
+describe("hasUnsavedChanges", () => {
+  it("is false for an untouched template and a blank new request, true once either is edited", () => {
+    expect(hasUnsavedChanges(fromSaved(soap), soap)).toBe(false);
+    expect(hasUnsavedChanges({ ...fromSaved(soap), url: "callout:Sandbox/x" }, soap)).toBe(true);
+    expect(hasUnsavedChanges(newDraft(), undefined)).toBe(false);
+    expect(isPristineNew(newDraft())).toBe(true);
+    expect(hasUnsavedChanges({ ...newDraft(), method: "POST" }, undefined)).toBe(true);
+    expect(hasUnsavedChanges({ ...newDraft(), headers: [{ name: "Accept", value: "" }] }, undefined)).toBe(true);
+  });
+  it("is true for a draft whose saved request is gone", () => {
+    expect(hasUnsavedChanges(fromSaved({ ...soap, sample: false }), undefined)).toBe(true);
+  });
 });
 
 describe("persistence", () => {
@@ -111,5 +145,14 @@ describe("bodyKindForContentType", () => {
     expect(bodyKindForContentType("application/json")).toBe("json");
     expect(bodyKindForContentType("text/plain")).toBe("text");
     expect(bodyKindForContentType("application/octet-stream")).toBeNull();
+  });
+});
+
+describe("showsBody", () => {
+  it("folds an empty body away for methods without one, and never hides text", () => {
+    expect(showsBody({ method: "GET", body: "" })).toBe(false);
+    expect(showsBody({ method: "DELETE", body: "" })).toBe(false);
+    expect(showsBody({ method: "GET", body: "{}" })).toBe(true);
+    for (const method of ["POST", "PUT", "PATCH", "post"]) expect(showsBody({ method, body: "" })).toBe(true);
   });
 });

@@ -18,6 +18,17 @@ export interface EditorDraft {
 
 export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
+/** The methods whose requests carry a body as a rule. */
+export const BODY_METHODS = ["POST", "PUT", "PATCH"];
+
+/**
+ * Whether the editor shows the body open: it has text, or the method carries a
+ * body as a rule. Otherwise it is one "Add body" line until asked for.
+ */
+export function showsBody(d: Pick<EditorDraft, "method" | "body">): boolean {
+  return d.body !== "" || BODY_METHODS.includes(d.method.trim().toUpperCase());
+}
+
 export function newDraft(): EditorDraft {
   return {
     savedId: null,
@@ -35,7 +46,8 @@ export function fromSaved(saved: SavedRequest): EditorDraft {
   return {
     savedId: saved.id,
     name: saved.name,
-    method: saved.method,
+    // HTTP methods are upper case; a file edited by hand may say "post".
+    method: saved.method.trim().toUpperCase(),
     url: saved.url,
     headers: saved.headers.map((h) => ({ ...h })),
     body: saved.body ?? "",
@@ -73,7 +85,14 @@ export function toSaved(d: EditorDraft, saveAsName?: string): SavedRequest {
   };
 }
 
-/** Whether the draft differs from what is saved (so switching away keeps it marked as edited). */
+/** Line ends as the body editor keeps them ("\n"), so a body read back from it compares equal. */
+const lines = (text: string | null): string | null => (text === null ? null : text.replace(/\r\n?/g, "\n"));
+
+/**
+ * Whether the draft differs from what is saved (so switching away keeps it marked
+ * as edited). Compares what would be stored: blank header rows and a body the kind
+ * "No body" leaves out do not count, nor line ends the body editor rewrites.
+ */
 export function isDirty(d: EditorDraft, saved: SavedRequest | undefined): boolean {
   if (!saved) return true;
   const a = toDraft(d);
@@ -83,9 +102,23 @@ export function isDirty(d: EditorDraft, saved: SavedRequest | undefined): boolea
     d.bodyKind !== saved.bodyKind ||
     a.method !== b.method ||
     a.url !== b.url ||
-    a.body !== b.body ||
+    lines(a.body) !== lines(b.body) ||
     JSON.stringify(a.headers) !== JSON.stringify(b.headers)
   );
+}
+
+/** A new request nobody typed into. */
+export function isPristineNew(d: EditorDraft): boolean {
+  const blank = newDraft();
+  return d.savedId === null && d.name === blank.name && d.method === blank.method && d.url === blank.url && d.body === "" && d.headers.every((h) => !h.name && !h.value);
+}
+
+/**
+ * Whether the editor marks the draft "Unsaved changes": a saved request (or
+ * template) edited since it was stored, or a new request someone typed into.
+ */
+export function hasUnsavedChanges(d: EditorDraft, saved: SavedRequest | undefined): boolean {
+  return d.savedId === null ? !isPristineNew(d) : isDirty(d, saved);
 }
 
 /** The body kind a Content-Type header implies, when it implies one. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Attempt } from "../bindings/Attempt";
 import type { Received } from "../bindings/Received";
 import type { Verdict } from "../bindings/Verdict";
-import { headlineVerdict, stepViews, verdictSides, verdictsDisagree } from "./verdict";
+import { attemptDetail, headlineVerdict, stepViews, verdictSides, verdictsDisagree } from "./verdict";
 
 const received = (status: number): Received => ({ status, headers: [], body: "", truncated: false, elapsedMs: 5 });
 
@@ -86,5 +86,36 @@ describe("headlineVerdict", () => {
   it("headlines an expiry that could not be refreshed", () => {
     const attempts: Attempt[] = [{ step: "sent", number: 1, request, status: 500, durationMs: 5, verdict: soapExpired, response: received(500) }];
     expect(headlineVerdict(attempts, soapExpired, 500).verdict.expired).toBe(true);
+  });
+});
+
+describe("attemptDetail", () => {
+  const attempts: Attempt[] = [
+    { step: "sent", number: 1, request, status: 500, durationMs: 12, verdict: soapExpired, response: { ...received(500), body: "<fault/>" } },
+    { step: "refreshed", credential: "Sandbox", trigger: "soap.invalid_session" },
+    { step: "sent", number: 2, request, status: 200, durationMs: 9, verdict: ok, response: received(200) },
+  ];
+  it("opens the refused first attempt with its own response and verdict", () => {
+    expect(attemptDetail(attempts, 0)).toEqual({
+      title: "Attempt 1 of 2: the first send",
+      status: "HTTP 500",
+      tone: "error",
+      request,
+      response: { ...received(500), body: "<fault/>" },
+      verdict: soapExpired,
+      error: null,
+    });
+  });
+  it("names the retry after a refresh", () => {
+    expect(attemptDetail(attempts, 2)).toMatchObject({ title: "Attempt 2 of 2: the retry with the refreshed token", status: "HTTP 200", tone: "ok" });
+  });
+  it("has nothing to open for a refresh step or an index past the end", () => {
+    expect(attemptDetail(attempts, 1)).toBeNull();
+    expect(attemptDetail(attempts, 3)).toBeNull();
+    expect(stepViews(attempts).map((s) => s.openable)).toEqual([true, false, true]);
+  });
+  it("opens a failed attempt with why no response came", () => {
+    const failed: Attempt[] = [{ step: "failed", number: 1, request, error: { kind: "transport", message: "connection refused" } }];
+    expect(attemptDetail(failed, 0)).toMatchObject({ status: "No response", response: null, verdict: null, error: "connection refused" });
   });
 });

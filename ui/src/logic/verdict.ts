@@ -1,6 +1,9 @@
-// The verdict panel's content: our verdict and Salesforce's side by side, and the
-// attempts as a step list (sent → expired → refreshed → retried).
+// The verdict panel's content: our verdict and Salesforce's side by side, the
+// attempts as a step list (sent → expired → refreshed → retried), and what an
+// opened attempt shows: its request as sent and its whole response.
 import type { Attempt } from "../bindings/Attempt";
+import type { DisplayRequest } from "../bindings/DisplayRequest";
+import type { Received } from "../bindings/Received";
 import type { Verdict } from "../bindings/Verdict";
 import { formatMs } from "./format";
 
@@ -48,6 +51,8 @@ export interface StepView {
   title: string;
   detail: string;
   tone: "ok" | "warn" | "error" | "info";
+  /** Whether the step can be opened: a request went out (a refresh step has nothing of its own to show). */
+  openable: boolean;
 }
 
 const triggerText = (trigger: string | null): string => (trigger ? ` (trigger: ${trigger})` : "");
@@ -64,6 +69,7 @@ export function stepViews(attempts: Attempt[]): StepView[] {
           title: `${retry ? "Retried" : "Sent"}: ${attempt.request.method} → HTTP ${attempt.status}${expired ? " — token expired" : ""}`,
           detail: `${formatMs(Number(attempt.durationMs))} · ${attempt.verdict.reason}`,
           tone: expired ? "warn" : attempt.status < 400 ? "ok" : "error",
+          openable: true,
         };
       }
       case "failed":
@@ -72,6 +78,7 @@ export function stepViews(attempts: Attempt[]): StepView[] {
           title: `Attempt ${attempt.number} failed: ${attempt.request.method} ${attempt.request.url}`,
           detail: attempt.error.message,
           tone: "error",
+          openable: true,
         };
       case "refreshed":
         return {
@@ -79,6 +86,7 @@ export function stepViews(attempts: Attempt[]): StepView[] {
           title: `Refreshed ${attempt.credential}'s token${triggerText(attempt.trigger)}`,
           detail: "A new access token was issued; the request is sent once more.",
           tone: "ok",
+          openable: false,
         };
       case "refreshFailed":
         return {
@@ -86,9 +94,10 @@ export function stepViews(attempts: Attempt[]): StepView[] {
           title: `Refreshing ${attempt.credential} failed${triggerText(attempt.trigger)}`,
           detail: attempt.error.message,
           tone: "error",
+          openable: false,
         };
       case "refreshSkipped":
-        return { step: "refreshSkipped", title: "No refresh", detail: attempt.reason, tone: "info" };
+        return { step: "refreshSkipped", title: "No refresh", detail: attempt.reason, tone: "info", openable: false };
     }
   });
 }
@@ -108,4 +117,46 @@ export function headlineVerdict(attempts: Attempt[], final: Verdict, finalStatus
   }
   if (expired) return { verdict: expired.verdict, caption: `Verdict on the response (HTTP ${expired.status}).` };
   return { verdict: final, caption: `Verdict on the response (HTTP ${finalStatus}).` };
+}
+
+/** An attempt that sent a request, so it can be opened. */
+export type SentAttempt = Extract<Attempt, { step: "sent" | "failed" }>;
+
+export interface AttemptDetail {
+  /** "Attempt 1 of 2: the first send", "Attempt 2 of 2: the retry with the refreshed token". */
+  title: string;
+  /** "HTTP 500", or "No response" for an attempt that failed on the way. */
+  status: string;
+  tone: "ok" | "warn" | "error";
+  /** The request as it went out, secrets masked. */
+  request: DisplayRequest;
+  /** The whole response; null when none came back. */
+  response: Received | null;
+  /** This response's verdict; null when there was no response. */
+  verdict: Verdict | null;
+  /** Why no response came back. */
+  error: string | null;
+}
+
+/** What opening the attempt at `index` of `attempts` shows; null for a step that sent nothing. */
+export function attemptDetail(attempts: Attempt[], index: number): AttemptDetail | null {
+  const attempt = attempts[index];
+  if (!attempt || (attempt.step !== "sent" && attempt.step !== "failed")) return null;
+  const total = attempts.filter((a) => a.step === "sent" || a.step === "failed").length;
+  const refreshedBefore = attempts.slice(0, index).some((a) => a.step === "refreshed");
+  const role = attempt.number === 1 ? "the first send" : refreshedBefore ? "the retry with the refreshed token" : "the retry";
+  const title = `Attempt ${attempt.number} of ${total}: ${role}`;
+  if (attempt.step === "failed") {
+    return { title, status: "No response", tone: "error", request: attempt.request, response: null, verdict: null, error: attempt.error.message };
+  }
+  const status = attempt.response.status;
+  return {
+    title,
+    status: `HTTP ${status}`,
+    tone: status < 300 ? "ok" : status < 500 ? "warn" : "error",
+    request: attempt.request,
+    response: attempt.response,
+    verdict: attempt.verdict,
+    error: null,
+  };
 }

@@ -6,30 +6,35 @@ import * as api from "../api";
 import { reauthorizeRemedy } from "../actions";
 import type { Lint } from "../bindings/Lint";
 import { BodyEditor } from "../editor/bodyEditor";
+import { MergeInput } from "../editor/mergeInput";
 import {
   bodyKindForContentType,
   fromSaved,
+  hasUnsavedChanges,
   isDirty,
+  isPristineNew,
   loadEditorState,
   METHODS,
   newDraft,
   saveEditorState,
+  showsBody,
   toDraft,
   toSaved,
   type EditorDraft,
   type EditorState,
 } from "../logic/drafts";
-import { locationName, placeText, toReport, type UiError } from "../logic/errors";
+import { errorHeadline, messageText, placeText, toReport, whereText, type ErrorSituation, type UiError } from "../logic/errors";
 import { restQueryExample } from "../logic/examples";
 import { calloutCompletions, calloutName } from "../logic/mergeFields";
 import { errorRange, offsetOf } from "../logic/position";
+import { resolvedLines, type ResolvedLine } from "../logic/resolved";
 import type { BodyKind, Preview, SavedRequest } from "../pending-types";
 import { subscribe } from "../shellEvents";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
 import { askConfirm, askLongText, askText, showText } from "../ui/modal";
 import { toast, toastError } from "../ui/toast";
-import { ResponsePanel } from "./response";
+import { ResponsePanel, type ResponseState } from "./response";
 
 const BODY_KINDS: { value: BodyKind; label: string }[] = [
   { value: "none", label: "No body" },
@@ -38,14 +43,11 @@ const BODY_KINDS: { value: BodyKind; label: string }[] = [
   { value: "text", label: "Text" },
 ];
 
-const isPristineNew = (d: EditorDraft): boolean => {
-  const blank = newDraft();
-  return d.name === blank.name && d.url === blank.url && d.body === "" && d.headers.every((hd) => !hd.name && !hd.value);
-};
-
 export class EditorView {
   readonly element = h("section", { class: "view view-editor", "aria-labelledby": "editor-title" });
   private saved: SavedRequest[] = [];
+  /** Whether the saved requests have been read once (before, no draft can be compared with its request). */
+  private listed = false;
   private state: EditorState = loadEditorState(localStorage);
   private newCounter = 0;
   private requestList = h("nav", { class: "request-list", "aria-label": "Saved requests" });
@@ -56,14 +58,22 @@ export class EditorView {
   private headersBox = h("div", { class: "headers", testid: "headers" });
   private bodyKind = h("select", { "aria-label": "Body type" }, BODY_KINDS.map((k) => h("option", { value: k.value }, k.label)));
   private bodyHost = h("div", { class: "body-editor", testid: "body-editor" });
+  private bodySection = h("div", { class: "body-section", id: "request-body-section" });
+  private addBody = h("button", { type: "button", class: "ghost small add-body", testid: "add-body", "aria-controls": "request-body-section", "aria-expanded": "false" }, "+ Add body");
+  private addBodyNote = h("span", { class: "muted small" });
+  private addBodyLine = h("div", { class: "add-body-line" }, h("span", { class: "section-label" }, "Body"), this.addBody, this.addBodyNote);
+  /** Drafts (by key) whose empty body the user opened with "Add body"; in memory only. */
+  private bodyOpened = new Set<string>();
   private body!: BodyEditor;
   private errorBox = h("div", { class: "editor-error", testid: "editor-error", role: "alert", hidden: true });
   private lintBox = h("ul", { class: "lint", testid: "lint", "aria-label": "Salesforce compatibility" });
   private resolved = h("pre", { class: "resolved", testid: "resolved-request" });
   private previewNote = h("span", { class: "muted small" });
   private sendButton = h("button", { type: "button", class: "primary send", testid: "send", title: "Send (Ctrl+Enter)" }, "Send");
-  private dirtyMark = h("span", { class: "dirty-mark", title: "Unsaved changes", hidden: true }, "●");
+  private dirtyMark = h("span", { class: "dirty-mark", testid: "dirty-mark", title: "Unsaved changes", "aria-label": "Unsaved changes", role: "img", hidden: true }, "●");
   private response = new ResponsePanel();
+  /** The last response of each draft (by draft key), shown again when it is opened again; in memory only. */
+  private responses = new Map<string, ResponseState>();
   private previewSeq = 0;
   private sending = false;
   private lastError: UiError | null = null;
@@ -117,8 +127,8 @@ export class EditorView {
           h("div", { class: "name-line" }, this.nameInput, this.dirtyMark, h("div", { class: "spacer" }), importCurl, importPostman, postmanFile, h("span", { class: "muted small" }, "Export:"), exportCurl, exportApex, revert, saveAs, save),
           h("div", { class: "request-line" }, this.method, urlWrap, this.sendButton),
           h("details", { class: "headers-section", open: true }, h("summary", null, "Headers"), this.headersBox, addHeader),
-          h("div", { class: "body-head" }, h("span", { class: "section-label" }, "Body"), this.bodyKind, h("span", { class: "muted small" }, "Type {! for merge fields · Ctrl+Space completes · Ctrl+Enter sends")),
-          this.bodyHost,
+          this.addBodyLine,
+          this.bodySection,
           this.errorBox,
           h(
             "details",
@@ -132,6 +142,15 @@ export class EditorView {
       ),
     );
 
+    this.bodySection.append(
+      h("div", { class: "body-head" }, h("span", { class: "section-label" }, "Body"), this.bodyKind, h("span", { class: "muted small" }, "Type {! for merge fields · Ctrl+Space completes · Ctrl+Enter sends")),
+      this.bodyHost,
+    );
+    this.addBody.addEventListener("click", () => {
+      if (this.state.current) this.bodyOpened.add(this.state.current);
+      this.showBody();
+      this.body.focus();
+    });
     this.body = new BodyEditor({
       parent: this.bodyHost,
       doc: "",
@@ -154,6 +173,7 @@ export class EditorView {
     });
     this.method.addEventListener("change", () => {
       this.current().method = this.method.value;
+      this.showBody();
       this.changed();
     });
     this.url.addEventListener("input", () => {
@@ -204,11 +224,12 @@ export class EditorView {
   async refresh(): Promise<void> {
     await this.loadSaved();
     const current = this.state.current ? this.state.drafts[this.state.current] : undefined;
-    if (!current || (current.savedId === null && isPristineNew(current))) {
+    if (!current || isPristineNew(current)) {
       const first = this.saved.find((r) => r.sample && /soap/i.test(r.name)) ?? this.saved[0];
       if (first) this.open(first);
     }
     this.renderList();
+    this.updateDirty();
   }
 
   /** The saved requests again, as whoever changed them left them; the open draft stays. */
@@ -216,12 +237,16 @@ export class EditorView {
     const before = JSON.stringify(this.saved);
     await this.loadSaved();
     // Our own saves are already shown: the list is drawn again only when it differs.
-    if (JSON.stringify(this.saved) !== before) this.renderList();
+    if (JSON.stringify(this.saved) !== before) {
+      this.renderList();
+      this.updateDirty();
+    }
   }
 
   private async loadSaved(): Promise<void> {
     try {
       this.saved = await api.listRequests();
+      this.listed = true;
     } catch (error) {
       toastError("Could not load the saved requests", error);
     }
@@ -279,25 +304,49 @@ export class EditorView {
 
   private load(draft: EditorDraft, key: string): void {
     this.persist.flush();
-    // A blank new request nobody typed into is not worth keeping around.
     const leaving = this.state.current;
-    if (leaving && leaving !== key && this.state.drafts[leaving]?.savedId === null && isPristineNew(this.state.drafts[leaving])) {
+    const switching = leaving !== key;
+    if (leaving && switching) this.responses.set(leaving, this.response.state);
+    // A blank new request nobody typed into is not worth keeping around.
+    if (leaving && switching && this.state.drafts[leaving] && isPristineNew(this.state.drafts[leaving])) {
       delete this.state.drafts[leaving];
+      this.responses.delete(leaving);
     }
     this.state.drafts[key] = draft;
     this.state.current = key;
     this.nameInput.value = draft.name;
-    this.method.value = METHODS.includes(draft.method) ? draft.method : "GET";
+    this.showMethod(draft.method);
     this.url.value = draft.url;
     this.bodyKind.value = draft.bodyKind;
     this.body.setKind(draft.bodyKind);
     this.body.setText(draft.body);
+    this.showBody();
     this.renderHeaders();
     this.clearError();
-    this.response.idle();
+    // Back on a request: its last response again (a revert or a save keeps what is shown).
+    if (switching) this.response.restore(this.responses.get(key) ?? { kind: "idle" });
     this.renderList();
+    this.updateDirty();
     this.persist();
     this.preview();
+  }
+
+  /** The body editor, or the one "Add body" line for an empty body of a method without one. */
+  private showBody(): void {
+    const open = showsBody(this.current()) || this.bodyOpened.has(this.state.current ?? "");
+    const was = !this.bodySection.hidden;
+    this.bodySection.hidden = !open;
+    this.addBodyLine.hidden = open;
+    this.addBody.setAttribute("aria-expanded", String(open));
+    this.addBodyNote.textContent = `None: a ${this.current().method} request rarely carries one.`;
+    // Shown again after being folded away: let the editor measure itself.
+    if (open && !was) this.body.view.requestMeasure();
+  }
+
+  /** Shows `method` in the select, adding it as a choice when it is not a common one (so it is not shown as GET). */
+  private showMethod(method: string): void {
+    if (![...this.method.options].some((o) => o.value === method)) this.method.append(h("option", { value: method }, method));
+    this.method.value = method;
   }
 
   private changed(): void {
@@ -307,10 +356,11 @@ export class EditorView {
     this.preview();
   }
 
+  /** The "Unsaved changes" mark, from the open draft and what is saved; after every edit and every load. */
   private updateDirty(): void {
     const d = this.current();
     const saved = this.saved.find((r) => r.id === d.savedId);
-    const dirty = isDirty(d, saved);
+    const dirty = (this.listed || d.savedId === null) && hasUnsavedChanges(d, saved);
     this.dirtyMark.hidden = !dirty;
     const item = this.requestList.querySelector<HTMLElement>(".request-item.active");
     item?.classList.toggle("dirty", dirty);
@@ -367,7 +417,7 @@ export class EditorView {
             unsaved.map(([key, d]) => {
               const button = h(
                 "button",
-                { type: "button", class: `request-item dirty${key === current ? " active" : ""}`, "data-name": d.name },
+                { type: "button", class: `request-item${hasUnsavedChanges(d, undefined) ? " dirty" : ""}${key === current ? " active" : ""}`, "data-name": d.name, "aria-current": key === current ? "true" : undefined },
                 h("span", { class: `method-tag m-${d.method.toLowerCase()}` }, d.method),
                 h("span", { class: "request-item-name" }, d.name),
               );
@@ -385,7 +435,8 @@ export class EditorView {
     const d = this.current();
     const rows = d.headers.map((header, index) => {
       const name = h("input", { type: "text", value: header.name, placeholder: "Header", "aria-label": `Header ${index + 1} name`, spellcheck: "false", class: "header-name" });
-      const value = h("input", { type: "text", value: header.value, placeholder: "Value", "aria-label": `Header ${index + 1} value`, spellcheck: "false", class: "header-value" });
+      const value = h("input", { type: "text", value: header.value, placeholder: "Value ({! for merge fields)", "aria-label": `Header ${index + 1} value`, spellcheck: "false", autocomplete: "off", class: "header-value" });
+      const merge = new MergeInput(value);
       name.addEventListener("input", () => {
         header.name = name.value;
         if (header.name.toLowerCase() === "content-type") this.syncBodyKind(header.value);
@@ -402,7 +453,7 @@ export class EditorView {
         this.renderHeaders();
         this.changed();
       });
-      return h("div", { class: "header-row", "data-header": header.name }, name, value, remove);
+      return h("div", { class: "header-row", "data-header": header.name }, name, merge.element, remove);
     });
     replace(this.headersBox, rows.length ? rows : h("p", { class: "muted small" }, "No headers. The credential adds Authorization unless you set one."));
     if (focusLast) this.headersBox.querySelector<HTMLInputElement>(".header-row:last-child .header-name")?.focus();
@@ -496,15 +547,28 @@ export class EditorView {
     }
     if (seq !== this.previewSeq) return;
     this.previewNote.textContent = "";
-    const r = preview.request;
-    this.resolved.textContent = r
-      ? [`${r.method} ${r.url}`, ...r.headers.map((hd) => `${hd.name}: ${hd.value}`), "", r.body ?? ""].join("\n").trimEnd()
-      : preview.error
-        ? `Not rendered: ${preview.error.message}`
-        : "";
+    if (preview.request) this.showResolved(resolvedLines(preview.request, draft, preview.lint));
+    else this.resolved.textContent = preview.error ? `Not rendered: ${messageText(preview.error)}` : "";
     this.showLint(preview.lint);
-    if (preview.error) this.showError(preview.error, false);
+    if (preview.error) this.showError(preview.error, "draft", false);
     else if (!this.sending) this.clearError();
+  }
+
+  /** The resolved request, a line each; a part Salesforce would send as written shows both values, each labelled. */
+  private showResolved(lines: ResolvedLine[]): void {
+    replace(
+      this.resolved,
+      lines.map((line) =>
+        line.sender
+          ? h(
+              "span",
+              { class: `resolved-line resolved-${line.sender}`, testid: `resolved-${line.sender}` },
+              h("span", { class: "resolved-tag" }, line.sender === "callout" ? "Callout Lab sends" : `Salesforce would send — ${line.reason}`),
+              line.text,
+            )
+          : h("span", { class: "resolved-line" }, line.text),
+      ),
+    );
   }
 
   private showLint(lint: Lint[]): void {
@@ -516,8 +580,8 @@ export class EditorView {
           { class: "lint-item", "data-lint": item.id },
           h("span", { class: "badge badge-warn" }, "Salesforce"),
           " ",
-          item.message,
-          h("span", { class: "muted small" }, ` — ${locationName(item.location)}${item.at ? `, line ${item.at.line}, column ${item.at.column}` : ""}`),
+          messageText(item),
+          h("span", { class: "muted small" }, ` — ${whereText(item)}`),
         ),
       ),
     );
@@ -559,15 +623,17 @@ export class EditorView {
     }
   }
 
-  private showError(error: UiError, reveal: boolean): void {
+  /** The error box: what the situation means (a draft not ready, a Send refused), the engine's sentence, and the place. */
+  private showError(error: UiError, situation: ErrorSituation, reveal: boolean): void {
     this.lastError = error;
     const place = placeText(error);
     replace(
       this.errorBox,
-      h("strong", null, error.kind === "mergeField" ? "Merge field error — nothing was sent. " : "Not sent. "),
-      error.message,
-      place && h("div", { class: "error-place" }, place, " ", h("span", { class: "link" }, "Show me")),
+      h("strong", null, errorHeadline(error, situation), " "),
+      messageText(error),
+      place && h("div", { class: "error-place" }, place[0].toUpperCase() + place.slice(1), " ", h("span", { class: "link" }, "Show me")),
     );
+    this.errorBox.dataset.situation = situation;
     this.errorBox.hidden = false;
     this.applyMarks();
     if (reveal) this.revealError();
@@ -590,14 +656,20 @@ export class EditorView {
       this.body.focus();
     } else if (error.location.part === "url") {
       this.url.focus();
-      if (error.at) this.url.setSelectionRange(error.at.column - 1, error.at.column - 1);
+      if (error.at) {
+        const at = offsetOf(this.url.value, { line: 1, column: error.at.column });
+        this.url.setSelectionRange(at, at);
+      }
     } else {
       const row = [...this.headersBox.querySelectorAll<HTMLElement>(".header-row")].find(
         (r) => (r.querySelector<HTMLInputElement>(".header-name")?.value ?? "").toLowerCase() === (error.location?.header ?? "").toLowerCase(),
       );
       const value = row?.querySelector<HTMLInputElement>(".header-value");
       value?.focus();
-      if (value && error.at) value.setSelectionRange(error.at.column - 1, error.at.column - 1);
+      if (value && error.at) {
+        const at = offsetOf(value.value, { line: 1, column: error.at.column });
+        value.setSelectionRange(at, at);
+      }
     }
   }
 
@@ -606,12 +678,21 @@ export class EditorView {
   async send(): Promise<void> {
     if (this.sending) return;
     this.persist.flush();
-    const draft = toDraft(this.current());
+    const d = this.current();
+    const draft = toDraft(d);
     if (!draft.url) {
       toast(`Enter a URL first, e.g. ${restQueryExample(store.salesforceApiVersion.value, "SELECT+Id+FROM+Account")}`, "info");
       this.url.focus();
       return;
     }
+    // The response belongs to the draft sent, even if another one is open when it arrives.
+    const key = this.state.current ?? "";
+    const before = this.response.state;
+    const here = (): boolean => this.state.current === key;
+    const settle = (state: ResponseState): void => {
+      this.responses.set(key, state);
+      if (here()) this.response.restore(state);
+    };
     this.sending = true;
     this.clearError();
     this.response.sending(draft.url);
@@ -620,17 +701,23 @@ export class EditorView {
       await busy(this.sendButton, "Sending…", async () => {
         try {
           const report = await api.sendRequest(draft);
-          this.response.show(report);
-          this.response.element.scrollIntoView({ block: "start", behavior: "smooth" });
-          this.showLint(report.lint);
+          settle({ kind: "report", report, opened: null });
+          if (here()) {
+            this.response.element.scrollIntoView({ block: "start", behavior: "smooth" });
+            this.showLint(report.lint);
+          } else {
+            toast(`“${d.name}” got its response: HTTP ${report.response.status}. Open it to see the verdict.`, "info");
+          }
         } catch (error) {
           const report = toReport(error);
           if (report.location) {
-            this.showError(report, true);
-            this.response.idle();
+            // Refused before anything went out: the last response still stands.
+            settle(before.kind === "sending" ? { kind: "idle" } : before);
+            if (here()) this.showError(report, "refused", true);
+            else toastError(`Did not send “${d.name}”`, error);
           } else {
-            this.response.failed(report.message);
-            toastError(`Could not send ${this.current().name}`, error, report.kind === "needsReauthorization" && credential ? reauthorizeRemedy(credential) : undefined);
+            settle({ kind: "failed", message: report.message });
+            toastError(`Could not send “${d.name}”`, error, report.kind === "needsReauthorization" && credential ? reauthorizeRemedy(credential) : undefined);
           }
         }
       });
@@ -703,6 +790,9 @@ export class EditorView {
         if (next) this.open(next);
         else this.openNew();
       }
+      // After moving away: leaving keeps the response of the request left.
+      this.responses.delete(r.id);
+      this.bodyOpened.delete(r.id);
       this.renderList();
       this.persistNow();
       toast(`Deleted “${r.name}”.`, "ok");
@@ -723,15 +813,20 @@ export class EditorView {
     try {
       const saved = await api.saveRequest(toSaved(d, name));
       const oldKey = this.state.current;
-      if (oldKey && (oldKey !== saved.id)) {
+      const moved = oldKey !== null && oldKey !== saved.id;
+      if (moved) {
         // The edits now live in the saved copy; a template goes back to how it came.
+        // The copy shows the last response too.
         delete this.state.drafts[oldKey];
+        this.responses.set(saved.id, this.response.state);
       }
       // In the file's order (replaced in place, a new one last), as a reload lists them.
       this.saved = this.saved.some((r) => r.id === saved.id)
         ? this.saved.map((r) => (r.id === saved.id ? saved : r))
         : [...this.saved, saved];
       this.load(fromSaved(saved), saved.id);
+      // An unsaved draft's key is gone with it.
+      if (moved && d.savedId === null) this.responses.delete(oldKey);
       this.persistNow();
       toast(`Saved “${saved.name}”.`, "ok");
     } catch (error) {

@@ -1,0 +1,397 @@
+// @vitest-environment happy-dom
+// The request editor as a person uses it, against a shell played by Tauri's
+// mocks that keeps saved requests the way the real one does (an empty id gets
+// a new one, a known id is replaced in place).
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Draft } from "../bindings/Draft";
+import type { Attempt } from "../bindings/Attempt";
+import type { Received } from "../bindings/Received";
+import type { Verdict } from "../bindings/Verdict";
+import type { Preview, SavedRequest, SendReport } from "../pending-types";
+import { fromSaved, saveEditorState } from "../logic/drafts";
+import { EditorView } from "./editor";
+
+const SOAP: SavedRequest = {
+  id: "sample-soap-query",
+  name: "Salesforce SOAP query",
+  method: "POST",
+  url: "callout:Sandbox/services/Soap/u/59.0",
+  headers: [
+    { name: "Content-Type", value: "text/xml; charset=UTF-8" },
+    { name: "SOAPAction", value: '""' },
+  ],
+  body: '<?xml version="1.0"?>\n<soapenv:Envelope>\n  <sessionId>{!$Credential.OAuthToken}</sessionId>\n</soapenv:Envelope>\n',
+  bodyKind: "xml",
+  sample: true,
+};
+const REST: SavedRequest = {
+  id: "sample-rest-query",
+  name: "Salesforce REST query",
+  method: "GET",
+  url: "callout:Sandbox/services/data/v59.0/query?q=SELECT+Id+FROM+Account",
+  headers: [{ name: "Accept", value: "application/json" }],
+  body: null,
+  bodyKind: "none",
+  sample: true,
+};
+const MINE: SavedRequest = { ...REST, id: "mine", name: "Accounts", sample: false };
+
+let held: SavedRequest[];
+let nextId: number;
+let preview: (draft: Draft) => Preview;
+let send: (draft: Draft) => SendReport | Promise<SendReport>;
+
+beforeAll(() =>
+  mockIPC(
+    (cmd, args) => {
+      const a = args as Record<string, unknown>;
+      switch (cmd) {
+        case "list_requests":
+          return structuredClone(held);
+        case "save_request": {
+          const request = { ...(a.request as SavedRequest) };
+          if (!request.id) request.id = `saved-${nextId++}`;
+          held = held.some((r) => r.id === request.id) ? held.map((r) => (r.id === request.id ? request : r)) : [...held, request];
+          return structuredClone(request);
+        }
+        case "preview_request":
+          return preview(a.draft as Draft);
+        case "send_request":
+          return send(a.draft as Draft);
+        default:
+          return null;
+      }
+    },
+    { shouldMockEvents: true },
+  ),
+);
+afterAll(() => clearMocks());
+beforeEach(() => {
+  localStorage.clear();
+  document.body.replaceChildren();
+  held = [MINE, SOAP, REST];
+  nextId = 1;
+  preview = (draft) => ({ request: { ...draft, body: draft.body }, lint: [], error: null });
+  send = () => {
+    throw new Error("no send expected in this test");
+  };
+});
+
+async function mount(): Promise<EditorView> {
+  const view = new EditorView();
+  document.body.append(view.element);
+  await view.refresh();
+  return view;
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(root: ParentNode, css: string): T => {
+  const found = root.querySelector<T>(css);
+  if (!found) throw new Error(`nothing matches ${css}`);
+  return found;
+};
+const item = (view: EditorView, name: string): HTMLElement => $(view.element, `[data-testid="request-item"][data-name="${name}"]`);
+const dirtyMark = (view: EditorView): HTMLElement => $(view.element, '[data-testid="dirty-mark"]');
+const nameInput = (view: EditorView): HTMLInputElement => $<HTMLInputElement>(view.element, ".request-name");
+
+function type(input: HTMLInputElement, text: string): void {
+  input.focus();
+  input.value += text;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+/** Answers the open Save as dialog with `name`. */
+async function answerDialog(name: string): Promise<void> {
+  const input = await vi.waitFor(() => $<HTMLInputElement>(document.body, '[data-testid="modal"] input'));
+  input.value = name;
+  $(document.body, '[data-testid="modal"]').dispatchEvent(new Event("submit", { cancelable: true }));
+}
+
+const ctrlS = (target: HTMLElement, shift = false): void => {
+  target.dispatchEvent(new KeyboardEvent("keydown", { key: shift ? "S" : "s", ctrlKey: true, shiftKey: shift, bubbles: true, cancelable: true }));
+};
+
+describe("the unsaved-changes mark", () => {
+  it("is off on an untouched template, on after an edit, and off again on the next untouched one", async () => {
+    const view = await mount();
+    expect(nameInput(view).value).toBe("Salesforce SOAP query");
+    expect(dirtyMark(view).hidden).toBe(true);
+
+    type(nameInput(view), " edited");
+    expect(dirtyMark(view).hidden).toBe(false);
+
+    item(view, "Salesforce REST query").click();
+    expect(nameInput(view).value).toBe("Salesforce REST query");
+    expect(dirtyMark(view).hidden).toBe(true);
+
+    // Back to the edited one: its edit is still there, and so is the mark.
+    item(view, "Salesforce SOAP query").click();
+    expect(nameInput(view).value).toBe("Salesforce SOAP query edited");
+    expect(dirtyMark(view).hidden).toBe(false);
+  });
+
+  it("clears when Save stores the edit", async () => {
+    const view = await mount();
+    item(view, "Accounts").click();
+    const url = $<HTMLInputElement>(view.element, '[data-testid="url"]');
+    type(url, "&limit=5");
+    expect(dirtyMark(view).hidden).toBe(false);
+
+    $(view.element, '[data-testid="save-request"]').click();
+
+    await vi.waitFor(() => expect(held.find((r) => r.id === "mine")!.url).toMatch(/&limit=5$/));
+    await vi.waitFor(() => expect(dirtyMark(view).hidden).toBe(true));
+    expect(item(view, "Accounts").classList.contains("dirty")).toBe(false);
+  });
+
+  it("clears when Ctrl+S stores the edit", async () => {
+    const view = await mount();
+    item(view, "Accounts").click();
+    type(nameInput(view), " (all)");
+
+    ctrlS(nameInput(view));
+
+    await vi.waitFor(() => expect(held.find((r) => r.id === "mine")!.name).toBe("Accounts (all)"));
+    await vi.waitFor(() => expect(dirtyMark(view).hidden).toBe(true));
+  });
+
+  it("clears after Save as, on the new copy, and leaves the original as it was saved", async () => {
+    const view = await mount();
+    item(view, "Accounts").click();
+    type($<HTMLInputElement>(view.element, '[data-testid="url"]'), "&limit=5");
+
+    $(view.element, '[data-testid="save-request-as"]').click();
+    await answerDialog("Five accounts");
+
+    await vi.waitFor(() => expect(nameInput(view).value).toBe("Five accounts"));
+    expect(dirtyMark(view).hidden).toBe(true);
+    expect(item(view, "Five accounts").getAttribute("aria-current")).toBe("true");
+    expect(item(view, "Accounts").classList.contains("dirty")).toBe(false);
+
+    item(view, "Accounts").click();
+    expect($<HTMLInputElement>(view.element, '[data-testid="url"]').value).toBe(MINE.url);
+    expect(dirtyMark(view).hidden).toBe(true);
+  });
+
+  it("clears after saving an edited template as a copy, and the template stays untouched", async () => {
+    const view = await mount();
+    type(nameInput(view), " for Acme");
+
+    ctrlS(nameInput(view));
+    await answerDialog("Acme SOAP query");
+
+    await vi.waitFor(() => expect(nameInput(view).value).toBe("Acme SOAP query"));
+    expect(dirtyMark(view).hidden).toBe(true);
+
+    item(view, "Salesforce SOAP query").click();
+    expect(nameInput(view).value).toBe("Salesforce SOAP query");
+    expect(dirtyMark(view).hidden).toBe(true);
+    expect(item(view, "Salesforce SOAP query").classList.contains("dirty")).toBe(false);
+  });
+
+  it("marks an edit kept from the last session once the saved requests are read", async () => {
+    const kept = { ...fromSaved(MINE), url: `${MINE.url}&limit=5` };
+    saveEditorState(localStorage, { drafts: { mine: kept }, current: "mine" });
+    const view = await mount();
+    expect($<HTMLInputElement>(view.element, '[data-testid="url"]').value).toBe(kept.url);
+    expect(dirtyMark(view).hidden).toBe(false);
+    expect(item(view, "Accounts").classList.contains("dirty")).toBe(true);
+  });
+
+  it("is off on a blank new request, which has nothing to lose", async () => {
+    const view = await mount();
+    type(nameInput(view), "x");
+    view.element.querySelector<HTMLButtonElement>(".requests-side .view-head button")!.click();
+    expect(nameInput(view).value).toBe("New request");
+    expect(dirtyMark(view).hidden).toBe(true);
+  });
+});
+
+const fine: Verdict = { expired: false, rule: null, reason: "HTTP 200: no sign of an expired token.", salesforce: { wouldRefresh: false, reason: "HTTP 200 is not 401." } };
+function reportFor(draft: Draft, status: number, body: string): SendReport {
+  const request = { ...draft, url: draft.url.replace("callout:Sandbox", "http://127.0.0.1:8787") };
+  const response: Received = { status, headers: [{ name: "Content-Type", value: "application/json" }], body, truncated: false, elapsedMs: 7 };
+  const attempts: Attempt[] = [{ step: "sent", number: 1, request, status, durationMs: 7, verdict: fine, response }];
+  return { request, lint: [], response, verdict: fine, attempts };
+}
+const status = (view: EditorView): string | null => view.element.querySelector('[data-testid="response-status"]')?.textContent ?? null;
+
+describe("the last response of each request", () => {
+  it("stays when another request is opened and shown again on coming back, the opened attempt too", async () => {
+    send = (draft) => reportFor(draft, draft.url.includes("query") ? 200 : 404, '{"records":[]}');
+    const view = await mount();
+    item(view, "Salesforce REST query").click();
+    await view.send();
+    expect(status(view)).toBe("HTTP 200");
+    $(view.element, '[data-testid="attempt"]').click();
+
+    item(view, "Salesforce SOAP query").click();
+    expect(status(view)).toBeNull();
+    expect(view.element.querySelector(".response-empty")).not.toBeNull();
+
+    item(view, "Salesforce REST query").click();
+    expect(status(view)).toBe("HTTP 200");
+    expect($(view.element, '[data-testid="attempt"]').getAttribute("aria-expanded")).toBe("true");
+    expect($(view.element, '[data-testid="attempt-detail-status"]').textContent).toBe("HTTP 200");
+  });
+
+  it("goes to the request that was sent when another one is open by the time it arrives", async () => {
+    let arrive!: () => void;
+    send = (draft) => new Promise((resolve) => (arrive = () => resolve(reportFor(draft, 200, "{}"))));
+    const view = await mount();
+    item(view, "Salesforce REST query").click();
+    const sending = view.send();
+    await vi.waitFor(() => expect(arrive).toBeTypeOf("function"));
+
+    item(view, "Salesforce SOAP query").click();
+    arrive();
+    await sending;
+    expect(status(view)).toBeNull();
+
+    item(view, "Salesforce REST query").click();
+    expect(status(view)).toBe("HTTP 200");
+  });
+
+  it("stays with the request after it is saved under a new name", async () => {
+    send = (draft) => reportFor(draft, 200, "{}");
+    const view = await mount();
+    item(view, "Salesforce REST query").click();
+    await view.send();
+
+    ctrlS(nameInput(view));
+    await answerDialog("My REST query");
+    await vi.waitFor(() => expect(nameInput(view).value).toBe("My REST query"));
+    expect(status(view)).toBe("HTTP 200");
+  });
+
+  it("is kept when a Send is refused before anything went out", async () => {
+    let refuse = false;
+    send = (draft) => {
+      if (refuse) throw { kind: "mergeField", message: "unknown merge field {!$Credential.Nope} in the header \"Authorization\" at line 1, column 8", location: { part: "header", header: "Authorization" }, at: { line: 1, column: 8 } };
+      return reportFor(draft, 200, "{}");
+    };
+    const view = await mount();
+    item(view, "Accounts").click();
+    await view.send();
+    refuse = true;
+    await view.send();
+    expect(status(view)).toBe("HTTP 200");
+    const error = $(view.element, '[data-testid="editor-error"]');
+    expect(error.hidden).toBe(false);
+    expect(error.textContent).toContain("Not sent — nothing went out and no token was refreshed.");
+    expect(error.textContent).toContain('In header "Authorization", column 8');
+    expect(error.textContent).not.toContain("line 1");
+  });
+});
+
+describe("the error box", () => {
+  it("says a draft cannot be sent yet, not that nothing was sent, before Send is pressed", async () => {
+    preview = () => ({
+      request: null,
+      lint: [],
+      error: { kind: "mergeField", message: "unknown merge field {!$Credential.Nope} in the body at line 2, column 3", location: { part: "body" }, at: { line: 2, column: 3 } },
+    });
+    const view = await mount();
+    const error = $(view.element, '[data-testid="editor-error"]');
+    await vi.waitFor(() => expect(error.hidden).toBe(false), { timeout: 2000 });
+    expect(error.textContent).toContain("Fix this merge field before sending.");
+    expect(error.textContent).not.toMatch(/nothing was sent|not sent/i);
+    expect(error.textContent).toContain("In the body, line 2, column 3");
+  });
+});
+
+describe("header values", () => {
+  it("stay inputs that reach the draft, with merge-field completion", async () => {
+    const previewed: Draft[] = [];
+    preview = (draft) => {
+      previewed.push(draft);
+      return { request: { ...draft }, lint: [], error: null };
+    };
+    const view = await mount();
+    item(view, "Accounts").click();
+    const value = $<HTMLInputElement>(view.element, '[data-testid="headers"] input.header-value');
+    expect(value.value).toBe("application/json");
+
+    value.value = "";
+    type(value, "Bearer {!OAuthT");
+    const list = $(view.element, '[data-testid="headers"] [role="listbox"]');
+    expect(list.hidden).toBe(false);
+    value.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+
+    expect(value.value).toBe("Bearer {!$Credential.OAuthToken}");
+    expect(list.hidden).toBe(true);
+    expect(dirtyMark(view).hidden).toBe(false);
+    await vi.waitFor(() => expect(previewed.at(-1)?.headers).toEqual([{ name: "Accept", value: "Bearer {!$Credential.OAuthToken}" }]), { timeout: 2000 });
+  });
+});
+
+describe("the resolved request", () => {
+  it("shows both values of a header Salesforce would send as written, each labelled, with the reason", async () => {
+    const wso2: SavedRequest = { ...REST, id: "sample-wso2", name: "WSO2-style API call", url: "callout:Sandbox/wso2/pizzas", headers: [{ name: "Authorization", value: "Bearer {!$Credential.OAuthToken}" }] };
+    held = [...held, wso2];
+    preview = (draft) => ({
+      request: { ...draft, url: "http://127.0.0.1:8787/wso2/pizzas", headers: [{ name: "Authorization", value: "Bearer ••••k2Q1" }] },
+      lint: [
+        {
+          id: "salesforce.header_merge_disabled",
+          location: { part: "header", header: "Authorization" },
+          at: { line: 1, column: 8 },
+          message: 'The header "Authorization" uses {!$Credential.OAuthToken} at line 1, column 8, but "Allow Merge Fields in HTTP Header" is off for Sandbox: Salesforce would send the text as written.',
+        },
+      ],
+      error: null,
+    });
+    const view = await mount();
+    item(view, "WSO2-style API call").click();
+
+    const ours = await vi.waitFor(() => $(view.element, '[data-testid="resolved-request"] [data-testid="resolved-callout"]'), { timeout: 2000 });
+    const theirs = $(view.element, '[data-testid="resolved-request"] [data-testid="resolved-salesforce"]');
+    expect(ours.textContent).toBe("Callout Lab sendsAuthorization: Bearer ••••k2Q1");
+    expect(theirs.textContent).toContain("Salesforce would send — “Allow Merge Fields in HTTP Header” is off for Sandbox");
+    expect(theirs.textContent).toMatch(/Authorization: Bearer \{!\$Credential\.OAuthToken\}$/);
+    // The lint line says where, by the header's name and column.
+    expect($(view.element, '[data-testid="lint"]').textContent).toContain('— header "Authorization", column 8');
+    expect($(view.element, '[data-testid="lint"]').textContent).toContain("at column 8, but");
+  });
+});
+
+describe("the body of a request", () => {
+  const bodySection = (view: EditorView): HTMLElement => $(view.element, ".body-section");
+  const addBody = (view: EditorView): HTMLElement => $(view.element, '[data-testid="add-body"]');
+
+  it("is one Add body line for an empty GET, opened on a click, and open for a POST or any text", async () => {
+    const view = await mount();
+    expect(bodySection(view).hidden).toBe(false);
+    expect(addBody(view).closest<HTMLElement>(".add-body-line")!.hidden).toBe(true);
+
+    item(view, "Salesforce REST query").click();
+    expect(bodySection(view).hidden).toBe(true);
+    expect(addBody(view).closest<HTMLElement>(".add-body-line")!.hidden).toBe(false);
+    expect(addBody(view).getAttribute("aria-expanded")).toBe("false");
+
+    addBody(view).click();
+    expect(bodySection(view).hidden).toBe(false);
+    expect(addBody(view).getAttribute("aria-expanded")).toBe("true");
+
+    // Opened for this request only, and kept open while it is edited.
+    item(view, "Accounts").click();
+    expect(bodySection(view).hidden).toBe(true);
+    const method = $<HTMLSelectElement>(view.element, '[data-testid="method"]');
+    method.value = "POST";
+    method.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(bodySection(view).hidden).toBe(false);
+    method.value = "DELETE";
+    method.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(bodySection(view).hidden).toBe(true);
+
+    item(view, "Salesforce REST query").click();
+    expect(bodySection(view).hidden).toBe(false);
+  });
+
+  it("is open for a GET that has a body", async () => {
+    held = [{ ...MINE, body: '{"q":1}', bodyKind: "json" }, SOAP, REST];
+    const view = await mount();
+    item(view, "Accounts").click();
+    expect(bodySection(view).hidden).toBe(false);
+  });
+});
