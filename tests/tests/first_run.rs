@@ -170,6 +170,49 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_in_five_st
         salesforce.contains("would not"),
         "the Salesforce verdict should say a Named Credential would not refresh: {salesforce}"
     );
+    // The refused first attempt opens: the request as sent and the fault
+    // that came back, though the retry's 200 is the response shown.
+    session
+        .click(r#"[data-testid="attempt"][data-step="sent"]"#)
+        .await;
+    let opened = session
+        .wait_for_text(
+            r#"[data-testid="attempt-detail-status"]"#,
+            "the first attempt opened",
+            |text| text.contains("500"),
+        )
+        .await;
+    assert!(opened.contains("500"), "{opened}");
+    let fault = session
+        .wait_for("the fault's body", || async {
+            let bodies = session
+                .texts(r#"[data-testid="attempt-detail-body"]"#)
+                .await;
+            bodies
+                .into_iter()
+                .find(|body| body.contains("INVALID_SESSION_ID"))
+        })
+        .await;
+    assert!(fault.contains("faultcode"), "{fault}");
+    session
+        .client
+        .execute(
+            "document.querySelector('[data-testid=\"attempt-detail\"]').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .expect("scroll to the opened attempt");
+    session.screenshot("first-run-attempt-opened").await;
+    session
+        .click(r#"[data-testid="attempt-detail-close"]"#)
+        .await;
+    session
+        .wait_for_text(
+            r#"[data-testid="response-status"]"#,
+            "the final response again",
+            |text| text.contains("200"),
+        )
+        .await;
     // The first-run guide ticks its last step from the same events.
     session
         .wait_for_text(
