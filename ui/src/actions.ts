@@ -25,7 +25,8 @@ export function progressFromEvent(progress: AuthorizeProgress): void {
   if (update.show) authorizing.set(progress.credential, update.show);
   else if (!startedHere.has(progress.credential)) authorizing.delete(progress.credential);
   notify();
-  if (update.notice) toast(update.notice.text, update.notice.tone);
+  // Started from the tray, not from a view: the notice stays whatever view is shown.
+  if (update.notice) toast(update.notice.text, update.notice.tone, undefined, { scope: "app" });
   if (update.reload) void reloadCredentials().catch(() => undefined);
 }
 
