@@ -3,14 +3,16 @@
 import * as api from "../api";
 import { authorizeCredential, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
 import { checkingView, failureView, keychainView, type StatusView as KeychainStatus } from "../keychain";
-import { progressHeadline } from "../logic/authorizeProgress";
+import { WaitWatch } from "../logic/authorizeProgress";
 import { authorizeLabel, hasTokenToShow, liveStatus, needsAction, offersRepair } from "../logic/format";
 import type { CredentialView } from "../pending-types";
 import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
 import { KeyedList } from "../ui/keyed";
 import { askConfirm } from "../ui/modal";
+import { windowTimers, type Timers } from "../ui/timers";
 import { toast, toastError } from "../ui/toast";
+import { authorizeBox } from "./authorizeBox";
 import { CredentialForm } from "./credentialForm";
 import { TokenPanel } from "./tokenPanel";
 
@@ -41,8 +43,15 @@ export class CredentialsView {
   /** What the detail shows now: it is rebuilt only when this changes. */
   private detailKey = "";
   private tokenKey = "";
+  private timers: Timers;
+  /** Authorizations waiting for the browser, to ask "Still waiting?" after a while. */
+  private waits: WaitWatch;
 
-  constructor() {
+  constructor(options: { timers?: Timers } = {}) {
+    this.timers = options.timers ?? windowTimers;
+    this.waits = new WaitWatch(this.timers, (name) => {
+      if (this.mode === "detail" && name === store.selectedCredential.value) this.renderDetail();
+    });
     const add = h("button", { type: "button", class: "secondary", testid: "add-credential" }, "+ Add credential");
     add.addEventListener("click", () => this.openForm(null));
     this.element.append(
@@ -65,6 +74,7 @@ export class CredentialsView {
       if (this.mode === "detail") this.renderDetail();
     });
     onAuthorizing(() => {
+      this.waits.sync(authorizing);
       this.renderList();
       if (this.mode === "detail") this.renderDetail();
     });
@@ -73,6 +83,7 @@ export class CredentialsView {
     document.addEventListener("visibilitychange", () => {
       if (document.hidden) this.tokenPanel.conceal();
     });
+    this.waits.sync(authorizing);
     this.renderList();
     this.renderDetail();
     const restored = CredentialForm.restore();
@@ -194,7 +205,13 @@ export class CredentialsView {
     const view = store.findCredential(name);
     // Unchanged (a change elsewhere, another credential's status): the detail
     // keeps its elements, and with them focus and selection.
-    const shownKey = JSON.stringify([name, view ?? null, view ? liveStatus(view.status, Date.now()).state : null, authorizing.get(name ?? "") ?? null]);
+    const shownKey = JSON.stringify([
+      name,
+      view ?? null,
+      view ? liveStatus(view.status, Date.now()).state : null,
+      authorizing.get(name ?? "") ?? null,
+      this.waits.due(name ?? ""),
+    ]);
     if (shownKey === this.detailKey) return;
     this.detailKey = shownKey;
     this.detailStatus = null;
@@ -267,23 +284,12 @@ export class CredentialsView {
     actions.append(edit, remove);
 
     const progressBox = progress
-      ? h(
-          "div",
-          { class: `progress-box stage-${progress.stage}`, testid: "authorize-progress", role: "status", "aria-live": "polite" },
-          h("span", { class: "spinner", "aria-hidden": "true" }),
-          h(
-            "div",
-            null,
-            h("strong", null, progressHeadline(progress)),
-            progress.stage === "waitingForBrowser" && h("div", { class: "muted small" }, progress.message),
-            progress.url && h("div", { class: "muted small url-line" }, "If no browser opened, visit: ", h("code", null, progress.url)),
-          ),
-          (() => {
-            const cancel = h("button", { type: "button", class: "ghost", testid: "cancel-authorize" }, "Cancel");
-            cancel.addEventListener("click", () => void cancelAuthorization(c.name));
-            return cancel;
-          })(),
-        )
+      ? authorizeBox(progress, {
+          protocol: c.protocol,
+          stillWaiting: this.waits.due(c.name),
+          cancel: () => void cancelAuthorization(c.name),
+          timers: this.timers,
+        })
       : null;
 
     const reason =
