@@ -4,7 +4,7 @@ import * as api from "../api";
 import { authorizeCredential, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
 import { checkingView, failureView, keychainView, type StatusView as KeychainStatus } from "../keychain";
 import { WaitWatch } from "../logic/authorizeProgress";
-import { authorizeLabel, hasTokenToShow, liveStatus, needsAction, offersRepair } from "../logic/format";
+import { authorizeLabel, hasTokenToShow, liveStatus, needsAction, offersRepair, renewsWithoutUser } from "../logic/format";
 import type { CredentialView } from "../pending-types";
 import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
@@ -306,7 +306,10 @@ export class CredentialsView {
             "div",
             { class: "callout callout-error" },
             h("strong", null, "Needs re-authorization. "),
-            view.status.reason ?? "The refresh token no longer works; sign in again to continue.",
+            view.status.reason ??
+              (renewsWithoutUser(c)
+                ? "New tokens could not be obtained automatically; check the credential, then authorize it again."
+                : "The refresh token no longer works; sign in again to continue."),
           )
         : view.status.reason
           ? h("p", { class: "muted small" }, view.status.reason)
@@ -343,7 +346,8 @@ export class CredentialsView {
     );
     // Re-read the token only when something about it changed (each read may ask the keychain).
     const wanted = hasTokenToShow(live.state) ? c.name : null;
-    const key = `${wanted}|${view.status.state}|${view.status.expiresAtMs}`;
+    // The protocol and token endpoint decide how the panel words a missing refresh token.
+    const key = JSON.stringify([wanted, view.status.state, view.status.expiresAtMs, c.protocol, c.tokenUrl ?? null, c.issuer ?? null]);
     if (key !== this.tokenKey) {
       this.tokenKey = key;
       void this.tokenPanel.load(wanted);

@@ -4,8 +4,9 @@
 // whenever the panel is re-rendered (another credential, another view).
 import * as api from "../api";
 import { copyCredentialToken, refreshCredential } from "../actions";
-import { claimValue, countdownText, dateTime } from "../logic/format";
+import { claimValue, countdownText, dateTime, refreshTokenLine } from "../logic/format";
 import type { TokenView } from "../pending-types";
+import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
 import { toastError } from "../ui/toast";
 
@@ -143,13 +144,7 @@ export class TokenPanel {
         h("dt", null, "Scopes"),
         h("dd", null, token.scopes.length ? token.scopes.map((s) => h("span", { class: "chip" }, s)) : h("span", { class: "muted" }, "none granted")),
         h("dt", null, "Refresh token"),
-        h(
-          "dd",
-          null,
-          token.refreshToken === "present"
-            ? `present${token.refreshRotated === true ? " · rotated on the last refresh" : token.refreshRotated === false ? " · not rotated" : ""}`
-            : "none (a new authorization is needed when the token expires)",
-        ),
+        h("dd", { testid: "token-refresh-token" }, refreshTokenLine(token, store.findCredential(name)?.credential)),
       ),
       claims,
     );
