@@ -130,7 +130,18 @@ export class Guide {
       "li",
       { class: `guide-step${step.done ? " done" : ""}${step.current ? " current" : ""}`, "data-step": step.id, "aria-current": step.current ? "step" : undefined },
       h("span", { class: "step-mark", "aria-hidden": "true" }, step.done ? "✓" : String(n)),
-      h("div", { class: "step-body" }, h("div", { class: "step-title" }, step.title), h("div", { class: "step-detail" }, step.detail), action),
+      h("div", { class: "step-body" }, h("div", { class: "step-title" }, step.title), h("div", { class: "step-detail" }, detailParts(step)), action),
     );
   }
+}
+
+/** A step's detail, its countdown kept on one line ("17 s" never splits into "17" and "s"). */
+export function detailParts(step: Pick<GuideStep, "detail" | "countdown">): (string | HTMLElement)[] {
+  const at = step.countdown ? step.detail.indexOf(step.countdown) : -1;
+  if (!step.countdown || at < 0) return [step.detail];
+  return [
+    step.detail.slice(0, at),
+    h("span", { class: "countdown", testid: "guide-countdown" }, step.countdown),
+    step.detail.slice(at + step.countdown.length),
+  ];
 }
