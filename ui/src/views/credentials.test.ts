@@ -4,7 +4,7 @@
 // keep their elements, and with them focus and selection.
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { authorizing, progressFromEvent } from "../actions";
+import { authorizeCredential, authorizeFailures, authorizing, progressFromEvent } from "../actions";
 import type { StatusView } from "../bindings/StatusView";
 import { credentialView, selectText, validStatus } from "../fixtures";
 import { STILL_WAITING_MS } from "../logic/authorizeProgress";
@@ -162,5 +162,65 @@ describe("an authorization waiting for the browser", () => {
     progressFromEvent({ ...waiting(), stage: "exchanging", message: "Exchanging the code for tokens…", url: null });
     expect(find(view, "authorize-still-waiting")).toBeNull();
     expect(find(view, "authorize-progress")!.textContent).toContain("Exchanging the code for tokens…");
+  });
+});
+
+describe("what went wrong, in the credential's detail", () => {
+  const base = (cmd: string): unknown => (cmd === "token" ? null : cmd === "list_credentials" ? store.credentials.value : undefined);
+  const find = (view: CredentialsView, id: string): HTMLElement | null => view.element.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+  afterEach(() => {
+    authorizeFailures.clear();
+    mockIPC(base);
+  });
+
+  it("keeps a failed authorization's reason beside the credential until the next attempt", async () => {
+    let answer: () => unknown = () => {
+      throw { kind: "authorization", message: "Sandbox: the provider answered access_denied (the user said no)" };
+    };
+    mockIPC((cmd) => (cmd === "authorize" ? answer() : base(cmd)));
+    const view = new CredentialsView();
+    document.body.append(view.element);
+
+    await authorizeCredential("Sandbox");
+    const failed = find(view, "authorize-failed")!;
+    expect(failed.textContent).toContain("The last authorization failed: Sandbox: the provider answered access_denied (the user said no)");
+    expect(failed.closest(".detail-card")).not.toBeNull();
+
+    // Another credential's detail does not show it; back on Sandbox it is still there.
+    store.selectedCredential.set("Pizza");
+    expect(find(view, "authorize-failed")).toBeNull();
+    store.selectedCredential.set("Sandbox");
+    expect(find(view, "authorize-failed")).not.toBeNull();
+
+    let finish: (value: unknown) => void = () => undefined;
+    answer = () => new Promise((resolve) => (finish = resolve));
+    const again = authorizeCredential("Sandbox");
+    expect(find(view, "authorize-failed")).toBeNull();
+    expect(find(view, "authorize-progress")).not.toBeNull();
+    finish(null);
+    await again;
+    expect(find(view, "authorize-failed")).toBeNull();
+  });
+
+  it("says in the detail why Remove failed", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "remove_credential") throw { kind: "keychain", message: "the keychain is locked" };
+      return base(cmd);
+    });
+    const view = new CredentialsView();
+    document.body.append(view.element);
+    const remove = [...view.element.querySelectorAll<HTMLButtonElement>(".detail-actions button")].find((b) => b.textContent === "Remove")!;
+    remove.click();
+    await expect.poll(() => document.querySelector('[data-testid="modal"]')).not.toBeNull();
+    document.querySelector<HTMLButtonElement>('[data-testid="modal"] button.danger')!.click();
+
+    await expect.poll(() => find(view, "detail-problem")?.textContent ?? "").toContain("Could not remove Sandbox: the keychain is locked");
+    expect(store.selectedCredential.value).toBe("Sandbox");
+    expect([...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent)).toEqual([]);
+
+    store.selectedCredential.set("Pizza");
+    store.selectedCredential.set("Sandbox");
+    expect(find(view, "detail-problem")).toBeNull();
   });
 });

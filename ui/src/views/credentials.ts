@@ -1,9 +1,10 @@
 // Credentials: the list with live status, the selected credential's actions,
 // authorize progress, token panel, add/edit form, and the keychain check.
 import * as api from "../api";
-import { authorizeCredential, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
+import { authorizeCredential, authorizeFailures, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
 import { checkingView, failureView, keychainView, type StatusView as KeychainStatus } from "../keychain";
 import { WaitWatch } from "../logic/authorizeProgress";
+import { toastText } from "../logic/errors";
 import { authorizeLabel, hasTokenToShow, liveStatus, needsAction, offersRepair, renewsWithoutUser } from "../logic/format";
 import type { CredentialView } from "../pending-types";
 import * as store from "../store";
@@ -11,7 +12,7 @@ import { busy, h, replace } from "../ui/dom";
 import { KeyedList } from "../ui/keyed";
 import { askConfirm } from "../ui/modal";
 import { windowTimers, type Timers } from "../ui/timers";
-import { toast, toastError } from "../ui/toast";
+import { toast } from "../ui/toast";
 import { authorizeBox } from "./authorizeBox";
 import { CredentialForm } from "./credentialForm";
 import { TokenPanel } from "./tokenPanel";
@@ -40,6 +41,8 @@ export class CredentialsView {
     (row, view) => this.updateRow(row, view),
   );
   private detailStatus: HTMLElement | null = null;
+  /** What went wrong with the last Repair or Remove, shown in the detail of its credential. */
+  private problem: { name: string; text: string } | null = null;
   /** What the detail shows now: it is rebuilt only when this changes. */
   private detailKey = "";
   private tokenKey = "";
@@ -70,6 +73,7 @@ export class CredentialsView {
       if (this.mode === "detail") this.renderDetail();
     });
     store.selectedCredential.subscribe(() => {
+      if (this.problem?.name !== store.selectedCredential.value) this.problem = null;
       this.renderList();
       if (this.mode === "detail") this.renderDetail();
     });
@@ -211,6 +215,8 @@ export class CredentialsView {
       view ? liveStatus(view.status, Date.now()).state : null,
       authorizing.get(name ?? "") ?? null,
       this.waits.due(name ?? ""),
+      authorizeFailures.get(name ?? "") ?? null,
+      this.problem?.name === name ? this.problem.text : null,
     ]);
     if (shownKey === this.detailKey) return;
     this.detailKey = shownKey;
@@ -254,12 +260,13 @@ export class CredentialsView {
       const repair = h("button", { type: "button", class: "secondary", testid: "repair" }, "Repair");
       repair.addEventListener("click", () =>
         void busy(repair, "Repairing…", async () => {
+          this.showProblem(null);
           try {
             await api.repairCredential(c.name);
             toast(`Removed ${c.name}'s unreadable keychain entry; authorize it again.`, "ok");
             await store.reloadCredentials();
           } catch (error) {
-            toastError(`Could not repair ${c.name}`, error);
+            this.showProblem({ name: c.name, text: toastText(`Could not repair ${c.name}`, error) });
           }
         }),
       );
@@ -271,13 +278,14 @@ export class CredentialsView {
     remove.addEventListener("click", () =>
       void busy(remove, "Removing…", async () => {
         if (!(await askConfirm(`Remove ${c.name}?`, `Its definition is removed and its client secret and tokens are deleted from the OS keychain.`, "Remove"))) return;
+        this.showProblem(null);
         try {
           await api.removeCredential(c.name);
           toast(`Removed ${c.name}.`, "ok");
           store.selectedCredential.set(null);
           await store.reloadCredentials();
         } catch (error) {
-          toastError(`Could not remove ${c.name}`, error);
+          this.showProblem({ name: c.name, text: toastText(`Could not remove ${c.name}`, error) });
         }
       }),
     );
@@ -291,6 +299,15 @@ export class CredentialsView {
           timers: this.timers,
         })
       : null;
+    const failed = authorizeFailures.get(c.name);
+    const failure =
+      !progress && failed !== undefined
+        ? problemCallout("authorize-failed", "The last authorization failed: ", failed, () => {
+            authorizeFailures.delete(c.name);
+            this.renderDetail();
+          })
+        : null;
+    const problem = this.problem?.name === c.name ? problemCallout("detail-problem", "", this.problem.text, () => this.showProblem(null)) : null;
 
     const reason =
       live.state === "broken"
@@ -326,8 +343,10 @@ export class CredentialsView {
           h("div", null, h("h2", null, c.name, view.sandbox && h("span", { class: "badge" }, "sandbox")), this.detailStatus),
           actions,
         ),
+        problem,
         reason,
         progressBox,
+        failure,
         h(
           "dl",
           { class: "facts" },
@@ -352,6 +371,12 @@ export class CredentialsView {
       this.tokenKey = key;
       void this.tokenPanel.load(wanted);
     }
+  }
+
+  private showProblem(problem: { name: string; text: string } | null): void {
+    if (problem === null && this.problem === null) return;
+    this.problem = problem;
+    if (this.mode === "detail") this.renderDetail();
   }
 
   private keychainCard(): HTMLElement {
@@ -388,4 +413,16 @@ export class CredentialsView {
       result,
     );
   }
+}
+
+/** An error shown where it happened (role alert), with Dismiss. */
+function problemCallout(testid: string, title: string, text: string, dismiss: () => void): HTMLElement {
+  const close = h("button", { type: "button", class: "ghost small", "aria-label": "Dismiss" }, "Dismiss");
+  close.addEventListener("click", dismiss);
+  return h(
+    "div",
+    { class: "callout callout-error callout-dismissable", testid, role: "alert" },
+    h("div", null, title && h("strong", null, title), text),
+    close,
+  );
 }
