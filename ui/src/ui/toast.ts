@@ -226,11 +226,7 @@ export class Toaster {
     return toast;
   }
 
-  /** The toasts on screen, oldest first (leaving ones excluded). */
-  get count(): number {
-    return this.shown.length;
-  }
-
+  /** A toast that is leaving: no longer counted, matched or moved with views. */
   forget(toast: Shown): void {
     this.shown = this.shown.filter((t) => t !== toast);
   }
