@@ -10,5 +10,7 @@ export default defineConfig({
   },
   test: {
     include: ["src/**/*.test.ts"],
+    // The stylesheet as text, for the test that reads its rules (styles.test.ts).
+    css: { include: [/styles\.css/] },
   },
 });

@@ -3,7 +3,8 @@ import * as api from "./api";
 import { applyProgress } from "./logic/authorizeProgress";
 import type { AuthorizeProgress, TokenView } from "./pending-types";
 import { reloadCredentials } from "./store";
-import { toast, toastError } from "./ui/toast";
+import { toReport, toastText } from "./logic/errors";
+import { toast, toastError, type ToastAction } from "./ui/toast";
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -16,6 +17,9 @@ export function onAuthorizing(listener: Listener): () => void {
 }
 const notify = (): void => listeners.forEach((l) => l());
 
+/** The latest authorization of a credential that failed, with why, until the next one starts or succeeds. */
+export const authorizeFailures = new Map<string, string>();
+
 /** Authorizations this window started (it awaits their result itself). */
 const startedHere = new Set<string>();
 
@@ -24,8 +28,13 @@ export function progressFromEvent(progress: AuthorizeProgress): void {
   const update = applyProgress(progress, startedHere.has(progress.credential));
   if (update.show) authorizing.set(progress.credential, update.show);
   else if (!startedHere.has(progress.credential)) authorizing.delete(progress.credential);
+  if (!startedHere.has(progress.credential)) {
+    if (progress.stage === "failed") authorizeFailures.set(progress.credential, progress.message);
+    else if (progress.stage === "opening" || progress.stage === "authorized") authorizeFailures.delete(progress.credential);
+  }
   notify();
-  if (update.notice) toast(update.notice.text, update.notice.tone);
+  // Started from the tray, not from a view: the notice stays whatever view is shown.
+  if (update.notice) toast(update.notice.text, update.notice.tone, undefined, { scope: "app" });
   if (update.reload) void reloadCredentials().catch(() => undefined);
 }
 
@@ -33,6 +42,7 @@ export function progressFromEvent(progress: AuthorizeProgress): void {
 export async function authorizeCredential(name: string): Promise<TokenView | null> {
   if (authorizing.has(name)) return null;
   startedHere.add(name);
+  authorizeFailures.delete(name);
   authorizing.set(name, { credential: name, stage: "opening", message: "Starting the authorization…", url: null });
   notify();
   try {
@@ -41,7 +51,11 @@ export async function authorizeCredential(name: string): Promise<TokenView | nul
     return token;
   } catch (error) {
     const last = authorizing.get(name);
-    if (last?.stage !== "cancelled") toastError(`Could not authorize ${name}`, error);
+    if (last?.stage !== "cancelled") {
+      // Kept beside the credential as well: a provider's reason is often too long to catch in a toast.
+      authorizeFailures.set(name, toReport(error).message);
+      toastError(`Could not authorize ${name}`, error);
+    }
     return null;
   } finally {
     startedHere.delete(name);
@@ -65,32 +79,42 @@ export async function cancelAuthorization(name: string): Promise<void> {
 }
 
 /** The toast remedy for an error that needs re-authorization. */
-export const reauthorizeRemedy = (name: string): { label: string; run: () => void } => ({
+export const reauthorizeRemedy = (name: string): ToastAction => ({
   label: `Re-authorize ${name}`,
   run: () => void authorizeCredential(name),
 });
 
-export async function refreshCredential(name: string): Promise<TokenView | null> {
+/** Where an action's failure is shown: a toast unless the caller has a place for it. */
+export type ShowFailure = (text: string, remedy?: ToastAction) => void;
+const inToast: ShowFailure = (text, remedy) => void toast(text, "error", remedy);
+
+/** "Could not …: <message>", with Re-authorize when that is the way out. */
+function failure(name: string, action: string, error: unknown, show: ShowFailure): void {
+  const kind = (error as { kind?: string })?.kind;
+  show(toastText(action, error), kind === "needsReauthorization" ? reauthorizeRemedy(name) : undefined);
+}
+
+export async function refreshCredential(name: string, showFailure: ShowFailure = inToast): Promise<TokenView | null> {
   try {
     const token = await api.refreshNow(name);
     toast(`Refreshed ${name}'s token.`, "ok");
     return token;
   } catch (error) {
-    const kind = (error as { kind?: string })?.kind;
-    toastError(`Could not refresh ${name}`, error, kind === "needsReauthorization" ? reauthorizeRemedy(name) : undefined);
+    failure(name, `Could not refresh ${name}`, error, showFailure);
     return null;
   } finally {
     void reloadCredentials().catch(() => undefined);
   }
 }
 
-export async function copyCredentialToken(name: string): Promise<void> {
+export async function copyCredentialToken(name: string, showFailure: ShowFailure = inToast): Promise<boolean> {
   try {
     const result = await api.copyToken(name);
     const clear = result.clearAfterSeconds > 0 ? ` It is cleared from the clipboard in ${result.clearAfterSeconds} s.` : "";
     toast(`Copied ${name}'s live token (${result.fingerprint}).${clear}`, "ok");
+    return true;
   } catch (error) {
-    const kind = (error as { kind?: string })?.kind;
-    toastError(`Could not copy ${name}'s token`, error, kind === "needsReauthorization" ? reauthorizeRemedy(name) : undefined);
+    failure(name, `Could not copy ${name}'s token`, error, showFailure);
+    return false;
   }
 }

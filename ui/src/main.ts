@@ -6,7 +6,7 @@ import { subscribe } from "./shellEvents";
 import * as store from "./store";
 import { installNavigation } from "./ui/navigation";
 import { followTheme } from "./ui/theme";
-import { toast, toastError } from "./ui/toast";
+import { toast, toastError, toaster } from "./ui/toast";
 import { Guide } from "./views/guide";
 import { VIEWS } from "./views/registry";
 
@@ -15,6 +15,8 @@ async function start(): Promise<void> {
     await import("./dev/mockShell");
   }
   followTheme();
+  // A toast belongs to the view it was raised in (app-wide ones say so).
+  toaster().followView(store.view);
 
   const guide = new Guide();
   const navigation = installNavigation(
@@ -40,7 +42,7 @@ async function start(): Promise<void> {
       const key = `${d.credential}\n${d.reason}`;
       if (d.action === "warn" && !warned.has(key)) {
         warned.add(key);
-        toast(`${d.credential}: ${d.reason}`, "info");
+        toast(`${d.credential}: ${d.reason}`, "info", undefined, { scope: "app" });
       }
     }
   });
@@ -59,7 +61,7 @@ async function start(): Promise<void> {
       document.querySelector('[data-testid="keychain-backend"]')!.textContent = info.keychainBackend;
       store.salesforceApiVersion.set(info.salesforceApiVersion);
     })
-    .catch((error) => toastError("Could not read the app's version", error));
+    .catch((error) => toastError("Could not read the app's version", error, undefined, { scope: "app" }));
   void api
     .getSettings()
     .then((s) => store.settings.set(s))
@@ -71,11 +73,13 @@ async function start(): Promise<void> {
     }
   } catch (error) {
     store.credentialsLoaded.set(true);
-    toastError("Could not load the credentials", error);
+    toastError("Could not load the credentials", error, undefined, { scope: "app" });
   }
   void guide.load();
 }
 
-window.addEventListener("error", (event) => toast(`Something went wrong in the window: ${event.message}`, "error"));
-window.addEventListener("unhandledrejection", (event) => toastError("Something went wrong in the window", event.reason));
-start().catch((error) => toastError("Callout Lab could not start its window", error));
+// About the whole window: these stay when the user changes views.
+const app = { scope: "app" } as const;
+window.addEventListener("error", (event) => toast(`Something went wrong in the window: ${event.message}`, "error", undefined, app));
+window.addEventListener("unhandledrejection", (event) => toastError("Something went wrong in the window", event.reason, undefined, app));
+start().catch((error) => toastError("Callout Lab could not start its window", error, undefined, app));

@@ -238,8 +238,14 @@ const commands: Handlers = {
   authorize: async ({ name }) => {
     emit("authorize-progress", { credential: name, stage: "opening", message: "Opening the browser…", url: null });
     await delay(500);
-    emit("authorize-progress", { credential: name, stage: "waitingForBrowser", message: "Sign in in the browser window that just opened; Callout Lab is listening on 127.0.0.1:53121.", url: `${sandboxBase}/oauth/authorize?client_id=callout-lab-sandbox&state=xyz` });
-    await delay(2500);
+    emit("authorize-progress", {
+      credential: name,
+      stage: "waitingForBrowser",
+      message: "Sign in in the browser; waiting up to 300 s for it to come back",
+      url: `${sandboxBase}/oauth/authorize?response_type=code&client_id=callout-lab-sandbox&state=xyz&redirect_uri=${encodeURIComponent("http://127.0.0.1:53121/callback")}`,
+    });
+    // `?slowSignIn=1` waits long enough to see "Still waiting?".
+    await delay(params.has("slowSignIn") ? 60_000 : 2500);
     emit("authorize-progress", { credential: name, stage: "exchanging", message: "Exchanging the code for tokens…", url: null });
     await delay(300);
     authorized = true;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { AuthProtocol } from "../bindings/AuthProtocol";
 import {
   authorizeLabel,
   claimValue,
@@ -10,6 +11,8 @@ import {
   liveStatus,
   needsAction,
   offersRepair,
+  refreshTokenLine,
+  renewsWithoutUser,
   shortTime,
   utf8Length,
 } from "./format";
@@ -119,5 +122,37 @@ describe("a broken credential", () => {
     }
     expect(needsAction("valid")).toBe(false);
     expect(hasTokenToShow("valid")).toBe(true);
+  });
+});
+
+describe("a token without a refresh token", () => {
+  const none = { refreshToken: "none", refreshRotated: null } as const;
+  const of = (protocol: AuthProtocol, more: { tokenUrl?: string; issuer?: string } = {}) => ({ protocol, ...more });
+
+  it("is renewed without the user for client credentials, JWT bearer, and password with a token endpoint", () => {
+    expect(renewsWithoutUser(of("clientCredentials"))).toBe(true);
+    expect(renewsWithoutUser(of("jwtBearer"))).toBe(true);
+    expect(renewsWithoutUser(of("password", { tokenUrl: "https://idp.example.com/token" }))).toBe(true);
+    expect(renewsWithoutUser(of("password", { issuer: "https://idp.example.com" }))).toBe(true);
+    expect(renewsWithoutUser(of("password"))).toBe(false);
+    expect(renewsWithoutUser(of("authorizationCode"))).toBe(false);
+    expect(renewsWithoutUser(of("deviceCode"))).toBe(false);
+  });
+
+  it("says new tokens come automatically where they do, and that the user must sign in again where they must", () => {
+    expect(refreshTokenLine(none, of("clientCredentials"))).toBe("not used: new tokens are obtained automatically with the client secret when needed");
+    expect(refreshTokenLine(none, of("jwtBearer"))).toBe("not used: new tokens are obtained automatically with a newly signed assertion when needed");
+    expect(refreshTokenLine(none, of("password", { tokenUrl: "https://idp.example.com/token" }))).toBe(
+      "not used: new tokens are obtained automatically with the stored login when needed",
+    );
+    expect(refreshTokenLine(none, of("authorizationCode"))).toBe("none (a new authorization is needed when the token expires)");
+    expect(refreshTokenLine(none, of("deviceCode"))).toBe("none (a new authorization is needed when the token expires)");
+    expect(refreshTokenLine(none, undefined)).toBe("none");
+  });
+
+  it("is not what a held refresh token says", () => {
+    expect(refreshTokenLine({ refreshToken: "present", refreshRotated: true }, of("authorizationCode"))).toBe("present · rotated on the last refresh");
+    expect(refreshTokenLine({ refreshToken: "present", refreshRotated: false }, of("clientCredentials"))).toBe("present · not rotated");
+    expect(refreshTokenLine({ refreshToken: "present", refreshRotated: null }, of("deviceCode"))).toBe("present");
   });
 });

@@ -1,5 +1,6 @@
 // Formatting for people: durations, countdowns, sizes, clock times.
-import type { StatusState, StatusView } from "../pending-types";
+import type { Credential } from "../bindings/Credential";
+import type { StatusState, StatusView, TokenView } from "../pending-types";
 
 const pad2 = (n: number): string => String(n).padStart(2, "0");
 
@@ -78,6 +79,49 @@ export function offersRepair(state: StatusState): boolean {
 /** Whether there is a stored token worth asking the shell for. */
 export function hasTokenToShow(state: StatusState): boolean {
   return state !== "noAuthentication" && state !== "notAuthorized" && state !== "broken";
+}
+
+/**
+ * Whether new tokens for `credential` can be had without the user, as the
+ * keeper does when they expire: client credentials (the client secret), JWT
+ * bearer (a newly signed assertion), and password when there is a token
+ * endpoint to trade the login at (a token URL, or an issuer to discover one
+ * from). Authorization code and device code need the user to sign in again.
+ */
+export function renewsWithoutUser(credential: Pick<Credential, "protocol" | "tokenUrl" | "issuer">): boolean {
+  switch (credential.protocol) {
+    case "clientCredentials":
+    case "jwtBearer":
+      return true;
+    case "password":
+      return Boolean(credential.tokenUrl || credential.issuer);
+    default:
+      return false;
+  }
+}
+
+const MINTED_WITH: Partial<Record<Credential["protocol"], string>> = {
+  clientCredentials: "with the client secret",
+  jwtBearer: "with a newly signed assertion",
+  password: "with the stored login",
+};
+
+/** The token panel's "Refresh token" line: whether one is held, and what happens without one. */
+export function refreshTokenLine(
+  token: Pick<TokenView, "refreshToken" | "refreshRotated">,
+  credential: Pick<Credential, "protocol" | "tokenUrl" | "issuer"> | undefined,
+): string {
+  if (token.refreshToken === "present") {
+    const rotated = token.refreshRotated === true ? " · rotated on the last refresh" : token.refreshRotated === false ? " · not rotated" : "";
+    return `present${rotated}`;
+  }
+  if (credential && renewsWithoutUser(credential)) {
+    return `not used: new tokens are obtained automatically ${MINTED_WITH[credential.protocol]} when needed`;
+  }
+  if (credential?.protocol === "authorizationCode" || credential?.protocol === "deviceCode") {
+    return "none (a new authorization is needed when the token expires)";
+  }
+  return "none";
 }
 
 export function formatBytes(bytes: number): string {

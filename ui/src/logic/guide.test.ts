@@ -50,6 +50,8 @@ describe("guideSteps", () => {
     const wait = steps.find((s) => s.id === "wait");
     expect(wait?.current).toBe(true);
     expect(wait?.detail).toBe("The token expires in 12 s…");
+    expect(wait?.countdown).toBe("12 s");
+    expect(steps.filter((s) => s.countdown !== null).map((s) => s.id)).toEqual(["wait"]);
   });
 
   it("ticks the wait from the clock, without a new event", () => {

@@ -10,6 +10,8 @@ export interface GuideStep {
   id: GuideStepId;
   title: string;
   detail: string;
+  /** The live countdown inside `detail` ("12 s"), shown so it never breaks across lines. */
+  countdown: string | null;
   done: boolean;
   /** The first step not done yet. */
   current: boolean;
@@ -65,13 +67,15 @@ export function guideSteps(sandbox: CredentialView | undefined, allEvents: Event
   const waited = sent && (expiredByClock || status?.state === "expired" || recovered);
 
   let waitDetail = "The Sandbox's access tokens live 20 seconds.";
+  let countdown: string | null = null;
   if (sent && !waited) {
-    waitDetail = expiresAt !== null ? `The token expires in ${formatDuration(expiresAt - nowMs + 999)}…` : "Waiting for the token to expire…";
+    countdown = expiresAt !== null ? formatDuration(expiresAt - nowMs + 999) : null;
+    waitDetail = countdown !== null ? `The token expires in ${countdown}…` : "Waiting for the token to expire…";
   } else if (waited && !recovered) {
     waitDetail = "The token has expired. Callout Lab has not refreshed it: the next request will find out.";
   }
 
-  const steps: Omit<GuideStep, "current">[] = [
+  const steps: Omit<GuideStep, "current" | "countdown">[] = [
     {
       id: "authorize",
       title: "Authorize Sandbox",
@@ -99,7 +103,7 @@ export function guideSteps(sandbox: CredentialView | undefined, allEvents: Event
     },
   ];
   const currentIndex = steps.findIndex((s) => !s.done);
-  return steps.map((step, i) => ({ ...step, current: i === currentIndex }));
+  return steps.map((step, i) => ({ ...step, countdown: step.id === "wait" ? countdown : null, current: i === currentIndex }));
 }
 
 export const guideComplete = (steps: GuideStep[]): boolean => steps.every((s) => s.done);

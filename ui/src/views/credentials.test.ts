@@ -3,10 +3,14 @@
 // from the shell lands in the store): rows and the detail that did not change
 // keep their elements, and with them focus and selection.
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { authorizeCredential, authorizeFailures, authorizing, progressFromEvent } from "../actions";
 import type { StatusView } from "../bindings/StatusView";
 import { credentialView, selectText, validStatus } from "../fixtures";
+import { STILL_WAITING_MS } from "../logic/authorizeProgress";
+import type { AuthorizeProgress } from "../pending-types";
 import * as store from "../store";
+import { COPIED_MS } from "./authorizeBox";
 import { CredentialsView } from "./credentials";
 
 const broken: StatusView = { state: "needsReauthorization", line: "needs re-authorization", expiresAtMs: null, reason: "invalid_grant" };
@@ -89,5 +93,134 @@ describe("the Credentials view", () => {
     store.credentials.set([credentialView("Pizza", validStatus())]);
     expect(row(view, "Pizza")).not.toBe(before);
     expect(view.element.querySelectorAll('[data-testid="credential-row"]')).toHaveLength(1);
+  });
+});
+
+describe("an authorization waiting for the browser", () => {
+  const SIGN_IN = "http://127.0.0.1:8787/oauth/authorize?client_id=app&state=s&redirect_uri=http%3A%2F%2F127.0.0.1%3A40213%2Fcallback";
+  const waiting = (): AuthorizeProgress => ({
+    credential: "Sandbox",
+    stage: "waitingForBrowser",
+    message: "Sign in in the browser; waiting up to 300 s for it to come back",
+    url: SIGN_IN,
+  });
+  const find = (view: CredentialsView, id: string): HTMLElement | null => view.element.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    const sandbox = credentialView("Sandbox", { state: "notAuthorized", line: "not authorized yet", expiresAtMs: null, reason: null }, true);
+    store.credentials.set([{ ...sandbox, credential: { ...sandbox.credential, protocol: "authorizationCode" } }]);
+  });
+  afterEach(() => {
+    authorizing.clear();
+    vi.useRealTimers();
+  });
+
+  it("offers the sign-in address with Copy, which copies it and says so", async () => {
+    const writeText = vi.fn(async (_text: string) => undefined);
+    Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText } });
+    const view = new CredentialsView();
+    document.body.append(view.element);
+    progressFromEvent(waiting());
+
+    expect(find(view, "authorize-progress")!.textContent).toContain("If no browser opened, visit: " + SIGN_IN);
+    const copy = find(view, "authorize-url-copy") as HTMLButtonElement;
+    expect(copy.textContent).toBe("Copy");
+    copy.click();
+    await vi.waitFor(() => expect(copy.textContent).toBe("Copied"));
+    expect(writeText).toHaveBeenCalledWith(SIGN_IN);
+    vi.advanceTimersByTime(COPIED_MS);
+    expect(copy.textContent).toBe("Copy");
+  });
+
+  it("selects the address for Ctrl+C when the clipboard refuses", async () => {
+    Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText: async () => Promise.reject(new Error("denied")) } });
+    const view = new CredentialsView();
+    document.body.append(view.element);
+    progressFromEvent(waiting());
+    const copy = find(view, "authorize-url-copy") as HTMLButtonElement;
+    copy.click();
+    await vi.waitFor(() => expect(copy.textContent).toBe("Selected: press Ctrl+C"));
+    expect(document.getSelection()!.toString()).toBe(SIGN_IN);
+  });
+
+  it("asks \"Still waiting?\" after a while, naming the exact redirect URL, until the browser comes back", () => {
+    const view = new CredentialsView();
+    document.body.append(view.element);
+    progressFromEvent(waiting());
+    vi.advanceTimersByTime(STILL_WAITING_MS - 1);
+    expect(find(view, "authorize-still-waiting")).toBeNull();
+
+    vi.advanceTimersByTime(1);
+    const hint = find(view, "authorize-still-waiting")!;
+    expect(hint.textContent).toContain("Still waiting?");
+    expect(hint.textContent).toContain("perhaps on another desktop");
+    expect(hint.textContent).toContain("registered at the provider is exactly http://127.0.0.1:40213/callback");
+    expect(hint.textContent).toContain("Cancel, then Authorize again, starts over");
+    expect(hint.closest('[data-testid="authorize-progress"]')).not.toBeNull();
+
+    progressFromEvent({ ...waiting(), stage: "exchanging", message: "Exchanging the code for tokens…", url: null });
+    expect(find(view, "authorize-still-waiting")).toBeNull();
+    expect(find(view, "authorize-progress")!.textContent).toContain("Exchanging the code for tokens…");
+  });
+});
+
+describe("what went wrong, in the credential's detail", () => {
+  const base = (cmd: string): unknown => (cmd === "token" ? null : cmd === "list_credentials" ? store.credentials.value : undefined);
+  const find = (view: CredentialsView, id: string): HTMLElement | null => view.element.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+  afterEach(() => {
+    authorizeFailures.clear();
+    mockIPC(base);
+  });
+
+  it("keeps a failed authorization's reason beside the credential until the next attempt", async () => {
+    let answer: () => unknown = () => {
+      throw { kind: "authorization", message: "Sandbox: the provider answered access_denied (the user said no)" };
+    };
+    mockIPC((cmd) => (cmd === "authorize" ? answer() : base(cmd)));
+    const view = new CredentialsView();
+    document.body.append(view.element);
+
+    await authorizeCredential("Sandbox");
+    const failed = find(view, "authorize-failed")!;
+    expect(failed.textContent).toContain("The last authorization failed: Sandbox: the provider answered access_denied (the user said no)");
+    expect(failed.closest(".detail-card")).not.toBeNull();
+
+    // Another credential's detail does not show it; back on Sandbox it is still there.
+    store.selectedCredential.set("Pizza");
+    expect(find(view, "authorize-failed")).toBeNull();
+    store.selectedCredential.set("Sandbox");
+    expect(find(view, "authorize-failed")).not.toBeNull();
+
+    let finish: (value: unknown) => void = () => undefined;
+    answer = () => new Promise((resolve) => (finish = resolve));
+    const again = authorizeCredential("Sandbox");
+    expect(find(view, "authorize-failed")).toBeNull();
+    expect(find(view, "authorize-progress")).not.toBeNull();
+    finish(null);
+    await again;
+    expect(find(view, "authorize-failed")).toBeNull();
+  });
+
+  it("says in the detail why Remove failed", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "remove_credential") throw { kind: "keychain", message: "the keychain is locked" };
+      return base(cmd);
+    });
+    const view = new CredentialsView();
+    document.body.append(view.element);
+    const remove = [...view.element.querySelectorAll<HTMLButtonElement>(".detail-actions button")].find((b) => b.textContent === "Remove")!;
+    remove.click();
+    await expect.poll(() => document.querySelector('[data-testid="modal"]')).not.toBeNull();
+    document.querySelector<HTMLButtonElement>('[data-testid="modal"] button.danger')!.click();
+
+    await expect.poll(() => find(view, "detail-problem")?.textContent ?? "").toContain("Could not remove Sandbox: the keychain is locked");
+    expect(store.selectedCredential.value).toBe("Sandbox");
+    expect([...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent)).toEqual([]);
+
+    store.selectedCredential.set("Pizza");
+    store.selectedCredential.set("Sandbox");
+    expect(find(view, "detail-problem")).toBeNull();
   });
 });

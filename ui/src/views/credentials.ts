@@ -1,16 +1,19 @@
 // Credentials: the list with live status, the selected credential's actions,
 // authorize progress, token panel, add/edit form, and the keychain check.
 import * as api from "../api";
-import { authorizeCredential, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
+import { authorizeCredential, authorizeFailures, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
 import { checkingView, failureView, keychainView, type StatusView as KeychainStatus } from "../keychain";
-import { progressHeadline } from "../logic/authorizeProgress";
-import { authorizeLabel, hasTokenToShow, liveStatus, needsAction, offersRepair } from "../logic/format";
+import { WaitWatch } from "../logic/authorizeProgress";
+import { toastText } from "../logic/errors";
+import { authorizeLabel, hasTokenToShow, liveStatus, needsAction, offersRepair, renewsWithoutUser } from "../logic/format";
 import type { CredentialView } from "../pending-types";
 import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
 import { KeyedList } from "../ui/keyed";
 import { askConfirm } from "../ui/modal";
-import { toast, toastError } from "../ui/toast";
+import { windowTimers, type Timers } from "../ui/timers";
+import { toast } from "../ui/toast";
+import { authorizeBox } from "./authorizeBox";
 import { CredentialForm } from "./credentialForm";
 import { TokenPanel } from "./tokenPanel";
 
@@ -38,11 +41,20 @@ export class CredentialsView {
     (row, view) => this.updateRow(row, view),
   );
   private detailStatus: HTMLElement | null = null;
+  /** What went wrong with the last Repair or Remove, shown in the detail of its credential. */
+  private problem: { name: string; text: string } | null = null;
   /** What the detail shows now: it is rebuilt only when this changes. */
   private detailKey = "";
   private tokenKey = "";
+  private timers: Timers;
+  /** Authorizations waiting for the browser, to ask "Still waiting?" after a while. */
+  private waits: WaitWatch;
 
-  constructor() {
+  constructor(options: { timers?: Timers } = {}) {
+    this.timers = options.timers ?? windowTimers;
+    this.waits = new WaitWatch(this.timers, (name) => {
+      if (this.mode === "detail" && name === store.selectedCredential.value) this.renderDetail();
+    });
     const add = h("button", { type: "button", class: "secondary", testid: "add-credential" }, "+ Add credential");
     add.addEventListener("click", () => this.openForm(null));
     this.element.append(
@@ -61,10 +73,12 @@ export class CredentialsView {
       if (this.mode === "detail") this.renderDetail();
     });
     store.selectedCredential.subscribe(() => {
+      if (this.problem?.name !== store.selectedCredential.value) this.problem = null;
       this.renderList();
       if (this.mode === "detail") this.renderDetail();
     });
     onAuthorizing(() => {
+      this.waits.sync(authorizing);
       this.renderList();
       if (this.mode === "detail") this.renderDetail();
     });
@@ -73,6 +87,7 @@ export class CredentialsView {
     document.addEventListener("visibilitychange", () => {
       if (document.hidden) this.tokenPanel.conceal();
     });
+    this.waits.sync(authorizing);
     this.renderList();
     this.renderDetail();
     const restored = CredentialForm.restore();
@@ -194,7 +209,15 @@ export class CredentialsView {
     const view = store.findCredential(name);
     // Unchanged (a change elsewhere, another credential's status): the detail
     // keeps its elements, and with them focus and selection.
-    const shownKey = JSON.stringify([name, view ?? null, view ? liveStatus(view.status, Date.now()).state : null, authorizing.get(name ?? "") ?? null]);
+    const shownKey = JSON.stringify([
+      name,
+      view ?? null,
+      view ? liveStatus(view.status, Date.now()).state : null,
+      authorizing.get(name ?? "") ?? null,
+      this.waits.due(name ?? ""),
+      authorizeFailures.get(name ?? "") ?? null,
+      this.problem?.name === name ? this.problem.text : null,
+    ]);
     if (shownKey === this.detailKey) return;
     this.detailKey = shownKey;
     this.detailStatus = null;
@@ -237,12 +260,13 @@ export class CredentialsView {
       const repair = h("button", { type: "button", class: "secondary", testid: "repair" }, "Repair");
       repair.addEventListener("click", () =>
         void busy(repair, "Repairing…", async () => {
+          this.showProblem(null);
           try {
             await api.repairCredential(c.name);
             toast(`Removed ${c.name}'s unreadable keychain entry; authorize it again.`, "ok");
             await store.reloadCredentials();
           } catch (error) {
-            toastError(`Could not repair ${c.name}`, error);
+            this.showProblem({ name: c.name, text: toastText(`Could not repair ${c.name}`, error) });
           }
         }),
       );
@@ -254,37 +278,36 @@ export class CredentialsView {
     remove.addEventListener("click", () =>
       void busy(remove, "Removing…", async () => {
         if (!(await askConfirm(`Remove ${c.name}?`, `Its definition is removed and its client secret and tokens are deleted from the OS keychain.`, "Remove"))) return;
+        this.showProblem(null);
         try {
           await api.removeCredential(c.name);
           toast(`Removed ${c.name}.`, "ok");
           store.selectedCredential.set(null);
           await store.reloadCredentials();
         } catch (error) {
-          toastError(`Could not remove ${c.name}`, error);
+          this.showProblem({ name: c.name, text: toastText(`Could not remove ${c.name}`, error) });
         }
       }),
     );
     actions.append(edit, remove);
 
     const progressBox = progress
-      ? h(
-          "div",
-          { class: `progress-box stage-${progress.stage}`, testid: "authorize-progress", role: "status", "aria-live": "polite" },
-          h("span", { class: "spinner", "aria-hidden": "true" }),
-          h(
-            "div",
-            null,
-            h("strong", null, progressHeadline(progress)),
-            progress.stage === "waitingForBrowser" && h("div", { class: "muted small" }, progress.message),
-            progress.url && h("div", { class: "muted small url-line" }, "If no browser opened, visit: ", h("code", null, progress.url)),
-          ),
-          (() => {
-            const cancel = h("button", { type: "button", class: "ghost", testid: "cancel-authorize" }, "Cancel");
-            cancel.addEventListener("click", () => void cancelAuthorization(c.name));
-            return cancel;
-          })(),
-        )
+      ? authorizeBox(progress, {
+          protocol: c.protocol,
+          stillWaiting: this.waits.due(c.name),
+          cancel: () => void cancelAuthorization(c.name),
+          timers: this.timers,
+        })
       : null;
+    const failed = authorizeFailures.get(c.name);
+    const failure =
+      !progress && failed !== undefined
+        ? problemCallout("authorize-failed", "The last authorization failed: ", failed, () => {
+            authorizeFailures.delete(c.name);
+            this.renderDetail();
+          })
+        : null;
+    const problem = this.problem?.name === c.name ? problemCallout("detail-problem", "", this.problem.text, () => this.showProblem(null)) : null;
 
     const reason =
       live.state === "broken"
@@ -300,7 +323,10 @@ export class CredentialsView {
             "div",
             { class: "callout callout-error" },
             h("strong", null, "Needs re-authorization. "),
-            view.status.reason ?? "The refresh token no longer works; sign in again to continue.",
+            view.status.reason ??
+              (renewsWithoutUser(c)
+                ? "New tokens could not be obtained automatically; check the credential, then authorize it again."
+                : "The refresh token no longer works; sign in again to continue."),
           )
         : view.status.reason
           ? h("p", { class: "muted small" }, view.status.reason)
@@ -317,8 +343,10 @@ export class CredentialsView {
           h("div", null, h("h2", null, c.name, view.sandbox && h("span", { class: "badge" }, "sandbox")), this.detailStatus),
           actions,
         ),
+        problem,
         reason,
         progressBox,
+        failure,
         h(
           "dl",
           { class: "facts" },
@@ -337,11 +365,18 @@ export class CredentialsView {
     );
     // Re-read the token only when something about it changed (each read may ask the keychain).
     const wanted = hasTokenToShow(live.state) ? c.name : null;
-    const key = `${wanted}|${view.status.state}|${view.status.expiresAtMs}`;
+    // The protocol and token endpoint decide how the panel words a missing refresh token.
+    const key = JSON.stringify([wanted, view.status.state, view.status.expiresAtMs, c.protocol, c.tokenUrl ?? null, c.issuer ?? null]);
     if (key !== this.tokenKey) {
       this.tokenKey = key;
       void this.tokenPanel.load(wanted);
     }
+  }
+
+  private showProblem(problem: { name: string; text: string } | null): void {
+    if (problem === null && this.problem === null) return;
+    this.problem = problem;
+    if (this.mode === "detail") this.renderDetail();
   }
 
   private keychainCard(): HTMLElement {
@@ -378,4 +413,16 @@ export class CredentialsView {
       result,
     );
   }
+}
+
+/** An error shown where it happened (role alert), with Dismiss. */
+function problemCallout(testid: string, title: string, text: string, dismiss: () => void): HTMLElement {
+  const close = h("button", { type: "button", class: "ghost small", "aria-label": "Dismiss" }, "Dismiss");
+  close.addEventListener("click", dismiss);
+  return h(
+    "div",
+    { class: "callout callout-error callout-dismissable", testid, role: "alert" },
+    h("div", null, title && h("strong", null, title), text),
+    close,
+  );
 }

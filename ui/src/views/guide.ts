@@ -10,7 +10,6 @@ import type { AuthorizeProgress } from "../pending-types";
 import { subscribe } from "../shellEvents";
 import * as store from "../store";
 import { debounce, h, replace } from "../ui/dom";
-import { toast } from "../ui/toast";
 
 const HIDDEN_KEY = "callout-lab.guide.hidden";
 const SANDBOX = "Sandbox";
@@ -20,6 +19,8 @@ export class Guide {
   readonly element = h("section", { class: "guide", testid: "getting-started", "aria-label": "Getting started", hidden: true });
   private events: Event[] = [];
   private lastKey = "";
+  /** Why the step's button could not do its work (the SOAP sample is missing). */
+  private problem: string | null = null;
   private reload = debounce(() => void this.load(), 300);
 
   constructor() {
@@ -98,15 +99,17 @@ export class Guide {
     );
   }
 
-  /** Opens the SOAP sample request in the editor, and sends it when `send`. */
+  /** Opens the SOAP sample request in the editor, and sends it when `send`; says so in the step when it is missing. */
   private async openSoapSample(send: boolean): Promise<void> {
-    store.view.set("editor");
     const requests = await api.listRequests().catch(() => []);
     const sample = requests.find((r) => r.sample && /soap/i.test(r.name));
     if (!sample) {
-      toast(`The SOAP sample request is missing; add a request to ${soapExample(store.salesforceApiVersion.value)}.`, "error");
+      this.problem = `The SOAP sample request is missing; add a request to ${soapExample(store.salesforceApiVersion.value)}.`;
+      this.render(true);
       return;
     }
+    this.problem = null;
+    store.view.set("editor");
     store.editorRequests.set({ openName: sample.name, send });
   }
 
@@ -117,7 +120,17 @@ export class Guide {
       if (stage) {
         const cancel = h("button", { type: "button", class: "ghost small" }, "Cancel");
         cancel.addEventListener("click", () => void cancelAuthorization(SANDBOX));
-        action = h("div", { class: "guide-progress" }, h("span", { class: "spinner small", "aria-hidden": "true" }), h("span", null, progress ? progressHeadline(progress) : ""), cancel);
+        // The sign-in address, Copy and what to check are in the Sandbox's detail.
+        const noBrowser = stage === "waitingForBrowser" && h("button", { type: "button", class: "ghost small", testid: "guide-no-browser" }, "No browser?");
+        if (noBrowser) noBrowser.addEventListener("click", () => showSignInHelp());
+        action = h(
+          "div",
+          { class: "guide-progress" },
+          h("span", { class: "spinner small", "aria-hidden": "true" }),
+          h("span", null, progress ? progressHeadline(progress) : ""),
+          noBrowser,
+          cancel,
+        );
       } else {
         action = h("button", { type: "button", class: "primary small" }, "Authorize Sandbox");
         action.addEventListener("click", () => void authorizeCredential(SANDBOX));
@@ -126,11 +139,39 @@ export class Guide {
       action = h("button", { type: "button", class: "primary small" }, step.id === "send" ? "Open & send the SOAP sample" : "Send again");
       action.addEventListener("click", () => void this.openSoapSample(true));
     }
+    const problem = step.current && (step.id === "send" || step.id === "again") && this.problem;
     return h(
       "li",
       { class: `guide-step${step.done ? " done" : ""}${step.current ? " current" : ""}`, "data-step": step.id, "aria-current": step.current ? "step" : undefined },
       h("span", { class: "step-mark", "aria-hidden": "true" }, step.done ? "✓" : String(n)),
-      h("div", { class: "step-body" }, h("div", { class: "step-title" }, step.title), h("div", { class: "step-detail" }, step.detail), action),
+      h(
+        "div",
+        { class: "step-body" },
+        h("div", { class: "step-title" }, step.title),
+        h("div", { class: "step-detail" }, detailParts(step)),
+        action,
+        problem && h("div", { class: "field-problem", testid: "guide-problem", role: "alert" }, problem),
+      ),
     );
   }
+}
+
+/** Shows the Sandbox's authorization progress in the Credentials view, where the sign-in address and its Copy are. */
+function showSignInHelp(): void {
+  store.view.set("credentials");
+  store.selectedCredential.set(SANDBOX);
+  const box = document.querySelector<HTMLElement>('[data-testid="authorize-progress"]');
+  box?.scrollIntoView({ block: "center", behavior: "smooth" });
+  box?.querySelector<HTMLElement>('[data-testid="authorize-url-copy"]')?.focus({ preventScroll: true });
+}
+
+/** A step's detail, its countdown kept on one line ("17 s" never splits into "17" and "s"). */
+export function detailParts(step: Pick<GuideStep, "detail" | "countdown">): (string | HTMLElement)[] {
+  const at = step.countdown ? step.detail.indexOf(step.countdown) : -1;
+  if (!step.countdown || at < 0) return [step.detail];
+  return [
+    step.detail.slice(0, at),
+    h("span", { class: "countdown", testid: "guide-countdown" }, step.countdown),
+    step.detail.slice(at + step.countdown.length),
+  ];
 }

@@ -5,13 +5,16 @@ import type { Settings } from "../pending-types";
 import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
 import { applyTheme } from "../ui/theme";
-import { toast, toastError } from "../ui/toast";
+import { toastText } from "../logic/errors";
+import { toast } from "../ui/toast";
 import { Guide } from "./guide";
 
 export class SettingsView {
   readonly element = h("section", { class: "view view-settings", "aria-labelledby": "settings-title" });
   private form = h("form", { class: "card settings-form", testid: "settings-form", novalidate: true });
   private about = h("p", { class: "muted small" });
+  /** Why the last Save did not save, under the Save button. */
+  private problem = h("div", { class: "form-general", testid: "settings-problem", role: "alert" });
 
   constructor() {
     this.element.append(h("div", { class: "view-head" }, h("h1", { id: "settings-title" }, "Settings")), this.form, this.about);
@@ -65,7 +68,12 @@ export class SettingsView {
       this.input("keeperMarginSeconds", "Refresh ahead of expiry by (seconds)", String(s.keeperMarginSeconds), "The keeper refreshes a token this long before it expires."),
       h("div", { class: "field" }, h("label", { for: "set-theme" }, "Theme"), theme, h("div", { class: "problems", "data-problems": "theme" })),
       h("div", { class: "form-actions" }, guide, h("div", { class: "spacer" }), h("button", { type: "submit", class: "primary", testid: "save-settings" }, "Save settings")),
+      this.problem,
     );
+  }
+
+  private showProblem(text: string | null): void {
+    replace(this.problem, text && h("div", { class: "field-problem" }, text));
   }
 
   private async save(): Promise<void> {
@@ -77,18 +85,31 @@ export class SettingsView {
       theme: value("theme"),
     });
     for (const slot of this.form.querySelectorAll<HTMLElement>("[data-problems]")) {
-      const message = problems[slot.dataset.problems ?? ""];
-      replace(slot, message && h("div", { class: "field-problem", testid: "field-problem" }, message));
+      const field = slot.dataset.problems ?? "";
+      const message = problems[field];
+      replace(slot, message && h("div", { class: "field-problem", testid: "field-problem", id: `set-${field}-problem` }, message));
+      const input = this.form.querySelector<HTMLElement>(`[name="${field}"]`);
+      if (message) {
+        input?.setAttribute("aria-invalid", "true");
+        input?.setAttribute("aria-describedby", `set-${field}-problem`);
+      } else {
+        input?.removeAttribute("aria-invalid");
+        input?.removeAttribute("aria-describedby");
+      }
     }
-    if (Object.keys(problems).length) {
-      toast("Some settings are not valid; see the marked fields.", "error");
+    const invalid = Object.keys(problems).length;
+    if (invalid) {
+      // Each problem is under its field; the first one gets the focus.
+      this.showProblem(`Not saved: fix the ${invalid === 1 ? "marked field" : `${invalid} marked fields`} first.`);
+      this.form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
       return;
     }
+    this.showProblem(null);
     try {
       store.settings.set(await api.saveSettings(settings));
       toast("Settings saved.", "ok");
     } catch (error) {
-      toastError("Could not save the settings", error);
+      this.showProblem(toastText("Could not save the settings", error));
     }
   }
 }

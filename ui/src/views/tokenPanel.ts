@@ -4,10 +4,12 @@
 // whenever the panel is re-rendered (another credential, another view).
 import * as api from "../api";
 import { copyCredentialToken, refreshCredential } from "../actions";
-import { claimValue, countdownText, dateTime } from "../logic/format";
+import { claimValue, countdownText, dateTime, refreshTokenLine } from "../logic/format";
 import type { TokenView } from "../pending-types";
+import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
-import { toastError } from "../ui/toast";
+import { toastText } from "../logic/errors";
+import type { ToastAction } from "../ui/toast";
 
 const SOURCE_TEXT: Record<TokenView["expirySource"], string> = {
   expiresIn: "from expires_in",
@@ -22,9 +24,12 @@ export class TokenPanel {
   private name: string | null = null;
   private expiry: HTMLElement | null = null;
   private loadSeq = 0;
+  /** What went wrong with Reveal, Copy or Refresh now, under the token. */
+  private problem = h("div", { class: "callout callout-error callout-dismissable", testid: "token-problem", role: "alert", hidden: true });
 
   /** Shows `name`'s token (re-fetched), hiding any revealed value. */
   async load(name: string | null): Promise<void> {
+    if (name !== this.name) this.showProblem(null);
     this.name = name;
     const seq = ++this.loadSeq;
     if (!name) {
@@ -64,6 +69,23 @@ export class TokenPanel {
     }
   }
 
+  /** Shows what went wrong in the panel (with a remedy such as Re-authorize), or hides it. */
+  private showProblem(text: string | null, remedy?: ToastAction): void {
+    this.problem.hidden = text === null;
+    if (text === null) {
+      this.problem.replaceChildren();
+      return;
+    }
+    const dismiss = h("button", { type: "button", class: "ghost small", "aria-label": "Dismiss" }, "Dismiss");
+    dismiss.addEventListener("click", () => this.showProblem(null));
+    const fix = remedy && h("button", { type: "button", class: "secondary small", testid: "token-problem-remedy" }, remedy.label);
+    fix?.addEventListener("click", () => {
+      this.showProblem(null);
+      remedy!.run();
+    });
+    replace(this.problem, h("div", null, text), h("div", { class: "callout-actions" }, fix, dismiss));
+  }
+
   private render(problem?: string): void {
     this.expiry = null;
     const token = this.token;
@@ -89,21 +111,26 @@ export class TokenPanel {
         this.conceal();
         return;
       }
+      this.showProblem(null);
       try {
         const raw = await api.revealToken(name);
         masked.textContent = raw;
         masked.classList.add("revealed");
         reveal.textContent = "Hide";
       } catch (error) {
-        toastError(`Could not reveal ${name}'s token`, error);
+        this.showProblem(toastText(`Could not reveal ${name}'s token`, error));
       }
     });
     const copy = h("button", { type: "button", class: "ghost", testid: "token-copy" }, "Copy");
-    copy.addEventListener("click", () => void busy(copy, "Copying…", () => copyCredentialToken(name)));
+    copy.addEventListener("click", () => {
+      this.showProblem(null);
+      void busy(copy, "Copying…", () => copyCredentialToken(name, (text, remedy) => this.showProblem(text, remedy)));
+    });
     const refresh = h("button", { type: "button", class: "secondary", testid: "refresh-now" }, "Refresh now");
     refresh.addEventListener("click", () =>
       void busy(refresh, "Refreshing…", async () => {
-        const fresh = await refreshCredential(name);
+        this.showProblem(null);
+        const fresh = await refreshCredential(name, (text, remedy) => this.showProblem(text, remedy));
         if (fresh && this.name === name) {
           this.token = fresh;
           this.render();
@@ -131,6 +158,7 @@ export class TokenPanel {
       this.element,
       h("div", { class: "card-head" }, h("h3", null, "Access token"), refresh),
       h("div", { class: "token-row" }, masked, reveal, copy),
+      this.problem,
       h(
         "dl",
         { class: "facts" },
@@ -143,13 +171,7 @@ export class TokenPanel {
         h("dt", null, "Scopes"),
         h("dd", null, token.scopes.length ? token.scopes.map((s) => h("span", { class: "chip" }, s)) : h("span", { class: "muted" }, "none granted")),
         h("dt", null, "Refresh token"),
-        h(
-          "dd",
-          null,
-          token.refreshToken === "present"
-            ? `present${token.refreshRotated === true ? " · rotated on the last refresh" : token.refreshRotated === false ? " · not rotated" : ""}`
-            : "none (a new authorization is needed when the token expires)",
-        ),
+        h("dd", { testid: "token-refresh-token" }, refreshTokenLine(token, store.findCredential(name)?.credential)),
       ),
       claims,
     );
