@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Event } from "../bindings/Event";
-import { ev, refreshAttempt, requestSent, tokenIssued, verdict } from "./timelineFixtures";
+import { ev, refreshAttempt, requestSent, retry, tokenIssued, verdict } from "./timelineFixtures";
 import { eventLabel, filterEvents, indexNearest, mergeNewEvents, virtualWindow } from "./timelineList";
 
 describe("eventLabel", () => {
@@ -12,6 +12,11 @@ describe("eventLabel", () => {
     expect(eventLabel(ev(1, "A", requestSent(500)))).toEqual({ label: "request → 500", tone: "warn" });
     expect(eventLabel(ev(1, "A", refreshAttempt("failed"))).tone).toBe("error");
     expect(eventLabel(ev(1, "A", tokenIssued(20))).label).toBe("token issued (refresh token rotated)");
+  });
+  it("calls the first retry (the second send) 'retried once', with its attempt number", () => {
+    expect(eventLabel(ev(1, "A", retry()))).toEqual({ label: "retried once (attempt 2)", tone: "info" });
+    expect(eventLabel(ev(1, "A", { kind: "retry", attempt: 3 })).label).toBe("retried twice (attempt 3)");
+    expect(eventLabel(ev(1, "A", { kind: "retry", attempt: 5 })).label).toBe("retried 4 times (attempt 5)");
   });
 });
 

@@ -48,7 +48,7 @@ export function eventLabel(event: Event): { label: string; tone: RowTone } {
       if (d.outcome === "needsReauthorization") return { label: "refresh: needs re-authorization", tone: "error" };
       return { label: "refresh failed", tone: "error" };
     case "retry":
-      return { label: `retry #${d.attempt}`, tone: "info" };
+      return { label: retryLabel(d.attempt), tone: "info" };
     case "needsReauthorization":
       return { label: "needs re-authorization", tone: "error" };
     case "keeperDecision":
@@ -56,6 +56,19 @@ export function eventLabel(event: Event): { label: string; tone: RowTone } {
     case "keychainError":
       return { label: "keychain error", tone: "error" };
   }
+}
+
+const TIMES = ["", "once", "twice"];
+
+/**
+ * A retry's label. `attempt` numbers the sends (1 is the first send, so 2 is
+ * the first retry): "retried once (attempt 2)", never "retry #2", which reads
+ * as the second retry.
+ */
+export function retryLabel(attempt: number): string {
+  const retries = attempt - 1;
+  if (retries < 1) return `sent again (attempt ${attempt})`;
+  return `retried ${TIMES[retries] ?? `${retries} times`} (attempt ${attempt})`;
 }
 
 export interface EventFilter {
