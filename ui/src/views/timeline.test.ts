@@ -26,7 +26,8 @@ function timeline(query: TimelineQuery): Event[] {
 }
 
 const rowsOnScreen = (view: TimelineView): HTMLElement[] => [...view.element.querySelectorAll<HTMLElement>('[data-testid="timeline-event"]')];
-const rowOf = (view: TimelineView, summary: string): HTMLElement => rowsOnScreen(view).find((row) => row.title === summary)!;
+const rowOf = (view: TimelineView, summary: string): HTMLElement =>
+  rowsOnScreen(view).find((row) => row.querySelector(".ev-summary")!.textContent === summary)!;
 const offset = (row: HTMLElement): number => Number(/translateY\((\d+)px\)/.exec(row.style.transform)![1]);
 
 // One shell for the file: views subscribe to its events for good.
