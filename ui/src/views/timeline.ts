@@ -813,7 +813,8 @@ export class TimelineView {
       } else {
         // From the pointer's place on the page, whatever element is under it.
         const x = event.clientX - this.pictureWrap.getBoundingClientRect().left - this.pictureWrap.clientLeft - GUTTER;
-        this.range = zoomAt(this.range, Math.min(1, Math.max(0, x / width)), factor);
+        const fraction = Number.isFinite(x) ? Math.min(1, Math.max(0, x / width)) : 0.5;
+        this.range = zoomAt(this.range, fraction, factor);
       }
     }
     this.follow = false;
