@@ -155,7 +155,7 @@ export const MARK_GAP = 3;
 export const SLOT = MARK_SIZE + MARK_GAP;
 
 /** Which kind a group shows when its members differ: the one a reader must not miss. */
-const TELLING: MarkKind[] = ["refreshFailed", "reauth", "expiry", "refreshOk", "keepAlive", "request"];
+export const TELLING: MarkKind[] = ["refreshFailed", "reauth", "expiry", "refreshOk", "keepAlive", "request"];
 
 /** One drawn mark: a single event, or a group of events too close together to tell apart. */
 export interface MarkGroup {

@@ -17,6 +17,7 @@ import {
   MARK_SIZE,
   pan,
   presetRange,
+  TELLING,
   tickLabel,
   ticks,
   timeToX,
@@ -70,6 +71,9 @@ const GESTURE_MS = 250;
 /** How many members a group's label and tooltip name before "and n more". */
 const NAMED = 6;
 
+/** A group at least this wide (px) shows where its members are, drawn inside it. */
+const LONG_GROUP = 2 * MARK_SIZE;
+
 interface Colors {
   ink: string;
   muted: string;
@@ -77,12 +81,28 @@ interface Colors {
   panel: string;
   bar: string;
   now: string;
+  marks: Record<MarkKind, string>;
 }
 
 function readColors(element: HTMLElement): Colors {
   const css = getComputedStyle(element);
   const v = (name: string): string => css.getPropertyValue(name).trim() || "#888";
-  return { ink: v("--ink"), muted: v("--muted"), line: v("--line"), panel: v("--panel"), bar: v("--tl-bar"), now: v("--tl-now") };
+  return {
+    ink: v("--ink"),
+    muted: v("--muted"),
+    line: v("--line"),
+    panel: v("--panel"),
+    bar: v("--tl-bar"),
+    now: v("--tl-now"),
+    marks: {
+      request: v("--tl-request"),
+      expiry: v("--tl-expiry"),
+      refreshOk: v("--tl-refresh"),
+      refreshFailed: v("--tl-failed"),
+      keepAlive: v("--tl-keepalive"),
+      reauth: v("--tl-reauth"),
+    },
+  };
 }
 
 /** "14:03:07.120" (today) or "2026-11-21 14:03:07.120": marks a millisecond apart read apart. */
@@ -557,7 +577,7 @@ export class TimelineView {
         "span",
         { class: "ev-time" },
         h("span", { class: "when-short" }, shortTime(fold.events[0].atMs, this.today)),
-        h("span", { class: "when-full" }, `${preciseTime(fold.events[fold.events.length - 1].atMs, "")} – ${preciseTime(fold.events[0].atMs, "")}`),
+        h("span", { class: "when-full" }, preciseTime(fold.events[0].atMs, "")),
       ),
       h("span", { class: "ev-cred" }, credentials),
       h("span", { class: "fold-text" }, h("span", { class: "fold-chevron", "aria-hidden": "true" }), h("strong", null, label), h("span", { class: "muted" }, ` · ${detail}`)),
@@ -897,14 +917,12 @@ export class TimelineView {
   /** A click (or Enter, Space) on a mark: select its event; on a group: open or fold it; on "+n": zoom into the group. */
   private activate(item: PictureItem): void {
     if (item.type === "more") {
-      const { members } = item.group;
-      const first = members[0].atMs;
-      const last = members[members.length - 1].atMs;
-      const pad = Math.max((last - first) * 0.1, 10);
-      this.range = { startMs: first - pad, endMs: last + pad };
+      // Closer in around the members shown (the group stays open): they spread, the rest come apart.
+      const shown = this.itemList.filter((i): i is Extract<PictureItem, { type: "member" }> => i.type === "member");
+      const middle = shown.length ? (shown[0].mark.atMs + shown[shown.length - 1].mark.atMs) / 2 : itemTime(item);
+      this.range = zoom(this.range, 0.25, middle);
       this.follow = false;
       this.markPreset(null);
-      this.openGroup = null;
       this.draw();
       return;
     }
@@ -1087,7 +1105,6 @@ export class TimelineView {
       element.removeAttribute("aria-expanded");
       element.textContent = "";
       element.style.width = "";
-      element.style.removeProperty("--kinds");
       if (selected) element.setAttribute("aria-current", "true");
       else element.removeAttribute("aria-current");
       element.setAttribute("aria-label", `${eventLabel(single.event).label}, ${single.event.credential}, ${preciseTime(single.atMs, today)}${single.routine ? ", keeper housekeeping" : ""}`);
@@ -1096,7 +1113,8 @@ export class TimelineView {
     const members = group.members;
     const open = item.key === this.openLaneKey();
     const holdsSelection = selectedId !== undefined && members.some((m) => m.event.id === selectedId);
-    element.className = `tl-group mark-${group.kind}${faint ? " routine" : ""}${holdsSelection ? " holds-selected" : ""}`;
+    const long = item.width >= LONG_GROUP;
+    element.className = `tl-group mark-${group.kind}${long ? " long" : ""}${faint ? " routine" : ""}${holdsSelection ? " holds-selected" : ""}`;
     element.dataset.testid = "timeline-group";
     element.dataset.kind = group.kind;
     element.dataset.count = String(members.length);
@@ -1104,8 +1122,7 @@ export class TimelineView {
     element.removeAttribute("aria-current");
     element.setAttribute("aria-expanded", String(open));
     element.style.width = `${item.width}px`;
-    element.textContent = members.length > 99 ? "99+" : String(members.length);
-    element.style.setProperty("--kinds", kindsStrip(members));
+    element.replaceChildren(h("span", { class: "tl-count" }, members.length > 99 ? "99+" : String(members.length)));
     const named = members.slice(0, NAMED).map((m) => eventLabel(m.event).label);
     const more = members.length > NAMED ? `, and ${(members.length - NAMED).toLocaleString()} more` : "";
     element.setAttribute(
@@ -1211,6 +1228,26 @@ export class TimelineView {
       ctx.fillRect(x1, y - 2, 2, 16);
     }
 
+    // Inside a long group, where its members are: one tick per pixel column, in the most telling kind's colour.
+    for (const item of items) {
+      if (item.type !== "lane" || item.width < LONG_GROUP) continue;
+      const columns = new Map<number, number>();
+      for (const member of item.group.members) {
+        const column = Math.floor(x(member.atMs));
+        const telling = TELLING.indexOf(member.kind);
+        columns.set(column, Math.min(columns.get(column) ?? telling, telling));
+      }
+      const mid = AXIS + item.top + MARK_SIZE / 2;
+      ctx.globalAlpha = !this.showRoutine && item.group.routine ? 0.35 : 1;
+      for (const [column, telling] of columns) {
+        const kind = TELLING[telling];
+        ctx.fillStyle = colors.marks[kind];
+        const tall = kind === "request" ? 3 : 5;
+        ctx.fillRect(column, mid - tall, 1, tall * 2);
+      }
+      ctx.globalAlpha = 1;
+    }
+
     // The open group's members, each tied to its own instant on the row.
     if (open) {
       const from = AXIS + places.tops[open.rowIndex] + ROW / 2 + MARK_SIZE / 2;
@@ -1253,35 +1290,7 @@ function itemEvent(item: PictureItem): Event {
 /** The instant a picture item stands at: a group's middle, a member's own time. */
 function itemTime(item: PictureItem): number {
   if (item.type === "member") return item.mark.atMs;
+  if (item.type === "more") return item.group.members[0].atMs;
   const { members } = item.group;
   return (members[0].atMs + members[members.length - 1].atMs) / 2;
-}
-
-/** A strip of the kinds a group holds, in their colours, as wide as their share of it. */
-function kindsStrip(members: Mark[]): string {
-  const counts = new Map<MarkKind, number>();
-  for (const member of members) counts.set(member.kind, (counts.get(member.kind) ?? 0) + 1);
-  const stops: string[] = [];
-  let at = 0;
-  for (const kind of MARK_KINDS) {
-    const count = counts.get(kind);
-    if (!count) continue;
-    const to = at + (count / members.length) * 100;
-    stops.push(`var(--tl-${cssKind(kind)}) ${at.toFixed(1)}% ${to.toFixed(1)}%`);
-    at = to;
-  }
-  return `linear-gradient(90deg, ${stops.join(", ")})`;
-}
-
-/** The stylesheet's colour variable of a mark kind (--tl-request, --tl-refresh, ...). */
-function cssKind(kind: MarkKind): string {
-  const names: Record<MarkKind, string> = {
-    request: "request",
-    expiry: "expiry",
-    refreshOk: "refresh",
-    refreshFailed: "failed",
-    keepAlive: "keepalive",
-    reauth: "reauth",
-  };
-  return names[kind];
 }
