@@ -796,15 +796,19 @@ export class TimelineView {
       const item = this.itemOf(event.target);
       if (item && !press?.dragging) this.showTooltip(item);
     });
+    // Off the marks, the tooltip tells of the mark the keyboard is on, if any.
     layer.addEventListener("pointerout", (event) => {
-      if (!this.itemOf(event.relatedTarget) && !layer.contains(document.activeElement)) this.hideTooltip();
+      if (this.itemOf(event.relatedTarget)) return;
+      const focused = keyboardFocused(document.activeElement) ? this.itemOf(document.activeElement) : undefined;
+      if (focused) this.showTooltip(focused);
+      else this.hideTooltip();
     });
     layer.addEventListener("focusin", (event) => {
       const item = this.itemOf(event.target);
       if (!item) return;
       this.focusKey = item.key;
       this.focusEventId = itemEvent(item).id;
-      this.showTooltip(item);
+      if (keyboardFocused(event.target)) this.showTooltip(item);
     });
     layer.addEventListener("focusout", (event) => {
       if (!this.itemOf(event.relatedTarget)) this.hideTooltip();
@@ -846,13 +850,19 @@ export class TimelineView {
    * Keys on the picture: ← → pan, + − zoom (around the selection, else the
    * centre). On a mark: ← → the previous and next mark of its row, ↑ ↓ the
    * nearest in the row above or below, Home End the row's first and last,
-   * + − zoom around it, Escape folds an open group back.
+   * + − zoom around it; Escape folds an open group back.
    */
   private pictureKeys(event: KeyboardEvent): void {
     const item = this.itemOf(event.target);
     const key = event.key;
     if (!item) {
       if (event.target !== this.pictureWrap) return;
+      if (key === "Escape" && this.openGroup) {
+        event.preventDefault();
+        this.openGroup = null;
+        this.draw();
+        return;
+      }
       const span = this.range.endMs - this.range.startMs;
       if (key === "+" || key === "=" || key === "-") {
         event.preventDefault();
@@ -1281,6 +1291,16 @@ export class TimelineView {
 
 /** A list row's element id, for aria-activedescendant. */
 const rowId = (key: string): string => `timeline-row-${key.replace(":", "-")}`;
+
+/** Focus the keyboard brought (a click's focus shows no tooltip that would stay after the pointer left). */
+function keyboardFocused(target: EventTarget | null): boolean {
+  if (!(target instanceof Element)) return false;
+  try {
+    return target.matches(":focus-visible");
+  } catch {
+    return true;
+  }
+}
 
 /** The event a picture item stands for (a group: its first). */
 function itemEvent(item: PictureItem): Event {
