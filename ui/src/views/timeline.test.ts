@@ -191,6 +191,41 @@ describe("the timeline's picture", () => {
   });
 });
 
+describe("the timeline's picture from the keyboard", () => {
+  it("has one tab stop among its marks; arrows walk into an open group, Escape folds it back onto the group", async () => {
+    const now = Date.now();
+    held = [
+      ev(now - 120_000, "Sandbox", requestSent(), "a lone request"),
+      ev(now - 60_000, "Sandbox", requestSent(500), "the fault"),
+      ev(now - 60_000 + 1, "Sandbox", verdict(true), "the expiry"),
+    ];
+    const { picture } = await shownView();
+    const group = await drawn<HTMLButtonElement>(picture, '[data-testid="timeline-group"]');
+    const key = (target: HTMLElement, name: string): void => {
+      target.dispatchEvent(new KeyboardEvent("keydown", { key: name, bubbles: true, cancelable: true }));
+    };
+    expect([...picture.querySelectorAll('button[tabindex="0"]')]).toHaveLength(1);
+
+    group.focus();
+    group.click();
+    key(group, "ArrowRight");
+    const first = document.activeElement as HTMLElement;
+    expect(first.dataset.testid).toBe("timeline-mark");
+    expect(first.getAttribute("aria-label")).toMatch(/^request → 500, Sandbox, /);
+    key(first, "ArrowRight");
+    expect((document.activeElement as HTMLElement).dataset.kind).toBe("expiry");
+    key(document.activeElement as HTMLElement, "Home");
+    expect((document.activeElement as HTMLElement).getAttribute("aria-label")).toMatch(/^request → 200, Sandbox, /);
+
+    key(document.activeElement as HTMLElement, "ArrowRight");
+    key(document.activeElement as HTMLElement, "Escape");
+    expect(document.activeElement).toBe(group);
+    expect(group.getAttribute("aria-expanded")).toBe("false");
+    expect(picture.querySelectorAll(".tl-member")).toHaveLength(0);
+    expect([...picture.querySelectorAll('button[tabindex="0"]')]).toEqual([group]);
+  });
+});
+
 describe("the keeper's routine in the list", () => {
   it("folds a run into one row that opens in place, and shows every event with the toggle", async () => {
     const start = Date.now() - 600_000;
