@@ -982,7 +982,8 @@ export class TimelineView {
         h(
           "ul",
           { class: "tt-members" },
-          members.slice(0, NAMED).map((m) => h("li", null, h("span", { class: "muted" }, `+${m.atMs - first.atMs} ms `), eventLabel(m.event).label)),
+          // Within a second, how far after the first; else each one's clock time.
+          members.slice(0, NAMED).map((m) => h("li", null, h("span", { class: "muted" }, span < 1000 ? `+${m.atMs - first.atMs} ms ` : `${clockTime(m.atMs)} `), eventLabel(m.event).label)),
         ),
         members.length > NAMED && h("div", { class: "muted small" }, `and ${(members.length - NAMED).toLocaleString()} more`),
         h("div", { class: "muted small" }, open ? "Click or press Escape to fold them back." : "Click or press Enter to spread them out."),
