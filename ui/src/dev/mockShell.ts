@@ -1,6 +1,8 @@
 // A fake desktop shell for `npm run dev` in a plain browser (layout checks only;
 // never bundled into the app: main.ts imports it only in dev without Tauri).
-// `?events=100000` seeds that many timeline events.
+// `?events=100000` seeds that many timeline events; `?story=1` the last hour of
+// two credentials: the keeper's routine runs, a send whose fault was refreshed
+// and retried within milliseconds, a failed keep-alive and its warning.
 import type { CommandName, Commands } from "../bindings/commands";
 import type { DisplayRequest } from "../bindings/DisplayRequest";
 import type { Draft } from "../bindings/Draft";
@@ -51,6 +53,40 @@ if (seed > 0) {
     else if (k === 6) events.push({ id: eventId++, atMs: at, credential, event: { kind: "refreshAttempt", trigger: { type: "rule", id: "soap.invalid_session" }, outcome: i % 70 === 6 ? "failed" : "refreshed", error: null, durationMs: 12 }, summary: i % 70 === 6 ? "refresh failed: invalid_grant" : "refreshed after soap.invalid_session" });
     else events.push({ id: eventId++, atMs: at, credential, event: { kind: "requestSent", method: "POST", url: "http://127.0.0.1:8787/services/Soap/u/59.0", status: k === 4 ? 500 : 200, durationMs: 8, error: null }, summary: `POST /services/Soap/u/59.0 → ${k === 4 ? 500 : 200} #${i}` });
   }
+}
+
+if (params.has("story")) {
+  const at = (minutesAgo: number): number => now() - minutesAgo * 60_000;
+  const push = (atMs: number, credential: string, event: EventDetail, summary: string): void => {
+    events.push({ id: eventId++, atMs, credential, event, summary });
+  };
+  const token = (atMs: number, credential: string, lifetimeSeconds: number | null): void =>
+    push(atMs, credential, { kind: "tokenIssued", token: `fp:${eventId}`, lifetimeSeconds, expirySource: lifetimeSeconds ? "expiresIn" : "unknown", jwt: false, refreshToken: "fp:rt", rotated: true, scopes: ["api"] }, `token issued: ${lifetimeSeconds ? `expires in ${lifetimeSeconds / 60} min (expires_in)` : "expiry unknown"}; refresh token rotated`);
+  const renewal = (atMs: number, credential: string, trigger: "proactive" | "keepAlive"): void => {
+    token(atMs, credential, credential === "Sandbox" ? 600 : null);
+    push(atMs + 1, credential, { kind: "refreshAttempt", trigger: { type: trigger }, outcome: "refreshed", error: null, durationMs: 38 }, `refresh by ${trigger === "proactive" ? "the clock (expired or about to)" : "keep-alive"} refreshed`);
+    const reason = trigger === "proactive" ? "the access token expires in 55 s; refreshing ahead of expiry (margin 1 min)" : "keep-alive every 15 min: the refresh token was last used 15 min ago";
+    push(atMs + 2, credential, { kind: "keeperDecision", action: "refresh", reason, result: "refreshed: token fp:9f2c valid for 10 min" }, `keeper refresh: ${reason} → refreshed: token fp:9f2c valid for 10 min`);
+  };
+  push(at(62), "Sandbox", { kind: "authorized", flow: "authorizationCode", scopes: ["api", "refresh_token"] }, "authorized with the authorization code flow (PKCE)");
+  token(at(62), "Sandbox", 600);
+  push(at(61), "WSO2_Pizza", { kind: "authorized", flow: "clientCredentials", scopes: ["default"] }, "authorized with the client credentials flow");
+  token(at(61), "WSO2_Pizza", null);
+  for (let m = 52; m > 0; m -= 9) renewal(at(m), "Sandbox", "proactive");
+  for (let m = 46; m > 0; m -= 15) renewal(at(m), "WSO2_Pizza", "keepAlive");
+  push(at(45.5), "WSO2_Pizza", { kind: "keeperDecision", action: "wait", reason: "no expiry known for this token; keep-alive every 15 min instead", result: null }, "keeper waits: no expiry known for this token; keep-alive every 15 min instead");
+  // The report's blob: the fault, its expiry, the refresh, the new token, the retry, a millisecond apart.
+  const fault = at(3.2);
+  const url = "http://127.0.0.1:8787/services/Soap/u/59.0/00Dxx0000001gPL/very/long/path/that/does/not/fit/in/the/column?with=query&and=more#fragment";
+  push(fault, "Sandbox", { kind: "requestSent", method: "POST", url, status: 500, durationMs: 12, error: null }, `POST ${url} → 500 (SOAP fault sf:INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session. Session not found, missing session hash)`);
+  push(fault + 1, "Sandbox", { kind: "verdict", expired: true, rule: "soap.invalid_session", reason: "HTTP 500 with a SOAP fault whose faultcode is sf:INVALID_SESSION_ID", salesforceWouldRefresh: false, salesforceReason: "only on 401" }, "expired (soap.invalid_session): HTTP 500 with a SOAP fault whose faultcode is sf:INVALID_SESSION_ID: the session (access token) expired. Salesforce: a Named Credential refreshes only on HTTP 401 (and configured 4xx codes); this was HTTP 500, so it would not have refreshed");
+  push(fault + 2, "Sandbox", { kind: "refreshAttempt", trigger: { type: "rule", id: "soap.invalid_session" }, outcome: "refreshed", error: null, durationMs: 9 }, "refresh by rule soap.invalid_session refreshed");
+  token(fault + 2, "Sandbox", 600);
+  push(fault + 3, "Sandbox", { kind: "retry", attempt: 2 }, "retried the request (attempt 2)");
+  push(fault + 3, "Sandbox", { kind: "requestSent", method: "POST", url, status: 200, durationMs: 10, error: null }, `POST ${url} → 200`);
+  push(at(1.5), "WSO2_Pizza", { kind: "refreshAttempt", trigger: { type: "keepAlive" }, outcome: "failed", error: "error sending request: connection refused", durationMs: 3 }, "refresh by keep-alive failed: error sending request: connection refused");
+  push(at(1.5) + 1, "WSO2_Pizza", { kind: "keeperDecision", action: "warn", reason: "keep-alive every 15 min: the refresh token was last used 15 min ago; the keep-alive refresh failed, and the refresh token lapses if it stays unused", result: "failed: error sending request: connection refused" }, "keeper warning: the keep-alive refresh failed, and the refresh token lapses if it stays unused → failed: connection refused");
+  events.sort((a, b) => a.atMs - b.atMs || a.id - b.id);
 }
 
 const sandboxBase = "http://127.0.0.1:8787";

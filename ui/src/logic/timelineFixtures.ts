@@ -46,3 +46,24 @@ export const refreshAttempt = (outcome: "refreshed" | "failed" | "needsReauthori
 });
 
 export const retry = (): EventDetail => ({ kind: "retry", attempt: 2 });
+
+export const keeperDecision = (
+  action: "refresh" | "wait" | "skip" | "warn",
+  result: string | null = action === "refresh" ? "refreshed: token fp:ee01 valid for 59 min" : null,
+  reason = action === "refresh" ? "the access token expires in 58 s; refreshing ahead of expiry (margin 1 min)" : "valid for 40 min; refresh in 39 min",
+): EventDetail => ({ kind: "keeperDecision", action, reason, result });
+
+export const keeperRefresh = (trigger: "proactive" | "keepAlive" = "proactive", outcome: "refreshed" | "alreadyRefreshed" | "failed" = "refreshed"): EventDetail => ({
+  kind: "refreshAttempt",
+  trigger: { type: trigger },
+  outcome,
+  error: outcome === "failed" ? "connection refused" : null,
+  durationMs: 40,
+});
+
+/** One routine renewal by the keeper, as a run records it: the token, the refresh, the decision. */
+export const keeperRenewal = (atMs: number, credential: string): Event[] => [
+  ev(atMs, credential, tokenIssued(3600)),
+  ev(atMs, credential, keeperRefresh()),
+  ev(atMs + 1, credential, keeperDecision("refresh")),
+];

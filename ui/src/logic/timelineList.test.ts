@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { Event } from "../bindings/Event";
-import { ev, refreshAttempt, requestSent, tokenIssued, verdict } from "./timelineFixtures";
-import { eventLabel, filterEvents, indexNearest, mergeNewEvents, virtualWindow } from "./timelineList";
+import { ev, keeperDecision, keeperRefresh, keeperRenewal, refreshAttempt, requestSent, retry, tokenIssued, verdict } from "./timelineFixtures";
+import {
+  eventLabel,
+  filterEvents,
+  foldLabel,
+  indexNearest,
+  listEntries,
+  mergeNewEvents,
+  rowAt,
+  rowTop,
+  virtualWindow,
+  type ListEntry,
+} from "./timelineList";
+import { routineEventIds } from "./timelineRoutine";
 
 describe("eventLabel", () => {
   it("calls an expired verdict 'expiry detected'", () => {
@@ -12,6 +24,11 @@ describe("eventLabel", () => {
     expect(eventLabel(ev(1, "A", requestSent(500)))).toEqual({ label: "request → 500", tone: "warn" });
     expect(eventLabel(ev(1, "A", refreshAttempt("failed"))).tone).toBe("error");
     expect(eventLabel(ev(1, "A", tokenIssued(20))).label).toBe("token issued (refresh token rotated)");
+  });
+  it("calls the first retry (the second send) 'retried once', with its attempt number", () => {
+    expect(eventLabel(ev(1, "A", retry()))).toEqual({ label: "retried once (attempt 2)", tone: "info" });
+    expect(eventLabel(ev(1, "A", { kind: "retry", attempt: 3 })).label).toBe("retried twice (attempt 3)");
+    expect(eventLabel(ev(1, "A", { kind: "retry", attempt: 5 })).label).toBe("retried 4 times (attempt 5)");
   });
 });
 
@@ -78,6 +95,104 @@ describe("virtualWindow", () => {
     expect(virtualWindow(0, 300, 28, 3)).toMatchObject({ start: 0, end: 3 });
     expect(virtualWindow(99_999 * 28, 300, 28, 100_000)).toMatchObject({ end: 100_000 });
     expect(virtualWindow(-50, 300, 28, 0)).toEqual({ start: 0, end: 0, offsetY: 0, totalHeight: 0 });
+  });
+});
+
+describe("virtualWindow with the selected row grown to its whole text", () => {
+  const grown = { index: 10, extra: 50 };
+  it("places the rows after the grown one lower by its extra height", () => {
+    expect(rowTop(10, 30, grown)).toBe(300);
+    expect(rowTop(11, 30, grown)).toBe(380);
+    expect(rowTop(9, 30, null)).toBe(270);
+  });
+  it("finds the row at a height, the grown row over its whole height", () => {
+    expect(rowAt(299, 30, grown)).toBe(9);
+    expect(rowAt(300, 30, grown)).toBe(10);
+    expect(rowAt(379, 30, grown)).toBe(10);
+    expect(rowAt(380, 30, grown)).toBe(11);
+    expect(rowAt(410, 30, grown)).toBe(12);
+  });
+  it("renders from the row at the scroll position, and counts the extra height in the total", () => {
+    // Row 18 starts at 18 × 30 + 50 = 590.
+    const w = virtualWindow(600, 300, 30, 100, 2, grown);
+    expect(w.start).toBe(18 - 2);
+    expect(w.offsetY).toBe(16 * 30 + 50);
+    expect(w.totalHeight).toBe(100 * 30 + 50);
+    expect(virtualWindow(0, 300, 30, 5, 2, grown).totalHeight).toBe(150);
+  });
+});
+
+describe("listEntries: the keeper's routine folded", () => {
+  const shape = (entries: ListEntry[]): string[] =>
+    entries.map((e) => (e.type === "fold" ? `fold(${e.fold.events.length}${e.fold.open ? ", open" : ""})` : e.event.summary));
+  // Oldest first: a sign-in, four routine renewals, a wait, then the story: a fault, its expiry, the refresh, the retry.
+  const events: Event[] = [
+    ev(0, "Sandbox", tokenIssued(3600), "sign-in token"),
+    ...keeperRenewal(1000, "Sandbox"),
+    ...keeperRenewal(2000, "Sandbox"),
+    ...keeperRenewal(3000, "WSO2"),
+    ...keeperRenewal(4000, "Sandbox"),
+    ev(5000, "WSO2", keeperDecision("wait"), "wait"),
+    ev(6000, "Sandbox", requestSent(500), "fault"),
+    ev(6001, "Sandbox", verdict(true), "expired"),
+    ev(6002, "Sandbox", refreshAttempt("refreshed"), "refreshed after expiry"),
+    ev(6003, "Sandbox", retry(), "retry"),
+    ev(7000, "Sandbox", keeperDecision("warn", null, "the refresh token dies after 1 h unused"), "warning"),
+    ev(8000, "Sandbox", keeperDecision("wait"), "lone wait"),
+  ];
+  const routine = routineEventIds(events);
+  const closed = { fold: true, open: new Set<string>() };
+
+  it("folds a run of routine events into one row, newest first, and leaves the story and the warnings as they are", () => {
+    expect(shape(listEntries(events, routine, closed))).toEqual([
+      "lone wait",
+      "warning",
+      "retry",
+      "refreshed after expiry",
+      "expired",
+      "fault",
+      "fold(13)",
+      "sign-in token",
+    ]);
+  });
+  it("says what the fold holds: 4 routine renewals and a wait, of which credentials, over how long", () => {
+    const fold = listEntries(events, routine, closed).find((e) => e.type === "fold");
+    expect(fold?.type === "fold" && foldLabel(fold.fold)).toEqual({
+      label: "4 routine renewals and 1 decision to wait by the keeper",
+      credentials: "2 credentials",
+      detail: "13 events of Sandbox and WSO2 over 4 s",
+    });
+  });
+  it("shows an open fold's events under it, marked as inside it", () => {
+    const key = (listEntries(events, routine, closed)[6] as { key: string }).key;
+    const entries = listEntries(events, routine, { fold: true, open: new Set([key]) });
+    expect(shape(entries).slice(6, 9)).toEqual(["fold(13, open)", "wait", events[12].summary]);
+    expect(entries.slice(7, 20).every((e) => e.type === "event" && e.inFold === key && e.routine)).toBe(true);
+    expect(shape(entries).slice(-1)).toEqual(["sign-in token"]);
+  });
+  it("keeps a fold's key when newer routine events join it", () => {
+    const before = listEntries(events.slice(0, 14), routine, closed).find((e) => e.type === "fold");
+    const after = listEntries(events, routine, closed).find((e) => e.type === "fold");
+    expect(before?.key).toBe(after?.key);
+  });
+  it("folds nothing when the housekeeping is shown", () => {
+    const entries = listEntries(events, routine, { fold: false, open: new Set() });
+    expect(entries.map((e) => e.type === "event" && e.event.summary)).toEqual([...events].reverse().map((e) => e.summary));
+  });
+  it("never folds a failed renewal or a warning, even between routine runs", () => {
+    const failing = [
+      ...keeperRenewal(1000, "A"),
+      ev(2000, "A", keeperRefresh("proactive", "failed"), "failed refresh"),
+      ev(2001, "A", keeperDecision("refresh", "failed: connection refused"), "failed decision"),
+      ...keeperRenewal(3000, "A"),
+    ];
+    expect(shape(listEntries(failing, routineEventIds(failing), closed))).toEqual(["fold(3)", "failed decision", "failed refresh", "fold(3)"]);
+  });
+  it("names the events folded when the filter left no decision to count", () => {
+    const tokens = [ev(1, "A", tokenIssued(60)), ev(2, "A", tokenIssued(60))];
+    expect(foldLabel({ key: "fold:1", events: tokens, open: false }).label).toBe("2 routine events of the keeper");
+    const refreshes = [ev(1, "A", keeperRefresh()), ev(2, "A", keeperRefresh())];
+    expect(foldLabel({ key: "fold:1", events: refreshes, open: false }).label).toBe("2 routine renewals by the keeper");
   });
 });
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import type { Event } from "../bindings/Event";
 import type { TimelineQuery } from "../bindings/TimelineQuery";
 import { selectText } from "../fixtures";
-import { ev, requestSent } from "../logic/timelineFixtures";
+import { ev, keeperRenewal, refreshAttempt, requestSent, verdict } from "../logic/timelineFixtures";
 import * as store from "../store";
 import { TimelineView } from "./timeline";
 
@@ -26,7 +26,8 @@ function timeline(query: TimelineQuery): Event[] {
 }
 
 const rowsOnScreen = (view: TimelineView): HTMLElement[] => [...view.element.querySelectorAll<HTMLElement>('[data-testid="timeline-event"]')];
-const rowOf = (view: TimelineView, summary: string): HTMLElement => rowsOnScreen(view).find((row) => row.title === summary)!;
+const rowOf = (view: TimelineView, summary: string): HTMLElement =>
+  rowsOnScreen(view).find((row) => row.querySelector(".ev-summary")!.textContent === summary)!;
 const offset = (row: HTMLElement): number => Number(/translateY\((\d+)px\)/.exec(row.style.transform)![1]);
 
 // One shell for the file: views subscribe to its events for good.
@@ -103,5 +104,172 @@ describe("the timeline's event list", () => {
     await view.load();
     expect(view.element.querySelector(".filter-bar .muted.small")!.textContent).toBe("0 events");
     expect(view.element.querySelector(".event-empty")!.textContent).toContain("No events yet.");
+  });
+});
+
+/** The view on the page, its picture given a width (happy-dom lays nothing out): a 900 px plot. */
+async function shownView(): Promise<{ view: TimelineView; picture: HTMLElement }> {
+  const view = new TimelineView();
+  document.body.append(view.element);
+  const picture = view.element.querySelector<HTMLElement>('[data-testid="timeline-picture"]')!;
+  Object.defineProperty(picture, "clientWidth", { value: 1020, configurable: true });
+  await view.load();
+  return { view, picture };
+}
+
+/** The element once the picture draws it (at the next animation frame). */
+const drawn = <T extends HTMLElement>(within: HTMLElement, selector: string): Promise<T> =>
+  vi.waitFor(() => {
+    const element = within.querySelector<T>(selector);
+    if (!element) throw new Error(`nothing drawn as ${selector}`);
+    return element;
+  });
+
+/** A wheel event at `clientX` (happy-dom's WheelEvent takes no clientX of its own). */
+function wheelAt(clientX: number, deltaY: number): WheelEvent {
+  const wheel = new WheelEvent("wheel", { deltaY, bubbles: true, cancelable: true });
+  Object.defineProperty(wheel, "clientX", { value: clientX });
+  return wheel;
+}
+
+const centreOf = (element: HTMLElement): number => parseFloat(element.style.left) + (parseFloat(element.style.width) || 18) / 2;
+
+describe("the timeline's picture", () => {
+  const blob = (at: number): Event[] => [
+    ev(at, "Sandbox", requestSent(500), "the fault"),
+    ev(at + 1, "Sandbox", verdict(true), "the expiry"),
+    ev(at + 2, "Sandbox", refreshAttempt("refreshed"), "the refresh"),
+  ];
+
+  it("draws three events 1 ms apart as one group of 3 that spreads them when clicked; a member selects its row", async () => {
+    held = blob(Date.now() - 60_000);
+    const { view, picture } = await shownView();
+    const group = await drawn<HTMLButtonElement>(picture, '[data-testid="timeline-group"]');
+    expect(group.dataset.count).toBe("3");
+    expect(group.getAttribute("aria-expanded")).toBe("false");
+    expect(group.textContent).toBe("3");
+    expect(picture.querySelectorAll('[data-testid="timeline-mark"]')).toHaveLength(0);
+
+    group.click();
+    const members = [...picture.querySelectorAll<HTMLElement>('[data-testid="timeline-mark"]')];
+    expect(members.map((m) => m.dataset.kind)).toEqual(["request", "expiry", "refreshOk"]);
+    expect(group.getAttribute("aria-expanded")).toBe("true");
+    const lefts = members.map((m) => parseFloat(m.style.left));
+    expect(lefts[1] - lefts[0]).toBeGreaterThanOrEqual(18);
+    expect(lefts[2] - lefts[1]).toBeGreaterThanOrEqual(18);
+
+    members[1].click();
+    const selected = view.element.querySelector<HTMLElement>('[data-testid="timeline-event"][aria-selected="true"]')!;
+    expect(selected.querySelector(".ev-summary")!.textContent).toBe("the expiry");
+    expect(selected.classList.contains("selected")).toBe(true);
+    expect(picture.querySelector('[aria-current="true"]')).toBe(members[1]);
+
+    group.click();
+    expect(picture.querySelectorAll('[data-testid="timeline-mark"]')).toHaveLength(0);
+    expect(group.getAttribute("aria-expanded")).toBe("false");
+  });
+
+  it("keeps what is pointed at in place when the wheel zooms: a group under the pointer, else the instant under it", async () => {
+    const now = Date.now();
+    held = [ev(now - 120_000, "Sandbox", requestSent(), "a lone request"), ...blob(now - 60_000)];
+    const { picture } = await shownView();
+    const group = await drawn(picture, '[data-testid="timeline-group"]');
+    const lone = picture.querySelector<HTMLElement>('[data-testid="timeline-mark"]')!;
+    const groupAt = centreOf(group);
+    const loneAt = centreOf(lone);
+
+    group.dispatchEvent(new WheelEvent("wheel", { deltaY: -300, bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect(centreOf(lone)).not.toBeCloseTo(loneAt, 0));
+    expect(centreOf(group)).toBeCloseTo(groupAt, 1);
+
+    // Over the empty picture at the lone mark's x (the plot starts 120 px in): the lone mark stays.
+    const before = centreOf(lone);
+    const groupBefore = centreOf(group);
+    picture.dispatchEvent(wheelAt(120 + before, -200));
+    await vi.waitFor(() => expect(centreOf(group)).not.toBeCloseTo(groupBefore, 0));
+    expect(centreOf(lone)).toBeCloseTo(before, 1);
+  });
+});
+
+describe("the timeline's picture from the keyboard", () => {
+  it("has one tab stop among its marks; arrows walk into an open group, Escape folds it back onto the group", async () => {
+    const now = Date.now();
+    held = [
+      ev(now - 120_000, "Sandbox", requestSent(), "a lone request"),
+      ev(now - 60_000, "Sandbox", requestSent(500), "the fault"),
+      ev(now - 60_000 + 1, "Sandbox", verdict(true), "the expiry"),
+    ];
+    const { picture } = await shownView();
+    const group = await drawn<HTMLButtonElement>(picture, '[data-testid="timeline-group"]');
+    const key = (target: HTMLElement, name: string): void => {
+      target.dispatchEvent(new KeyboardEvent("keydown", { key: name, bubbles: true, cancelable: true }));
+    };
+    expect([...picture.querySelectorAll('button[tabindex="0"]')]).toHaveLength(1);
+
+    group.focus();
+    group.click();
+    key(group, "ArrowRight");
+    const first = document.activeElement as HTMLElement;
+    expect(first.dataset.testid).toBe("timeline-mark");
+    expect(first.getAttribute("aria-label")).toMatch(/^request → 500, Sandbox, /);
+    key(first, "ArrowRight");
+    expect((document.activeElement as HTMLElement).dataset.kind).toBe("expiry");
+    key(document.activeElement as HTMLElement, "Home");
+    expect((document.activeElement as HTMLElement).getAttribute("aria-label")).toMatch(/^request → 200, Sandbox, /);
+
+    key(document.activeElement as HTMLElement, "ArrowRight");
+    key(document.activeElement as HTMLElement, "Escape");
+    expect(document.activeElement).toBe(group);
+    expect(group.getAttribute("aria-expanded")).toBe("false");
+    expect(picture.querySelectorAll(".tl-member")).toHaveLength(0);
+    expect([...picture.querySelectorAll('button[tabindex="0"]')]).toEqual([group]);
+  });
+});
+
+describe("the keeper's routine in the list", () => {
+  it("folds a run into one row that opens in place, and shows every event with the toggle", async () => {
+    const start = Date.now() - 600_000;
+    held = [
+      ...keeperRenewal(start, "Sandbox"),
+      ...keeperRenewal(start + 60_000, "Sandbox"),
+      ...keeperRenewal(start + 120_000, "Sandbox"),
+      ...keeperRenewal(start + 180_000, "Sandbox"),
+      ev(start + 240_000, "Sandbox", requestSent(), "a send"),
+    ];
+    const { view } = await shownView();
+    const folded = (): HTMLElement[] => [...view.element.querySelectorAll<HTMLElement>('[data-testid="timeline-folded"]')];
+    expect(folded()).toHaveLength(1);
+    expect(folded()[0].dataset.count).toBe("12");
+    expect(folded()[0].textContent).toContain("4 routine renewals by the keeper");
+    expect(folded()[0].getAttribute("aria-expanded")).toBe("false");
+    expect(rowsOnScreen(view).map((row) => row.querySelector(".ev-summary")!.textContent)).toEqual(["a send"]);
+
+    folded()[0].click();
+    expect(folded()[0].getAttribute("aria-expanded")).toBe("true");
+    expect(rowsOnScreen(view)).toHaveLength(13);
+
+    const toggle = view.element.querySelector<HTMLButtonElement>('[data-testid="timeline-show-routine"]')!;
+    expect(toggle.textContent).toContain("(12)");
+    toggle.click();
+    expect(toggle.getAttribute("aria-pressed")).toBe("true");
+    expect(folded()).toHaveLength(0);
+    expect(rowsOnScreen(view)).toHaveLength(13);
+  });
+});
+
+describe("the list's selection", () => {
+  it("moves with the arrow keys, and the selected row shows its whole text, with no native tooltip", async () => {
+    const { view } = await shownView();
+    const list = view.element.querySelector<HTMLElement>('[data-testid="timeline-picture"] ~ .event-list')!;
+    list.focus();
+    list.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    list.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    const selected = view.element.querySelector<HTMLElement>('.event-row[aria-selected="true"]')!;
+    expect(selected.querySelector(".ev-summary")!.textContent).toBe("request #198");
+    expect(list.getAttribute("aria-activedescendant")).toBe(selected.id);
+    expect(selected.classList.contains("selected")).toBe(true);
+    // Its time to the millisecond, with the date.
+    expect(selected.querySelector(".when-full")!.textContent).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    expect(view.element.querySelectorAll(".event-list [title]")).toHaveLength(0);
   });
 });
