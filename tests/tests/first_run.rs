@@ -271,6 +271,41 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_in_five_st
         })
         .await;
     assert!(detected.contains("Sandbox"), "{detected}");
+    // At the default range the fault, the refresh and the retry came within
+    // milliseconds: one group mark that says how many it holds and opens
+    // into marks that can each be told apart.
+    let (group, count) = session
+        .wait_for("a group mark of the expiry's cluster", || async {
+            let groups = session
+                .client
+                .find_all(Locator::Css(r#"[data-testid="timeline-group"]"#))
+                .await
+                .ok()?;
+            for group in groups {
+                let count: usize = group.attr("data-count").await.ok()??.parse().ok()?;
+                if count >= 3 {
+                    return Some((group, count));
+                }
+            }
+            None
+        })
+        .await;
+    let marks_before = session
+        .texts(r#"[data-testid="timeline-mark"]"#)
+        .await
+        .len();
+    group.click().await.expect("open the group");
+    session
+        .wait_for("the group opened into its marks", || async {
+            let expanded = group.attr("aria-expanded").await.ok()??;
+            let marks = session
+                .texts(r#"[data-testid="timeline-mark"]"#)
+                .await
+                .len();
+            (expanded == "true" && marks >= marks_before + count).then_some(())
+        })
+        .await;
+    session.screenshot("first-run-timeline-group").await;
     // "All" fits the picture to the events (the default follows the last 5 min).
     let all = session
         .client
