@@ -20,7 +20,7 @@ import {
 import type { CredentialView, FieldProblem } from "../pending-types";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
-import { toast, toastError } from "../ui/toast";
+import { toast } from "../ui/toast";
 import { toReport } from "../logic/errors";
 
 const FORM_KEY = "callout-lab.credential-form.v1";
@@ -38,6 +38,12 @@ export class CredentialForm {
   /** Fields the user has changed; only theirs show problems until a save is tried. */
   private touched = new Set<string>();
   private showAllProblems = false;
+  /**
+   * What the form says beside a field (Discover's answer under the issuer)
+   * or for the whole form ("form": a save that did not happen), in place
+   * rather than in a toast. A field's note goes when the field changes.
+   */
+  private notes = new Map<string, { text: string; tone: "ok" | "info" | "error" }>();
   /** What the last "Use the built-in sandbox" did, shown under the protocol. */
   private sandboxNote = "";
   private inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
@@ -78,6 +84,7 @@ export class CredentialForm {
     if (!view && !restored) this.credential.keepAliveSeconds = store.settings.value.keepAliveDefaultSeconds;
     this.problems.clear();
     this.touched.clear();
+    this.notes.clear();
     // A saved credential's problems are shown at once; a new form starts clean.
     this.showAllProblems = this.previousName !== null;
     this.render();
@@ -101,6 +108,8 @@ export class CredentialForm {
 
   private changed(field?: string): void {
     if (field) this.touched.add(field);
+    if (field) this.notes.delete(field);
+    this.notes.delete("form");
     this.persist();
     this.validate();
   }
@@ -126,18 +135,25 @@ export class CredentialForm {
     const shown = visibleProblems(this.problems, this.touched, this.showAllProblems);
     for (const [field, slot] of this.problemSlots) {
       const messages = shown.get(field) ?? [];
-      replace(slot, messages.map((m) => h("div", { class: "field-problem", testid: "field-problem", role: "alert" }, m)));
+      const note = this.notes.get(field);
+      replace(
+        slot,
+        messages.map((m) => h("div", { class: "field-problem", testid: "field-problem", role: "alert" }, m)),
+        note ? h("div", { class: `field-note tone-${note.tone}`, testid: `${field}-note`, role: note.tone === "error" ? "alert" : "status" }, note.text) : null,
+      );
       this.inputs.get(field)?.setAttribute("aria-invalid", messages.length ? "true" : "false");
     }
     const known = new Set(this.problemSlots.keys());
     const other = [...shown.entries()].filter(([f]) => !known.has(f));
     const general = this.element.querySelector(".form-general");
     if (general) {
+      const note = this.notes.get("form");
       replace(
         general,
         other.flatMap(([field, messages]) =>
           messages.map((m) => h("div", { class: "field-problem", testid: "field-problem" }, field === "credential" ? m : `${field}: ${m}`)),
         ),
+        note ? h("div", { class: `field-problem`, testid: "form-message", role: "alert" }, note.text) : null,
       );
     }
   }
@@ -214,17 +230,22 @@ export class CredentialForm {
       void busy(discover, "Discovering…", async () => {
         const url = (c.issuer ?? "").trim();
         if (!url) {
-          toast("Enter the issuer URL first, then Discover.", "info");
+          this.notes.set("issuer", { text: "Enter the issuer URL first, then Discover.", tone: "info" });
+          this.showProblems();
+          this.inputs.get("issuer")?.focus();
           return;
         }
         try {
           const metadata = await api.discover(url);
           this.credential = applyMetadata(c, url, metadata);
+          for (const field of ["tokenUrl", "authUrl"]) this.touched.add(field);
           this.render();
           this.changed();
-          toast(`Found the provider's endpoints at ${url}.`, "ok");
+          this.notes.set("issuer", { text: `Found the provider's endpoints at ${url}: the token and authorization URLs are filled in.`, tone: "ok" });
+          this.showProblems();
         } catch (error) {
-          toastError(`Could not discover ${url}`, error);
+          this.notes.set("issuer", { text: `Could not discover ${url}: ${toReport(error).message}`, tone: "error" });
+          this.showProblems();
         }
       }),
     );
@@ -366,7 +387,8 @@ export class CredentialForm {
       const first = problems[0];
       const [firstField] = problemsByField([first]).keys();
       this.inputs.get(firstField)?.focus();
-      toast(`Fix ${problems.length === 1 ? "the marked field" : `the ${problems.length} marked fields`} first: ${first.message}`, "error");
+      this.notes.set("form", { text: `Not saved: fix ${problems.length === 1 ? "the marked field" : `the ${problems.length} marked fields`} first.`, tone: "error" });
+      this.showProblems();
       return;
     }
     const run = async (): Promise<void> => {
@@ -381,7 +403,10 @@ export class CredentialForm {
         // A problem of the form (one that appeared since the last check, such
         // as a name another window took) shows under its field.
         const problems = toReport(error).kind === "invalidCredential" ? await this.runValidation() : [];
-        if (problems.length === 0) toastError(`Could not save ${this.credential.name || "the credential"}`, error);
+        if (problems.length === 0) {
+          this.notes.set("form", { text: `Could not save ${this.credential.name || "the credential"}: ${toReport(error).message}`, tone: "error" });
+          this.showProblems();
+        }
       }
     };
     if (button) await busy(button, "Saving…", run);

@@ -1,0 +1,102 @@
+// @vitest-environment happy-dom
+// The credential form: nothing red before typing, and what the shell says
+// about a field (validation, Discover) or a save shown in the form, in place.
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { FieldProblem } from "../bindings/FieldProblem";
+import { CredentialForm } from "./credentialForm";
+
+/** Problems the mocked shell answers `validate_credential` with. */
+let problems: FieldProblem[] = [];
+let saves = 0;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  document.body.replaceChildren();
+  localStorage.clear();
+  problems = [];
+  saves = 0;
+  mockIPC((cmd) => {
+    if (cmd === "validate_credential") return problems;
+    if (cmd === "discover") throw { kind: "invalidUrl", message: 'invalid URL "https://nowhere.example": no provider metadata found at the issuer' };
+    if (cmd === "save_credential") {
+      saves += 1;
+      throw { kind: "keychain", message: "the OS keychain could not store \"My_API\": access denied" };
+    }
+    return undefined;
+  });
+});
+afterEach(() => {
+  clearMocks();
+  vi.useRealTimers();
+});
+
+function openForm(): CredentialForm {
+  const form = new CredentialForm(
+    () => undefined,
+    () => undefined,
+  );
+  document.body.append(form.element);
+  form.open(null);
+  return form;
+}
+
+const texts = (form: CredentialForm, css: string): string[] => [...form.element.querySelectorAll(css)].map((element) => element.textContent ?? "");
+
+/** Lets debounced validation and the mocked shell's answers land. */
+async function settle(): Promise<void> {
+  await vi.advanceTimersByTimeAsync(300);
+}
+
+function type(form: CredentialForm, field: string, text: string): void {
+  const input = form.element.querySelector<HTMLInputElement>(`#cred-${field}`)!;
+  input.value = text;
+  input.dispatchEvent(new Event("input"));
+}
+
+describe("the credential form", () => {
+  it("opens without red fields, and shows a field's problem once it is typed in", async () => {
+    problems = [
+      { field: "name", message: "Its name must start with a letter." },
+      { field: "tokenUrl", message: "The client credentials flow needs a token URL." },
+    ];
+    const form = openForm();
+    await settle();
+    expect(texts(form, '[data-testid="field-problem"]')).toEqual([]);
+
+    type(form, "name", "9lives");
+    await settle();
+    expect(texts(form, '[data-testid="field-problem"]')).toEqual(["Its name must start with a letter."]);
+  });
+
+  it("says in the form, not in a toast, why a save did not happen", async () => {
+    problems = [{ field: "tokenUrl", message: "The client credentials flow needs a token URL." }];
+    const form = openForm();
+    await settle();
+    form.element.dispatchEvent(new Event("submit"));
+    await settle();
+    expect(texts(form, '[data-testid="form-message"]')).toEqual(["Not saved: fix the marked field first."]);
+    expect(texts(form, '[data-testid="field-problem"]')).toContain("The client credentials flow needs a token URL.");
+    expect(saves).toBe(0);
+    expect(document.querySelectorAll('[data-testid="toast"]')).toHaveLength(0);
+
+    problems = [];
+    form.element.dispatchEvent(new Event("submit"));
+    await settle();
+    expect(saves).toBe(1);
+    expect(texts(form, '[data-testid="form-message"]')).toEqual(['Could not save the credential: the OS keychain could not store "My_API": access denied']);
+  });
+
+  it("puts Discover's answer under the issuer", async () => {
+    const form = openForm();
+    form.element.querySelector<HTMLButtonElement>(".field-with-action button")!.click();
+    await settle();
+    expect(texts(form, '[data-testid="issuer-note"]')).toEqual(["Enter the issuer URL first, then Discover."]);
+
+    type(form, "issuer", "https://nowhere.example");
+    form.element.querySelector<HTMLButtonElement>(".field-with-action button")!.click();
+    await settle();
+    expect(texts(form, '[data-testid="issuer-note"]')[0]).toMatch(/^Could not discover https:\/\/nowhere\.example: invalid URL/);
+    expect(document.querySelectorAll('[data-testid="toast"]')).toHaveLength(0);
+  });
+});
