@@ -1,12 +1,15 @@
 // Small in-app dialogs (a name to save as, a yes/no), instead of window.prompt /
 // confirm, which a desktop webview may not show.
-import { h } from "./dom";
+import { busy, h } from "./dom";
 
 function open<T>(build: (close: (value: T) => void) => HTMLElement, cancelled: T): Promise<T> {
   return new Promise((resolve) => {
     const previous = document.activeElement as HTMLElement | null;
     const backdrop = h("div", { class: "modal-backdrop" });
+    let closed = false;
     const close = (value: T): void => {
+      if (closed) return;
+      closed = true;
       backdrop.remove();
       previous?.focus?.();
       resolve(value);
@@ -72,25 +75,68 @@ export function askConfirm(title: string, message: string, confirm: string): Pro
   );
 }
 
-/** Asks for a longer text (a pasted command); resolves null when cancelled. */
-export function askLongText(title: string, label: string, placeholder: string, confirm: string, testid: string): Promise<string | null> {
+/** What the dialog does with the text itself, before it closes. */
+export interface LongTextAccept {
+  /** Uses the text: null when done (the dialog closes), else why not (said in the dialog, which stays open). */
+  run: (text: string) => Promise<string | null>;
+  /** The confirm button's label while `run` runs. */
+  busyLabel: string;
+  /** The test id of the line that says why not. */
+  problemTestid: string;
+}
+
+/**
+ * Asks for a longer text (a pasted command); resolves null when cancelled.
+ * With `accept`, the dialog uses the text itself and closes only once that
+ * worked; a problem is said under the text, which stays to be fixed.
+ */
+export function askLongText(title: string, label: string, placeholder: string, confirm: string, testid: string, accept?: LongTextAccept): Promise<string | null> {
   return open<string | null>((close) => {
+    const problemId = `${testid}-problem`;
     const area = h("textarea", { rows: 8, "aria-label": label, spellcheck: "false", placeholder, testid, class: "modal-text" });
+    const problem = h("div", { class: "field-problem", id: problemId, testid: accept?.problemTestid, role: "alert", hidden: true });
+    const submit = h("button", { type: "submit", class: "primary", testid: `${testid}-submit` }, confirm);
     const form = h(
       "form",
       { class: "modal modal-wide", role: "dialog", "aria-modal": "true", "aria-label": title, testid: "modal" },
       h("h2", null, title),
       h("label", { class: "modal-label" }, label, area),
+      problem,
       h(
         "div",
         { class: "form-actions" },
         h("button", { type: "button", class: "ghost", onclick: () => close(null) }, "Cancel"),
-        h("button", { type: "submit", class: "primary", testid: `${testid}-submit` }, confirm),
+        submit,
       ),
     );
+    const showProblem = (text: string | null): void => {
+      problem.hidden = text === null;
+      problem.textContent = text ?? "";
+      if (text === null) {
+        area.removeAttribute("aria-invalid");
+        area.removeAttribute("aria-describedby");
+      } else {
+        area.setAttribute("aria-invalid", "true");
+        area.setAttribute("aria-describedby", problemId);
+      }
+    };
+    area.addEventListener("input", () => showProblem(null));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      close(area.value.trim() || null);
+      const text = area.value.trim();
+      if (!text || !accept) {
+        close(text || null);
+        return;
+      }
+      if (submit.disabled) return;
+      void busy(submit, accept.busyLabel, () => accept.run(text)).then((why) => {
+        if (why === null) {
+          close(text);
+          return;
+        }
+        showProblem(why);
+        area.focus();
+      });
     });
     setTimeout(() => area.focus(), 0);
     return form;

@@ -10,6 +10,9 @@ import type { Received } from "../bindings/Received";
 import type { Verdict } from "../bindings/Verdict";
 import type { Preview, SavedRequest, SendReport } from "../pending-types";
 import { fromSaved, saveEditorState } from "../logic/drafts";
+import type { CollectionImport } from "../bindings/CollectionImport";
+import type { ImportedRequest } from "../bindings/ImportedRequest";
+import { toaster } from "../ui/toast";
 import { EditorView } from "./editor";
 
 const SOAP: SavedRequest = {
@@ -41,6 +44,11 @@ let held: SavedRequest[];
 let nextId: number;
 let preview: (draft: Draft) => Preview;
 let send: (draft: Draft) => SendReport | Promise<SendReport>;
+/** The shell's import and export commands, and the credentials authorized; a test sets what they answer. */
+let importCurl: (command: string) => ImportedRequest;
+let importPostman: (json: string) => CollectionImport;
+let exportRequest: (draft: Draft, format: string) => string;
+let authorized: string[];
 
 beforeAll(() =>
   mockIPC(
@@ -59,6 +67,17 @@ beforeAll(() =>
           return preview(a.draft as Draft);
         case "send_request":
           return send(a.draft as Draft);
+        case "import_curl":
+          return importCurl(a.command as string);
+        case "import_postman":
+          return importPostman(a.json as string);
+        case "export_request":
+          return exportRequest(a.draft as Draft, a.format as string);
+        case "authorize":
+          authorized.push(a.name as string);
+          return null;
+        case "list_credentials":
+          return [];
         default:
           return null;
       }
@@ -76,6 +95,14 @@ beforeEach(() => {
   send = () => {
     throw new Error("no send expected in this test");
   };
+  const unexpected = (): never => {
+    throw new Error("not expected in this test");
+  };
+  importCurl = unexpected;
+  importPostman = unexpected;
+  exportRequest = unexpected;
+  authorized = [];
+  toaster().dispose();
 });
 
 async function mount(): Promise<EditorView> {
@@ -393,5 +420,152 @@ describe("the body of a request", () => {
     const view = await mount();
     item(view, "Accounts").click();
     expect(bodySection(view).hidden).toBe(false);
+  });
+});
+
+const toasts = (): string[] => [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.querySelector(".toast-text")?.textContent ?? "");
+/** The element once it is shown (not hidden), wherever in the page. */
+const shownAt = (css: string): Promise<HTMLElement> =>
+  vi.waitFor(() => {
+    const found = document.querySelector<HTMLElement>(css);
+    if (!found || found.closest("[hidden]")) throw new Error(`${css} is not shown`);
+    return found;
+  });
+
+describe("a send that got no response", () => {
+  it("is said once, in the response pane, with Re-authorize there when the credential needs it", async () => {
+    send = () => {
+      throw { kind: "needsReauthorization", message: "Sandbox needs re-authorization: the refresh token was revoked (invalid_grant)" };
+    };
+    const view = await mount();
+    item(view, "Salesforce REST query").click();
+    await view.send();
+
+    const error = $(view.element, '.response-pane [data-testid="send-error"]');
+    expect(error.textContent).toContain("No response. Sandbox needs re-authorization: the refresh token was revoked (invalid_grant)");
+    expect(toasts()).toEqual([]);
+    // Still there on coming back to the request, remedy and all.
+    item(view, "Accounts").click();
+    expect(view.element.querySelector('[data-testid="send-error"]')).toBeNull();
+    item(view, "Salesforce REST query").click();
+    const remedy = $<HTMLButtonElement>(view.element, '[data-testid="send-error"] [data-testid="send-error-reauthorize"]');
+    expect(remedy.textContent).toBe("Re-authorize Sandbox");
+
+    remedy.click();
+    await vi.waitFor(() => expect(authorized).toEqual(["Sandbox"]));
+  });
+
+  it("offers no Re-authorize when that is not the way out", async () => {
+    send = () => {
+      throw { kind: "transport", message: "error sending request: connection refused" };
+    };
+    const view = await mount();
+    item(view, "Salesforce REST query").click();
+    await view.send();
+    const error = $(view.element, '.response-pane [data-testid="send-error"]');
+    expect(error.textContent).toContain("connection refused");
+    expect(error.querySelector("button")).toBeNull();
+    expect(toasts()).toEqual([]);
+  });
+});
+
+describe("Send without a URL", () => {
+  it("says under the URL field, not in a toast, that a URL is needed, marks the field and focuses it", async () => {
+    const view = await mount();
+    item(view, "Accounts").click();
+    const url = $<HTMLInputElement>(view.element, '[data-testid="url"]');
+    url.value = "";
+    url.dispatchEvent(new Event("input", { bubbles: true }));
+
+    $(view.element, '[data-testid="send"]').click();
+    const problem = $(view.element, '[data-testid="url-problem"]');
+    expect(problem.textContent).toMatch(/^Enter a URL first, e\.g\. callout:Sandbox\/services\//);
+    expect(url.closest(".request-line")!.nextElementSibling).toBe(problem.parentElement);
+    expect(url.getAttribute("aria-invalid")).toBe("true");
+    expect(document.getElementById(url.getAttribute("aria-describedby")!)!.contains(problem)).toBe(true);
+    expect(document.activeElement).toBe(url);
+    expect(toasts()).toEqual([]);
+
+    type(url, "callout:Sandbox/services/data");
+    expect(view.element.querySelector('[data-testid="url-problem"]')).toBeNull();
+    expect(url.hasAttribute("aria-invalid")).toBe(false);
+  });
+});
+
+describe("importing and exporting", () => {
+  const imported: ImportedRequest = { request: { ...REST, id: "", name: "GET items", url: "https://api.example.com/v1/items", sample: false }, notes: [] };
+
+  it("says in the curl dialog, not in a toast, why a command was not imported; the dialog stays open to fix it", async () => {
+    importCurl = () => {
+      throw { kind: "import", message: "not a curl command: unbalanced quote at column 6" };
+    };
+    const view = await mount();
+    $(view.element, '[data-testid="import-curl"]').click();
+    const area = await vi.waitFor(() => $<HTMLTextAreaElement>(document.body, '[data-testid="modal"] [data-testid="import-curl-text"]'));
+    area.value = "curl 'https://api.example.com/v1/items";
+    $(document.body, '[data-testid="modal"]').dispatchEvent(new Event("submit", { cancelable: true }));
+
+    const problem = await shownAt('[data-testid="modal"] [data-testid="import-curl-error"]');
+    expect(problem.textContent).toBe("Not imported: not a curl command: unbalanced quote at column 6");
+    expect(area.getAttribute("aria-invalid")).toBe("true");
+    expect(toasts()).toEqual([]);
+
+    importCurl = () => imported;
+    area.value = "curl https://api.example.com/v1/items";
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+    expect(problem.hidden).toBe(true);
+    $(document.body, '[data-testid="modal"]').dispatchEvent(new Event("submit", { cancelable: true }));
+    await vi.waitFor(() => expect(document.querySelector('[data-testid="modal"]')).toBeNull());
+    expect(nameInput(view).value).toBe("GET items");
+  });
+
+  it("says under the URL field why a curl command pasted there was not imported", async () => {
+    importCurl = () => {
+      throw { kind: "import", message: "not a curl command: unbalanced quote at column 6" };
+    };
+    const view = await mount();
+    const url = $<HTMLInputElement>(view.element, '[data-testid="url"]');
+    const paste = new Event("paste", { bubbles: true, cancelable: true });
+    Object.defineProperty(paste, "clipboardData", { value: { getData: () => "curl 'https://api.example.com" } });
+    url.dispatchEvent(paste);
+
+    const problem = await shownAt('[data-testid="import-curl-error"]');
+    expect(problem.textContent).toBe("Could not import the curl command: not a curl command: unbalanced quote at column 6");
+    expect(url.closest(".request-line")!.nextElementSibling).toBe(problem.parentElement);
+    // The URL itself is fine: it is not marked.
+    expect(url.hasAttribute("aria-invalid")).toBe(false);
+    expect(toasts()).toEqual([]);
+  });
+
+  it("says under the buttons, not in a toast, why a Postman collection was not imported", async () => {
+    importPostman = () => {
+      throw { kind: "import", message: "not a Postman collection v2.1: missing info.schema" };
+    };
+    const view = await mount();
+    const input = $<HTMLInputElement>(view.element, '[data-testid="import-postman-file"]');
+    Object.defineProperty(input, "files", { value: [new File(["{}"], "acme.json", { type: "application/json" })], configurable: true });
+    input.dispatchEvent(new Event("change"));
+
+    const problem = await shownAt('[data-testid="import-postman-error"]');
+    expect(problem.textContent).toContain("Could not import acme.json: not a Postman collection v2.1: missing info.schema");
+    expect(problem.previousElementSibling).toBe(input.closest(".name-line"));
+    expect(toasts()).toEqual([]);
+
+    problem.querySelector<HTMLButtonElement>('button[aria-label="Dismiss"]')!.click();
+    expect(problem.hidden).toBe(true);
+  });
+
+  it("says under the buttons, not in a toast or a dialog, why a request could not be exported", async () => {
+    exportRequest = () => {
+      throw { kind: "mergeField", message: "unknown merge field {!$Credential.Nope} in the body at line 2, column 3" };
+    };
+    const view = await mount();
+    $(view.element, '[data-testid="export-apex"]').click();
+
+    const problem = await shownAt('[data-testid="export-error"]');
+    expect(problem.textContent).toContain("Could not export as Apex: unknown merge field {!$Credential.Nope}");
+    expect(problem.previousElementSibling).toBe($(view.element, '[data-testid="export-apex"]').closest(".name-line"));
+    expect(document.querySelector('[data-testid="modal"]')).toBeNull();
+    expect(toasts()).toEqual([]);
   });
 });

@@ -1,9 +1,12 @@
 // The request editor: saved requests and samples, method, URL with callout:
 // completion, headers, the CodeMirror body, live preview with the Salesforce lint,
 // merge-field errors pointed at, Send (Ctrl/Cmd+Enter), Save / Save as.
+// What goes wrong is said where it happened: a send without a response in the
+// response pane, a missing URL under the URL, an import or export under the
+// buttons (the curl dialog's in the dialog).
 import type { Diagnostic } from "@codemirror/lint";
 import * as api from "../api";
-import { reauthorizeRemedy } from "../actions";
+import { authorizeCredential } from "../actions";
 import type { Lint } from "../bindings/Lint";
 import { BodyEditor } from "../editor/bodyEditor";
 import { MergeInput } from "../editor/mergeInput";
@@ -23,7 +26,7 @@ import {
   type EditorDraft,
   type EditorState,
 } from "../logic/drafts";
-import { errorHeadline, messageText, placeText, toReport, whereText, type ErrorSituation, type UiError } from "../logic/errors";
+import { errorHeadline, messageText, offersReauthorize, placeText, toReport, whereText, type ErrorSituation, type UiError } from "../logic/errors";
 import { restQueryExample } from "../logic/examples";
 import { calloutCompletions, calloutName } from "../logic/mergeFields";
 import { errorRange, offsetOf } from "../logic/position";
@@ -55,6 +58,10 @@ export class EditorView {
   private method = h("select", { testid: "method", "aria-label": "Method" }, METHODS.map((m) => h("option", { value: m }, m)));
   private url = h("input", { type: "text", class: "url-input", testid: "url", "aria-label": "URL", spellcheck: "false", autocomplete: "off", placeholder: restQueryExample(store.salesforceApiVersion.value) });
   private suggestions = h("ul", { class: "suggestions", role: "listbox", hidden: true });
+  /** Under the URL: why Send did nothing (no URL), or why a curl command pasted there was not imported. */
+  private urlProblem = h("div", { class: "url-problem", id: "url-problem", hidden: true });
+  /** Under the buttons: why a Postman import or an export did not happen. */
+  private actionProblem = h("div", { class: "callout callout-error callout-dismissable action-problem", role: "alert", hidden: true });
   private headersBox = h("div", { class: "headers", testid: "headers" });
   private bodyKind = h("select", { "aria-label": "Body type" }, BODY_KINDS.map((k) => h("option", { value: k.value }, k.label)));
   private bodyHost = h("div", { class: "body-editor", testid: "body-editor" });
@@ -71,7 +78,7 @@ export class EditorView {
   private previewNote = h("span", { class: "muted small" });
   private sendButton = h("button", { type: "button", class: "primary send", testid: "send", title: "Send (Ctrl+Enter)" }, "Send");
   private dirtyMark = h("span", { class: "dirty-mark", testid: "dirty-mark", title: "Unsaved changes", "aria-label": "Unsaved changes", role: "img", hidden: true }, "●");
-  private response = new ResponsePanel();
+  private response = new ResponsePanel({ reauthorize: (name) => authorizeCredential(name) });
   /** The last response of each draft (by draft key), shown again when it is opened again; in memory only. */
   private responses = new Map<string, ResponseState>();
   private previewSeq = 0;
@@ -125,7 +132,9 @@ export class EditorView {
           "div",
           { class: "request-pane" },
           h("div", { class: "name-line" }, this.nameInput, this.dirtyMark, h("div", { class: "spacer" }), importCurl, importPostman, postmanFile, h("span", { class: "muted small" }, "Export:"), exportCurl, exportApex, revert, saveAs, save),
+          this.actionProblem,
           h("div", { class: "request-line" }, this.method, urlWrap, this.sendButton),
+          this.urlProblem,
           h("details", { class: "headers-section", open: true }, h("summary", null, "Headers"), this.headersBox, addHeader),
           this.addBodyLine,
           this.bodySection,
@@ -177,6 +186,7 @@ export class EditorView {
       this.changed();
     });
     this.url.addEventListener("input", () => {
+      this.showUrlProblem(null);
       this.current().url = this.url.value;
       this.suggest();
       this.changed();
@@ -323,6 +333,8 @@ export class EditorView {
     this.showBody();
     this.renderHeaders();
     this.clearError();
+    this.showUrlProblem(null);
+    if (switching) this.showActionProblem(null);
     // Back on a request: its last response again (a revert or a save keeps what is shown).
     if (switching) this.response.restore(this.responses.get(key) ?? { kind: "idle" });
     this.renderList();
@@ -647,6 +659,38 @@ export class EditorView {
     this.applyMarks();
   }
 
+  /**
+   * The line under the URL field (`testid` names what it says), or none. `invalid`:
+   * the URL itself is what is wrong (empty), and the field is marked so.
+   */
+  private showUrlProblem(text: string | null, testid = "url-problem", invalid = false): void {
+    this.urlProblem.hidden = text === null;
+    if (text === null) {
+      replace(this.urlProblem);
+      this.url.removeAttribute("aria-invalid");
+      this.url.removeAttribute("aria-describedby");
+      return;
+    }
+    replace(this.urlProblem, h("div", { class: "field-problem", testid, role: "alert" }, text));
+    if (invalid) this.url.setAttribute("aria-invalid", "true");
+    else this.url.removeAttribute("aria-invalid");
+    this.url.setAttribute("aria-describedby", "url-problem");
+  }
+
+  /** Why an import or an export did not happen, under the buttons that started it (`testid` names which), or none. */
+  private showActionProblem(text: string | null, testid = "action-problem"): void {
+    this.actionProblem.hidden = text === null;
+    if (text === null) {
+      replace(this.actionProblem);
+      delete this.actionProblem.dataset.testid;
+      return;
+    }
+    const dismiss = h("button", { type: "button", class: "ghost small", "aria-label": "Dismiss" }, "Dismiss");
+    dismiss.addEventListener("click", () => this.showActionProblem(null));
+    this.actionProblem.dataset.testid = testid;
+    replace(this.actionProblem, h("div", null, text), dismiss);
+  }
+
   private revealError(): void {
     const error = this.lastError;
     if (!error?.location) return;
@@ -681,10 +725,11 @@ export class EditorView {
     const d = this.current();
     const draft = toDraft(d);
     if (!draft.url) {
-      toast(`Enter a URL first, e.g. ${restQueryExample(store.salesforceApiVersion.value, "SELECT+Id+FROM+Account")}`, "info");
+      this.showUrlProblem(`Enter a URL first, e.g. ${restQueryExample(store.salesforceApiVersion.value, "SELECT+Id+FROM+Account")}`, "url-problem", true);
       this.url.focus();
       return;
     }
+    this.showUrlProblem(null);
     // The response belongs to the draft sent, even if another one is open when it arrives.
     const key = this.state.current ?? "";
     const before = this.response.state;
@@ -716,8 +761,9 @@ export class EditorView {
             if (here()) this.showError(report, "refused", true);
             else toastError(`Did not send “${d.name}”`, error);
           } else {
-            settle({ kind: "failed", message: report.message });
-            toastError(`Could not send “${d.name}”`, error, report.kind === "needsReauthorization" && credential ? reauthorizeRemedy(credential) : undefined);
+            // Said once, in the response pane, with Re-authorize there when that is the way out.
+            settle({ kind: "failed", message: report.message, reauthorize: offersReauthorize(error) ? credential : null });
+            if (!here()) toast(`“${d.name}” got no response. Open it to see why.`, "info");
           }
         }
       });
@@ -728,27 +774,43 @@ export class EditorView {
 
   // --- import / export -----------------------------------------------------
 
+  /** The curl dialog: a command that cannot be imported is said there, and the dialog stays open to fix it. */
   private async askCurl(): Promise<void> {
-    const command = await askLongText(
+    this.showActionProblem(null);
+    await askLongText(
       "Import a curl command",
       "curl command",
       "curl -X POST https://api.example.com/v1/items -H 'Content-Type: application/json' -d '{\"a\":1}'",
       "Import",
       "import-curl-text",
+      {
+        busyLabel: "Importing…",
+        problemTestid: "import-curl-error",
+        run: async (command) => {
+          const why = await this.importCurl(command);
+          return why === null ? null : `Not imported: ${why}`;
+        },
+      },
     );
-    if (command) await this.importCurlText(command);
   }
 
-  /** Opens a pasted curl command as a new, unsaved request. */
+  /** Opens a curl command pasted into the URL field as a new, unsaved request; if it cannot be, says why under the field. */
   async importCurlText(command: string): Promise<void> {
+    const problem = await this.importCurl(command);
+    if (problem) this.showUrlProblem(`Could not import the curl command: ${problem}`, "import-curl-error");
+  }
+
+  /** Opens a curl command as a new, unsaved request; the shell's reason when it cannot, else null. */
+  private async importCurl(command: string): Promise<string | null> {
     try {
       const imported = await api.importCurl(command);
       this.load({ ...fromSaved(imported.request), savedId: null }, this.newKey());
       this.persistNow();
       const notes = imported.notes.length ? ` (${imported.notes.join("; ")})` : "";
       toast(`Imported “${imported.request.name}” from curl; save it to keep it${notes}.`, "info");
+      return null;
     } catch (error) {
-      toastError("Could not import the curl command", error);
+      return toReport(error).message;
     }
   }
 
@@ -756,6 +818,7 @@ export class EditorView {
     const file = input.files?.[0];
     input.value = "";
     if (!file) return;
+    this.showActionProblem(null);
     try {
       const imported = await api.importPostman(await file.text());
       await this.refresh();
@@ -765,17 +828,18 @@ export class EditorView {
       const notes = imported.notes.length ? ` Left out: ${imported.notes.length} item(s), e.g. ${imported.notes[0]}` : "";
       toast(`Imported ${imported.requests.length} requests from “${imported.name}”.${credentials}${notes}`, "info");
     } catch (error) {
-      toastError(`Could not import ${file.name}`, error);
+      this.showActionProblem(`Could not import ${file.name}: ${toReport(error).message}`, "import-postman-error");
     }
   }
 
   private async exportAs(format: "curl" | "apex"): Promise<void> {
     const draft = toDraft(this.current());
+    this.showActionProblem(null);
     try {
       const text = await api.exportRequest(draft, format);
       await showText(format === "curl" ? "As a curl command" : "As Apex", text, "export-text");
     } catch (error) {
-      toastError(`Could not export as ${format === "curl" ? "curl" : "Apex"}`, error);
+      this.showActionProblem(`Could not export as ${format === "curl" ? "curl" : "Apex"}: ${toReport(error).message}`, "export-error");
     }
   }
 

@@ -2,6 +2,7 @@
 // our verdict and the Salesforce verdict side by side, and the attempts as steps.
 // Any attempt that sent a request opens (click, Enter or Space): its request as
 // sent and its whole response take the final response's place until it is closed.
+// A send that got no response says why here, with Re-authorize when that is the way out.
 import { BodyEditor } from "../editor/bodyEditor";
 import type { Header } from "../bindings/Header";
 import type { Received } from "../bindings/Received";
@@ -9,13 +10,13 @@ import { formatBytes, formatMs, utf8Length } from "../logic/format";
 import { headerValue, prettyBody } from "../logic/pretty";
 import { attemptDetail, headlineVerdict, stepViews, verdictSides, verdictsDisagree, type AttemptDetail, type VerdictSide } from "../logic/verdict";
 import type { SendReport } from "../pending-types";
-import { h, replace } from "../ui/dom";
+import { busy, h, replace } from "../ui/dom";
 
 /** What the panel shows; the editor keeps one per request to show it again. */
 export type ResponseState =
   | { kind: "idle" }
   | { kind: "sending"; url: string }
-  | { kind: "failed"; message: string }
+  | { kind: "failed"; message: string; reauthorize: string | null }
   | { kind: "report"; report: SendReport; opened: number | null };
 
 const DETAIL_ID = "response-attempt-detail";
@@ -49,6 +50,11 @@ function headerTable(headers: Header[]): HTMLElement {
   return h("table", { class: "kv" }, headers.map((hd) => h("tr", null, h("th", null, hd.name), h("td", null, hd.value))));
 }
 
+export interface ResponsePanelOptions {
+  /** Authorizes the credential again: the remedy a failed send offers when its token cannot be renewed. */
+  reauthorize?: (credential: string) => Promise<unknown>;
+}
+
 export class ResponsePanel {
   readonly element = h("section", { class: "response", "aria-label": "Response" });
   private editors: BodyEditor[] = [];
@@ -57,7 +63,7 @@ export class ResponsePanel {
   private viewer: HTMLElement | null = null;
   private rows: HTMLElement[] = [];
 
-  constructor() {
+  constructor(private options: ResponsePanelOptions = {}) {
     this.idle();
   }
 
@@ -69,7 +75,7 @@ export class ResponsePanel {
   restore(state: ResponseState): void {
     if (state.kind === "idle") this.idle();
     else if (state.kind === "sending") this.sending(state.url);
-    else if (state.kind === "failed") this.failed(state.message);
+    else if (state.kind === "failed") this.failed(state.message, state.reauthorize);
     else this.show(state.report, state.opened);
   }
 
@@ -107,9 +113,25 @@ export class ResponsePanel {
     );
   }
 
-  failed(message: string): void {
-    this.reset({ kind: "failed", message });
-    replace(this.element, h("div", { class: "callout callout-error", role: "alert" }, h("strong", null, "No response. "), message));
+  /** A send that got no response, and why; with Re-authorize when `reauthorize` names a credential that needs it. */
+  failed(message: string, reauthorize: string | null = null): void {
+    this.reset({ kind: "failed", message, reauthorize });
+    const run = this.options.reauthorize;
+    let remedy: HTMLButtonElement | null = null;
+    if (reauthorize && run) {
+      const button = h("button", { type: "button", class: "secondary small", testid: "send-error-reauthorize" }, `Re-authorize ${reauthorize}`);
+      button.addEventListener("click", () => void busy(button, "Authorizing…", () => run(reauthorize)));
+      remedy = button;
+    }
+    replace(
+      this.element,
+      h(
+        "div",
+        { class: "callout callout-error send-error", testid: "send-error", role: "alert" },
+        h("div", null, h("strong", null, "No response. "), message),
+        remedy && h("div", { class: "callout-actions" }, remedy),
+      ),
+    );
   }
 
   /** Shows `report`, with the attempt at `opened` open (null: the final response). */
