@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Event } from "../bindings/Event";
-import { ev, refreshAttempt, requestSent, tokenIssued, verdict } from "./timelineFixtures";
+import { ev, keeperDecision, keeperRefresh, keeperRenewal, refreshAttempt, requestSent, tokenIssued, verdict } from "./timelineFixtures";
 import {
   barDrawEnd,
   buildModel,
@@ -218,6 +218,69 @@ describe("groupMarks", () => {
     const model = buildModel([ev(1, "A", requestSent())]);
     expect(groupMarks(model.marks, { startMs: 5, endMs: 5 }, 10)).toEqual([]);
     expect(groupMarks(model.marks, { startMs: 0, endMs: 5 }, 0)).toEqual([]);
+  });
+});
+
+describe("a keeper's renewal in the picture", () => {
+  const KEEP_ALIVE = "keep-alive every 15 min: the refresh token was last used 15 min ago";
+  const keepAliveRenewal = (atMs: number, credential: string): Event[] => [
+    ev(atMs, credential, tokenIssued(null), "token"),
+    ev(atMs, credential, keeperRefresh("keepAlive"), "keep-alive refresh"),
+    ev(atMs + 1, credential, keeperDecision("refresh", "refreshed: token fp:9f2c valid for 10 min", KEEP_ALIVE), "keep-alive decision"),
+  ];
+  const range = { startMs: 0, endMs: 300_000 };
+
+  it("is one mark for a keep-alive: its refresh's, standing for the keeper's decision too", () => {
+    const events = keepAliveRenewal(1000, "A");
+    const model = buildModel(events);
+    expect(model.marks.map((m) => [m.kind, m.event.summary, m.decision?.summary, m.routine])).toEqual([["keepAlive", "keep-alive refresh", "keep-alive decision", true]]);
+    const groups = groupMarks(model.marks, range, 900);
+    expect(groups.map((g) => g.members.length)).toEqual([1]);
+  });
+  it("is one mark for a renewal ahead of expiry, and one for a renewal that failed", () => {
+    const failed = [
+      ev(5000, "A", keeperRefresh("keepAlive", "failed"), "failed refresh"),
+      ev(5001, "A", keeperDecision("refresh", "failed: connection refused", KEEP_ALIVE), "failed decision"),
+    ];
+    const model = buildModel([...keeperRenewal(1000, "A"), ...failed]);
+    expect(model.marks.map((m) => [m.kind, m.decision !== null, m.routine])).toEqual([
+      ["refreshOk", true, true],
+      ["refreshFailed", true, false],
+    ]);
+  });
+  it("is not faint when the decision it stands for is not routine", () => {
+    const events = [ev(1000, "A", keeperRefresh("keepAlive"), "refresh"), ev(1001, "A", keeperDecision("refresh", "failed: the keychain is locked", KEEP_ALIVE), "decision")];
+    expect(buildModel(events).marks.map((m) => [m.decision?.summary, m.routine])).toEqual([["decision", false]]);
+  });
+  it("pairs each credential's refresh with its own decision when a run renews several", () => {
+    const events = [
+      ev(1000, "A", keeperRefresh("keepAlive"), "A refresh"),
+      ev(1000, "B", keeperRefresh("keepAlive"), "B refresh"),
+      ev(1001, "A", keeperDecision("refresh", "refreshed", KEEP_ALIVE), "A decision"),
+      ev(1001, "B", keeperDecision("refresh", "refreshed", KEEP_ALIVE), "B decision"),
+    ];
+    expect(buildModel(events).marks.map((m) => `${m.event.summary} + ${m.decision?.summary}`)).toEqual(["A refresh + A decision", "B refresh + B decision"]);
+  });
+  it("leaves a keep-alive decision its own mark when no refresh of the keeper's came just before it", () => {
+    const events = [
+      ev(1000, "A", keeperRefresh("keepAlive"), "keep-alive refresh"),
+      ev(1500, "A", requestSent(), "a send"),
+      ev(2000, "A", keeperDecision("refresh", "refreshed", KEEP_ALIVE), "lone decision"),
+      ev(3000, "B", keeperDecision("refresh", "refreshed", KEEP_ALIVE), "decision without a refresh"),
+    ];
+    expect(buildModel(events).marks.map((m) => [m.kind, m.event.summary, m.decision])).toEqual([
+      ["keepAlive", "keep-alive refresh", null],
+      ["request", "a send", null],
+      ["keepAlive", "lone decision", null],
+      ["keepAlive", "decision without a refresh", null],
+    ]);
+  });
+  it("does not pair a refresh after an expiry with a decision", () => {
+    const events = [ev(1000, "A", refreshAttempt("refreshed"), "refresh after expiry"), ev(1001, "A", keeperDecision("refresh", "refreshed", KEEP_ALIVE), "decision")];
+    expect(buildModel(events).marks.map((m) => [m.event.summary, m.decision])).toEqual([
+      ["refresh after expiry", null],
+      ["decision", null],
+    ]);
   });
 });
 

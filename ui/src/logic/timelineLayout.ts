@@ -1,5 +1,6 @@
 // The timeline picture's geometry, free of the DOM: token lifetimes as bars,
-// events as marks, marks that would be drawn closer than a mark's width as one
+// events as marks (a keeper's renewal, its refresh and its decision, as one),
+// marks that would be drawn closer than a mark's width as one
 // group (so no two drawn marks overlap at any zoom, and 100 000 events draw as
 // at most rows × width / SLOT shapes), an open group's members spread apart,
 // axis ticks, zoom (anchored where the pointer is) and pan.
@@ -40,6 +41,12 @@ export interface Mark {
   event: Event;
   /** The keeper's housekeeping (timelineRoutine.ts): drawn faintly while it is folded. */
   routine: boolean;
+  /**
+   * The keeper's decision this refresh was run for (it follows the refresh in
+   * the credential's events): one renewal, so one mark, which stands for both
+   * rows of the list.
+   */
+  decision: Event | null;
 }
 
 export interface TimelineModel {
@@ -75,6 +82,12 @@ export function markKind(event: Event): MarkKind | null {
   }
 }
 
+/** A refresh the keeper may have run (by the clock, or to keep alive): its decision may follow. */
+function keeperLikeRefresh(event: Event): boolean {
+  const detail = event.event;
+  return detail.kind === "refreshAttempt" && (detail.trigger.type === "proactive" || detail.trigger.type === "keepAlive");
+}
+
 /** Builds bars and marks from events (oldest first, as the shell returns them). */
 export function buildModel(events: Event[]): TimelineModel {
   const routine = routineEventIds(events);
@@ -92,6 +105,8 @@ export function buildModel(events: Event[]): TimelineModel {
   const bars: Bar[] = [];
   const lastBar = new Map<number, Bar>();
   const marks: Mark[] = [];
+  // Per row: the mark of a refresh the keeper may have run, until the credential's next event.
+  const refreshMark = new Map<number, Mark>();
   let sorted = true;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
@@ -112,8 +127,19 @@ export function buildModel(events: Event[]): TimelineModel {
       bars.push(bar);
       lastBar.set(r, bar);
     }
+    // A keeper's decision to refresh right after that refresh: the refresh's mark stands for it.
+    const refresh = refreshMark.get(r);
+    refreshMark.delete(r);
+    if (refresh && detail.kind === "keeperDecision" && detail.action === "refresh") {
+      refresh.decision = event;
+      refresh.routine = refresh.routine && routine.has(event.id);
+      continue;
+    }
     const kind = markKind(event);
-    if (kind) marks.push({ atMs: event.atMs, row: r, kind, event, routine: routine.has(event.id) });
+    if (!kind) continue;
+    const mark: Mark = { atMs: event.atMs, row: r, kind, event, routine: routine.has(event.id), decision: null };
+    marks.push(mark);
+    if (keeperLikeRefresh(event)) refreshMark.set(r, mark);
   }
   if (!sorted) marks.sort((a, b) => a.atMs - b.atMs);
   let firstMs: number | null = null;

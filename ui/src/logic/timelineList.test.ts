@@ -25,6 +25,10 @@ describe("eventLabel", () => {
     expect(eventLabel(ev(1, "A", refreshAttempt("failed"))).tone).toBe("error");
     expect(eventLabel(ev(1, "A", tokenIssued(20))).label).toBe("token issued (refresh token rotated)");
   });
+  it("says a keeper decision that asks a person to act in the warning tone, a routine one muted", () => {
+    expect(eventLabel(ev(1, "A", keeperDecision("skip", null, "needs re-authorization (invalid_grant); nothing can be refreshed until someone authorizes again")))).toEqual({ label: "keeper: skip", tone: "warn" });
+    expect(eventLabel(ev(1, "A", keeperDecision("wait"))).tone).toBe("muted");
+  });
   it("calls the first retry (the second send) 'retried once', with its attempt number", () => {
     expect(eventLabel(ev(1, "A", retry()))).toEqual({ label: "retried once (attempt 2)", tone: "info" });
     expect(eventLabel(ev(1, "A", { kind: "retry", attempt: 3 })).label).toBe("retried twice (attempt 3)");
@@ -187,6 +191,15 @@ describe("listEntries: the keeper's routine folded", () => {
       ...keeperRenewal(3000, "A"),
     ];
     expect(shape(listEntries(failing, routineEventIds(failing), closed))).toEqual(["fold(3)", "failed decision", "failed refresh", "fold(3)"]);
+  });
+  it("never folds a skip because the credential needs re-authorization, between routine runs", () => {
+    const stuck = [
+      ...keeperRenewal(1000, "A"),
+      ev(2000, "A", keeperDecision("skip", null, "needs re-authorization (invalid_grant); nothing can be refreshed until someone authorizes again"), "skip: needs re-authorization"),
+      ev(3000, "B", keeperDecision("wait"), "wait"),
+      ...keeperRenewal(4000, "B"),
+    ];
+    expect(shape(listEntries(stuck, routineEventIds(stuck), closed))).toEqual(["fold(4)", "skip: needs re-authorization", "fold(3)"]);
   });
   it("names the events folded when the filter left no decision to count", () => {
     const tokens = [ev(1, "A", tokenIssued(60)), ev(2, "A", tokenIssued(60))];

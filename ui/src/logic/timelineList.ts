@@ -3,6 +3,7 @@
 import type { Event } from "../bindings/Event";
 import type { EventKind } from "../bindings/EventKind";
 import { formatDuration } from "./format";
+import { asksToAct } from "./timelineRoutine";
 
 export const EVENT_KINDS: EventKind[] = [
   "authorized",
@@ -53,7 +54,7 @@ export function eventLabel(event: Event): { label: string; tone: RowTone } {
     case "needsReauthorization":
       return { label: "needs re-authorization", tone: "error" };
     case "keeperDecision":
-      return { label: `keeper: ${d.action}`, tone: d.action === "warn" ? "warn" : "muted" };
+      return { label: `keeper: ${d.action}`, tone: d.action === "warn" || asksToAct(d) ? "warn" : "muted" };
     case "keychainError":
       return { label: "keychain error", tone: "error" };
   }

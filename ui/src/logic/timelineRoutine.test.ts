@@ -18,6 +18,15 @@ describe("routineEventIds", () => {
     const skip = ev(2, "A", keeperDecision("skip", null, "not authorized yet"), "skip");
     expect(routineOf([wait, skip])).toEqual(["wait", "skip"]);
   });
+  it("leaves in sight a skip or wait that asks a person to act: authorize again, or renew what nothing could", () => {
+    const events = [
+      ev(1, "A", keeperDecision("skip", null, "needs re-authorization (invalid_grant); nothing can be refreshed until someone authorizes again"), "skip: needs re-authorization"),
+      ev(2, "B", keeperDecision("skip", null, "expired, but nothing could be refreshed: the URL names no credential (use callout:NAME/...), so there is no token to refresh"), "skip: nothing could be refreshed"),
+      ev(3, "C", keeperDecision("wait", null, "valid for 40 min; refresh in 39 min"), "wait"),
+      ev(4, "C", keeperDecision("wait", null, "no refresh token: nothing to keep alive, the token lives as long as the provider says"), "wait without a refresh token"),
+    ];
+    expect(routineOf(events)).toEqual(["wait", "wait without a refresh token"]);
+  });
   it("never takes a warning or a renewal that failed", () => {
     const events = [
       ev(1, "A", keeperDecision("warn", null, "the refresh token dies after 1 h unused"), "warn"),

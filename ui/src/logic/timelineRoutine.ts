@@ -4,7 +4,8 @@
 // - a renewal the keeper made ahead of expiry (or to keep a refresh token
 //   alive) that succeeded: its decision, its refresh attempt and the token that
 //   refresh issued (a run records them token, attempt, decision, per credential);
-// - a decision to wait or to skip.
+// - a decision to wait or to skip, unless its reason asks a person to act (the
+//   credential needs authorizing again, an expired token nothing could renew).
 // A warning, a failed renewal, a refresh a send made (the same "proactive"
 // trigger, but no keeper decision follows it) and every other event are not.
 import type { Event } from "../bindings/Event";
@@ -13,9 +14,22 @@ import type { EventDetail } from "../bindings/EventDetail";
 type Decision = Extract<EventDetail, { kind: "keeperDecision" }>;
 type Attempt = Extract<EventDetail, { kind: "refreshAttempt" }>;
 
-/** A keeper decision that is housekeeping: wait, skip, or a renewal that worked. */
+/**
+ * What a decision's reason or result says when a person must act: authorize
+ * again ("needs re-authorization (invalid_grant); nothing can be refreshed
+ * until someone authorizes again"), or a send's expired token that nothing
+ * could renew ("expired, but nothing could be refreshed: the URL names no credential").
+ */
+const ASKS_TO_ACT = /needs re-?authori[sz]ation|authori[sz]es? again|nothing could be refreshed/i;
+
+/** Whether a keeper decision asks a person to act (by its reason, or what running it did). */
+export function asksToAct(detail: Pick<Decision, "reason" | "result">): boolean {
+  return ASKS_TO_ACT.test(detail.reason) || (detail.result !== null && ASKS_TO_ACT.test(detail.result));
+}
+
+/** A keeper decision that is housekeeping: a wait or skip that asks nothing of anyone, or a renewal that worked. */
 export function isRoutineDecision(detail: Decision): boolean {
-  if (detail.action === "wait" || detail.action === "skip") return true;
+  if (detail.action === "wait" || detail.action === "skip") return !asksToAct(detail);
   if (detail.action !== "refresh" || detail.result === null) return false;
   return /^(refreshed|already refreshed)\b/i.test(detail.result);
 }

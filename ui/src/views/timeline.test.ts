@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import type { Event } from "../bindings/Event";
 import type { TimelineQuery } from "../bindings/TimelineQuery";
 import { selectText } from "../fixtures";
-import { ev, keeperRenewal, refreshAttempt, requestSent, verdict } from "../logic/timelineFixtures";
+import { ev, keeperDecision, keeperRefresh, keeperRenewal, refreshAttempt, requestSent, tokenIssued, verdict } from "../logic/timelineFixtures";
 import * as store from "../store";
 import { TimelineView } from "./timeline";
 
@@ -271,5 +271,29 @@ describe("the list's selection", () => {
     // Its time to the millisecond, with the date.
     expect(selected.querySelector(".when-full")!.textContent).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
     expect(view.element.querySelectorAll(".event-list [title]")).toHaveLength(0);
+  });
+});
+
+describe("the keeper's keep-alive in the picture", () => {
+  it("is one mark for its refresh and its decision, and the list keeps both rows", async () => {
+    const at = Date.now() - 60_000;
+    held = [
+      ev(at, "Sandbox", tokenIssued(null), "token"),
+      ev(at, "Sandbox", keeperRefresh("keepAlive"), "keep-alive refresh"),
+      ev(at + 1, "Sandbox", keeperDecision("refresh", "refreshed: token fp:9f2c valid for 10 min", "keep-alive every 15 min: the refresh token was last used 15 min ago"), "keep-alive decision"),
+    ];
+    const { view, picture } = await shownView();
+    const mark = await drawn<HTMLButtonElement>(picture, '[data-testid="timeline-mark"]');
+    expect(picture.querySelectorAll('[data-testid="timeline-mark"]')).toHaveLength(1);
+    expect(picture.querySelector('[data-testid="timeline-group"]')).toBeNull();
+    expect(mark.dataset.kind).toBe("keepAlive");
+    expect(mark.classList.contains("routine")).toBe(true);
+    expect(mark.getAttribute("aria-label")).toMatch(/^refreshed by the keeper, Sandbox, .*, keeper housekeeping$/);
+
+    view.element.querySelector<HTMLButtonElement>('[data-testid="timeline-show-routine"]')!.click();
+    expect(rowsOnScreen(view).map((row) => row.querySelector(".ev-summary")!.textContent)).toEqual(["keep-alive decision", "keep-alive refresh", "token"]);
+    // The decision's row selected: the mark that stands for it is the one selected in the picture.
+    rowOf(view, "keep-alive decision").click();
+    await vi.waitFor(() => expect(mark.getAttribute("aria-current")).toBe("true"));
   });
 });

@@ -958,8 +958,9 @@ export class TimelineView {
       const event = mark.event;
       replace(
         this.tooltip,
-        h("div", { class: "tt-head" }, h("strong", null, eventLabel(event).label), " · ", event.credential, " · ", preciseTime(event.atMs, today)),
+        h("div", { class: "tt-head" }, h("strong", null, markLabel(mark)), " · ", event.credential, " · ", preciseTime(event.atMs, today)),
         h("div", null, event.summary),
+        mark.decision && h("div", null, mark.decision.summary),
         mark.routine && h("div", { class: "muted small" }, "the keeper's routine housekeeping"),
       );
     } else {
@@ -983,7 +984,7 @@ export class TimelineView {
           "ul",
           { class: "tt-members" },
           // Within a second, how far after the first; else each one's clock time.
-          members.slice(0, NAMED).map((m) => h("li", null, h("span", { class: "muted" }, span < 1000 ? `+${m.atMs - first.atMs} ms ` : `${clockTime(m.atMs)} `), eventLabel(m.event).label)),
+          members.slice(0, NAMED).map((m) => h("li", null, h("span", { class: "muted" }, span < 1000 ? `+${m.atMs - first.atMs} ms ` : `${clockTime(m.atMs)} `), markLabel(m))),
         ),
         members.length > NAMED && h("div", { class: "muted small" }, `and ${(members.length - NAMED).toLocaleString()} more`),
         h("div", { class: "muted small" }, open ? "Click or press Escape to fold them back." : "Click or press Enter to spread them out."),
@@ -1044,7 +1045,7 @@ export class TimelineView {
       if (group !== openGroup) continue;
       open = { group, rowIndex: index };
       const selected = this.selectedEvent();
-      const around = Math.max(0, group.members.findIndex((m) => m.event.id === selected?.id));
+      const around = Math.max(0, group.members.findIndex((m) => standsFor(m, selected?.id)));
       const fan = fanLayout(group, this.range, width, around);
       const top = places.tops[index] + ROW + (LANE - MARK_SIZE) / 2;
       for (const { mark, x } of fan.items) {
@@ -1084,8 +1085,8 @@ export class TimelineView {
   private itemHolding(id: number): PictureItem | undefined {
     let holder: PictureItem | undefined;
     for (const item of this.itemList) {
-      if (item.type === "member" && item.mark.event.id === id) return item;
-      if (item.type === "lane" && !holder && item.group.members.some((m) => m.event.id === id)) holder = item;
+      if (item.type === "member" && standsFor(item.mark, id)) return item;
+      if (item.type === "lane" && !holder && item.group.members.some((m) => standsFor(m, id))) holder = item;
     }
     return holder;
   }
@@ -1107,7 +1108,7 @@ export class TimelineView {
     const single = item.type === "member" ? item.mark : group.members.length === 1 ? group.members[0] : null;
     const faint = !this.showRoutine && (single ? single.routine : group.routine);
     if (single) {
-      const selected = single.event.id === selectedId;
+      const selected = standsFor(single, selectedId);
       element.className = `tl-mark mark-${single.kind}${item.type === "member" ? " tl-member" : ""}${faint ? " routine" : ""}${selected ? " selected" : ""}`;
       element.dataset.testid = "timeline-mark";
       element.dataset.kind = single.kind;
@@ -1118,12 +1119,12 @@ export class TimelineView {
       element.style.width = "";
       if (selected) element.setAttribute("aria-current", "true");
       else element.removeAttribute("aria-current");
-      element.setAttribute("aria-label", `${eventLabel(single.event).label}, ${single.event.credential}, ${preciseTime(single.atMs, today)}${single.routine ? ", keeper housekeeping" : ""}`);
+      element.setAttribute("aria-label", `${markLabel(single)}, ${single.event.credential}, ${preciseTime(single.atMs, today)}${single.routine ? ", keeper housekeeping" : ""}`);
       return;
     }
     const members = group.members;
     const open = item.key === this.openLaneKey();
-    const holdsSelection = selectedId !== undefined && members.some((m) => m.event.id === selectedId);
+    const holdsSelection = members.some((m) => standsFor(m, selectedId));
     const long = item.width >= LONG_GROUP;
     element.className = `tl-group mark-${group.kind}${long ? " long" : ""}${faint ? " routine" : ""}${holdsSelection ? " holds-selected" : ""}`;
     element.dataset.testid = "timeline-group";
@@ -1134,7 +1135,7 @@ export class TimelineView {
     element.setAttribute("aria-expanded", String(open));
     element.style.width = `${item.width}px`;
     element.replaceChildren(h("span", { class: "tl-count" }, members.length > 99 ? "99+" : String(members.length)));
-    const named = members.slice(0, NAMED).map((m) => eventLabel(m.event).label);
+    const named = members.slice(0, NAMED).map(markLabel);
     const more = members.length > NAMED ? `, and ${(members.length - NAMED).toLocaleString()} more` : "";
     element.setAttribute(
       "aria-label",
@@ -1314,4 +1315,14 @@ function itemTime(item: PictureItem): number {
   if (item.type === "more") return item.group.members[0].atMs;
   const { members } = item.group;
   return (members[0].atMs + members[members.length - 1].atMs) / 2;
+}
+
+/** Whether a mark stands for event `id`: its own, or the keeper's decision it was run for. */
+function standsFor(mark: Mark, id: number | undefined): boolean {
+  return id !== undefined && (mark.event.id === id || mark.decision?.id === id);
+}
+
+/** A mark's label: its event's, "by the keeper" when it stands for the keeper's renewal. */
+function markLabel(mark: Mark): string {
+  return `${eventLabel(mark.event).label}${mark.decision ? " by the keeper" : ""}`;
 }
