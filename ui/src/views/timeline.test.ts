@@ -10,6 +10,7 @@ import type { TimelineQuery } from "../bindings/TimelineQuery";
 import { selectText } from "../fixtures";
 import { ev, keeperDecision, keeperRefresh, keeperRenewal, refreshAttempt, requestSent, tokenIssued, verdict } from "../logic/timelineFixtures";
 import * as store from "../store";
+import { toaster } from "../ui/toast";
 import { TimelineView } from "./timeline";
 
 const ROW = 30;
@@ -30,13 +31,16 @@ const rowOf = (view: TimelineView, summary: string): HTMLElement =>
   rowsOnScreen(view).find((row) => row.querySelector(".ev-summary")!.textContent === summary)!;
 const offset = (row: HTMLElement): number => Number(/translateY\((\d+)px\)/.exec(row.style.transform)![1]);
 
+/** The shell's commands, by name; a test replaces one to make it fail. */
+let commands: Record<string, (args: Record<string, unknown>) => unknown>;
+
 // One shell for the file: views subscribe to its events for good.
 beforeAll(() =>
   mockIPC(
     (cmd, args) => {
-      if (cmd === "timeline") return timeline((args as { query: TimelineQuery }).query);
-      if (cmd === "timeline_trouble") return null;
-      throw new Error(`no command ${cmd} here`);
+      const command = commands[cmd];
+      if (!command) throw new Error(`no command ${cmd} here`);
+      return command(args as Record<string, unknown>);
     },
     { shouldMockEvents: true },
   ),
@@ -45,9 +49,13 @@ afterAll(() => clearMocks());
 beforeEach(() => {
   const start = Date.now() - 3_600_000;
   held = Array.from({ length: 200 }, (_, i) => ev(start + i * 1000, "Sandbox", requestSent(), `request #${i}`));
+  commands = { timeline: (args) => timeline(args.query as TimelineQuery), timeline_trouble: () => null };
   store.view.set("timeline");
+  toaster().dispose();
   document.body.replaceChildren();
 });
+
+const toasts = (): string[] => [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.querySelector(".toast-text")?.textContent ?? "");
 
 describe("the timeline's event list", () => {
   it("keeps the rows on screen, their place, the scroll, focus and a text selection when events are appended", async () => {
@@ -295,5 +303,81 @@ describe("the keeper's keep-alive in the picture", () => {
     // The decision's row selected: the mark that stands for it is the one selected in the picture.
     rowOf(view, "keep-alive decision").click();
     await vi.waitFor(() => expect(mark.getAttribute("aria-current")).toBe("true"));
+  });
+});
+
+describe("what goes wrong, said where it happened", () => {
+  it("says over the event list, not in a toast, that the timeline could not be loaded; Try again loads it", async () => {
+    commands.timeline = () => {
+      throw { kind: "timeline", message: "database is locked" };
+    };
+    const view = new TimelineView();
+    document.body.append(view.element);
+    await view.load();
+    const problem = view.element.querySelector<HTMLElement>('[data-testid="timeline-load-error"]')!;
+    expect(problem.hidden).toBe(false);
+    expect(problem.textContent).toContain("Could not load the timeline: database is locked");
+    expect(problem.nextElementSibling).toBe(view.element.querySelector(".event-list"));
+    // Not read: the list does not claim there are no events.
+    expect(view.element.querySelector(".event-empty")).toBeNull();
+    expect(toasts()).toEqual([]);
+
+    commands.timeline = (args) => timeline(args.query as TimelineQuery);
+    problem.querySelector<HTMLButtonElement>('[data-testid="timeline-load-retry"]')!.click();
+    await vi.waitFor(() => expect(problem.hidden).toBe(true));
+    expect(rowOf(view, "request #199")).toBeDefined();
+  });
+
+  it("says in the banner, not in a toast, that the timeline file could not be moved aside", async () => {
+    commands.timeline_trouble = () => ({ path: "/home/ada/.local/share/callout-lab/timeline.db", reason: "file is not a database", newer: false });
+    commands.move_timeline_aside = () => {
+      throw { kind: "timeline", message: "could not rename timeline.db: permission denied" };
+    };
+    const view = new TimelineView();
+    document.body.append(view.element);
+    await view.load();
+    const banner = view.element.querySelector<HTMLElement>('[data-testid="timeline-trouble"]')!;
+    await vi.waitFor(() => expect(banner.hidden).toBe(false));
+
+    banner.querySelector<HTMLButtonElement>('[data-testid="timeline-move-aside"]')!.click();
+    const problem = await vi.waitFor(() => {
+      const found = banner.querySelector<HTMLElement>('[data-testid="timeline-move-aside-error"]:not([hidden])');
+      if (!found) throw new Error("no problem said in the banner");
+      return found;
+    });
+    expect(problem.textContent).toBe("Could not move the timeline aside: could not rename timeline.db: permission denied");
+    expect(banner.hidden).toBe(false);
+    expect(toasts()).toEqual([]);
+  });
+
+  it("says beside Export where the events went, and not in a toast why an export failed", async () => {
+    commands.export_timeline = () => "/home/ada/timeline.jsonl";
+    const view = new TimelineView();
+    document.body.append(view.element);
+    await view.load();
+    const button = view.element.querySelector<HTMLButtonElement>('[data-testid="timeline-export"]')!;
+    const problem = view.element.querySelector<HTMLElement>('[data-testid="timeline-export-error"]')!;
+    const path = view.element.querySelector<HTMLElement>(".export-path")!;
+
+    button.click();
+    await vi.waitFor(() => expect(path.textContent).toBe("Exported to /home/ada/timeline.jsonl"));
+    // The path is shown beside the button: the toast does not say it again.
+    expect(toasts()).toEqual(["Timeline exported."]);
+
+    commands.export_timeline = () => {
+      throw { kind: "io", message: "could not write /home/ada/timeline.jsonl: no space left on device" };
+    };
+    button.click();
+    await vi.waitFor(() => expect(problem.hidden).toBe(false));
+    expect(problem.textContent).toBe("Could not export the timeline: could not write /home/ada/timeline.jsonl: no space left on device");
+    expect(problem.nextElementSibling).toBe(button);
+    // The earlier export's path would read as this one's.
+    expect(path.textContent).toBe("");
+    expect(toasts()).toEqual(["Timeline exported."]);
+
+    commands.export_timeline = () => "/home/ada/timeline-2.jsonl";
+    button.click();
+    await vi.waitFor(() => expect(path.textContent).toBe("Exported to /home/ada/timeline-2.jsonl"));
+    expect(problem.hidden).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
 import * as api from "../api";
 import type { Event } from "../bindings/Event";
 import type { EventKind } from "../bindings/EventKind";
+import { toReport } from "../logic/errors";
 import { clockTime, dateTime, shortTime } from "../logic/format";
 import {
   barDrawEnd,
@@ -56,7 +57,7 @@ import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
 import { KeyedList } from "../ui/keyed";
 import { onThemeApplied } from "../ui/theme";
-import { toast, toastError } from "../ui/toast";
+import { toast } from "../ui/toast";
 
 const GUTTER = 120;
 const AXIS = 24;
@@ -161,6 +162,10 @@ export class TimelineView {
   private listInner = h("div", { class: "event-list-inner" });
   private countLabel = h("span", { class: "muted small" });
   private exportPath = h("span", { class: "muted small export-path" });
+  /** Beside Export: why the last export did not happen. */
+  private exportError = h("span", { class: "field-problem export-error", testid: "timeline-export-error", role: "alert", hidden: true });
+  /** Over the event list: why the events could not be read, with Try again. */
+  private loadError = h("div", { class: "callout callout-error callout-dismissable timeline-load-error", testid: "timeline-load-error", role: "alert", hidden: true });
   private troubleBanner = h("div", { class: "timeline-trouble", testid: "timeline-trouble", role: "alert", hidden: true });
   /** Bumped by every full load: pages of an older one are dropped. */
   private generation = 0;
@@ -267,6 +272,7 @@ export class TimelineView {
         zoomOut,
         h("div", { class: "spacer" }),
         this.exportPath,
+        this.exportError,
         exportButton,
       ),
       this.troubleBanner,
@@ -278,6 +284,7 @@ export class TimelineView {
       this.pictureWrap,
       legend,
       h("div", { class: "filter-bar" }, this.credentialSelect, this.chips, this.routineToggle, this.textFilter, this.countLabel),
+      this.loadError,
       this.listScroll,
     );
     this.pictureWrap.append(this.tooltip);
@@ -344,15 +351,16 @@ export class TimelineView {
         const newest = this.events[this.events.length - 1].atMs;
         const fresh = await fetchPages(api.timeline, { ...this.query(), sinceMs: newest });
         const merged = mergeNewEvents(this.events, fresh ?? []);
-        if (merged === this.events) return;
-        const listed = this.entries.length;
-        const top = this.listScroll.scrollTop;
-        this.show(merged);
-        // Scrolled down to read: the rows read stay where they were on screen,
-        // the new events come in above them.
-        if (top > 0) {
-          this.listScroll.scrollTop = top + (this.entries.length - listed) * LIST_ROW;
-          this.renderRows();
+        if (merged !== this.events) {
+          const listed = this.entries.length;
+          const top = this.listScroll.scrollTop;
+          this.show(merged);
+          // Scrolled down to read: the rows read stay where they were on screen,
+          // the new events come in above them.
+          if (top > 0) {
+            this.listScroll.scrollTop = top + (this.entries.length - listed) * LIST_ROW;
+            this.renderRows();
+          }
         }
       } else {
         // Newest page first, drawn as it comes; older pages are put in front.
@@ -364,12 +372,28 @@ export class TimelineView {
         // An empty timeline has no page to show: say so instead of "Loading…".
         if (generation === this.generation && !this.events.length) this.show([]);
       }
+      this.showLoadError(null);
     } catch (error) {
-      this.countLabel.textContent = "";
-      toastError("Could not load the timeline", error);
+      if (!this.events.length) this.countLabel.textContent = "";
+      this.showLoadError(`${this.events.length ? "Could not load the newest events" : "Could not load the timeline"}: ${toReport(error).message}`);
     } finally {
       this.loading = false;
     }
+  }
+
+  /** Says over the list why the events could not be read (with Try again), or nothing. */
+  private showLoadError(text: string | null): void {
+    const was = !this.loadError.hidden;
+    this.loadError.hidden = text === null;
+    if (text === null) {
+      replace(this.loadError);
+    } else {
+      const retry = h("button", { type: "button", class: "secondary small", testid: "timeline-load-retry" }, "Try again");
+      retry.addEventListener("click", () => void busy(retry, "Loading…", () => this.load()));
+      replace(this.loadError, h("div", null, text), h("div", { class: "callout-actions" }, retry));
+    }
+    // An empty list says "No events yet" only when the timeline was read.
+    if (was !== (text !== null) && !this.events.length) this.renderRows();
   }
 
   private show(events: Event[]): void {
@@ -396,6 +420,7 @@ export class TimelineView {
     const move = h("button", { type: "button", class: "secondary", testid: "timeline-move-aside" }, text.action);
     move.addEventListener("click", () =>
       void busy(move, "Moving…", async () => {
+        showMoveProblem(null);
         try {
           const moved = await api.moveTimelineAside();
           toast(moved ? `The old timeline was moved to ${moved}; a fresh one records from now on.` : "The timeline file is sound again; recording there from now on.", "ok");
@@ -404,11 +429,16 @@ export class TimelineView {
           this.events = [];
           await this.load();
         } catch (error) {
-          toastError("Could not move the timeline aside", error);
+          showMoveProblem(`Could not move the timeline aside: ${toReport(error).message}`);
         }
       }),
     );
-    replace(this.troubleBanner, h("strong", null, text.title), h("p", { class: "small" }, text.detail), move);
+    const moveProblem = h("p", { class: "field-problem", testid: "timeline-move-aside-error", hidden: true });
+    const showMoveProblem = (why: string | null): void => {
+      moveProblem.hidden = why === null;
+      moveProblem.textContent = why ?? "";
+    };
+    replace(this.troubleBanner, h("strong", null, text.title), h("p", { class: "small" }, text.detail), move, moveProblem);
     this.troubleBanner.hidden = false;
   }
 
@@ -497,7 +527,9 @@ export class TimelineView {
     if (!this.entries.length) {
       this.listScroll.removeAttribute("aria-activedescendant");
       this.rows.clear();
-      replace(this.listInner, h("div", { class: "event-empty muted" }, this.events.length ? "No event matches the filter." : "No events yet. Authorize a credential or send a request, and every decision lands here."));
+      // Not read (the reason is over the list): nothing to say about what it holds.
+      if (!this.events.length && !this.loadError.hidden) replace(this.listInner);
+      else replace(this.listInner, h("div", { class: "event-empty muted" }, this.events.length ? "No event matches the filter." : "No events yet. Authorize a credential or send a request, and every decision lands here."));
       return;
     }
     this.today = new Date().toDateString();
@@ -717,15 +749,22 @@ export class TimelineView {
     this.dirty = true;
   }
 
+  /** Exports the events the filter shows; where they went, or why not, is said beside the button. */
   private async export(): Promise<void> {
+    this.exportError.hidden = true;
+    this.exportError.textContent = "";
     try {
       const query: TimelineQuery = { ...this.query(), credential: this.credentialSelect.value || null, kinds: [...this.kinds] };
       const path = await api.exportTimeline(query);
       this.exportPath.textContent = `Exported to ${path}`;
       this.exportPath.title = path;
-      toast(`Timeline exported to ${path}`, "ok");
+      toast("Timeline exported.", "ok");
     } catch (error) {
-      toastError("Could not export the timeline", error);
+      // The path of an earlier export would read as this one's.
+      this.exportPath.textContent = "";
+      this.exportPath.removeAttribute("title");
+      this.exportError.textContent = `Could not export the timeline: ${toReport(error).message}`;
+      this.exportError.hidden = false;
     }
   }
 
