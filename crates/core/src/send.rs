@@ -234,7 +234,7 @@ impl InFlight {
 
 impl Sender {
     /// Builds the shared client: timeouts, no redirects followed (a callout
-    /// shows the redirect it got), gzip/deflate decoded.
+    /// shows the redirect it got), gzip, deflate and brotli decoded.
     pub fn new(timeouts: Timeouts) -> Result<Self> {
         let client = reqwest::Client::builder()
             .connect_timeout(timeouts.connect)

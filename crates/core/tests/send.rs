@@ -419,6 +419,21 @@ async fn compressed_and_large_responses_are_read() {
             let mut reply = Reply::new(500, "text/xml", encoder.finish().unwrap());
             reply.headers.push(("Content-Encoding", "gzip".into()));
             reply
+        } else if seen.url == "/br" {
+            // Only when the request said it takes brotli, as a server would.
+            assert!(
+                seen.header("Accept-Encoding")
+                    .is_some_and(|accepted| accepted.contains("br")),
+                "the client offers br: {:?}",
+                seen.header("Accept-Encoding")
+            );
+            let mut body = Vec::new();
+            let mut encoder = brotli::CompressorWriter::new(&mut body, 4096, 5, 22);
+            encoder.write_all(&fault).unwrap();
+            drop(encoder);
+            let mut reply = Reply::new(500, "text/xml", body);
+            reply.headers.push(("Content-Encoding", "br".into()));
+            reply
         } else {
             let records = "<records><Name>INVALID_SESSION_ID</Name></records>".repeat(100_000);
             Reply::new(200, "text/xml", format!("<result>{records}</result>"))
@@ -435,6 +450,18 @@ async fn compressed_and_large_responses_are_read() {
     assert_eq!(
         outcome.verdict.rule.as_deref(),
         Some("soap.invalid_session")
+    );
+    assert!(outcome.response.body.text().starts_with("<?xml"));
+
+    let br = Draft::new("GET", format!("{}/br", api.base_url()));
+    let outcome = sender
+        .send(&Call::resolve(&br, &none).unwrap(), &secrets, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.verdict.rule.as_deref(),
+        Some("soap.invalid_session"),
+        "a brotli body is read like a gzip one"
     );
     assert!(outcome.response.body.text().starts_with("<?xml"));
 

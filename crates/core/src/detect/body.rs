@@ -68,6 +68,9 @@ fn decompress<'a>(headers: &[Header], raw: &'a [u8]) -> (Cow<'a, [u8]>, Option<S
         let mut out = Vec::new();
         let result = match coding.as_str() {
             "gzip" | "x-gzip" => GzDecoder::new(&bytes[..]).take(limit).read_to_end(&mut out),
+            "br" => brotli::Decompressor::new(&bytes[..], 4096)
+                .take(limit)
+                .read_to_end(&mut out),
             "deflate" => {
                 // "deflate" is zlib-wrapped by the spec, raw by some servers.
                 let zlib = ZlibDecoder::new(&bytes[..])
@@ -254,6 +257,40 @@ mod tests {
         assert_eq!(body.text, r#"{"a":1}"#);
         assert_eq!(body.kind, Kind::Json);
         assert_eq!(body.problem, None);
+    }
+
+    fn brotli(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+        encoder.write_all(data).unwrap();
+        drop(encoder);
+        out
+    }
+
+    #[test]
+    fn brotli_bodies_are_decompressed_in_the_order_applied() {
+        let headers = [Header::new("Content-Encoding", "br")];
+        let raw = brotli(br#"{"error":"invalid_token"}"#);
+        let body = read(&headers, &raw);
+        assert_eq!(body.text, r#"{"error":"invalid_token"}"#);
+        assert_eq!(body.kind, Kind::Json);
+        // Two codings: gzip applied first, then br, so br is undone first.
+        let headers = [Header::new("Content-Encoding", "gzip, br")];
+        let raw = brotli(&gzip(b"<html><title>Expired</title></html>"));
+        let body = read(&headers, &raw);
+        assert_eq!(body.problem, None);
+        assert!(body.text.contains("Expired"), "{}", body.text);
+        let corrupt = read(
+            &[Header::new("Content-Encoding", "br")],
+            b"not brotli at all",
+        );
+        let problem = corrupt.problem.unwrap();
+        assert!(
+            problem.starts_with(
+                "the body is marked Content-Encoding: br but could not be decompressed"
+            ),
+            "{problem}"
+        );
     }
 
     #[test]
