@@ -440,36 +440,31 @@ async fn compressed_and_large_responses_are_read() {
         }
     });
     let sender = sender();
-    let none = CredentialSet::default();
-    let secrets = CredentialSecrets::default();
-    let gzip = Draft::new("GET", format!("{}/gzip", api.base_url()));
-    let outcome = sender
-        .send(&Call::resolve(&gzip, &none).unwrap(), &secrets, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        outcome.verdict.rule.as_deref(),
-        Some("soap.invalid_session")
-    );
-    assert!(outcome.response.body.text().starts_with("<?xml"));
+    let fetch = |path: &'static str| {
+        let (sender, draft) = (
+            sender.clone(),
+            Draft::new("GET", format!("{}{path}", api.base_url())),
+        );
+        async move {
+            let none = CredentialSet::default();
+            let call = Call::resolve(&draft, &none).unwrap();
+            sender
+                .send(&call, &CredentialSecrets::default(), None)
+                .await
+                .unwrap()
+        }
+    };
+    for coded in ["/gzip", "/br"] {
+        let outcome = fetch(coded).await;
+        assert_eq!(
+            outcome.verdict.rule.as_deref(),
+            Some("soap.invalid_session"),
+            "the {coded} body is decoded and read"
+        );
+        assert!(outcome.response.body.text().starts_with("<?xml"));
+    }
 
-    let br = Draft::new("GET", format!("{}/br", api.base_url()));
-    let outcome = sender
-        .send(&Call::resolve(&br, &none).unwrap(), &secrets, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        outcome.verdict.rule.as_deref(),
-        Some("soap.invalid_session"),
-        "a brotli body is read like a gzip one"
-    );
-    assert!(outcome.response.body.text().starts_with("<?xml"));
-
-    let large = Draft::new("GET", format!("{}/large", api.base_url()));
-    let outcome = sender
-        .send(&Call::resolve(&large, &none).unwrap(), &secrets, None)
-        .await
-        .unwrap();
+    let outcome = fetch("/large").await;
     assert!(outcome.response.body.bytes().len() > 5_000_000);
     assert!(!outcome.response.truncated);
     assert!(!outcome.verdict.expired);
