@@ -111,6 +111,11 @@ pub struct AddArgs {
     pub auth_url: Option<String>,
     #[arg(long, value_name = "URL")]
     pub token_url: Option<String>,
+    /// The exact callback registered with the provider, for providers that
+    /// accept no other (http://localhost:1717/OauthRedirect); default:
+    /// http://127.0.0.1:<any free port>/callback
+    #[arg(long, value_name = "URL")]
+    pub redirect_uri: Option<String>,
     #[arg(long, value_name = "ID")]
     pub client_id: String,
     /// Read the client secret from standard input (it goes to the OS keychain only)
@@ -165,6 +170,10 @@ pub struct EditArgs {
     pub auth_url: Option<String>,
     #[arg(long, value_name = "URL")]
     pub token_url: Option<String>,
+    /// The exact callback registered with the provider; "" goes back to
+    /// http://127.0.0.1:<any free port>/callback
+    #[arg(long, value_name = "URL")]
+    pub redirect_uri: Option<String>,
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
     /// Replace the stored client secret with the one on standard input
@@ -293,6 +302,9 @@ fn edited(mut credential: Credential, args: &EditArgs) -> Credential {
     if let Some(url) = &args.token_url {
         credential.token_url = Some(url.clone());
     }
+    if let Some(uri) = &args.redirect_uri {
+        credential.redirect_uri = Some(uri.clone()).filter(|uri| !uri.trim().is_empty());
+    }
     if let Some(id) = &args.client_id {
         credential.client_id = Some(id.clone());
     }
@@ -357,6 +369,7 @@ fn definition(args: &AddArgs) -> Credential {
     credential.issuer = args.issuer.clone();
     credential.auth_url = args.auth_url.clone();
     credential.token_url = args.token_url.clone();
+    credential.redirect_uri = args.redirect_uri.clone();
     credential.identity_type = args.identity.into();
     credential.keep_alive_seconds = args.keep_alive;
     credential.refresh_idle_seconds = args.refresh_idle;
@@ -489,6 +502,9 @@ fn show(service: &TokenService, name: &str, user: Option<&str>) -> Result<(), Er
     println!("auth url:        {}", optional(&credential.auth_url));
     if let Some(issuer) = &credential.issuer {
         println!("issuer:          {issuer}");
+    }
+    if let Some(uri) = &credential.redirect_uri {
+        println!("redirect uri:    {uri} (register it with the provider)");
     }
     println!("scopes:          {}", credential.scopes.join(" "));
     match &identity {

@@ -326,3 +326,52 @@ fn edit_changes_what_it_is_given_and_replaces_the_secret_only_from_stdin() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("unknown credential \"Nope\""));
 }
+
+/// A port nobody listens on right now, for a fixed redirect URI.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_fixed_redirect_uri_authorizes_against_a_provider_that_matches_it_exactly() {
+    let port = free_port();
+    let callback = format!("http://localhost:{port}/OauthRedirect");
+    // Like a Salesforce app: this one callback, port and path included.
+    let sandbox = Sandbox::start(SandboxConfig {
+        redirect_uris: vec![callback.clone()],
+        exact_redirect_uris: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    home.add(&sandbox, "Org", "auth-code", &["--redirect-uri", &callback]);
+    let shown = home.run(&["credential", "show", "Org"]);
+    assert!(
+        stdout(&shown).contains(&format!("redirect uri:    {callback}")),
+        "{}",
+        stdout(&shown)
+    );
+    assert_ok(&home.authorize_in_browser("Org"));
+    assert_eq!(sandbox.stats().token_count("authorization_code", "ok"), 1);
+
+    // A redirect URI a browser could not come back to is refused, the
+    // credential left as it was.
+    let refused = home.run(&[
+        "credential",
+        "edit",
+        "Org",
+        "--redirect-uri",
+        "http://login.example.com:8080/callback",
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("must name this computer (localhost, 127.0.0.1 or [::1])"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(stdout(&home.run(&["credential", "show", "Org"])).contains(&callback));
+}

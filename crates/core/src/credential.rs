@@ -50,6 +50,13 @@ pub struct Credential {
     /// An issuer to discover the token and authorization URLs from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
+    /// The exact callback the browser sign-in uses, for providers that accept
+    /// only the redirect URI registered for the app (Salesforce:
+    /// `http://localhost:1717/OauthRedirect`). A loopback host, a fixed port
+    /// and a path. `None`: `http://127.0.0.1:<any free port>/callback`
+    /// (RFC 8252).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
     #[serde(default)]
     pub identity_type: IdentityType,
     /// The external credential whose parameters `{!$Credential.Ext.Param}` reads.
@@ -208,6 +215,9 @@ impl AuthProtocol {
         if self.auth_url_names().is_some() {
             fields.push("authUrl");
         }
+        if self == AuthProtocol::AuthorizationCode {
+            fields.push("redirectUri");
+        }
         fields
     }
 
@@ -356,6 +366,7 @@ impl Credential {
             token_url: None,
             auth_url: None,
             issuer: None,
+            redirect_uri: None,
             identity_type: IdentityType::default(),
             external_credential: None,
             expiry_rules: Vec::new(),
@@ -436,6 +447,11 @@ impl Credential {
             {
                 problem(field, format!("{field} \"{url}\" {reason}"));
             }
+        }
+        if let Some(uri) = &self.redirect_uri
+            && let Err(reason) = RedirectUri::parse(uri)
+        {
+            problem("redirectUri", format!("redirect URI \"{uri}\" {reason}"));
         }
         if let Some(external) = &self.external_credential
             && let Err(reason) = check_name(external)
@@ -626,6 +642,69 @@ fn check_http_url(text: &str) -> std::result::Result<(), String> {
     }
 }
 
+/// A fixed loopback callback for the browser sign-in, as the provider has
+/// it registered: `http://HOST:PORT/PATH` with a loopback host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectUri {
+    /// As written, the exact text sent to the provider.
+    pub uri: String,
+    /// `localhost`, `127.0.0.1` or `[::1]`.
+    pub host: String,
+    pub port: u16,
+    /// The path the callback arrives on (`/OauthRedirect`).
+    pub path: String,
+}
+
+impl RedirectUri {
+    /// Checks `uri`: http, a loopback host, an explicit port and a path, no
+    /// query or fragment. The error completes "redirect URI \"...\" ...".
+    pub fn parse(uri: &str) -> std::result::Result<Self, String> {
+        check_http_url(uri)?;
+        let url = url::Url::parse(uri).map_err(|error| format!("is not a URL ({error})"))?;
+        if url.scheme() != "http" {
+            return Err(
+                "must use http: the browser hands the code to a listener on this computer".into(),
+            );
+        }
+        let host = match url.host() {
+            Some(url::Host::Domain(name)) if name.eq_ignore_ascii_case("localhost") => {
+                "localhost".to_string()
+            }
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) if ip.is_loopback() => format!("[{ip}]"),
+            _ => {
+                return Err(
+                    "must name this computer (localhost, 127.0.0.1 or [::1]): the browser \
+                     hands the code to a listener here"
+                        .into(),
+                );
+            }
+        };
+        // `url` drops a written default port (":80"); a provider matching
+        // the text exactly still has it, and so does the listener.
+        let authority = uri.split_once("://").map_or("", |(_, rest)| {
+            rest.split(['/', '?', '#']).next().unwrap_or("")
+        });
+        let written_default = authority.ends_with(":80").then_some(80);
+        let Some(port) = url.port().or(written_default).filter(|port| *port != 0) else {
+            return Err(
+                "needs a port (as in http://localhost:1717/OauthRedirect): the provider \
+                 matches it exactly"
+                    .into(),
+            );
+        };
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err("must not carry a query or fragment".into());
+        }
+        Ok(Self {
+            uri: uri.to_string(),
+            host,
+            port,
+            path: url.path().to_string(),
+        })
+    }
+}
+
 /// A validated set of credentials, looked up by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CredentialSet {
@@ -720,6 +799,45 @@ impl CredentialSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_redirect_uri_is_a_loopback_callback_with_a_port_and_a_path() {
+        let fixed = RedirectUri::parse("http://localhost:1717/OauthRedirect").unwrap();
+        assert_eq!(
+            (fixed.host.as_str(), fixed.port, fixed.path.as_str()),
+            ("localhost", 1717, "/OauthRedirect")
+        );
+        assert_eq!(
+            RedirectUri::parse("http://[::1]:8080/cb").unwrap().host,
+            "[::1]"
+        );
+        assert_eq!(
+            RedirectUri::parse("http://127.0.0.1:8080/cb").unwrap().host,
+            "127.0.0.1"
+        );
+        assert_eq!(
+            RedirectUri::parse("http://localhost:80/cb").unwrap().port,
+            80
+        );
+        for (uri, says) in [
+            ("https://localhost:1717/cb", "must use http"),
+            (
+                "http://login.example.com:1717/cb",
+                "must name this computer",
+            ),
+            ("http://localhost/OauthRedirect", "needs a port"),
+            ("http://localhost:0/cb", "needs a port"),
+            ("http://localhost:1717/cb?x=1", "must not carry a query"),
+            ("http://localhost:17 17/cb", "has a space"),
+        ] {
+            let reason = RedirectUri::parse(uri).unwrap_err();
+            assert!(reason.contains(says), "{uri}: {reason}");
+        }
+        let mut credential = Credential::new("Org", "https://org.example");
+        credential.redirect_uri = Some("http://example.com:80/cb".into());
+        let problems = credential.problems();
+        assert_eq!(problems[0].field, "redirectUri", "{problems:?}");
+    }
 
     #[test]
     fn a_url_with_a_space_or_without_a_scheme_says_so() {

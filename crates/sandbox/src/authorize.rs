@@ -3,7 +3,9 @@
 //!
 //! Only S256 challenges are accepted. Redirect URIs must be registered; for a
 //! loopback one (`http://127.0.0.1/...`, `[::1]`, `localhost`) any port matches,
-//! as RFC 8252 §7.3 asks, so a native app can listen on whatever port it gets.
+//! as RFC 8252 §7.3 asks, so a native app can listen on whatever port it gets —
+//! unless the sandbox matches exactly (`exact_redirect_uris`), as Salesforce
+//! does: then only the very string registered is taken.
 
 use url::Url;
 
@@ -102,9 +104,19 @@ fn validate(provider: &Provider, params: &Params) -> Result<AuthorizationRequest
     let redirect_uri = params
         .get("redirect_uri")
         .ok_or_else(|| Refusal::Page("redirect_uri is required.".into()))?;
-    if !is_registered_redirect(&provider.config.redirect_uris, redirect_uri) {
+    let registered = if provider.config.exact_redirect_uris {
+        provider
+            .config
+            .redirect_uris
+            .iter()
+            .any(|allowed| allowed == redirect_uri)
+    } else {
+        is_registered_redirect(&provider.config.redirect_uris, redirect_uri)
+    };
+    if !registered {
         return Err(Refusal::Page(format!(
-            "redirect_uri \"{redirect_uri}\" is not registered for this client. Registered: {}",
+            "redirect_uri_mismatch: redirect_uri \"{redirect_uri}\" is not registered for this \
+             client. Registered: {}",
             provider.config.redirect_uris.join(", ")
         )));
     }

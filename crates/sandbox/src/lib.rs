@@ -102,8 +102,13 @@ pub struct SandboxConfig {
     /// The registered client.
     pub client_id: String,
     pub client_secret: String,
-    /// Registered redirect URIs; loopback ones match on any port (RFC 8252).
+    /// Registered redirect URIs; loopback ones match on any port (RFC 8252)
+    /// unless `exact_redirect_uris`.
     pub redirect_uris: Vec<String>,
+    /// Match redirect URIs exactly, port and path included, as Salesforce
+    /// and other providers do: anything else gets a `redirect_uri_mismatch`
+    /// page and no redirect.
+    pub exact_redirect_uris: bool,
     /// The sandbox user (sign-in page, password grant, device approval).
     pub username: String,
     pub password: String,
@@ -141,6 +146,7 @@ impl Default for SandboxConfig {
                 "http://[::1]/callback",
                 "http://localhost/callback",
             ]),
+            exact_redirect_uris: false,
             username: "sandbox-user".into(),
             password: "sandbox-password".into(),
             scopes: strings(&[

@@ -24,7 +24,15 @@ clientAuth: ClientAuth, scopes?: Array<string>, tokenUrl?: string | null, authUr
 /**
  * An issuer to discover the token and authorization URLs from.
  */
-issuer?: string | null, identityType: IdentityType, 
+issuer?: string | null, 
+/**
+ * The exact callback the browser sign-in uses, for providers that accept
+ * only the redirect URI registered for the app (Salesforce:
+ * `http://localhost:1717/OauthRedirect`). A loopback host, a fixed port
+ * and a path. `None`: `http://127.0.0.1:<any free port>/callback`
+ * (RFC 8252).
+ */
+redirectUri?: string | null, identityType: IdentityType, 
 /**
  * The external credential whose parameters `{!$Credential.Ext.Param}` reads.
  */

@@ -100,3 +100,20 @@ describe("the credential form", () => {
     expect(document.querySelectorAll('[data-testid="toast"]')).toHaveLength(0);
   });
 });
+
+describe("the redirect URI", () => {
+  it("is asked for by the browser flow only, and Copy puts it on the clipboard to register", async () => {
+    const form = openForm();
+    expect(form.element.querySelector("#cred-redirectUri")).not.toBeNull();
+    type(form, "redirectUri", "http://localhost:1717/OauthRedirect");
+    form.element.querySelector<HTMLButtonElement>('[data-testid="copy-redirect-uri"]')!.click();
+    await settle();
+    expect(await navigator.clipboard.readText()).toBe("http://localhost:1717/OauthRedirect");
+    expect(texts(form, '[data-testid="redirectUri-note"]')[0]).toMatch(/^Copied http:\/\/localhost:1717\/OauthRedirect: register it/);
+
+    const protocol = form.element.querySelector<HTMLSelectElement>("#cred-protocol")!;
+    protocol.value = "clientCredentials";
+    protocol.dispatchEvent(new Event("change"));
+    expect(form.element.querySelector("#cred-redirectUri")).toBeNull();
+  });
+});

@@ -298,6 +298,7 @@ export class CredentialForm {
       shown.has("issuer") && this.field("issuer", "Issuer", issuer, "OpenID Connect / RFC 8414 discovery fills in the URLs below.", discover, true),
       shown.has("authUrl") && this.field("authUrl", "Authorization URL", this.text(c.authUrl, (v) => (c.authUrl = optionalText(v)))),
       shown.has("tokenUrl") && this.field("tokenUrl", "Token URL", this.text(c.tokenUrl, (v) => (c.tokenUrl = optionalText(v)))),
+      shown.has("redirectUri") && this.redirectField(c),
       shown.has("clientId") && this.field("clientId", "Client ID", this.text(c.clientId, (v) => (c.clientId = optionalText(v)))),
       shown.has("clientSecret") && this.field("clientSecret", c.protocol === "password" ? "Password" : "Client secret", this.secret),
       shown.has("clientAuth") &&
@@ -377,6 +378,34 @@ export class CredentialForm {
     );
     this.showProblems();
     this.showSandboxNote();
+  }
+
+  /** The callback the provider must have registered, with a Copy button. */
+  private redirectField(c: Credential): HTMLElement {
+    const input = this.text(c.redirectUri, (v) => (c.redirectUri = optionalText(v)), { placeholder: "http://127.0.0.1:<any port>/callback" });
+    const copy = h("button", { type: "button", class: "secondary", testid: "copy-redirect-uri" }, "Copy");
+    copy.addEventListener("click", () => {
+      const uri = input.value.trim() || "http://127.0.0.1/callback";
+      void navigator.clipboard
+        .writeText(uri)
+        .then(() => {
+          this.notes.set("redirectUri", { text: `Copied ${uri}: register it with the provider as the app's callback.`, tone: "ok" });
+          this.showProblems();
+        })
+        .catch(() => {
+          input.select();
+          this.notes.set("redirectUri", { text: "Selected: press Ctrl+C.", tone: "info" });
+          this.showProblems();
+        });
+    });
+    return this.field(
+      "redirectUri",
+      "Redirect URI",
+      input,
+      "Register this callback with your provider. Leave it empty for one that takes any port of 127.0.0.1 (RFC 8252); give the exact one for providers that match it, such as Salesforce's http://localhost:1717/OauthRedirect.",
+      copy,
+      true,
+    );
   }
 
   private async save(): Promise<void> {

@@ -23,7 +23,7 @@ use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope
 use super::flows::{self, Grant};
 use super::loopback::Listener;
 use super::service::{LiveToken, TokenService};
-use crate::credential::Credential;
+use crate::credential::{Credential, RedirectUri};
 use crate::{Error, Result};
 
 /// How long the listener waits for the browser by default.
@@ -213,12 +213,7 @@ pub async fn authorize_in_browser(
         metadata.authorization_endpoint
     })
     .await?;
-    let server = Listener::bind()
-        .map_err(|error| failed(format!("could not listen on 127.0.0.1: {error}")))?;
-    let port = server
-        .port()
-        .map_err(|error| failed(format!("the loopback listener has no port: {error}")))?;
-    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let (server, redirect_uri, callback_path) = listen_for_redirect(credential).map_err(failed)?;
     let client = BasicClient::new(ClientId::new(
         credential.client_id.clone().unwrap_or_default(),
     ))
@@ -249,6 +244,7 @@ pub async fn authorize_in_browser(
     let code = tokio::task::spawn_blocking(move || {
         wait_for_redirect(
             &server,
+            &callback_path,
             &expected_state,
             timeout,
             &cancel,
@@ -269,6 +265,39 @@ pub async fn authorize_in_browser(
         .await
 }
 
+/// The listener the browser comes back to, the redirect URI to send and the
+/// path the callback arrives on: the credential's fixed redirect URI, or
+/// `http://127.0.0.1:<free port>/callback`.
+fn listen_for_redirect(
+    credential: &Credential,
+) -> std::result::Result<(Listener, String, String), String> {
+    let Some(written) = &credential.redirect_uri else {
+        let server =
+            Listener::bind().map_err(|error| format!("could not listen on 127.0.0.1: {error}"))?;
+        let port = server
+            .port()
+            .map_err(|error| format!("the loopback listener has no port: {error}"))?;
+        let uri = format!("http://127.0.0.1:{port}/callback");
+        return Ok((server, uri, "/callback".into()));
+    };
+    let fixed = RedirectUri::parse(written)
+        .map_err(|reason| format!("redirect URI \"{written}\" {reason}"))?;
+    let server = Listener::bind_at(&fixed.host, fixed.port).map_err(|error| {
+        if error.kind() == std::io::ErrorKind::AddrInUse {
+            format!(
+                "port {} of the redirect URI {} is in use by another program (another \
+                 sign-in, or a tool such as the Salesforce CLI that listens there); close it \
+                 and authorize again, or register another redirect URI with the provider and \
+                 give it here",
+                fixed.port, fixed.uri
+            )
+        } else {
+            format!("could not listen for {}: {error}", fixed.uri)
+        }
+    })?;
+    Ok((server, fixed.uri, fixed.path))
+}
+
 /// What is said of a callback that did not carry this sign-in's `state`.
 pub const IGNORED_CALLBACK: &str =
     "a sign-in answer without this sign-in's state (forged or stale) was ignored";
@@ -279,6 +308,7 @@ pub const IGNORED_CALLBACK: &str =
 /// wait goes on.
 fn wait_for_redirect(
     server: &Listener,
+    callback_path: &str,
     expected_state: &str,
     timeout: Duration,
     cancel: &Cancel,
@@ -312,7 +342,7 @@ fn wait_for_redirect(
             Ok(None) => continue,
             Err(error) => return Err(format!("the loopback listener failed: {error}")),
         };
-        let Some(query) = callback_query(request.url()) else {
+        let Some(query) = callback_query(request.url(), callback_path) else {
             request.respond(
                 404,
                 "Not found",
@@ -372,10 +402,10 @@ fn wait_for_redirect(
     }
 }
 
-/// The query of a `/callback` request, else `None`.
-fn callback_query(url: &str) -> Option<String> {
+/// The query of a request to `callback_path`, else `None`.
+fn callback_query(url: &str, callback_path: &str) -> Option<String> {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    (path == "/callback").then(|| query.to_string())
+    (path == callback_path).then(|| query.to_string())
 }
 
 #[cfg(test)]
@@ -385,11 +415,40 @@ mod tests {
     #[test]
     fn only_the_callback_path_is_taken() {
         assert_eq!(
-            callback_query("/callback?code=a&state=b").as_deref(),
+            callback_query("/callback?code=a&state=b", "/callback").as_deref(),
             Some("code=a&state=b")
         );
-        assert_eq!(callback_query("/callback").as_deref(), Some(""));
-        assert_eq!(callback_query("/favicon.ico"), None);
+        assert_eq!(
+            callback_query("/callback", "/callback").as_deref(),
+            Some("")
+        );
+        assert_eq!(callback_query("/favicon.ico", "/callback"), None);
+        // A fixed redirect URI's own path, exactly.
+        assert_eq!(
+            callback_query("/OauthRedirect?code=c", "/OauthRedirect").as_deref(),
+            Some("code=c")
+        );
+        assert_eq!(callback_query("/callback?code=c", "/OauthRedirect"), None);
+    }
+
+    #[test]
+    fn a_fixed_redirect_uri_is_listened_on_and_a_taken_port_is_named() {
+        let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = holder.local_addr().unwrap().port();
+        let mut credential = Credential::new("Org", "https://org.example");
+        credential.redirect_uri = Some(format!("http://localhost:{port}/OauthRedirect"));
+        let error = listen_for_redirect(&credential).err().unwrap();
+        assert!(
+            error.starts_with(&format!(
+                "port {port} of the redirect URI http://localhost:{port}/OauthRedirect is in use"
+            )),
+            "{error}"
+        );
+        drop(holder);
+        let (server, uri, path) = listen_for_redirect(&credential).unwrap();
+        assert_eq!(uri, format!("http://localhost:{port}/OauthRedirect"));
+        assert_eq!(path, "/OauthRedirect");
+        assert_eq!(server.port().unwrap(), port);
     }
 
     /// An authorization URL whose query holds every character a shell or
@@ -472,15 +531,23 @@ mod tests {
         let server = Listener::bind().unwrap();
         let cancel = Cancel::new();
         cancel.cancel();
-        let error = wait_for_redirect(&server, "s", DEFAULT_TIMEOUT, &cancel, None).unwrap_err();
+        let error = wait_for_redirect(&server, "/callback", "s", DEFAULT_TIMEOUT, &cancel, None)
+            .unwrap_err();
         assert_eq!(error, "cancelled before the browser came back");
     }
 
     #[test]
     fn a_zero_timeout_ends_with_a_message() {
         let server = Listener::bind().unwrap();
-        let error =
-            wait_for_redirect(&server, "s", Duration::ZERO, &Cancel::new(), None).unwrap_err();
+        let error = wait_for_redirect(
+            &server,
+            "/callback",
+            "s",
+            Duration::ZERO,
+            &Cancel::new(),
+            None,
+        )
+        .unwrap_err();
         assert!(
             error.starts_with("no answer from the browser within 0 s"),
             "{error}"

@@ -1,6 +1,7 @@
 //! The loopback listener of the browser sign-in (RFC 8252 §7.3): a socket on
-//! `127.0.0.1` and a free port that takes plain `GET` requests and answers
-//! each with a small page, then closes the connection.
+//! `127.0.0.1` and a free port (or, for a credential with a fixed redirect
+//! URI, the loopback addresses and the port it names) that takes plain `GET`
+//! requests and answers each with a small page, then closes the connection.
 //!
 //! Any local program can connect, so what it reads is bounded: a request's
 //! head (request line and headers) is read up to [`MAX_REQUEST_HEAD`] bytes
@@ -9,7 +10,7 @@
 //! the browser's real redirect. No body is ever read.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
@@ -46,9 +47,10 @@ impl Request {
     }
 }
 
-/// The listening socket and the requests its connection threads have read.
+/// The listening sockets and the requests their connection threads have read.
 pub(crate) struct Listener {
-    socket: TcpListener,
+    /// One per loopback address listened on; all on the same port.
+    sockets: Vec<TcpListener>,
     sender: Sender<Request>,
     requests: Receiver<Request>,
 }
@@ -56,18 +58,52 @@ pub(crate) struct Listener {
 impl Listener {
     /// Listens on `127.0.0.1` and a free port.
     pub(crate) fn bind() -> std::io::Result<Self> {
-        let socket = TcpListener::bind("127.0.0.1:0")?;
-        socket.set_nonblocking(true)?;
+        Self::on(vec![TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?])
+    }
+
+    /// Listens on `port` of the loopback addresses `host` stands for:
+    /// `127.0.0.1` or `[::1]` as written; for `localhost` both, since the
+    /// browser may connect to either (IPv6 is skipped where the system has
+    /// none). A port another program holds is an `AddrInUse` error.
+    pub(crate) fn bind_at(host: &str, port: u16) -> std::io::Result<Self> {
+        let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, port));
+        let sockets = match host {
+            "[::1]" => vec![TcpListener::bind(v6)?],
+            "localhost" => {
+                let mut sockets = vec![TcpListener::bind(v4)?];
+                match TcpListener::bind(v6) {
+                    Ok(socket) => sockets.push(socket),
+                    Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
+                        return Err(error);
+                    }
+                    // No IPv6 loopback here: the browser cannot use it either.
+                    Err(_) => {}
+                }
+                sockets
+            }
+            _ => vec![TcpListener::bind(v4)?],
+        };
+        Self::on(sockets)
+    }
+
+    fn on(sockets: Vec<TcpListener>) -> std::io::Result<Self> {
+        for socket in &sockets {
+            socket.set_nonblocking(true)?;
+        }
         let (sender, requests) = mpsc::channel();
         Ok(Self {
-            socket,
+            sockets,
             sender,
             requests,
         })
     }
 
     pub(crate) fn port(&self) -> std::io::Result<u16> {
-        Ok(self.socket.local_addr()?.port())
+        match self.sockets.first() {
+            Some(socket) => Ok(socket.local_addr()?.port()),
+            None => Err(std::io::ErrorKind::NotConnected.into()),
+        }
     }
 
     /// The next request read within `wait`; `Ok(None)` when none came.
@@ -82,10 +118,17 @@ impl Listener {
     /// Takes every connection waiting to be accepted, each read on a thread
     /// of its own.
     fn accept_waiting(&self) -> std::io::Result<()> {
+        for socket in &self.sockets {
+            Self::accept_on(socket, &self.sender)?;
+        }
+        Ok(())
+    }
+
+    fn accept_on(socket: &TcpListener, sender: &Sender<Request>) -> std::io::Result<()> {
         loop {
-            match self.socket.accept() {
+            match socket.accept() {
                 Ok((stream, _)) => {
-                    let sender = self.sender.clone();
+                    let sender = sender.clone();
                     std::thread::spawn(move || {
                         if let Some(request) = read_request(stream) {
                             // The wait may have ended meanwhile; then nobody listens.
