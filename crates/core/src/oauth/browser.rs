@@ -214,6 +214,11 @@ pub async fn authorize_in_browser(
     })
     .await?;
     let (server, redirect_uri, callback_path) = listen_for_redirect(credential).map_err(failed)?;
+    let callback = Callback {
+        uri: redirect_uri.clone(),
+        path: callback_path,
+        credential: credential.name.clone(),
+    };
     let client = BasicClient::new(ClientId::new(
         credential.client_id.clone().unwrap_or_default(),
     ))
@@ -244,7 +249,7 @@ pub async fn authorize_in_browser(
     let code = tokio::task::spawn_blocking(move || {
         wait_for_redirect(
             &server,
-            &callback_path,
+            &callback,
             &expected_state,
             timeout,
             &cancel,
@@ -298,6 +303,28 @@ fn listen_for_redirect(
     Ok((server, fixed.uri, fixed.path))
 }
 
+/// Where the browser comes back to, and for whom: what a redirect URI
+/// mismatch is explained with.
+struct Callback {
+    /// The redirect URI sent to the provider, exactly.
+    uri: String,
+    /// The path the callback arrives on.
+    path: String,
+    credential: String,
+}
+
+impl Callback {
+    /// What to do when the provider does not take this redirect URI.
+    fn how_to_register(&self) -> String {
+        format!(
+            "the sign-in sent the redirect URI {}: register exactly that as a callback URL of \
+             the app at the provider, or give the one registered there as the credential's \
+             redirect URI (`callout credential edit {} --redirect-uri URL`)",
+            self.uri, self.credential
+        )
+    }
+}
+
 /// What is said of a callback that did not carry this sign-in's `state`.
 pub const IGNORED_CALLBACK: &str =
     "a sign-in answer without this sign-in's state (forged or stale) was ignored";
@@ -308,7 +335,7 @@ pub const IGNORED_CALLBACK: &str =
 /// wait goes on.
 fn wait_for_redirect(
     server: &Listener,
-    callback_path: &str,
+    callback: &Callback,
     expected_state: &str,
     timeout: Duration,
     cancel: &Cancel,
@@ -332,9 +359,11 @@ fn wait_for_redirect(
         if left.is_zero() {
             return Err(format!(
                 "no answer from the browser within {} s{}; run the command again and finish \
-                 signing in in the browser",
+                 signing in in the browser. If the provider's page said the redirect URI does \
+                 not match, {}",
                 timeout.as_secs(),
-                and_ignored(ignored)
+                and_ignored(ignored),
+                callback.how_to_register()
             ));
         }
         let request = match server.recv_timeout(left.min(POLL)) {
@@ -342,7 +371,7 @@ fn wait_for_redirect(
             Ok(None) => continue,
             Err(error) => return Err(format!("the loopback listener failed: {error}")),
         };
-        let Some(query) = callback_query(request.url(), callback_path) else {
+        let Some(query) = callback_query(request.url(), &callback.path) else {
             request.respond(
                 404,
                 "Not found",
@@ -378,12 +407,19 @@ fn wait_for_redirect(
             } else {
                 format!("{error}: {description}")
             };
+            let mismatch = error == "redirect_uri_mismatch"
+                || description.to_ascii_lowercase().contains("redirect_uri");
+            let remedy = if mismatch {
+                format!("; {}", callback.how_to_register())
+            } else {
+                String::new()
+            };
             request.respond(
                 400,
                 "Sign-in refused",
-                &format!("The provider answered {told}."),
+                &crate::error::for_window(&format!("The provider answered {told}{remedy}.")),
             );
-            return Err(format!("the provider answered {told}"));
+            return Err(format!("the provider answered {told}{remedy}"));
         }
         return match param("code") {
             Some(code) => {
@@ -526,12 +562,61 @@ mod tests {
         assert!(launch_command(Platform::Unix, None, "HTTP://idp.example/").is_ok());
     }
 
+    fn callback() -> Callback {
+        Callback {
+            uri: "http://localhost:1717/OauthRedirect".into(),
+            path: "/callback".into(),
+            credential: "Org".into(),
+        }
+    }
+
+    #[test]
+    fn a_redirect_uri_mismatch_names_the_uri_sent_and_where_to_register_it() {
+        let server = Listener::bind().unwrap();
+        let port = server.port().unwrap();
+        let browser = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            stream
+                .write_all(
+                    b"GET /callback?state=s&error=redirect_uri_mismatch&error_description=\
+                      redirect_uri%20must%20match%20configuration HTTP/1.1\r\nHost: x\r\n\r\n",
+                )
+                .unwrap();
+            let mut page = String::new();
+            stream.read_to_string(&mut page).unwrap();
+            page
+        });
+        let error = wait_for_redirect(
+            &server,
+            &callback(),
+            "s",
+            DEFAULT_TIMEOUT,
+            &Cancel::new(),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            "the provider answered redirect_uri_mismatch: redirect_uri must match configuration; \
+             the sign-in sent the redirect URI http://localhost:1717/OauthRedirect: register \
+             exactly that as a callback URL of the app at the provider, or give the one \
+             registered there as the credential's redirect URI (`callout credential edit Org \
+             --redirect-uri URL`)"
+        );
+        let page = browser.join().unwrap();
+        assert!(
+            page.contains("http://localhost:1717/OauthRedirect") && !page.contains("callout "),
+            "the browser's page says it too, in words: {page}"
+        );
+    }
+
     #[test]
     fn a_cancelled_wait_ends_with_a_message() {
         let server = Listener::bind().unwrap();
         let cancel = Cancel::new();
         cancel.cancel();
-        let error = wait_for_redirect(&server, "/callback", "s", DEFAULT_TIMEOUT, &cancel, None)
+        let error = wait_for_redirect(&server, &callback(), "s", DEFAULT_TIMEOUT, &cancel, None)
             .unwrap_err();
         assert_eq!(error, "cancelled before the browser came back");
     }
@@ -541,7 +626,7 @@ mod tests {
         let server = Listener::bind().unwrap();
         let error = wait_for_redirect(
             &server,
-            "/callback",
+            &callback(),
             "s",
             Duration::ZERO,
             &Cancel::new(),
