@@ -250,13 +250,13 @@ fn a_corrupt_compressed_body_is_said_to_be_unreadable() {
 
 #[test]
 fn an_unknown_encoding_is_named() {
-    let headers = [Header::new("Content-Encoding", "br")];
-    let verdict = Detector::default().verdict(401, &headers, b"\x0b\x02\x80");
+    let headers = [Header::new("Content-Encoding", "zstd")];
+    let verdict = Detector::default().verdict(401, &headers, b"\x28\xb5\x2f\xfd");
     assert_eq!(verdict.rule.as_deref(), Some("http.401"));
     assert!(
         verdict
             .reason
-            .contains("the body is encoded as \"br\", which cannot be decoded here"),
+            .contains("the body is encoded as \"zstd\", which cannot be decoded here"),
         "{}",
         verdict.reason
     );
