@@ -386,11 +386,7 @@ impl Credential {
     /// formed), and names every problem found. What a flow needs on top
     /// (a client id, a token URL, ...) is [`Credential::problems`]'s.
     pub fn validate(&self) -> Result<()> {
-        let problems = self.definition_problems();
-        if problems.is_empty() {
-            return Ok(());
-        }
-        Err(self.invalid(&problems))
+        self.refuse(&self.definition_problems())
     }
 
     /// Every problem of the credential, field by field: the definition's
@@ -405,22 +401,23 @@ impl Credential {
 
     /// [`Credential::problems`] as one error, or nothing when there are none.
     pub fn check(&self) -> Result<()> {
-        let problems = self.problems();
+        self.refuse(&self.problems())
+    }
+
+    /// `problems` of this credential as one error naming them all, or
+    /// nothing when there are none.
+    pub(crate) fn refuse(&self, problems: &[FieldProblem]) -> Result<()> {
         if problems.is_empty() {
             return Ok(());
         }
-        Err(self.invalid(&problems))
-    }
-
-    fn invalid(&self, problems: &[FieldProblem]) -> Error {
-        Error::InvalidCredential {
+        Err(Error::InvalidCredential {
             name: self.name.clone(),
             reason: problems
                 .iter()
                 .map(|problem| problem.reason.as_str())
                 .collect::<Vec<_>>()
                 .join("; "),
-        }
+        })
     }
 
     fn definition_problems(&self) -> Vec<FieldProblem> {
@@ -619,7 +616,9 @@ fn check_name(name: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-fn check_http_url(text: &str) -> std::result::Result<(), String> {
+/// `text` parsed as an http(s) URL with a host; the error completes
+/// "endpoint \"...\" ...".
+fn check_http_url(text: &str) -> std::result::Result<url::Url, String> {
     if text.trim().is_empty() {
         return Err("is empty".into());
     }
@@ -636,7 +635,7 @@ fn check_http_url(text: &str) -> std::result::Result<(), String> {
         other => format!("is not a URL ({other})"),
     })?;
     match url.scheme() {
-        "http" | "https" if url.host().is_some() => Ok(()),
+        "http" | "https" if url.host().is_some() => Ok(url),
         "http" | "https" => Err("has no host".into()),
         other => Err(format!("must use http or https, not {other}")),
     }
@@ -659,8 +658,7 @@ impl RedirectUri {
     /// Checks `uri`: http, a loopback host, an explicit port and a path, no
     /// query or fragment. The error completes "redirect URI \"...\" ...".
     pub fn parse(uri: &str) -> std::result::Result<Self, String> {
-        check_http_url(uri)?;
-        let url = url::Url::parse(uri).map_err(|error| format!("is not a URL ({error})"))?;
+        let url = check_http_url(uri)?;
         if url.scheme() != "http" {
             return Err(
                 "must use http: the browser hands the code to a listener on this computer".into(),

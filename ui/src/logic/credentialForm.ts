@@ -89,7 +89,10 @@ export function applySandbox(credential: Credential, sandbox: SandboxInfo): Cred
 }
 
 /** Whether the form's secret field takes the sandbox's client secret for `protocol`. */
-export const sandboxFillsSecret = (protocol: AuthProtocol): boolean => fieldsFor(protocol).has("clientId") && fieldsFor(protocol).has("clientSecret");
+export function sandboxFillsSecret(protocol: AuthProtocol): boolean {
+  const fields = fieldsFor(protocol);
+  return fields.has("clientId") && fields.has("clientSecret");
+}
 
 /**
  * Which fields show their problems: every field once the user tried to save

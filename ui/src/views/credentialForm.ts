@@ -39,13 +39,12 @@ export class CredentialForm {
   private touched = new Set<string>();
   private showAllProblems = false;
   /**
-   * What the form says beside a field (Discover's answer under the issuer)
-   * or for the whole form ("form": a save that did not happen), in place
+   * What the form says beside a field (Discover's answer under the issuer),
+   * under the sandbox choice ("sandbox": what it filled in) or for the whole
+   * form ("form": a save that did not happen), in place
    * rather than in a toast. A field's note goes when the field changes.
    */
   private notes = new Map<string, { text: string; tone: "ok" | "info" | "error" }>();
-  /** What the last "Use the built-in sandbox" did, shown under the protocol. */
-  private sandboxNote = "";
   private inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   private problemSlots = new Map<string, HTMLElement>();
   private secret: HTMLInputElement | null = null;
@@ -126,11 +125,6 @@ export class CredentialForm {
     return problems;
   }
 
-  private showSandboxNote(): void {
-    const note = this.element.querySelector('[data-testid="sandbox-note"]');
-    if (note && this.sandboxNote) note.textContent = this.sandboxNote;
-  }
-
   private showProblems(): void {
     const shown = visibleProblems(this.problems, this.touched, this.showAllProblems);
     for (const [field, slot] of this.problemSlots) {
@@ -145,6 +139,9 @@ export class CredentialForm {
     }
     const known = new Set(this.problemSlots.keys());
     const other = [...shown.entries()].filter(([f]) => !known.has(f));
+    const sandbox = this.notes.get("sandbox");
+    const sandboxNote = this.element.querySelector('[data-testid="sandbox-note"]');
+    if (sandboxNote && sandbox) sandboxNote.textContent = sandbox.text;
     const general = this.element.querySelector(".form-general");
     if (general) {
       const note = this.notes.get("form");
@@ -271,11 +268,14 @@ export class CredentialForm {
           if (filledSecret !== null && this.secret) this.secret.value = filledSecret;
           for (const field of ["endpoint", "tokenUrl", "authUrl", "clientId", "clientSecret"]) this.touched.add(field);
           this.changed();
-          this.sandboxNote = `Filled in the built-in sandbox (${sandbox.url}): its API, token endpoint and test client${filledSecret !== null ? " with its secret, which protects nothing outside this app" : ""}.`;
-          this.showSandboxNote();
+          this.notes.set("sandbox", {
+            text: `Filled in the built-in sandbox (${sandbox.url}): its API, token endpoint and test client${filledSecret !== null ? " with its secret, which protects nothing outside this app" : ""}.`,
+            tone: "ok",
+          });
+          this.showProblems();
         } catch (error) {
-          this.sandboxNote = `The built-in sandbox is not running, so nothing was filled in: ${toReport(error).message}`;
-          this.showSandboxNote();
+          this.notes.set("sandbox", { text: `The built-in sandbox is not running, so nothing was filled in: ${toReport(error).message}`, tone: "error" });
+          this.showProblems();
         }
       }),
     );
@@ -377,7 +377,6 @@ export class CredentialForm {
       ),
     );
     this.showProblems();
-    this.showSandboxNote();
   }
 
   /** The callback the provider must have registered, with a Copy button. */

@@ -118,17 +118,7 @@ fn check_input(
     previous: Option<&str>,
 ) -> Result<()> {
     let problems = problems(service, &input.credential, input.secrets_given(), previous);
-    if problems.is_empty() {
-        return Ok(());
-    }
-    Err(Error::InvalidCredential {
-        name: input.credential.name.clone(),
-        reason: problems
-            .iter()
-            .map(|problem| problem.reason.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-    })
+    input.credential.refuse(&problems)
 }
 
 /// Adds a credential. Endpoints missing from the definition are read from
