@@ -41,6 +41,8 @@ pub struct CredentialView {
 #[ts(export)]
 pub enum StatusState {
     NoAuthentication,
+    /// Basic authentication: the login goes with every call, no token.
+    Basic,
     NotAuthorized,
     Valid,
     Expired,
@@ -77,12 +79,22 @@ impl StatusView {
             expires_at_ms: expires_at.map(millis),
             reason,
         };
-        if credential.protocol == AuthProtocol::NoAuthentication {
-            return view(
-                StatusState::NoAuthentication,
-                "no authentication".into(),
-                None,
-            );
+        match credential.protocol {
+            AuthProtocol::NoAuthentication => {
+                return view(
+                    StatusState::NoAuthentication,
+                    "no authentication".into(),
+                    None,
+                );
+            }
+            AuthProtocol::Basic => {
+                return view(
+                    StatusState::Basic,
+                    "Basic: sends its username and password".into(),
+                    None,
+                );
+            }
+            _ => {}
         }
         match status(authorization, now) {
             CredentialStatus::NotAuthorized => view(

@@ -64,12 +64,13 @@ pub struct Flow(AuthProtocol);
 
 impl ValueEnum for Flow {
     fn value_variants<'a>() -> &'a [Self] {
-        const FLOWS: [Flow; 5] = [
+        const FLOWS: [Flow; 6] = [
             Flow(AuthProtocol::AuthorizationCode),
             Flow(AuthProtocol::ClientCredentials),
             Flow(AuthProtocol::JwtBearer),
             Flow(AuthProtocol::DeviceCode),
             Flow(AuthProtocol::Password),
+            Flow(AuthProtocol::Basic),
         ];
         &FLOWS
     }
@@ -116,8 +117,9 @@ pub struct AddArgs {
     /// http://127.0.0.1:<any free port>/callback
     #[arg(long, value_name = "URL")]
     pub redirect_uri: Option<String>,
+    /// The client id the provider registered (every flow but basic)
     #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    pub client_id: Option<String>,
     /// Read the client secret from standard input (it goes to the OS keychain only)
     #[arg(long)]
     pub client_secret_stdin: bool,
@@ -125,6 +127,13 @@ pub struct AddArgs {
     /// assertions from standard input (it goes to the OS keychain only)
     #[arg(long, conflicts_with = "client_secret_stdin")]
     pub private_key_stdin: bool,
+    /// Basic flow: the username every call sends
+    #[arg(long, value_name = "USER")]
+    pub username: Option<String>,
+    /// Basic flow: read the password every call sends from standard input
+    /// (it goes to the OS keychain only)
+    #[arg(long, conflicts_with_all = ["client_secret_stdin", "private_key_stdin"])]
+    pub password_stdin: bool,
     /// How the client secret is sent to the token endpoint
     #[arg(long, value_enum, default_value = "basic")]
     pub client_auth: ClientAuthArg,
@@ -182,6 +191,12 @@ pub struct EditArgs {
     /// Replace the stored private key with the PEM on standard input
     #[arg(long, conflicts_with = "client_secret_stdin")]
     pub private_key_stdin: bool,
+    /// Basic flow: the username every call sends
+    #[arg(long, value_name = "USER")]
+    pub username: Option<String>,
+    /// Basic flow: replace the stored password with the one on standard input
+    #[arg(long, conflicts_with_all = ["client_secret_stdin", "private_key_stdin"])]
+    pub password_stdin: bool,
     #[arg(long, value_enum)]
     pub client_auth: Option<ClientAuthArg>,
     /// The scopes to ask for (replace the stored ones); repeat for more
@@ -227,10 +242,17 @@ async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {
     let credential = definition(&args);
     let name = credential.name.clone();
     let mut input = CredentialInput::new(credential);
-    input.client_secret = stdin_secret(&name, args.client_secret_stdin, "--client-secret-stdin")?;
+    input.client_secret = stdin_secret(&name, args.client_secret_stdin, "--client-secret-stdin")?
+        .or(stdin_secret(
+            &name,
+            args.password_stdin,
+            "--password-stdin",
+        )?);
     input.private_key = stdin_secret(&name, args.private_key_stdin, "--private-key-stdin")?;
     let has_secret = input.client_secret.is_some() || input.private_key.is_some();
-    let what = if input.client_secret.is_some() {
+    let what = if args.password_stdin {
+        "password"
+    } else if input.client_secret.is_some() {
         "client secret"
     } else {
         "private key"
@@ -252,7 +274,9 @@ async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {
             String::new()
         }
     );
-    println!("next: callout authorize {}", saved.credential.name);
+    if saved.credential.protocol.uses_tokens() {
+        println!("next: callout authorize {}", saved.credential.name);
+    }
     Ok(())
 }
 
@@ -263,13 +287,20 @@ async fn edit(service: &TokenService, args: EditArgs) -> Result<(), Error> {
         &existing.name,
         args.client_secret_stdin,
         "--client-secret-stdin",
-    )?;
+    )?
+    .or(stdin_secret(
+        &existing.name,
+        args.password_stdin,
+        "--password-stdin",
+    )?);
     input.private_key = stdin_secret(
         &existing.name,
         args.private_key_stdin,
         "--private-key-stdin",
     )?;
-    let replaced = if input.client_secret.is_some() {
+    let replaced = if args.password_stdin {
+        "; password replaced in the keychain"
+    } else if input.client_secret.is_some() {
         "; client secret replaced in the keychain"
     } else if input.private_key.is_some() {
         "; private key replaced in the keychain"
@@ -307,6 +338,9 @@ fn edited(mut credential: Credential, args: &EditArgs) -> Credential {
     }
     if let Some(id) = &args.client_id {
         credential.client_id = Some(id.clone());
+    }
+    if let Some(username) = &args.username {
+        credential.username = Some(username.clone());
     }
     if let Some(auth) = args.client_auth {
         credential.client_auth = auth.into();
@@ -363,7 +397,8 @@ fn print_notice(saved: &Saved) {
 fn definition(args: &AddArgs) -> Credential {
     let mut credential = Credential::new(args.name.clone(), args.endpoint.clone());
     credential.protocol = args.flow.0;
-    credential.client_id = Some(args.client_id.clone());
+    credential.client_id = args.client_id.clone();
+    credential.username = args.username.clone();
     credential.client_auth = args.client_auth.into();
     credential.scopes = args.scopes.clone();
     credential.issuer = args.issuer.clone();

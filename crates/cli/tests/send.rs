@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-use crate::common::{self, TestHome, assert_ok, stdout};
+use crate::common::{self, TestHome, assert_no_secret_in_files, assert_ok, stderr, stdout};
 
 const SOAP_FAULT: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode><faultstring>INVALID_SESSION_ID: Invalid Session ID</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#;
 
@@ -391,4 +391,117 @@ fn a_broken_merge_field_is_refused_before_a_stale_token_is_refreshed() {
         stale.access_token.expose(),
         "the stale token was not refreshed"
     );
+}
+
+#[test]
+fn a_password_grant_credential_calls_a_bearer_api_with_its_token() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let api = format!("{}/rfc6750", sandbox.base_url());
+    home.add_for_endpoint(&sandbox, "Grant", "password", &api, &["--scope", "read"]);
+    assert_ok(&home.run_with_stdin(
+        &[
+            "authorize",
+            "Grant",
+            "--username",
+            "sandbox-user",
+            "--password-stdin",
+        ],
+        "sandbox-password\n",
+    ));
+    let output = home.run(&["send", "callout:Grant/accounts", "--json"]);
+    assert_ok(&output);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["status"], 200, "{json:#}");
+    assert_eq!(common::attempt_steps(&json), ["sent"]);
+    let stats = sandbox.stats();
+    assert_eq!(stats.api_count("rfc6750", "ok"), 1, "{stats:?}");
+    assert_eq!(stats.token_count("password", "ok"), 1);
+}
+
+#[test]
+fn basic_authentication_sends_the_login_on_every_call_and_has_nothing_to_authorize() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.forget_on_drop("Legacy");
+    let api = format!("{}/basic", sandbox.base_url());
+    let add = |extra: &[&str], stdin: &str| {
+        let mut args = vec![
+            "credential",
+            "add",
+            "Legacy",
+            "--flow",
+            "basic",
+            "--endpoint",
+            &api,
+        ];
+        args.extend_from_slice(extra);
+        home.run_with_stdin(&args, stdin)
+    };
+    let no_username = add(&["--password-stdin"], "sandbox-password\n");
+    assert_eq!(no_username.status.code(), Some(2));
+    assert!(
+        stderr(&no_username).contains("needs the username it sends (--username)"),
+        "{}",
+        stderr(&no_username)
+    );
+    let no_password = add(&["--username", "sandbox-user"], "");
+    assert!(
+        stderr(&no_password).contains("needs the password it sends (--password-stdin)"),
+        "{}",
+        stderr(&no_password)
+    );
+    let added = add(
+        &["--username", "sandbox-user", "--password-stdin"],
+        "sandbox-password\n",
+    );
+    assert_ok(&added);
+    assert!(
+        stdout(&added).contains("password in the keychain"),
+        "{}",
+        stdout(&added)
+    );
+    assert!(
+        !stdout(&added).contains("callout authorize"),
+        "{}",
+        stdout(&added)
+    );
+
+    let authorize = home.run(&["authorize", "Legacy"]);
+    assert_eq!(authorize.status.code(), Some(1));
+    assert!(
+        stderr(&authorize).contains("Basic authentication has nothing to authorize"),
+        "{}",
+        stderr(&authorize)
+    );
+
+    for _ in 0..2 {
+        let output = home.run(&["send", "callout:Legacy/accounts", "--json"]);
+        assert_ok(&output);
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["status"], 200, "{json:#}");
+    }
+    assert_eq!(sandbox.stats().api_count("basic", "ok"), 2);
+
+    let wrong = home.run_with_stdin(
+        &["credential", "edit", "Legacy", "--password-stdin"],
+        "not-the-password\n",
+    );
+    assert!(
+        stdout(&wrong).contains("password replaced in the keychain"),
+        "{}",
+        stdout(&wrong)
+    );
+    let refused = home.run(&["send", "callout:Legacy/accounts", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(json["status"], 401, "{json:#}");
+    assert_eq!(common::attempt_steps(&json), ["sent", "refreshSkipped"]);
+    let reason = json["attempts"][1]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("uses password authentication (Basic): it has no token to refresh"),
+        "{reason}"
+    );
+    assert_eq!(sandbox.stats().api_count("basic", "wrong_login"), 1);
+    assert_no_secret_in_files(home.path(), &["sandbox-password", "not-the-password"]);
+    assert_ok(&home.run(&["credential", "remove", "Legacy"]));
 }

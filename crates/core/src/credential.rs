@@ -57,6 +57,11 @@ pub struct Credential {
     /// (RFC 8252).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// The username Basic authentication sends (its password is in the
+    /// keychain), as a Salesforce Named Credential with password
+    /// authentication has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     #[serde(default)]
     pub identity_type: IdentityType,
     /// The external credential whose parameters `{!$Credential.Ext.Param}` reads.
@@ -102,8 +107,12 @@ pub enum AuthProtocol {
     ClientCredentials,
     JwtBearer,
     DeviceCode,
-    /// Username and password (Basic authentication).
+    /// The OAuth password grant (RFC 6749 §4.3): a username and password
+    /// traded for tokens at the token endpoint; calls carry the Bearer token.
     Password,
+    /// Salesforce's "Password Authentication": the username and password
+    /// themselves on every call, as HTTP Basic. No token endpoint, no token.
+    Basic,
     NoAuthentication,
 }
 
@@ -113,18 +122,19 @@ impl AuthProtocol {
     pub fn authorization_method(self) -> Option<&'static str> {
         match self {
             AuthProtocol::NoAuthentication => None,
-            AuthProtocol::Password => Some("Basic"),
+            AuthProtocol::Basic => Some("Basic"),
             _ => Some("Bearer"),
         }
     }
 
     /// Every protocol, in the order forms and help list them.
-    pub const ALL: [AuthProtocol; 6] = [
+    pub const ALL: [AuthProtocol; 7] = [
         AuthProtocol::AuthorizationCode,
         AuthProtocol::ClientCredentials,
         AuthProtocol::JwtBearer,
         AuthProtocol::DeviceCode,
         AuthProtocol::Password,
+        AuthProtocol::Basic,
         AuthProtocol::NoAuthentication,
     ];
 
@@ -136,6 +146,7 @@ impl AuthProtocol {
             AuthProtocol::JwtBearer => "jwt-bearer",
             AuthProtocol::DeviceCode => "device-code",
             AuthProtocol::Password => "password",
+            AuthProtocol::Basic => "basic",
             AuthProtocol::NoAuthentication => "none",
         }
     }
@@ -147,7 +158,8 @@ impl AuthProtocol {
             AuthProtocol::ClientCredentials => "client credentials",
             AuthProtocol::JwtBearer => "JWT bearer",
             AuthProtocol::DeviceCode => "device code",
-            AuthProtocol::Password => "password",
+            AuthProtocol::Password => "password grant",
+            AuthProtocol::Basic => "password authentication (Basic)",
             AuthProtocol::NoAuthentication => "no-authentication",
         }
     }
@@ -159,7 +171,8 @@ impl AuthProtocol {
             AuthProtocol::ClientCredentials => "Client credentials",
             AuthProtocol::JwtBearer => "JWT bearer",
             AuthProtocol::DeviceCode => "Device code",
-            AuthProtocol::Password => "Password",
+            AuthProtocol::Password => "Password grant",
+            AuthProtocol::Basic => "Basic",
             AuthProtocol::NoAuthentication => "No auth",
         }
     }
@@ -172,7 +185,8 @@ impl AuthProtocol {
             AuthProtocol::ClientCredentials => "Client credentials",
             AuthProtocol::JwtBearer => "JWT bearer (RFC 7523)",
             AuthProtocol::DeviceCode => "Device authorization (RFC 8628)",
-            AuthProtocol::Password => "Password (Basic)",
+            AuthProtocol::Password => "Password grant (OAuth, Bearer token)",
+            AuthProtocol::Basic => "Password authentication (Basic)",
             AuthProtocol::NoAuthentication => "No authentication",
         }
     }
@@ -182,8 +196,8 @@ impl AuthProtocol {
     /// and the Salesforce options when there is a token or login, the
     /// client's (id, secret, how it is sent, scopes, where to find the
     /// provider, how its tokens are kept alive), then the authorization URL
-    /// when the flow has one. `clientSecret` is the password of the
-    /// password protocol.
+    /// when the flow has one. `clientSecret` is the password of Basic
+    /// authentication.
     pub fn fields(self) -> Vec<&'static str> {
         let mut fields = COMMON_FIELDS.to_vec();
         if self != AuthProtocol::NoAuthentication {
@@ -209,8 +223,8 @@ impl AuthProtocol {
                 "refreshIdleSeconds",
                 "proactiveRefresh",
             ]);
-        } else if self == AuthProtocol::Password {
-            fields.push("clientSecret");
+        } else if self == AuthProtocol::Basic {
+            fields.extend(["username", "clientSecret"]);
         }
         if self.auth_url_names().is_some() {
             fields.push("authUrl");
@@ -234,17 +248,18 @@ impl AuthProtocol {
 
     /// Whether the flow identifies the client with a client id.
     pub fn uses_client_id(self) -> bool {
-        !matches!(
-            self,
-            AuthProtocol::NoAuthentication | AuthProtocol::Password
-        )
+        self.uses_tokens()
     }
 
-    /// Whether the flow must name a token endpoint. The password protocol
-    /// need not: it may send its login as Basic authentication; given a
-    /// token URL, it trades the login for tokens there.
+    /// Whether the flow must name a token endpoint.
     pub fn uses_token_url(self) -> bool {
-        self.uses_client_id()
+        self.uses_tokens()
+    }
+
+    /// Whether calls carry an OAuth token, which expires and is renewed:
+    /// every protocol but Basic (the login itself) and no authentication.
+    pub fn uses_tokens(self) -> bool {
+        !matches!(self, AuthProtocol::NoAuthentication | AuthProtocol::Basic)
     }
 
     /// What the flow's authorization URL is, when it needs one: the browser
@@ -367,6 +382,7 @@ impl Credential {
             auth_url: None,
             issuer: None,
             redirect_uri: None,
+            username: None,
             identity_type: IdentityType::default(),
             external_credential: None,
             expiry_rules: Vec::new(),
@@ -526,6 +542,20 @@ impl Credential {
                     "the {} flow needs a token URL, or an issuer to discover it from",
                     flow.words()
                 ),
+            ));
+        }
+        if flow == AuthProtocol::Basic && blank(&self.username) {
+            problems.push(FieldProblem::new(
+                "username",
+                "Basic authentication needs the username it sends (--username)".into(),
+            ));
+        }
+        if flow == AuthProtocol::Basic && self.identity_type == IdentityType::PerUser {
+            problems.push(FieldProblem::new(
+                "identityType",
+                "Basic authentication sends one login for everyone: use the named principal \
+                 identity (--identity named)"
+                    .into(),
             ));
         }
         if let Some(what) = flow.auth_url_names()

@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::credential::{AuthProtocol, Credential};
+use crate::credential::Credential;
 use crate::credential_store::{Authorization, Identity};
 use crate::oauth::TokenService;
 use crate::oauth::refresh::can_mint;
@@ -157,11 +157,11 @@ pub fn decide(candidate: &Candidate, config: &KeeperConfig, now: SystemTime) -> 
         credential,
         authorization,
     } = candidate;
-    if credential.protocol == AuthProtocol::NoAuthentication {
+    if !credential.protocol.uses_tokens() {
         return Decision::new(
             credential,
             KeeperAction::Skip,
-            "no authentication: there is no token to keep".into(),
+            format!("{}: there is no token to keep", credential.protocol.words()),
         )
         .noteworthy(false);
     }

@@ -411,7 +411,7 @@ impl Source<'_> {
     /// The token, or base64 `user:password`, or what is missing for it.
     fn authorization_value(&self) -> std::result::Result<Secret, &'static str> {
         let secrets = self.secrets;
-        if self.credential.protocol == AuthProtocol::Password {
+        if self.credential.protocol == AuthProtocol::Basic {
             let user = secrets.username.as_deref().ok_or("a username")?;
             let password = secrets.password.as_ref().ok_or("a password")?;
             let encoded = base64::engine::general_purpose::STANDARD

@@ -483,6 +483,17 @@ pub async fn refresh(
         });
         return None;
     };
+    if !credential.protocol.uses_tokens() {
+        outcome.attempts.push(Attempt::RefreshSkipped {
+            reason: format!(
+                "credential \"{}\" uses {}: it has no token to refresh (a refusal means \
+                 the service did not accept what it sends)",
+                credential.name,
+                credential.protocol.words()
+            ),
+        });
+        return None;
+    }
     let Some(refresher) = refresher else {
         outcome.attempts.push(Attempt::RefreshSkipped {
             reason: format!(

@@ -250,7 +250,7 @@ fn allowed_fields_produce_no_lint() {
 #[test]
 fn password_credentials_render_basic_values() {
     let mut credential = Credential::new("Legacy", "https://erp.example/api");
-    credential.protocol = AuthProtocol::Password;
+    credential.protocol = AuthProtocol::Basic;
     credential.salesforce.allow_merge_fields_in_body = true;
     let secrets = CredentialSecrets {
         username: Some("ann".into()),

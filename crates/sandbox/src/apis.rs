@@ -7,6 +7,9 @@
 //! - RFC 6750 `/rfc6750/...`: 401 with `WWW-Authenticate: Bearer
 //!   error="invalid_token"`; a live token lacking the scope gets 403
 //!   `insufficient_scope` (`read` for GET/HEAD, `write` otherwise).
+//! - Basic authentication `/basic/...`: the sandbox user's username and
+//!   password (RFC 7617), else 401 with `WWW-Authenticate: Basic`. It has no
+//!   token: a Bearer header is refused like a wrong password.
 
 use serde_json::{Map, Value, json};
 
@@ -18,6 +21,7 @@ use crate::store::Grant;
 pub(crate) const SALESFORCE_REST: &str = "salesforce_rest";
 pub(crate) const WSO2: &str = "wso2";
 pub(crate) const RFC6750: &str = "rfc6750";
+pub(crate) const BASIC: &str = "basic";
 const REALM: &str = "callout-sandbox";
 /// WSO2 API Manager's answer to an expired or unknown token, byte for byte.
 const WSO2_EXPIRED: &str = r#"{"message":"unauthorized request, please refresh your access token","statusCode":401,"error":"Unauthorized"}"#;
@@ -165,6 +169,29 @@ pub(crate) fn rfc6750(provider: &Provider, request: &Incoming, rest: &str) -> Re
                 bearer_error(403, "insufficient_scope", &description, Some(needed))
             }
         }
+    })
+}
+
+/// Any method on `/basic/{rest}`: the sandbox user's login as HTTP Basic.
+pub(crate) fn basic(provider: &Provider, request: &Incoming, rest: &str) -> Reply {
+    counted(provider, BASIC, || {
+        let config = &provider.config;
+        let login = request.basic_login();
+        if login.as_ref().is_some_and(|(user, password)| {
+            *user == config.username && *password == config.password
+        }) {
+            return resource(request, rest);
+        }
+        let (outcome, message) = match login {
+            Some(_) => ("wrong_login", "The username or password is wrong"),
+            None => ("missing_login", "This API needs HTTP Basic authentication"),
+        };
+        Reply::json(401, &json!({"error": outcome, "message": message}))
+            .with_header(
+                "WWW-Authenticate",
+                format!("Basic realm=\"{REALM}\", charset=\"UTF-8\""),
+            )
+            .with_outcome(outcome)
     })
 }
 

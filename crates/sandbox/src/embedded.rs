@@ -42,6 +42,10 @@ pub struct SandboxInfo {
     /// anyone who runs it, and protects nothing: a form may fill it in.
     pub client_id: String,
     pub client_secret: String,
+    /// Its user's login, as well known: what Basic authentication against
+    /// its `/basic` API sends.
+    pub username: String,
+    pub password: String,
     #[ts(type = "number")]
     pub access_ttl_seconds: u64,
     #[ts(type = "number | null")]
@@ -58,6 +62,8 @@ impl SandboxInfo {
             device_authorization_url: sandbox.device_authorization_url(),
             client_id: sandbox.client_id().to_string(),
             client_secret: sandbox.client_secret().to_string(),
+            username: config.username.clone(),
+            password: config.password.clone(),
             access_ttl_seconds: config.access_ttl.as_secs(),
             refresh_idle_ttl_seconds: config.refresh_idle_ttl.map(|ttl| ttl.as_secs()),
         }

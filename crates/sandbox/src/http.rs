@@ -71,6 +71,21 @@ impl Incoming {
     }
 }
 
+impl Incoming {
+    /// A user's `Authorization: Basic` login as RFC 7617 has it (base64 of
+    /// `user:password`, UTF-8, no form encoding); `None` without one.
+    pub fn basic_login(&self) -> Option<(String, String)> {
+        let value = self.header("authorization")?;
+        let (scheme, encoded) = value.trim().split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+        let (user, password) = decoded.split_once(':')?;
+        Some((user.to_string(), password.to_string()))
+    }
+}
+
 fn decode_basic(encoded: &str) -> Option<(String, String)> {
     let decoded = STANDARD.decode(encoded).ok()?;
     let text = String::from_utf8(decoded).ok()?;

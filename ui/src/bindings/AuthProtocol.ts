@@ -3,4 +3,4 @@
 /**
  * How the credential obtains its tokens.
  */
-export type AuthProtocol = "authorizationCode" | "clientCredentials" | "jwtBearer" | "deviceCode" | "password" | "noAuthentication";
+export type AuthProtocol = "authorizationCode" | "clientCredentials" | "jwtBearer" | "deviceCode" | "password" | "basic" | "noAuthentication";

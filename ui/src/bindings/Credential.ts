@@ -32,7 +32,13 @@ issuer?: string | null,
  * and a path. `None`: `http://127.0.0.1:<any free port>/callback`
  * (RFC 8252).
  */
-redirectUri?: string | null, identityType: IdentityType, 
+redirectUri?: string | null, 
+/**
+ * The username Basic authentication sends (its password is in the
+ * keychain), as a Salesforce Named Credential with password
+ * authentication has it.
+ */
+username?: string | null, identityType: IdentityType, 
 /**
  * The external credential whose parameters `{!$Credential.Ext.Param}` reads.
  */

@@ -12,4 +12,9 @@ url: string, tokenUrl: string, authorizeUrl: string, deviceAuthorizationUrl: str
  * Its registered test client. The secret is the sandbox's own, known to
  * anyone who runs it, and protects nothing: a form may fill it in.
  */
-clientId: string, clientSecret: string, accessTtlSeconds: number, refreshIdleTtlSeconds: number | null, };
+clientId: string, clientSecret: string, 
+/**
+ * Its user's login, as well known: what Basic authentication against
+ * its `/basic` API sends.
+ */
+username: string, password: string, accessTtlSeconds: number, refreshIdleTtlSeconds: number | null, };

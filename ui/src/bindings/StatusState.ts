@@ -3,4 +3,4 @@
 /**
  * Where a credential stands.
  */
-export type StatusState = "noAuthentication" | "notAuthorized" | "valid" | "expired" | "unknownExpiry" | "needsReauthorization" | "broken";
+export type StatusState = "noAuthentication" | "basic" | "notAuthorized" | "valid" | "expired" | "unknownExpiry" | "needsReauthorization" | "broken";

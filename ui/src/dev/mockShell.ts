@@ -249,6 +249,8 @@ const commands: Handlers = {
     deviceAuthorizationUrl: `${sandboxBase}/device/code`,
     clientId: "callout-lab-sandbox",
     clientSecret: "sandbox-secret-not-for-production",
+    username: "sandbox-user",
+    password: "sandbox-password",
     accessTtlSeconds: 20,
     refreshIdleTtlSeconds: 600,
   }),

@@ -11,7 +11,7 @@ import {
   parseScopes,
   parseStatusCodes,
   problemsByField,
-  sandboxFillsSecret,
+  sandboxSecret,
   visibleProblems,
 } from "./credentialForm";
 
@@ -111,6 +111,8 @@ const sandbox: SandboxInfo = {
   deviceAuthorizationUrl: "http://127.0.0.1:4100/device/code",
   clientId: "callout-lab-sandbox",
   clientSecret: "sandbox-secret-not-for-production",
+  username: "sandbox-user",
+  password: "sandbox-password",
   accessTtlSeconds: 20,
   refreshIdleTtlSeconds: 600,
 };
@@ -126,7 +128,7 @@ describe("applySandbox", () => {
       clientId: sandbox.clientId,
       scopes: ["api"],
     });
-    expect(sandboxFillsSecret("clientCredentials")).toBe(true);
+    expect(sandboxSecret("clientCredentials", sandbox)).toBe(sandbox.clientSecret);
   });
   it("gives each flow its own authorization URL", () => {
     expect(applySandbox({ ...blankCredential(), protocol: "authorizationCode" }, sandbox).authUrl).toBe(sandbox.authorizeUrl);
@@ -135,7 +137,17 @@ describe("applySandbox", () => {
   it("fills only the endpoint of a credential without authentication", () => {
     const filled = applySandbox({ ...blankCredential(), protocol: "noAuthentication", clientId: null }, sandbox);
     expect(filled).toMatchObject({ endpoint: sandbox.url, tokenUrl: null, authUrl: null, clientId: null });
-    expect(sandboxFillsSecret("noAuthentication")).toBe(false);
+    expect(sandboxSecret("noAuthentication", sandbox)).toBe(null);
+  });
+  it("fills Basic authentication with the sandbox's Basic API and its user's login", () => {
+    const filled = applySandbox({ ...blankCredential(), protocol: "basic", clientId: null }, sandbox);
+    expect(filled).toMatchObject({ endpoint: `${sandbox.url}/basic`, username: sandbox.username, tokenUrl: null, clientId: null });
+    expect(sandboxSecret("basic", sandbox)).toBe(sandbox.password);
+  });
+  it("gives the password grant the sandbox's token endpoint and client", () => {
+    const filled = applySandbox({ ...blankCredential(), protocol: "password" }, sandbox);
+    expect(filled).toMatchObject({ endpoint: sandbox.url, tokenUrl: sandbox.tokenUrl, clientId: sandbox.clientId });
+    expect(sandboxSecret("password", sandbox)).toBe(sandbox.clientSecret);
   });
   it("keeps scopes the user chose", () => {
     expect(applySandbox({ ...blankCredential(), protocol: "clientCredentials", scopes: ["read"] }, sandbox).scopes).toEqual(["read"]);

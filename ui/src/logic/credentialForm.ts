@@ -79,19 +79,21 @@ export function applySandbox(credential: Credential, sandbox: SandboxInfo): Cred
     credential.protocol === "deviceCode" ? sandbox.deviceAuthorizationUrl : credential.protocol === "authorizationCode" ? sandbox.authorizeUrl : null;
   return {
     ...credential,
-    endpoint: sandbox.url,
+    endpoint: credential.protocol === "basic" ? `${sandbox.url}/basic` : sandbox.url,
     issuer: null,
-    tokenUrl: fields.has("tokenUrl") || credential.protocol === "password" ? sandbox.tokenUrl : null,
+    username: fields.has("username") ? sandbox.username : credential.username,
+    tokenUrl: fields.has("tokenUrl") ? sandbox.tokenUrl : null,
     authUrl: fields.has("authUrl") ? authUrl : null,
     clientId: fields.has("clientId") ? sandbox.clientId : credential.clientId,
     scopes: fields.has("scopes") && (credential.scopes ?? []).length === 0 ? ["api"] : credential.scopes,
   };
 }
 
-/** Whether the form's secret field takes the sandbox's client secret for `protocol`. */
-export function sandboxFillsSecret(protocol: AuthProtocol): boolean {
+/** What the form's secret field takes from the sandbox for `protocol`: its client secret, or the password of its Basic API; null when the flow has no such field. */
+export function sandboxSecret(protocol: AuthProtocol, sandbox: Pick<SandboxInfo, "clientSecret" | "password">): string | null {
   const fields = fieldsFor(protocol);
-  return fields.has("clientId") && fields.has("clientSecret");
+  if (!fields.has("clientSecret")) return null;
+  return fields.has("username") ? sandbox.password : sandbox.clientSecret;
 }
 
 /**

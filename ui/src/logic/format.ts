@@ -47,6 +47,7 @@ export function toneOf(state: StatusState): Tone {
   switch (state) {
     case "valid":
     case "noAuthentication":
+    case "basic":
       return "ok";
     case "unknownExpiry":
     case "expired":
@@ -61,7 +62,7 @@ export function toneOf(state: StatusState): Tone {
 
 /** Whether the list should offer (Re-)authorize for a credential in this state. */
 export function authorizeLabel(state: StatusState): "Authorize" | "Re-authorize" | null {
-  if (state === "noAuthentication") return null;
+  if (state === "noAuthentication" || state === "basic") return null;
   if (state === "notAuthorized") return "Authorize";
   return "Re-authorize";
 }
@@ -78,7 +79,7 @@ export function offersRepair(state: StatusState): boolean {
 
 /** Whether there is a stored token worth asking the shell for. */
 export function hasTokenToShow(state: StatusState): boolean {
-  return state !== "noAuthentication" && state !== "notAuthorized" && state !== "broken";
+  return state !== "noAuthentication" && state !== "basic" && state !== "notAuthorized" && state !== "broken";
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   parseStatusCodes,
   PROTOCOLS,
   problemsByField,
-  sandboxFillsSecret,
+  sandboxSecret,
   visibleProblems,
 } from "../logic/credentialForm";
 import type { CredentialView, FieldProblem } from "../pending-types";
@@ -263,13 +263,13 @@ export class CredentialForm {
         try {
           const sandbox = await api.sandboxInfo();
           this.credential = applySandbox(this.credential, sandbox);
-          const filledSecret = sandboxFillsSecret(this.credential.protocol) ? sandbox.clientSecret : null;
+          const filledSecret = sandboxSecret(this.credential.protocol, sandbox);
           this.render();
           if (filledSecret !== null && this.secret) this.secret.value = filledSecret;
-          for (const field of ["endpoint", "tokenUrl", "authUrl", "clientId", "clientSecret"]) this.touched.add(field);
+          for (const field of ["endpoint", "tokenUrl", "authUrl", "clientId", "username", "clientSecret"]) this.touched.add(field);
           this.changed();
           this.notes.set("sandbox", {
-            text: `Filled in the built-in sandbox (${sandbox.url}): its API, token endpoint and test client${filledSecret !== null ? " with its secret, which protects nothing outside this app" : ""}.`,
+            text: `Filled in the built-in sandbox (${sandbox.url}): ${this.credential.protocol === "basic" ? "its Basic API and test user with the password" : `its API, token endpoint and test client${filledSecret !== null ? " with its secret" : ""}`}${filledSecret !== null ? ", which protects nothing outside this app" : ""}.`,
             tone: "ok",
           });
           this.showProblems();
@@ -300,7 +300,9 @@ export class CredentialForm {
       shown.has("tokenUrl") && this.field("tokenUrl", "Token URL", this.text(c.tokenUrl, (v) => (c.tokenUrl = optionalText(v)))),
       shown.has("redirectUri") && this.redirectField(c),
       shown.has("clientId") && this.field("clientId", "Client ID", this.text(c.clientId, (v) => (c.clientId = optionalText(v)))),
-      shown.has("clientSecret") && this.field("clientSecret", c.protocol === "password" ? "Password" : "Client secret", this.secret),
+      shown.has("username") &&
+        this.field("username", "Username", this.text(c.username, (v) => (c.username = optionalText(v)), { autocomplete: "username" }), "Sent with the password on every call, as HTTP Basic."),
+      shown.has("clientSecret") && this.field("clientSecret", c.protocol === "basic" ? "Password" : "Client secret", this.secret),
       shown.has("clientAuth") &&
         this.field(
           "clientAuth",

@@ -177,6 +177,12 @@ async fn run_flow(
         AuthProtocol::NoAuthentication => Err(failed(
             "it uses no authentication: there is nothing to authorize".into(),
         )),
+        AuthProtocol::Basic => Err(failed(
+            "Basic authentication has nothing to authorize: every call sends the username and \
+             the password kept with the credential; change them by editing it \
+             (`callout credential edit NAME --username USER --password-stdin`)"
+                .into(),
+        )),
     }
 }
 

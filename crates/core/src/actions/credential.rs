@@ -86,12 +86,20 @@ pub fn problems(
             ),
         ));
     }
+    // What an edited credential has stored counts; a new one has nothing.
+    let stored = |read: fn(&CredentialStore, &str) -> Result<Option<Secret>>| {
+        previous.is_some_and(|previous| read(store, previous).is_ok_and(|found| found.is_some()))
+    };
+    if credential.protocol == AuthProtocol::Basic
+        && !given.client_secret
+        && !stored(CredentialStore::client_secret)
+    {
+        problems.push(FieldProblem::new(
+            "clientSecret",
+            "Basic authentication needs the password it sends (--password-stdin)".into(),
+        ));
+    }
     if credential.protocol.needs_client_secret() && !given.client_secret {
-        // What an edited credential has stored counts; a new one has nothing.
-        let stored = |read: fn(&CredentialStore, &str) -> Result<Option<Secret>>| {
-            previous
-                .is_some_and(|previous| read(store, previous).is_ok_and(|found| found.is_some()))
-        };
         let has_key = given.private_key || stored(CredentialStore::private_key);
         let needed = match credential.protocol {
             AuthProtocol::JwtBearer if has_key => None,

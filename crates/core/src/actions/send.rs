@@ -32,10 +32,18 @@ pub async fn send(
             .send(&call, &CredentialSecrets::default(), None)
             .await;
     };
-    let refresher = KeychainRefresher::new(Arc::clone(service), user.map(str::to_string));
-    let secrets = refresher.secrets(credential).await?;
-    let started = SystemTime::now();
-    let outcome = sender.send(&call, &secrets, Some(&refresher)).await?;
+    let started;
+    let outcome = if credential.protocol.uses_tokens() {
+        let refresher = KeychainRefresher::new(Arc::clone(service), user.map(str::to_string));
+        let secrets = refresher.secrets(credential).await?;
+        started = SystemTime::now();
+        sender.send(&call, &secrets, Some(&refresher)).await?
+    } else {
+        // Basic authentication or none: no token, nothing to renew.
+        let secrets = service.secrets(credential, user).await?;
+        started = SystemTime::now();
+        sender.send(&call, &secrets, None).await?
+    };
     service.record_send(&credential.name, &outcome, started);
     Ok(outcome)
 }

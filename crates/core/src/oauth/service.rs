@@ -14,7 +14,7 @@ use super::flows::{self, Grant};
 use super::refresh::{Login, Seen, usable};
 use super::retained::{self, Retained};
 use super::status::{CredentialStatus, is_stale, status};
-use crate::credential::{Credential, CredentialSecrets};
+use crate::credential::{AuthProtocol, Credential, CredentialSecrets};
 use crate::credential_store::{Authorization, CredentialStore, Identity};
 use crate::home::Home;
 use crate::lock::RefreshLocks;
@@ -485,6 +485,19 @@ impl TokenService {
         credential: &Credential,
         user: Option<&str>,
     ) -> Result<CredentialSecrets> {
+        match credential.protocol {
+            AuthProtocol::NoAuthentication => return Ok(CredentialSecrets::default()),
+            // The login itself, on every call: the username from the
+            // definition, the password from the keychain.
+            AuthProtocol::Basic => {
+                return Ok(CredentialSecrets {
+                    username: credential.username.clone(),
+                    password: self.store.client_secret(&credential.name)?,
+                    ..CredentialSecrets::default()
+                });
+            }
+            _ => {}
+        }
         let identity = Identity::for_credential(credential, user);
         let stored = self.authorization(&credential.name, &identity)?;
         let access_token = match usable(&stored) {
