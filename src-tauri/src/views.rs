@@ -456,6 +456,7 @@ mod tests {
                 ExpirySource::Unknown
             },
             is_jwt: false,
+            instance_url: None,
         };
         Authorization {
             tokens: Some(tokens),

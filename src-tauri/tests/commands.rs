@@ -859,6 +859,7 @@ fn tokens_for(access: &str, refresh: &str) -> callout_core::credential_store::Au
             expires_at: Some(std::time::SystemTime::now() + Duration::from_secs(3_600)),
             expiry_source: ExpirySource::ExpiresIn,
             is_jwt: false,
+            instance_url: None,
         }),
         ..Default::default()
     }

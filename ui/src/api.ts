@@ -26,6 +26,7 @@ export const saveCredential = (credential: Credential, clientSecret: string | nu
 export const removeCredential = (name: string) => call("remove_credential", { name });
 export const repairCredential = (name: string) => call("repair_credential", { name });
 export const discover = (issuer: string) => call("discover", { issuer });
+export const salesforceCredential = (credential: Credential, org: string) => call("salesforce_credential", { credential, org });
 export const authorize = (name: string) => call("authorize", { name });
 export const cancelAuthorize = (name: string) => call("cancel_authorize", { name });
 export const token = (name: string) => call("token", { name });

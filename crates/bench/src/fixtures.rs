@@ -197,6 +197,7 @@ impl BenchHome {
             expires_at: Some(now + Duration::from_secs(3_600)),
             expiry_source: ExpirySource::ExpiresIn,
             is_jwt: false,
+            instance_url: None,
         };
         let authorization = Authorization {
             tokens: Some(tokens.clone()),

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use callout_core::actions::credential::{self as action, CredentialInput, Saved};
-use callout_core::credential::{AuthProtocol, ClientAuth, Credential, IdentityType};
+use callout_core::credential::{AuthProtocol, ClientAuth, Credential, IdentityType, SalesforceOrg};
 use callout_core::credential_store::Identity;
 use callout_core::oauth::{CredentialStatus, TokenService};
 use callout_core::{Error, Secret};
@@ -98,12 +98,20 @@ pub enum ClientAuthArg {
 pub struct AddArgs {
     /// The name used in callout:NAME/... (letters, digits, underscores)
     pub name: String,
-    /// How tokens are obtained
-    #[arg(long, value_enum)]
-    pub flow: Flow,
-    /// Base URL every callout:NAME/path resolves against
-    #[arg(long, value_name = "URL")]
-    pub endpoint: String,
+    /// How tokens are obtained (with --salesforce: auth-code)
+    #[arg(long, value_enum, required_unless_present = "salesforce")]
+    pub flow: Option<Flow>,
+    /// A Salesforce org: production, sandbox or its My Domain login URL
+    /// (https://acme.my.salesforce.com). Fills in its OAuth endpoints, the
+    /// scopes api and refresh_token, and the callback
+    /// http://localhost:1717/OauthRedirect; calls go to the org's instance
+    /// (the token's instance_url). Any other option given overrides
+    #[arg(long, value_name = "ORG")]
+    pub salesforce: Option<String>,
+    /// Base URL every callout:NAME/path resolves against (with --salesforce:
+    /// the org's instance, once authorized)
+    #[arg(long, value_name = "URL", required_unless_present = "salesforce")]
+    pub endpoint: Option<String>,
     /// Discover the token and authorization URLs from this issuer
     #[arg(long, value_name = "URL", conflicts_with_all = ["auth_url", "token_url"])]
     pub issuer: Option<String>,
@@ -134,9 +142,10 @@ pub struct AddArgs {
     /// (it goes to the OS keychain only)
     #[arg(long, conflicts_with_all = ["client_secret_stdin", "private_key_stdin"])]
     pub password_stdin: bool,
-    /// How the client secret is sent to the token endpoint
-    #[arg(long, value_enum, default_value = "basic")]
-    pub client_auth: ClientAuthArg,
+    /// How the client secret is sent to the token endpoint [default: basic;
+    /// with --salesforce: body]
+    #[arg(long, value_enum)]
+    pub client_auth: Option<ClientAuthArg>,
     /// A scope to ask for; repeat for more
     #[arg(long = "scope", value_name = "S")]
     pub scopes: Vec<String>,
@@ -239,7 +248,7 @@ pub fn run(home: Option<&Path>, args: CredentialArgs) -> ExitCode {
 }
 
 async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {
-    let credential = definition(&args);
+    let credential = definition(&args)?;
     let name = credential.name.clone();
     let mut input = CredentialInput::new(credential);
     input.client_secret = stdin_secret(&name, args.client_secret_stdin, "--client-secret-stdin")?
@@ -394,17 +403,52 @@ fn print_notice(saved: &Saved) {
     }
 }
 
-fn definition(args: &AddArgs) -> Credential {
-    let mut credential = Credential::new(args.name.clone(), args.endpoint.clone());
-    credential.protocol = args.flow.0;
-    credential.client_id = args.client_id.clone();
+/// The credential `args` describe: a Salesforce org's preset with what
+/// else is given on top, or what is given alone.
+fn definition(args: &AddArgs) -> Result<Credential, Error> {
+    let mut credential = match &args.salesforce {
+        Some(org) => {
+            let org = SalesforceOrg::parse(org).map_err(|reason| Error::InvalidCredential {
+                name: args.name.clone(),
+                reason: format!("Salesforce org \"{org}\" {reason} (--salesforce)"),
+            })?;
+            let client_id = args.client_id.as_deref().unwrap_or_default();
+            let mut preset = Credential::salesforce(args.name.clone(), &org, client_id);
+            if let Some(endpoint) = &args.endpoint {
+                preset.endpoint.clone_from(endpoint);
+            }
+            preset
+        }
+        None => Credential::new(args.name.clone(), args.endpoint.clone().unwrap_or_default()),
+    };
+    if let Some(flow) = args.flow {
+        credential.protocol = flow.0;
+    }
+    if args.client_id.is_some() || args.salesforce.is_none() {
+        credential.client_id = args.client_id.clone();
+    }
     credential.username = args.username.clone();
-    credential.client_auth = args.client_auth.into();
-    credential.scopes = args.scopes.clone();
-    credential.issuer = args.issuer.clone();
-    credential.auth_url = args.auth_url.clone();
-    credential.token_url = args.token_url.clone();
-    credential.redirect_uri = args.redirect_uri.clone();
+    if let Some(auth) = args.client_auth {
+        credential.client_auth = auth.into();
+    }
+    if !args.scopes.is_empty() || args.salesforce.is_none() {
+        credential.scopes = args.scopes.clone();
+    }
+    if args.issuer.is_some() {
+        // Read again from this issuer.
+        credential.issuer = args.issuer.clone();
+        credential.auth_url = None;
+        credential.token_url = None;
+    }
+    if let Some(url) = &args.auth_url {
+        credential.auth_url = Some(url.clone());
+    }
+    if let Some(url) = &args.token_url {
+        credential.token_url = Some(url.clone());
+    }
+    if args.redirect_uri.is_some() || args.salesforce.is_none() {
+        credential.redirect_uri = args.redirect_uri.clone();
+    }
     credential.identity_type = args.identity.into();
     credential.keep_alive_seconds = args.keep_alive;
     credential.refresh_idle_seconds = args.refresh_idle;
@@ -412,7 +456,7 @@ fn definition(args: &AddArgs) -> Credential {
     credential.salesforce.allow_merge_fields_in_body = args.allow_merge_fields_in_body;
     credential.salesforce.generate_authorization_header = !args.no_generate_auth_header;
     credential.salesforce.additional_refresh_status_codes = args.refresh_statuses.clone();
-    credential
+    Ok(credential)
 }
 
 impl From<ClientAuthArg> for ClientAuth {
@@ -514,34 +558,55 @@ fn show(service: &TokenService, name: &str, user: Option<&str>) -> Result<(), Er
     println!("name:            {}", credential.name);
     println!("flow:            {}", credential.protocol.cli_name());
     println!("endpoint:        {}", credential.endpoint);
-    println!("client id:       {}", optional(&credential.client_id));
-    println!(
-        "client secret:   {} (sent as {})",
-        masked(store.client_secret(&credential.name)?.as_ref()),
-        match credential.client_auth {
-            ClientAuth::Basic => "Basic header",
-            ClientAuth::Body => "form body",
-        }
-    );
-    if credential.protocol == AuthProtocol::JwtBearer {
+    if let Some(org) = &credential.salesforce_org {
+        let instance = authorization
+            .tokens
+            .as_ref()
+            .and_then(|tokens| tokens.instance_url.as_deref());
         println!(
-            "private key:     {}",
-            if store.private_key(&credential.name)?.is_some() {
-                "in the keychain (RS256)"
-            } else {
-                "none (assertions signed with the client secret, HS256)"
-            }
+            "salesforce org:  {org}; calls go to {}",
+            instance.map_or_else(
+                || "the org's instance once authorized (instance_url)".to_string(),
+                |url| format!("its instance {url}")
+            )
         );
     }
-    println!("token url:       {}", optional(&credential.token_url));
-    println!("auth url:        {}", optional(&credential.auth_url));
-    if let Some(issuer) = &credential.issuer {
-        println!("issuer:          {issuer}");
+    if credential.protocol == AuthProtocol::Basic {
+        println!("username:        {}", optional(&credential.username));
+        println!(
+            "password:        {}",
+            masked(store.client_secret(&credential.name)?.as_ref())
+        );
+    } else {
+        println!("client id:       {}", optional(&credential.client_id));
+        println!(
+            "client secret:   {} (sent as {})",
+            masked(store.client_secret(&credential.name)?.as_ref()),
+            match credential.client_auth {
+                ClientAuth::Basic => "Basic header",
+                ClientAuth::Body => "form body",
+            }
+        );
+        if credential.protocol == AuthProtocol::JwtBearer {
+            println!(
+                "private key:     {}",
+                if store.private_key(&credential.name)?.is_some() {
+                    "in the keychain (RS256)"
+                } else {
+                    "none (assertions signed with the client secret, HS256)"
+                }
+            );
+        }
+        println!("token url:       {}", optional(&credential.token_url));
+        println!("auth url:        {}", optional(&credential.auth_url));
+        if let Some(issuer) = &credential.issuer {
+            println!("issuer:          {issuer}");
+        }
+        if let Some(uri) = &credential.redirect_uri {
+            println!("redirect uri:    {uri} (register it with the provider)");
+        }
+        println!("scopes:          {}", credential.scopes.join(" "));
     }
-    if let Some(uri) = &credential.redirect_uri {
-        println!("redirect uri:    {uri} (register it with the provider)");
-    }
-    println!("scopes:          {}", credential.scopes.join(" "));
     match &identity {
         Identity::NamedPrincipal => println!("identity:        named principal"),
         Identity::User(label) => println!("identity:        per user (showing \"{label}\")"),

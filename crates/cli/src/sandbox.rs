@@ -30,10 +30,20 @@ pub struct SandboxArgs {
     /// Leave `expires_in` out of token responses, as Salesforce does
     #[arg(long)]
     omit_expires_in: bool,
+    /// Answer as a Salesforce org: APIs on an instance of their own (the
+    /// token's instance_url), no expires_in, only the callback
+    /// http://localhost:1717/OauthRedirect, the /services/oauth2/ paths
+    #[arg(long)]
+    salesforce: bool,
 }
 
 impl SandboxArgs {
     fn config(&self) -> SandboxConfig {
+        let base = if self.salesforce {
+            SandboxConfig::salesforce()
+        } else {
+            SandboxConfig::default()
+        };
         SandboxConfig {
             port: self.port,
             access_ttl: Duration::from_secs(self.access_ttl),
@@ -41,9 +51,9 @@ impl SandboxArgs {
             refresh_absolute_ttl: self.refresh_absolute_ttl.map(Duration::from_secs),
             rotate_refresh_tokens: !self.no_rotation,
             jwt_access_tokens: self.jwt_access_tokens,
-            omit_expires_in: self.omit_expires_in,
+            omit_expires_in: self.omit_expires_in || base.omit_expires_in,
             log: Some(RequestLog::new(|line| println!("{line}"))),
-            ..SandboxConfig::default()
+            ..base
         }
     }
 }
@@ -66,6 +76,14 @@ pub fn run(args: SandboxArgs) -> ExitCode {
 fn print_banner(sandbox: &Sandbox) {
     let config = sandbox.config();
     println!("sandbox listening on {}", sandbox.base_url());
+    if config.salesforce {
+        println!(
+            "  Salesforce mode: the org's instance (instance_url) is {}; add a credential with \
+             --salesforce {}",
+            sandbox.instance_url(),
+            sandbox.base_url()
+        );
+    }
     println!("  client id:      {}", sandbox.client_id());
     println!("  client secret:  {}", sandbox.client_secret());
     println!(
@@ -74,6 +92,7 @@ fn print_banner(sandbox: &Sandbox) {
     );
     println!("  authorize:      {}", sandbox.authorize_url());
     println!("  token:          {}", sandbox.token_url());
+    println!("  Basic API:      {}/basic", sandbox.instance_url());
     println!("  SOAP:           {}", sandbox.soap_url());
     println!(
         "  REST query:     {}?q=SELECT+Id,Name+FROM+Account",

@@ -12,7 +12,7 @@ use callout_core::home::Home;
 use callout_core::oauth::{ExpirySource, TokenSet};
 use callout_sandbox::{Sandbox, SandboxConfig};
 
-use crate::common::{TestHome, assert_ok, stderr, stdout};
+use crate::common::{TestHome, assert_ok, free_port, stderr, stdout};
 
 fn keychain_service(home: &TestHome) -> String {
     Home::at(home.path())
@@ -34,6 +34,7 @@ fn plant_tokens(home: &TestHome, sandbox: &Sandbox, name: &str) -> TokenSet {
         expires_at: Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3_600)),
         expiry_source: ExpirySource::ExpiresIn,
         is_jwt: false,
+        instance_url: None,
     };
     home.store()
         .set_authorization(
@@ -325,15 +326,6 @@ fn edit_changes_what_it_is_given_and_replaces_the_secret_only_from_stdin() {
     let unknown = home.run(&["credential", "edit", "Nope", "--scope", "x"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("unknown credential \"Nope\""));
-}
-
-/// A port nobody listens on right now, for a fixed redirect URI.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]

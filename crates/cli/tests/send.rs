@@ -113,7 +113,7 @@ fn home_with_sales_api(sandbox: &Sandbox, endpoint: &str) -> (TestHome, String) 
     (home, token)
 }
 
-const SOAP_QUERY: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com"><soapenv:Header><urn:SessionHeader><urn:sessionId>{!$Credential.OAuthToken}</urn:sessionId></urn:SessionHeader></soapenv:Header><soapenv:Body><urn:query><urn:queryString>SELECT Id, Name FROM Account</urn:queryString></urn:query></soapenv:Body></soapenv:Envelope>"#;
+pub(crate) const SOAP_QUERY: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com"><soapenv:Header><urn:SessionHeader><urn:sessionId>{!$Credential.OAuthToken}</urn:sessionId></urn:SessionHeader></soapenv:Header><soapenv:Body><urn:query><urn:queryString>SELECT Id, Name FROM Account</urn:queryString></urn:query></soapenv:Body></soapenv:Envelope>"#;
 
 #[test]
 fn an_expired_soap_session_is_refreshed_from_the_keychain_and_retried_to_200() {

@@ -187,6 +187,7 @@ fn keep_once_refreshes_what_is_due_and_the_timeline_says_why() {
         expires_at: Some(now + Duration::from_secs(3_600)),
         expiry_source: ExpirySource::ExpiresIn,
         is_jwt: false,
+        instance_url: None,
     };
     let authorization = Authorization {
         tokens: Some(tokens),

@@ -186,6 +186,7 @@ fn removing_a_per_user_credential_revokes_every_users_tokens() {
             expires_at: Some(SystemTime::now() + Duration::from_secs(3_600)),
             expiry_source: ExpirySource::ExpiresIn,
             is_jwt: false,
+            instance_url: None,
         };
         home.store()
             .set_authorization(
@@ -301,6 +302,7 @@ fn twenty_token_processes_on_an_expired_rotating_token_share_one_refresh() {
         expires_at: Some(SystemTime::now() - Duration::from_secs(60)),
         expiry_source: ExpirySource::ExpiresIn,
         is_jwt: false,
+        instance_url: None,
     };
     home.store()
         .set_authorization(

@@ -86,6 +86,11 @@ pub struct Credential {
     pub proactive_refresh: bool,
     #[serde(default)]
     pub salesforce: SalesforceOptions,
+    /// The Salesforce org this credential signs in to: `production`,
+    /// `sandbox` or its My Domain login URL. Calls then go to the org's
+    /// instance, as the token response's `instance_url` names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salesforce_org: Option<String>,
 }
 
 fn yes() -> bool {
@@ -230,7 +235,7 @@ impl AuthProtocol {
             fields.push("authUrl");
         }
         if self == AuthProtocol::AuthorizationCode {
-            fields.push("redirectUri");
+            fields.extend(["redirectUri", "salesforceOrg"]);
         }
         fields
     }
@@ -390,6 +395,38 @@ impl Credential {
             refresh_idle_seconds: None,
             proactive_refresh: true,
             salesforce: SalesforceOptions::default(),
+            salesforce_org: None,
+        }
+    }
+
+    /// A credential for the Salesforce org `org`, as an External Client App
+    /// or Connected App with the client id (consumer key) `client_id` signs
+    /// in: the authorization code flow with PKCE in the browser, the org's
+    /// OAuth endpoints (its issuer names the revocation and introspection
+    /// endpoints), the scopes `api refresh_token`, and the callback the
+    /// Salesforce CLI registers ([`SALESFORCE_CALLBACK`]). Until a token
+    /// names the org's instance, its endpoint is the login host.
+    pub fn salesforce(name: impl Into<String>, org: &SalesforceOrg, client_id: &str) -> Self {
+        let login = org.login_url();
+        let mut credential = Self::new(name, login.clone());
+        credential.protocol = AuthProtocol::AuthorizationCode;
+        credential.client_id = Some(client_id.to_string());
+        credential.client_auth = ClientAuth::Body;
+        credential.issuer = Some(login.clone());
+        credential.auth_url = Some(format!("{login}/services/oauth2/authorize"));
+        credential.token_url = Some(format!("{login}/services/oauth2/token"));
+        credential.scopes = vec!["api".into(), "refresh_token".into()];
+        credential.redirect_uri = Some(SALESFORCE_CALLBACK.into());
+        credential.salesforce_org = Some(org.to_string());
+        credential
+    }
+
+    /// What `callout:NAME/...` is joined to: a Salesforce org's instance
+    /// once a token names it (`instance_url`), else the endpoint.
+    pub fn api_base<'a>(&'a self, secrets: &'a CredentialSecrets) -> &'a str {
+        match &secrets.instance_url {
+            Some(instance) if self.salesforce_org.is_some() => instance,
+            _ => &self.endpoint,
         }
     }
 
@@ -465,6 +502,14 @@ impl Credential {
             && let Err(reason) = RedirectUri::parse(uri)
         {
             problem("redirectUri", format!("redirect URI \"{uri}\" {reason}"));
+        }
+        if let Some(org) = &self.salesforce_org
+            && let Err(reason) = SalesforceOrg::parse(org)
+        {
+            problem(
+                "salesforceOrg",
+                format!("Salesforce org \"{org}\" {reason}"),
+            );
         }
         if let Some(external) = &self.external_credential
             && let Err(reason) = check_name(external)
@@ -733,6 +778,66 @@ impl RedirectUri {
     }
 }
 
+/// The callback the Salesforce CLI registers for its apps, and the one a
+/// Salesforce credential starts with.
+pub const SALESFORCE_CALLBACK: &str = "http://localhost:1717/OauthRedirect";
+
+/// Which Salesforce org a credential signs in to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SalesforceOrg {
+    /// `https://login.salesforce.com`.
+    Production,
+    /// `https://test.salesforce.com`.
+    Sandbox,
+    /// The org's own login URL (My Domain, `https://acme.my.salesforce.com`).
+    Domain(String),
+}
+
+impl SalesforceOrg {
+    /// `production`, `sandbox`, or an http(s) login URL. The error
+    /// completes "Salesforce org \"...\" ...".
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        match text.trim() {
+            word if word.eq_ignore_ascii_case("production") => Ok(Self::Production),
+            word if word.eq_ignore_ascii_case("sandbox") => Ok(Self::Sandbox),
+            url => {
+                let parsed = check_http_url(url).map_err(|reason| {
+                    format!(
+                        "is neither production, sandbox nor a login URL: it {}",
+                        reason.trim_start_matches("is ")
+                    )
+                })?;
+                if parsed.path() != "/" || parsed.query().is_some() {
+                    return Err(
+                        "must be the org's login URL alone, as in https://acme.my.salesforce.com"
+                            .into(),
+                    );
+                }
+                Ok(Self::Domain(url.trim_end_matches('/').to_string()))
+            }
+        }
+    }
+
+    /// Where its users sign in, without a trailing slash.
+    pub fn login_url(&self) -> String {
+        match self {
+            Self::Production => "https://login.salesforce.com".into(),
+            Self::Sandbox => "https://test.salesforce.com".into(),
+            Self::Domain(url) => url.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for SalesforceOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Production => f.write_str("production"),
+            Self::Sandbox => f.write_str("sandbox"),
+            Self::Domain(url) => f.write_str(url),
+        }
+    }
+}
+
 /// A validated set of credentials, looked up by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CredentialSet {
@@ -804,6 +909,9 @@ pub struct CredentialSecrets {
     pub password: Option<Secret>,
     /// External-credential parameters by name (matched ignoring case).
     pub parameters: BTreeMap<String, Secret>,
+    /// The org's instance the stored token names (Salesforce's
+    /// `instance_url`), where a Salesforce credential's calls go.
+    pub instance_url: Option<String>,
 }
 
 impl CredentialSecrets {
@@ -827,6 +935,56 @@ impl CredentialSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_salesforce_org_is_production_sandbox_or_a_login_url() {
+        assert_eq!(
+            SalesforceOrg::parse("Production").unwrap().login_url(),
+            "https://login.salesforce.com"
+        );
+        assert_eq!(
+            SalesforceOrg::parse("sandbox").unwrap().login_url(),
+            "https://test.salesforce.com"
+        );
+        let domain = SalesforceOrg::parse("https://acme.my.salesforce.com/").unwrap();
+        assert_eq!(domain.login_url(), "https://acme.my.salesforce.com");
+        assert_eq!(domain.to_string(), "https://acme.my.salesforce.com");
+        assert!(
+            SalesforceOrg::parse("https://acme.my.salesforce.com/services/oauth2/token")
+                .unwrap_err()
+                .contains("the org's login URL alone")
+        );
+        let credential = Credential::salesforce("Acme", &domain, "key");
+        assert_eq!(
+            credential.token_url.as_deref(),
+            Some("https://acme.my.salesforce.com/services/oauth2/token")
+        );
+        assert!(
+            credential.problems().is_empty(),
+            "{:?}",
+            credential.problems()
+        );
+        let mut broken = credential.clone();
+        broken.salesforce_org = Some("staging".into());
+        assert_eq!(broken.problems()[0].field, "salesforceOrg");
+    }
+
+    #[test]
+    fn a_salesforce_credential_calls_the_instance_its_token_names() {
+        let credential = Credential::salesforce("Acme", &SalesforceOrg::Production, "key");
+        let mut secrets = CredentialSecrets::default();
+        assert_eq!(
+            credential.api_base(&secrets),
+            "https://login.salesforce.com"
+        );
+        secrets.instance_url = Some("https://acme.my.salesforce.com".into());
+        assert_eq!(
+            credential.api_base(&secrets),
+            "https://acme.my.salesforce.com"
+        );
+        let other = Credential::new("Api", "https://api.example.com");
+        assert_eq!(other.api_base(&secrets), "https://api.example.com");
+    }
 
     #[test]
     fn a_redirect_uri_is_a_loopback_callback_with_a_port_and_a_path() {

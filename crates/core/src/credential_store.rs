@@ -623,6 +623,8 @@ struct TokenRecord {
     expiry_source: StoredExpirySource,
     #[serde(default)]
     is_jwt: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    instance_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Serialize, Deserialize)]
@@ -682,6 +684,7 @@ impl From<&TokenSet> for TokenRecord {
             expires_at: tokens.expires_at.map(unix),
             expiry_source: tokens.expiry_source.into(),
             is_jwt: tokens.is_jwt,
+            instance_url: tokens.instance_url.clone(),
         }
     }
 }
@@ -701,6 +704,7 @@ impl From<&TokenRecord> for TokenSet {
                 None => ExpirySource::Unknown,
             },
             is_jwt: record.is_jwt,
+            instance_url: record.instance_url.clone(),
         }
     }
 }
@@ -1040,6 +1044,7 @@ mod tests {
             expires_at: from_unix(4_600),
             expiry_source: ExpirySource::ExpiresIn,
             is_jwt: false,
+            instance_url: Some("https://acme.my.salesforce.com".into()),
         };
         let record = TokenRecord::from(&tokens);
         let json = serde_json::to_string(&record).unwrap();
@@ -1050,6 +1055,7 @@ mod tests {
         assert_eq!(back.issued_at, tokens.issued_at);
         assert_eq!(back.expires_at, tokens.expires_at);
         assert_eq!(back.expiry_source, ExpirySource::ExpiresIn);
+        assert_eq!(back.instance_url, tokens.instance_url);
     }
 
     #[test]

@@ -572,7 +572,8 @@ fn render_url(call: &Call<'_>, source: Option<Source<'_>>, lint: &mut Vec<Lint>)
     let rest = render_segments(&segments, source, &location)?;
     let url = match source {
         Some(source) => {
-            let mut url = Text::plain(endpoint::prefix(&source.credential.endpoint, call.rest));
+            let base = source.credential.api_base(source.secrets);
+            let mut url = Text::plain(endpoint::prefix(base, call.rest));
             url.pieces.extend(rest.pieces);
             lint.extend(salesforce_url_lint(&segments));
             url

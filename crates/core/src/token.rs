@@ -54,6 +54,10 @@ pub struct TokenSet {
     pub expiry_source: ExpirySource,
     /// Whether the access token is a JWT (its claims can be shown decoded).
     pub is_jwt: bool,
+    /// Where the API the token opens lives, when the provider says
+    /// (Salesforce's `instance_url`: the org's own host, not the login
+    /// host). Not a secret; kept and refreshed with the tokens.
+    pub instance_url: Option<String>,
 }
 
 impl TokenSet {
@@ -81,6 +85,7 @@ impl TokenSet {
                 ExpirySource::Unknown
             },
             is_jwt: false,
+            instance_url: None,
         }
     }
 
@@ -242,7 +247,15 @@ fn token_set(object: &Map<String, Value>, access_token: String, now: SystemTime)
         expires_at,
         expiry_source,
         is_jwt: claims.is_some(),
+        instance_url: string_member(object, "instance_url").filter(|url| is_http_url(url)),
     }
+}
+
+/// Whether `text` is an absolute http(s) URL with a host: what an
+/// `instance_url` must be to route calls to.
+fn is_http_url(text: &str) -> bool {
+    url::Url::parse(text)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
 }
 
 /// `expires_in` as a number of seconds, also when sent as a string
@@ -431,6 +444,32 @@ mod tests {
         assert_eq!(tokens.lifetime(), Some(Duration::from_secs(3600)));
         assert_eq!(tokens.scopes, ["api", "refresh_token"]);
         assert!(!tokens.is_jwt);
+    }
+
+    #[test]
+    fn a_salesforce_response_names_its_instance_and_no_expiry() {
+        // Salesforce's web server flow answer: no expires_in, issued_at in
+        // milliseconds (not an expiry), the org's own host as instance_url.
+        let tokens = parse(
+            200,
+            r#"{"access_token":"00Dxx!AQ4AQ","refresh_token":"5Aep861","signature":"CMJ4l+",
+                "scope":"refresh_token api","instance_url":"https://acme.my.salesforce.com",
+                "id":"https://login.salesforce.com/id/00Dxx/005xx","token_type":"Bearer",
+                "issued_at":"1278448832702"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            tokens.instance_url.as_deref(),
+            Some("https://acme.my.salesforce.com")
+        );
+        assert_eq!(tokens.expires_at, None);
+        assert_eq!(tokens.expiry_source, ExpirySource::Unknown);
+        let odd = parse(
+            200,
+            r#"{"access_token":"a","instance_url":"acme.my.salesforce.com"}"#,
+        )
+        .unwrap();
+        assert_eq!(odd.instance_url, None, "not a URL: no place to route to");
     }
 
     #[test]

@@ -243,6 +243,7 @@ fn authorized(access: &str, refresh: &str) -> Authorization {
             expires_at: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(4_600)),
             expiry_source: ExpirySource::ExpiresIn,
             is_jwt: false,
+            instance_url: None,
         }),
         ..Authorization::default()
     }

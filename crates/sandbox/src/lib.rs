@@ -67,6 +67,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use faults::{PendingFault, TokenFault};
 pub use stats::SandboxStats;
 
+use callout_core::credential::SALESFORCE_CALLBACK;
 use callout_core::requests::SALESFORCE_API_VERSION;
 use callout_core::{Error, Secret};
 use provider::{Provider, RefreshPlan};
@@ -109,6 +110,12 @@ pub struct SandboxConfig {
     /// and other providers do: anything else gets a `redirect_uri_mismatch`
     /// page and no redirect.
     pub exact_redirect_uris: bool,
+    /// Answer as a Salesforce org does: the APIs on an instance of their
+    /// own (a second port: another origin than the login host), named by
+    /// each token response's `instance_url`; the OAuth endpoints also under
+    /// `/services/oauth2/`. [`SandboxConfig::salesforce`] sets the rest
+    /// (no `expires_in`, exact-match callbacks).
+    pub salesforce: bool,
     /// The sandbox user (sign-in page, password grant, device approval).
     pub username: String,
     pub password: String,
@@ -126,6 +133,23 @@ pub struct SandboxConfig {
     pub hang_for: Duration,
     /// Called once per handled request (the CLI prints these).
     pub log: Option<RequestLog>,
+}
+
+impl SandboxConfig {
+    /// A sandbox that answers like a Salesforce org: token responses
+    /// without `expires_in` whose `instance_url` is another origin than the
+    /// login host, with `issued_at` in milliseconds; callbacks matched
+    /// exactly (`http://localhost:1717/OauthRedirect` registered, as the
+    /// Salesforce CLI does); the `/services/oauth2/` endpoint paths.
+    pub fn salesforce() -> Self {
+        Self {
+            salesforce: true,
+            omit_expires_in: true,
+            exact_redirect_uris: true,
+            redirect_uris: vec![SALESFORCE_CALLBACK.into()],
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for SandboxConfig {
@@ -147,6 +171,7 @@ impl Default for SandboxConfig {
                 "http://localhost/callback",
             ]),
             exact_redirect_uris: false,
+            salesforce: false,
             username: "sandbox-user".into(),
             password: "sandbox-password".into(),
             scopes: strings(&[
@@ -231,6 +256,8 @@ pub struct IssuedTokens {
 pub struct Sandbox {
     provider: Arc<Provider>,
     server: server::Server,
+    /// Salesforce mode: the org's instance, where the APIs answer.
+    instance: Option<server::Server>,
 }
 
 impl Sandbox {
@@ -250,10 +277,39 @@ impl Sandbox {
             .map_err(|error| start_error(format!("the listening socket has no address: {error}")))?
             .port();
         let base_url = format!("http://127.0.0.1:{port}");
-        let provider = Arc::new(Provider::new(config, clock, base_url));
+        // A Salesforce org's instance is another origin than its login host.
+        let instance = if config.salesforce {
+            let listener = server::listen(0).map_err(|error| {
+                start_error(format!("cannot listen for the org's instance: {error}"))
+            })?;
+            Some(listener)
+        } else {
+            None
+        };
+        let instance_url = match &instance {
+            Some(listener) => format!(
+                "http://127.0.0.1:{}",
+                listener
+                    .local_addr()
+                    .map_err(|error| start_error(format!(
+                        "the instance's socket has no address: {error}"
+                    )))?
+                    .port()
+            ),
+            None => base_url.clone(),
+        };
+        let provider = Arc::new(Provider::new(config, clock, base_url, instance_url));
         let server = server::Server::start(listener, Arc::clone(&provider))
             .map_err(|error| start_error(format!("could not start the server: {error}")))?;
-        Ok(Sandbox { provider, server })
+        let instance = instance
+            .map(|listener| server::Server::start(listener, Arc::clone(&provider)))
+            .transpose()
+            .map_err(|error| start_error(format!("could not start the org's instance: {error}")))?;
+        Ok(Sandbox {
+            provider,
+            server,
+            instance,
+        })
     }
 
     /// `http://127.0.0.1:PORT`, also the issuer.
@@ -266,11 +322,11 @@ impl Sandbox {
     }
 
     pub fn token_url(&self) -> String {
-        self.provider.url("/token")
+        self.provider.oauth_url("/token")
     }
 
     pub fn authorize_url(&self) -> String {
-        self.provider.url("/authorize")
+        self.provider.oauth_url("/authorize")
     }
 
     pub fn device_authorization_url(&self) -> String {
@@ -278,23 +334,29 @@ impl Sandbox {
     }
 
     pub fn revocation_url(&self) -> String {
-        self.provider.url("/revoke")
+        self.provider.oauth_url("/revoke")
     }
 
     pub fn introspection_url(&self) -> String {
-        self.provider.url("/introspect")
+        self.provider.oauth_url("/introspect")
+    }
+
+    /// Where the APIs answer: the base URL, or in Salesforce mode the org's
+    /// instance (what token responses name as `instance_url`).
+    pub fn instance_url(&self) -> String {
+        self.provider.instance_url.clone()
     }
 
     /// The partner SOAP endpoint, `.../services/Soap/u/59.0`.
     pub fn soap_url(&self) -> String {
         self.provider
-            .url(&format!("/services/Soap/u/{SALESFORCE_API_VERSION}"))
+            .api_url(&format!("/services/Soap/u/{SALESFORCE_API_VERSION}"))
     }
 
     /// The REST query endpoint, `.../services/data/v59.0/query` (add `?q=`).
     pub fn rest_query_url(&self) -> String {
         self.provider
-            .url(&format!("/services/data/v{SALESFORCE_API_VERSION}/query"))
+            .api_url(&format!("/services/data/v{SALESFORCE_API_VERSION}/query"))
     }
 
     pub fn config(&self) -> &SandboxConfig {
@@ -397,6 +459,10 @@ impl fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sandbox")
             .field("base_url", &self.provider.base_url)
+            .field(
+                "instance",
+                &self.instance.as_ref().map(server::Server::address),
+            )
             .finish_non_exhaustive()
     }
 }

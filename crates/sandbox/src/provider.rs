@@ -23,6 +23,9 @@ pub(crate) struct Provider {
     pub config: SandboxConfig,
     pub clock: Arc<dyn Clock>,
     pub base_url: String,
+    /// Where the APIs answer: `base_url`, or in Salesforce mode the org's
+    /// instance on a port of its own.
+    pub instance_url: String,
     signing_key: Vec<u8>,
     store: Mutex<Store>,
     faults: Mutex<FaultQueue>,
@@ -59,11 +62,17 @@ pub(crate) fn random_value() -> String {
 }
 
 impl Provider {
-    pub fn new(config: SandboxConfig, clock: Arc<dyn Clock>, base_url: String) -> Self {
+    pub fn new(
+        config: SandboxConfig,
+        clock: Arc<dyn Clock>,
+        base_url: String,
+        instance_url: String,
+    ) -> Self {
         Self {
             config,
             clock,
             base_url,
+            instance_url,
             signing_key: random_value().into_bytes(),
             store: Mutex::default(),
             faults: Mutex::default(),
@@ -90,6 +99,36 @@ impl Provider {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// `path` at the APIs' origin (the org's instance in Salesforce mode).
+    pub fn api_url(&self, path: &str) -> String {
+        format!("{}{path}", self.instance_url)
+    }
+
+    /// An OAuth endpoint as the metadata names it: `/token`, or in
+    /// Salesforce mode `/services/oauth2/token`.
+    pub fn oauth_url(&self, endpoint: &str) -> String {
+        if self.config.salesforce {
+            self.url(&format!("/services/oauth2{endpoint}"))
+        } else {
+            self.url(endpoint)
+        }
+    }
+
+    /// Whether `request` came to the APIs' origin: always, except in
+    /// Salesforce mode, where the APIs live on the org's instance only.
+    pub fn at_instance(&self, request: &crate::http::Incoming) -> bool {
+        if !self.config.salesforce {
+            return true;
+        }
+        let authority = self
+            .instance_url
+            .split_once("://")
+            .map_or("", |(_, authority)| authority);
+        request
+            .header("host")
+            .is_some_and(|host| host.eq_ignore_ascii_case(authority))
     }
 
     pub fn refresh_policy(&self) -> RefreshPolicy {
@@ -172,7 +211,8 @@ impl Provider {
             "access_token": issued.access_token,
             "token_type": "Bearer",
             "scope": issued.scope,
-            "instance_url": self.base_url,
+            "instance_url": self.instance_url,
+            "id": format!("{}/id/00D000000000001/005000000000001", self.base_url),
             "issued_at": millis(issued.issued_at).to_string(),
         });
         if !self.config.omit_expires_in {
@@ -235,7 +275,12 @@ impl Shutdown {
 #[cfg(test)]
 pub(crate) fn test_provider(config: SandboxConfig) -> Provider {
     let clock = Arc::new(crate::clock::ManualClock::new());
-    Provider::new(config, clock, "http://127.0.0.1:1".into())
+    Provider::new(
+        config,
+        clock,
+        "http://127.0.0.1:1".into(),
+        "http://127.0.0.1:2".into(),
+    )
 }
 
 #[cfg(test)]

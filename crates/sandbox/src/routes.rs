@@ -24,7 +24,13 @@ pub(crate) fn route(provider: &Provider, request: &Incoming) -> Reply {
             Reply::method_not_allowed(&allowed.join(", "))
         }
     };
-    match request.path.as_str() {
+    // Salesforce's paths for the same endpoints.
+    let path = request.path.as_str();
+    let path = match path.strip_prefix("/services/oauth2") {
+        Some(endpoint @ ("/authorize" | "/token" | "/revoke" | "/introspect")) => endpoint,
+        _ => path,
+    };
+    match path {
         "/" => only(&["GET"], home),
         "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
             only(&["GET"], discovery)
@@ -42,6 +48,9 @@ pub(crate) fn route(provider: &Provider, request: &Incoming) -> Reply {
 }
 
 fn api_route(provider: &Provider, request: &Incoming, path: &str) -> Reply {
+    if !provider.at_instance(request) {
+        return salesforce_login_host(provider, path);
+    }
     if let Some(version) = path.strip_prefix("/services/Soap/u/") {
         if version.is_empty() || version.contains('/') {
             return Reply::not_found(path);
@@ -69,6 +78,20 @@ fn api_route(provider: &Provider, request: &Incoming, path: &str) -> Reply {
     Reply::not_found(path)
 }
 
+/// An API called at a Salesforce login host instead of the org's instance:
+/// 404 with Salesforce's error array, naming where the APIs are.
+fn salesforce_login_host(provider: &Provider, path: &str) -> Reply {
+    let body = serde_json::json!([{
+        "message": format!(
+            "{path} is not served at the login host; call the org's instance ({}), as the \
+             token response's instance_url says",
+            provider.instance_url
+        ),
+        "errorCode": "NOT_FOUND",
+    }]);
+    Reply::json(404, &body).with_outcome("login_host")
+}
+
 /// The part of `path` below `prefix` (`/wso2` and `/wso2/` give "").
 fn under<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
     let rest = path.strip_prefix(prefix)?;
@@ -91,11 +114,11 @@ fn discovery(provider: &Provider, _request: &Incoming) -> Reply {
 pub(crate) fn metadata(provider: &Provider) -> Value {
     json!({
         "issuer": provider.base_url,
-        "authorization_endpoint": provider.url("/authorize"),
-        "token_endpoint": provider.url("/token"),
+        "authorization_endpoint": provider.oauth_url("/authorize"),
+        "token_endpoint": provider.oauth_url("/token"),
         "device_authorization_endpoint": provider.url("/device/code"),
-        "revocation_endpoint": provider.url("/revoke"),
-        "introspection_endpoint": provider.url("/introspect"),
+        "revocation_endpoint": provider.oauth_url("/revoke"),
+        "introspection_endpoint": provider.oauth_url("/introspect"),
         "response_types_supported": ["code"],
         "grant_types_supported": [
             "authorization_code", "refresh_token", "client_credentials", "password",

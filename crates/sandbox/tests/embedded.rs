@@ -62,6 +62,7 @@ fn authorize(home: &TestHome, sandbox: &Sandbox) -> TokenSet {
         expires_at: Some(SystemTime::now() + Duration::from_secs(3_600)),
         expiry_source: ExpirySource::ExpiresIn,
         is_jwt: false,
+        instance_url: None,
     };
     let authorization = Authorization {
         tokens: Some(tokens.clone()),

@@ -4,9 +4,10 @@
 use std::time::SystemTime;
 
 use crate::views::{self, CredentialView};
+use callout_core::Error;
 use callout_core::Secret;
 use callout_core::actions::credential::{self as action, CredentialInput, SecretsGiven};
-use callout_core::credential::{Credential, FieldProblem};
+use callout_core::credential::{Credential, FieldProblem, SalesforceOrg};
 #[cfg(doc)]
 use callout_core::credential_store::CredentialStore;
 use callout_core::oauth::{self, ProviderMetadata};
@@ -116,6 +117,25 @@ pub fn repair_credential<R: Runtime>(
     });
     watch::check_now(&app);
     result.map_err(report)
+}
+
+/// `credential` made a credential for the Salesforce org `org`
+/// (`production`, `sandbox` or a login URL), keeping its name, client id
+/// and what the preset does not set (identity, Salesforce switches).
+#[tauri::command]
+pub fn salesforce_credential(credential: Credential, org: String) -> Reply<Credential> {
+    let org = SalesforceOrg::parse(&org).map_err(|reason| {
+        report(Error::InvalidCredential {
+            name: credential.name.clone(),
+            reason: format!("Salesforce org \"{org}\" {reason}"),
+        })
+    })?;
+    let client_id = credential.client_id.clone().unwrap_or_default();
+    Ok(Credential {
+        identity_type: credential.identity_type,
+        salesforce: credential.salesforce.clone(),
+        ..Credential::salesforce(credential.name.clone(), &org, &client_id)
+    })
 }
 
 /// A provider's endpoints, read from its issuer (OIDC / RFC 8414).

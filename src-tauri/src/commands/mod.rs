@@ -62,6 +62,7 @@ macro_rules! with_commands {
             credentials::remove_credential(name: String) -> Reply<()>,
             credentials::repair_credential(name: String) -> Reply<CredentialView>,
             credentials::discover(issuer: String) -> Reply<ProviderMetadata>,
+            credentials::salesforce_credential(credential: Credential, org: String) -> Reply<Credential>,
             tokens::authorize(name: String) -> Reply<TokenView>,
             tokens::cancel_authorize(name: String) -> Reply<()>,
             tokens::token(name: String) -> Reply<Option<TokenView>>,

@@ -62,4 +62,10 @@ refreshIdleSeconds?: number | null,
  * expires. Off, the token is renewed only when a response says it
  * expired (the first-run Sandbox, so its expiry can be watched).
  */
-proactiveRefresh?: boolean, salesforce: SalesforceOptions, };
+proactiveRefresh?: boolean, salesforce: SalesforceOptions, 
+/**
+ * The Salesforce org this credential signs in to: `production`,
+ * `sandbox` or its My Domain login URL. Calls then go to the org's
+ * instance, as the token response's `instance_url` names it.
+ */
+salesforceOrg?: string | null, };

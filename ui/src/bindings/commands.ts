@@ -36,6 +36,7 @@ export interface Commands {
   remove_credential: { args: { name: string }; result: null };
   repair_credential: { args: { name: string }; result: CredentialView };
   discover: { args: { issuer: string }; result: ProviderMetadata };
+  salesforce_credential: { args: { credential: Credential, org: string }; result: Credential };
   authorize: { args: { name: string }; result: TokenView };
   cancel_authorize: { args: { name: string }; result: null };
   token: { args: { name: string }; result: TokenView | null };

@@ -273,6 +273,22 @@ const commands: Handlers = {
     await delay(300);
     return { issuer, tokenEndpoint: `${issuer}/oauth/token`, authorizationEndpoint: `${issuer}/oauth/authorize`, deviceAuthorizationEndpoint: null, revocationEndpoint: null, introspectionEndpoint: null };
   },
+  salesforce_credential: async ({ credential, org }) => {
+    await delay(100);
+    const login = org === "production" ? "https://login.salesforce.com" : org === "sandbox" ? "https://test.salesforce.com" : org.replace(/\/+$/, "");
+    return {
+      ...credential,
+      endpoint: login,
+      protocol: "authorizationCode",
+      clientAuth: "body",
+      issuer: login,
+      authUrl: `${login}/services/oauth2/authorize`,
+      tokenUrl: `${login}/services/oauth2/token`,
+      scopes: ["api", "refresh_token"],
+      redirectUri: "http://localhost:1717/OauthRedirect",
+      salesforceOrg: org,
+    };
+  },
   authorize: async ({ name }) => {
     emit("authorize-progress", { credential: name, stage: "opening", message: "Opening the browser…", url: null });
     await delay(500);

@@ -16,8 +16,13 @@ beforeEach(() => {
   localStorage.clear();
   problems = [];
   saves = 0;
-  mockIPC((cmd) => {
+  mockIPC((cmd, args) => {
     if (cmd === "validate_credential") return problems;
+    if (cmd === "salesforce_credential") {
+      const { credential, org } = args as { credential: Record<string, unknown>; org: string };
+      if (org !== "sandbox") throw { kind: "invalidCredential", message: `credential "" is invalid: Salesforce org "${org}" is neither production, sandbox nor a login URL` };
+      return { ...credential, salesforceOrg: org, issuer: "https://test.salesforce.com", tokenUrl: "https://test.salesforce.com/services/oauth2/token", redirectUri: "http://localhost:1717/OauthRedirect", scopes: ["api", "refresh_token"] };
+    }
     if (cmd === "discover") throw { kind: "invalidUrl", message: 'invalid URL "https://nowhere.example": no provider metadata found at the issuer' };
     if (cmd === "save_credential") {
       saves += 1;
@@ -89,15 +94,37 @@ describe("the credential form", () => {
 
   it("puts Discover's answer under the issuer", async () => {
     const form = openForm();
-    form.element.querySelector<HTMLButtonElement>(".field-with-action button")!.click();
+    form.element.querySelector<HTMLButtonElement>("#cred-issuer + button")!.click();
     await settle();
     expect(texts(form, '[data-testid="issuer-note"]')).toEqual(["Enter the issuer URL first, then Discover."]);
 
     type(form, "issuer", "https://nowhere.example");
-    form.element.querySelector<HTMLButtonElement>(".field-with-action button")!.click();
+    form.element.querySelector<HTMLButtonElement>("#cred-issuer + button")!.click();
     await settle();
     expect(texts(form, '[data-testid="issuer-note"]')[0]).toMatch(/^Could not discover https:\/\/nowhere\.example: invalid URL/);
     expect(document.querySelectorAll('[data-testid="toast"]')).toHaveLength(0);
+  });
+});
+
+describe("the Salesforce org", () => {
+  it("fills the form in for the org the shell describes, and names a wrong org in place", async () => {
+    const form = openForm();
+    const fill = form.element.querySelector<HTMLButtonElement>('[data-testid="fill-salesforce"]')!;
+    fill.click();
+    await settle();
+    expect(texts(form, '[data-testid="salesforceOrg-note"]')).toEqual(["Enter production, sandbox or your org's My Domain URL first."]);
+
+    type(form, "salesforceOrg", "staging");
+    form.element.querySelector<HTMLButtonElement>('[data-testid="fill-salesforce"]')!.click();
+    await settle();
+    expect(texts(form, '[data-testid="salesforceOrg-note"]')[0]).toMatch(/Salesforce org "staging" is neither production, sandbox nor a login URL/);
+
+    type(form, "salesforceOrg", "sandbox");
+    form.element.querySelector<HTMLButtonElement>('[data-testid="fill-salesforce"]')!.click();
+    await settle();
+    expect(form.element.querySelector<HTMLInputElement>("#cred-tokenUrl")!.value).toBe("https://test.salesforce.com/services/oauth2/token");
+    expect(form.element.querySelector<HTMLInputElement>("#cred-redirectUri")!.value).toBe("http://localhost:1717/OauthRedirect");
+    expect(texts(form, '[data-testid="salesforceOrg-note"]')[0]).toMatch(/callback http:\/\/localhost:1717\/OauthRedirect, which your External Client App/);
   });
 });
 

@@ -295,6 +295,7 @@ export class CredentialForm {
         useSandbox,
         h("div", { class: "hint sandbox-note", testid: "sandbox-note", "aria-live": "polite" }, "Or try it first against the sandbox that comes with the app."),
       ),
+      shown.has("salesforceOrg") && this.salesforceField(c),
       shown.has("issuer") && this.field("issuer", "Issuer", issuer, "OpenID Connect / RFC 8414 discovery fills in the URLs below.", discover, true),
       shown.has("authUrl") && this.field("authUrl", "Authorization URL", this.text(c.authUrl, (v) => (c.authUrl = optionalText(v)))),
       shown.has("tokenUrl") && this.field("tokenUrl", "Token URL", this.text(c.tokenUrl, (v) => (c.tokenUrl = optionalText(v)))),
@@ -382,6 +383,44 @@ export class CredentialForm {
   }
 
   /** The callback the provider must have registered, with a Copy button. */
+  /** The Salesforce org: production, sandbox or a My Domain URL, and a button that fills the credential in for it. */
+  private salesforceField(c: Credential): HTMLElement {
+    const input = this.text(c.salesforceOrg, (v) => (c.salesforceOrg = optionalText(v)), {
+      placeholder: "production, sandbox or https://acme.my.salesforce.com",
+      list: "salesforce-orgs",
+    });
+    const choices = h("datalist", { id: "salesforce-orgs" }, h("option", { value: "production" }), h("option", { value: "sandbox" }));
+    const fill = h("button", { type: "button", class: "secondary", testid: "fill-salesforce" }, "Fill in for Salesforce");
+    fill.addEventListener("click", () =>
+      void busy(fill, "Filling in…", async () => {
+        const org = (this.credential.salesforceOrg ?? "").trim();
+        if (!org) {
+          this.notes.set("salesforceOrg", { text: "Enter production, sandbox or your org's My Domain URL first.", tone: "info" });
+          this.showProblems();
+          input.focus();
+          return;
+        }
+        try {
+          this.credential = await api.salesforceCredential(this.credential, org);
+          for (const field of ["endpoint", "tokenUrl", "authUrl", "issuer", "scopes", "redirectUri", "salesforceOrg"]) this.touched.add(field);
+          this.render();
+          this.changed();
+          this.notes.set("salesforceOrg", {
+            text: `Filled in ${this.credential.issuer}: its OAuth endpoints, the scopes api and refresh_token, and the callback ${this.credential.redirectUri}, which your External Client App or Connected App must list. Calls go to the org's instance once authorized.`,
+            tone: "ok",
+          });
+          this.showProblems();
+        } catch (error) {
+          this.notes.set("salesforceOrg", { text: toReport(error).message, tone: "error" });
+          this.showProblems();
+        }
+      }),
+    );
+    const field = this.field("salesforceOrg", "Salesforce org", input, "A Salesforce org signs in here: its endpoints, scopes and callback are filled in for you.", fill, true);
+    field.append(choices);
+    return field;
+  }
+
   private redirectField(c: Credential): HTMLElement {
     const input = this.text(c.redirectUri, (v) => (c.redirectUri = optionalText(v)), { placeholder: "http://127.0.0.1:<any port>/callback" });
     const copy = h("button", { type: "button", class: "secondary", testid: "copy-redirect-uri" }, "Copy");

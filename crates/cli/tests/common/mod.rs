@@ -256,6 +256,15 @@ impl TestHome {
     }
 }
 
+/// A port nobody listens on right now, for a fixed redirect URI.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Prints a test's figures and keeps them for `make test`'s summary
 /// (`target/tmp/figures/NAME.txt`).
 pub fn report_figures(name: &str, line: &str) {

@@ -247,6 +247,14 @@ impl TokenService {
                         // No rotation: the refresh token stays valid.
                         fresh.refresh_token = Some(refresh_token.clone());
                     }
+                    if fresh.instance_url.is_none() {
+                        // Salesforce names the instance on every refresh;
+                        // a provider that does not keeps the one it named.
+                        fresh.instance_url = authorization
+                            .tokens
+                            .as_ref()
+                            .and_then(|old| old.instance_url.clone());
+                    }
                     if fresh.scopes.is_empty() {
                         fresh.scopes = authorization
                             .tokens
@@ -477,6 +485,7 @@ impl KeychainRefresher {
 
     fn secrets_of(live: LiveToken) -> CredentialSecrets {
         CredentialSecrets {
+            instance_url: live.tokens.instance_url,
             access_token: Some(live.tokens.access_token),
             username: live.username,
             password: live.password,

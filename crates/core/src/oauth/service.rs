@@ -500,19 +500,15 @@ impl TokenService {
         }
         let identity = Identity::for_credential(credential, user);
         let stored = self.authorization(&credential.name, &identity)?;
-        let access_token = match usable(&stored) {
+        let tokens = match usable(&stored) {
             // As a Named Credential does: send what is stored, expired or
             // not; a response that says it expired is what renews it.
-            Some(tokens) if !credential.proactive_refresh => tokens.access_token.clone(),
-            _ => {
-                self.live_token_for(credential, user)
-                    .await?
-                    .tokens
-                    .access_token
-            }
+            Some(tokens) if !credential.proactive_refresh => tokens.clone(),
+            _ => self.live_token_for(credential, user).await?.tokens,
         };
         Ok(CredentialSecrets {
-            access_token: Some(access_token),
+            instance_url: tokens.instance_url,
+            access_token: Some(tokens.access_token),
             username: stored.username,
             password: stored.password,
             ..CredentialSecrets::default()

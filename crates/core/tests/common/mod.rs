@@ -106,6 +106,7 @@ impl TestHome {
             expires_at: Some(expires_at),
             expiry_source: ExpirySource::ExpiresIn,
             is_jwt: false,
+            instance_url: None,
         };
         let authorization = Authorization {
             tokens: Some(tokens.clone()),
