@@ -107,7 +107,7 @@ impl StatusView {
             }
             CredentialStatus::ExpiryUnknown => view(
                 StatusState::UnknownExpiry,
-                "valid (expiry unknown)".into(),
+                "lifetime unknown".into(),
                 None,
             ),
             CredentialStatus::Expired => {
@@ -485,7 +485,7 @@ mod tests {
             line(&authorized(Some(300)), at(300 + 150)),
             "expired 2 min ago"
         );
-        assert_eq!(line(&authorized(None), at(60)), "valid (expiry unknown)");
+        assert_eq!(line(&authorized(None), at(60)), "lifetime unknown");
         let mut dead = authorized(Some(300));
         dead.needs_reauthorization = Some("invalid_grant".into());
         let view = StatusView::of(&credential, &dead, at(0));

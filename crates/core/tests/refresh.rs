@@ -879,7 +879,7 @@ async fn without_expires_in_the_expiry_comes_from_introspection() {
             .status(&without_issuer, None)
             .unwrap()
             .describe(),
-        "valid, expiry unknown"
+        "lifetime unknown (the provider sent no expiry)"
     );
 }
 

@@ -58,8 +58,8 @@ describe("liveStatus", () => {
   it("keeps the shell's line for states without a clock", () => {
     const reauth = { state: "needsReauthorization" as const, line: "needs re-authorization", expiresAtMs: null, reason: "invalid_grant" };
     expect(liveStatus(reauth, 1)).toEqual({ state: "needsReauthorization", line: "needs re-authorization", tone: "error" });
-    const unknown = { state: "unknownExpiry" as const, line: "valid (expiry unknown)", expiresAtMs: null, reason: null };
-    expect(liveStatus(unknown, 1).line).toBe("valid (expiry unknown)");
+    const unknown = { state: "unknownExpiry" as const, line: "lifetime unknown", expiresAtMs: null, reason: null };
+    expect(liveStatus(unknown, 1).line).toBe("lifetime unknown");
   });
 });
 
