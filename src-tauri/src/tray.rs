@@ -136,7 +136,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         let (app, name) = (app.clone(), name.to_string());
         tauri::async_runtime::spawn(async move {
             // Progress and the outcome reach the window through events.
-            let _ = authorize_credential(&app, &name).await;
+            let _ = authorize_credential(&app, &name, None).await;
         });
     }
 }

@@ -105,11 +105,9 @@ impl StatusView {
             valid @ CredentialStatus::Valid { .. } => {
                 view(StatusState::Valid, valid.describe(), None)
             }
-            CredentialStatus::ExpiryUnknown => view(
-                StatusState::UnknownExpiry,
-                "lifetime unknown".into(),
-                None,
-            ),
+            CredentialStatus::ExpiryUnknown => {
+                view(StatusState::UnknownExpiry, "lifetime unknown".into(), None)
+            }
             CredentialStatus::Expired => {
                 let ago = expires_at
                     .and_then(|at| now.duration_since(at).ok())

@@ -387,7 +387,7 @@ fn a_flow_that_panics_leaves_nothing_waiting_for_the_browser() {
     }));
     let handle = app.app.handle().clone();
     let ended = tauri::async_runtime::block_on(tauri::async_runtime::spawn(async move {
-        callout_lab::commands::tokens::authorize_credential(&handle, "Sandbox").await
+        callout_lab::commands::tokens::authorize_credential(&handle, "Sandbox", None).await
     }));
     assert!(ended.is_err(), "the flow panicked");
     // Not "already waiting for the browser": a new authorization may start.
@@ -771,6 +771,52 @@ fn credentials_are_validated_saved_renamed_and_removed() {
 
     let discovered = app.ok("discover", json!({"issuer": sandbox}));
     assert_eq!(discovered["tokenEndpoint"], format!("{sandbox}/token"));
+}
+
+#[test]
+fn the_window_authorizes_a_password_grant_with_the_login_it_asked_for_and_calls_a_bearer_api() {
+    let app = TestApp::new();
+    let sandbox = app.sandbox().base_url();
+    let credential = json!({
+        "name": "Grant", "endpoint": format!("{sandbox}/rfc6750"), "protocol": "password",
+        "clientId": "callout-lab-sandbox", "tokenUrl": format!("{sandbox}/token"),
+        "scopes": ["read"]
+    });
+    app.ok(
+        "save_credential",
+        json!({"credential": credential, "clientSecret": app.sandbox().client_secret(), "previousName": null}),
+    );
+    let without = app
+        .invoke("authorize", json!({"name": "Grant", "login": null}))
+        .expect_err("no login kept yet");
+    assert!(
+        without["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs a username and password the first time"),
+        "{without}"
+    );
+    let config = app.sandbox().config().clone();
+    let wrong = app
+        .invoke(
+            "authorize",
+            json!({"name": "Grant", "login": {"username": config.username, "password": "nope"}}),
+        )
+        .expect_err("a wrong password");
+    assert!(
+        wrong["message"].as_str().unwrap().contains("invalid_grant"),
+        "{wrong}"
+    );
+    app.ok(
+        "authorize",
+        json!({"name": "Grant", "login": {"username": config.username, "password": config.password}}),
+    );
+    let draft =
+        json!({"method": "GET", "url": "callout:Grant/accounts", "headers": [], "body": null});
+    let report = app.ok("send_request", json!({"draft": draft}));
+    assert_eq!(report["response"]["status"], 200, "{report}");
+    // The kept login mints again without asking.
+    app.ok("authorize", json!({"name": "Grant", "login": null}));
 }
 
 #[test]

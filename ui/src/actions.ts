@@ -2,7 +2,9 @@
 import * as api from "./api";
 import { applyProgress } from "./logic/authorizeProgress";
 import type { AuthorizeProgress, TokenView } from "./pending-types";
-import { reloadCredentials } from "./store";
+import { findCredential, reloadCredentials } from "./store";
+import { askLogin } from "./ui/modal";
+import type { Login } from "./bindings/Login";
 import { toReport, toastText } from "./logic/errors";
 import { toast, toastError, type ToastAction } from "./ui/toast";
 
@@ -38,15 +40,42 @@ export function progressFromEvent(progress: AuthorizeProgress): void {
   if (update.reload) void reloadCredentials().catch(() => undefined);
 }
 
-/** Runs the browser authorization for `name`; resolves with the token, or null when it failed or was cancelled. */
+/**
+ * How to ask the user for the login a flow signs in with: the password
+ * grant's username and password, a JWT bearer credential's subject; null
+ * when the flow needs none (it starts at once). The question resolves null
+ * when the user cancels.
+ */
+function loginQuestion(name: string): (() => Promise<Login | null>) | null {
+  const credential = findCredential(name)?.credential;
+  if (credential?.protocol === "password") {
+    return () =>
+      askLogin(
+        `Authorize ${name}`,
+        "The password grant trades this login for tokens at the token endpoint. Both stay in the OS keychain, to get new tokens when these expire.",
+        "Username",
+        true,
+      );
+  }
+  if (credential?.protocol === "jwtBearer") {
+    return () => askLogin(`Authorize ${name}`, "Who the signed assertion names as its subject (sub).", "Subject (username)", false);
+  }
+  return null;
+}
+
+/** Runs the authorization for `name` (asking for a login first when its flow needs one); resolves with the token, or null when it failed or was cancelled. */
 export async function authorizeCredential(name: string): Promise<TokenView | null> {
+  if (authorizing.has(name)) return null;
+  const question = loginQuestion(name);
+  const login = question ? await question() : null;
+  if (question && login === null) return null;
   if (authorizing.has(name)) return null;
   startedHere.add(name);
   authorizeFailures.delete(name);
   authorizing.set(name, { credential: name, stage: "opening", message: "Starting the authorization…", url: null });
   notify();
   try {
-    const token = await api.authorize(name);
+    const token = await api.authorize(name, login);
     toast(`${name} is authorized.`, "ok");
     return token;
   } catch (error) {

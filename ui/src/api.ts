@@ -7,6 +7,7 @@ import type { CommandName, Commands } from "./bindings/commands";
 import type { Credential } from "./bindings/Credential";
 import type { Draft } from "./bindings/Draft";
 import type { ExportFormat } from "./bindings/ExportFormat";
+import type { Login } from "./bindings/Login";
 import type { SavedRequest, Settings, TimelineQuery } from "./pending-types";
 
 /** Runs command `name` with `args` (camelCase, as Tauri reads them); rejects with an `ErrorReport`. */
@@ -27,7 +28,7 @@ export const removeCredential = (name: string) => call("remove_credential", { na
 export const repairCredential = (name: string) => call("repair_credential", { name });
 export const discover = (issuer: string) => call("discover", { issuer });
 export const salesforceCredential = (credential: Credential, org: string) => call("salesforce_credential", { credential, org });
-export const authorize = (name: string) => call("authorize", { name });
+export const authorize = (name: string, login: Login | null = null) => call("authorize", { name, login });
 export const cancelAuthorize = (name: string) => call("cancel_authorize", { name });
 export const token = (name: string) => call("token", { name });
 export const revealToken = (name: string) => call("reveal_token", { name });

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::tokens::Login;
 use crate::views::{CopyResult, CredentialView, TimelineQuery, TokenView};
 use callout_core::about::{AppInfo, KeychainCheck};
 use callout_core::credential::{AuthProtocol, Credential, FieldProblem};

@@ -63,7 +63,7 @@ macro_rules! with_commands {
             credentials::repair_credential(name: String) -> Reply<CredentialView>,
             credentials::discover(issuer: String) -> Reply<ProviderMetadata>,
             credentials::salesforce_credential(credential: Credential, org: String) -> Reply<Credential>,
-            tokens::authorize(name: String) -> Reply<TokenView>,
+            tokens::authorize(name: String, login: Option<Login>) -> Reply<TokenView>,
             tokens::cancel_authorize(name: String) -> Reply<()>,
             tokens::token(name: String) -> Reply<Option<TokenView>>,
             tokens::reveal_token(name: String) -> Reply<String>,

@@ -16,8 +16,10 @@ use callout_core::credential_store::Identity;
 use callout_core::oauth::LiveToken;
 use callout_core::timeline::fingerprint;
 use callout_core::{Error, ErrorKind, ErrorReport, Result, Secret};
+use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
+use ts_rs::TS;
 
 use super::{Reply, report};
 use crate::host::Window;
@@ -27,9 +29,26 @@ use crate::{events, watch};
 /// Runs the credential's flow from scratch (also the way to re-authorize):
 /// the browser for authorization code, the device page for device code,
 /// the client secret for client credentials. Emits `authorize-progress`.
+/// `login`: the username and password the password grant trades for
+/// tokens, or the subject a JWT bearer credential signs in as (no
+/// password); `None` uses the login kept from the last authorization.
 #[tauri::command]
-pub async fn authorize<R: Runtime>(app: AppHandle<R>, name: String) -> Reply<TokenView> {
-    authorize_credential(&app, &name).await
+pub async fn authorize<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    login: Option<Login>,
+) -> Reply<TokenView> {
+    authorize_credential(&app, &name, login).await
+}
+
+/// A login the window asked for, to authorize with.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Login {
+    pub username: String,
+    /// The password grant's password; none for a JWT bearer subject.
+    pub password: Option<String>,
 }
 
 /// Stops the authorization of `name` that waits for the browser.
@@ -169,13 +188,23 @@ pub async fn refresh_credential<R: Runtime>(app: &AppHandle<R>, name: &str) -> R
 
 /// Runs `name`'s flow (core's authorize action) with progress events. What
 /// "Authorize…" in the tray does.
-pub async fn authorize_credential<R: Runtime>(app: &AppHandle<R>, name: &str) -> Reply<TokenView> {
+pub async fn authorize_credential<R: Runtime>(
+    app: &AppHandle<R>,
+    name: &str,
+    login: Option<Login>,
+) -> Reply<TokenView> {
     let state = app.state::<AppState>();
     let credential = state.service.store().get(name).map_err(report)?;
     let name = credential.name.clone();
     let authorizing = state.begin_authorize(&name)?;
+    let (username, password) = match login {
+        Some(login) => (Some(login.username), login.password.map(Secret::new)),
+        None => (None, None),
+    };
     let options = AuthorizeOptions {
         cancel: authorizing.cancel.clone(),
+        username,
+        password,
         ..AuthorizeOptions::default()
     };
     let host: Arc<dyn Host> = Arc::new(Window::new(app));

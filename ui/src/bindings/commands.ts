@@ -11,6 +11,7 @@ import type { ExportFormat } from "./ExportFormat";
 import type { FieldProblem } from "./FieldProblem";
 import type { ImportedRequest } from "./ImportedRequest";
 import type { KeychainCheck } from "./KeychainCheck";
+import type { Login } from "./Login";
 import type { Preview } from "./Preview";
 import type { ProviderMetadata } from "./ProviderMetadata";
 import type { SandboxInfo } from "./SandboxInfo";
@@ -37,7 +38,7 @@ export interface Commands {
   repair_credential: { args: { name: string }; result: CredentialView };
   discover: { args: { issuer: string }; result: ProviderMetadata };
   salesforce_credential: { args: { credential: Credential, org: string }; result: Credential };
-  authorize: { args: { name: string }; result: TokenView };
+  authorize: { args: { name: string, login: Login | null }; result: TokenView };
   cancel_authorize: { args: { name: string }; result: null };
   token: { args: { name: string }; result: TokenView | null };
   reveal_token: { args: { name: string }; result: string };

@@ -55,6 +55,44 @@ export function askText(title: string, label: string, initial: string, confirm =
   }, null);
 }
 
+/** A login asked for: a username, and a password when one was asked. */
+export interface AskedLogin {
+  username: string;
+  password: string | null;
+}
+
+/** Asks for a username (and, with `withPassword`, a password, never shown); resolves null when cancelled. */
+export function askLogin(title: string, message: string, usernameLabel: string, withPassword: boolean): Promise<AskedLogin | null> {
+  return open<AskedLogin | null>((close) => {
+    const username = h("input", { type: "text", "aria-label": usernameLabel, spellcheck: "false", autocomplete: "username", testid: "login-username" });
+    const password = withPassword ? h("input", { type: "password", "aria-label": "Password", autocomplete: "current-password", testid: "login-password" }) : null;
+    const form = h(
+      "form",
+      { class: "modal", role: "dialog", "aria-modal": "true", "aria-label": title, testid: "modal" },
+      h("h2", null, title),
+      h("p", null, message),
+      h("label", { class: "modal-label" }, usernameLabel, username),
+      password && h("label", { class: "modal-label" }, "Password", password),
+      h(
+        "div",
+        { class: "form-actions" },
+        h("button", { type: "button", class: "ghost", onclick: () => close(null) }, "Cancel"),
+        h("button", { type: "submit", class: "primary" }, "Authorize"),
+      ),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const name = username.value.trim();
+      if (!name) {
+        username.focus();
+        return;
+      }
+      close({ username: name, password: password ? password.value : null });
+    });
+    return form;
+  }, null);
+}
+
 /** Asks yes or no; resolves true for yes. */
 export function askConfirm(title: string, message: string, confirm: string): Promise<boolean> {
   return open<boolean>(

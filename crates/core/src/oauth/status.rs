@@ -43,7 +43,9 @@ impl CredentialStatus {
                     format!("valid for {minutes} min")
                 }
             }
-            CredentialStatus::ExpiryUnknown => "lifetime unknown (the provider sent no expiry)".into(),
+            CredentialStatus::ExpiryUnknown => {
+                "lifetime unknown (the provider sent no expiry)".into()
+            }
             CredentialStatus::Expired => "expired".into(),
             CredentialStatus::NeedsReauthorization { reason } => {
                 format!("needs re-authorization: {reason}")
