@@ -128,6 +128,19 @@ describe("the Salesforce org", () => {
   });
 });
 
+describe("Basic authentication", () => {
+  it("asks for the username and a password instead of a client", () => {
+    const form = openForm();
+    const protocol = form.element.querySelector<HTMLSelectElement>("#cred-protocol")!;
+    protocol.value = "basic";
+    protocol.dispatchEvent(new Event("change"));
+    expect(form.element.querySelector("#cred-username")).not.toBeNull();
+    expect(form.element.querySelector('label[for="cred-clientSecret"]')!.textContent).toBe("Password");
+    expect(form.element.querySelector("#cred-clientId")).toBeNull();
+    expect(form.element.querySelector("#cred-tokenUrl")).toBeNull();
+  });
+});
+
 describe("the redirect URI", () => {
   it("is asked for by the browser flow only, and Copy puts it on the clipboard to register", async () => {
     const form = openForm();
