@@ -147,6 +147,27 @@ pub enum Error {
         message: String,
     },
 
+    /// A file of a collection (a request, the collection's own file) is not
+    /// valid; it is left as it is.
+    #[error(
+        "{path} is broken at line {line}, column {column}: {message}. Fix the file by hand; \
+         Callout Lab does not overwrite a file it cannot read"
+    )]
+    CollectionFile {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// A collection's file changed on disk (another editor, a `git pull`)
+    /// after it was read: saving over it would lose that change.
+    #[error(
+        "{path} changed on disk since it was opened (another editor, a git pull); nothing was \
+         overwritten: open it again, then make the change again"
+    )]
+    ChangedOnDisk { path: String },
+
     /// A file or directory of Callout Lab's home could not be used.
     #[error("could not {action} {path}: {detail}")]
     Storage {
@@ -180,6 +201,8 @@ pub enum ErrorKind {
     NeedsReauthorization,
     Authorization,
     CredentialsFile,
+    CollectionFile,
+    ChangedOnDisk,
     Storage,
 }
 
@@ -205,6 +228,8 @@ impl Error {
             Error::NeedsReauthorization { .. } => ErrorKind::NeedsReauthorization,
             Error::Authorization { .. } => ErrorKind::Authorization,
             Error::CredentialsFile { .. } => ErrorKind::CredentialsFile,
+            Error::CollectionFile { .. } => ErrorKind::CollectionFile,
+            Error::ChangedOnDisk { .. } => ErrorKind::ChangedOnDisk,
             Error::Storage { .. } => ErrorKind::Storage,
         }
     }

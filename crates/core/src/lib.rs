@@ -32,6 +32,7 @@ mod source;
 
 // 2. Domain modules, one per concept.
 pub mod about;
+pub mod collection;
 pub mod credential;
 pub mod credential_store;
 pub mod detect;

@@ -1,0 +1,700 @@
+//! Collections: a folder of saved requests a person keeps where they like —
+//! in the git repository of the code that makes the callouts — one small
+//! file per request.
+//!
+//! # The format
+//! A collection is a directory with a `collection.toml` naming it. Below it,
+//! every directory is a folder (nested folders allowed) and every other
+//! `*.toml` file is one request:
+//!
+//! ```toml
+//! # Why this request exists: comments are kept when the app saves the file.
+//! name = "Query accounts"
+//! method = "POST"
+//! url = "callout:Acme/services/Soap/u/59.0"
+//! seq = 2
+//!
+//! [[header]]
+//! name = "Content-Type"
+//! value = "text/xml"
+//!
+//! [body]
+//! kind = "xml"
+//! text = '''
+//! <soapenv:Envelope>...</soapenv:Envelope>
+//! '''
+//! ```
+//!
+//! TOML, because a request must read well in a diff and in a code review:
+//! one key per line, a body kept verbatim between `'''` (a SOAP envelope
+//! needs no escaping), comments a person wrote survive the app's saves
+//! (`toml_edit` changes the values in place), and the credentials file is
+//! TOML already. Requests are ordered by `seq`, then by name, so a new
+//! request changes no other file. Nothing secret is ever written: merge
+//! fields stay merge fields, tokens live in the keychain.
+//!
+//! A file is read once per open and remembered by a [`Stamp`] of its bytes:
+//! saving over a file whose bytes changed since (an edit in another editor,
+//! a `git pull`) is refused with [`Error::ChangedOnDisk`], never silently
+//! overwritten.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::credential_store::{line_and_column, write_atomically};
+use crate::http::Header;
+use crate::requests::{BodyKind, SavedRequest};
+use crate::{Error, Result};
+
+/// The file that makes a directory a collection and names it.
+pub const COLLECTION_FILE: &str = "collection.toml";
+/// Reserved in every folder, for the folder's own settings.
+pub const FOLDER_FILE: &str = "folder.toml";
+/// Reserved at the root, for environments.
+pub const ENVIRONMENTS_DIR: &str = "environments";
+
+/// A collection as read from disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    pub root: PathBuf,
+    pub name: String,
+    /// Its top-level folders and requests, in order.
+    pub items: Vec<Item>,
+}
+
+/// A folder or a request of a collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Folder(Folder),
+    Request(RequestFile),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder {
+    /// The directory's name.
+    pub name: String,
+    /// Its path below the collection's root, `/`-separated.
+    pub path: String,
+    pub items: Vec<Item>,
+}
+
+/// One request file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestFile {
+    /// Its path below the collection's root, `/`-separated (the request's id).
+    pub path: String,
+    pub request: SavedRequest,
+    /// Its place among its folder's requests, when the file says.
+    pub seq: Option<i64>,
+    /// What the file held when read: saving checks it is still that.
+    pub stamp: Stamp,
+}
+
+/// A fingerprint of a file's bytes as read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp([u8; 32]);
+
+impl Stamp {
+    fn of(bytes: &[u8]) -> Self {
+        Self(Sha256::digest(bytes).into())
+    }
+}
+
+/// What a request file holds, as serde reads it.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Fields {
+    name: Option<String>,
+    method: String,
+    url: String,
+    #[serde(default)]
+    seq: Option<i64>,
+    #[serde(default)]
+    header: Vec<Header>,
+    #[serde(default)]
+    body: Option<BodyFields>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct BodyFields {
+    #[serde(default)]
+    kind: Option<BodyKind>,
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct CollectionFields {
+    name: String,
+}
+
+impl Collection {
+    /// Makes `root` a new collection called `name` (the directory is
+    /// created if missing); an existing collection is refused.
+    pub fn create(root: &Path, name: &str) -> Result<Self> {
+        let file = root.join(COLLECTION_FILE);
+        if file.exists() {
+            return Err(storage(
+                "create a collection in",
+                root,
+                "it is a collection already".into(),
+            ));
+        }
+        if name.trim().is_empty() {
+            return Err(storage(
+                "create a collection in",
+                root,
+                "a collection needs a name".into(),
+            ));
+        }
+        std::fs::create_dir_all(root)
+            .map_err(|error| storage("create", root, error.to_string()))?;
+        let mut document = toml_edit::Document::new();
+        document["name"] = toml_edit::value(name.trim());
+        write_atomically(&file, document.to_string().as_bytes())?;
+        Self::open(root)
+    }
+
+    /// Reads the collection at `root`: its name and every folder and
+    /// request below it. A broken file is named with its line and column.
+    pub fn open(root: &Path) -> Result<Self> {
+        let file = root.join(COLLECTION_FILE);
+        let text = read_text(&file)?;
+        let fields: CollectionFields =
+            toml::from_str(&text).map_err(|error| broken(&file, &text, &error))?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            name: fields.name,
+            items: read_folder(root, "")?,
+        })
+    }
+
+    /// Every request, depth first in order, with its path.
+    pub fn requests(&self) -> Vec<&RequestFile> {
+        fn walk<'a>(items: &'a [Item], into: &mut Vec<&'a RequestFile>) {
+            for item in items {
+                match item {
+                    Item::Folder(folder) => walk(&folder.items, into),
+                    Item::Request(request) => into.push(request),
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(&self.items, &mut found);
+        found
+    }
+
+    /// The request at `path` ("Accounts/Query accounts": its folders' and
+    /// its own names, or its file path below the root).
+    pub fn find(&self, path: &str) -> Option<&RequestFile> {
+        let path = path.trim_matches('/');
+        self.requests()
+            .into_iter()
+            .find(|file| file.path == path || named_path(&file.path, &file.request.name) == path)
+    }
+}
+
+/// "Accounts/Query accounts" for the file "Accounts/query.toml" named "Query accounts".
+fn named_path(file_path: &str, name: &str) -> String {
+    match file_path.rsplit_once('/') {
+        Some((folder, _)) => format!("{folder}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// Writes `request` to the file at `path` below `root`, keeping the
+/// comments and layout of what is there. `seen` is the stamp of the file as
+/// it was read (`None`: a new file, which must not exist yet); a file that
+/// changed since is left alone ([`Error::ChangedOnDisk`]). Returns the new
+/// stamp.
+pub fn save_request(
+    root: &Path,
+    path: &str,
+    request: &SavedRequest,
+    seen: Option<Stamp>,
+) -> Result<Stamp> {
+    request.validate()?;
+    let file = request_path(root, path)?;
+    let current = match std::fs::read(&file) {
+        Ok(bytes) => Some(bytes),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(storage("read", &file, error.to_string())),
+    };
+    let unchanged = match (&current, seen) {
+        (None, None) => true,
+        (Some(bytes), Some(stamp)) => Stamp::of(bytes) == stamp,
+        _ => false,
+    };
+    if !unchanged {
+        return Err(Error::ChangedOnDisk {
+            path: file.display().to_string(),
+        });
+    }
+    let text = current
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    let mut document: toml_edit::Document = text.parse().map_err(|error| {
+        let error: toml_edit::TomlError = error;
+        let (line, column) = error
+            .span()
+            .map_or((1, 1), |span| line_and_column(&text, span.start));
+        Error::CollectionFile {
+            path: file.display().to_string(),
+            line,
+            column,
+            message: first_line(&error.to_string()),
+        }
+    })?;
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".toml");
+    fill(&mut document, request, stem);
+    let written = document.to_string();
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|error| storage("create", parent, error.to_string()))?;
+    }
+    write_atomically(&file, written.as_bytes())?;
+    Ok(Stamp::of(written.as_bytes()))
+}
+
+/// Sets the document's values to `request`'s, in place: keys it has keep
+/// their place and comments, keys it lacks are added in the usual order.
+/// A name that is the file's own stem is not written.
+fn fill(document: &mut toml_edit::Document, request: &SavedRequest, stem: &str) {
+    let table = document.as_table_mut();
+    if request.name != stem || table.contains_key("name") {
+        set(table, "name", request.name.as_str().into());
+    }
+    set(
+        table,
+        "method",
+        request.method.trim().to_ascii_uppercase().into(),
+    );
+    set(table, "url", request.url.as_str().into());
+    if request.headers.is_empty() {
+        table.remove("header");
+    } else {
+        let mut headers = toml_edit::ArrayOfTables::new();
+        for header in &request.headers {
+            let mut row = toml_edit::Table::new();
+            row["name"] = toml_edit::value(header.name.as_str());
+            row["value"] = toml_edit::value(header.value.as_str());
+            headers.push(row);
+        }
+        table.insert("header", toml_edit::Item::ArrayOfTables(headers));
+    }
+    let Some(text) = &request.body else {
+        table.remove("body");
+        return;
+    };
+    if !table.get("body").is_some_and(toml_edit::Item::is_table) {
+        table.insert("body", toml_edit::Item::Table(toml_edit::Table::new()));
+    }
+    let Some(body) = table
+        .get_mut("body")
+        .and_then(toml_edit::Item::as_table_mut)
+    else {
+        return;
+    };
+    match request.body_kind {
+        BodyKind::None => {
+            body.remove("kind");
+        }
+        kind => set(body, "kind", body_kind_word(kind).into()),
+    }
+    set(body, "text", verbatim(text));
+}
+
+/// Replaces `key`'s value, keeping the comment and spacing around the old one.
+fn set(table: &mut toml_edit::Table, key: &str, mut value: toml_edit::Value) {
+    match table.get_mut(key) {
+        Some(item) => {
+            if let Some(old) = item.as_value() {
+                *value.decor_mut() = old.decor().clone();
+            }
+            *item = toml_edit::Item::Value(value);
+        }
+        None => {
+            table.insert(key, toml_edit::Item::Value(value));
+        }
+    }
+}
+
+fn body_kind_word(kind: BodyKind) -> &'static str {
+    match kind {
+        BodyKind::None => "none",
+        BodyKind::Xml => "xml",
+        BodyKind::Json => "json",
+        BodyKind::Text => "text",
+    }
+}
+
+/// `text` as a TOML string that reads as written: a multi-line text between
+/// `'''` (quotes and backslashes of an XML or JSON body need no escaping),
+/// else an ordinary string.
+fn verbatim(text: &str) -> toml_edit::Value {
+    let literal_safe = text.contains('\n')
+        && !text.contains("'''")
+        && !text.ends_with('\'')
+        && !text
+            .chars()
+            .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{7f}');
+    if literal_safe && let Ok(value) = format!("'''\n{text}'''").parse() {
+        return value;
+    }
+    text.into()
+}
+
+/// `path` below `root` as a file path: relative, `/`-separated, ending in
+/// `.toml`, no `..`, not a reserved name.
+fn request_path(root: &Path, path: &str) -> Result<PathBuf> {
+    let invalid = |reason: &str| {
+        storage(
+            "save the request as",
+            &root.join(path),
+            format!("a request's path {reason}"),
+        )
+    };
+    if !path.ends_with(".toml") {
+        return Err(invalid("must end in .toml"));
+    }
+    let mut file = root.to_path_buf();
+    for part in path.split('/') {
+        if part.is_empty() || part == "." || part == ".." || part.contains('\\') {
+            return Err(invalid("must name folders and a file below the collection"));
+        }
+        file.push(part);
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if path == COLLECTION_FILE || name == FOLDER_FILE || path.starts_with("environments/") {
+        return Err(invalid("uses a name the collection keeps for itself"));
+    }
+    Ok(file)
+}
+
+/// The folders and requests in `dir` (at `prefix` below the root), ordered.
+fn read_folder(dir: &Path, prefix: &str) -> Result<Vec<Item>> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|error| storage("read", dir, error.to_string()))?;
+    let mut folders = Vec::new();
+    let mut requests = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|error| storage("read", dir, error.to_string()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let file_type = entry
+            .file_type()
+            .map_err(|error| storage("read", &entry.path(), error.to_string()))?;
+        if file_type.is_dir() {
+            if prefix.is_empty() && name == ENVIRONMENTS_DIR {
+                continue;
+            }
+            let items = read_folder(&entry.path(), &path)?;
+            folders.push(Folder { name, path, items });
+        } else if name.ends_with(".toml") && name != FOLDER_FILE && path != COLLECTION_FILE {
+            requests.push(read_request(&entry.path(), path)?);
+        }
+    }
+    folders.sort_by(|a, b| a.name.cmp(&b.name));
+    requests.sort_by(|a, b| {
+        (a.seq.unwrap_or(i64::MAX), &a.request.name, &a.path).cmp(&(
+            b.seq.unwrap_or(i64::MAX),
+            &b.request.name,
+            &b.path,
+        ))
+    });
+    Ok(folders
+        .into_iter()
+        .map(Item::Folder)
+        .chain(requests.into_iter().map(Item::Request))
+        .collect())
+}
+
+/// Reads one request file.
+pub fn read_request(file: &Path, path: String) -> Result<RequestFile> {
+    let bytes = std::fs::read(file).map_err(|error| storage("read", file, error.to_string()))?;
+    let text = String::from_utf8(bytes.clone()).map_err(|error| Error::CollectionFile {
+        path: file.display().to_string(),
+        line: 1,
+        column: 1,
+        message: format!("it is not UTF-8 text ({error})"),
+    })?;
+    let fields: Fields = toml::from_str(&text).map_err(|error| broken(file, &text, &error))?;
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&path)
+        .trim_end_matches(".toml")
+        .to_string();
+    let body_kind = match &fields.body {
+        None => BodyKind::None,
+        Some(body) => body.kind.unwrap_or(BodyKind::Text),
+    };
+    let request = SavedRequest {
+        id: path.clone(),
+        name: fields.name.unwrap_or(stem),
+        method: fields.method,
+        url: fields.url,
+        headers: fields.header,
+        body: fields.body.map(|body| body.text),
+        body_kind,
+        sample: false,
+    };
+    request.validate().map_err(|error| Error::CollectionFile {
+        path: file.display().to_string(),
+        line: 1,
+        column: 1,
+        message: error.to_string(),
+    })?;
+    Ok(RequestFile {
+        path,
+        request,
+        seq: fields.seq,
+        stamp: Stamp::of(&bytes),
+    })
+}
+
+fn read_text(file: &Path) -> Result<String> {
+    std::fs::read_to_string(file).map_err(|error| {
+        let detail = if error.kind() == std::io::ErrorKind::NotFound {
+            format!("it has no {COLLECTION_FILE}: not a collection (create one first)")
+        } else {
+            error.to_string()
+        };
+        storage("open the collection", file.parent().unwrap_or(file), detail)
+    })
+}
+
+fn broken(file: &Path, text: &str, error: &toml::de::Error) -> Error {
+    let (line, column) = error
+        .span()
+        .map_or((1, 1), |span| line_and_column(text, span.start));
+    Error::CollectionFile {
+        path: file.display().to_string(),
+        line,
+        column,
+        message: first_line(error.message()),
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or(text).trim().to_string()
+}
+
+fn storage(action: &'static str, path: &Path, detail: String) -> Error {
+    Error::Storage {
+        action,
+        path: path.display().to_string(),
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOAP: &str = "<soapenv:Envelope>\n  <soapenv:Body/>\n</soapenv:Envelope>\n";
+
+    fn soap_request() -> SavedRequest {
+        SavedRequest {
+            id: String::new(),
+            name: "Query accounts".into(),
+            method: "post".into(),
+            url: "callout:Acme/services/Soap/u/59.0".into(),
+            headers: vec![Header::new("Content-Type", "text/xml")],
+            body: Some(SOAP.into()),
+            body_kind: BodyKind::Xml,
+            sample: false,
+        }
+    }
+
+    #[test]
+    fn a_request_is_written_readably_and_read_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let collection = Collection::create(dir.path(), "Acme").unwrap();
+        assert_eq!(collection.name, "Acme");
+        assert!(collection.items.is_empty());
+        save_request(dir.path(), "Accounts/query.toml", &soap_request(), None).unwrap();
+        let text = std::fs::read_to_string(dir.path().join("Accounts/query.toml")).unwrap();
+        assert_eq!(
+            text,
+            "name = \"Query accounts\"\nmethod = \"POST\"\nurl = \"callout:Acme/services/Soap/u/59.0\"\n\
+             \n[[header]]\nname = \"Content-Type\"\nvalue = \"text/xml\"\n\n[body]\nkind = \"xml\"\n\
+             text = '''\n<soapenv:Envelope>\n  <soapenv:Body/>\n</soapenv:Envelope>\n'''\n"
+        );
+        let opened = Collection::open(dir.path()).unwrap();
+        let Item::Folder(folder) = &opened.items[0] else {
+            panic!("{opened:?}")
+        };
+        assert_eq!(
+            (folder.name.as_str(), folder.path.as_str()),
+            ("Accounts", "Accounts")
+        );
+        let found = opened.find("Accounts/Query accounts").unwrap();
+        assert_eq!(found.path, "Accounts/query.toml");
+        assert_eq!(found.request.body.as_deref(), Some(SOAP));
+        assert_eq!(found.request.method, "POST");
+        assert_eq!(found.request.body_kind, BodyKind::Xml);
+        assert_eq!(opened.find("Accounts/query.toml"), Some(found));
+    }
+
+    #[test]
+    fn saving_keeps_comments_and_refuses_a_file_changed_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        Collection::create(dir.path(), "Acme").unwrap();
+        let file = dir.path().join("ping.toml");
+        std::fs::write(
+            &file,
+            "# Ask the org whether it is up.\nmethod = \"GET\" # always GET\nurl = \"callout:Acme/ping\"\nseq = 3\n",
+        )
+        .unwrap();
+        let read = read_request(&file, "ping.toml".into()).unwrap();
+        assert_eq!((read.request.name.as_str(), read.seq), ("ping", Some(3)));
+        let mut changed = read.request.clone();
+        changed.url = "callout:Acme/health".into();
+        let stamp = save_request(dir.path(), "ping.toml", &changed, Some(read.stamp)).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.starts_with("# Ask the org whether it is up.\n"),
+            "{text}"
+        );
+        assert!(text.contains("method = \"GET\" # always GET"), "{text}");
+        assert!(text.contains("url = \"callout:Acme/health\""), "{text}");
+        assert!(text.contains("seq = 3"), "{text}");
+
+        // Someone else edits it: the old stamp no longer saves.
+        std::fs::write(&file, text.replace("health", "status")).unwrap();
+        let refused = save_request(dir.path(), "ping.toml", &changed, Some(stamp)).unwrap_err();
+        assert!(matches!(refused, Error::ChangedOnDisk { .. }), "{refused}");
+        assert!(std::fs::read_to_string(&file).unwrap().contains("status"));
+        // A new request may not replace an existing file either.
+        let taken = save_request(dir.path(), "ping.toml", &changed, None).unwrap_err();
+        assert!(matches!(taken, Error::ChangedOnDisk { .. }), "{taken}");
+    }
+
+    #[test]
+    fn any_body_reads_back_exactly_as_it_was_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        Collection::create(dir.path(), "Acme").unwrap();
+        let bodies = [
+            r#"{"a": "b\\c"}"#,
+            "<a x=\"1\">\n\t'quoted'\n</a>",
+            "ends with a quote'\nreally'",
+            "three quotes ''' inside\nand more",
+            "windows\r\nline ends\r\n",
+            "\nstarts with a newline\n",
+            "unicode \u{e9} \u{2713}\n\u{1}control\n",
+            "",
+        ];
+        for (index, body) in bodies.into_iter().enumerate() {
+            let mut request = soap_request();
+            request.body = Some(body.to_string());
+            let path = format!("r{index}.toml");
+            save_request(dir.path(), &path, &request, None).unwrap();
+            let read = read_request(&dir.path().join(&path), path.clone()).unwrap();
+            assert_eq!(read.request.body.as_deref(), Some(body), "{path}");
+        }
+    }
+
+    #[test]
+    fn requests_are_ordered_by_seq_then_name_and_reserved_files_are_not_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        Collection::create(dir.path(), "Acme").unwrap();
+        for (file, text) in [
+            (
+                "b.toml",
+                "name = \"Bravo\"\nmethod = \"GET\"\nurl = \"https://x.example\"\n",
+            ),
+            (
+                "a.toml",
+                "name = \"Alpha\"\nmethod = \"GET\"\nurl = \"https://x.example\"\n",
+            ),
+            (
+                "z.toml",
+                "name = \"Zulu\"\nmethod = \"GET\"\nurl = \"https://x.example\"\nseq = 1\n",
+            ),
+            ("folder.toml", "anything = true\n"),
+            ("notes.md", "not a request"),
+        ] {
+            std::fs::write(dir.path().join(file), text).unwrap();
+        }
+        std::fs::create_dir(dir.path().join(ENVIRONMENTS_DIR)).unwrap();
+        std::fs::write(dir.path().join("environments/Dev.toml"), "x = 1\n").unwrap();
+        let names: Vec<String> = Collection::open(dir.path())
+            .unwrap()
+            .requests()
+            .iter()
+            .map(|file| file.request.name.clone())
+            .collect();
+        assert_eq!(names, ["Zulu", "Alpha", "Bravo"]);
+    }
+
+    #[test]
+    fn a_broken_request_file_is_named_with_its_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        Collection::create(dir.path(), "Acme").unwrap();
+        std::fs::write(
+            dir.path().join("bad.toml"),
+            "method = \"GET\"\nurl = \"https://x.example\"\nheadr = 1\n",
+        )
+        .unwrap();
+        let error = Collection::open(dir.path()).unwrap_err();
+        let Error::CollectionFile {
+            path,
+            line,
+            column,
+            message,
+        } = &error
+        else {
+            panic!("{error}")
+        };
+        assert!(path.ends_with("bad.toml"), "{path}");
+        assert_eq!((*line, *column), (3, 1), "{message}");
+        assert!(message.contains("headr"), "{message}");
+        assert!(
+            error
+                .to_string()
+                .contains("does not overwrite a file it cannot read")
+        );
+    }
+
+    #[test]
+    fn a_path_must_stay_inside_the_collection_and_off_its_reserved_names() {
+        let root = Path::new("/tmp/acme");
+        for path in [
+            "../x.toml",
+            "a//b.toml",
+            "x.json",
+            "folder.toml",
+            "environments/Dev.toml",
+            COLLECTION_FILE,
+        ] {
+            assert!(request_path(root, path).is_err(), "{path}");
+        }
+        assert_eq!(
+            request_path(root, "Accounts/query.toml").unwrap(),
+            root.join("Accounts").join("query.toml")
+        );
+    }
+
+    #[test]
+    fn a_directory_without_its_collection_file_is_not_a_collection() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = Collection::open(dir.path()).unwrap_err();
+        assert!(error.to_string().contains("not a collection"), "{error}");
+        Collection::create(dir.path(), "Acme").unwrap();
+        assert!(Collection::create(dir.path(), "Again").is_err());
+    }
+}
