@@ -2,6 +2,7 @@
 //! `callout-core`, prints the result.
 
 mod authorize;
+mod collection;
 mod credential;
 mod explain;
 mod host;
@@ -54,6 +55,8 @@ enum Command {
     Keep(keep::KeepArgs),
     /// Run the embedded sandbox OAuth provider and APIs that fail like real ones
     Sandbox(sandbox::SandboxArgs),
+    /// Make a collection (request files to keep in git) and list one
+    Collection(collection::CollectionArgs),
     /// Import a curl command or a Postman collection as saved requests
     Import(interop::ImportArgs),
     /// Export a saved request (or a curl command) as curl or as an Apex snippet
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(args),
         Command::Send(args) => send::run(cli.home.as_deref(), args),
         Command::Explain(args) => explain::run(cli.home.as_deref(), args),
+        Command::Collection(args) => collection::run(args),
         Command::Import(args) => interop::import(cli.home.as_deref(), args),
         Command::Export(args) => interop::export(cli.home.as_deref(), args),
     }

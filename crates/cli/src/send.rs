@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use callout_core::actions;
+use callout_core::collection::Collection;
 use callout_core::detect::{self, Verdict};
 use callout_core::home::Home;
 use callout_core::interop::curl;
@@ -21,8 +22,15 @@ use serde::Serialize;
 pub struct SendArgs {
     /// The URL: http(s)://... or callout:NAME/path?query, where NAME is a credential
     /// (`callout credential list`) whose live token the request carries
-    #[arg(required_unless_present = "curl")]
+    #[arg(required_unless_present_any = ["curl", "saved"])]
     pub url: Option<String>,
+    /// Send a request saved in a collection: its folders' names and its own,
+    /// as in "Accounts/Query accounts" (or its file, "Accounts/query.toml")
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["url", "curl", "method", "headers", "data"])]
+    pub saved: Option<String>,
+    /// The collection --saved reads: a directory with a collection.toml
+    #[arg(long, value_name = "DIR", default_value = ".", requires = "saved")]
+    pub collection: std::path::PathBuf,
     /// Send this curl command instead ('curl -X POST https://... -H ... -d ...');
     /// its URL may be callout:NAME/... and its text may hold merge fields
     #[arg(long, value_name = "COMMAND", conflicts_with_all = ["url", "method", "headers", "data"])]
@@ -95,7 +103,13 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
             imported.draft
         }
         (None, Some(url)) => draft_from_arguments(url, args)?,
-        (None, None) => return Err(Failure::Input("give a URL or --curl".into())),
+        (None, None) => match &args.saved {
+            Some(path) => Collection::open(&args.collection)?
+                .request(path)?
+                .request
+                .draft(),
+            None => return Err(Failure::Input("give a URL, --curl or --saved".into())),
+        },
     };
     let sender = Sender::new(Timeouts {
         connect: Duration::from_secs(args.timeout.clamp(1, 30)),

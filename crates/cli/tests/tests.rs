@@ -8,6 +8,7 @@
 mod common;
 
 mod cli;
+mod collection;
 mod crash;
 mod credential;
 mod explain;

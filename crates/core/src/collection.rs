@@ -196,6 +196,33 @@ impl Collection {
     }
 }
 
+impl Collection {
+    /// [`Collection::find`], or an error naming the collection and the
+    /// requests it has.
+    pub fn request(&self, path: &str) -> Result<&RequestFile> {
+        self.find(path).ok_or_else(|| {
+            let known: Vec<String> = self
+                .requests()
+                .iter()
+                .map(|file| named_path(&file.path, &file.request.name))
+                .collect();
+            Error::InvalidUrl {
+                url: path.to_string(),
+                reason: format!(
+                    "collection \"{}\" ({}) has no such request; {}",
+                    self.name,
+                    self.root.display(),
+                    if known.is_empty() {
+                        "it has none yet".to_string()
+                    } else {
+                        format!("it has: {}", known.join(", "))
+                    }
+                ),
+            }
+        })
+    }
+}
+
 /// "Accounts/Query accounts" for the file "Accounts/query.toml" named "Query accounts".
 fn named_path(file_path: &str, name: &str) -> String {
     match file_path.rsplit_once('/') {
