@@ -1,6 +1,7 @@
 //! `callout send`: parse curl-like arguments, run the engine's send pipeline,
 //! print the response, the verdicts and every attempt.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -31,6 +32,13 @@ pub struct SendArgs {
     /// The collection --saved reads: a directory with a collection.toml
     #[arg(long, value_name = "DIR", default_value = ".", requires = "saved")]
     pub collection: std::path::PathBuf,
+    /// The environment whose {{variables}} the saved request uses
+    /// (environments/NAME.toml in the collection)
+    #[arg(long = "env", value_name = "NAME", requires = "saved")]
+    pub environment: Option<String>,
+    /// A variable for the saved request, before every other scope; repeat for more
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "saved")]
+    pub variables: Vec<String>,
     /// Send this curl command instead ('curl -X POST https://... -H ... -d ...');
     /// its URL may be callout:NAME/... and its text may hold merge fields
     #[arg(long, value_name = "COMMAND", conflicts_with_all = ["url", "method", "headers", "data"])]
@@ -93,6 +101,22 @@ impl From<Error> for Failure {
     }
 }
 
+/// The saved request at `path` of the collection, its variables filled in.
+fn saved_draft(path: &str, args: &SendArgs) -> Result<Draft, Failure> {
+    let mut overrides = BTreeMap::new();
+    for pair in &args.variables {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(Failure::Input(format!("--var {pair}: give NAME=VALUE")));
+        };
+        overrides.insert(name.trim().to_string(), value.to_string());
+    }
+    let collection = Collection::open(&args.collection)?;
+    let file = collection.request(path)?;
+    let variables = collection.variables_for(file, args.environment.as_deref(), overrides)?;
+    let (draft, _resolved) = variables.apply(&file.request.draft())?;
+    Ok(draft)
+}
+
 fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
     let draft = match (&args.curl, &args.url) {
         (Some(command), _) => {
@@ -104,10 +128,7 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
         }
         (None, Some(url)) => draft_from_arguments(url, args)?,
         (None, None) => match &args.saved {
-            Some(path) => Collection::open(&args.collection)?
-                .request(path)?
-                .request
-                .draft(),
+            Some(path) => saved_draft(path, args)?,
             None => return Err(Failure::Input("give a URL, --curl or --saved".into())),
         },
     };

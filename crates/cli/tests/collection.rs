@@ -9,7 +9,7 @@ use crate::common::{self, TestHome, assert_ok, stderr, stdout};
 const SOAP_REQUEST: &str = r#"# The partner API's query, as an org answers it.
 name = "SOAP query"
 method = "POST"
-url = "callout:Sandbox/services/Soap/u/59.0"
+url = "{{endpoint}}/services/Soap/u/{{ version }}"
 
 [[header]]
 name = "Content-Type"
@@ -23,7 +23,7 @@ value = '""'
 kind = "xml"
 text = '''
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com">
-  <soapenv:Header><urn:SessionHeader><urn:sessionId>{!$Credential.OAuthToken}</urn:sessionId></urn:SessionHeader></soapenv:Header>
+  <soapenv:Header><urn:SessionHeader><urn:sessionId>{{token}}</urn:sessionId></urn:SessionHeader></soapenv:Header>
   <soapenv:Body><urn:query><urn:queryString>SELECT Id, Name FROM Account</urn:queryString></urn:query></soapenv:Body>
 </soapenv:Envelope>
 '''
@@ -50,6 +50,21 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
         "{}",
         stdout(&created)
     );
+    // The collection says the API version; the Dev environment binds the
+    // endpoint and the token to the credential.
+    let collection_file = dir.join("collection.toml");
+    let named = std::fs::read_to_string(&collection_file).unwrap();
+    std::fs::write(
+        &collection_file,
+        format!("{named}\n[variables]\nversion = \"59.0\"\n"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.join("environments")).unwrap();
+    std::fs::write(
+        dir.join("environments/Dev.toml"),
+        "[variables]\nendpoint = \"callout:Sandbox\"\ntoken = \"{!$Credential.OAuthToken}\"\n",
+    )
+    .unwrap();
     std::fs::create_dir(dir.join("Salesforce")).unwrap();
     std::fs::write(dir.join("Salesforce/soap-query.toml"), SOAP_REQUEST).unwrap();
 
@@ -64,14 +79,12 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
 
     let token = stdout(&home.run(&["token", "Sandbox"])).trim().to_string();
     assert!(sandbox.expire_access_token(&token));
-    let sent = home.run(&[
-        "send",
-        "--saved",
-        "Salesforce/SOAP query",
-        "--collection",
-        dir_text,
-        "--json",
-    ]);
+    let send_saved = |path: &str, extra: &[&str]| {
+        let mut args = vec!["send", "--saved", path, "--collection", dir_text];
+        args.extend_from_slice(extra);
+        home.run(&args)
+    };
+    let sent = send_saved("Salesforce/SOAP query", &["--env", "Dev", "--json"]);
     assert_ok(&sent);
     let json: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
     assert_eq!(json["status"], 200, "{json:#}");
@@ -81,13 +94,21 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
         "soap.invalid_session"
     );
 
-    let unknown = home.run(&[
-        "send",
-        "--saved",
-        "Salesforce/Nope",
-        "--collection",
-        dir_text,
-    ]);
+    // Without the environment, the endpoint is unknown: named at its place,
+    // nothing sent.
+    let unbound = send_saved("Salesforce/SOAP query", &[]);
+    assert_eq!(unbound.status.code(), Some(2));
+    assert!(
+        stderr(&unbound).contains("unknown variable {{endpoint}} in the URL at line 1, column 1"),
+        "{}",
+        stderr(&unbound)
+    );
+    let no_env = send_saved("Salesforce/SOAP query", &["--env", "Prod"]);
+    for expected in ["no environment \"Prod\"", "it has: Dev"] {
+        assert!(stderr(&no_env).contains(expected), "{}", stderr(&no_env));
+    }
+
+    let unknown = send_saved("Salesforce/Nope", &[]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(
         stderr(&unknown).contains("has no such request; it has: Salesforce/SOAP query"),

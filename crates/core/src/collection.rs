@@ -38,6 +38,7 @@
 //! a `git pull`) is refused with [`Error::ChangedOnDisk`], never silently
 //! overwritten.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,7 @@ use sha2::{Digest, Sha256};
 use crate::credential_store::{line_and_column, write_atomically};
 use crate::http::Header;
 use crate::requests::{BodyKind, SavedRequest};
+use crate::variables::{Scope, Variables};
 use crate::{Error, Result};
 
 /// The file that makes a directory a collection and names it.
@@ -60,6 +62,8 @@ pub const ENVIRONMENTS_DIR: &str = "environments";
 pub struct Collection {
     pub root: PathBuf,
     pub name: String,
+    /// Its `[variables]`, for every request in it.
+    pub variables: BTreeMap<String, String>,
     /// Its top-level folders and requests, in order.
     pub items: Vec<Item>,
 }
@@ -77,6 +81,8 @@ pub struct Folder {
     pub name: String,
     /// Its path below the collection's root, `/`-separated.
     pub path: String,
+    /// The `[variables]` of its `folder.toml`, for the requests below it.
+    pub variables: BTreeMap<String, String>,
     pub items: Vec<Item>,
 }
 
@@ -88,6 +94,8 @@ pub struct RequestFile {
     pub request: SavedRequest,
     /// Its place among its folder's requests, when the file says.
     pub seq: Option<i64>,
+    /// Its own `[variables]`.
+    pub variables: BTreeMap<String, String>,
     /// What the file held when read: saving checks it is still that.
     pub stamp: Stamp,
 }
@@ -115,6 +123,8 @@ struct Fields {
     header: Vec<Header>,
     #[serde(default)]
     body: Option<BodyFields>,
+    #[serde(default)]
+    variables: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -126,8 +136,19 @@ struct BodyFields {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CollectionFields {
     name: String,
+    #[serde(default)]
+    variables: BTreeMap<String, String>,
+}
+
+/// What a `folder.toml` or an environment's file holds.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariablesFile {
+    #[serde(default)]
+    variables: BTreeMap<String, String>,
 }
 
 impl Collection {
@@ -167,6 +188,7 @@ impl Collection {
         Ok(Self {
             root: root.to_path_buf(),
             name: fields.name,
+            variables: fields.variables,
             items: read_folder(root, "")?,
         })
     }
@@ -220,6 +242,89 @@ impl Collection {
                 ),
             }
         })
+    }
+}
+
+impl Collection {
+    /// The environments in `environments/`, by name, sorted.
+    pub fn environments(&self) -> Result<Vec<String>> {
+        let dir = self.root.join(ENVIRONMENTS_DIR);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => return Err(storage("read", &dir, error.to_string())),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".toml").map(str::to_string)
+            })
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// The scopes a request's `{{variables}}` are looked up in, first to
+    /// last: `overrides` (the command line's `--var`), the request's own,
+    /// its folders' (nearest first), the environment's, the collection's.
+    pub fn variables_for(
+        &self,
+        request: &RequestFile,
+        environment: Option<&str>,
+        overrides: BTreeMap<String, String>,
+    ) -> Result<Variables> {
+        let mut scopes = vec![
+            Scope::new("--var", overrides),
+            Scope::new(
+                format!("request {}", request.path),
+                request.variables.clone(),
+            ),
+        ];
+        let mut items = &self.items;
+        let mut folders = Vec::new();
+        for part in request.path.split('/') {
+            let Some(folder) = items.iter().find_map(|item| match item {
+                Item::Folder(folder) if folder.name == part => Some(folder),
+                _ => None,
+            }) else {
+                break;
+            };
+            folders.push(Scope::new(
+                format!("folder {}", folder.path),
+                folder.variables.clone(),
+            ));
+            items = &folder.items;
+        }
+        scopes.extend(folders.into_iter().rev());
+        if let Some(name) = environment {
+            let known = self.environments()?;
+            if !known.iter().any(|known| known == name) {
+                return Err(storage(
+                    "use the environment of",
+                    &self.root,
+                    format!(
+                        "it has no environment \"{name}\" ({}); {}",
+                        ENVIRONMENTS_DIR,
+                        if known.is_empty() {
+                            "it has none".to_string()
+                        } else {
+                            format!("it has: {}", known.join(", "))
+                        }
+                    ),
+                ));
+            }
+            let file = self
+                .root
+                .join(ENVIRONMENTS_DIR)
+                .join(format!("{name}.toml"));
+            scopes.push(Scope::new(
+                format!("environment {name}"),
+                read_variables(&file)?,
+            ));
+        }
+        scopes.push(Scope::new("collection", self.variables.clone()));
+        Ok(Variables::new(scopes))
     }
 }
 
@@ -429,7 +534,13 @@ fn read_folder(dir: &Path, prefix: &str) -> Result<Vec<Item>> {
                 continue;
             }
             let items = read_folder(&entry.path(), &path)?;
-            folders.push(Folder { name, path, items });
+            let variables = read_variables(&entry.path().join(FOLDER_FILE))?;
+            folders.push(Folder {
+                name,
+                path,
+                variables,
+                items,
+            });
         } else if name.ends_with(".toml") && name != FOLDER_FILE && path != COLLECTION_FILE {
             requests.push(read_request(&entry.path(), path)?);
         }
@@ -489,8 +600,22 @@ pub fn read_request(file: &Path, path: String) -> Result<RequestFile> {
         path,
         request,
         seq: fields.seq,
+        variables: fields.variables,
         stamp: Stamp::of(&bytes),
     })
+}
+
+/// The `[variables]` of a folder's or an environment's file; none when the
+/// file does not exist.
+fn read_variables(file: &Path) -> Result<BTreeMap<String, String>> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(error) => return Err(storage("read", file, error.to_string())),
+    };
+    let fields: VariablesFile =
+        toml::from_str(&text).map_err(|error| broken(file, &text, &error))?;
+    Ok(fields.variables)
 }
 
 fn read_text(file: &Path) -> Result<String> {
@@ -633,6 +758,67 @@ mod tests {
             let read = read_request(&dir.path().join(&path), path.clone()).unwrap();
             assert_eq!(read.request.body.as_deref(), Some(body), "{path}");
         }
+    }
+
+    #[test]
+    fn variables_come_from_the_request_its_folders_the_environment_then_the_collection() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(COLLECTION_FILE),
+            "name = \"Acme\"\n[variables]\na = \"collection\"\nb = \"collection\"\nc = \"collection\"\nd = \"collection\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("Outer/Inner")).unwrap();
+        std::fs::write(
+            dir.path().join("Outer/folder.toml"),
+            "[variables]\nb = \"outer\"\nc = \"outer\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("Outer/Inner/folder.toml"),
+            "[variables]\nb = \"inner\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("Outer/Inner/r.toml"),
+            "method = \"GET\"\nurl = \"https://x.example/{{a}}/{{b}}/{{c}}/{{d}}\"\n[variables]\na = \"request\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join(ENVIRONMENTS_DIR)).unwrap();
+        std::fs::write(
+            dir.path().join("environments/Dev.toml"),
+            "[variables]\nc = \"dev\"\nd = \"dev\"\n",
+        )
+        .unwrap();
+        let collection = Collection::open(dir.path()).unwrap();
+        assert_eq!(collection.environments().unwrap(), ["Dev"]);
+        let file = collection.request("Outer/Inner/r").unwrap();
+        let url = |environment: Option<&str>, overrides: &[(&str, &str)]| {
+            let overrides = overrides
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let variables = collection
+                .variables_for(file, environment, overrides)
+                .unwrap();
+            variables.apply(&file.request.draft()).unwrap().0.url
+        };
+        assert_eq!(
+            url(None, &[]),
+            "https://x.example/request/inner/outer/collection"
+        );
+        assert_eq!(
+            url(Some("Dev"), &[]),
+            "https://x.example/request/inner/outer/dev"
+        );
+        assert_eq!(
+            url(Some("Dev"), &[("a", "cli")]),
+            "https://x.example/cli/inner/outer/dev"
+        );
+        let missing = collection
+            .variables_for(file, Some("Prod"), BTreeMap::new())
+            .unwrap_err();
+        assert!(missing.to_string().contains("it has: Dev"), "{missing}");
     }
 
     #[test]

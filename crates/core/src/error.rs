@@ -44,6 +44,23 @@ pub enum Error {
         column: usize,
     },
 
+    /// A `{{name}}` no scope (request, folder, environment, collection) has.
+    #[error(
+        "unknown variable {{{{{name}}}}} in the {location} at line {line}, column {column}; {}",
+        known_variables(.known)
+    )]
+    UnknownVariable {
+        name: String,
+        location: Location,
+        line: usize,
+        column: usize,
+        known: Vec<String>,
+    },
+
+    /// Variables whose values refer to each other in a circle.
+    #[error("the variables in the {location} refer to each other in a circle: {chain}")]
+    VariableLoop { chain: String, location: Location },
+
     /// A `{!` without its closing `}`.
     #[error(
         "unclosed merge field: the {{! in the {location} at line {line}, column {column} has no closing }}"
@@ -190,6 +207,7 @@ pub enum ErrorKind {
     KeychainUnavailable,
     Keychain,
     MergeField,
+    Variable,
     MissingCredentialValue,
     UnknownCredential,
     InvalidCredential,
@@ -215,6 +233,7 @@ impl Error {
             | Error::UnclosedMergeField { .. }
             | Error::DisallowedMergeFunction { .. }
             | Error::MergeFieldWithoutCredential { .. } => ErrorKind::MergeField,
+            Error::UnknownVariable { .. } | Error::VariableLoop { .. } => ErrorKind::Variable,
             Error::MissingCredentialValue { .. } => ErrorKind::MissingCredentialValue,
             Error::UnknownCredential { .. } => ErrorKind::UnknownCredential,
             Error::InvalidCredential { .. } => ErrorKind::InvalidCredential,
@@ -271,6 +290,12 @@ impl Error {
                 line,
                 column,
                 ..
+            }
+            | Error::UnknownVariable {
+                location,
+                line,
+                column,
+                ..
             } => (
                 Some(location),
                 Some(Position {
@@ -278,7 +303,8 @@ impl Error {
                     column: *column,
                 }),
             ),
-            Error::MergeFieldWithoutCredential { location, .. } => (Some(location), None),
+            Error::MergeFieldWithoutCredential { location, .. }
+            | Error::VariableLoop { location, .. } => (Some(location), None),
             _ => (None, None),
         }
     }
@@ -327,6 +353,16 @@ pub(crate) fn for_window(text: &str) -> String {
 }
 
 /// "A, B, C", or "none" when there are no names to list.
+fn known_variables(names: &[String]) -> String {
+    if names.is_empty() {
+        "no scope defines any (add it to the request, its folder, the environment or the \
+         collection)"
+            .to_string()
+    } else {
+        format!("known variables: {}", names.join(", "))
+    }
+}
+
 fn known_list(names: &[String]) -> String {
     if names.is_empty() {
         "none".to_string()

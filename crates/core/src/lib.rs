@@ -49,6 +49,7 @@ pub mod send;
 pub mod settings;
 pub mod timeline;
 mod token;
+pub mod variables;
 mod vault;
 
 // 3. The actions the app and the CLI share.

@@ -4,4 +4,4 @@
  * A stable, machine-readable category for an [`Error`], so a UI can offer the
  * right next step (retry, re-authorize, fix input).
  */
-export type ErrorKind = "keychainUnavailable" | "keychain" | "mergeField" | "missingCredentialValue" | "unknownCredential" | "invalidCredential" | "invalidRequest" | "import" | "transport" | "refresh" | "sandboxStart" | "needsReauthorization" | "authorization" | "credentialsFile" | "collectionFile" | "changedOnDisk" | "storage";
+export type ErrorKind = "keychainUnavailable" | "keychain" | "mergeField" | "variable" | "missingCredentialValue" | "unknownCredential" | "invalidCredential" | "invalidRequest" | "import" | "transport" | "refresh" | "sandboxStart" | "needsReauthorization" | "authorization" | "credentialsFile" | "collectionFile" | "changedOnDisk" | "storage";
