@@ -15,6 +15,7 @@ mod interop;
 mod keychain_locked;
 mod keychain_unavailable;
 mod load;
+mod network;
 mod sandbox;
 mod secrets_at_rest;
 mod send;

@@ -27,6 +27,7 @@ pub use crate::endpoint::Call;
 use crate::http;
 pub use crate::http::{Draft, Header, MAX_RESPONSE_BYTES, Received, ResponseBody, header_value};
 use crate::merge::{self, DisplayRequest, Lint, Rendered};
+use crate::network::Network;
 use crate::timeline::{EventDetail, KeeperAction, Timeline};
 use crate::{Error, ErrorKind, ErrorReport, Result, Secret};
 
@@ -188,6 +189,8 @@ fn origin_of(url: &str) -> String {
 pub struct Sender {
     client: reqwest::Client,
     in_flight: Arc<InFlight>,
+    /// Trust and proxies the client was built with, to explain failures.
+    network: Arc<Network>,
 }
 
 /// A gate per origin (`scheme://host:port`) admitting
@@ -234,9 +237,17 @@ impl InFlight {
 
 impl Sender {
     /// Builds the shared client: timeouts, no redirects followed (a callout
-    /// shows the redirect it got), gzip, deflate and brotli decoded.
+    /// shows the redirect it got), gzip, deflate and brotli decoded; the OS
+    /// trust store and the environment's proxies.
     pub fn new(timeouts: Timeouts) -> Result<Self> {
-        let client = reqwest::Client::builder()
+        Self::with_network(timeouts, Network::from_env()?)
+    }
+
+    /// As [`new`](Self::new), trusting and proxying as `network` says
+    /// (build it from the settings with [`Network::for_home`]).
+    pub fn with_network(timeouts: Timeouts, network: Network) -> Result<Self> {
+        let client = network
+            .client_builder()?
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.total)
             .redirect(reqwest::redirect::Policy::none())
@@ -252,7 +263,22 @@ impl Sender {
         Ok(Self {
             client,
             in_flight: Arc::default(),
+            network: Arc::new(network),
         })
+    }
+
+    /// Sends `rendered` through the shared client; a failure names the
+    /// proxy it went through, if any.
+    async fn transmit(&self, rendered: &Rendered) -> Result<Received> {
+        transmit(&self.client, rendered)
+            .await
+            .map_err(|error| match error {
+                Error::Transport { url, detail } => Error::Transport {
+                    detail: self.network.explain(&rendered.display_url(), detail),
+                    url,
+                },
+                other => other,
+            })
     }
 
     /// The shared client, for other callers (the OAuth token endpoint) to reuse.
@@ -291,7 +317,7 @@ impl Sender {
             Some(credential) => Detector::for_credential(credential)?,
             None => Detector::default(),
         };
-        let response = transmit(&self.client, &rendered).await?;
+        let response = self.transmit(&rendered).await?;
         drop(admitted);
         let verdict = judge(&detector, &response);
         let shown = rendered.display();
@@ -345,7 +371,7 @@ impl Sender {
             }
         };
         let admitted = self.in_flight.admit(call.destination()).await;
-        let transmitted = transmit(&self.client, &rendered).await;
+        let transmitted = self.transmit(&rendered).await;
         drop(admitted);
         match transmitted {
             Ok(response) => {

@@ -34,6 +34,15 @@ pub struct Settings {
     /// The keeper refreshes this long before an access token expires.
     pub keeper_margin_seconds: u32,
     pub theme: Theme,
+    /// A PEM file of CA certificates trusted besides the OS trust store
+    /// (a company's own root CA), if any.
+    pub extra_ca_file: Option<String>,
+    /// The HTTP(S) proxy every request goes through (loopback excepted), in
+    /// place of the environment's `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`.
+    pub proxy_url: Option<String>,
+    /// Hosts reached without the proxy, in place of the environment's
+    /// `NO_PROXY`: names (with their subdomains), addresses, CIDR blocks.
+    pub no_proxy: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -53,6 +62,9 @@ impl Default for Settings {
             keep_alive_default_seconds: None,
             keeper_margin_seconds: 60,
             theme: Theme::System,
+            extra_ca_file: None,
+            proxy_url: None,
+            no_proxy: Vec::new(),
         }
     }
 }
@@ -89,6 +101,7 @@ impl Settings {
                 ),
             ));
         }
+        crate::network::ProxyRules::default().with_settings(self)?;
         Ok(())
     }
 
@@ -156,6 +169,9 @@ impl SettingsStore {
     /// overwritten.
     pub fn save(&self, settings: &Settings) -> Result<Settings> {
         settings.validate()?;
+        if let Some(file) = &settings.extra_ca_file {
+            crate::network::read_ca_file(Path::new(file))?;
+        }
         self.load()?;
         let mut text = serde_json::to_string_pretty(settings).map_err(|error| Error::Storage {
             action: "encode the settings for",
@@ -187,11 +203,19 @@ mod tests {
             keep_alive_default_seconds: Some(3_600),
             keeper_margin_seconds: 5,
             theme: Theme::Dark,
+            proxy_url: Some("http://proxy.corp:3128".into()),
+            no_proxy: vec![".corp.example".into()],
+            ..Settings::default()
         };
         store.save(&mine).unwrap();
         assert_eq!(store.load().unwrap(), mine);
         let text = std::fs::read_to_string(store.path()).unwrap();
         assert!(text.contains("\"theme\": \"dark\""), "{text}");
+        assert!(
+            text.contains("\"proxyUrl\": \"http://proxy.corp:3128\""),
+            "{text}"
+        );
+        assert!(text.contains("\"noProxy\""), "{text}");
     }
 
     #[test]
@@ -218,6 +242,18 @@ mod tests {
         };
         let message = store.save(&keep_alive).unwrap_err().to_string();
         assert!(message.contains("keepAliveDefaultSeconds"), "{message}");
+        let proxy = Settings {
+            proxy_url: Some("ftp://proxy:21".into()),
+            ..Settings::default()
+        };
+        let message = store.save(&proxy).unwrap_err().to_string();
+        assert!(message.contains("Proxy URL"), "{message}");
+        let ca = Settings {
+            extra_ca_file: Some("/nowhere/company-root.pem".into()),
+            ..Settings::default()
+        };
+        let message = store.save(&ca).unwrap_err().to_string();
+        assert!(message.contains("company-root.pem"), "{message}");
         assert!(!store.path().exists());
     }
 

@@ -81,9 +81,11 @@ impl TokenService {
         }
     }
 
-    /// With a token client of its own, recording in the home's timeline.
+    /// With a token client of its own (trust and proxies from the home's
+    /// settings), recording in the home's timeline.
     pub fn for_home(home: &Home) -> Result<Self> {
-        Self::new(home, flows::token_client()?).with_home_timeline()
+        let network = crate::network::Network::for_home(home)?;
+        Self::new(home, flows::token_client_for(&network)?).with_home_timeline()
     }
 
     /// Records in the home's timeline (`<data dir>/timeline.sqlite3`).

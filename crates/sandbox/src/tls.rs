@@ -1,0 +1,163 @@
+//! TLS fixtures for tests (feature `tls-fixtures`): a throw-away CA that
+//! issues certificates, and a TLS server on 127.0.0.1 that answers every
+//! request with `200 hello over TLS` and counts the requests it answered.
+//! Nothing here is part of a shipped build.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+
+/// What the server answers.
+pub const TLS_HELLO: &str = "hello over TLS";
+
+/// A certificate authority made for one test.
+pub struct TestCa {
+    certificate: rcgen::Certificate,
+    key: KeyPair,
+}
+
+/// A certificate the CA issued, with its private key.
+pub struct Issued {
+    pub certificate_pem: String,
+    pub key_pem: String,
+    certificate_der: CertificateDer<'static>,
+    key_der: Vec<u8>,
+}
+
+impl TestCa {
+    /// A new root CA named `name`.
+    pub fn new(name: &str) -> Result<Self, rcgen::Error> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let key = KeyPair::generate()?;
+        let certificate = params.self_signed(&key)?;
+        Ok(Self { certificate, key })
+    }
+
+    /// The CA's certificate, PEM.
+    pub fn pem(&self) -> String {
+        self.certificate.pem()
+    }
+
+    /// Writes the CA's certificate (PEM) to `path`.
+    pub fn write_pem(&self, path: &Path) -> io::Result<()> {
+        std::fs::write(path, self.pem())
+    }
+
+    /// A certificate for `names` (DNS names), signed by this CA.
+    pub fn issue(&self, names: &[&str]) -> Result<Issued, rcgen::Error> {
+        let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
+        let mut params = CertificateParams::new(names.clone())?;
+        params.distinguished_name.push(
+            DnType::CommonName,
+            names.first().cloned().unwrap_or_default(),
+        );
+        let key = KeyPair::generate()?;
+        let certificate = params.signed_by(&key, &self.certificate, &self.key)?;
+        Ok(Issued {
+            certificate_pem: certificate.pem(),
+            key_pem: key.serialize_pem(),
+            certificate_der: certificate.der().clone(),
+            key_der: key.serialize_der(),
+        })
+    }
+}
+
+/// A TLS server on 127.0.0.1; stops when dropped (its stop channel closes).
+pub struct TlsServer {
+    address: SocketAddr,
+    answered: Arc<AtomicUsize>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl TlsServer {
+    /// Serves with `identity` on `127.0.0.1:0`.
+    pub fn start(identity: &Issued) -> io::Result<Self> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .and_then(|builder| {
+                builder.with_no_client_auth().with_single_cert(
+                    vec![identity.certificate_der.clone()],
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key_der.clone())),
+                )
+            })
+            .map_err(io::Error::other)?;
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let answered = Arc::new(AtomicUsize::new(0));
+        let (stop, stopped) = oneshot::channel();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let counter = Arc::clone(&answered);
+        std::thread::spawn(move || {
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                tokio::select! {
+                    _ = stopped => {}
+                    _ = serve(listener, acceptor, counter) => {}
+                }
+            });
+        });
+        Ok(Self {
+            address,
+            answered,
+            _stop: stop,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// Requests answered so far (a failed handshake is not one).
+    pub fn answered(&self) -> usize {
+        self.answered.load(Ordering::SeqCst)
+    }
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    answered: Arc<AtomicUsize>,
+) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let acceptor = acceptor.clone();
+        let answered = Arc::clone(&answered);
+        tokio::spawn(async move {
+            let Ok(mut tls) = acceptor.accept(stream).await else {
+                return;
+            };
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+                match tls.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(read) => request.extend_from_slice(&buffer[..read]),
+                }
+            }
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\
+                 connection: close\r\n\r\n{TLS_HELLO}",
+                TLS_HELLO.len()
+            );
+            if tls.write_all(response.as_bytes()).await.is_ok() {
+                answered.fetch_add(1, Ordering::SeqCst);
+            }
+            let _ = tls.shutdown().await;
+        });
+    }
+}
