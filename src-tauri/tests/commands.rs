@@ -1204,6 +1204,7 @@ fn what_another_process_writes_to_the_home_reaches_the_window_unasked() {
     let secrets = NewSecrets {
         client_secret: Some(callout_core::Secret::new(app.sandbox().client_secret())),
         private_key: None,
+        client_key: None,
     };
     store
         .add_with_secrets(credential.clone(), &secrets)

@@ -151,6 +151,48 @@ pub struct AddArgs {
     /// keeper warns before that happens
     #[arg(long, value_name = "SECONDS")]
     pub refresh_idle: Option<u32>,
+    #[command(flatten)]
+    pub client_certificate: ClientCertificateArgs,
+}
+
+/// Mutual TLS: the certificate a credential presents to its API and its
+/// token endpoint.
+#[derive(Debug, Args)]
+pub struct ClientCertificateArgs {
+    /// Present this client certificate (PEM, its chain after it) to the API
+    /// and the token endpoint (mutual TLS)
+    #[arg(long, value_name = "FILE")]
+    pub client_certificate: Option<std::path::PathBuf>,
+    /// The client certificate's private key (PEM); it goes to the OS keychain only
+    #[arg(long, value_name = "FILE")]
+    pub client_key: Option<std::path::PathBuf>,
+}
+
+impl ClientCertificateArgs {
+    /// Puts the certificate into `input.credential` and the key into `input`.
+    fn apply(&self, input: &mut CredentialInput) -> Result<(), Error> {
+        let name = input.credential.name.clone();
+        let read = |path: &Path, what: &str| {
+            std::fs::read_to_string(path).map_err(|error| Error::InvalidCredential {
+                name: name.clone(),
+                reason: format!("cannot read the {what} {}: {error}", path.display()),
+            })
+        };
+        if let Some(path) = &self.client_certificate {
+            input.credential.client_certificate = Some(read(path, "client certificate")?);
+        }
+        if let Some(path) = &self.client_key {
+            if input.credential.client_certificate.is_none() {
+                return Err(Error::InvalidCredential {
+                    name,
+                    reason: "a client key needs its client certificate (--client-certificate)"
+                        .into(),
+                });
+            }
+            input.client_key = Some(Secret::new(read(path, "client key")?));
+        }
+        Ok(())
+    }
 }
 
 /// `credential edit`: every option of `add`, each one optional.
@@ -205,6 +247,11 @@ pub struct EditArgs {
     /// Refresh token idle lifetime; 0: it never dies of idleness
     #[arg(long, value_name = "SECONDS")]
     pub refresh_idle: Option<u32>,
+    #[command(flatten)]
+    pub client_certificate: ClientCertificateArgs,
+    /// Stop presenting a client certificate (its key leaves the keychain)
+    #[arg(long, conflicts_with_all = ["client_certificate", "client_key"])]
+    pub no_client_certificate: bool,
 }
 
 pub fn run(home: Option<&Path>, args: CredentialArgs) -> ExitCode {
@@ -229,6 +276,7 @@ async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {
     let mut input = CredentialInput::new(credential);
     input.client_secret = stdin_secret(&name, args.client_secret_stdin, "--client-secret-stdin")?;
     input.private_key = stdin_secret(&name, args.private_key_stdin, "--private-key-stdin")?;
+    args.client_certificate.apply(&mut input)?;
     let has_secret = input.client_secret.is_some() || input.private_key.is_some();
     let what = if input.client_secret.is_some() {
         "client secret"
@@ -269,6 +317,10 @@ async fn edit(service: &TokenService, args: EditArgs) -> Result<(), Error> {
         args.private_key_stdin,
         "--private-key-stdin",
     )?;
+    if args.no_client_certificate {
+        input.credential.client_certificate = None;
+    }
+    args.client_certificate.apply(&mut input)?;
     let replaced = if input.client_secret.is_some() {
         "; client secret replaced in the keychain"
     } else if input.private_key.is_some() {
@@ -505,6 +557,9 @@ fn show(service: &TokenService, name: &str, user: Option<&str>) -> Result<(), Er
     }
     if let Some(uri) = &credential.redirect_uri {
         println!("redirect uri:    {uri} (register it with the provider)");
+    }
+    if credential.client_certificate.is_some() {
+        println!("client cert:     yes, presented for mutual TLS (its key in the keychain)");
     }
     println!("scopes:          {}", credential.scopes.join(" "));
     match &identity {

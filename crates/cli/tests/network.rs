@@ -6,6 +6,7 @@
 use std::process::Command;
 
 use callout_sandbox::tls::{TLS_HELLO, TestCa, TlsServer};
+use callout_sandbox::{Sandbox, SandboxConfig};
 
 use crate::common::{TestHome, assert_ok, stderr, stdout};
 
@@ -107,4 +108,110 @@ fn an_extra_ca_file_is_trusted_from_the_flag_or_the_settings() {
     assert!(!missing.status.success());
     let said = stderr(&missing);
     assert!(said.contains("/nowhere/root.pem"), "{said}");
+}
+
+/// `callout credential add --client-certificate FILE --client-key FILE`:
+/// the key goes to the keychain, the certificate to the definition, and a
+/// send through the credential presents it to a server that demands one.
+#[test]
+fn a_credential_with_a_client_certificate_reaches_a_server_demanding_one() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let server_ca = TestCa::new("Callout Test Server Root").unwrap();
+    let clients = TestCa::new("Callout Test Client Root").unwrap();
+    let server = TlsServer::requiring_client_certificates(
+        &server_ca.issue(&["localhost"]).unwrap(),
+        &clients,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (ca_file, cert_file, key_file) = (
+        dir.path().join("server-root.pem"),
+        dir.path().join("client.pem"),
+        dir.path().join("client.key"),
+    );
+    server_ca.write_pem(&ca_file).unwrap();
+    let issued = clients.issue(&["partner-client"]).unwrap();
+    std::fs::write(&cert_file, &issued.certificate_pem).unwrap();
+    std::fs::write(&key_file, &issued.key_pem).unwrap();
+    let endpoint = format!("https://localhost:{}", server.port());
+    let ca = ["--ca-file", ca_file.to_str().unwrap()];
+
+    let mut home = TestHome::new();
+    home.add_for_endpoint(&sandbox, "Plain", "client-credentials", &endpoint, &[]);
+    let refused = send(&home, "callout:Plain/hello", &ca).output().unwrap();
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(
+        said.contains("The server asks for a client certificate"),
+        "{said}"
+    );
+    assert!(said.contains("--client-certificate"), "{said}");
+
+    home.add_for_endpoint(
+        &sandbox,
+        "Partner",
+        "client-credentials",
+        &endpoint,
+        &[
+            "--client-certificate",
+            cert_file.to_str().unwrap(),
+            "--client-key",
+            key_file.to_str().unwrap(),
+        ],
+    );
+    let definitions = std::fs::read_to_string(home.path().join("credentials.toml")).unwrap();
+    assert!(definitions.contains("BEGIN CERTIFICATE"), "{definitions}");
+    assert!(!definitions.contains("PRIVATE KEY"), "{definitions}");
+    assert!(home.store().client_key("Partner").unwrap().is_some());
+
+    let sent = send(&home, "callout:Partner/hello", &ca).output().unwrap();
+    assert_ok(&sent);
+    assert!(stdout(&sent).contains(TLS_HELLO), "{}", stdout(&sent));
+    assert_eq!(server.answered(), 1);
+
+    // Without it again, the key leaves the keychain.
+    assert_ok(&home.run(&["credential", "edit", "Partner", "--no-client-certificate"]));
+    assert!(home.store().client_key("Partner").unwrap().is_none());
+    let refused = send(&home, "callout:Partner/hello", &ca).output().unwrap();
+    assert!(!refused.status.success());
+    assert_eq!(server.answered(), 1);
+}
+
+#[test]
+fn a_key_of_another_certificate_is_refused_when_added() {
+    let clients = TestCa::new("Callout Test Client Root").unwrap();
+    let (mine, other) = (
+        clients.issue(&["mine"]).unwrap(),
+        clients.issue(&["other"]).unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (cert_file, key_file) = (dir.path().join("mine.pem"), dir.path().join("other.key"));
+    std::fs::write(&cert_file, &mine.certificate_pem).unwrap();
+    std::fs::write(&key_file, &other.key_pem).unwrap();
+    let home = TestHome::new();
+    let output = home.run(&[
+        "credential",
+        "add",
+        "Partner",
+        "--flow",
+        "auth-code",
+        "--endpoint",
+        "https://partner.example.com",
+        "--auth-url",
+        "https://login.example.com/authorize",
+        "--token-url",
+        "https://login.example.com/token",
+        "--client-id",
+        "abc",
+        "--client-certificate",
+        cert_file.to_str().unwrap(),
+        "--client-key",
+        key_file.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert!(said.contains("belongs to another certificate"), "{said}");
+    assert!(
+        !home.path().join("credentials.toml").exists() || home.store().load().unwrap().is_empty()
+    );
 }

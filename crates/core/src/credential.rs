@@ -81,6 +81,11 @@ pub struct Credential {
     pub proactive_refresh: bool,
     #[serde(default)]
     pub salesforce: SalesforceOptions,
+    /// The client certificate (PEM, its chain after it) this credential
+    /// presents for mutual TLS, to its API and to its token endpoint
+    /// (RFC 8705). Its private key is in the keychain only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<String>,
 }
 
 fn yes() -> bool {
@@ -374,6 +379,7 @@ impl Credential {
             refresh_idle_seconds: None,
             proactive_refresh: true,
             salesforce: SalesforceOptions::default(),
+            client_certificate: None,
         }
     }
 
@@ -774,6 +780,8 @@ pub struct CredentialSecrets {
     pub password: Option<Secret>,
     /// External-credential parameters by name (matched ignoring case).
     pub parameters: BTreeMap<String, Secret>,
+    /// The private key (PEM) of the credential's client certificate.
+    pub client_key: Option<Secret>,
 }
 
 impl CredentialSecrets {

@@ -148,6 +148,9 @@ fn tls_advice(detail: &str) -> &'static str {
     if detail.contains("invalid peer certificate: UnknownIssuer") {
         ". The server's certificate is not signed by a CA this machine trusts: add your \
          company's root CA to the OS trust store or Settings → Extra CA file (--ca-file)"
+    } else if detail.contains("CertificateRequired") {
+        ". The server asks for a client certificate: give the credential its certificate \
+         and key (--client-certificate, --client-key)"
     } else {
         ""
     }

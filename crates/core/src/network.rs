@@ -17,9 +17,11 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
+use sha2::Digest as _;
+
 use crate::home::Home;
 use crate::settings::{Settings, SettingsStore};
-use crate::{Error, Result};
+use crate::{Error, Result, Secret};
 
 /// Which proxy, if any, a URL goes through.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -348,6 +350,120 @@ impl Network {
             masked(&proxy),
             self.proxies.source
         )
+    }
+}
+
+/// A client certificate (PEM, chain after it) and its private key, checked
+/// to belong together: what a credential presents for mutual TLS.
+#[derive(Clone)]
+pub struct ClientIdentity {
+    pem: Secret,
+    /// Tells one certificate and key from another without holding either.
+    fingerprint: [u8; 32],
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientIdentity([redacted])")
+    }
+}
+
+impl ClientIdentity {
+    /// The certificate and key of `credential`, or what is wrong with them
+    /// in words: no certificate in the PEM, no key, a key of another
+    /// certificate.
+    pub fn new(credential: &str, certificate: &str, key: &Secret) -> Result<Self> {
+        let invalid = |reason: &str| Error::InvalidCredential {
+            name: credential.to_string(),
+            reason: reason.to_string(),
+        };
+        match reqwest::Certificate::from_pem_bundle(certificate.as_bytes()) {
+            Ok(found) if !found.is_empty() => {}
+            _ => {
+                return Err(invalid(
+                    "its client certificate is not a readable PEM certificate \
+                     (-----BEGIN CERTIFICATE-----); give the certificate file again \
+                     (--client-certificate)",
+                ));
+            }
+        }
+        if !key.expose().contains("PRIVATE KEY-----") {
+            return Err(invalid(
+                "its client certificate's key is not a readable PEM private key \
+                 (-----BEGIN PRIVATE KEY-----); give the key file again (--client-key)",
+            ));
+        }
+        let pem = Secret::new(format!("{}\n{}", certificate.trim(), key.expose().trim()));
+        let fingerprint = sha2::Sha256::digest(pem.expose().as_bytes()).into();
+        let identity = Self { pem, fingerprint };
+        let built = identity
+            .reqwest()
+            .and_then(|identity| reqwest::Client::builder().identity(identity).build());
+        if let Err(error) = built {
+            let detail = crate::http::chain(&error);
+            return Err(invalid(
+                if detail.contains("KeyMismatch") || detail.contains("InconsistentKeys") {
+                    "its client certificate's private key belongs to another certificate; give \
+                     the key made with this certificate (--client-key)"
+                } else {
+                    "its client certificate or key cannot be read (an RSA, EC or Ed25519 key in \
+                     PEM is needed); give them again (--client-certificate, --client-key)"
+                },
+            ));
+        }
+        Ok(identity)
+    }
+
+    fn reqwest(&self) -> reqwest::Result<reqwest::Identity> {
+        reqwest::Identity::from_pem(self.pem.expose().as_bytes())
+    }
+}
+
+/// Clients that present a client certificate, one per certificate and key,
+/// built on demand as `build` says and kept for later calls.
+pub(crate) struct IdentityClients {
+    build: Box<dyn Fn(Option<reqwest::Identity>) -> Result<reqwest::Client> + Send + Sync>,
+    clients: std::sync::Mutex<std::collections::HashMap<[u8; 32], reqwest::Client>>,
+}
+
+impl std::fmt::Debug for IdentityClients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityClients")
+            .field("clients", &crate::locked(&self.clients).len())
+            .finish()
+    }
+}
+
+impl IdentityClients {
+    pub(crate) fn new(
+        build: impl Fn(Option<reqwest::Identity>) -> Result<reqwest::Client> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            build: Box::new(build),
+            clients: std::sync::Mutex::default(),
+        }
+    }
+
+    /// A client without a certificate (built anew: keep it).
+    pub(crate) fn plain(&self) -> Result<reqwest::Client> {
+        (self.build)(None)
+    }
+
+    /// The client presenting `identity`, built once.
+    pub(crate) fn client(&self, identity: &ClientIdentity) -> Result<reqwest::Client> {
+        if let Some(client) = crate::locked(&self.clients).get(&identity.fingerprint) {
+            return Ok(client.clone());
+        }
+        let tls = identity.reqwest().map_err(|error| Error::Transport {
+            url: String::new(),
+            detail: format!(
+                "the client certificate could not be used: {}",
+                crate::http::chain(&error)
+            ),
+        })?;
+        let client = (self.build)(Some(tls))?;
+        crate::locked(&self.clients).insert(identity.fingerprint, client.clone());
+        Ok(client)
     }
 }
 

@@ -6,10 +6,10 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use callout_core::credential::{CredentialSecrets, CredentialSet};
-use callout_core::network::{Network, ProxyRules};
+use callout_core::credential::{Credential, CredentialSecrets, CredentialSet};
+use callout_core::network::{ClientIdentity, Network, ProxyRules};
 use callout_core::send::{Call, Draft, Outcome, Sender, Timeouts};
-use callout_core::{Error, Result};
+use callout_core::{Error, Result, Secret};
 use callout_sandbox::tls::{TLS_HELLO, TestCa, TlsServer};
 use url::Url;
 
@@ -266,4 +266,118 @@ async fn proxy_failures_name_the_proxy_without_its_login() {
     );
     assert!(error.contains("check that the proxy runs"), "{error}");
     assert!(!error.contains("s3cret"), "{error}");
+}
+
+/// A server only clients with a certificate of `clients` may talk to, and
+/// a credential for it (trusting the server's CA through `network`).
+struct MutualTls {
+    server: TlsServer,
+    network: Network,
+    clients: TestCa,
+    _dir: tempfile::TempDir,
+}
+
+fn mutual_tls() -> MutualTls {
+    let fixture = tls_server(&["localhost"]);
+    let ca = TestCa::new("Callout Test Server Root").unwrap();
+    let clients = TestCa::new("Callout Test Client Root").unwrap();
+    let server =
+        TlsServer::requiring_client_certificates(&ca.issue(&["localhost"]).unwrap(), &clients)
+            .unwrap();
+    let ca_file = fixture.ca_file.with_file_name("server-root.pem");
+    ca.write_pem(&ca_file).unwrap();
+    MutualTls {
+        server,
+        network: Network::default().with_extra_ca_file(Some(ca_file)),
+        clients,
+        _dir: fixture._dir,
+    }
+}
+
+async fn send_as(sender: &Sender, credential: Credential, key: Option<&str>) -> Result<Outcome> {
+    let credentials = CredentialSet::new(vec![credential]).unwrap();
+    let secrets = CredentialSecrets {
+        client_key: key.map(Secret::new),
+        ..CredentialSecrets::with_token("token")
+    };
+    let draft = Draft::new("GET", "callout:Partner/hello");
+    sender
+        .send(
+            &Call::resolve(&draft, &credentials).unwrap(),
+            &secrets,
+            None,
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_credential_presents_its_client_certificate() {
+    let mtls = mutual_tls();
+    let sender = sender(mtls.network.clone());
+    let base = format!("https://localhost:{}", mtls.server.port());
+    let issued = mtls.clients.issue(&["partner-client"]).unwrap();
+    let mut credential = Credential::new("Partner", &base);
+    credential.client_certificate = Some(issued.certificate_pem.clone());
+
+    let outcome = send_as(&sender, credential.clone(), Some(&issued.key_pem))
+        .await
+        .unwrap();
+    assert_eq!(outcome.response.body.text(), TLS_HELLO);
+    assert_eq!(mtls.server.answered(), 1);
+
+    // Again: the same client, kept for the credential's certificate.
+    send_as(&sender, credential.clone(), Some(&issued.key_pem))
+        .await
+        .unwrap();
+    assert_eq!(mtls.server.answered(), 2);
+
+    // A credential without a certificate is refused by the server, and told why.
+    let error = send_as(&sender, Credential::new("Partner", &base), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("The server asks for a client certificate: give the credential its"),
+        "{error}"
+    );
+    assert_eq!(mtls.server.answered(), 2);
+
+    // One whose key is not in the keychain says so before sending.
+    let error = send_as(&sender, credential, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("private key is not in the keychain"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_client_certificate_and_a_key_of_another_are_refused() {
+    let ca = TestCa::new("Callout Test Client Root").unwrap();
+    let mine = ca.issue(&["mine"]).unwrap();
+    let other = ca.issue(&["other"]).unwrap();
+    let error = ClientIdentity::new(
+        "Partner",
+        &mine.certificate_pem,
+        &Secret::new(&other.key_pem),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("belongs to another certificate"), "{error}");
+    let error = ClientIdentity::new("Partner", "not a certificate", &Secret::new(&mine.key_pem))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("not a readable PEM certificate"), "{error}");
+    let error = ClientIdentity::new("Partner", &mine.certificate_pem, &Secret::new("nope"))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("not a readable PEM private key"), "{error}");
+    let fine = ClientIdentity::new(
+        "Partner",
+        &mine.certificate_pem,
+        &Secret::new(&mine.key_pem),
+    );
+    assert!(!format!("{fine:?}").contains("PRIVATE KEY"));
 }

@@ -81,15 +81,41 @@ pub struct TlsServer {
 impl TlsServer {
     /// Serves with `identity` on `127.0.0.1:0`.
     pub fn start(identity: &Issued) -> io::Result<Self> {
+        Self::serve(identity, None)
+    }
+
+    /// Serves with `identity`, refusing clients without a certificate
+    /// `clients` issued (mutual TLS).
+    pub fn requiring_client_certificates(identity: &Issued, clients: &TestCa) -> io::Result<Self> {
+        Self::serve(identity, Some(clients))
+    }
+
+    fn serve(identity: &Issued, clients: Option<&TestCa>) -> io::Result<Self> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
+        let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
             .with_safe_default_protocol_versions()
-            .and_then(|builder| {
-                builder.with_no_client_auth().with_single_cert(
-                    vec![identity.certificate_der.clone()],
-                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key_der.clone())),
+            .map_err(io::Error::other)?;
+        let builder = match clients {
+            None => builder.with_no_client_auth(),
+            Some(ca) => {
+                let mut roots = rustls::RootCertStore::empty();
+                roots
+                    .add(ca.certificate.der().clone())
+                    .map_err(io::Error::other)?;
+                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    provider,
                 )
-            })
+                .build()
+                .map_err(io::Error::other)?;
+                builder.with_client_cert_verifier(verifier)
+            }
+        };
+        let config = builder
+            .with_single_cert(
+                vec![identity.certificate_der.clone()],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key_der.clone())),
+            )
             .map_err(io::Error::other)?;
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;

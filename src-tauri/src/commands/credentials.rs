@@ -43,6 +43,7 @@ pub fn validate_credential(
     let given = SecretsGiven {
         client_secret: client_secret_given,
         private_key: false,
+        client_key: false,
     };
     action::problems(&state.service, &credential, given, previous_name.as_deref())
 }

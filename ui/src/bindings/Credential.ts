@@ -56,4 +56,10 @@ refreshIdleSeconds?: number | null,
  * expires. Off, the token is renewed only when a response says it
  * expired (the first-run Sandbox, so its expiry can be watched).
  */
-proactiveRefresh?: boolean, salesforce: SalesforceOptions, };
+proactiveRefresh?: boolean, salesforce: SalesforceOptions, 
+/**
+ * The client certificate (PEM, its chain after it) this credential
+ * presents for mutual TLS, to its API and to its token endpoint
+ * (RFC 8705). Its private key is in the keychain only.
+ */
+clientCertificate?: string | null, };

@@ -500,10 +500,15 @@ impl TokenService {
                     .access_token
             }
         };
+        let client_key = match credential.client_certificate {
+            Some(_) => self.store.client_key(&credential.name)?,
+            None => None,
+        };
         Ok(CredentialSecrets {
             access_token: Some(access_token),
             username: stored.username,
             password: stored.password,
+            client_key,
             ..CredentialSecrets::default()
         })
     }
