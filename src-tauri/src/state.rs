@@ -96,7 +96,8 @@ impl std::fmt::Debug for AppState {
 /// reported, and the OS trust store and the environment's proxies used.
 fn engine(home: &Home, problems: &mut Vec<String>) -> Result<(TokenService, Sender)> {
     let build = |network: Network| -> Result<(TokenService, Sender)> {
-        let service = TokenService::new(home, oauth::token_client_for(&network)?);
+        let service = TokenService::new(home, oauth::token_client_for(&network)?)
+            .with_network(network.clone());
         Ok((service, Sender::with_network(Timeouts::default(), network)?))
     };
     match Network::for_home(home).and_then(build) {

@@ -107,8 +107,10 @@ pub(crate) fn with_service<T>(
     work: impl FnOnce(&TokenService, &tokio::runtime::Runtime) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let home = Home::resolve(home)?;
-    let http = oauth::token_client_for(&crate::network::for_home(&home)?)?;
-    let service = TokenService::new(&home, http).with_home_timeline()?;
+    let network = crate::network::for_home(&home)?;
+    let service = TokenService::new(&home, oauth::token_client_for(&network)?)
+        .with_network(network)
+        .with_home_timeline()?;
     crate::timeline::warn_if_troubled(service.timeline());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -19,6 +19,7 @@ use url::Url;
 
 use sha2::Digest as _;
 
+use crate::credential::Credential;
 use crate::home::Home;
 use crate::settings::{Settings, SettingsStore};
 use crate::{Error, Result, Secret};
@@ -412,6 +413,23 @@ impl ClientIdentity {
             ));
         }
         Ok(identity)
+    }
+
+    /// The identity `credential` presents, with its client certificate's
+    /// `key` from the keychain; `None` when it has no certificate.
+    pub fn of(credential: &Credential, key: Option<&Secret>) -> Result<Option<Self>> {
+        let Some(certificate) = &credential.client_certificate else {
+            return Ok(None);
+        };
+        let Some(key) = key else {
+            return Err(Error::InvalidCredential {
+                name: credential.name.clone(),
+                reason: "its client certificate's private key is not in the keychain; give it \
+                         again (--client-key)"
+                    .into(),
+            });
+        };
+        Self::new(&credential.name, certificate, key).map(Some)
     }
 
     fn reqwest(&self) -> reqwest::Result<reqwest::Identity> {

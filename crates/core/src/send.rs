@@ -286,21 +286,14 @@ impl Sender {
         credential: Option<&Credential>,
         secrets: &CredentialSecrets,
     ) -> Result<reqwest::Client> {
-        let Some((credential, certificate)) = credential
-            .and_then(|credential| Some(credential).zip(credential.client_certificate.as_deref()))
-        else {
-            return Ok(self.client.clone());
+        let identity = match credential {
+            Some(credential) => ClientIdentity::of(credential, secrets.client_key.as_ref())?,
+            None => None,
         };
-        let Some(key) = &secrets.client_key else {
-            return Err(Error::InvalidCredential {
-                name: credential.name.clone(),
-                reason: "its client certificate's private key is not in the keychain; give it \
-                         again (--client-key)"
-                    .into(),
-            });
-        };
-        self.identities
-            .client(&ClientIdentity::new(&credential.name, certificate, key)?)
+        match identity {
+            Some(identity) => self.identities.client(&identity),
+            None => Ok(self.client.clone()),
+        }
     }
 
     /// Sends `rendered` through the shared client; a failure names the

@@ -6,11 +6,16 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use callout_core::credential::{Credential, CredentialSecrets, CredentialSet};
+use callout_core::actions::credential::{self as action, CredentialInput};
+use callout_core::actions::send;
+use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
+use callout_core::home::Home;
 use callout_core::network::{ClientIdentity, Network, ProxyRules};
+use callout_core::oauth::TokenService;
 use callout_core::send::{Call, Draft, Outcome, Sender, Timeouts};
+use callout_core::settings::{Settings, SettingsStore};
 use callout_core::{Error, Result, Secret};
-use callout_sandbox::tls::{TLS_HELLO, TestCa, TlsServer};
+use callout_sandbox::tls::{TLS_HELLO, TLS_TOKEN, TestCa, TlsServer};
 use url::Url;
 
 async fn get(sender: &Sender, url: &str) -> Result<Outcome> {
@@ -380,4 +385,87 @@ fn a_client_certificate_and_a_key_of_another_are_refused() {
         &Secret::new(&mine.key_pem),
     );
     assert!(!format!("{fine:?}").contains("PRIVATE KEY"));
+}
+
+/// Forgets the credential's keychain entries when the test ends.
+struct Forget<'a>(&'a TokenService, &'a str);
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.store().forget_secrets(self.1);
+    }
+}
+
+/// RFC 8705: a credential with a client certificate presents it at the
+/// token endpoint too. The server (token endpoint and API in one) talks to
+/// no client without a certificate; its CA is trusted through the home's
+/// settings (`extraCaFile`).
+#[tokio::test]
+async fn the_token_endpoint_gets_the_client_certificate_too() {
+    let mtls = mutual_tls();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path()).unwrap();
+    let settings = SettingsStore::new(&home);
+    settings
+        .save(&Settings {
+            extra_ca_file: mtls
+                .network
+                .extra_ca_file()
+                .map(|file| file.display().to_string()),
+            ..Settings::default()
+        })
+        .unwrap();
+    let service = Arc::new(TokenService::for_home(&home).unwrap());
+    let base = format!("https://localhost:{}", mtls.server.port());
+    let issued = mtls.clients.issue(&["partner-client"]).unwrap();
+    let define = |name: &str, certificate: Option<&str>| {
+        let mut credential = Credential::new(name, &base);
+        credential.protocol = AuthProtocol::ClientCredentials;
+        credential.client_id = Some("partner".into());
+        credential.token_url = Some(format!("{base}/token"));
+        credential.client_certificate = certificate.map(str::to_string);
+        let mut input = CredentialInput::new(credential);
+        input.client_secret = Some(Secret::new("partner-secret"));
+        input.client_key = certificate.map(|_| Secret::new(&issued.key_pem));
+        input
+    };
+    let _forget = (Forget(&service, "Partner"), Forget(&service, "Plain"));
+    action::add(&service, define("Partner", Some(&issued.certificate_pem)))
+        .await
+        .unwrap();
+    action::add(&service, define("Plain", None)).await.unwrap();
+    let sender =
+        Sender::with_network(Timeouts::default(), Network::for_home(&home).unwrap()).unwrap();
+
+    let outcome = send::send(
+        &sender,
+        &service,
+        &Draft::new("GET", "callout:Partner/hello"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.response.body.text(), TLS_HELLO);
+    // The token, then the call.
+    assert_eq!(mtls.server.answered(), 2);
+    let live = service
+        .live_token_for(&service.store().get("Partner").unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(live.tokens.access_token.expose(), TLS_TOKEN);
+
+    let error = send::send(
+        &sender,
+        &service,
+        &Draft::new("GET", "callout:Plain/hello"),
+        None,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("The server asks for a client certificate"),
+        "{error}"
+    );
+    assert_eq!(mtls.server.answered(), 2);
 }

@@ -1,6 +1,7 @@
 //! TLS fixtures for tests (feature `tls-fixtures`): a throw-away CA that
-//! issues certificates, and a TLS server on 127.0.0.1 that answers every
-//! request with `200 hello over TLS` and counts the requests it answered.
+//! issues certificates, and a TLS server on 127.0.0.1 that answers
+//! `POST /token` with a token set ([`TLS_TOKEN`]) and every other request
+//! with `200 hello over TLS`, and counts the requests it answered.
 //! Nothing here is part of a shipped build.
 
 use std::io;
@@ -16,6 +17,8 @@ use tokio::sync::oneshot;
 
 /// What the server answers.
 pub const TLS_HELLO: &str = "hello over TLS";
+/// The access token `POST /token` issues.
+pub const TLS_TOKEN: &str = "token-over-mutual-tls";
 
 /// A certificate authority made for one test.
 pub struct TestCa {
@@ -169,16 +172,26 @@ async fn serve(
             };
             let mut request = Vec::new();
             let mut buffer = [0u8; 4096];
-            while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+            // The head, then as much body as it announces (read whole, so
+            // closing never resets a client still sending).
+            while !complete(&request) {
                 match tls.read(&mut buffer).await {
                     Ok(0) | Err(_) => return,
                     Ok(read) => request.extend_from_slice(&buffer[..read]),
                 }
             }
+            let (content_type, body) = if request.starts_with(b"POST /token ") {
+                let tokens = format!(
+                    r#"{{"access_token":"{TLS_TOKEN}","token_type":"Bearer","expires_in":3600}}"#
+                );
+                ("application/json", tokens)
+            } else {
+                ("text/plain", TLS_HELLO.to_string())
+            };
             let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\
-                 connection: close\r\n\r\n{TLS_HELLO}",
-                TLS_HELLO.len()
+                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\
+                 connection: close\r\n\r\n{body}",
+                body.len()
             );
             if tls.write_all(response.as_bytes()).await.is_ok() {
                 answered.fetch_add(1, Ordering::SeqCst);
@@ -186,4 +199,18 @@ async fn serve(
             let _ = tls.shutdown().await;
         });
     }
+}
+
+/// Whether `request` holds its head and the body its content-length names.
+fn complete(request: &[u8]) -> bool {
+    let Some(end) = request.windows(4).position(|window| window == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    request.len() >= end + 4 + length
 }

@@ -36,20 +36,33 @@ pub fn token_client() -> Result<reqwest::Client> {
 
 /// A token endpoint client trusting and proxying as `network` says.
 pub fn token_client_for(network: &Network) -> Result<reqwest::Client> {
-    network
+    token_client_with(network, None)
+}
+
+/// [`token_client_for`], presenting `identity`'s client certificate when
+/// given (mutual TLS at the token endpoint, RFC 8705).
+pub(crate) fn token_client_with(
+    network: &Network,
+    identity: Option<reqwest::Identity>,
+) -> Result<reqwest::Client> {
+    let builder = network
         .client_builder()?
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(10))
         .timeout(std::time::Duration::from_secs(30))
-        .user_agent(concat!("CalloutLab/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|error| Error::Transport {
-            url: String::new(),
-            detail: format!(
-                "the HTTP client could not be set up: {}",
-                describe_transport_error(&error)
-            ),
-        })
+        .user_agent(concat!("CalloutLab/", env!("CARGO_PKG_VERSION")));
+    match identity {
+        Some(identity) => builder.identity(identity),
+        None => builder,
+    }
+    .build()
+    .map_err(|error| Error::Transport {
+        url: String::new(),
+        detail: format!(
+            "the HTTP client could not be set up: {}",
+            describe_transport_error(&error)
+        ),
+    })
 }
 
 /// What one grant sends besides the client's authentication.
