@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use callout_core::actions::credential::{self as action, CredentialInput, Saved};
 use callout_core::credential::{AuthProtocol, ClientAuth, Credential, IdentityType};
 use callout_core::credential_store::Identity;
+use callout_core::network;
 use callout_core::oauth::{CredentialStatus, TokenService};
 use callout_core::{Error, Secret};
 use clap::builder::PossibleValue;
@@ -159,13 +160,21 @@ pub struct AddArgs {
 /// token endpoint.
 #[derive(Debug, Args)]
 pub struct ClientCertificateArgs {
-    /// Present this client certificate (PEM, its chain after it) to the API
-    /// and the token endpoint (mutual TLS)
+    /// Present this client certificate (PEM, its chain after it; or a
+    /// PKCS#12 bundle with its key) to the API and the token endpoint (mutual TLS)
     #[arg(long, value_name = "FILE")]
     pub client_certificate: Option<std::path::PathBuf>,
     /// The client certificate's private key (PEM); it goes to the OS keychain only
     #[arg(long, value_name = "FILE")]
     pub client_key: Option<std::path::PathBuf>,
+    /// The --client-certificate file is a PKCS#12 bundle (.p12, .pfx): read its
+    /// password from standard input (its key goes to the OS keychain only)
+    #[arg(
+        long,
+        requires = "client_certificate",
+        conflicts_with_all = ["client_key", "client_secret_stdin", "private_key_stdin"]
+    )]
+    pub client_certificate_password_stdin: bool,
 }
 
 impl ClientCertificateArgs {
@@ -179,7 +188,38 @@ impl ClientCertificateArgs {
             })
         };
         if let Some(path) = &self.client_certificate {
-            input.credential.client_certificate = Some(read(path, "client certificate")?);
+            let bytes = std::fs::read(path).map_err(|error| Error::InvalidCredential {
+                name: name.clone(),
+                reason: format!(
+                    "cannot read the client certificate {}: {error}",
+                    path.display()
+                ),
+            })?;
+            let is_pem = bytes.windows(11).any(|window| window == b"-----BEGIN ");
+            if self.client_certificate_password_stdin {
+                let password =
+                    read_stdin_secret("--client-certificate-password-stdin").map_err(|reason| {
+                        Error::InvalidCredential {
+                            name: name.clone(),
+                            reason,
+                        }
+                    })?;
+                let (certificate, key) = network::read_pkcs12(&name, &bytes, &password)?;
+                input.credential.client_certificate = Some(certificate);
+                input.client_key = Some(key);
+            } else if is_pem {
+                input.credential.client_certificate =
+                    Some(String::from_utf8_lossy(&bytes).into_owned());
+            } else {
+                return Err(Error::InvalidCredential {
+                    name,
+                    reason: format!(
+                        "{} is not a PEM certificate; a PKCS#12 bundle (.p12, .pfx) is read \
+                         with its password (--client-certificate-password-stdin)",
+                        path.display()
+                    ),
+                });
+            }
         }
         if let Some(path) = &self.client_key {
             if input.credential.client_certificate.is_none() {

@@ -175,6 +175,34 @@ fn a_credential_with_a_client_certificate_reaches_a_server_demanding_one() {
     let refused = send(&home, "callout:Partner/hello", &ca).output().unwrap();
     assert!(!refused.status.success());
     assert_eq!(server.answered(), 1);
+
+    // From a PKCS#12 bundle, its password on standard input.
+    let bundle = dir.path().join("partner.p12");
+    std::fs::write(
+        &bundle,
+        issued.pkcs12(dir.path(), "bundle-pass", &[]).unwrap(),
+    )
+    .unwrap();
+    let bundle = bundle.to_str().unwrap();
+    let edit = [
+        "credential",
+        "edit",
+        "Partner",
+        "--client-certificate",
+        bundle,
+        "--client-certificate-password-stdin",
+    ];
+    let wrong = home.run_with_stdin(&edit, "not-the-password\n");
+    assert!(!wrong.status.success());
+    assert!(
+        stderr(&wrong).contains("did not open with this password"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert_ok(&home.run_with_stdin(&edit, "bundle-pass\n"));
+    let sent = send(&home, "callout:Partner/hello", &ca).output().unwrap();
+    assert_ok(&sent);
+    assert_eq!(server.answered(), 2);
 }
 
 #[test]

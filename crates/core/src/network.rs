@@ -437,6 +437,74 @@ impl ClientIdentity {
     }
 }
 
+/// The client certificate (its chain after it) and private key in a PKCS#12
+/// bundle (`.p12`, `.pfx`), as PEM: the certificate for the definition, the
+/// key for the keychain. Reads what current openssl writes (PBES2 with
+/// AES) and the legacy 3DES/RC2 bundles.
+pub fn read_pkcs12(credential: &str, bundle: &[u8], password: &Secret) -> Result<(String, Secret)> {
+    use p12_keystore::error::Error as P12Error;
+    let invalid = |reason: String| Error::InvalidCredential {
+        name: credential.to_string(),
+        reason,
+    };
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        bundle,
+        password.expose(),
+        p12_keystore::Pkcs12ImportPolicy::Relaxed,
+    )
+    .map_err(|error| {
+        invalid(match error {
+            P12Error::MacError(_) => "its PKCS#12 bundle did not open with this password; give \
+                                      the bundle's password (--client-certificate-password-stdin)"
+                .to_string(),
+            P12Error::UnsupportedEncryptionScheme
+            | P12Error::UnsupportedMacAlgorithm
+            | P12Error::Pkcs5Error(_) => format!(
+                "its PKCS#12 bundle uses an encryption this version cannot read ({error}); \
+                 convert it to PEM (`openssl pkcs12 -in FILE -nodes`) and give the \
+                 certificate and key files (--client-certificate, --client-key)"
+            ),
+            other => format!(
+                "its client certificate file is not a PKCS#12 bundle this version can read \
+                 ({other}); give a PEM certificate and key (--client-certificate, --client-key)"
+            ),
+        })
+    })?;
+    let chain = store
+        .private_key_chain()
+        .map(|(_, chain)| chain)
+        .filter(|chain| !chain.certs().is_empty())
+        .ok_or_else(|| {
+            invalid(
+                "its PKCS#12 bundle holds no private key with a certificate; export the \
+                 bundle with both (`openssl pkcs12 -export -in CERT -inkey KEY`)"
+                    .into(),
+            )
+        })?;
+    let certificate = chain
+        .certs()
+        .iter()
+        .map(|certificate| pem("CERTIFICATE", certificate.as_der()))
+        .collect();
+    Ok((
+        certificate,
+        Secret::new(pem("PRIVATE KEY", chain.key().as_der())),
+    ))
+}
+
+/// `der` as a PEM block labelled `label`.
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut text = format!("-----BEGIN {label}-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        text.push_str(&String::from_utf8_lossy(line));
+        text.push('\n');
+    }
+    text.push_str(&format!("-----END {label}-----\n"));
+    text
+}
+
 /// Clients that present a client certificate, one per certificate and key,
 /// built on demand as `build` says and kept for later calls.
 pub(crate) struct IdentityClients {

@@ -10,7 +10,7 @@ use callout_core::actions::credential::{self as action, CredentialInput};
 use callout_core::actions::send;
 use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
 use callout_core::home::Home;
-use callout_core::network::{ClientIdentity, Network, ProxyRules};
+use callout_core::network::{self, ClientIdentity, Network, ProxyRules};
 use callout_core::oauth::TokenService;
 use callout_core::send::{Call, Draft, Outcome, Sender, Timeouts};
 use callout_core::settings::{Settings, SettingsStore};
@@ -468,4 +468,47 @@ async fn the_token_endpoint_gets_the_client_certificate_too() {
         "{error}"
     );
     assert_eq!(mtls.server.answered(), 2);
+}
+
+#[test]
+fn a_pkcs12_bundle_gives_the_certificate_and_its_key() {
+    let ca = TestCa::new("Callout Test Client Root").unwrap();
+    let issued = ca.issue(&["partner-client"]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let password = Secret::new("bundle-pass");
+    let modern = issued.pkcs12(dir.path(), "bundle-pass", &[]).unwrap();
+    let legacy = issued
+        .pkcs12(
+            dir.path(),
+            "bundle-pass",
+            &[
+                "-keypbe",
+                "PBE-SHA1-3DES",
+                "-certpbe",
+                "PBE-SHA1-3DES",
+                "-macalg",
+                "sha1",
+            ],
+        )
+        .unwrap();
+    for bundle in [modern.as_slice(), legacy.as_slice()] {
+        let (certificate, key) = network::read_pkcs12("Partner", bundle, &password).unwrap();
+        assert_eq!(certificate.trim(), issued.certificate_pem.trim());
+        assert!(key.expose().starts_with("-----BEGIN PRIVATE KEY-----"));
+        ClientIdentity::new("Partner", &certificate, &key).unwrap();
+    }
+
+    let error = network::read_pkcs12("Partner", &modern, &Secret::new("wrong"))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("did not open with this password"), "{error}");
+    assert!(
+        error.contains("--client-certificate-password-stdin"),
+        "{error}"
+    );
+    assert!(!error.contains("bundle-pass"), "{error}");
+    let error = network::read_pkcs12("Partner", b"not a bundle", &password)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("not a PKCS#12 bundle"), "{error}");
 }

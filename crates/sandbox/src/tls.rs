@@ -74,6 +74,33 @@ impl TestCa {
     }
 }
 
+impl Issued {
+    /// This certificate and key as a PKCS#12 bundle made by `openssl pkcs12
+    /// -export` with `password` and `extra` options (none: what current
+    /// openssl writes, PBES2 with AES-256), in `dir`.
+    pub fn pkcs12(&self, dir: &Path, password: &str, extra: &[&str]) -> io::Result<Vec<u8>> {
+        let (cert, key, bundle) = (dir.join("c.pem"), dir.join("k.pem"), dir.join("b.p12"));
+        std::fs::write(&cert, &self.certificate_pem)?;
+        std::fs::write(&key, &self.key_pem)?;
+        let status = std::process::Command::new("openssl")
+            .args(["pkcs12", "-export", "-in"])
+            .arg(&cert)
+            .arg("-inkey")
+            .arg(&key)
+            .arg("-out")
+            .arg(&bundle)
+            .args(["-passout", &format!("pass:{password}")])
+            .args(extra)
+            .status()?;
+        if !status.success() {
+            return Err(io::Error::other(format!(
+                "openssl pkcs12 -export: {status}"
+            )));
+        }
+        std::fs::read(bundle)
+    }
+}
+
 /// A TLS server on 127.0.0.1; stops when dropped (its stop channel closes).
 pub struct TlsServer {
     address: SocketAddr,
