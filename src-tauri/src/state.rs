@@ -100,7 +100,7 @@ fn engine(home: &Home, problems: &mut Vec<String>) -> Result<(TokenService, Send
             .with_network(network.clone());
         Ok((service, Sender::with_network(Timeouts::default(), network)?))
     };
-    match Network::for_home(home).and_then(build) {
+    match SettingsStore::new(home).network().and_then(build) {
         Ok(engine) => Ok(engine),
         Err(error) => {
             problems.push(format!(

@@ -780,7 +780,8 @@ fn settings_and_saved_requests_round_trip() {
     assert_eq!(
         settings,
         json!({"clipboardClearSeconds": 30, "keepAliveDefaultSeconds": null,
-               "keeperMarginSeconds": 60, "theme": "system"})
+               "keeperMarginSeconds": 60, "theme": "system", "extraCaFile": null,
+               "proxyUrl": null, "noProxy": []})
     );
     let error = app
         .invoke(

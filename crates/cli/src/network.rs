@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use callout_core::Error;
 use callout_core::home::Home;
 use callout_core::network::Network;
+use callout_core::settings::SettingsStore;
 
 /// `--ca-file`, set once when the arguments are parsed.
 static CA_FILE: OnceLock<PathBuf> = OnceLock::new();
@@ -21,5 +22,7 @@ pub(crate) fn set_ca_file(file: Option<PathBuf>) {
 
 /// The network the clients of this run use.
 pub(crate) fn for_home(home: &Home) -> Result<Network, Error> {
-    Ok(Network::for_home(home)?.with_extra_ca_file(CA_FILE.get().cloned()))
+    Ok(SettingsStore::new(home)
+        .network()?
+        .with_extra_ca_file(CA_FILE.get().cloned()))
 }

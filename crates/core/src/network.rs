@@ -20,8 +20,6 @@ use url::Url;
 use sha2::Digest as _;
 
 use crate::credential::Credential;
-use crate::home::Home;
-use crate::settings::{Settings, SettingsStore};
 use crate::{Error, Result, Secret};
 
 /// Which proxy, if any, a URL goes through.
@@ -95,22 +93,18 @@ impl ProxyRules {
         })
     }
 
-    /// These rules with the settings' proxy and no-proxy list in place of
-    /// the environment's, where the settings give them.
-    pub fn with_settings(mut self, settings: &Settings) -> Result<Self> {
-        if let Some(proxy) = settings
-            .proxy_url
-            .as_deref()
-            .filter(|p| !p.trim().is_empty())
-        {
+    /// These rules with the settings' proxy (`proxyUrl`) and no-proxy list
+    /// (`noProxy`) in place of the environment's, where they are given.
+    pub fn with_overrides(mut self, proxy_url: Option<&str>, no_proxy: &[String]) -> Result<Self> {
+        if let Some(proxy) = proxy_url.filter(|p| !p.trim().is_empty()) {
             let url = parse_proxy(proxy, PROXY_SETTING)?;
             self.http = Some(url.clone());
             self.https = Some(url);
             self.source = "Settings → Proxy URL (proxyUrl)".into();
             self.no_proxy = Vec::new();
         }
-        if !settings.no_proxy.is_empty() {
-            self.no_proxy = settings.no_proxy.clone();
+        if !no_proxy.is_empty() {
+            self.no_proxy = no_proxy.to_vec();
         }
         Ok(self)
     }
@@ -275,19 +269,19 @@ impl Network {
         })
     }
 
-    /// The environment's proxies overridden by `settings`', and its extra CA file.
-    pub fn from_settings(settings: &Settings) -> Result<Self> {
-        Ok(Self::from_env()?
-            .with_proxies(
-                ProxyRules::from_env(|name| std::env::var(name).ok())?.with_settings(settings)?,
-            )
-            .with_extra_ca_file(settings.extra_ca_file.as_deref().map(PathBuf::from)))
-    }
-
-    /// What the home's settings say (the environment's proxies where they
-    /// give none).
-    pub fn for_home(home: &Home) -> Result<Self> {
-        Self::from_settings(&SettingsStore::new(home).load()?)
+    /// The environment's proxies with `proxy_url` and `no_proxy` in their
+    /// place where given, trusting `extra_ca_file` too: what the settings
+    /// say (`Settings::network`).
+    pub fn configured(
+        extra_ca_file: Option<&str>,
+        proxy_url: Option<&str>,
+        no_proxy: &[String],
+    ) -> Result<Self> {
+        let proxies = ProxyRules::from_env(|name| std::env::var(name).ok())?
+            .with_overrides(proxy_url, no_proxy)?;
+        Ok(Self::default()
+            .with_proxies(proxies)
+            .with_extra_ca_file(extra_ca_file.map(PathBuf::from)))
     }
 
     /// Also trusts the certificates in `file` (PEM), in place of any set before.
@@ -706,11 +700,10 @@ mod tests {
             ("HTTPS_PROXY", "http://env:1"),
             ("NO_PROXY", "direct.example"),
         ]);
-        let settings = Settings {
-            proxy_url: Some("http://user:pw@settings:8080".into()),
-            ..Settings::default()
-        };
-        let rules = from_env.clone().with_settings(&settings).unwrap();
+        let rules = from_env
+            .clone()
+            .with_overrides(Some("http://user:pw@settings:8080"), &[])
+            .unwrap();
         assert_eq!(
             through(&rules, "https://direct.example/").as_deref(),
             Some("http://user:pw@settings:8080/")
@@ -719,11 +712,9 @@ mod tests {
             through(&rules, "http://a.example/").as_deref(),
             Some("http://user:pw@settings:8080/")
         );
-        let only_list = Settings {
-            no_proxy: vec!["other.example".into()],
-            ..Settings::default()
-        };
-        let rules = from_env.with_settings(&only_list).unwrap();
+        let rules = from_env
+            .with_overrides(None, &["other.example".to_string()])
+            .unwrap();
         assert!(through(&rules, "https://direct.example/").is_some());
         assert_eq!(through(&rules, "https://other.example/"), None);
     }

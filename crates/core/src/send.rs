@@ -247,7 +247,7 @@ impl Sender {
     }
 
     /// As [`new`](Self::new), trusting and proxying as `network` says
-    /// (build it from the settings with [`Network::for_home`]).
+    /// (build it from the settings with `SettingsStore::network`).
     pub fn with_network(timeouts: Timeouts, network: Network) -> Result<Self> {
         let build = {
             let network = network.clone();

@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 use crate::credential_store::write_atomically;
 use crate::home::Home;
+use crate::network::{self, Network, ProxyRules};
 use crate::{Error, Result};
 
 /// The settings file's name inside the config directory.
@@ -101,8 +102,18 @@ impl Settings {
                 ),
             ));
         }
-        crate::network::ProxyRules::default().with_settings(self)?;
+        ProxyRules::default().with_overrides(self.proxy_url.as_deref(), &self.no_proxy)?;
         Ok(())
+    }
+
+    /// Whom TLS trusts and which proxy is used, as these settings say (the
+    /// environment's proxies where they give none).
+    pub fn network(&self) -> Result<Network> {
+        Network::configured(
+            self.extra_ca_file.as_deref(),
+            self.proxy_url.as_deref(),
+            &self.no_proxy,
+        )
     }
 
     pub fn clipboard_clear(&self) -> Duration {
@@ -129,6 +140,11 @@ impl SettingsStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The network the saved settings describe.
+    pub fn network(&self) -> Result<Network> {
+        self.load()?.network()
     }
 
     /// The saved settings; the defaults when there is no file yet.
@@ -170,7 +186,7 @@ impl SettingsStore {
     pub fn save(&self, settings: &Settings) -> Result<Settings> {
         settings.validate()?;
         if let Some(file) = &settings.extra_ca_file {
-            crate::network::read_ca_file(Path::new(file))?;
+            network::read_ca_file(Path::new(file))?;
         }
         self.load()?;
         let mut text = serde_json::to_string_pretty(settings).map_err(|error| Error::Storage {

@@ -435,7 +435,7 @@ async fn the_token_endpoint_gets_the_client_certificate_too() {
         .unwrap();
     action::add(&service, define("Plain", None)).await.unwrap();
     let sender =
-        Sender::with_network(Timeouts::default(), Network::for_home(&home).unwrap()).unwrap();
+        Sender::with_network(Timeouts::default(), settings.network().unwrap()).unwrap();
 
     let outcome = send::send(
         &sender,

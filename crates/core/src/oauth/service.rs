@@ -20,6 +20,7 @@ use crate::home::Home;
 use crate::lock::RefreshLocks;
 use crate::network::{ClientIdentity, IdentityClients, Network};
 use crate::send::Outcome;
+use crate::settings::SettingsStore;
 use crate::timeline::{EventDetail, RefreshOutcome, RefreshTrigger, Timeline};
 use crate::token::TokenSet;
 use crate::{Error, ErrorKind, Result, Secret};
@@ -90,7 +91,7 @@ impl TokenService {
     /// With a token client of its own (trust and proxies from the home's
     /// settings), recording in the home's timeline.
     pub fn for_home(home: &Home) -> Result<Self> {
-        let network = Network::for_home(home)?;
+        let network = SettingsStore::new(home).network()?;
         Self::new(home, flows::token_client_for(&network)?)
             .with_network(network)
             .with_home_timeline()
