@@ -334,14 +334,17 @@ impl Network {
             return detail;
         };
         let advice = if detail.contains("proxy authorization required") {
-            "the proxy asks for a login (407): put it in the proxy URL as \
+            ". The proxy asks for a login (407): put it in the proxy URL as \
              http://user:password@host:port"
-        } else {
-            "check that the proxy runs and is reachable, or list this host under \
+        } else if detail.starts_with("could not connect") || detail.contains("tunnel") {
+            ". Check that the proxy runs and is reachable, or list this host under \
              no-proxy to go directly"
+        } else {
+            // The proxy carried the request; what failed is said in `detail`.
+            ""
         };
         format!(
-            "through the proxy {} (from {}): {detail}. {advice}",
+            "through the proxy {} (from {}): {detail}{advice}",
             masked(&proxy),
             self.proxies.source
         )

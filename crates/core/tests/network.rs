@@ -246,7 +246,10 @@ async fn proxy_failures_name_the_proxy_without_its_login() {
         .to_string();
     let named = format!("through the proxy http://127.0.0.1:{}", refusing.port);
     assert!(error.contains(&named), "{error}");
-    assert!(error.contains("asks for a login (407)"), "{error}");
+    assert!(
+        error.contains("The proxy asks for a login (407)"),
+        "{error}"
+    );
     assert!(error.contains("Settings → Proxy URL"), "{error}");
     assert!(
         !error.contains("s3cret") && !error.contains("alice"),
@@ -269,7 +272,7 @@ async fn proxy_failures_name_the_proxy_without_its_login() {
         error.contains(&format!("through the proxy http://127.0.0.1:{closed}")),
         "{error}"
     );
-    assert!(error.contains("check that the proxy runs"), "{error}");
+    assert!(error.contains("Check that the proxy runs"), "{error}");
     assert!(!error.contains("s3cret"), "{error}");
 }
 
@@ -434,8 +437,7 @@ async fn the_token_endpoint_gets_the_client_certificate_too() {
         .await
         .unwrap();
     action::add(&service, define("Plain", None)).await.unwrap();
-    let sender =
-        Sender::with_network(Timeouts::default(), settings.network().unwrap()).unwrap();
+    let sender = Sender::with_network(Timeouts::default(), settings.network().unwrap()).unwrap();
 
     let outcome = send::send(
         &sender,
