@@ -222,6 +222,7 @@ export class CredentialForm {
         pemFile("certificate", "clientCertificate", (text) => (c.clientCertificate = text)),
         `${certificateSummary(c.clientCertificate)} Presented to the API and the token endpoint.`,
         c.clientCertificate ? this.removeCertificateButton(c) : undefined,
+        true,
       ),
     ];
     if (c.clientCertificate) {
@@ -232,6 +233,8 @@ export class CredentialForm {
           "Client certificate's private key",
           pemFile("key", "clientKey", (text) => (this.clientKey = text)),
           `PEM (PKCS#8, RSA or EC), kept in the OS keychain only.${kept}`,
+          undefined,
+          true,
         ),
       );
     }
