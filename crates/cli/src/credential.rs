@@ -433,6 +433,22 @@ fn edited(mut credential: Credential, args: &EditArgs) -> Credential {
     credential
 }
 
+/// A client certificate's subject and expiry, as `credential show` prints them.
+fn certificate_line(pem: &str) -> String {
+    let Some(facts) = network::certificate_facts(pem) else {
+        return "set (its subject cannot be read)".into();
+    };
+    let until = chrono::DateTime::from_timestamp(facts.not_after, 0).map_or_else(
+        || "an unknown date".into(),
+        |at| at.format("%Y-%m-%d").to_string(),
+    );
+    if facts.not_after < i64::try_from(unix(SystemTime::now())).unwrap_or(i64::MAX) {
+        format!("{}, EXPIRED on {until}", facts.subject)
+    } else {
+        format!("{}, valid until {until}", facts.subject)
+    }
+}
+
 /// The secret on standard input when `given`.
 fn stdin_secret(name: &str, given: bool, option: &str) -> Result<Option<Secret>, Error> {
     if !given {
@@ -598,8 +614,11 @@ fn show(service: &TokenService, name: &str, user: Option<&str>) -> Result<(), Er
     if let Some(uri) = &credential.redirect_uri {
         println!("redirect uri:    {uri} (register it with the provider)");
     }
-    if credential.client_certificate.is_some() {
-        println!("client cert:     yes, presented for mutual TLS (its key in the keychain)");
+    if let Some(pem) = &credential.client_certificate {
+        println!(
+            "client cert:     {} (mutual TLS; its key in the keychain)",
+            certificate_line(pem)
+        );
     }
     println!("scopes:          {}", credential.scopes.join(" "));
     match &identity {

@@ -163,6 +163,13 @@ fn a_credential_with_a_client_certificate_reaches_a_server_demanding_one() {
     assert!(definitions.contains("BEGIN CERTIFICATE"), "{definitions}");
     assert!(!definitions.contains("PRIVATE KEY"), "{definitions}");
     assert!(home.store().client_key("Partner").unwrap().is_some());
+    let shown = home.run(&["credential", "show", "Partner"]);
+    assert_ok(&shown);
+    assert!(
+        stdout(&shown).contains("client cert:     CN=partner-client, valid until "),
+        "{}",
+        stdout(&shown)
+    );
 
     let sent = send(&home, "callout:Partner/hello", &ca).output().unwrap();
     assert_ok(&sent);

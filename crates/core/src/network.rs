@@ -502,6 +502,25 @@ fn pem(label: &str, der: &[u8]) -> String {
     text
 }
 
+/// What a person checks about a client certificate: whose it is and until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateFacts {
+    /// The subject's distinguished name (`CN=partner-client, O=...`).
+    pub subject: String,
+    /// When it stops being valid, in seconds since the Unix epoch.
+    pub not_after: i64,
+}
+
+/// The facts of the first certificate in `pem`, if it can be read.
+pub fn certificate_facts(pem: &str) -> Option<CertificateFacts> {
+    let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).ok()?;
+    let certificate = block.parse_x509().ok()?;
+    Some(CertificateFacts {
+        subject: certificate.subject().to_string(),
+        not_after: certificate.validity().not_after.timestamp(),
+    })
+}
+
 /// Clients that present a client certificate, one per certificate and key,
 /// built on demand as `build` says and kept for later calls.
 pub(crate) struct IdentityClients {
