@@ -866,6 +866,51 @@ fn tokens_for(access: &str, refresh: &str) -> callout_core::credential_store::Au
 }
 
 #[test]
+fn a_client_certificate_is_saved_with_its_key_in_the_keychain_only() {
+    let app = TestApp::new();
+    let ca = callout_sandbox::tls::TestCa::new("Callout Test Client Root").unwrap();
+    let issued = ca.issue(&["partner-client"]).unwrap();
+    let mut definition = sandbox_definition(&app, "Partner", "namedPrincipal");
+    definition["clientCertificate"] = json!(issued.certificate_pem);
+
+    let problems = app.ok(
+        "validate_credential",
+        json!({"credential": definition, "clientSecretGiven": true, "previousName": null}),
+    );
+    assert!(
+        problems.to_string().contains("clientKey"),
+        "a certificate without its key: {problems}"
+    );
+    let problems = app.ok(
+        "validate_credential",
+        json!({"credential": definition, "clientSecretGiven": true, "previousName": null,
+               "clientKeyGiven": true}),
+    );
+    assert_eq!(problems, json!([]));
+
+    app.ok(
+        "save_credential",
+        json!({"credential": definition, "clientSecret": app.sandbox().client_secret(),
+               "previousName": null, "clientKey": issued.key_pem}),
+    );
+    let store = app.state().inner().service.store().clone();
+    let key = store
+        .client_key("Partner")
+        .unwrap()
+        .expect("the key is in the keychain");
+    assert_eq!(key.expose(), issued.key_pem);
+    let file = std::fs::read_to_string(store.home().credentials_file()).unwrap();
+    assert!(file.contains("BEGIN CERTIFICATE") && !file.contains("PRIVATE KEY"));
+
+    // Saved again without a key: the stored one stays.
+    app.ok(
+        "save_credential",
+        json!({"credential": definition, "clientSecret": null, "previousName": "Partner"}),
+    );
+    assert!(store.client_key("Partner").unwrap().is_some());
+}
+
+#[test]
 fn renaming_a_per_user_credential_keeps_every_users_tokens() {
     use callout_core::credential_store::Identity;
     let app = TestApp::new();
