@@ -100,7 +100,7 @@ impl ProxyRules {
             let url = parse_proxy(proxy, PROXY_SETTING)?;
             self.http = Some(url.clone());
             self.https = Some(url);
-            self.source = "Settings → Proxy URL (proxyUrl)".into();
+            self.source = "Settings → Proxy URL".into();
             self.no_proxy = Vec::new();
         }
         if !no_proxy.is_empty() {
@@ -344,7 +344,7 @@ impl Network {
             ""
         };
         format!(
-            "through the proxy {} (from {}): {detail}{advice}",
+            "through the proxy {} (set in {}): {detail}{advice}",
             masked(&proxy),
             self.proxies.source
         )
@@ -574,7 +574,7 @@ pub fn read_ca_file(file: &Path) -> Result<Vec<reqwest::Certificate>> {
     let unusable = |detail: String| Error::Storage {
         action: "use the extra CA file",
         path: file.display().to_string(),
-        detail: format!("{detail} (Settings → Extra CA file, --ca-file)"),
+        detail: format!("{detail}; fix it or change Settings → Extra CA file (--ca-file)"),
     };
     let bytes = std::fs::read(file).map_err(|error| unusable(error.to_string()))?;
     let certificates = reqwest::Certificate::from_pem_bundle(&bytes).map_err(|_| {
@@ -789,8 +789,15 @@ mod tests {
             "-----BEGIN CERTIFICATE-----\nMIIBnotacert\n-----END CERTIFICATE-----\n",
         )
         .unwrap();
-        let message = read_ca_file(&broken).unwrap_err().to_string();
+        let error = read_ca_file(&broken).unwrap_err();
+        let message = error.to_string();
         assert!(message.contains("broken.pem"), "{message}");
-        assert!(message.contains("--ca-file"), "{message}");
+        assert!(
+            message.ends_with("Settings → Extra CA file (--ca-file)"),
+            "{message}"
+        );
+        // The window names the setting only.
+        let shown = crate::ErrorReport::from(&error).message;
+        assert!(shown.ends_with("Settings → Extra CA file"), "{shown}");
     }
 }

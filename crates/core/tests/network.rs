@@ -177,7 +177,7 @@ fn through(proxy: &Url) -> ProxyRules {
         http: Some(proxy.clone()),
         https: Some(proxy.clone()),
         no_proxy: Vec::new(),
-        source: "Settings → Proxy URL (proxyUrl)".into(),
+        source: "Settings → Proxy URL".into(),
     }
 }
 
