@@ -15,6 +15,8 @@ PACKAGES=(
   build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev libdbus-1-dev
   # run and test headless: X server, D-Bus session, keychain, WebDriver, screenshots
   xvfb xauth dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver imagemagick xdotool
+  # tests: PKCS#12 bundles made as a user makes them
+  openssl
   # fetching and installing
   ca-certificates curl git
 )

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use callout_core::home::Home;
+use callout_core::network::Network;
 use callout_core::oauth::TokenService;
 use callout_core::oauth::{self, Cancel, Opener};
 use callout_core::requests::RequestStore;
@@ -90,6 +91,26 @@ impl std::fmt::Debug for AppState {
     }
 }
 
+/// The token service and the sender, trusting and proxying as the settings
+/// say (read when the app starts). Settings that cannot be used are
+/// reported, and the OS trust store and the environment's proxies used.
+fn engine(home: &Home, problems: &mut Vec<String>) -> Result<(TokenService, Sender)> {
+    let build = |network: Network| -> Result<(TokenService, Sender)> {
+        let service = TokenService::new(home, oauth::token_client_for(&network)?)
+            .with_network(network.clone());
+        Ok((service, Sender::with_network(Timeouts::default(), network)?))
+    };
+    match SettingsStore::new(home).network().and_then(build) {
+        Ok(engine) => Ok(engine),
+        Err(error) => {
+            problems.push(format!(
+                "{error}; using the OS trust store and the environment's proxies"
+            ));
+            build(Network::from_env().unwrap_or_default())
+        }
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
@@ -102,9 +123,9 @@ impl AppState {
     /// the app; the sandbox and the keychain may fail and are reported.
     pub fn start(launch: &Launch) -> Result<Self> {
         let home = Home::resolve(launch.home.as_deref())?;
-        let service = Arc::new(TokenService::for_home(&home)?);
-        let sender = Sender::new(Timeouts::default())?;
         let mut startup_problems = Vec::new();
+        let (service, sender) = engine(&home, &mut startup_problems)?;
+        let service = Arc::new(service.with_home_timeline()?);
         if let Some(trouble) = service.timeline().and_then(|timeline| timeline.trouble()) {
             startup_problems.push(trouble.to_string());
         }

@@ -210,6 +210,7 @@ fn every_argument_is_read_under_the_name_the_ui_bindings_give_it() {
         match ty.split_whitespace().collect::<String>().as_str() {
             "Credential" => sandbox.clone(),
             "Option<String>" => Value::Null,
+            "String" => json!("Sandbox"),
             "bool" => json!(true),
             "Draft" => app.sample("RFC 6750 API call"),
             other => panic!("this test has no valid {other} to put before a later argument"),
@@ -826,7 +827,8 @@ fn settings_and_saved_requests_round_trip() {
     assert_eq!(
         settings,
         json!({"clipboardClearSeconds": 30, "keepAliveDefaultSeconds": null,
-               "keeperMarginSeconds": 60, "theme": "system"})
+               "keeperMarginSeconds": 60, "theme": "system", "extraCaFile": null,
+               "proxyUrl": null, "noProxy": []})
     );
     let error = app
         .invoke(
@@ -909,6 +911,51 @@ fn tokens_for(access: &str, refresh: &str) -> callout_core::credential_store::Au
         }),
         ..Default::default()
     }
+}
+
+#[test]
+fn a_client_certificate_is_saved_with_its_key_in_the_keychain_only() {
+    let app = TestApp::new();
+    let ca = callout_sandbox::tls::TestCa::new("Callout Test Client Root").unwrap();
+    let issued = ca.issue(&["partner-client"]).unwrap();
+    let mut definition = sandbox_definition(&app, "Partner", "namedPrincipal");
+    definition["clientCertificate"] = json!(issued.certificate_pem);
+
+    let problems = app.ok(
+        "validate_credential",
+        json!({"credential": definition, "clientSecretGiven": true, "previousName": null}),
+    );
+    assert!(
+        problems.to_string().contains("clientKey"),
+        "a certificate without its key: {problems}"
+    );
+    let problems = app.ok(
+        "validate_credential",
+        json!({"credential": definition, "clientSecretGiven": true, "previousName": null,
+               "clientKeyGiven": true}),
+    );
+    assert_eq!(problems, json!([]));
+
+    app.ok(
+        "save_credential",
+        json!({"credential": definition, "clientSecret": app.sandbox().client_secret(),
+               "previousName": null, "clientKey": issued.key_pem}),
+    );
+    let store = app.state().inner().service.store().clone();
+    let key = store
+        .client_key("Partner")
+        .unwrap()
+        .expect("the key is in the keychain");
+    assert_eq!(key.expose(), issued.key_pem);
+    let file = std::fs::read_to_string(store.home().credentials_file()).unwrap();
+    assert!(file.contains("BEGIN CERTIFICATE") && !file.contains("PRIVATE KEY"));
+
+    // Saved again without a key: the stored one stays.
+    app.ok(
+        "save_credential",
+        json!({"credential": definition, "clientSecret": null, "previousName": "Partner"}),
+    );
+    assert!(store.client_key("Partner").unwrap().is_some());
 }
 
 #[test]
@@ -1251,6 +1298,7 @@ fn what_another_process_writes_to_the_home_reaches_the_window_unasked() {
     let secrets = NewSecrets {
         client_secret: Some(callout_core::Secret::new(app.sandbox().client_secret())),
         private_key: None,
+        client_key: None,
     };
     store
         .add_with_secrets(credential.clone(), &secrets)

@@ -20,10 +20,11 @@ export const checkKeychain = () => call("check_keychain", {});
 export const sandboxInfo = () => call("sandbox_info", {});
 
 export const listCredentials = () => call("list_credentials", {});
-export const validateCredential = (credential: Credential, clientSecretGiven: boolean, previousName: string | null) =>
-  call("validate_credential", { credential, clientSecretGiven, previousName });
-export const saveCredential = (credential: Credential, clientSecret: string | null, previousName: string | null) =>
-  call("save_credential", { credential, clientSecret, previousName });
+export const validateCredential = (credential: Credential, clientSecretGiven: boolean, previousName: string | null, clientKeyGiven = false) =>
+  call("validate_credential", { credential, clientSecretGiven, previousName, clientKeyGiven });
+/** `clientKey`: the PEM private key of `credential.clientCertificate`, for the keychain; null keeps the stored one. */
+export const saveCredential = (credential: Credential, clientSecret: string | null, previousName: string | null, clientKey: string | null = null) =>
+  call("save_credential", { credential, clientSecret, previousName, clientKey });
 export const removeCredential = (name: string) => call("remove_credential", { name });
 export const repairCredential = (name: string) => call("repair_credential", { name });
 export const discover = (issuer: string) => call("discover", { issuer });

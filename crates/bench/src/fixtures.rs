@@ -172,6 +172,7 @@ impl BenchHome {
         let secrets = NewSecrets {
             client_secret: Some(Secret::new(sandbox.client_secret())),
             private_key: None,
+            client_key: None,
         };
         self.service
             .store()

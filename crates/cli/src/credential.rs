@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use callout_core::actions::credential::{self as action, CredentialInput, Saved};
 use callout_core::credential::{AuthProtocol, ClientAuth, Credential, IdentityType, SalesforceOrg};
 use callout_core::credential_store::Identity;
+use callout_core::network;
 use callout_core::oauth::{CredentialStatus, TokenService};
 use callout_core::{Error, Secret};
 use clap::builder::PossibleValue;
@@ -169,6 +170,87 @@ pub struct AddArgs {
     /// keeper warns before that happens
     #[arg(long, value_name = "SECONDS")]
     pub refresh_idle: Option<u32>,
+    #[command(flatten)]
+    pub client_certificate: ClientCertificateArgs,
+}
+
+/// Mutual TLS: the certificate a credential presents to its API and its
+/// token endpoint.
+#[derive(Debug, Args)]
+pub struct ClientCertificateArgs {
+    /// Present this client certificate (PEM, its chain after it; or a
+    /// PKCS#12 bundle with its key) to the API and the token endpoint (mutual TLS)
+    #[arg(long, value_name = "FILE")]
+    pub client_certificate: Option<std::path::PathBuf>,
+    /// The client certificate's private key (PEM); it goes to the OS keychain only
+    #[arg(long, value_name = "FILE")]
+    pub client_key: Option<std::path::PathBuf>,
+    /// The --client-certificate file is a PKCS#12 bundle (.p12, .pfx): read its
+    /// password from standard input (its key goes to the OS keychain only)
+    #[arg(
+        long,
+        requires = "client_certificate",
+        conflicts_with_all = ["client_key", "client_secret_stdin", "private_key_stdin"]
+    )]
+    pub client_certificate_password_stdin: bool,
+}
+
+impl ClientCertificateArgs {
+    /// Puts the certificate into `input.credential` and the key into `input`.
+    fn apply(&self, input: &mut CredentialInput) -> Result<(), Error> {
+        let name = input.credential.name.clone();
+        let read = |path: &Path, what: &str| {
+            std::fs::read_to_string(path).map_err(|error| Error::InvalidCredential {
+                name: name.clone(),
+                reason: format!("cannot read the {what} {}: {error}", path.display()),
+            })
+        };
+        if let Some(path) = &self.client_certificate {
+            let bytes = std::fs::read(path).map_err(|error| Error::InvalidCredential {
+                name: name.clone(),
+                reason: format!(
+                    "cannot read the client certificate {}: {error}",
+                    path.display()
+                ),
+            })?;
+            let is_pem = bytes.windows(11).any(|window| window == b"-----BEGIN ");
+            if self.client_certificate_password_stdin {
+                let password =
+                    read_stdin_secret("--client-certificate-password-stdin").map_err(|reason| {
+                        Error::InvalidCredential {
+                            name: name.clone(),
+                            reason,
+                        }
+                    })?;
+                let (certificate, key) = network::read_pkcs12(&name, &bytes, &password)?;
+                input.credential.client_certificate = Some(certificate);
+                input.client_key = Some(key);
+            } else if is_pem {
+                input.credential.client_certificate =
+                    Some(String::from_utf8_lossy(&bytes).into_owned());
+            } else {
+                return Err(Error::InvalidCredential {
+                    name,
+                    reason: format!(
+                        "{} is not a PEM certificate; a PKCS#12 bundle (.p12, .pfx) is read \
+                         with its password (--client-certificate-password-stdin)",
+                        path.display()
+                    ),
+                });
+            }
+        }
+        if let Some(path) = &self.client_key {
+            if input.credential.client_certificate.is_none() {
+                return Err(Error::InvalidCredential {
+                    name,
+                    reason: "a client key needs its client certificate (--client-certificate)"
+                        .into(),
+                });
+            }
+            input.client_key = Some(Secret::new(read(path, "client key")?));
+        }
+        Ok(())
+    }
 }
 
 /// `credential edit`: every option of `add`, each one optional.
@@ -229,6 +311,11 @@ pub struct EditArgs {
     /// Refresh token idle lifetime; 0: it never dies of idleness
     #[arg(long, value_name = "SECONDS")]
     pub refresh_idle: Option<u32>,
+    #[command(flatten)]
+    pub client_certificate: ClientCertificateArgs,
+    /// Stop presenting a client certificate (its key leaves the keychain)
+    #[arg(long, conflicts_with_all = ["client_certificate", "client_key"])]
+    pub no_client_certificate: bool,
 }
 
 pub fn run(home: Option<&Path>, args: CredentialArgs) -> ExitCode {
@@ -258,6 +345,7 @@ async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {
             "--password-stdin",
         )?);
     input.private_key = stdin_secret(&name, args.private_key_stdin, "--private-key-stdin")?;
+    args.client_certificate.apply(&mut input)?;
     let has_secret = input.client_secret.is_some() || input.private_key.is_some();
     let what = if args.password_stdin {
         "password"
@@ -307,6 +395,10 @@ async fn edit(service: &TokenService, args: EditArgs) -> Result<(), Error> {
         args.private_key_stdin,
         "--private-key-stdin",
     )?;
+    if args.no_client_certificate {
+        input.credential.client_certificate = None;
+    }
+    args.client_certificate.apply(&mut input)?;
     let replaced = if args.password_stdin {
         "; password replaced in the keychain"
     } else if input.client_secret.is_some() {
@@ -382,6 +474,22 @@ fn edited(mut credential: Credential, args: &EditArgs) -> Credential {
         credential.refresh_idle_seconds = (seconds > 0).then_some(seconds);
     }
     credential
+}
+
+/// A client certificate's subject and expiry, as `credential show` prints them.
+fn certificate_line(pem: &str) -> String {
+    let Some(facts) = network::certificate_facts(pem) else {
+        return "set (its subject cannot be read)".into();
+    };
+    let until = chrono::DateTime::from_timestamp(facts.not_after, 0).map_or_else(
+        || "an unknown date".into(),
+        |at| at.format("%Y-%m-%d").to_string(),
+    );
+    if facts.not_after < i64::try_from(unix(SystemTime::now())).unwrap_or(i64::MAX) {
+        format!("{}, EXPIRED on {until}", facts.subject)
+    } else {
+        format!("{}, valid until {until}", facts.subject)
+    }
 }
 
 /// The secret on standard input when `given`.
@@ -606,6 +714,12 @@ fn show(service: &TokenService, name: &str, user: Option<&str>) -> Result<(), Er
             println!("redirect uri:    {uri} (register it with the provider)");
         }
         println!("scopes:          {}", credential.scopes.join(" "));
+    }
+    if let Some(pem) = &credential.client_certificate {
+        println!(
+            "client cert:     {} (mutual TLS; its key in the keychain)",
+            certificate_line(pem)
+        );
     }
     match &identity {
         Identity::NamedPrincipal => println!("identity:        named principal"),

@@ -8,6 +8,7 @@ mod explain;
 mod host;
 mod interop;
 mod keep;
+mod network;
 mod sandbox;
 mod send;
 mod timeline;
@@ -32,6 +33,10 @@ struct Cli {
     /// [default: the platform's config and data directories]
     #[arg(long, global = true, value_name = "DIR", env = "CALLOUT_HOME")]
     home: Option<std::path::PathBuf>,
+    /// Also trust the CA certificates in this PEM file (a company's own root
+    /// CA), in place of the settings' extra CA file
+    #[arg(long, global = true, value_name = "FILE", env = "CALLOUT_CA_FILE")]
+    ca_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,6 +72,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    network::set_ca_file(cli.ca_file);
     match cli.command {
         Command::Doctor => doctor(),
         Command::Credential(args) => credential::run(cli.home.as_deref(), args),

@@ -132,18 +132,25 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
             None => return Err(Failure::Input("give a URL, --curl or --saved".into())),
         },
     };
-    let sender = Sender::new(Timeouts {
-        connect: Duration::from_secs(args.timeout.clamp(1, 30)),
-        total: Duration::from_secs(args.timeout.max(1)),
-    })?;
+    let home = Home::resolve(home)?;
+    let network = crate::network::for_home(&home)?;
+    let sender = Sender::with_network(
+        Timeouts {
+            connect: Duration::from_secs(args.timeout.clamp(1, 30)),
+            total: Duration::from_secs(args.timeout.max(1)),
+        },
+        network.clone(),
+    )?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| Failure::Input(format!("cannot start the async runtime: {error}")))?;
     runtime.block_on(async {
-        let home = Home::resolve(home)?;
-        let service =
-            Arc::new(TokenService::new(&home, sender.client().clone()).with_home_timeline()?);
+        let service = Arc::new(
+            TokenService::new(&home, sender.client().clone())
+                .with_network(network)
+                .with_home_timeline()?,
+        );
         crate::timeline::warn_if_troubled(service.timeline());
         let outcome = actions::send::send(&sender, &service, &draft, args.user.as_deref()).await;
         // The file may have been found damaged only while in use.

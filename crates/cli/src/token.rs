@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use callout_core::actions::token::{Freshness, live_token};
 use callout_core::home::Home;
-use callout_core::oauth::{LiveToken, TokenService};
+use callout_core::oauth::{self, LiveToken, TokenService};
 use callout_core::{Error, ErrorKind};
 use clap::Args;
 use serde::Serialize;
@@ -107,7 +107,10 @@ pub(crate) fn with_service<T>(
     work: impl FnOnce(&TokenService, &tokio::runtime::Runtime) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let home = Home::resolve(home)?;
-    let service = TokenService::for_home(&home)?;
+    let network = crate::network::for_home(&home)?;
+    let service = TokenService::new(&home, oauth::token_client_for(&network)?)
+        .with_network(network)
+        .with_home_timeline()?;
     crate::timeline::warn_if_troubled(service.timeline());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

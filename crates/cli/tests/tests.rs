@@ -16,6 +16,7 @@ mod interop;
 mod keychain_locked;
 mod keychain_unavailable;
 mod load;
+mod network;
 mod salesforce;
 mod sandbox;
 mod secrets_at_rest;

@@ -91,6 +91,11 @@ pub struct Credential {
     /// instance, as the token response's `instance_url` names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salesforce_org: Option<String>,
+    /// The client certificate (PEM, its chain after it) this credential
+    /// presents for mutual TLS, to its API and to its token endpoint
+    /// (RFC 8705). Its private key is in the keychain only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<String>,
 }
 
 fn yes() -> bool {
@@ -395,6 +400,7 @@ impl Credential {
             refresh_idle_seconds: None,
             proactive_refresh: true,
             salesforce: SalesforceOptions::default(),
+            client_certificate: None,
             salesforce_org: None,
         }
     }
@@ -912,6 +918,8 @@ pub struct CredentialSecrets {
     /// The org's instance the stored token names (Salesforce's
     /// `instance_url`), where a Salesforce credential's calls go.
     pub instance_url: Option<String>,
+    /// The private key (PEM) of the credential's client certificate.
+    pub client_key: Option<Secret>,
 }
 
 impl CredentialSecrets {

@@ -190,6 +190,9 @@ impl CredentialStore {
         if let Some(pem) = &secrets.private_key {
             self.set_private_key(name, pem)?;
         }
+        if let Some(pem) = &secrets.client_key {
+            self.set_client_key(name, pem)?;
+        }
         Ok(())
     }
 
@@ -380,6 +383,22 @@ impl CredentialStore {
         self.vault.read(&account(name, PRIVATE_KEY))
     }
 
+    /// Stores the private key (PEM) of the credential's client certificate.
+    pub fn set_client_key(&self, name: &str, pem: &Secret) -> Result<()> {
+        self.vault.store(&account(name, CLIENT_KEY), pem)
+    }
+
+    pub fn client_key(&self, name: &str) -> Result<Option<Secret>> {
+        self.vault.read(&account(name, CLIENT_KEY))
+    }
+
+    /// Deletes the client certificate's private key, if one is stored.
+    pub fn forget_client_key(&self, name: &str) -> Result<()> {
+        self.vault
+            .delete_all(&account(name, CLIENT_KEY))
+            .map(|_| ())
+    }
+
     /// The authorization state of one identity (empty when never authorized).
     pub fn authorization(&self, name: &str, identity: &Identity) -> Result<Authorization> {
         let entry = self.read_entry(name)?;
@@ -527,6 +546,8 @@ pub struct NewSecrets {
     pub client_secret: Option<Secret>,
     /// The PEM private key of a JWT bearer credential.
     pub private_key: Option<Secret>,
+    /// The PEM private key of the credential's client certificate.
+    pub client_key: Option<Secret>,
 }
 
 /// Where credential `name` is in `credentials` (ignoring case), or an
@@ -555,9 +576,10 @@ fn write_set(path: &Path, set: &CredentialSet) -> Result<()> {
 const CLIENT_SECRET: &str = "client-secret";
 const AUTHORIZATION: &str = "authorization";
 const PRIVATE_KEY: &str = "private-key";
+const CLIENT_KEY: &str = "client-key";
 
 /// Every kind of keychain entry a credential may have.
-const KINDS: [&str; 3] = [CLIENT_SECRET, PRIVATE_KEY, AUTHORIZATION];
+const KINDS: [&str; 4] = [CLIENT_SECRET, PRIVATE_KEY, AUTHORIZATION, CLIENT_KEY];
 
 fn account(name: &str, what: &str) -> String {
     format!("{}{what}", prefix(name))

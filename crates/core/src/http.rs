@@ -139,7 +139,21 @@ pub(crate) fn describe_transport_error(error: &reqwest::Error) -> String {
     } else {
         "the request failed"
     };
-    format!("{what}: {}", chain(error))
+    let detail = chain(error);
+    format!("{what}: {detail}{}", tls_advice(&detail))
+}
+
+/// What to change when a TLS handshake failed for a reason a person can fix.
+fn tls_advice(detail: &str) -> &'static str {
+    if detail.contains("invalid peer certificate: UnknownIssuer") {
+        ". The server's certificate is not signed by a CA this machine trusts: add your \
+         company's root CA to the OS trust store or Settings → Extra CA file (--ca-file)"
+    } else if detail.contains("CertificateRequired") {
+        ". The server asks for a client certificate: give the credential its certificate \
+         and key (--client-certificate, --client-key)"
+    } else {
+        ""
+    }
 }
 
 /// The messages of an error's sources, outermost first. reqwest's own

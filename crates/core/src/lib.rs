@@ -42,6 +42,7 @@ pub mod interop;
 pub mod keeper;
 mod lock;
 pub mod merge;
+pub mod network;
 pub mod oauth;
 mod pause;
 pub mod requests;

@@ -27,6 +27,7 @@ pub use crate::endpoint::Call;
 use crate::http;
 pub use crate::http::{Draft, Header, MAX_RESPONSE_BYTES, Received, ResponseBody, header_value};
 use crate::merge::{self, DisplayRequest, Lint, Rendered};
+use crate::network::{ClientIdentity, IdentityClients, Network};
 use crate::timeline::{EventDetail, KeeperAction, Timeline};
 use crate::{Error, ErrorKind, ErrorReport, Result, Secret};
 
@@ -188,6 +189,11 @@ fn origin_of(url: &str) -> String {
 pub struct Sender {
     client: reqwest::Client,
     in_flight: Arc<InFlight>,
+    /// Trust and proxies the client was built with, to explain failures.
+    network: Arc<Network>,
+    /// Clients presenting a credential's client certificate, one per
+    /// certificate; calls without one use `client`.
+    identities: Arc<IdentityClients>,
 }
 
 /// A gate per origin (`scheme://host:port`) admitting
@@ -234,25 +240,74 @@ impl InFlight {
 
 impl Sender {
     /// Builds the shared client: timeouts, no redirects followed (a callout
-    /// shows the redirect it got), gzip, deflate and brotli decoded.
+    /// shows the redirect it got), gzip, deflate and brotli decoded; the OS
+    /// trust store and the environment's proxies.
     pub fn new(timeouts: Timeouts) -> Result<Self> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(timeouts.connect)
-            .timeout(timeouts.total)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("CalloutLab/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| Error::Transport {
-                url: String::new(),
-                detail: format!(
-                    "the HTTP client could not be set up: {}",
-                    http::chain(&error)
-                ),
-            })?;
+        Self::with_network(timeouts, Network::from_env()?)
+    }
+
+    /// As [`new`](Self::new), trusting and proxying as `network` says
+    /// (build it from the settings with `SettingsStore::network`).
+    pub fn with_network(timeouts: Timeouts, network: Network) -> Result<Self> {
+        let build = {
+            let network = network.clone();
+            move |identity: Option<reqwest::Identity>| -> Result<reqwest::Client> {
+                let mut builder = network
+                    .client_builder()?
+                    .connect_timeout(timeouts.connect)
+                    .timeout(timeouts.total)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .user_agent(concat!("CalloutLab/", env!("CARGO_PKG_VERSION")));
+                if let Some(identity) = identity {
+                    builder = builder.identity(identity);
+                }
+                builder.build().map_err(|error| Error::Transport {
+                    url: String::new(),
+                    detail: format!(
+                        "the HTTP client could not be set up: {}",
+                        http::chain(&error)
+                    ),
+                })
+            }
+        };
+        let identities = IdentityClients::new(build);
         Ok(Self {
-            client,
+            client: identities.plain()?,
             in_flight: Arc::default(),
+            network: Arc::new(network),
+            identities: Arc::new(identities),
         })
+    }
+
+    /// The client a call as `credential` goes out with: one presenting its
+    /// client certificate (the key from `secrets`), or the shared one.
+    fn client_for(
+        &self,
+        credential: Option<&Credential>,
+        secrets: &CredentialSecrets,
+    ) -> Result<reqwest::Client> {
+        let identity = match credential {
+            Some(credential) => ClientIdentity::of(credential, secrets.client_key.as_ref())?,
+            None => None,
+        };
+        match identity {
+            Some(identity) => self.identities.client(&identity),
+            None => Ok(self.client.clone()),
+        }
+    }
+
+    /// Sends `rendered` through the shared client; a failure names the
+    /// proxy it went through, if any.
+    async fn transmit(&self, client: &reqwest::Client, rendered: &Rendered) -> Result<Received> {
+        transmit(client, rendered)
+            .await
+            .map_err(|error| match error {
+                Error::Transport { url, detail } => Error::Transport {
+                    detail: self.network.explain(&rendered.display_url(), detail),
+                    url,
+                },
+                other => other,
+            })
     }
 
     /// The shared client, for other callers (the OAuth token endpoint) to reuse.
@@ -278,6 +333,7 @@ impl Sender {
         refresher: Option<&dyn Refresher>,
     ) -> Result<Outcome> {
         let credential = call.credential;
+        let client = self.client_for(credential, secrets)?;
         // Rendered once admitted: waiting may have taken long enough for
         // another call to find the token dead and renew it.
         let admitted = self.in_flight.admit(call.destination()).await;
@@ -291,7 +347,7 @@ impl Sender {
             Some(credential) => Detector::for_credential(credential)?,
             None => Detector::default(),
         };
-        let response = transmit(&self.client, &rendered).await?;
+        let response = self.transmit(&client, &rendered).await?;
         drop(admitted);
         let verdict = judge(&detector, &response);
         let shown = rendered.display();
@@ -316,7 +372,9 @@ impl Sender {
         let Some(fresh) = refresh(credential, refresher, used, &mut outcome).await else {
             return Ok(outcome);
         };
-        let retried = self.retry(call, &fresh, &detector, &mut outcome).await;
+        let retried = self
+            .retry(call, &client, &fresh, &detector, &mut outcome)
+            .await;
         if retried {
             outcome.refreshed = Some(fresh);
         }
@@ -329,6 +387,7 @@ impl Sender {
     async fn retry(
         &self,
         call: &Call<'_>,
+        client: &reqwest::Client,
         fresh: &CredentialSecrets,
         detector: &Detector,
         outcome: &mut Outcome,
@@ -345,7 +404,7 @@ impl Sender {
             }
         };
         let admitted = self.in_flight.admit(call.destination()).await;
-        let transmitted = transmit(&self.client, &rendered).await;
+        let transmitted = self.transmit(client, &rendered).await;
         drop(admitted);
         match transmitted {
             Ok(response) => {

@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 use crate::credential_store::write_atomically;
 use crate::home::Home;
+use crate::network::{self, Network, ProxyRules};
 use crate::{Error, Result};
 
 /// The settings file's name inside the config directory.
@@ -34,6 +35,15 @@ pub struct Settings {
     /// The keeper refreshes this long before an access token expires.
     pub keeper_margin_seconds: u32,
     pub theme: Theme,
+    /// A PEM file of CA certificates trusted besides the OS trust store
+    /// (a company's own root CA), if any.
+    pub extra_ca_file: Option<String>,
+    /// The HTTP(S) proxy every request goes through (loopback excepted), in
+    /// place of the environment's `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`.
+    pub proxy_url: Option<String>,
+    /// Hosts reached without the proxy, in place of the environment's
+    /// `NO_PROXY`: names (with their subdomains), addresses, CIDR blocks.
+    pub no_proxy: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -53,6 +63,9 @@ impl Default for Settings {
             keep_alive_default_seconds: None,
             keeper_margin_seconds: 60,
             theme: Theme::System,
+            extra_ca_file: None,
+            proxy_url: None,
+            no_proxy: Vec::new(),
         }
     }
 }
@@ -89,7 +102,30 @@ impl Settings {
                 ),
             ));
         }
+        if let Some(proxy) = &self.proxy_url
+            && url::Url::parse(proxy.trim()).is_ok_and(|url| url.password().is_some())
+        {
+            // Secrets live in the keychain or the environment, never in a file.
+            return Err(invalid(
+                "proxyUrl",
+                "it carries a password, which the settings file would keep in clear: leave the \
+                 login out here, and give the proxy with its login in the environment instead \
+                 (HTTPS_PROXY), which is never written to disk"
+                    .into(),
+            ));
+        }
+        ProxyRules::default().with_overrides(self.proxy_url.as_deref(), &self.no_proxy)?;
         Ok(())
+    }
+
+    /// Whom TLS trusts and which proxy is used, as these settings say (the
+    /// environment's proxies where they give none).
+    pub fn network(&self) -> Result<Network> {
+        Network::configured(
+            self.extra_ca_file.as_deref(),
+            self.proxy_url.as_deref(),
+            &self.no_proxy,
+        )
     }
 
     pub fn clipboard_clear(&self) -> Duration {
@@ -116,6 +152,11 @@ impl SettingsStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The network the saved settings describe.
+    pub fn network(&self) -> Result<Network> {
+        self.load()?.network()
     }
 
     /// The saved settings; the defaults when there is no file yet.
@@ -156,6 +197,9 @@ impl SettingsStore {
     /// overwritten.
     pub fn save(&self, settings: &Settings) -> Result<Settings> {
         settings.validate()?;
+        if let Some(file) = &settings.extra_ca_file {
+            network::read_ca_file(Path::new(file))?;
+        }
         self.load()?;
         let mut text = serde_json::to_string_pretty(settings).map_err(|error| Error::Storage {
             action: "encode the settings for",
@@ -187,11 +231,19 @@ mod tests {
             keep_alive_default_seconds: Some(3_600),
             keeper_margin_seconds: 5,
             theme: Theme::Dark,
+            proxy_url: Some("http://proxy.corp:3128".into()),
+            no_proxy: vec![".corp.example".into()],
+            ..Settings::default()
         };
         store.save(&mine).unwrap();
         assert_eq!(store.load().unwrap(), mine);
         let text = std::fs::read_to_string(store.path()).unwrap();
         assert!(text.contains("\"theme\": \"dark\""), "{text}");
+        assert!(
+            text.contains("\"proxyUrl\": \"http://proxy.corp:3128\""),
+            "{text}"
+        );
+        assert!(text.contains("\"noProxy\""), "{text}");
     }
 
     #[test]
@@ -218,6 +270,25 @@ mod tests {
         };
         let message = store.save(&keep_alive).unwrap_err().to_string();
         assert!(message.contains("keepAliveDefaultSeconds"), "{message}");
+        let proxy = Settings {
+            proxy_url: Some("ftp://proxy:21".into()),
+            ..Settings::default()
+        };
+        let message = store.save(&proxy).unwrap_err().to_string();
+        assert!(message.contains("Proxy URL"), "{message}");
+        let with_login = Settings {
+            proxy_url: Some("http://ann:s3cret@proxy.corp:3128".into()),
+            ..Settings::default()
+        };
+        let message = store.save(&with_login).unwrap_err().to_string();
+        assert!(message.contains("carries a password"), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
+        let ca = Settings {
+            extra_ca_file: Some("/nowhere/company-root.pem".into()),
+            ..Settings::default()
+        };
+        let message = store.save(&ca).unwrap_err().to_string();
+        assert!(message.contains("company-root.pem"), "{message}");
         assert!(!store.path().exists());
     }
 

@@ -295,6 +295,7 @@ fn renaming_moves_every_identity_and_secret_and_leaves_nothing_behind() {
             &NewSecrets {
                 client_secret: Some(Secret::new("the-client-secret")),
                 private_key: Some(Secret::new("-----BEGIN PRIVATE KEY-----")),
+                client_key: None,
             },
         )
         .unwrap();
@@ -433,6 +434,7 @@ fn a_failed_add_leaves_the_secret_of_the_credential_that_won_alone() {
                 &NewSecrets {
                     client_secret: Some(Secret::new("the-loser's-secret")),
                     private_key: None,
+                    client_key: None,
                 },
             )
         })
@@ -508,6 +510,7 @@ fn an_unreadable_authorization_is_repaired_and_the_readable_secret_stays() {
             &NewSecrets {
                 client_secret: Some(Secret::new("kept")),
                 private_key: None,
+                client_key: None,
             },
         )
         .unwrap();

@@ -21,6 +21,7 @@ mod keychain_outage;
 mod layers;
 mod loopback;
 mod merge;
+mod network;
 mod refresh;
 mod send;
 mod timeline;

@@ -57,6 +57,8 @@ mod soap;
 mod soql;
 mod stats;
 mod store;
+#[cfg(feature = "tls-fixtures")]
+pub mod tls;
 mod token;
 
 use std::fmt;

@@ -40,10 +40,12 @@ pub fn validate_credential(
     credential: Credential,
     client_secret_given: bool,
     previous_name: Option<String>,
+    client_key_given: Option<bool>,
 ) -> Vec<FieldProblem> {
     let given = SecretsGiven {
         client_secret: client_secret_given,
         private_key: false,
+        client_key: client_key_given.unwrap_or(false),
     };
     action::problems(&state.service, &credential, given, previous_name.as_deref())
 }
@@ -60,11 +62,14 @@ pub async fn save_credential<R: Runtime>(
     credential: Credential,
     client_secret: Option<String>,
     previous_name: Option<String>,
+    client_key: Option<String>,
 ) -> Reply<CredentialView> {
     let mut input = CredentialInput::new(credential);
     input.client_secret = client_secret
         .filter(|secret| !secret.is_empty())
         .map(Secret::new);
+    // The private key (PEM) of `credential.clientCertificate`: to the keychain.
+    input.client_key = client_key.filter(|key| !key.is_empty()).map(Secret::new);
     let saved = match previous_name.as_deref() {
         None => action::add(&state.service, input).await,
         Some(previous) => action::edit(&state.service, previous, input).await,
@@ -134,6 +139,7 @@ pub fn salesforce_credential(credential: Credential, org: String) -> Reply<Crede
     Ok(Credential {
         identity_type: credential.identity_type,
         salesforce: credential.salesforce.clone(),
+        client_certificate: credential.client_certificate.clone(),
         ..Credential::salesforce(credential.name.clone(), &org, &client_id)
     })
 }

@@ -52,12 +52,14 @@ macro_rules! with_commands {
             credentials::validate_credential(
                 credential: Credential,
                 client_secret_given: bool,
-                previous_name: Option<String>
+                previous_name: Option<String>,
+                client_key_given: Option<bool>
             ) -> Vec<FieldProblem>,
             credentials::save_credential(
                 credential: Credential,
                 client_secret: Option<String>,
-                previous_name: Option<String>
+                previous_name: Option<String>,
+                client_key: Option<String>
             ) -> Reply<CredentialView>,
             credentials::remove_credential(name: String) -> Reply<()>,
             credentials::repair_credential(name: String) -> Reply<CredentialView>,

@@ -68,4 +68,10 @@ proactiveRefresh?: boolean, salesforce: SalesforceOptions,
  * `sandbox` or its My Domain login URL. Calls then go to the org's
  * instance, as the token response's `instance_url` names it.
  */
-salesforceOrg?: string | null, };
+salesforceOrg?: string | null, 
+/**
+ * The client certificate (PEM, its chain after it) this credential
+ * presents for mutual TLS, to its API and to its token endpoint
+ * (RFC 8705). Its private key is in the keychain only.
+ */
+clientCertificate?: string | null, };

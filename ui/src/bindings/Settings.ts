@@ -14,4 +14,19 @@ keepAliveDefaultSeconds: number | null,
 /**
  * The keeper refreshes this long before an access token expires.
  */
-keeperMarginSeconds: number, theme: Theme, };
+keeperMarginSeconds: number, theme: Theme, 
+/**
+ * A PEM file of CA certificates trusted besides the OS trust store
+ * (a company's own root CA), if any.
+ */
+extraCaFile: string | null, 
+/**
+ * The HTTP(S) proxy every request goes through (loopback excepted), in
+ * place of the environment's `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`.
+ */
+proxyUrl: string | null, 
+/**
+ * Hosts reached without the proxy, in place of the environment's
+ * `NO_PROXY`: names (with their subdomains), addresses, CIDR blocks.
+ */
+noProxy: Array<string>, };

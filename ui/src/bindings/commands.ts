@@ -32,8 +32,8 @@ export interface Commands {
   check_keychain: { args: Record<string, never>; result: KeychainCheck };
   sandbox_info: { args: Record<string, never>; result: SandboxInfo };
   list_credentials: { args: Record<string, never>; result: Array<CredentialView> };
-  validate_credential: { args: { credential: Credential, clientSecretGiven: boolean, previousName: string | null }; result: Array<FieldProblem> };
-  save_credential: { args: { credential: Credential, clientSecret: string | null, previousName: string | null }; result: CredentialView };
+  validate_credential: { args: { credential: Credential, clientSecretGiven: boolean, previousName: string | null, clientKeyGiven: boolean | null }; result: Array<FieldProblem> };
+  save_credential: { args: { credential: Credential, clientSecret: string | null, previousName: string | null, clientKey: string | null }; result: CredentialView };
   remove_credential: { args: { name: string }; result: null };
   repair_credential: { args: { name: string }; result: CredentialView };
   discover: { args: { issuer: string }; result: ProviderMetadata };

@@ -15,7 +15,7 @@ describe("parseSettings", () => {
     expect(
       parseSettings({ clipboardClearSeconds: "45", keepAliveDefaultSeconds: "", keeperMarginSeconds: "60", theme: "dark" }),
     ).toEqual({
-      settings: { clipboardClearSeconds: 45, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "dark" },
+      settings: { ...DEFAULT_SETTINGS, clipboardClearSeconds: 45, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "dark" },
       problems: {},
     });
   });

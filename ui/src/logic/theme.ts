@@ -1,5 +1,6 @@
 // Theme: the OS preference unless Settings overrides it.
 import type { Settings, Theme } from "../pending-types";
+import { parseNetwork } from "./network";
 
 export function resolveTheme(setting: Theme, prefersDark: boolean): "light" | "dark" {
   if (setting === "system") return prefersDark ? "dark" : "light";
@@ -11,6 +12,9 @@ export const DEFAULT_SETTINGS: Settings = {
   keepAliveDefaultSeconds: null,
   keeperMarginSeconds: 60,
   theme: "system",
+  extraCaFile: null,
+  proxyUrl: null,
+  noProxy: [],
 };
 
 /**
@@ -29,8 +33,11 @@ export function parseSettings(form: {
   keepAliveDefaultSeconds: string;
   keeperMarginSeconds: string;
   theme: string;
+  extraCaFile?: string;
+  proxyUrl?: string;
+  noProxy?: string;
 }): { settings: Settings; problems: Record<string, string> } {
-  const problems: Record<string, string> = {};
+  const { network, problems } = parseNetwork(form);
   const whole = (field: string, text: string, min: number, max = Infinity): number => {
     const n = Number(text.trim());
     if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
@@ -49,6 +56,7 @@ export function parseSettings(form: {
       keepAliveDefaultSeconds: keepAlive,
       keeperMarginSeconds: whole("keeperMarginSeconds", form.keeperMarginSeconds, 0, MAX_KEEPER_MARGIN_SECONDS),
       theme: theme ?? "system",
+      ...network,
     },
     problems,
   };

@@ -157,3 +157,57 @@ describe("the redirect URI", () => {
     expect(form.element.querySelector("#cred-redirectUri")).toBeNull();
   });
 });
+
+describe("the client certificate part", () => {
+  const certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+  const key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----";
+
+  async function attach(form: CredentialForm, field: string, name: string, text: string): Promise<void> {
+    const input = form.element.querySelector<HTMLInputElement>(`#cred-${field}`)!;
+    Object.defineProperty(input, "files", { value: [new File([text], name)], configurable: true });
+    input.dispatchEvent(new Event("change"));
+    await settle();
+  }
+
+  it("puts the certificate in the definition and sends its key to be stored, never into the saved form", async () => {
+    const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === "validate_credential") return [];
+      if (cmd === "save_credential") throw { kind: "keychain", message: "stop here" };
+      return undefined;
+    });
+    const form = openForm();
+    await settle();
+    expect(form.element.querySelector("#cred-clientKey")).toBeNull();
+
+    await attach(form, "clientCertificate", "client.pem", `${certificate}\n`);
+    expect(texts(form, ".hint").join(" ")).toContain("A certificate (PEM) is set.");
+    await attach(form, "clientKey", "client.key", key);
+    expect(localStorage.getItem("callout-lab.credential-form") ?? "").not.toContain("PRIVATE KEY");
+    expect(JSON.stringify(localStorage)).not.toContain("PRIVATE KEY");
+
+    form.element.dispatchEvent(new Event("submit"));
+    await settle();
+    const validated = calls.filter((c) => c.cmd === "validate_credential").at(-1)!;
+    expect(validated.args.clientKeyGiven).toBe(true);
+    const saved = calls.find((c) => c.cmd === "save_credential")!;
+    expect((saved.args.credential as { clientCertificate: string }).clientCertificate).toBe(certificate);
+    expect(saved.args.clientKey).toBe(key);
+  });
+
+  it("says when a file is not PEM, and Remove takes the certificate away", async () => {
+    const form = openForm();
+    await settle();
+    await attach(form, "clientCertificate", "client.der", "0\u0082binary");
+    expect(form.element.textContent).toContain("client.der: This file holds no PEM certificate");
+    expect(form.element.querySelector("#cred-clientKey")).toBeNull();
+
+    await attach(form, "clientCertificate", "client.pem", certificate);
+    expect(form.element.querySelector("#cred-clientKey")).not.toBeNull();
+    form.element.querySelector<HTMLButtonElement>('[data-testid="remove-client-certificate"]')!.click();
+    await settle();
+    expect(form.element.querySelector("#cred-clientKey")).toBeNull();
+    expect(texts(form, ".hint").join(" ")).toContain("None: calls present no client certificate.");
+  });
+});

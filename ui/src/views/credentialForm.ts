@@ -22,6 +22,7 @@ import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
 import { toast } from "../ui/toast";
 import { toReport } from "../logic/errors";
+import { certificateSummary, pemProblem } from "../logic/clientCertificate";
 
 const FORM_KEY = "callout-lab.credential-form.v1";
 
@@ -48,6 +49,8 @@ export class CredentialForm {
   private inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   private problemSlots = new Map<string, HTMLElement>();
   private secret: HTMLInputElement | null = null;
+  /** The client certificate's private key (PEM) read from a file, until saved; never persisted. */
+  private clientKey: string | null = null;
   private view: CredentialView | null = null;
   private validate = debounce(() => void this.runValidation(), 250);
 
@@ -84,6 +87,7 @@ export class CredentialForm {
     this.problems.clear();
     this.touched.clear();
     this.notes.clear();
+    this.clientKey = null;
     // A saved credential's problems are shown at once; a new form starts clean.
     this.showAllProblems = this.previousName !== null;
     this.render();
@@ -116,7 +120,7 @@ export class CredentialForm {
   private async runValidation(): Promise<FieldProblem[]> {
     let problems: FieldProblem[] = [];
     try {
-      problems = await api.validateCredential(this.credential, Boolean(this.secret?.value), this.previousName);
+      problems = await api.validateCredential(this.credential, Boolean(this.secret?.value), this.previousName, this.clientKey !== null);
     } catch {
       // The command never fails by contract; an older shell without it shows no problems.
     }
@@ -186,6 +190,66 @@ export class CredentialForm {
       this.changed(input.dataset.field);
     });
     return input;
+  }
+
+  /** Mutual TLS: the certificate (in the definition) and its key (to the keychain), each from a PEM file. */
+  private certificateFields(c: Credential): HTMLElement[] {
+    const pemFile = (kind: "certificate" | "key", field: string, take: (text: string) => void): HTMLInputElement => {
+      const input = h("input", { type: "file", accept: ".pem,.crt,.cer,.key" });
+      input.addEventListener("change", () => {
+        const file = input.files?.[0];
+        if (!file) return;
+        void file.text().then((text) => {
+          const problem = pemProblem(text, kind);
+          if (problem) {
+            this.notes.set(field, { text: `${file.name}: ${problem}`, tone: "error" });
+            this.showProblems();
+            return;
+          }
+          take(text.trim());
+          this.render();
+          this.changed(field);
+          this.notes.set(field, { text: kind === "key" ? `Read ${file.name}; it goes to the OS keychain only when you save.` : `Read ${file.name}.`, tone: "ok" });
+          this.showProblems();
+        });
+      });
+      return input;
+    };
+    const fields = [
+      this.field(
+        "clientCertificate",
+        "Client certificate (mutual TLS)",
+        pemFile("certificate", "clientCertificate", (text) => (c.clientCertificate = text)),
+        `${certificateSummary(c.clientCertificate)} Presented to the API and the token endpoint.`,
+        c.clientCertificate ? this.removeCertificateButton(c) : undefined,
+        true,
+      ),
+    ];
+    if (c.clientCertificate) {
+      const kept = this.previousName !== null && this.clientKey === null ? " Leave it to keep the stored key." : "";
+      fields.push(
+        this.field(
+          "clientKey",
+          "Client certificate's private key",
+          pemFile("key", "clientKey", (text) => (this.clientKey = text)),
+          `PEM (PKCS#8, RSA or EC), kept in the OS keychain only.${kept}`,
+          undefined,
+          true,
+        ),
+      );
+    }
+    return fields;
+  }
+
+  private removeCertificateButton(c: Credential): HTMLElement {
+    const remove = h("button", { type: "button", class: "ghost", testid: "remove-client-certificate" }, "Remove");
+    remove.addEventListener("click", () => {
+      c.clientCertificate = null;
+      this.clientKey = null;
+      this.render();
+      this.changed("clientCertificate");
+    });
+    return remove;
   }
 
   private select<T extends string>(value: T, options: readonly { value: T; label: string }[], set: (value: T) => void): HTMLSelectElement {
@@ -338,6 +402,7 @@ export class CredentialForm {
           this.text(c.refreshIdleSeconds?.toString() ?? "", (v) => (c.refreshIdleSeconds = optionalSeconds(v)), { inputmode: "numeric", placeholder: "unknown" }),
           "When the provider's refresh tokens die unused (WSO2: 86400), the keeper warns before that.",
         ),
+      ...this.certificateFields(c),
       shown.has("proactiveRefresh") &&
         this.checkbox(
           "proactiveRefresh",
@@ -463,8 +528,9 @@ export class CredentialForm {
     const run = async (): Promise<void> => {
       try {
         const secret = this.secret?.value ? this.secret.value : null;
-        const saved = await api.saveCredential(this.credential, secret, this.previousName);
+        const saved = await api.saveCredential(this.credential, secret, this.previousName, this.clientKey);
         if (this.secret) this.secret.value = "";
+        this.clientKey = null;
         localStorage.removeItem(FORM_KEY);
         toast(saved.notice ? `Saved ${saved.credential.name}. ${saved.notice}` : `Saved ${saved.credential.name}.`, "ok");
         this.onSaved(saved);

@@ -31,7 +31,7 @@ function submit(view: SettingsView, values: Record<string, string>): void {
 
 beforeEach(() => {
   document.body.replaceChildren();
-  store.settings.set({ clipboardClearSeconds: 30, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "system" });
+  store.settings.set({ clipboardClearSeconds: 30, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "system", extraCaFile: null, proxyUrl: null, noProxy: [] });
 });
 afterEach(() => clearMocks());
 
@@ -63,5 +63,22 @@ describe("saving settings", () => {
     submit(view, {});
     await expect.poll(() => saved.length).toBe(2);
     await expect.poll(problem).toBe("");
+  });
+
+  it("saves the company network fields: the CA file, the proxy and the no-proxy list", async () => {
+    const view = mount((s) => s);
+    submit(view, { extraCaFile: " /etc/company/root.pem ", proxyUrl: "http://proxy.corp:3128", noProxy: ".corp.example, 10.0.0.0/8" });
+    await expect.poll(() => saved.length).toBe(1);
+    expect(saved[0]).toMatchObject({ extraCaFile: "/etc/company/root.pem", proxyUrl: "http://proxy.corp:3128", noProxy: [".corp.example", "10.0.0.0/8"] });
+    expect(view.element.querySelector<HTMLInputElement>('[name="noProxy"]')!.value).toBe(".corp.example, 10.0.0.0/8");
+  });
+
+  it("marks a proxy that is not an HTTP proxy and saves nothing", async () => {
+    const view = mount((s) => s);
+    submit(view, { proxyUrl: "socks5://proxy:1080" });
+    const input = view.element.querySelector<HTMLInputElement>('[name="proxyUrl"]')!;
+    await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
+    expect(view.element.querySelector('[data-problems="proxyUrl"]')!.textContent).toContain("Only HTTP proxies");
+    expect(saved).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-// Settings: clipboard auto-clear, keep-alive default, keeper margin, theme.
+// Settings: clipboard auto-clear, keep-alive default, keeper margin, theme,
+// and the company network (extra CA file, proxy, hosts without the proxy).
 import * as api from "../api";
 import { MAX_CLIPBOARD_CLEAR_SECONDS, parseSettings } from "../logic/theme";
 import type { Settings } from "../pending-types";
@@ -31,8 +32,8 @@ export class SettingsView {
       .catch(() => undefined);
   }
 
-  private input(name: keyof Settings, label: string, value: string, hint: string, placeholder = ""): HTMLElement {
-    const input = h("input", { type: "text", inputmode: "numeric", name, id: `set-${name}`, value, placeholder, "data-field": name });
+  private input(name: keyof Settings, label: string, value: string, hint: string, placeholder = "", inputmode = "numeric"): HTMLElement {
+    const input = h("input", { type: "text", inputmode, name, id: `set-${name}`, value, placeholder, "data-field": name, spellcheck: "false" });
     return h(
       "div",
       { class: "field" },
@@ -67,6 +68,10 @@ export class SettingsView {
       this.input("keepAliveDefaultSeconds", "Default keep-alive for new credentials (seconds)", s.keepAliveDefaultSeconds?.toString() ?? "", "Empty = off. Refreshes idle credentials so refresh tokens with an idle lifetime stay alive.", "off"),
       this.input("keeperMarginSeconds", "Refresh ahead of expiry by (seconds)", String(s.keeperMarginSeconds), "The keeper refreshes a token this long before it expires."),
       h("div", { class: "field" }, h("label", { for: "set-theme" }, "Theme"), theme, h("div", { class: "problems", "data-problems": "theme" })),
+      h("h2", { class: "settings-section" }, "Company network"),
+      this.input("extraCaFile", "Extra CA file", s.extraCaFile ?? "", "A PEM file of your company's root CA certificates, trusted besides the OS trust store. Used from the next start.", "/path/to/company-root.pem", "text"),
+      this.input("proxyUrl", "Proxy URL", s.proxyUrl ?? "", "Empty = the HTTPS_PROXY / HTTP_PROXY environment variables (a proxy that needs a login: give it there, never here). Loopback (localhost, 127.0.0.1) never goes through a proxy. Used from the next start.", "http://proxy.example.com:3128", "url"),
+      this.input("noProxy", "No proxy for", s.noProxy.join(", "), "Hosts reached directly, comma-separated: names (with their subdomains), addresses, blocks such as 10.0.0.0/8. Empty = NO_PROXY.", ".corp.example, 10.0.0.0/8", "text"),
       h("div", { class: "form-actions" }, guide, h("div", { class: "spacer" }), h("button", { type: "submit", class: "primary", testid: "save-settings" }, "Save settings")),
       this.problem,
     );
@@ -83,6 +88,9 @@ export class SettingsView {
       keepAliveDefaultSeconds: value("keepAliveDefaultSeconds"),
       keeperMarginSeconds: value("keeperMarginSeconds"),
       theme: value("theme"),
+      extraCaFile: value("extraCaFile"),
+      proxyUrl: value("proxyUrl"),
+      noProxy: value("noProxy"),
     });
     for (const slot of this.form.querySelectorAll<HTMLElement>("[data-problems]")) {
       const field = slot.dataset.problems ?? "";

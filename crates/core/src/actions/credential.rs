@@ -5,6 +5,7 @@
 
 use crate::credential::{AuthProtocol, Credential, FieldProblem};
 use crate::credential_store::{CredentialStore, Identity, NewSecrets};
+use crate::network::ClientIdentity;
 use crate::oauth::TokenService;
 use crate::oauth::{assertion, flows};
 use crate::{Error, Result, Secret};
@@ -21,6 +22,9 @@ pub struct CredentialInput {
     /// The PEM key that signs JWT bearer assertions; checked, then kept in
     /// the keychain only.
     pub private_key: Option<Secret>,
+    /// The PEM private key of `credential.client_certificate`; checked
+    /// against it, then kept in the keychain only.
+    pub client_key: Option<Secret>,
 }
 
 impl CredentialInput {
@@ -29,6 +33,7 @@ impl CredentialInput {
             credential,
             client_secret: None,
             private_key: None,
+            client_key: None,
         }
     }
 }
@@ -39,6 +44,7 @@ impl CredentialInput {
 pub struct SecretsGiven {
     pub client_secret: bool,
     pub private_key: bool,
+    pub client_key: bool,
 }
 
 impl CredentialInput {
@@ -46,6 +52,7 @@ impl CredentialInput {
         SecretsGiven {
             client_secret: self.client_secret.is_some(),
             private_key: self.private_key.is_some(),
+            client_key: self.client_key.is_some(),
         }
     }
 }
@@ -116,6 +123,19 @@ pub fn problems(
             problems.push(FieldProblem::new("clientSecret", reason.to_string()));
         }
     }
+    if credential.client_certificate.is_some()
+        && !given.client_key
+        && !previous.is_some_and(|previous| {
+            store
+                .client_key(previous)
+                .is_ok_and(|found| found.is_some())
+        })
+    {
+        problems.push(FieldProblem::new(
+            "clientKey",
+            "a client certificate needs its private key (--client-key)".to_string(),
+        ));
+    }
     problems
 }
 
@@ -137,9 +157,11 @@ pub async fn add(service: &TokenService, mut input: CredentialInput) -> Result<S
     check_input(service, &input, None)?;
     let credential = input.credential;
     check_private_key(&credential, input.private_key.as_ref())?;
+    check_client_certificate(&credential, input.client_key.as_ref())?;
     let secrets = NewSecrets {
         client_secret: input.client_secret,
         private_key: input.private_key,
+        client_key: input.client_key,
     };
     let leftovers = service
         .store()
@@ -162,12 +184,25 @@ pub async fn edit(service: &TokenService, name: &str, input: CredentialInput) ->
     check_input(service, &input, Some(&existing.name))?;
     let credential = input.credential;
     check_private_key(&credential, input.private_key.as_ref())?;
+    let stored_key = match (&input.client_key, &credential.client_certificate) {
+        (None, Some(_)) => store.client_key(&existing.name)?,
+        _ => None,
+    };
+    check_client_certificate(
+        &credential,
+        input.client_key.as_ref().or(stored_key.as_ref()),
+    )?;
     let leftovers = store.rename(&existing.name, credential.clone())?;
     if let Some(secret) = &input.client_secret {
         store.set_client_secret(&credential.name, secret)?;
     }
     if let Some(pem) = &input.private_key {
         store.set_private_key(&credential.name, pem)?;
+    }
+    match (&credential.client_certificate, &input.client_key) {
+        (Some(_), Some(pem)) => store.set_client_key(&credential.name, pem)?,
+        (None, _) => store.forget_client_key(&credential.name)?,
+        (Some(_), None) => {}
     }
     Ok(Saved {
         credential,
@@ -277,4 +312,14 @@ fn check_private_key(credential: &Credential, pem: Option<&Secret>) -> Result<()
         reason,
     })?;
     Ok(())
+}
+
+/// Checks that the client certificate and `key` belong together.
+fn check_client_certificate(credential: &Credential, key: Option<&Secret>) -> Result<()> {
+    match (&credential.client_certificate, key) {
+        (Some(certificate), Some(key)) => {
+            ClientIdentity::new(&credential.name, certificate, key).map(|_| ())
+        }
+        _ => Ok(()),
+    }
 }

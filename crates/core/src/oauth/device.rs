@@ -63,10 +63,15 @@ pub async fn authorize_device(
     if !credential.scopes.is_empty() {
         form.push(("scope", credential.scopes.join(" ")));
     }
-    let (status, _, body) =
-        flows::post_form(service.http(), credential, &endpoint, secret.as_ref(), form)
-            .await
-            .map_err(|error| failed(format!("device authorization: {error}")))?;
+    let (status, _, body) = flows::post_form(
+        &service.http_for(credential)?,
+        credential,
+        &endpoint,
+        secret.as_ref(),
+        form,
+    )
+    .await
+    .map_err(|error| failed(format!("device authorization: {error}")))?;
     let answer: StandardDeviceAuthorizationResponse = match serde_json::from_slice(&body) {
         Ok(answer) if (200..300).contains(&status) => answer,
         _ => {
@@ -109,7 +114,7 @@ pub async fn authorize_device(
             device_code: &device_code,
         };
         match flows::request_tokens(
-            service.http(),
+            &service.http_for(credential)?,
             credential,
             &token_url,
             secret.as_ref(),

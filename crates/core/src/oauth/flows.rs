@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::credential::{ClientAuth, Credential};
 use crate::http::describe_transport_error;
+use crate::network::Network;
 use crate::token::{TokenResponseError, TokenSet, parse_token_response};
 use crate::{Error, Result, Secret};
 
@@ -30,19 +31,38 @@ const MAX_TOKEN_RESPONSE: usize = 1024 * 1024;
 /// An HTTP client for token endpoints: it never follows redirects (a token
 /// request must not be replayed somewhere else with its secrets).
 pub fn token_client() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+    token_client_for(&Network::from_env()?)
+}
+
+/// A token endpoint client trusting and proxying as `network` says.
+pub fn token_client_for(network: &Network) -> Result<reqwest::Client> {
+    token_client_with(network, None)
+}
+
+/// [`token_client_for`], presenting `identity`'s client certificate when
+/// given (mutual TLS at the token endpoint, RFC 8705).
+pub(crate) fn token_client_with(
+    network: &Network,
+    identity: Option<reqwest::Identity>,
+) -> Result<reqwest::Client> {
+    let builder = network
+        .client_builder()?
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(10))
         .timeout(std::time::Duration::from_secs(30))
-        .user_agent(concat!("CalloutLab/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|error| Error::Transport {
-            url: String::new(),
-            detail: format!(
-                "the HTTP client could not be set up: {}",
-                describe_transport_error(&error)
-            ),
-        })
+        .user_agent(concat!("CalloutLab/", env!("CARGO_PKG_VERSION")));
+    match identity {
+        Some(identity) => builder.identity(identity),
+        None => builder,
+    }
+    .build()
+    .map_err(|error| Error::Transport {
+        url: String::new(),
+        detail: format!(
+            "the HTTP client could not be set up: {}",
+            describe_transport_error(&error)
+        ),
+    })
 }
 
 /// What one grant sends besides the client's authentication.

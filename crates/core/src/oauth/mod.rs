@@ -18,7 +18,7 @@ pub use browser::{
     BrowserOptions, Cancel, IGNORED_CALLBACK, Opener, authorize_in_browser, open_in_browser,
 };
 pub use device::authorize_device;
-pub use flows::{ProviderMetadata, discover, token_client};
+pub use flows::{ProviderMetadata, discover, token_client, token_client_for};
 pub use refresh::KeychainRefresher;
 pub use service::{LiveToken, TokenService};
 pub use status::{CredentialStatus, status};

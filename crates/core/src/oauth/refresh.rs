@@ -239,7 +239,8 @@ impl TokenService {
             refresh_token.filter(|_| authorization.needs_reauthorization.is_none())
         {
             let grant = Grant::RefreshToken(&refresh_token);
-            match flows::request_tokens(&self.http, credential, &token_url, secret.as_ref(), &grant)
+            let http = self.http_for(credential)?;
+            match flows::request_tokens(&http, credential, &token_url, secret.as_ref(), &grant)
                 .await
             {
                 Ok(mut fresh) => {
@@ -314,6 +315,7 @@ impl TokenService {
         secret: Option<&Secret>,
         authorization: &Authorization,
     ) -> std::result::Result<TokenSet, TokenCallError> {
+        let http = self.http_for(credential).map_err(TokenCallError::NotSent)?;
         let grant = match (
             credential.protocol,
             &authorization.username,
@@ -327,7 +329,7 @@ impl TokenService {
                     .assertion(credential, subject, token_url, secret)
                     .map_err(TokenCallError::NotSent)?;
                 return flows::request_tokens(
-                    &self.http,
+                    &http,
                     credential,
                     token_url,
                     secret,
@@ -339,7 +341,7 @@ impl TokenService {
             }
             _ => Grant::ClientCredentials,
         };
-        flows::request_tokens(&self.http, credential, token_url, secret, &grant).await
+        flows::request_tokens(&http, credential, token_url, secret, &grant).await
     }
 
     /// Stores `fresh` as the identity's tokens (clearing any "needs

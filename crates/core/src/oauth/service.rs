@@ -18,7 +18,9 @@ use crate::credential::{AuthProtocol, Credential, CredentialSecrets};
 use crate::credential_store::{Authorization, CredentialStore, Identity};
 use crate::home::Home;
 use crate::lock::RefreshLocks;
+use crate::network::{ClientIdentity, IdentityClients, Network};
 use crate::send::Outcome;
+use crate::settings::SettingsStore;
 use crate::timeline::{EventDetail, RefreshOutcome, RefreshTrigger, Timeline};
 use crate::token::TokenSet;
 use crate::{Error, ErrorKind, Result, Secret};
@@ -46,6 +48,8 @@ pub struct TokenService {
     /// Token sets the keychain would not take yet.
     pub(super) retained: Retained,
     pub(super) http: reqwest::Client,
+    /// Token endpoint clients presenting a credential's client certificate.
+    pub(super) certified: IdentityClients,
     /// Where authorizations, tokens and refreshes are recorded, if anywhere.
     pub(super) timeline: Option<Arc<Timeline>>,
     /// The last token this process obtained per credential and identity,
@@ -75,15 +79,44 @@ impl TokenService {
             store,
             locks,
             http,
+            certified: IdentityClients::new(|identity| {
+                flows::token_client_with(&Network::from_env()?, identity)
+            }),
             timeline: None,
             renewals: Mutex::new(HashMap::new()),
             refused: Mutex::new(HashMap::new()),
         }
     }
 
-    /// With a token client of its own, recording in the home's timeline.
+    /// With a token client of its own (trust and proxies from the home's
+    /// settings), recording in the home's timeline.
     pub fn for_home(home: &Home) -> Result<Self> {
-        Self::new(home, flows::token_client()?).with_home_timeline()
+        let network = SettingsStore::new(home).network()?;
+        Self::new(home, flows::token_client_for(&network)?)
+            .with_network(network)
+            .with_home_timeline()
+    }
+
+    /// Presents client certificates to token endpoints trusting and proxying
+    /// as `network` says (without it: the OS trust store and the
+    /// environment's proxies).
+    pub fn with_network(mut self, network: Network) -> Self {
+        self.certified =
+            IdentityClients::new(move |identity| flows::token_client_with(&network, identity));
+        self
+    }
+
+    /// The client for `credential`'s token endpoint: one presenting its
+    /// client certificate (RFC 8705), or the shared one.
+    pub(crate) fn http_for(&self, credential: &Credential) -> Result<reqwest::Client> {
+        let key = match credential.client_certificate {
+            Some(_) => self.store.client_key(&credential.name)?,
+            None => None,
+        };
+        match ClientIdentity::of(credential, key.as_ref())? {
+            Some(identity) => self.certified.client(&identity),
+            None => Ok(self.http.clone()),
+        }
     }
 
     /// Records in the home's timeline (`<data dir>/timeline.sqlite3`).
@@ -365,12 +398,18 @@ impl TokenService {
         login: Option<Login<'_>>,
     ) -> Result<LiveToken> {
         let token_url = flows::token_url(&self.http, credential).await?;
-        let tokens = flows::request_tokens(&self.http, credential, &token_url, secret, grant)
-            .await
-            .map_err(|error| Error::Authorization {
-                credential: credential.name.clone(),
-                detail: format!("{} grant: {error}", grant.name()),
-            })?;
+        let tokens = flows::request_tokens(
+            &self.http_for(credential)?,
+            credential,
+            &token_url,
+            secret,
+            grant,
+        )
+        .await
+        .map_err(|error| Error::Authorization {
+            credential: credential.name.clone(),
+            detail: format!("{} grant: {error}", grant.name()),
+        })?;
         self.keep_authorization(credential, user, tokens, login)
             .await
     }
@@ -455,13 +494,18 @@ impl TokenService {
             ("token", token.expose().to_string()),
             ("token_type_hint", hint.to_string()),
         ];
-        let (status, _, body) =
-            flows::post_form(&self.http, credential, &endpoint, secret.as_ref(), form)
-                .await
-                .map_err(|error| Error::Authorization {
-                    credential: credential.name.clone(),
-                    detail: format!("revocation: {error}"),
-                })?;
+        let (status, _, body) = flows::post_form(
+            &self.http_for(credential)?,
+            credential,
+            &endpoint,
+            secret.as_ref(),
+            form,
+        )
+        .await
+        .map_err(|error| Error::Authorization {
+            credential: credential.name.clone(),
+            detail: format!("revocation: {error}"),
+        })?;
         if (200..300).contains(&status) {
             Ok(true)
         } else {
@@ -506,11 +550,16 @@ impl TokenService {
             Some(tokens) if !credential.proactive_refresh => tokens.clone(),
             _ => self.live_token_for(credential, user).await?.tokens,
         };
+        let client_key = match credential.client_certificate {
+            Some(_) => self.store.client_key(&credential.name)?,
+            None => None,
+        };
         Ok(CredentialSecrets {
             instance_url: tokens.instance_url,
             access_token: Some(tokens.access_token),
             username: stored.username,
             password: stored.password,
+            client_key,
             ..CredentialSecrets::default()
         })
     }

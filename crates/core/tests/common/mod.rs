@@ -64,6 +64,7 @@ impl TestHome {
         let secrets = NewSecrets {
             client_secret: Some(Secret::new(sandbox.client_secret())),
             private_key: None,
+            client_key: None,
         };
         self.service
             .store()
