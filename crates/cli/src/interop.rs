@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use callout_core::credential_store::CredentialStore;
 use callout_core::home::Home;
-use callout_core::interop::{self, ExportFormat, curl, postman};
+use callout_core::interop::{self, ExportFormat, curl, postman, postman_folder};
 use callout_core::requests::{RequestStore, SavedRequest};
 use callout_core::send::Draft;
 use callout_core::{Error, ErrorKind};
@@ -42,8 +42,17 @@ enum ImportSource {
         /// The collection file
         file: std::path::PathBuf,
         /// Print what would be saved, save nothing
-        #[arg(long)]
+        #[arg(long, conflicts_with = "into")]
         dry_run: bool,
+        /// Make DIR a collection on disk (one file per request, the folder
+        /// tree kept, {{variables}} kept as variables) instead of adding to
+        /// the saved requests
+        #[arg(long, value_name = "DIR")]
+        into: Option<std::path::PathBuf>,
+        /// A Postman environment export to bring in with --into (its
+        /// variables, never its secret or token values); repeat for more
+        #[arg(long = "environment", value_name = "FILE", requires = "into")]
+        environments: Vec<std::path::PathBuf>,
     },
 }
 
@@ -124,11 +133,27 @@ fn run_import(home: Option<&Path>, args: ImportArgs) -> Result<(), Error> {
                 );
             }
         }
-        ImportSource::Postman { file, dry_run } => {
-            let json = std::fs::read_to_string(&file).map_err(|error| Error::Import {
-                what: "Postman collection",
-                detail: format!("cannot read {}: {error}", file.display()),
-            })?;
+        ImportSource::Postman {
+            file,
+            dry_run,
+            into,
+            environments,
+        } => {
+            let read = |what: &'static str, file: &Path| {
+                std::fs::read_to_string(file).map_err(|error| Error::Import {
+                    what,
+                    detail: format!("cannot read {}: {error}", file.display()),
+                })
+            };
+            let json = read("Postman collection", &file)?;
+            if let Some(dir) = into {
+                let environments = environments
+                    .iter()
+                    .map(|file| read("Postman environment", file))
+                    .collect::<Result<Vec<_>, Error>>()?;
+                let store = CredentialStore::new(home.clone());
+                return import_into_folder(&dir, &json, &environments, &store);
+            }
             let collection = postman::import(&json)?;
             let store = CredentialStore::new(home.clone());
             let report = interop::save_collection(collection, &store, &requests, dry_run)?;
@@ -157,6 +182,52 @@ fn run_import(home: Option<&Path>, args: ImportArgs) -> Result<(), Error> {
             }
         }
     }
+    Ok(())
+}
+
+/// `import postman FILE --into DIR`: the collection on disk, its credential
+/// drafts added (definitions only) unless one of the name exists.
+fn import_into_folder(
+    dir: &Path,
+    json: &str,
+    environments: &[String],
+    store: &CredentialStore,
+) -> Result<(), Error> {
+    let imported = postman_folder::import(dir, json, environments)?;
+    let collection = &imported.collection;
+    println!(
+        "{}: {} requests in {}{}",
+        collection.name,
+        collection.requests().len(),
+        dir.display(),
+        if imported.environments.is_empty() {
+            String::new()
+        } else {
+            format!("; environments: {}", imported.environments.join(", "))
+        }
+    );
+    let known = store.load()?;
+    for credential in imported.credentials {
+        if known.get(&credential.name).is_ok() {
+            println!("credential {} (exists, kept as it is)", credential.name);
+        } else {
+            let name = credential.name.clone();
+            store.add(credential)?;
+            println!("credential {name} (new): definition only, no secrets");
+        }
+    }
+    for note in &imported.notes {
+        println!("note: {note}");
+    }
+    println!(
+        "send one with: callout send --saved \"FOLDER/REQUEST\" --collection {}{}",
+        dir.display(),
+        imported
+            .environments
+            .first()
+            .map(|name| format!(" --env {name}"))
+            .unwrap_or_default()
+    );
     Ok(())
 }
 

@@ -133,3 +133,100 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
         "a send never rewrites the request file"
     );
 }
+
+#[test]
+fn a_salesforce_postman_collection_and_its_environment_come_in_as_files_and_run_once_bound() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    home.add(
+        &sandbox,
+        "Sandbox",
+        "client-credentials",
+        &[
+            "--allow-merge-fields-in-header",
+            "--allow-merge-fields-in-body",
+        ],
+    );
+    assert_ok(&home.run(&["authorize", "Sandbox"]));
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/fixtures/postman"
+    );
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path().join("salesforce");
+    let dir_text = dir.to_str().unwrap();
+    let imported = home.run(&[
+        "import",
+        "postman",
+        &format!("{fixtures}/salesforce_apis.postman_collection.json"),
+        "--into",
+        dir_text,
+        "--environment",
+        &format!("{fixtures}/salesforce_org.postman_environment.json"),
+    ]);
+    assert_ok(&imported);
+    let out = stdout(&imported);
+    for expected in [
+        "Salesforce Platform APIs: 2 requests in",
+        "; environments: My Org",
+        "note: {{_accessToken}} of environment \"My Org\" carries a token; its value was left out",
+        "note: {{clientSecret}} of environment \"My Org\" is secret and was left out",
+        "note: {{_endpoint}} starts request URLs",
+    ] {
+        assert!(out.contains(expected), "{expected:?} in\n{out}");
+    }
+    // The folder tree as folders, the SOAP envelope verbatim, no secret copied.
+    let soap = std::fs::read_to_string(dir.join("SOAP/Partner/query.toml")).unwrap();
+    assert!(
+        soap.contains("text = '''\n<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""),
+        "{soap}"
+    );
+    assert!(
+        soap.contains("<urn:sessionId>{{_accessToken}}</urn:sessionId>"),
+        "{soap}"
+    );
+    assert!(dir.join("REST/query.toml").exists());
+    let environment = std::fs::read_to_string(dir.join("environments/My Org.toml")).unwrap();
+    assert!(
+        environment.contains("_endpoint = \"https://acme.my.salesforce.com\""),
+        "{environment}"
+    );
+    common::assert_no_secret_in_files(
+        repo.path(),
+        &["00Dxx0000000000!AQ4AQFAKEFAKEFAKE", "do-not-copy-me"],
+    );
+
+    // Bound to the Sandbox credential, as a person would write it.
+    std::fs::write(
+        dir.join("environments/Sandbox.toml"),
+        "[variables]\n_endpoint = \"callout:Sandbox\"\n_accessToken = \"{!$Credential.OAuthToken}\"\n",
+    )
+    .unwrap();
+    let send_saved = |path: &str| {
+        home.run(&[
+            "send",
+            "--saved",
+            path,
+            "--collection",
+            dir_text,
+            "--env",
+            "Sandbox",
+            "--json",
+        ])
+    };
+    let rest = send_saved("REST/Query");
+    assert_ok(&rest);
+    let json: serde_json::Value = serde_json::from_slice(&rest.stdout).unwrap();
+    assert_eq!(json["status"], 200, "{json:#}");
+
+    let token = stdout(&home.run(&["token", "Sandbox"])).trim().to_string();
+    assert!(sandbox.expire_access_token(&token));
+    let soap = send_saved("SOAP/Partner/Query");
+    assert_ok(&soap);
+    let json: serde_json::Value = serde_json::from_slice(&soap.stdout).unwrap();
+    assert_eq!(json["status"], 200, "{json:#}");
+    assert_eq!(common::attempt_steps(&json), ["sent", "refreshed", "sent"]);
+    let stats = sandbox.stats();
+    assert_eq!(stats.api_count("salesforce_rest", "ok"), 1, "{stats:?}");
+    assert_eq!(stats.api_count("salesforce_soap", "ok"), 1, "{stats:?}");
+}

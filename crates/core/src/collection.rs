@@ -347,6 +347,16 @@ pub fn save_request(
     request: &SavedRequest,
     seen: Option<Stamp>,
 ) -> Result<Stamp> {
+    write_request(root, path, request, seen, None)
+}
+
+fn write_request(
+    root: &Path,
+    path: &str,
+    request: &SavedRequest,
+    seen: Option<Stamp>,
+    seq: Option<i64>,
+) -> Result<Stamp> {
     request.validate()?;
     let file = request_path(root, path)?;
     let current = match std::fs::read(&file) {
@@ -385,6 +395,9 @@ pub fn save_request(
         .unwrap_or(path)
         .trim_end_matches(".toml");
     fill(&mut document, request, stem);
+    if let Some(seq) = seq {
+        set(document.as_table_mut(), "seq", seq.into());
+    }
     let written = document.to_string();
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent)
@@ -392,6 +405,17 @@ pub fn save_request(
     }
     write_atomically(&file, written.as_bytes())?;
     Ok(Stamp::of(written.as_bytes()))
+}
+
+/// Writes `request` as a new file at `path` below `root`, at place `seq`
+/// in its folder; an existing file is left alone ([`Error::ChangedOnDisk`]).
+pub fn save_new_request(
+    root: &Path,
+    path: &str,
+    request: &SavedRequest,
+    seq: i64,
+) -> Result<Stamp> {
+    write_request(root, path, request, None, Some(seq))
 }
 
 /// Sets the document's values to `request`'s, in place: keys it has keep
@@ -480,6 +504,39 @@ fn verbatim(text: &str) -> toml_edit::Value {
         return value;
     }
     text.into()
+}
+
+/// Sets the `[variables]` table of `file` (a `collection.toml`, a
+/// `folder.toml` or an environment's file) to `variables`, keeping the rest
+/// of the file; the file is made when missing.
+pub fn write_variables(file: &Path, variables: &BTreeMap<String, String>) -> Result<()> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => return Err(storage("read", file, error.to_string())),
+    };
+    let mut document: toml_edit::Document = text.parse().map_err(|error| {
+        let error: toml_edit::TomlError = error;
+        let (line, column) = error
+            .span()
+            .map_or((1, 1), |span| line_and_column(&text, span.start));
+        Error::CollectionFile {
+            path: file.display().to_string(),
+            line,
+            column,
+            message: first_line(&error.to_string()),
+        }
+    })?;
+    let mut table = toml_edit::Table::new();
+    for (name, value) in variables {
+        table.insert(name, toml_edit::value(value.as_str()));
+    }
+    document.insert("variables", toml_edit::Item::Table(table));
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|error| storage("create", parent, error.to_string()))?;
+    }
+    write_atomically(file, document.to_string().as_bytes())
 }
 
 /// `path` below `root` as a file path: relative, `/`-separated, ending in

@@ -12,6 +12,7 @@
 pub mod apex;
 pub mod curl;
 pub mod postman;
+pub mod postman_folder;
 pub(crate) mod shell;
 
 use serde::Serialize;

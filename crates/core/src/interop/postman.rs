@@ -18,6 +18,12 @@ pub struct Collection {
     pub name: String,
     /// Requests named "Folder / Sub-folder / Request", in collection order.
     pub requests: Vec<SavedRequest>,
+    /// Each request's folders, outermost first (beside `requests`).
+    pub folders: Vec<Vec<String>>,
+    /// The collection's variables.
+    pub variables: BTreeMap<String, String>,
+    /// Variables the requests use that the collection gives no value.
+    pub unknown_variables: Vec<String>,
     /// One draft per distinct OAuth 2 configuration, without secrets.
     pub credentials: Vec<Credential>,
     /// What was left out or changed, one sentence each.
@@ -31,8 +37,19 @@ fn refuse(detail: impl Into<String>) -> Error {
     }
 }
 
-/// Reads a collection from its JSON text.
+/// Reads a collection from its JSON text, its `{{variables}}` replaced by
+/// the collection's values (the saved requests have no variables).
 pub fn import(json: &str) -> Result<Collection> {
+    import_with(json, false)
+}
+
+/// Reads a collection from its JSON text for a collection on disk, which
+/// has variables: every `{{variable}}` stays as written.
+pub fn import_keeping_variables(json: &str) -> Result<Collection> {
+    import_with(json, true)
+}
+
+fn import_with(json: &str, keep_variables: bool) -> Result<Collection> {
     let root: Value = serde_json::from_str(json).map_err(|error| {
         refuse(format!(
             "it is not valid JSON (line {}, column {}: {error})",
@@ -52,6 +69,7 @@ pub fn import(json: &str) -> Result<Collection> {
     let name = text(info.get("name")).unwrap_or_else(|| "Postman".to_string());
     let mut importer = Importer {
         variables: variables(root.get("variable")),
+        keep_variables,
         collection: name.clone(),
         ..Importer::default()
     };
@@ -61,7 +79,8 @@ pub fn import(json: &str) -> Result<Collection> {
         .ok_or_else(|| refuse("it has no \"item\" list"))?;
     importer.items(items, &[], root.get("auth"), "item")?;
     let mut notes = importer.notes;
-    for variable in importer.unresolved.keys() {
+    let unknown_variables: Vec<String> = importer.unresolved.keys().cloned().collect();
+    for variable in importer.unresolved.keys().filter(|_| !keep_variables) {
         notes.push(format!(
             "{{{{{}}}}} has no value in the collection's variables and was left as written",
             variable.escape_debug()
@@ -70,6 +89,9 @@ pub fn import(json: &str) -> Result<Collection> {
     Ok(Collection {
         name,
         requests: importer.requests,
+        folders: importer.folders,
+        variables: importer.variables,
+        unknown_variables,
         credentials: importer.credentials.into_values().collect(),
         notes,
     })
@@ -79,8 +101,11 @@ pub fn import(json: &str) -> Result<Collection> {
 struct Importer {
     collection: String,
     variables: BTreeMap<String, String>,
+    /// Leave `{{variables}}` as written (a collection on disk has them).
+    keep_variables: bool,
     unresolved: BTreeMap<String, ()>,
     requests: Vec<SavedRequest>,
+    folders: Vec<Vec<String>>,
     /// Credential drafts keyed by their name.
     credentials: BTreeMap<String, Credential>,
     notes: Vec<String>,
@@ -105,7 +130,11 @@ impl Importer {
             } else if let Some(request) = item.get("request") {
                 let mut full = folders.to_vec();
                 full.push(name);
+                let before = self.requests.len();
                 self.request(&full.join(" / "), request, auth, &here)?;
+                if self.requests.len() > before {
+                    self.folders.push(folders.to_vec());
+                }
             } else {
                 return Err(refuse(format!(
                     "{here} (\"{}\") is neither a folder nor a request",
@@ -392,6 +421,9 @@ impl Importer {
                 Some(end) => {
                     let name = after[..end].trim();
                     match self.variables.get(name) {
+                        Some(_) if self.keep_variables => {
+                            out.push_str(&rest[start..start + 2 + end + 2]);
+                        }
                         Some(value) => out.push_str(value),
                         None => {
                             self.unresolved.insert(name.to_string(), ());
