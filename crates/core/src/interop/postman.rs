@@ -37,6 +37,17 @@ fn refuse(detail: impl Into<String>) -> Error {
     }
 }
 
+/// `json` parsed, or `refuse`'s error saying where it is not JSON.
+pub(super) fn parse_json(json: &str, refuse: impl Fn(String) -> Error) -> Result<Value> {
+    serde_json::from_str(json).map_err(|error| {
+        refuse(format!(
+            "it is not valid JSON (line {}, column {}: {error})",
+            error.line(),
+            error.column()
+        ))
+    })
+}
+
 /// Reads a collection from its JSON text, its `{{variables}}` replaced by
 /// the collection's values (the saved requests have no variables).
 pub fn import(json: &str) -> Result<Collection> {
@@ -50,13 +61,7 @@ pub fn import_keeping_variables(json: &str) -> Result<Collection> {
 }
 
 fn import_with(json: &str, keep_variables: bool) -> Result<Collection> {
-    let root: Value = serde_json::from_str(json).map_err(|error| {
-        refuse(format!(
-            "it is not valid JSON (line {}, column {}: {error})",
-            error.line(),
-            error.column()
-        ))
-    })?;
+    let root = parse_json(json, refuse)?;
     let info = root
         .get("info")
         .ok_or_else(|| refuse("it has no \"info\" object: is this a Postman collection export?"))?;

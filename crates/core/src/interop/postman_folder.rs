@@ -213,13 +213,7 @@ fn environment(index: usize, json: &str) -> Result<Environment> {
         what: "Postman environment",
         detail: format!("environment file {}: {detail}", index + 1),
     };
-    let root: Value = serde_json::from_str(json).map_err(|error| {
-        refuse(format!(
-            "it is not valid JSON (line {}, column {}: {error})",
-            error.line(),
-            error.column()
-        ))
-    })?;
+    let root = postman::parse_json(json, refuse)?;
     let values = root
         .get("values")
         .and_then(Value::as_array)
