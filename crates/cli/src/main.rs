@@ -4,6 +4,7 @@
 mod authorize;
 mod collection;
 mod credential;
+mod env;
 mod explain;
 mod host;
 mod interop;
@@ -62,6 +63,8 @@ enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Make a collection (request files to keep in git) and list one
     Collection(collection::CollectionArgs),
+    /// A collection's environments and variables: list, show, set, unset
+    Env(env::EnvArgs),
     /// Import a curl command or a Postman collection as saved requests
     Import(interop::ImportArgs),
     /// Export a saved request (or a curl command) as curl or as an Apex snippet
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Send(args) => send::run(cli.home.as_deref(), args),
         Command::Explain(args) => explain::run(cli.home.as_deref(), args),
         Command::Collection(args) => collection::run(args),
+        Command::Env(args) => env::run(args),
         Command::Import(args) => interop::import(cli.home.as_deref(), args),
         Command::Export(args) => interop::export(cli.home.as_deref(), args),
     }

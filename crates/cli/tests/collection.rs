@@ -52,19 +52,30 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
     );
     // The collection says the API version; the Dev environment binds the
     // endpoint and the token to the credential.
-    let collection_file = dir.join("collection.toml");
-    let named = std::fs::read_to_string(&collection_file).unwrap();
-    std::fs::write(
-        &collection_file,
-        format!("{named}\n[variables]\nversion = \"59.0\"\n"),
-    )
-    .unwrap();
-    std::fs::create_dir(dir.join("environments")).unwrap();
-    std::fs::write(
-        dir.join("environments/Dev.toml"),
-        "[variables]\nendpoint = \"callout:Sandbox\"\ntoken = \"{!$Credential.OAuthToken}\"\n",
-    )
-    .unwrap();
+    let env = |args: &[&str]| {
+        let mut all = vec!["env", "--collection", dir_text];
+        all.extend_from_slice(args);
+        let output = home.run(&all);
+        assert_ok(&output);
+        stdout(&output)
+    };
+    env(&["set", "version=59.0"]);
+    env(&["set", "endpoint=callout:Sandbox", "--env", "Dev"]);
+    env(&["set", "token={!$Credential.OAuthToken}", "--env", "Dev"]);
+    env(&["set", "stale=1", "--env", "Dev"]);
+    assert!(env(&["unset", "stale", "--env", "Dev"]).starts_with("removed stale"));
+    assert_eq!(env(&["list"]), "Dev\n");
+    assert_eq!(
+        env(&["show", "Dev"]),
+        "endpoint = callout:Sandbox\ntoken = {!$Credential.OAuthToken}\n"
+    );
+    assert_eq!(env(&["show"]), "version = 59.0\n");
+    assert!(
+        std::fs::read_to_string(dir.join("collection.toml"))
+            .unwrap()
+            .starts_with("name = \"callouts\"\n"),
+        "the collection keeps its name"
+    );
     std::fs::create_dir(dir.join("Salesforce")).unwrap();
     std::fs::write(dir.join("Salesforce/soap-query.toml"), SOAP_REQUEST).unwrap();
 

@@ -265,6 +265,58 @@ impl Collection {
         Ok(names)
     }
 
+    /// The file of the environment `name`, which must exist.
+    pub fn environment_file(&self, name: &str) -> Result<PathBuf> {
+        let known = self.environments()?;
+        if !known.iter().any(|known| known == name) {
+            return Err(storage(
+                "use the environment of",
+                &self.root,
+                format!(
+                    "it has no environment \"{name}\" ({ENVIRONMENTS_DIR}/{name}.toml); {}",
+                    if known.is_empty() {
+                        "it has none".to_string()
+                    } else {
+                        format!("it has: {}", known.join(", "))
+                    }
+                ),
+            ));
+        }
+        Ok(self
+            .root
+            .join(ENVIRONMENTS_DIR)
+            .join(format!("{name}.toml")))
+    }
+
+    /// The file of the environment `name`, new or not: a name that can be a
+    /// file's (no `/`, `\\`, leading `.` or control character).
+    pub fn new_environment_file(&self, name: &str) -> Result<PathBuf> {
+        let usable = !name.trim().is_empty()
+            && name.trim() == name
+            && !name.starts_with('.')
+            && !name
+                .chars()
+                .any(|c| c.is_control() || matches!(c, '/' | '\\'));
+        if !usable {
+            return Err(storage(
+                "make the environment in",
+                &self.root,
+                format!(
+                    "\"{name}\" cannot name an environment's file: use letters, digits, spaces, - or _"
+                ),
+            ));
+        }
+        Ok(self
+            .root
+            .join(ENVIRONMENTS_DIR)
+            .join(format!("{name}.toml")))
+    }
+
+    /// The variables of the environment `name`.
+    pub fn environment(&self, name: &str) -> Result<BTreeMap<String, String>> {
+        read_variables(&self.environment_file(name)?)
+    }
+
     /// The scopes a request's `{{variables}}` are looked up in, first to
     /// last: `overrides` (the command line's `--var`), the request's own,
     /// its folders' (nearest first), the environment's, the collection's.
@@ -298,29 +350,9 @@ impl Collection {
         }
         scopes.extend(folders.into_iter().rev());
         if let Some(name) = environment {
-            let known = self.environments()?;
-            if !known.iter().any(|known| known == name) {
-                return Err(storage(
-                    "use the environment of",
-                    &self.root,
-                    format!(
-                        "it has no environment \"{name}\" ({}); {}",
-                        ENVIRONMENTS_DIR,
-                        if known.is_empty() {
-                            "it has none".to_string()
-                        } else {
-                            format!("it has: {}", known.join(", "))
-                        }
-                    ),
-                ));
-            }
-            let file = self
-                .root
-                .join(ENVIRONMENTS_DIR)
-                .join(format!("{name}.toml"));
             scopes.push(Scope::new(
                 format!("environment {name}"),
-                read_variables(&file)?,
+                self.environment(name)?,
             ));
         }
         scopes.push(Scope::new("collection", self.variables.clone()));
@@ -377,18 +409,7 @@ fn write_request(
     let text = current
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .unwrap_or_default();
-    let mut document: toml_edit::Document = text.parse().map_err(|error| {
-        let error: toml_edit::TomlError = error;
-        let (line, column) = error
-            .span()
-            .map_or((1, 1), |span| line_and_column(&text, span.start));
-        Error::CollectionFile {
-            path: file.display().to_string(),
-            line,
-            column,
-            message: first_line(&error.to_string()),
-        }
-    })?;
+    let mut document = parse_document(&file, &text)?;
     let stem = path
         .rsplit('/')
         .next()
@@ -506,6 +527,65 @@ fn verbatim(text: &str) -> toml_edit::Value {
     text.into()
 }
 
+/// Sets (`Some`) or removes (`None`) the variable `name` in the
+/// `[variables]` of `file`, in place: the rest of the file, comments
+/// included, stays. Returns whether anything changed.
+pub fn set_variable(file: &Path, name: &str, value: Option<&str>) -> Result<bool> {
+    if !crate::variables::is_name(name) {
+        return Err(storage(
+            "set a variable in",
+            file,
+            format!(
+                "\"{name}\" is not a variable name: letters, digits, _, - and ., starting \
+                 with a letter or _"
+            ),
+        ));
+    }
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => return Err(storage("read", file, error.to_string())),
+    };
+    let mut document = parse_document(file, &text)?;
+    let root = document.as_table_mut();
+    if !root.get("variables").is_some_and(toml_edit::Item::is_table) {
+        root.insert("variables", toml_edit::Item::Table(toml_edit::Table::new()));
+    }
+    let Some(table) = root
+        .get_mut("variables")
+        .and_then(toml_edit::Item::as_table_mut)
+    else {
+        return Ok(false);
+    };
+    let changed = match value {
+        Some(value) => {
+            let changed = table.get(name).and_then(toml_edit::Item::as_str) != Some(value);
+            set(table, name, value.into());
+            changed
+        }
+        None => table.remove(name).is_some(),
+    };
+    if changed {
+        write_atomically(file, document.to_string().as_bytes())?;
+    }
+    Ok(changed)
+}
+
+/// `text` of `file` as an editable document, or where it is broken.
+fn parse_document(file: &Path, text: &str) -> Result<toml_edit::Document> {
+    text.parse().map_err(|error: toml_edit::TomlError| {
+        let (line, column) = error
+            .span()
+            .map_or((1, 1), |span| line_and_column(text, span.start));
+        Error::CollectionFile {
+            path: file.display().to_string(),
+            line,
+            column,
+            message: first_line(&error.to_string()),
+        }
+    })
+}
+
 /// Sets the `[variables]` table of `file` (a `collection.toml`, a
 /// `folder.toml` or an environment's file) to `variables`, keeping the rest
 /// of the file; the file is made when missing.
@@ -515,18 +595,7 @@ pub fn write_variables(file: &Path, variables: &BTreeMap<String, String>) -> Res
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(error) => return Err(storage("read", file, error.to_string())),
     };
-    let mut document: toml_edit::Document = text.parse().map_err(|error| {
-        let error: toml_edit::TomlError = error;
-        let (line, column) = error
-            .span()
-            .map_or((1, 1), |span| line_and_column(&text, span.start));
-        Error::CollectionFile {
-            path: file.display().to_string(),
-            line,
-            column,
-            message: first_line(&error.to_string()),
-        }
-    })?;
+    let mut document = parse_document(file, &text)?;
     let mut table = toml_edit::Table::new();
     for (name, value) in variables {
         table.insert(name, toml_edit::value(value.as_str()));
@@ -876,6 +945,29 @@ mod tests {
             .variables_for(file, Some("Prod"), BTreeMap::new())
             .unwrap_err();
         assert!(missing.to_string().contains("it has: Dev"), "{missing}");
+    }
+
+    #[test]
+    fn a_variable_is_set_and_removed_in_place_keeping_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("Dev.toml");
+        std::fs::write(
+            &file,
+            "# the org we test against\n[variables]\nendpoint = \"x\" # bound later\n",
+        )
+        .unwrap();
+        assert!(set_variable(&file, "endpoint", Some("callout:Acme")).unwrap());
+        assert!(!set_variable(&file, "endpoint", Some("callout:Acme")).unwrap());
+        assert!(set_variable(&file, "version", Some("59.0")).unwrap());
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with("# the org we test against\n"), "{text}");
+        assert!(
+            text.contains("endpoint = \"callout:Acme\" # bound later"),
+            "{text}"
+        );
+        assert!(set_variable(&file, "version", None).unwrap());
+        assert!(!set_variable(&file, "version", None).unwrap());
+        assert!(set_variable(&file, "not a name", Some("x")).is_err());
     }
 
     #[test]

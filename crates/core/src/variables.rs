@@ -176,20 +176,24 @@ impl Variables {
     }
 }
 
+/// Whether `name` can be a variable's name: a letter or `_`, then letters,
+/// digits, `_`, `-` and `.`.
+pub fn is_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
 /// The variable name at the start of `text` (which starts with `{{`) and
 /// the length of `{{ name }}`; `None` when it is no variable.
 fn variable_at(text: &str) -> Option<(&str, usize)> {
     let inner_start = 2;
     let close = text[inner_start..].find("}}")? + inner_start;
     let name = text[inner_start..close].trim();
-    let valid = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    valid.then_some((name, close + 2))
+    is_name(name).then_some((name, close + 2))
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
