@@ -6,6 +6,7 @@ mod collection;
 mod credential;
 mod env;
 mod explain;
+mod history;
 mod host;
 mod interop;
 mod keep;
@@ -63,6 +64,8 @@ enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Make a collection (request files to keep in git) and list one
     Collection(collection::CollectionArgs),
+    /// The sends this home kept, newest first; `history show ID` for one whole
+    History(history::HistoryArgs),
     /// A collection's environments and variables: list, show, set, unset
     Env(env::EnvArgs),
     /// Import a curl command or a Postman collection as saved requests
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(cli.home.as_deref(), args),
         Command::Collection(args) => collection::run(args),
         Command::Env(args) => env::run(args),
+        Command::History(args) => history::run(cli.home.as_deref(), args),
         Command::Import(args) => interop::import(cli.home.as_deref(), args),
         Command::Export(args) => interop::export(cli.home.as_deref(), args),
     }

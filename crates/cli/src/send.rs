@@ -11,6 +11,7 @@ use std::time::Duration;
 use callout_core::actions;
 use callout_core::collection::Collection;
 use callout_core::detect::{self, Verdict};
+use callout_core::history::Label;
 use callout_core::home::Home;
 use callout_core::interop::curl;
 use callout_core::oauth::TokenService;
@@ -152,7 +153,13 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
                 .with_home_timeline()?,
         );
         crate::timeline::warn_if_troubled(service.timeline());
-        let outcome = actions::send::send(&sender, &service, &draft, args.user.as_deref()).await;
+        let label = Label {
+            request: args.saved.clone(),
+            environment: args.environment.clone(),
+        };
+        let outcome =
+            actions::send::send_labelled(&sender, &service, &draft, args.user.as_deref(), &label)
+                .await;
         // The file may have been found damaged only while in use.
         crate::timeline::warn_if_troubled(service.timeline());
         Ok(outcome?)

@@ -105,6 +105,43 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
         "soap.invalid_session"
     );
 
+    // The send is kept in the history, the token masked there too.
+    let listed = home.run(&["history", "--request", "Salesforce/SOAP query", "--json"]);
+    assert_ok(&listed);
+    let sends: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(sends.as_array().unwrap().len(), 1, "{sends:#}");
+    assert_eq!(sends[0]["status"], 200);
+    assert_eq!(sends[0]["environment"], "Dev");
+    let id = sends[0]["id"].as_i64().unwrap().to_string();
+    let kept = home.run(&["history", "show", &id, "--json"]);
+    assert_ok(&kept);
+    let kept: serde_json::Value = serde_json::from_slice(&kept.stdout).unwrap();
+    assert!(
+        kept["report"]["response"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("<queryResponse>"),
+        "{kept:#}"
+    );
+    assert_eq!(
+        common::attempt_steps(&kept["report"]),
+        ["sent", "refreshed", "sent"]
+    );
+    let shown = home.run(&["history", "show", &id]);
+    assert!(
+        stdout(&shown).contains("saved request: Salesforce/SOAP query"),
+        "{}",
+        stdout(&shown)
+    );
+    let fresh = stdout(&home.run(&["token", "Sandbox"])).trim().to_string();
+    common::assert_no_secret_in_files(home.path(), &[&token, &fresh]);
+    let missing = home.run(&["history", "show", "999999"]);
+    assert!(
+        stderr(&missing).contains("it keeps no send 999999"),
+        "{}",
+        stderr(&missing)
+    );
+
     // Without the environment, the endpoint is unknown: named at its place,
     // nothing sent.
     let unbound = send_saved("Salesforce/SOAP query", &[]);

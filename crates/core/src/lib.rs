@@ -37,6 +37,7 @@ pub mod credential;
 pub mod credential_store;
 pub mod detect;
 pub mod endpoint;
+pub mod history;
 pub mod home;
 pub mod interop;
 pub mod keeper;

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use crate::Result;
 use crate::credential::CredentialSecrets;
 use crate::endpoint;
+use crate::history::{DEFAULT_KEEP, History, Label};
 use crate::http::Draft;
 use crate::oauth::{KeychainRefresher, TokenService};
 use crate::send::{self, Outcome, Sender};
@@ -16,8 +17,36 @@ use crate::send::{self, Outcome, Sender};
 /// Sends `draft` for `user` (a per-user credential's label; `None`: the OS
 /// user). A draft that cannot be rendered (an unknown merge field, a bad
 /// URL) is refused with the place of the error before anything is sent or
-/// refreshed.
+/// refreshed. The send is kept in the history.
 pub async fn send(
+    sender: &Sender,
+    service: &Arc<TokenService>,
+    draft: &Draft,
+    user: Option<&str>,
+) -> Result<Outcome> {
+    send_labelled(sender, service, draft, user, &Label::default()).await
+}
+
+/// [`send`], kept in the history with what `label` says of it (the saved
+/// request, the environment). The history is best effort: a send is never
+/// failed for it.
+pub async fn send_labelled(
+    sender: &Sender,
+    service: &Arc<TokenService>,
+    draft: &Draft,
+    user: Option<&str>,
+    label: &Label,
+) -> Result<Outcome> {
+    let at = SystemTime::now();
+    let clock = std::time::Instant::now();
+    let outcome = send_unrecorded(sender, service, draft, user).await?;
+    if let Ok(history) = History::open(service.store().home()) {
+        let _ = history.record(&outcome.report(), label, at, clock.elapsed(), DEFAULT_KEEP);
+    }
+    Ok(outcome)
+}
+
+async fn send_unrecorded(
     sender: &Sender,
     service: &Arc<TokenService>,
     draft: &Draft,

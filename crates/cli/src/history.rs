@@ -1,0 +1,123 @@
+//! `callout history`: the sends this home kept, newest first, and one of
+//! them whole.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use callout_core::Error;
+use callout_core::history::History;
+use callout_core::home::Home;
+use chrono::{DateTime, Local};
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    command: Option<HistoryCommand>,
+    /// Only the sends of this saved request (as --saved named it)
+    #[arg(long, value_name = "PATH")]
+    request: Option<String>,
+    /// At most this many
+    #[arg(long, default_value_t = 20)]
+    limit: u32,
+    /// Print JSON
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum HistoryCommand {
+    /// One kept send, whole: the request as shown, the response, the
+    /// verdict and every attempt
+    Show { id: i64 },
+}
+
+pub fn run(home: Option<&Path>, args: HistoryArgs) -> ExitCode {
+    match history(home, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("callout history: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn history(home: Option<&Path>, args: HistoryArgs) -> Result<(), Error> {
+    let home = Home::resolve(home)?;
+    let history = History::open(&home)?;
+    match args.command {
+        Some(HistoryCommand::Show { id }) => {
+            let kept = history.get(id)?;
+            if args.json {
+                print_json(&kept)?;
+                return Ok(());
+            }
+            let sent = &kept.sent;
+            println!(
+                "#{} {} {} -> HTTP {} ({} ms)",
+                sent.id, sent.method, sent.url, sent.status, sent.duration_ms
+            );
+            if let Some(request) = &sent.request {
+                println!("saved request: {request}");
+            }
+            if let Some(environment) = &sent.environment {
+                println!("environment:   {environment}");
+            }
+            let response = &kept.report["response"];
+            for header in response["headers"].as_array().into_iter().flatten() {
+                println!(
+                    "{}: {}",
+                    header["name"].as_str().unwrap_or(""),
+                    header["value"].as_str().unwrap_or("")
+                );
+            }
+            println!();
+            println!("{}", response["body"].as_str().unwrap_or("").trim_end());
+            if response.get("bodyCutInHistory").is_some() {
+                println!("[body cut in the history]");
+            }
+            for attempt in kept.report["attempts"].as_array().into_iter().flatten() {
+                println!("attempt: {}", attempt["step"].as_str().unwrap_or("?"));
+            }
+        }
+        None => {
+            let sends = history.list(args.request.as_deref(), args.limit)?;
+            if args.json {
+                print_json(&sends)?;
+                return Ok(());
+            }
+            for sent in sends {
+                println!(
+                    "#{:<5} {} {} {} -> {} ({} ms){}",
+                    sent.id,
+                    local_time(sent.at_ms),
+                    sent.method,
+                    sent.url,
+                    sent.status,
+                    sent.duration_ms,
+                    sent.request
+                        .map(|request| format!("  [{request}]"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(value).map_err(|error| Error::Storage {
+        action: "print",
+        path: "the history".into(),
+        detail: error.to_string(),
+    })?;
+    println!("{text}");
+    Ok(())
+}
+
+/// `at_ms` (since the Unix epoch) in local time, to the second.
+fn local_time(at_ms: u64) -> String {
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(at_ms);
+    let local: DateTime<Local> = at.into();
+    local.format("%Y-%m-%d %H:%M:%S").to_string()
+}

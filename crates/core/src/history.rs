@@ -1,0 +1,375 @@
+//! History: every send kept, to look back at what went out and what came
+//! back. One SQLite file per home (`<data dir>/history.sqlite3`, beside the
+//! timeline), one row per send: when, which saved request and environment
+//! (when known), the request as shown (secrets masked, as in the report),
+//! the status, how long it took, and the whole report — response, verdict,
+//! every attempt — with each body cut at [`MAX_BODY`] (and marked so).
+//! Oldest rows beyond the retention (count and age) are removed as new
+//! ones come.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::home::Home;
+use crate::send::Report;
+use crate::{Error, Result};
+
+/// The history's file name inside the data directory.
+pub const FILE_NAME: &str = "history.sqlite3";
+/// The most bytes of a body kept per response.
+pub const MAX_BODY: usize = 256 * 1024;
+/// Sends kept at most, and for at most this long, unless told otherwise.
+pub const DEFAULT_KEEP: Retention = Retention {
+    count: 5_000,
+    age: Duration::from_secs(30 * 24 * 3_600),
+};
+
+/// How much history is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub count: u32,
+    pub age: Duration,
+}
+
+/// What is known of a send besides its report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Label {
+    /// The saved request it came from ("Accounts/Query accounts").
+    pub request: Option<String>,
+    /// The environment its variables came from.
+    pub environment: Option<String>,
+}
+
+/// One kept send, in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sent {
+    pub id: i64,
+    pub at_ms: u64,
+    pub request: Option<String>,
+    pub environment: Option<String>,
+    pub method: String,
+    /// As shown: secrets masked.
+    pub url: String,
+    pub status: u16,
+    pub duration_ms: u64,
+}
+
+/// One kept send, whole.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Kept {
+    #[serde(flatten)]
+    pub sent: Sent,
+    /// The report as the app shows it (bodies cut at [`MAX_BODY`]).
+    pub report: Value,
+}
+
+/// The history of one home.
+pub struct History {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl History {
+    /// Opens (making it when missing) the history of `home`.
+    pub fn open(home: &Home) -> Result<Self> {
+        Self::open_at(&home.data_dir().join(FILE_NAME))
+    }
+
+    pub fn open_at(path: &Path) -> Result<Self> {
+        let trouble = |error: rusqlite::Error| Error::Storage {
+            action: "open the history",
+            path: path.display().to_string(),
+            detail: error.to_string(),
+        };
+        let connection = Connection::open(path).map_err(trouble)?;
+        connection
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(trouble)?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(trouble)?;
+        connection
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS sends (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at_ms INTEGER NOT NULL,
+                    request TEXT,
+                    environment TEXT,
+                    method TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    report TEXT NOT NULL
+                 );
+                 CREATE INDEX IF NOT EXISTS sends_by_request ON sends (request, id);",
+            )
+            .map_err(trouble)?;
+        Ok(Self {
+            connection,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn trouble(&self, action: &'static str) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |error| Error::Storage {
+            action,
+            path: self.path.display().to_string(),
+            detail: error.to_string(),
+        }
+    }
+
+    /// Keeps a send made at `at` that took `duration`, then drops what the
+    /// retention no longer keeps. Returns the new row's id.
+    pub fn record(
+        &self,
+        report: &Report,
+        label: &Label,
+        at: SystemTime,
+        duration: Duration,
+        keep: Retention,
+    ) -> Result<i64> {
+        let mut value = serde_json::to_value(report).map_err(|error| Error::Storage {
+            action: "keep the send in the history",
+            path: self.path.display().to_string(),
+            detail: error.to_string(),
+        })?;
+        cut_bodies(&mut value);
+        let at_ms = millis(at);
+        self.connection
+            .execute(
+                "INSERT INTO sends (at_ms, request, environment, method, url, status, duration_ms, report)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    at_ms as i64,
+                    label.request,
+                    label.environment,
+                    report.request.method,
+                    report.request.url,
+                    report.response.status,
+                    duration.as_millis().min(i64::MAX as u128) as i64,
+                    value.to_string(),
+                ],
+            )
+            .map_err(self.trouble("keep the send in the history"))?;
+        let id = self.connection.last_insert_rowid();
+        let oldest_kept = at_ms.saturating_sub(keep.age.as_millis().min(u64::MAX as u128) as u64);
+        self.connection
+            .execute(
+                "DELETE FROM sends WHERE at_ms < ?1
+                   OR id <= (SELECT id FROM sends ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+                params![oldest_kept as i64, keep.count],
+            )
+            .map_err(self.trouble("trim the history"))?;
+        Ok(id)
+    }
+
+    /// The newest sends first, at most `limit`; of one saved request when
+    /// `request` names it.
+    pub fn list(&self, request: Option<&str>, limit: u32) -> Result<Vec<Sent>> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT id, at_ms, request, environment, method, url, status, duration_ms
+                 FROM sends WHERE ?1 IS NULL OR request = ?1 ORDER BY id DESC LIMIT ?2",
+            )
+            .map_err(self.trouble("read the history"))?;
+        let rows = statement
+            .query_map(params![request, limit], sent_of)
+            .map_err(self.trouble("read the history"))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.trouble("read the history"))
+    }
+
+    /// The send kept as `id`, whole.
+    pub fn get(&self, id: i64) -> Result<Kept> {
+        let found = self
+            .connection
+            .query_row(
+                "SELECT id, at_ms, request, environment, method, url, status, duration_ms, report
+                 FROM sends WHERE id = ?1",
+                params![id],
+                |row| Ok((sent_of(row)?, row.get::<_, String>(8)?)),
+            )
+            .optional()
+            .map_err(self.trouble("read the history"))?;
+        let Some((sent, report)) = found else {
+            return Err(Error::Storage {
+                action: "read the history",
+                path: self.path.display().to_string(),
+                detail: format!(
+                    "it keeps no send {id} (`callout history` lists the ones it keeps)"
+                ),
+            });
+        };
+        let report = serde_json::from_str(&report).map_err(|error| Error::Storage {
+            action: "read the history",
+            path: self.path.display().to_string(),
+            detail: format!("send {id} is unreadable: {error}"),
+        })?;
+        Ok(Kept { sent, report })
+    }
+}
+
+fn sent_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Sent> {
+    Ok(Sent {
+        id: row.get(0)?,
+        at_ms: row.get::<_, i64>(1)?.max(0) as u64,
+        request: row.get(2)?,
+        environment: row.get(3)?,
+        method: row.get(4)?,
+        url: row.get(5)?,
+        status: row.get::<_, i64>(6)?.clamp(0, i64::from(u16::MAX)) as u16,
+        duration_ms: row.get::<_, i64>(7)?.max(0) as u64,
+    })
+}
+
+/// Cuts every `body` string of the report (the response's, each attempt's)
+/// at [`MAX_BODY`] bytes, marking it `bodyCutInHistory`.
+fn cut_bodies(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            let mut cut = false;
+            if let Some(Value::String(body)) = object.get_mut("body")
+                && body.len() > MAX_BODY
+            {
+                let mut end = MAX_BODY;
+                while !body.is_char_boundary(end) {
+                    end -= 1;
+                }
+                body.truncate(end);
+                cut = true;
+            }
+            if cut {
+                object.insert("bodyCutInHistory".into(), Value::Bool(true));
+            }
+            for (_, inner) in object.iter_mut() {
+                cut_bodies(inner);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(cut_bodies),
+        _ => {}
+    }
+}
+
+fn millis(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis().min(u64::MAX as u128) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(status: u16, body: &str) -> Report {
+        let detector = crate::detect::Detector::for_credential(
+            &crate::credential::Credential::new("Api", "https://api.example"),
+        )
+        .unwrap();
+        let response = crate::http::Received {
+            status,
+            headers: Vec::new(),
+            body: crate::http::ResponseBody(body.as_bytes().to_vec()),
+            truncated: false,
+            elapsed_ms: 5,
+        };
+        Report {
+            request: crate::merge::DisplayRequest {
+                method: "GET".into(),
+                url: "https://api.example/x".into(),
+                headers: Vec::new(),
+                body: None,
+            },
+            lint: Vec::new(),
+            verdict: detector.verdict(status, &[], body.as_bytes()),
+            response,
+            attempts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn sends_are_kept_newest_first_per_request_and_trimmed_by_count_and_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open_at(&dir.path().join(FILE_NAME)).unwrap();
+        let keep = Retention {
+            count: 3,
+            age: Duration::from_secs(3_600),
+        };
+        let now = SystemTime::now();
+        let labelled = |request: &str| Label {
+            request: Some(request.into()),
+            environment: Some("Dev".into()),
+        };
+        let old = now - Duration::from_secs(7_200);
+        history
+            .record(
+                &report(200, "old"),
+                &labelled("A"),
+                old,
+                Duration::ZERO,
+                DEFAULT_KEEP,
+            )
+            .unwrap();
+        for (index, request) in ["A", "B", "A"].into_iter().enumerate() {
+            history
+                .record(
+                    &report(200 + index as u16, "{}"),
+                    &labelled(request),
+                    now,
+                    Duration::from_millis(7),
+                    keep,
+                )
+                .unwrap();
+        }
+        let all = history.list(None, 10).unwrap();
+        let statuses: Vec<u16> = all.iter().map(|sent| sent.status).collect();
+        assert_eq!(statuses, [202, 201, 200], "the two-hour-old send is gone");
+        let of_a: Vec<u16> = history
+            .list(Some("A"), 10)
+            .unwrap()
+            .iter()
+            .map(|sent| sent.status)
+            .collect();
+        assert_eq!(of_a, [202, 200]);
+        history
+            .record(
+                &report(500, "{}"),
+                &labelled("B"),
+                now,
+                Duration::ZERO,
+                keep,
+            )
+            .unwrap();
+        assert_eq!(
+            history.list(None, 10).unwrap().len(),
+            3,
+            "three kept at most"
+        );
+        let newest = &history.list(None, 1).unwrap()[0];
+        let kept = history.get(newest.id).unwrap();
+        assert_eq!(kept.sent.status, 500);
+        assert_eq!(kept.report["response"]["status"], 500);
+        assert!(history.get(newest.id + 100).is_err());
+    }
+
+    #[test]
+    fn long_bodies_are_cut_and_marked() {
+        let mut value = serde_json::json!({
+            "response": {"body": "x".repeat(MAX_BODY + 10)},
+            "attempts": [{"response": {"body": "short"}}]
+        });
+        cut_bodies(&mut value);
+        assert_eq!(value["response"]["body"].as_str().unwrap().len(), MAX_BODY);
+        assert_eq!(value["response"]["bodyCutInHistory"], true);
+        assert!(
+            value["attempts"][0]["response"]
+                .get("bodyCutInHistory")
+                .is_none()
+        );
+    }
+}
