@@ -44,9 +44,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::credential_store::{line_and_column, write_atomically};
+use crate::credential_store::write_atomically;
 use crate::http::Header;
 use crate::requests::{BodyKind, SavedRequest};
+use crate::source::line_and_column;
 use crate::variables::{Scope, Variables};
 use crate::{Error, Result};
 

@@ -46,6 +46,7 @@ use crate::credential::{Credential, CredentialFile, CredentialSet, IdentityType}
 use crate::endpoint::Target;
 use crate::home::{self, Home};
 use crate::lock::{FileLock, RefreshLocks};
+use crate::source::line_and_column;
 use crate::token::{ExpirySource, TokenSet};
 use crate::vault::Vault;
 use crate::{Error, Result, Secret};
@@ -788,18 +789,6 @@ pub fn parse_definitions(path: &Path, text: &str) -> Result<Vec<Credential>> {
             })
         }
     }
-}
-
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 /// Writes the definitions atomically.

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use crate::http::{Draft, Header};
-use crate::source::Location;
+use crate::source::{Location, line_and_column};
 use crate::{Error, Result};
 
 /// How deep variables may refer to variables.
@@ -194,14 +194,6 @@ fn variable_at(text: &str) -> Option<(&str, usize)> {
     let close = text[inner_start..].find("}}")? + inner_start;
     let name = text[inner_start..close].trim();
     is_name(name).then_some((name, close + 2))
-}
-
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 #[cfg(test)]
