@@ -828,7 +828,8 @@ fn settings_and_saved_requests_round_trip() {
         settings,
         json!({"clipboardClearSeconds": 30, "keepAliveDefaultSeconds": null,
                "keeperMarginSeconds": 60, "theme": "system", "extraCaFile": null,
-               "proxyUrl": null, "noProxy": []})
+               "proxyUrl": null, "noProxy": [], "historyKeepCount": 5000,
+               "historyKeepDays": 30})
     );
     let error = app
         .invoke(

@@ -278,3 +278,41 @@ fn a_salesforce_postman_collection_and_its_environment_come_in_as_files_and_run_
     assert_eq!(stats.api_count("salesforce_rest", "ok"), 1, "{stats:?}");
     assert_eq!(stats.api_count("salesforce_soap", "ok"), 1, "{stats:?}");
 }
+
+#[test]
+fn the_history_keeps_as_many_sends_as_the_settings_say_newest_first() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let home = TestHome::new();
+    std::fs::write(
+        home.path().join("settings.json"),
+        "{\"historyKeepCount\": 2}\n",
+    )
+    .unwrap();
+    for path in ["one", "two", "three"] {
+        let url = format!("{}/rfc6750/{path}", sandbox.base_url());
+        let sent = home.run(&["send", &url, "--json"]);
+        assert_ok(&sent);
+    }
+    let listed = home.run(&["history", "--json"]);
+    assert_ok(&listed);
+    let sends: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let urls: Vec<&str> = sends
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|sent| sent["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            format!("{}/rfc6750/three", sandbox.base_url()),
+            format!("{}/rfc6750/two", sandbox.base_url())
+        ]
+    );
+    assert_eq!(sends[0]["status"], 401);
+    let text = stdout(&home.run(&["history"]));
+    assert!(
+        text.contains("GET ") && text.contains("/rfc6750/three -> 401"),
+        "{text}"
+    );
+}

@@ -22,6 +22,9 @@ pub(crate) const SETTINGS_FILE: &str = "settings.json";
 pub(crate) const MAX_CLIPBOARD_CLEAR_SECONDS: u32 = 3_600;
 /// The keeper margin may be at most a day.
 pub(crate) const MAX_KEEPER_MARGIN_SECONDS: u32 = 86_400;
+/// The history keeps at most a million sends, for at most ten years.
+pub(crate) const MAX_HISTORY_KEEP_COUNT: u32 = 1_000_000;
+pub(crate) const MAX_HISTORY_KEEP_DAYS: u32 = 3_650;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
@@ -44,6 +47,10 @@ pub struct Settings {
     /// Hosts reached without the proxy, in place of the environment's
     /// `NO_PROXY`: names (with their subdomains), addresses, CIDR blocks.
     pub no_proxy: Vec<String>,
+    /// The history keeps at most this many sends...
+    pub history_keep_count: u32,
+    /// ...of at most this many days.
+    pub history_keep_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -66,6 +73,8 @@ impl Default for Settings {
             extra_ca_file: None,
             proxy_url: None,
             no_proxy: Vec::new(),
+            history_keep_count: crate::history::DEFAULT_KEEP.count,
+            history_keep_days: (crate::history::DEFAULT_KEEP.age.as_secs() / 86_400) as u32,
         }
     }
 }
@@ -78,28 +87,49 @@ impl Settings {
             path: field.to_string(),
             detail: reason,
         };
-        if !(1..=MAX_CLIPBOARD_CLEAR_SECONDS).contains(&self.clipboard_clear_seconds) {
-            return Err(invalid(
+        // Each whole number's field, value, range and unit.
+        let ranges = [
+            (
                 "clipboardClearSeconds",
-                format!(
-                    "it must be between 1 and {MAX_CLIPBOARD_CLEAR_SECONDS} seconds, not {}",
-                    self.clipboard_clear_seconds
-                ),
-            ));
+                self.clipboard_clear_seconds,
+                1..=MAX_CLIPBOARD_CLEAR_SECONDS,
+                "seconds",
+            ),
+            (
+                "keeperMarginSeconds",
+                self.keeper_margin_seconds,
+                0..=MAX_KEEPER_MARGIN_SECONDS,
+                "seconds",
+            ),
+            (
+                "historyKeepCount",
+                self.history_keep_count,
+                1..=MAX_HISTORY_KEEP_COUNT,
+                "sends",
+            ),
+            (
+                "historyKeepDays",
+                self.history_keep_days,
+                1..=MAX_HISTORY_KEEP_DAYS,
+                "days",
+            ),
+        ];
+        for (field, value, range, unit) in ranges {
+            if !range.contains(&value) {
+                return Err(invalid(
+                    field,
+                    format!(
+                        "it must be between {} and {} {unit}, not {value}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
         }
         if self.keep_alive_default_seconds == Some(0) {
             return Err(invalid(
                 "keepAliveDefaultSeconds",
                 "it must be at least 1 second (leave it empty for no keep-alive)".into(),
-            ));
-        }
-        if self.keeper_margin_seconds > MAX_KEEPER_MARGIN_SECONDS {
-            return Err(invalid(
-                "keeperMarginSeconds",
-                format!(
-                    "it must be at most {MAX_KEEPER_MARGIN_SECONDS} seconds (a day), not {}",
-                    self.keeper_margin_seconds
-                ),
             ));
         }
         if let Some(proxy) = &self.proxy_url
@@ -126,6 +156,14 @@ impl Settings {
             self.proxy_url.as_deref(),
             &self.no_proxy,
         )
+    }
+
+    /// How much history is kept.
+    pub fn history_retention(&self) -> crate::history::Retention {
+        crate::history::Retention {
+            count: self.history_keep_count,
+            age: Duration::from_secs(u64::from(self.history_keep_days) * 86_400),
+        }
     }
 
     pub fn clipboard_clear(&self) -> Duration {
@@ -280,6 +318,15 @@ mod tests {
             proxy_url: Some("http://ann:s3cret@proxy.corp:3128".into()),
             ..Settings::default()
         };
+        for (count, days, field) in [(0, 30, "historyKeepCount"), (10, 0, "historyKeepDays")] {
+            let history = Settings {
+                history_keep_count: count,
+                history_keep_days: days,
+                ..Settings::default()
+            };
+            let message = store.save(&history).unwrap_err().to_string();
+            assert!(message.contains(field), "{message}");
+        }
         let message = store.save(&with_login).unwrap_err().to_string();
         assert!(message.contains("carries a password"), "{message}");
         assert!(!message.contains("s3cret"), "{message}");

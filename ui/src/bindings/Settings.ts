@@ -29,4 +29,12 @@ proxyUrl: string | null,
  * Hosts reached without the proxy, in place of the environment's
  * `NO_PROXY`: names (with their subdomains), addresses, CIDR blocks.
  */
-noProxy: Array<string>, };
+noProxy: Array<string>, 
+/**
+ * The history keeps at most this many sends...
+ */
+historyKeepCount: number, 
+/**
+ * ...of at most this many days.
+ */
+historyKeepDays: number, };

@@ -179,7 +179,7 @@ let requests: SavedRequest[] = [
   { id: "sample-rest", name: "Salesforce REST query", method: "GET", url: "callout:Sandbox/services/data/v59.0/query?q=SELECT+Id+FROM+Account", headers: [], body: null, bodyKind: "none", sample: true },
   { id: "sample-wso2", name: "WSO2-style API call", method: "GET", url: "callout:Sandbox/wso2/pizzas", headers: [{ name: "Authorization", value: "Bearer {!$Credential.OAuthToken}" }], body: null, bodyKind: "none", sample: true },
 ];
-let settings: Settings = { clipboardClearSeconds: 30, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "system", extraCaFile: null, proxyUrl: null, noProxy: [] };
+let settings: Settings = { clipboardClearSeconds: 30, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "system", extraCaFile: null, proxyUrl: null, noProxy: [], historyKeepCount: 5000, historyKeepDays: 30 };
 
 function render(draft: Draft): { request: DisplayRequest; lint: Lint[] } {
   const parts: { text: string; location: Location }[] = [{ text: draft.body ?? "", location: { part: "body" } }, ...draft.headers.map((hd) => ({ text: hd.value, location: { part: "header" as const, header: hd.name } }))];

@@ -52,4 +52,12 @@ describe("parseSettings", () => {
     expect(parseSettings({ ...valid, keeperMarginSeconds: "0" }).problems).toEqual({});
     expect(parseSettings({ ...valid, keeperMarginSeconds: "86400" }).settings.keeperMarginSeconds).toBe(86_400);
   });
+  it("reads the history's retention in sends and days, within the backend's ranges", () => {
+    const valid = { clipboardClearSeconds: "30", keepAliveDefaultSeconds: "", keeperMarginSeconds: "60", theme: "system" };
+    expect(parseSettings({ ...valid, historyKeepCount: "200", historyKeepDays: "7" }).settings).toMatchObject({ historyKeepCount: 200, historyKeepDays: 7 });
+    expect(parseSettings({ ...valid, historyKeepCount: "0", historyKeepDays: "3651" }).problems).toEqual({
+      historyKeepCount: "Enter a whole number of sends between 1 and 1000000.",
+      historyKeepDays: "Enter a whole number of days between 1 and 3650.",
+    });
+  });
 });

@@ -15,6 +15,8 @@ export const DEFAULT_SETTINGS: Settings = {
   extraCaFile: null,
   proxyUrl: null,
   noProxy: [],
+  historyKeepCount: 5_000,
+  historyKeepDays: 30,
 };
 
 /**
@@ -24,6 +26,9 @@ export const DEFAULT_SETTINGS: Settings = {
  */
 export const MAX_CLIPBOARD_CLEAR_SECONDS = 3_600;
 export const MAX_KEEPER_MARGIN_SECONDS = 86_400;
+/** The history keeps 1 to a million sends, of 1 to 3650 days. */
+export const MAX_HISTORY_KEEP_COUNT = 1_000_000;
+export const MAX_HISTORY_KEEP_DAYS = 3_650;
 
 const THEMES: readonly Theme[] = ["system", "light", "dark"];
 
@@ -36,13 +41,15 @@ export function parseSettings(form: {
   extraCaFile?: string;
   proxyUrl?: string;
   noProxy?: string;
+  historyKeepCount?: string;
+  historyKeepDays?: string;
 }): { settings: Settings; problems: Record<string, string> } {
   const { network, problems } = parseNetwork(form);
-  const whole = (field: string, text: string, min: number, max = Infinity): number => {
+  const whole = (field: string, text: string, min: number, max = Infinity, unit = "seconds"): number => {
     const n = Number(text.trim());
     if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
       const range = max < Infinity ? ` between ${min} and ${max}` : min > 0 ? ` (at least ${min})` : "";
-      problems[field] = `Enter a whole number of seconds${range}.`;
+      problems[field] = `Enter a whole number of ${unit}${range}.`;
       return NaN;
     }
     return n;
@@ -57,6 +64,14 @@ export function parseSettings(form: {
       keeperMarginSeconds: whole("keeperMarginSeconds", form.keeperMarginSeconds, 0, MAX_KEEPER_MARGIN_SECONDS),
       theme: theme ?? "system",
       ...network,
+      historyKeepCount:
+        form.historyKeepCount === undefined
+          ? DEFAULT_SETTINGS.historyKeepCount
+          : whole("historyKeepCount", form.historyKeepCount, 1, MAX_HISTORY_KEEP_COUNT, "sends"),
+      historyKeepDays:
+        form.historyKeepDays === undefined
+          ? DEFAULT_SETTINGS.historyKeepDays
+          : whole("historyKeepDays", form.historyKeepDays, 1, MAX_HISTORY_KEEP_DAYS, "days"),
     },
     problems,
   };

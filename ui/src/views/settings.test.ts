@@ -31,7 +31,7 @@ function submit(view: SettingsView, values: Record<string, string>): void {
 
 beforeEach(() => {
   document.body.replaceChildren();
-  store.settings.set({ clipboardClearSeconds: 30, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "system", extraCaFile: null, proxyUrl: null, noProxy: [] });
+  store.settings.set({ clipboardClearSeconds: 30, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "system", extraCaFile: null, proxyUrl: null, noProxy: [], historyKeepCount: 5000, historyKeepDays: 30 });
 });
 afterEach(() => clearMocks());
 

@@ -1,7 +1,7 @@
 // Settings: clipboard auto-clear, keep-alive default, keeper margin, theme,
 // and the company network (extra CA file, proxy, hosts without the proxy).
 import * as api from "../api";
-import { MAX_CLIPBOARD_CLEAR_SECONDS, parseSettings } from "../logic/theme";
+import { MAX_CLIPBOARD_CLEAR_SECONDS, MAX_HISTORY_KEEP_COUNT, MAX_HISTORY_KEEP_DAYS, parseSettings } from "../logic/theme";
 import type { Settings } from "../pending-types";
 import * as store from "../store";
 import { busy, h, replace } from "../ui/dom";
@@ -68,6 +68,9 @@ export class SettingsView {
       this.input("keepAliveDefaultSeconds", "Default keep-alive for new credentials (seconds)", s.keepAliveDefaultSeconds?.toString() ?? "", "Empty = off. Refreshes idle credentials so refresh tokens with an idle lifetime stay alive.", "off"),
       this.input("keeperMarginSeconds", "Refresh ahead of expiry by (seconds)", String(s.keeperMarginSeconds), "The keeper refreshes a token this long before it expires."),
       h("div", { class: "field" }, h("label", { for: "set-theme" }, "Theme"), theme, h("div", { class: "problems", "data-problems": "theme" })),
+      h("h2", { class: "settings-section" }, "History"),
+      this.input("historyKeepCount", "Keep at most (sends)", String(s.historyKeepCount), `Every send is kept in the history (callout history). Between 1 and ${MAX_HISTORY_KEEP_COUNT}.`),
+      this.input("historyKeepDays", "For at most (days)", String(s.historyKeepDays), `Older sends are removed as new ones come. Between 1 and ${MAX_HISTORY_KEEP_DAYS}.`),
       h("h2", { class: "settings-section" }, "Company network"),
       this.input("extraCaFile", "Extra CA file", s.extraCaFile ?? "", "A PEM file of your company's root CA certificates, trusted besides the OS trust store. Used from the next start.", "/path/to/company-root.pem", "text"),
       this.input("proxyUrl", "Proxy URL", s.proxyUrl ?? "", "Empty = the HTTPS_PROXY / HTTP_PROXY environment variables (a proxy that needs a login: give it there, never here). Loopback (localhost, 127.0.0.1) never goes through a proxy. Used from the next start.", "http://proxy.example.com:3128", "url"),
@@ -91,6 +94,8 @@ export class SettingsView {
       extraCaFile: value("extraCaFile"),
       proxyUrl: value("proxyUrl"),
       noProxy: value("noProxy"),
+      historyKeepCount: value("historyKeepCount"),
+      historyKeepDays: value("historyKeepDays"),
     });
     for (const slot of this.form.querySelectorAll<HTMLElement>("[data-problems]")) {
       const field = slot.dataset.problems ?? "";

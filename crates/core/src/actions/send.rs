@@ -13,6 +13,7 @@ use crate::history::{DEFAULT_KEEP, History, Label};
 use crate::http::Draft;
 use crate::oauth::{KeychainRefresher, TokenService};
 use crate::send::{self, Outcome, Sender};
+use crate::settings::SettingsStore;
 
 /// Sends `draft` for `user` (a per-user credential's label; `None`: the OS
 /// user). A draft that cannot be rendered (an unknown merge field, a bad
@@ -40,8 +41,12 @@ pub async fn send_labelled(
     let at = SystemTime::now();
     let clock = std::time::Instant::now();
     let outcome = send_unrecorded(sender, service, draft, user).await?;
-    if let Ok(history) = History::open(service.store().home()) {
-        let _ = history.record(&outcome.report(), label, at, clock.elapsed(), DEFAULT_KEEP);
+    let home = service.store().home();
+    let keep = SettingsStore::new(home)
+        .load()
+        .map_or(DEFAULT_KEEP, |settings| settings.history_retention());
+    if let Ok(history) = History::open(home) {
+        let _ = history.record(&outcome.report(), label, at, clock.elapsed(), keep);
     }
     Ok(outcome)
 }
