@@ -30,6 +30,9 @@ enum HistoryCommand {
     /// One kept send, whole: the request as shown, the response, the
     /// verdict and every attempt
     Show { id: i64 },
+    /// What changed from one kept response to another (status, headers,
+    /// body), as a unified diff; `callout send --again ID` sends one again
+    Diff { before: i64, after: i64 },
 }
 
 pub fn run(home: Option<&Path>, args: HistoryArgs) -> ExitCode {
@@ -46,6 +49,14 @@ fn history(home: Option<&Path>, args: HistoryArgs) -> Result<(), Error> {
     let home = Home::resolve(home)?;
     let history = History::open(&home)?;
     match args.command {
+        Some(HistoryCommand::Diff { before, after }) => {
+            let diff = history.diff(before, after)?;
+            if diff.is_empty() {
+                println!("sends {before} and {after} answered the same");
+            } else {
+                print!("{diff}");
+            }
+        }
         Some(HistoryCommand::Show { id }) => {
             let kept = history.get(id)?;
             if args.json {

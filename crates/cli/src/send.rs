@@ -11,7 +11,7 @@ use std::time::Duration;
 use callout_core::actions;
 use callout_core::collection::Collection;
 use callout_core::detect::{self, Verdict};
-use callout_core::history::Label;
+use callout_core::history::{History, Label};
 use callout_core::home::Home;
 use callout_core::interop::curl;
 use callout_core::oauth::TokenService;
@@ -24,8 +24,12 @@ use serde::Serialize;
 pub struct SendArgs {
     /// The URL: http(s)://... or callout:NAME/path?query, where NAME is a credential
     /// (`callout credential list`) whose live token the request carries
-    #[arg(required_unless_present_any = ["curl", "saved"])]
+    #[arg(required_unless_present_any = ["curl", "saved", "again"])]
     pub url: Option<String>,
+    /// Send again the request of a send the history kept (`callout
+    /// history`), as it was written: merge fields filled in afresh
+    #[arg(long, value_name = "ID", conflicts_with_all = ["url", "curl", "saved", "method", "headers", "data"])]
+    pub again: Option<i64>,
     /// Send a request saved in a collection: its folders' names and its own,
     /// as in "Accounts/Query accounts" (or its file, "Accounts/query.toml")
     #[arg(long, value_name = "PATH", conflicts_with_all = ["url", "curl", "method", "headers", "data"])]
@@ -119,6 +123,11 @@ fn saved_draft(path: &str, args: &SendArgs) -> Result<Draft, Failure> {
 }
 
 fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
+    let home = Home::resolve(home)?;
+    let mut label = Label {
+        request: args.saved.clone(),
+        environment: args.environment.clone(),
+    };
     let draft = match (&args.curl, &args.url) {
         (Some(command), _) => {
             let imported = curl::import(command, &|path| std::fs::read_to_string(path))?;
@@ -128,12 +137,20 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
             imported.draft
         }
         (None, Some(url)) => draft_from_arguments(url, args)?,
-        (None, None) => match &args.saved {
-            Some(path) => saved_draft(path, args)?,
-            None => return Err(Failure::Input("give a URL, --curl or --saved".into())),
+        (None, None) => match (&args.saved, args.again) {
+            (Some(path), _) => saved_draft(path, args)?,
+            (None, Some(id)) => {
+                let (draft, kept) = History::open(&home)?.draft(id)?;
+                label = kept;
+                draft
+            }
+            (None, None) => {
+                return Err(Failure::Input(
+                    "give a URL, --curl, --saved or --again".into(),
+                ));
+            }
         },
     };
-    let home = Home::resolve(home)?;
     let network = crate::network::for_home(&home)?;
     let sender = Sender::with_network(
         Timeouts {
@@ -153,10 +170,6 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
                 .with_home_timeline()?,
         );
         crate::timeline::warn_if_troubled(service.timeline());
-        let label = Label {
-            request: args.saved.clone(),
-            environment: args.environment.clone(),
-        };
         let outcome =
             actions::send::send_labelled(&sender, &service, &draft, args.user.as_deref(), &label)
                 .await;

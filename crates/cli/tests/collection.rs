@@ -315,4 +315,39 @@ fn the_history_keeps_as_many_sends_as_the_settings_say_newest_first() {
         text.contains("GET ") && text.contains("/rfc6750/three -> 401"),
         "{text}"
     );
+
+    // A kept send goes out again as it was written, and two kept responses
+    // are compared.
+    let newest = |home: &TestHome| -> serde_json::Value {
+        let listed = home.run(&["history", "--limit", "1", "--json"]);
+        serde_json::from_slice::<serde_json::Value>(&listed.stdout).unwrap()[0].clone()
+    };
+    let again = home.run(&["send", "--again", &sends[0]["id"].to_string(), "--json"]);
+    assert_ok(&again);
+    let resent = newest(&home);
+    assert_ne!(resent["id"], sends[0]["id"]);
+    assert_eq!(resent["url"], sends[0]["url"]);
+    assert_eq!(resent["status"], 401);
+    let stats = format!("{}/_sandbox/stats", sandbox.base_url());
+    assert_ok(&home.run(&["send", &stats]));
+    let answered = newest(&home);
+    assert_eq!(answered["status"], 200);
+    let diff = home.run(&[
+        "history",
+        "diff",
+        &resent["id"].to_string(),
+        &answered["id"].to_string(),
+    ]);
+    assert_ok(&diff);
+    let diff = stdout(&diff);
+    assert!(
+        diff.contains("-HTTP 401") && diff.contains("+HTTP 200"),
+        "{diff}"
+    );
+    let gone = home.run(&["send", "--again", "999999"]);
+    assert!(
+        stderr(&gone).contains("it keeps no send 999999"),
+        "{}",
+        stderr(&gone)
+    );
 }

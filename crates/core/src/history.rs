@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::home::Home;
+use crate::http::Draft;
 use crate::send::Report;
 use crate::{Error, Result};
 
@@ -105,7 +106,8 @@ impl History {
                     url TEXT NOT NULL,
                     status INTEGER NOT NULL,
                     duration_ms INTEGER NOT NULL,
-                    report TEXT NOT NULL
+                    report TEXT NOT NULL,
+                    draft TEXT
                  );
                  CREATE INDEX IF NOT EXISTS sends_by_request ON sends (request, id);",
             )
@@ -124,10 +126,12 @@ impl History {
         }
     }
 
-    /// Keeps a send made at `at` that took `duration`, then drops what the
+    /// Keeps a send of `draft` (as written: merge fields unreplaced, no
+    /// secret) made at `at` that took `duration`, then drops what the
     /// retention no longer keeps. Returns the new row's id.
     pub fn record(
         &self,
+        draft: &Draft,
         report: &Report,
         label: &Label,
         at: SystemTime,
@@ -143,8 +147,8 @@ impl History {
         let at_ms = millis(at);
         self.connection
             .execute(
-                "INSERT INTO sends (at_ms, request, environment, method, url, status, duration_ms, report)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO sends (at_ms, request, environment, method, url, status, duration_ms, report, draft)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     at_ms as i64,
                     label.request,
@@ -154,6 +158,7 @@ impl History {
                     report.response.status,
                     duration.as_millis().min(i64::MAX as u128) as i64,
                     value.to_string(),
+                    serde_json::to_string(draft).unwrap_or_default(),
                 ],
             )
             .map_err(self.trouble("keep the send in the history"))?;
@@ -184,6 +189,63 @@ impl History {
             .map_err(self.trouble("read the history"))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(self.trouble("read the history"))
+    }
+
+    /// The request of send `id` as it was written, to send it again, and
+    /// what is known of it.
+    pub fn draft(&self, id: i64) -> Result<(Draft, Label)> {
+        let kept = self.get(id)?;
+        let draft: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT draft FROM sends WHERE id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
+            .map_err(self.trouble("read the history"))?;
+        let draft = draft
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .ok_or_else(|| Error::Storage {
+                action: "read the history",
+                path: self.path.display().to_string(),
+                detail: format!("send {id} kept no request to send again"),
+            })?;
+        Ok((
+            draft,
+            Label {
+                request: kept.sent.request,
+                environment: kept.sent.environment,
+            },
+        ))
+    }
+
+    /// What changed from send `before` to send `after`: the status, the
+    /// headers and the body, as a unified diff (`-` before, `+` after).
+    pub fn diff(&self, before: i64, after: i64) -> Result<String> {
+        let text = |id: i64| -> Result<String> {
+            let kept = self.get(id)?;
+            let response = &kept.report["response"];
+            let mut text = format!("HTTP {}\n", kept.sent.status);
+            for header in response["headers"].as_array().into_iter().flatten() {
+                text.push_str(&format!(
+                    "{}: {}\n",
+                    header["name"].as_str().unwrap_or_default(),
+                    header["value"].as_str().unwrap_or_default()
+                ));
+            }
+            text.push('\n');
+            text.push_str(response["body"].as_str().unwrap_or_default());
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            Ok(text)
+        };
+        let (old, new) = (text(before)?, text(after)?);
+        Ok(similar::TextDiff::from_lines(&old, &new)
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("send {before}"), &format!("send {after}"))
+            .to_string())
     }
 
     /// The send kept as `id`, whole.
@@ -266,6 +328,10 @@ fn millis(at: SystemTime) -> u64 {
 mod tests {
     use super::*;
 
+    fn draft() -> Draft {
+        Draft::new("GET", "https://api.example/x")
+    }
+
     fn report(status: u16, body: &str) -> Report {
         let detector = crate::detect::Detector::for_credential(
             &crate::credential::Credential::new("Api", "https://api.example"),
@@ -308,6 +374,7 @@ mod tests {
         let old = now - Duration::from_secs(7_200);
         history
             .record(
+                &draft(),
                 &report(200, "old"),
                 &labelled("A"),
                 old,
@@ -318,6 +385,7 @@ mod tests {
         for (index, request) in ["A", "B", "A"].into_iter().enumerate() {
             history
                 .record(
+                    &draft(),
                     &report(200 + index as u16, "{}"),
                     &labelled(request),
                     now,
@@ -338,6 +406,7 @@ mod tests {
         assert_eq!(of_a, [202, 200]);
         history
             .record(
+                &draft(),
                 &report(500, "{}"),
                 &labelled("B"),
                 now,
@@ -355,6 +424,41 @@ mod tests {
         assert_eq!(kept.sent.status, 500);
         assert_eq!(kept.report["response"]["status"], 500);
         assert!(history.get(newest.id + 100).is_err());
+        let (again, label) = history.draft(newest.id).unwrap();
+        assert_eq!(again, draft());
+        assert_eq!(label.request.as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn two_kept_responses_are_compared_line_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open_at(&dir.path().join(FILE_NAME)).unwrap();
+        let now = SystemTime::now();
+        let keep = |status, body| {
+            history
+                .record(
+                    &draft(),
+                    &report(status, body),
+                    &Label::default(),
+                    now,
+                    Duration::ZERO,
+                    DEFAULT_KEEP,
+                )
+                .unwrap()
+        };
+        let before = keep(200, "{\n  \"name\": \"Acme\",\n  \"city\": \"Paris\"\n}");
+        let after = keep(200, "{\n  \"name\": \"Acme\",\n  \"city\": \"Lyon\"\n}");
+        let diff = history.diff(before, after).unwrap();
+        assert!(diff.contains("-  \"city\": \"Paris\""), "{diff}");
+        assert!(diff.contains("+  \"city\": \"Lyon\""), "{diff}");
+        assert!(!diff.contains("-  \"name\""), "{diff}");
+        assert!(
+            history
+                .diff(before, before)
+                .unwrap()
+                .lines()
+                .all(|line| !line.starts_with('-'))
+        );
     }
 
     #[test]

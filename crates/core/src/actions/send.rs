@@ -46,7 +46,7 @@ pub async fn send_labelled(
         .load()
         .map_or(DEFAULT_KEEP, |settings| settings.history_retention());
     if let Ok(history) = History::open(home) {
-        let _ = history.record(&outcome.report(), label, at, clock.elapsed(), keep);
+        let _ = history.record(draft, &outcome.report(), label, at, clock.elapsed(), keep);
     }
     Ok(outcome)
 }
