@@ -144,6 +144,8 @@ impl History {
             detail: error.to_string(),
         })?;
         cut_bodies(&mut value);
+        withhold_in_report(&mut value);
+        let kept_draft = KeptDraft::of(draft);
         let at_ms = millis(at);
         self.connection
             .execute(
@@ -158,7 +160,7 @@ impl History {
                     report.response.status,
                     duration.as_millis().min(i64::MAX as u128) as i64,
                     value.to_string(),
-                    serde_json::to_string(draft).unwrap_or_default(),
+                    serde_json::to_string(&kept_draft).unwrap_or_default(),
                 ],
             )
             .map_err(self.trouble("keep the send in the history"))?;
@@ -203,15 +205,24 @@ impl History {
                 |row| row.get(0),
             )
             .map_err(self.trouble("read the history"))?;
-        let draft = draft
+        let refuse = |detail: String| Error::Storage {
+            action: "send again a request of the history",
+            path: self.path.display().to_string(),
+            detail,
+        };
+        let kept_draft: KeptDraft = draft
             .and_then(|text| serde_json::from_str(&text).ok())
-            .ok_or_else(|| Error::Storage {
-                action: "read the history",
-                path: self.path.display().to_string(),
-                detail: format!("send {id} kept no request to send again"),
-            })?;
+            .ok_or_else(|| refuse(format!("send {id} kept no request to send again")))?;
+        if !kept_draft.withheld.is_empty() {
+            return Err(refuse(format!(
+                "send {id} carried a credential written out in its {} header, which the history \
+                 does not keep; send it again from where it came, or let a credential give it \
+                 (callout:NAME/...)",
+                kept_draft.withheld.join(" and ")
+            )));
+        }
         Ok((
-            draft,
+            kept_draft.draft,
             Label {
                 request: kept.sent.request,
                 environment: kept.sent.environment,
@@ -275,6 +286,77 @@ impl History {
             detail: format!("send {id} is unreadable: {error}"),
         })?;
         Ok(Kept { sent, report })
+    }
+}
+
+/// Headers that carry a credential: their written-out values are never kept.
+const CREDENTIAL_HEADERS: [&str; 7] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "x-api-key",
+    "api-key",
+    "x-auth-token",
+    "x-access-token",
+];
+
+/// What the history keeps of a written value that may be a credential.
+const WITHHELD: &str = "[not kept: a credential written out]";
+
+fn is_credential_header(name: &str) -> bool {
+    CREDENTIAL_HEADERS
+        .iter()
+        .any(|known| name.trim().eq_ignore_ascii_case(known))
+}
+
+/// A draft as the history keeps it: credential headers whose value is
+/// written out (no merge field gives it) withheld and named.
+#[derive(Serialize, serde::Deserialize)]
+struct KeptDraft {
+    draft: Draft,
+    withheld: Vec<String>,
+}
+
+impl KeptDraft {
+    fn of(draft: &Draft) -> Self {
+        let mut kept = draft.clone();
+        let mut withheld = Vec::new();
+        for header in &mut kept.headers {
+            if is_credential_header(&header.name) && !header.value.contains("{!") {
+                withheld.push(header.name.clone());
+                header.value = WITHHELD.into();
+            }
+        }
+        Self {
+            draft: kept,
+            withheld,
+        }
+    }
+}
+
+/// Every credential header of the report's requests (the last one and each
+/// attempt's) withheld: what a merge field gave is masked already, what was
+/// written out is not, and the report cannot tell them apart.
+fn withhold_in_report(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if let Some(Value::Array(headers)) = object.get_mut("headers") {
+                for header in headers {
+                    let is_credential = header
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(is_credential_header);
+                    if is_credential && let Some(slot) = header.get_mut("value") {
+                        *slot = Value::String(WITHHELD.into());
+                    }
+                }
+            }
+            for (_, inner) in object.iter_mut() {
+                withhold_in_report(inner);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(withhold_in_report),
+        _ => {}
     }
 }
 
@@ -458,6 +540,65 @@ mod tests {
                 .unwrap()
                 .lines()
                 .all(|line| !line.starts_with('-'))
+        );
+    }
+
+    #[test]
+    fn a_credential_written_out_in_a_header_never_reaches_the_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let history = History::open_at(&path).unwrap();
+        let written = Draft::new("GET", "https://api.example/x")
+            .header("Authorization", "Bearer literal-s3cret-token")
+            .header("X-Api-Key", "k3y-s3cret");
+        let mut shown = report(200, "{}");
+        shown.request.headers = written.headers.clone();
+        let id = history
+            .record(
+                &written,
+                &shown,
+                &Label::default(),
+                SystemTime::now(),
+                Duration::ZERO,
+                DEFAULT_KEEP,
+            )
+            .unwrap();
+        let merged = Draft::new("GET", "callout:Acme/x")
+            .header("Authorization", "Bearer {!$Credential.OAuthToken}");
+        let merged_id = history
+            .record(
+                &merged,
+                &report(200, "{}"),
+                &Label::default(),
+                SystemTime::now(),
+                Duration::ZERO,
+                DEFAULT_KEEP,
+            )
+            .unwrap();
+        drop(history);
+        for file in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(file.unwrap().path()).unwrap();
+            for secret in ["literal-s3cret-token", "k3y-s3cret"] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret}"
+                );
+            }
+        }
+        let history = History::open_at(&path).unwrap();
+        let refused = history.draft(id).unwrap_err().to_string();
+        assert!(
+            refused.contains("written out in its Authorization and X-Api-Key header"),
+            "{refused}"
+        );
+        assert_eq!(
+            history.draft(merged_id).unwrap().0,
+            merged,
+            "a merge field is no secret"
+        );
+        assert_eq!(
+            history.get(id).unwrap().report["request"]["headers"][0]["value"],
+            WITHHELD
         );
     }
 
