@@ -95,6 +95,18 @@ pub enum ClientAuthArg {
     Body,
 }
 
+/// The login a Basic credential sends, on `add` and `edit`.
+#[derive(Debug, Args)]
+pub struct BasicLoginArgs {
+    /// Basic flow: the username every call sends
+    #[arg(long, value_name = "USER")]
+    pub username: Option<String>,
+    /// Basic flow: read the password every call sends from standard input
+    /// (it goes to the OS keychain only; on edit it replaces the stored one)
+    #[arg(long, conflicts_with_all = ["client_secret_stdin", "private_key_stdin"])]
+    pub password_stdin: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The name used in callout:NAME/... (letters, digits, underscores)
@@ -136,13 +148,8 @@ pub struct AddArgs {
     /// assertions from standard input (it goes to the OS keychain only)
     #[arg(long, conflicts_with = "client_secret_stdin")]
     pub private_key_stdin: bool,
-    /// Basic flow: the username every call sends
-    #[arg(long, value_name = "USER")]
-    pub username: Option<String>,
-    /// Basic flow: read the password every call sends from standard input
-    /// (it goes to the OS keychain only)
-    #[arg(long, conflicts_with_all = ["client_secret_stdin", "private_key_stdin"])]
-    pub password_stdin: bool,
+    #[command(flatten)]
+    pub login: BasicLoginArgs,
     /// How the client secret is sent to the token endpoint [default: basic;
     /// with --salesforce: body]
     #[arg(long, value_enum)]
@@ -282,12 +289,8 @@ pub struct EditArgs {
     /// Replace the stored private key with the PEM on standard input
     #[arg(long, conflicts_with = "client_secret_stdin")]
     pub private_key_stdin: bool,
-    /// Basic flow: the username every call sends
-    #[arg(long, value_name = "USER")]
-    pub username: Option<String>,
-    /// Basic flow: replace the stored password with the one on standard input
-    #[arg(long, conflicts_with_all = ["client_secret_stdin", "private_key_stdin"])]
-    pub password_stdin: bool,
+    #[command(flatten)]
+    pub login: BasicLoginArgs,
     #[arg(long, value_enum)]
     pub client_auth: Option<ClientAuthArg>,
     /// The scopes to ask for (replace the stored ones); repeat for more
@@ -341,13 +344,13 @@ async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {
     input.client_secret = stdin_secret(&name, args.client_secret_stdin, "--client-secret-stdin")?
         .or(stdin_secret(
             &name,
-            args.password_stdin,
+            args.login.password_stdin,
             "--password-stdin",
         )?);
     input.private_key = stdin_secret(&name, args.private_key_stdin, "--private-key-stdin")?;
     args.client_certificate.apply(&mut input)?;
     let has_secret = input.client_secret.is_some() || input.private_key.is_some();
-    let what = if args.password_stdin {
+    let what = if args.login.password_stdin {
         "password"
     } else if input.client_secret.is_some() {
         "client secret"
@@ -387,7 +390,7 @@ async fn edit(service: &TokenService, args: EditArgs) -> Result<(), Error> {
     )?
     .or(stdin_secret(
         &existing.name,
-        args.password_stdin,
+        args.login.password_stdin,
         "--password-stdin",
     )?);
     input.private_key = stdin_secret(
@@ -399,7 +402,7 @@ async fn edit(service: &TokenService, args: EditArgs) -> Result<(), Error> {
         input.credential.client_certificate = None;
     }
     args.client_certificate.apply(&mut input)?;
-    let replaced = if args.password_stdin {
+    let replaced = if args.login.password_stdin {
         "; password replaced in the keychain"
     } else if input.client_secret.is_some() {
         "; client secret replaced in the keychain"
@@ -440,7 +443,7 @@ fn edited(mut credential: Credential, args: &EditArgs) -> Credential {
     if let Some(id) = &args.client_id {
         credential.client_id = Some(id.clone());
     }
-    if let Some(username) = &args.username {
+    if let Some(username) = &args.login.username {
         credential.username = Some(username.clone());
     }
     if let Some(auth) = args.client_auth {
@@ -535,7 +538,7 @@ fn definition(args: &AddArgs) -> Result<Credential, Error> {
     if args.client_id.is_some() || args.salesforce.is_none() {
         credential.client_id = args.client_id.clone();
     }
-    credential.username = args.username.clone();
+    credential.username = args.login.username.clone();
     if let Some(auth) = args.client_auth {
         credential.client_auth = auth.into();
     }

@@ -29,17 +29,19 @@ text = '''
 '''
 "#;
 
-#[test]
-fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap_fault() {
+/// A sandbox and a home with its client-credentials credential "Sandbox"
+/// (with `flags`), authorized.
+fn authorized_sandbox(flags: &[&str]) -> (Sandbox, TestHome) {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
     let mut home = TestHome::new();
-    home.add(
-        &sandbox,
-        "Sandbox",
-        "client-credentials",
-        &["--allow-merge-fields-in-body"],
-    );
+    home.add(&sandbox, "Sandbox", "client-credentials", flags);
     assert_ok(&home.run(&["authorize", "Sandbox"]));
+    (sandbox, home)
+}
+
+#[test]
+fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap_fault() {
+    let (sandbox, home) = authorized_sandbox(&["--allow-merge-fields-in-body"]);
     let repo = tempfile::tempdir().unwrap();
     let dir = repo.path().join("callouts");
     let dir_text = dir.to_str().unwrap();
@@ -184,18 +186,10 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
 
 #[test]
 fn a_salesforce_postman_collection_and_its_environment_come_in_as_files_and_run_once_bound() {
-    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
-    let mut home = TestHome::new();
-    home.add(
-        &sandbox,
-        "Sandbox",
-        "client-credentials",
-        &[
-            "--allow-merge-fields-in-header",
-            "--allow-merge-fields-in-body",
-        ],
-    );
-    assert_ok(&home.run(&["authorize", "Sandbox"]));
+    let (sandbox, home) = authorized_sandbox(&[
+        "--allow-merge-fields-in-header",
+        "--allow-merge-fields-in-body",
+    ]);
     let fixtures = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../core/tests/fixtures/postman"

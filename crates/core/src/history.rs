@@ -338,26 +338,20 @@ impl KeptDraft {
 /// attempt's) withheld: what a merge field gave is masked already, what was
 /// written out is not, and the report cannot tell them apart.
 fn withhold_in_report(value: &mut Value) {
-    match value {
-        Value::Object(object) => {
-            if let Some(Value::Array(headers)) = object.get_mut("headers") {
-                for header in headers {
-                    let is_credential = header
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(is_credential_header);
-                    if is_credential && let Some(slot) = header.get_mut("value") {
-                        *slot = Value::String(WITHHELD.into());
-                    }
-                }
-            }
-            for (_, inner) in object.iter_mut() {
-                withhold_in_report(inner);
+    each_object(value, &mut |object| {
+        let Some(Value::Array(headers)) = object.get_mut("headers") else {
+            return;
+        };
+        for header in headers {
+            let is_credential = header
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(is_credential_header);
+            if is_credential && let Some(slot) = header.get_mut("value") {
+                *slot = Value::String(WITHHELD.into());
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(withhold_in_report),
-        _ => {}
-    }
+    });
 }
 
 fn sent_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Sent> {
@@ -376,27 +370,36 @@ fn sent_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Sent> {
 /// Cuts every `body` string of the report (the response's, each attempt's)
 /// at [`MAX_BODY`] bytes, marking it `bodyCutInHistory`.
 fn cut_bodies(value: &mut Value) {
+    each_object(value, &mut |object| {
+        let Some(Value::String(body)) = object.get_mut("body") else {
+            return;
+        };
+        if body.len() <= MAX_BODY {
+            return;
+        }
+        let mut end = MAX_BODY;
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        body.truncate(end);
+        object.insert("bodyCutInHistory".into(), Value::Bool(true));
+    });
+}
+
+/// Calls `visit` on every JSON object in `value`, outer ones first.
+fn each_object(value: &mut Value, visit: &mut impl FnMut(&mut serde_json::Map<String, Value>)) {
     match value {
         Value::Object(object) => {
-            let mut cut = false;
-            if let Some(Value::String(body)) = object.get_mut("body")
-                && body.len() > MAX_BODY
-            {
-                let mut end = MAX_BODY;
-                while !body.is_char_boundary(end) {
-                    end -= 1;
-                }
-                body.truncate(end);
-                cut = true;
-            }
-            if cut {
-                object.insert("bodyCutInHistory".into(), Value::Bool(true));
-            }
+            visit(object);
             for (_, inner) in object.iter_mut() {
-                cut_bodies(inner);
+                each_object(inner, visit);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(cut_bodies),
+        Value::Array(items) => {
+            for item in items {
+                each_object(item, visit);
+            }
+        }
         _ => {}
     }
 }
