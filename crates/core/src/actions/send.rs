@@ -66,18 +66,12 @@ async fn send_unrecorded(
             .send(&call, &CredentialSecrets::default(), None)
             .await;
     };
-    let started;
-    let outcome = if credential.protocol.uses_tokens() {
-        let refresher = KeychainRefresher::new(Arc::clone(service), user.map(str::to_string));
-        let secrets = refresher.secrets(credential).await?;
-        started = SystemTime::now();
-        sender.send(&call, &secrets, Some(&refresher)).await?
-    } else {
-        // Basic authentication or none: no token, nothing to renew.
-        let secrets = service.secrets(credential, user).await?;
-        started = SystemTime::now();
-        sender.send(&call, &secrets, None).await?
-    };
+    // Basic authentication or none: the secrets carry no token, and the
+    // pipeline's refresh step says there is none to renew.
+    let refresher = KeychainRefresher::new(Arc::clone(service), user.map(str::to_string));
+    let secrets = refresher.secrets(credential).await?;
+    let started = SystemTime::now();
+    let outcome = sender.send(&call, &secrets, Some(&refresher)).await?;
     service.record_send(&credential.name, &outcome, started);
     Ok(outcome)
 }
