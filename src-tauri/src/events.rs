@@ -61,8 +61,9 @@ shell_events! {
     Navigate = "navigate", carrying crate::views::Navigate;
     /// The copied token's time on the clipboard is up; whether it was cleared.
     ClipboardChecked = "clipboard-checked", carrying crate::views::ClipboardChecked;
-    /// The saved requests changed, by this app or another process.
-    RequestsChanged = "requests-changed", carrying ();
+    /// The open collections, or a file in one, changed: by this app,
+    /// another process or editor, a `git pull`.
+    CollectionsChanged = "collections-changed", carrying ();
 }
 
 /// Every credential with its status now; empty (and logged) when the
@@ -111,8 +112,8 @@ pub fn timeline_appended<R: Runtime>(app: &AppHandle<R>, credential: &str) {
 }
 
 /// Tells the UI that the saved requests changed (from the watcher).
-pub fn requests_changed<R: Runtime>(app: &AppHandle<R>) {
-    emit::<RequestsChanged, _>(app, &());
+pub fn collections_changed<R: Runtime>(app: &AppHandle<R>) {
+    emit::<CollectionsChanged, _>(app, &());
 }
 
 /// Tells the UI that the time a copied token may stay on the clipboard is

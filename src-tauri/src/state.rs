@@ -11,9 +11,9 @@ use callout_core::home::Home;
 use callout_core::network::Network;
 use callout_core::oauth::TokenService;
 use callout_core::oauth::{self, Cancel, Opener};
-use callout_core::requests::RequestStore;
 use callout_core::send::{Sender, Timeouts};
 use callout_core::settings::{Settings, SettingsStore};
+use callout_core::workbench::Workbench;
 use callout_core::{Error, ErrorReport, Result};
 use callout_sandbox::Sandbox;
 use callout_sandbox::embedded;
@@ -54,7 +54,8 @@ pub struct AppState {
     pub home: Home,
     pub service: Arc<TokenService>,
     pub sender: Sender,
-    pub requests: RequestStore,
+    /// The open collections.
+    pub workbench: Workbench,
     pub settings_store: SettingsStore,
     settings: Mutex<Settings>,
     /// The embedded sandbox; `None` when it could not start (then the
@@ -154,7 +155,7 @@ impl AppState {
             Settings::default()
         });
         Ok(Self {
-            requests: RequestStore::new(&home, embedded::CREDENTIAL_NAME),
+            workbench: Workbench::new(&home),
             home,
             service,
             sender,

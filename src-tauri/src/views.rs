@@ -5,18 +5,24 @@
 //! own answers ([`status`], [`Credential::problems`], [`fingerprint`],
 //! [`jwt_claims`]); nothing here decides anything on its own.
 
+use std::collections::BTreeSet;
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
+use callout_core::collection::{Collection, Item, RequestFile};
 use callout_core::credential::{AuthProtocol, Credential};
 use callout_core::credential_store::{Authorization, CredentialStore, Identity};
 use callout_core::oauth::{CredentialStatus, status};
 use callout_core::oauth::{ExpirySource, TokenSet, jwt_claims};
+use callout_core::requests::{Preview, SavedRequest};
 use callout_core::timeline::{self, EventDetail, EventKind, Timeline, fingerprint, human_duration};
-use callout_core::{Error, Result};
+use callout_core::variables::Resolved;
+use callout_core::workbench::Opened;
+use callout_core::{Error, ErrorReport, Result};
 
 /// A credential as the list and the tray show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -534,4 +540,202 @@ mod tests {
         };
         assert_eq!(timeline::Query::from(&blank).credential, None);
     }
+}
+
+/// An open collection as the sidebar shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CollectionView {
+    /// Its directory: the collection's id in every command.
+    pub root: String,
+    pub name: String,
+    /// Its environments, and the one its requests are sent with.
+    pub environments: Vec<String>,
+    pub environment: Option<String>,
+    /// Every variable a request of it can use (for completion).
+    pub variables: Vec<String>,
+    pub items: Vec<TreeNode>,
+    /// Why it cannot be read (moved, deleted, a broken collection.toml).
+    pub problem: Option<ErrorReport>,
+}
+
+/// A folder, a request, or a request file that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+#[ts(export)]
+pub enum TreeNode {
+    #[serde(rename_all = "camelCase")]
+    Folder {
+        name: String,
+        path: String,
+        items: Vec<TreeNode>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Request {
+        name: String,
+        path: String,
+        method: String,
+        url: String,
+        /// What the file held when listed ([`SavedFile::stamp`]).
+        stamp: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Unreadable { path: String, problem: String },
+}
+
+impl CollectionView {
+    /// The collection `opened` names, read now; one that cannot be read
+    /// says why.
+    pub fn of(opened: &Opened) -> Self {
+        let name_of_dir = || {
+            Path::new(&opened.root)
+                .file_name()
+                .map_or_else(|| opened.root.clone(), |n| n.to_string_lossy().into_owned())
+        };
+        let read = Collection::open(Path::new(&opened.root)).and_then(|collection| {
+            let environments = collection.environments()?;
+            let mut variables: BTreeSet<String> = collection.variables.keys().cloned().collect();
+            for environment in &environments {
+                variables.extend(
+                    collection
+                        .environment(environment)
+                        .unwrap_or_default()
+                        .into_keys(),
+                );
+            }
+            Ok((collection, environments, variables))
+        });
+        match read {
+            Ok((collection, environments, mut variables)) => {
+                collect_variables(&collection.items, &mut variables);
+                Self {
+                    root: opened.root.clone(),
+                    name: collection.name,
+                    environment: opened
+                        .environment
+                        .clone()
+                        .filter(|name| environments.contains(name)),
+                    environments,
+                    variables: variables.into_iter().collect(),
+                    items: tree(&collection.items),
+                    problem: None,
+                }
+            }
+            Err(error) => Self {
+                root: opened.root.clone(),
+                name: name_of_dir(),
+                environments: Vec::new(),
+                environment: None,
+                variables: Vec::new(),
+                items: Vec::new(),
+                problem: Some(ErrorReport::from(&error)),
+            },
+        }
+    }
+}
+
+fn tree(items: &[Item]) -> Vec<TreeNode> {
+    items
+        .iter()
+        .map(|item| match item {
+            Item::Folder(folder) => TreeNode::Folder {
+                name: folder.name.clone(),
+                path: folder.path.clone(),
+                items: tree(&folder.items),
+            },
+            Item::Request(file) => TreeNode::Request {
+                name: file.request.name.clone(),
+                path: file.path.clone(),
+                method: file.request.method.clone(),
+                url: file.request.url.clone(),
+                stamp: file.stamp.to_hex(),
+            },
+            Item::Unreadable(file) => TreeNode::Unreadable {
+                path: file.path.clone(),
+                problem: file.problem.clone(),
+            },
+        })
+        .collect()
+}
+
+fn collect_variables(items: &[Item], into: &mut BTreeSet<String>) {
+    for item in items {
+        match item {
+            Item::Folder(folder) => {
+                into.extend(folder.variables.keys().cloned());
+                collect_variables(&folder.items, into);
+            }
+            Item::Request(file) => into.extend(file.variables.keys().cloned()),
+            Item::Unreadable(_) => {}
+        }
+    }
+}
+
+/// A saved request as the editor opens it: `request.id` is its path, and
+/// `stamp` what its file held, which a save must still find there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SavedFile {
+    pub root: String,
+    pub path: String,
+    pub request: SavedRequest,
+    pub stamp: String,
+}
+
+impl SavedFile {
+    pub fn of(root: &str, file: &RequestFile) -> Self {
+        Self {
+            root: root.to_string(),
+            path: file.path.clone(),
+            request: file.request.clone(),
+            stamp: file.stamp.to_hex(),
+        }
+    }
+}
+
+/// What a variable resolved to, and from which scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VariableView {
+    pub name: String,
+    /// "environment Dev", "collection", "folder Accounts", ...
+    pub scope: String,
+    pub value: String,
+}
+
+impl From<Resolved> for VariableView {
+    fn from(resolved: Resolved) -> Self {
+        Self {
+            name: resolved.name,
+            scope: resolved.scope,
+            value: resolved.value,
+        }
+    }
+}
+
+/// A saved request's preview: the request as it would be sent, and its
+/// variables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SavedPreview {
+    pub preview: Preview,
+    pub variables: Vec<VariableView>,
+}
+
+/// What a Postman import into a collection made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PostmanCollectionImport {
+    pub collection: CollectionView,
+    /// The environments written, by name.
+    pub environments: Vec<String>,
+    /// The credentials its OAuth 2 settings added (authorize them next).
+    pub credentials_added: Vec<String>,
+    /// What was left out or needs doing (a token to bind, ...).
+    pub notes: Vec<String>,
 }

@@ -7,7 +7,12 @@
 //!   when it grew, only the events after the last one seen are read, by
 //!   credential and kind;
 //! - `credentials.toml`: its size and modification time;
-//! - `requests.json` (the saved requests): its size and modification time.
+//! - `workbench.json` (which collections are open): its size and
+//!   modification time;
+//! - the open collections' directories: not looked at; the OS tells a
+//!   change below them (inotify, FSEvents, ReadDirectoryChangesW, through
+//!   `notify`) and the look reads the flag it set. Changes inside `.git`
+//!   are not told.
 //!
 //! A file whose modification time is within [`RECENT`] of the look is also
 //! hashed, so two writes too close together for the file system's clock to
@@ -20,7 +25,8 @@
 //!   tokens records one after writing them, see `oauth::refresh`, and
 //!   removing a credential rewrites the file);
 //! - `timeline-appended` once for each credential with new events;
-//! - `requests-changed` when the saved requests changed.
+//! - `collections-changed` when the open collections or a file in one
+//!   changed (the app's own save, a `git pull`, another editor).
 //!
 //! Cost while nothing changes: per look, two `stat`s and one read of the
 //! end of the timeline's id index; no file is read. After a change, a
@@ -40,7 +46,8 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use callout_core::timeline::{Appended, EventKind};
@@ -63,11 +70,12 @@ pub struct Watcher {
 
 struct Seen {
     credentials_file: PathBuf,
-    requests_file: PathBuf,
+    workbench_file: PathBuf,
     /// The newest timeline event's id.
     timeline: i64,
     credentials: Stamp,
-    requests: Stamp,
+    workbench: Stamp,
+    collections: CollectionWatch,
     /// The last problem logged, so a lasting one is logged once.
     problem: Option<String>,
 }
@@ -77,7 +85,61 @@ struct Seen {
 struct Changes {
     credentials: bool,
     timelines: Vec<String>,
-    requests: bool,
+    collections: bool,
+}
+
+/// The OS's watch on the open collections' directories.
+struct CollectionWatch {
+    watcher: Option<notify::RecommendedWatcher>,
+    roots: Vec<PathBuf>,
+    /// Set by the OS's notice of a change; cleared by the look that tells it.
+    changed: Arc<AtomicBool>,
+}
+
+impl CollectionWatch {
+    fn new() -> Self {
+        let changed = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&changed);
+        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            let Ok(event) = event else {
+                flag.store(true, Ordering::SeqCst);
+                return;
+            };
+            let in_git = |path: &PathBuf| path.components().any(|part| part.as_os_str() == ".git");
+            if !event.kind.is_access() && !event.paths.iter().all(in_git) {
+                flag.store(true, Ordering::SeqCst);
+            }
+        })
+        .map_err(|error| eprintln!("callout-lab: collections are not watched: {error}"))
+        .ok();
+        Self {
+            watcher,
+            roots: Vec::new(),
+            changed,
+        }
+    }
+
+    /// Watches exactly `roots` (the open collections).
+    fn follow(&mut self, roots: Vec<PathBuf>) {
+        use notify::Watcher as _;
+        let Some(watcher) = self.watcher.as_mut() else {
+            return;
+        };
+        for gone in self.roots.iter().filter(|root| !roots.contains(root)) {
+            let _ = watcher.unwatch(gone);
+        }
+        for new in roots.iter().filter(|root| !self.roots.contains(root)) {
+            if let Err(error) = watcher.watch(new, notify::RecursiveMode::Recursive) {
+                eprintln!("callout-lab: {} is not watched: {error}", new.display());
+            }
+        }
+        self.roots = roots;
+    }
+
+    /// Whether a change was told since the last call.
+    fn take(&self) -> bool {
+        self.changed.swap(false, Ordering::SeqCst)
+    }
 }
 
 /// A file as a look saw it, without reading it (unless it was just written).
@@ -134,12 +196,16 @@ impl Seen {
     fn now(state: &AppState) -> Self {
         let now = SystemTime::now();
         let credentials_file = state.home.credentials_file();
-        let requests_file = state.requests.path().to_path_buf();
+        let workbench_file = state.workbench.path().to_path_buf();
+        let mut collections = CollectionWatch::new();
+        // Read first: a first run writes the list, which is no change to tell.
+        follow_collections(&mut collections, state);
         let mut seen = Self {
             credentials: Stamp::of(&credentials_file, now),
-            requests: Stamp::of(&requests_file, now),
+            workbench: Stamp::of(&workbench_file, SystemTime::now()),
+            collections,
             credentials_file,
-            requests_file,
+            workbench_file,
             timeline: 0,
             problem: None,
         };
@@ -189,10 +255,26 @@ impl Seen {
         let credentials = Stamp::of(&self.credentials_file, now);
         changes.credentials |= credentials.differs_from(&self.credentials);
         self.credentials = credentials;
-        let requests = Stamp::of(&self.requests_file, now);
-        changes.requests = requests.differs_from(&self.requests);
-        self.requests = requests;
+        let workbench = Stamp::of(&self.workbench_file, now);
+        if workbench.differs_from(&self.workbench) {
+            self.workbench = workbench;
+            follow_collections(&mut self.collections, state);
+            changes.collections = true;
+        }
+        changes.collections |= self.collections.take();
         changes
+    }
+}
+
+/// Watches the collections open now.
+fn follow_collections(watch: &mut CollectionWatch, state: &AppState) {
+    match state.workbench.list() {
+        Ok(open) => watch.follow(
+            open.into_iter()
+                .map(|open| PathBuf::from(open.root))
+                .collect(),
+        ),
+        Err(error) => eprintln!("callout-lab: the open collections are unknown: {error}"),
     }
 }
 
@@ -228,8 +310,8 @@ pub fn check_now<R: Runtime>(app: &AppHandle<R>) {
     for credential in &changes.timelines {
         events::timeline_appended(app, credential);
     }
-    if changes.requests {
-        events::requests_changed(app);
+    if changes.collections {
+        events::collections_changed(app);
     }
 }
 

@@ -101,7 +101,7 @@ impl TestApp {
     }
 
     fn sample(&self, name: &str) -> Value {
-        let requests = self.ok("list_requests", json!({}));
+        let requests = self.ok("list_templates", json!({}));
         let sample = requests
             .as_array()
             .unwrap()
@@ -212,6 +212,9 @@ fn every_argument_is_read_under_the_name_the_ui_bindings_give_it() {
             "Option<String>" => Value::Null,
             "String" => json!("Sandbox"),
             "bool" => json!(true),
+            "u32" => json!(1),
+            "Vec<String>" => json!([]),
+            "SavedRequest" => saved_request("Mine", "callout:Sandbox/wso2/accounts"),
             "Draft" => app.sample("RFC 6750 API call"),
             other => panic!("this test has no valid {other} to put before a later argument"),
         }
@@ -276,7 +279,12 @@ fn a_first_run_has_the_sandbox_credential_and_the_sample_requests() {
     assert_eq!(info["accessTtlSeconds"], 20);
     assert_eq!(info["refreshIdleTtlSeconds"], 600);
 
-    let requests = app.ok("list_requests", json!({}));
+    let collections = app.ok("list_collections", json!({}));
+    assert_eq!(collections.as_array().unwrap().len(), 1, "{collections}");
+    assert_eq!(collections[0]["name"], "My requests");
+    assert_eq!(collections[0]["items"], json!([]));
+    assert_eq!(collections[0]["problem"], Value::Null);
+    let requests = app.ok("list_templates", json!({}));
     let names: Vec<&str> = requests
         .as_array()
         .unwrap()
@@ -582,20 +590,39 @@ fn curl_comes_in_requests_go_out_as_curl_and_apex_and_a_postman_collection_is_sa
         "/../crates/core/tests/fixtures/postman/acme_crm.postman_collection.json"
     ))
     .unwrap();
-    let saved = app.ok("import_postman", json!({"json": collection}));
-    assert_eq!(saved["requests"].as_array().unwrap().len(), 14);
+    let saved = app.ok(
+        "import_postman_collection",
+        json!({"json": collection, "environments": []}),
+    );
     assert_eq!(
         saved["credentialsAdded"],
         json!(["Acme_CRM_API", "Acme_CRM_API_2"])
     );
-    let requests = app.ok("list_requests", json!({}));
+    let tree = &saved["collection"];
+    assert_eq!(tree["name"], "Acme CRM API");
     assert!(
-        requests
+        tree["root"]
+            .as_str()
+            .unwrap()
+            .ends_with("/collections/Acme CRM API"),
+        "{tree}"
+    );
+    let accounts = tree["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["kind"] == "folder" && item["name"] == "Accounts")
+        .unwrap_or_else(|| panic!("no Accounts folder in {tree}"));
+    assert!(
+        accounts["items"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|request| request["name"] == "Accounts / List accounts")
+            .any(|item| item["kind"] == "request" && item["name"] == "List accounts"),
+        "{accounts}"
     );
+    let open = app.ok("list_collections", json!({}));
+    assert_eq!(open.as_array().unwrap().len(), 2, "opened: {open}");
     let credentials = app.ok("list_credentials", json!({}));
     assert!(
         credentials
@@ -821,7 +848,7 @@ fn the_window_authorizes_a_password_grant_with_the_login_it_asked_for_and_calls_
 }
 
 #[test]
-fn settings_and_saved_requests_round_trip() {
+fn settings_round_trip() {
     let app = TestApp::new();
     let settings = app.ok("get_settings", json!({}));
     assert_eq!(
@@ -844,23 +871,213 @@ fn settings_and_saved_requests_round_trip() {
             .contains("clipboardClearSeconds"),
         "{error}"
     );
+}
 
+/// The request as the commands take it.
+fn saved_request(name: &str, url: &str) -> Value {
+    json!({"id": "", "name": name, "method": "GET", "url": url, "headers": [],
+           "body": null, "bodyKind": "none", "sample": false})
+}
+
+#[test]
+fn a_collection_tree_is_changed_in_place_and_a_change_on_disk_is_never_overwritten() {
+    let app = TestApp::new();
+    let root = app.ok("list_collections", json!({}))[0]["root"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let folder = app.ok(
+        "new_folder",
+        json!({"root": root, "parent": "", "name": "Accounts"}),
+    );
+    assert_eq!(folder, "Accounts");
+    let file = app.ok(
+        "new_saved",
+        json!({"root": root, "folder": "Accounts",
+               "request": saved_request("Query", "callout:Sandbox/wso2/accounts")}),
+    );
+    assert_eq!(file["path"], "Accounts/query.toml");
+    let stamp = file["stamp"].as_str().unwrap().to_string();
+
+    // Another editor changes the file: the app's save is refused and says so.
+    let on_disk = std::path::Path::new(&root).join("Accounts/query.toml");
+    let text = std::fs::read_to_string(&on_disk).unwrap();
+    std::fs::write(&on_disk, format!("# edited elsewhere\n{text}")).unwrap();
+    let mut edited = file["request"].clone();
+    edited["url"] = json!("callout:Sandbox/wso2/accounts?limit=5");
+    let refused = app
+        .invoke(
+            "save_saved",
+            json!({"root": root, "path": "Accounts/query.toml", "request": edited, "stamp": stamp}),
+        )
+        .unwrap_err();
+    assert_eq!(refused["kind"], "changedOnDisk", "{refused}");
+    assert!(
+        std::fs::read_to_string(&on_disk)
+            .unwrap()
+            .starts_with("# edited elsewhere"),
+        "the other change is kept"
+    );
+    // Read again, the save goes through and keeps the comment.
+    let fresh = app.ok(
+        "read_saved",
+        json!({"root": root, "path": "Accounts/query.toml"}),
+    );
     let saved = app.ok(
-        "save_request",
-        json!({"request": {"id": "", "name": "Mine", "method": "GET",
-               "url": "callout:Sandbox/wso2/accounts", "headers": [], "body": null,
-               "bodyKind": "none", "sample": false}}),
+        "save_saved",
+        json!({"root": root, "path": "Accounts/query.toml", "request": edited,
+               "stamp": fresh["stamp"]}),
     );
-    let id = saved["id"].as_str().unwrap().to_string();
-    assert!(!id.is_empty());
     assert_eq!(
-        app.ok("list_requests", json!({})).as_array().unwrap().len(),
-        5
+        saved["request"]["url"],
+        "callout:Sandbox/wso2/accounts?limit=5"
     );
-    app.ok("delete_request", json!({"id": id}));
+    let text = std::fs::read_to_string(&on_disk).unwrap();
+    assert!(text.starts_with("# edited elsewhere\n"), "{text}");
+
+    let renamed = app.ok(
+        "rename_item",
+        json!({"root": root, "path": "Accounts/query.toml", "name": "List accounts"}),
+    );
+    assert_eq!(renamed, "Accounts/list-accounts.toml");
+    let copy = app.ok("duplicate_item", json!({"root": root, "path": renamed}));
+    assert_eq!(copy, "Accounts/list-accounts-copy.toml");
+    let moved = app.ok(
+        "move_item",
+        json!({"root": root, "path": copy, "folder": ""}),
+    );
+    assert_eq!(moved, "list-accounts-copy.toml");
+    let deleted = app.ok("delete_item", json!({"root": root, "path": "Accounts"}));
+    let tree = app.ok("list_collections", json!({}))[0]["items"].clone();
+    assert_eq!(tree.as_array().unwrap().len(), 1, "{tree}");
+    assert_eq!(tree[0]["name"], "List accounts copy");
     assert_eq!(
-        app.ok("list_requests", json!({})).as_array().unwrap().len(),
-        4
+        app.ok("restore_item", json!({"deleted": deleted})),
+        "Accounts"
+    );
+    let tree = app.ok("list_collections", json!({}))[0]["items"].clone();
+    assert_eq!(tree[0]["kind"], "folder", "{tree}");
+    assert_eq!(tree[0]["items"][0]["name"], "List accounts");
+
+    // A broken file shows as broken; the rest of the collection stays usable.
+    std::fs::write(std::path::Path::new(&root).join("broken.toml"), "url = [\n").unwrap();
+    let tree = app.ok("list_collections", json!({}))[0]["items"].clone();
+    let broken = tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["kind"] == "unreadable")
+        .unwrap_or_else(|| panic!("{tree}"));
+    assert!(
+        broken["problem"]
+            .as_str()
+            .unwrap()
+            .contains("is broken at line 2"),
+        "{broken}"
+    );
+    assert_eq!(tree.as_array().unwrap().len(), 3, "{tree}");
+}
+
+#[test]
+fn a_saved_request_sends_with_its_environment_and_its_sends_are_kept_and_sent_again() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("salesforce");
+    let created = app.ok(
+        "new_collection",
+        json!({"root": root.display().to_string(), "name": "Salesforce"}),
+    );
+    let root = created["root"].as_str().unwrap().to_string();
+    let environments = std::path::Path::new(&root).join("environments");
+    std::fs::create_dir_all(&environments).unwrap();
+    std::fs::write(
+        environments.join("Sandbox.toml"),
+        "[variables]\nendpoint = \"callout:Sandbox\"\naccess_token = \"{!$Credential.OAuthToken}\"\n",
+    )
+    .unwrap();
+    let soap = app.sample("Salesforce SOAP query");
+    let body = soap["body"]
+        .as_str()
+        .unwrap()
+        .replace("{!$Credential.OAuthToken}", "{{access_token}}");
+    assert!(body.contains("{{access_token}}"), "{body}");
+    let url = soap["url"]
+        .as_str()
+        .unwrap()
+        .replace("callout:Sandbox", "{{endpoint}}");
+    let mut request = saved_request("SOAP query", &url);
+    request["method"] = soap["method"].clone();
+    request["headers"] = soap["headers"].clone();
+    request["body"] = json!(body);
+    request["bodyKind"] = json!("xml");
+    let file = app.ok(
+        "new_saved",
+        json!({"root": root, "folder": "", "request": request}),
+    );
+    let path = file["path"].as_str().unwrap().to_string();
+    let draft = json!({"method": request["method"], "url": url,
+                       "headers": request["headers"], "body": body});
+
+    // No environment chosen: the variable is unknown, named where it is.
+    let preview = app.ok(
+        "preview_saved",
+        json!({"root": root, "path": path, "draft": draft}),
+    );
+    assert_eq!(preview["preview"]["error"]["kind"], "variable", "{preview}");
+    assert!(
+        preview["preview"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("endpoint"),
+        "{preview}"
+    );
+    app.ok(
+        "set_environment",
+        json!({"root": root, "environment": "Sandbox"}),
+    );
+    let preview = app.ok(
+        "preview_saved",
+        json!({"root": root, "path": path, "draft": draft}),
+    );
+    assert_eq!(preview["preview"]["error"], Value::Null, "{preview}");
+    assert_eq!(
+        preview["variables"],
+        json!([
+            {"name": "access_token", "scope": "environment Sandbox", "value": "{!$Credential.OAuthToken}"},
+            {"name": "endpoint", "scope": "environment Sandbox", "value": "callout:Sandbox"},
+        ])
+    );
+
+    let report = app.ok(
+        "send_saved",
+        json!({"root": root, "path": path, "draft": draft}),
+    );
+    assert_eq!(report["response"]["status"], 200, "{report}");
+    let history = app.ok(
+        "history",
+        json!({"request": "Salesforce/SOAP query", "limit": 10}),
+    );
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(history[0]["environment"], "Sandbox");
+    let first = history[0]["id"].as_i64().unwrap();
+    let kept = app.ok("history_entry", json!({"id": first}));
+    assert_eq!(kept["report"]["response"]["status"], 200, "{kept}");
+
+    let again = app.ok("send_again", json!({"id": first}));
+    assert_eq!(again["response"]["status"], 200, "{again}");
+    let history = app.ok(
+        "history",
+        json!({"request": "Salesforce/SOAP query", "limit": 10}),
+    );
+    assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
+    let second = history[0]["id"].as_i64().unwrap();
+    let diff = app.ok("history_diff", json!({"before": first, "after": second}));
+    assert!(
+        diff.as_str()
+            .unwrap()
+            .starts_with(&format!("send {first} and send {second}")),
+        "{diff}"
     );
 }
 
@@ -1261,14 +1478,14 @@ fn lists_with_state(seen: &Mutex<Vec<Value>>, name: &str, state: &str) -> bool {
 fn what_another_process_writes_to_the_home_reaches_the_window_unasked() {
     use callout_core::credential_store::{CredentialStore, NewSecrets};
     use callout_core::oauth::TokenService;
-    use callout_core::requests::{RequestStore, SavedRequest};
+    use callout_core::requests::SavedRequest;
     use callout_core::send::Draft;
     use callout_core::timeline::{EventDetail, Timeline};
 
     let app = TestApp::new();
     let appended = app.record("timeline-appended");
     let changed = app.record("credentials-changed");
-    let requests = app.record("requests-changed");
+    let requests = app.record("collections-changed");
     // Another process's own handles on the app's home, as `callout` opens them.
     let home = app.state().home.clone();
     let limit = Duration::from_secs(15);
@@ -1317,25 +1534,26 @@ fn what_another_process_writes_to_the_home_reaches_the_window_unasked() {
         lists_with_state(&changed, "Elsewhere", "valid")
     });
 
-    // `callout import postman` saves requests.
+    // An editor or a `git pull` adds a request file to an open collection.
     assert!(requests.lock().unwrap().is_empty());
-    RequestStore::new(&home, "Sandbox")
-        .save(SavedRequest::from_draft(
+    let root = app.ok("list_collections", json!({}))[0]["root"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    callout_core::collection::save_new_request(
+        std::path::Path::new(&root),
+        "from-a-terminal.toml",
+        &SavedRequest::from_draft(
             "",
             "From a terminal",
             Draft::new("GET", "callout:Elsewhere/accounts"),
-        ))
-        .unwrap();
-    wait_until("the saved requests are told", limit, || {
+        ),
+        1,
+    )
+    .unwrap();
+    wait_until("the collection's change is told", limit, || {
         !requests.lock().unwrap().is_empty()
     });
-    let listed = app.ok("list_requests", json!({}));
-    assert!(
-        listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|request| request["name"] == "From a terminal"),
-        "{listed}"
-    );
+    let listed = app.ok("list_collections", json!({}));
+    assert_eq!(listed[0]["items"][0]["name"], "From a terminal", "{listed}");
 }

@@ -7,6 +7,7 @@ import type { CommandName, Commands } from "./bindings/commands";
 import type { Credential } from "./bindings/Credential";
 import type { Draft } from "./bindings/Draft";
 import type { ExportFormat } from "./bindings/ExportFormat";
+import type { Deleted } from "./bindings/Deleted";
 import type { Login } from "./bindings/Login";
 import type { SavedRequest, Settings, TimelineQuery } from "./pending-types";
 
@@ -36,13 +37,37 @@ export const revealToken = (name: string) => call("reveal_token", { name });
 export const copyToken = (name: string) => call("copy_token", { name });
 export const refreshNow = (name: string) => call("refresh_now", { name });
 
-export const listRequests = () => call("list_requests", {});
-export const saveRequest = (request: SavedRequest) => call("save_request", { request });
-export const deleteRequest = (id: string) => call("delete_request", { id });
+export const listTemplates = () => call("list_templates", {});
 export const previewRequest = (draft: Draft) => call("preview_request", { draft });
 export const sendRequest = (draft: Draft) => call("send_request", { draft });
 export const importCurl = (command: string) => call("import_curl", { command });
-export const importPostman = (json: string) => call("import_postman", { json });
+
+/** Collections: `root` (the collection's directory) and `path` (below it) name a request or folder. */
+export const listCollections = () => call("list_collections", {});
+export const openCollection = (root: string) => call("open_collection", { root });
+export const newCollection = (root: string | null, name: string) => call("new_collection", { root, name });
+export const closeCollection = (root: string) => call("close_collection", { root });
+export const setEnvironment = (root: string, environment: string | null) => call("set_environment", { root, environment });
+export const readSaved = (root: string, path: string) => call("read_saved", { root, path });
+/** Refused (kind "changedOnDisk") when the file no longer holds what `stamp` says. */
+export const saveSaved = (root: string, path: string, request: SavedRequest, stamp: string) => call("save_saved", { root, path, request, stamp });
+export const newSaved = (root: string, folder: string, request: SavedRequest) => call("new_saved", { root, folder, request });
+export const newFolder = (root: string, parent: string, name: string) => call("new_folder", { root, parent, name });
+export const renameItem = (root: string, path: string, name: string) => call("rename_item", { root, path, name });
+export const moveItem = (root: string, path: string, folder: string) => call("move_item", { root, path, folder });
+export const duplicateItem = (root: string, path: string) => call("duplicate_item", { root, path });
+export const deleteItem = (root: string, path: string) => call("delete_item", { root, path });
+export const restoreItem = (deleted: Deleted) => call("restore_item", { deleted });
+export const previewSaved = (root: string, path: string, draft: Draft) => call("preview_saved", { root, path, draft });
+export const sendSaved = (root: string, path: string, draft: Draft) => call("send_saved", { root, path, draft });
+export const importPostmanCollection = (json: string, environments: string[]) => call("import_postman_collection", { json, environments });
+
+/** The newest kept sends first; of one saved request ("Collection/Folder/Request") when `request` is given. */
+export const history = (request: string | null, limit = 100) => call("history", { request, limit });
+export const historyEntry = (id: number) => call("history_entry", { id });
+/** A unified diff of two kept sends' responses (`-` before, `+` after). */
+export const historyDiff = (before: number, after: number) => call("history_diff", { before, after });
+export const sendAgain = (id: number) => call("send_again", { id });
 export const exportRequest = (draft: Draft, format: ExportFormat) => call("export_request", { draft, format });
 
 /** One page (at most 1000 events) of what `query` selects; see logic/timelinePages. */

@@ -31,6 +31,9 @@ export const salesforceApiVersion = new Signal<string | null>(null);
 /** Lets views move to another view: e.g. the guide opening the SOAP sample in the editor. */
 export const editorRequests = new Signal<{ openName: string | null; send: boolean }>({ openName: null, send: false });
 
+/** The `{{variables}}` the open request can use (its collection's), for highlighting and completion. */
+export const variableNames = new Signal<string[]>([]);
+
 export async function reloadCredentials(): Promise<CredentialView[]> {
   const list = await api.listCredentials();
   credentials.set(list);

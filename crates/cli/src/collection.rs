@@ -84,6 +84,7 @@ fn print_items(items: &[Item], depth: usize) {
                 "{indent}{} {}  ({})",
                 file.request.method, file.request.name, file.path
             ),
+            Item::Unreadable(file) => println!("{indent}! {}: {}", file.path, file.problem),
         }
     }
 }

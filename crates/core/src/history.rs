@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::home::Home;
 use crate::http::Draft;
@@ -46,10 +47,13 @@ pub struct Label {
 }
 
 /// One kept send, in a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct Sent {
+    #[ts(type = "number")]
     pub id: i64,
+    #[ts(type = "number")]
     pub at_ms: u64,
     pub request: Option<String>,
     pub environment: Option<String>,
@@ -57,16 +61,19 @@ pub struct Sent {
     /// As shown: secrets masked.
     pub url: String,
     pub status: u16,
+    #[ts(type = "number")]
     pub duration_ms: u64,
 }
 
 /// One kept send, whole.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct Kept {
     #[serde(flatten)]
     pub sent: Sent,
     /// The report as the app shows it (bodies cut at [`MAX_BODY`]).
+    #[ts(type = "import(\"./SendReport\").SendReport")]
     pub report: Value,
 }
 
@@ -252,6 +259,11 @@ impl History {
             Ok(text)
         };
         let (old, new) = (text(before)?, text(after)?);
+        if old == new {
+            return Ok(format!(
+                "send {before} and send {after} were answered alike: same status, headers and body\n"
+            ));
+        }
         Ok(similar::TextDiff::from_lines(&old, &new)
             .unified_diff()
             .context_radius(3)

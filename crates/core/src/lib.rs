@@ -53,6 +53,7 @@ pub mod timeline;
 mod token;
 pub mod variables;
 mod vault;
+pub mod workbench;
 
 // 3. The actions the app and the CLI share.
 pub mod actions;

@@ -11,10 +11,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::tokens::Login;
-use crate::views::{CopyResult, CredentialView, TimelineQuery, TokenView};
+use crate::views::{
+    CollectionView, CopyResult, CredentialView, PostmanCollectionImport, SavedFile, SavedPreview,
+    TimelineQuery, TokenView,
+};
 use callout_core::about::{AppInfo, KeychainCheck};
+use callout_core::collection::Deleted;
 use callout_core::credential::{AuthProtocol, Credential, FieldProblem};
-use callout_core::interop::{CollectionImport, ExportFormat, ImportedRequest};
+use callout_core::history::{Kept, Sent};
+use callout_core::interop::{ExportFormat, ImportedRequest};
 use callout_core::oauth::ProviderMetadata;
 use callout_core::requests::{Preview, SavedRequest};
 use callout_core::send::{Draft, Report};
@@ -51,7 +56,14 @@ macro_rules! plain_answer {
         })*
     };
 }
-plain_answer!(AppInfo, Vec<FieldProblem>, Preview, Settings);
+plain_answer!(
+    AppInfo,
+    Vec<FieldProblem>,
+    Preview,
+    Settings,
+    Vec<SavedRequest>,
+    SavedPreview
+);
 
 /// The TypeScript files a type expression needs imported: the type itself
 /// when it has a file, and the types inside it (`Array<T>`, `T | null`).
@@ -257,7 +269,7 @@ fn events_ts_is_written_from_the_list() {
     for name in [
         "credentials-changed",
         "timeline-appended",
-        "requests-changed",
+        "collections-changed",
     ] {
         assert_eq!(
             text.matches(&format!("  \"{name}\": ")).count(),

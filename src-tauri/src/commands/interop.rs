@@ -1,13 +1,12 @@
 //! Requests in and out of the editor: a pasted curl command, a Postman
 //! collection, and a request exported as curl or Apex.
 
-use callout_core::interop::{self, CollectionImport, ExportFormat, ImportedRequest, postman};
+use callout_core::interop::{self, ExportFormat, ImportedRequest};
 use callout_core::send::Draft;
-use tauri::{AppHandle, Runtime, State};
+use tauri::State;
 
 use super::{Reply, report};
 use crate::state::AppState;
-use crate::watch;
 
 /// Reads a pasted curl command into an unsaved request (the editor opens it).
 #[tauri::command]
@@ -24,23 +23,6 @@ pub fn import_curl(command: String) -> Reply<ImportedRequest> {
         ))
     };
     interop::request_from_curl(&command, None, &no_files).map_err(report)
-}
-
-/// Saves a Postman collection's requests and adds its OAuth 2 settings as
-/// credential definitions (never its secrets).
-// Off the main thread: it writes the disk and reads the keychain.
-#[tauri::command(async)]
-pub fn import_postman<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    json: String,
-) -> Reply<CollectionImport> {
-    let collection = postman::import(&json).map_err(report)?;
-    let imported =
-        interop::save_collection(collection, state.service.store(), &state.requests, false)
-            .map_err(report)?;
-    watch::check_now(&app);
-    Ok(imported)
 }
 
 /// The draft as a curl command (the token from `callout token`) or an Apex snippet.

@@ -19,7 +19,9 @@
 pub mod app;
 #[cfg(test)]
 mod bindings;
+pub mod collections;
 pub mod credentials;
+pub mod history;
 pub mod interop;
 pub mod requests;
 pub mod settings;
@@ -71,13 +73,31 @@ macro_rules! with_commands {
             tokens::reveal_token(name: String) -> Reply<String>,
             tokens::copy_token(name: String) -> Reply<CopyResult>,
             tokens::refresh_now(name: String) -> Reply<TokenView>,
-            requests::list_requests() -> Reply<Vec<SavedRequest>>,
-            requests::save_request(request: SavedRequest) -> Reply<SavedRequest>,
-            requests::delete_request(id: String) -> Reply<()>,
             requests::preview_request(draft: Draft) -> Preview,
             requests::send_request(draft: Draft) -> Reply<Report>,
+            collections::list_collections() -> Reply<Vec<CollectionView>>,
+            collections::list_templates() -> Vec<SavedRequest>,
+            collections::open_collection(root: String) -> Reply<CollectionView>,
+            collections::new_collection(root: Option<String>, name: String) -> Reply<CollectionView>,
+            collections::close_collection(root: String) -> Reply<()>,
+            collections::set_environment(root: String, environment: Option<String>) -> Reply<()>,
+            collections::read_saved(root: String, path: String) -> Reply<SavedFile>,
+            collections::save_saved(root: String, path: String, request: SavedRequest, stamp: String) -> Reply<SavedFile>,
+            collections::new_saved(root: String, folder: String, request: SavedRequest) -> Reply<SavedFile>,
+            collections::new_folder(root: String, parent: String, name: String) -> Reply<String>,
+            collections::rename_item(root: String, path: String, name: String) -> Reply<String>,
+            collections::move_item(root: String, path: String, folder: String) -> Reply<String>,
+            collections::duplicate_item(root: String, path: String) -> Reply<String>,
+            collections::delete_item(root: String, path: String) -> Reply<Deleted>,
+            collections::restore_item(deleted: Deleted) -> Reply<String>,
+            collections::preview_saved(root: String, path: String, draft: Draft) -> SavedPreview,
+            collections::send_saved(root: String, path: String, draft: Draft) -> Reply<Report>,
+            collections::import_postman_collection(json: String, environments: Vec<String>) -> Reply<PostmanCollectionImport>,
+            history::history(request: Option<String>, limit: u32) -> Reply<Vec<Sent>>,
+            history::history_entry(id: u32) -> Reply<Kept>,
+            history::history_diff(before: u32, after: u32) -> Reply<String>,
+            history::send_again(id: u32) -> Reply<Report>,
             interop::import_curl(command: String) -> Reply<ImportedRequest>,
-            interop::import_postman(json: String) -> Reply<CollectionImport>,
             interop::export_request(draft: Draft, format: ExportFormat) -> Reply<String>,
             timeline::timeline(query: TimelineQuery) -> Reply<Vec<Event>>,
             timeline::export_timeline(query: TimelineQuery) -> Reply<String>,

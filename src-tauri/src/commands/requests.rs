@@ -1,35 +1,15 @@
-//! The request editor: saved requests, a preview that renders without
-//! sending, and sending through the whole pipeline (live token, verdict,
-//! refresh and retry once, timeline).
+//! The request editor's unsaved drafts (a template, a pasted curl): a
+//! preview that renders without sending, and sending through the whole
+//! pipeline (live token, verdict, refresh and retry once, timeline).
 
 use callout_core::actions;
-use callout_core::requests::{self, Preview, SavedRequest};
+use callout_core::requests::{self, Preview};
 use callout_core::send::{Draft, Report};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{Reply, report};
 use crate::state::AppState;
 use crate::watch;
-
-/// The saved requests; a first run has the sample requests.
-// Off the main thread: it reads the keychain or the disk.
-#[tauri::command(async)]
-pub fn list_requests(state: State<'_, AppState>) -> Reply<Vec<SavedRequest>> {
-    state.requests.list().map_err(report)
-}
-
-/// Adds (`id` "") or replaces a saved request.
-// Off the main thread: it reads the keychain or the disk.
-#[tauri::command(async)]
-pub fn save_request(state: State<'_, AppState>, request: SavedRequest) -> Reply<SavedRequest> {
-    state.requests.save(request).map_err(report)
-}
-
-// Off the main thread: it reads the keychain or the disk.
-#[tauri::command(async)]
-pub fn delete_request(state: State<'_, AppState>, id: String) -> Reply<()> {
-    state.requests.delete(&id).map_err(report)
-}
 
 /// Renders the draft as it would be sent (secrets masked); never sends.
 // Off the main thread: it reads the keychain or the disk.

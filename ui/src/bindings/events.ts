@@ -21,6 +21,6 @@ export interface ShellEvents {
   "navigate": Navigate;
   /** The copied token's time on the clipboard is up; whether it was cleared. */
   "clipboard-checked": ClipboardChecked;
-  /** The saved requests changed, by this app or another process. */
-  "requests-changed": null;
+  /** The open collections, or a file in one, changed: by this app, another process or editor, a `git pull`. */
+  "collections-changed": null;
 }

@@ -174,7 +174,7 @@ const SOAP_BODY = `<?xml version="1.0" encoding="UTF-8"?>
   </soapenv:Body>
 </soapenv:Envelope>`;
 
-let requests: SavedRequest[] = [
+const requests: SavedRequest[] = [
   { id: "sample-soap", name: "Salesforce SOAP query", method: "POST", url: "callout:Sandbox/services/Soap/u/59.0", headers: [{ name: "Content-Type", value: "text/xml; charset=UTF-8" }, { name: "SOAPAction", value: '""' }], body: SOAP_BODY, bodyKind: "xml", sample: true },
   { id: "sample-rest", name: "Salesforce REST query", method: "GET", url: "callout:Sandbox/services/data/v59.0/query?q=SELECT+Id+FROM+Account", headers: [], body: null, bodyKind: "none", sample: true },
   { id: "sample-wso2", name: "WSO2-style API call", method: "GET", url: "callout:Sandbox/wso2/pizzas", headers: [{ name: "Authorization", value: "Bearer {!$Credential.OAuthToken}" }], body: null, bodyKind: "none", sample: true },
@@ -228,6 +228,13 @@ function render(draft: Draft): { request: DisplayRequest; lint: Lint[] } {
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Every command of the shell (bindings/commands.ts): a command missing here, or answering the wrong type, fails the type check. */
+/** A command the mock shell leaves to the app. */
+function unavailable(what: string): () => never {
+  return () => {
+    throw { kind: "invalidRequest", message: `mock shell: ${what} in the app` };
+  };
+}
+
 type Handlers = { [K in CommandName]: (args: Commands[K]["args"]) => Commands[K]["result"] | Promise<Commands[K]["result"]> };
 
 const SOAP_OK_BODY =
@@ -320,13 +327,28 @@ const commands: Handlers = {
     emit("credentials-changed", structuredClone(credentials));
     return tokenView();
   },
-  list_requests: () => structuredClone(requests),
-  save_request: ({ request }) => {
-    const saved = { ...request, id: request.id || `r${Date.now()}` };
-    requests = [...requests.filter((x) => x.id !== saved.id), saved];
-    return saved;
-  },
-  delete_request: () => null,
+  list_templates: () => structuredClone(requests),
+  list_collections: () => [{ root: "/home/you/.local/share/callout-lab/collections/My requests", name: "My requests", environments: [], environment: null, variables: [], items: [], problem: null }],
+  open_collection: unavailable("open a collection"),
+  new_collection: unavailable("make a collection"),
+  close_collection: unavailable("close a collection"),
+  set_environment: unavailable("switch environments"),
+  read_saved: unavailable("open a saved request"),
+  save_saved: unavailable("save a request"),
+  new_saved: unavailable("save a request"),
+  new_folder: unavailable("make a folder"),
+  rename_item: unavailable("rename"),
+  move_item: unavailable("move"),
+  duplicate_item: unavailable("duplicate"),
+  delete_item: unavailable("delete"),
+  restore_item: unavailable("bring back"),
+  preview_saved: unavailable("preview a saved request"),
+  send_saved: unavailable("send a saved request"),
+  import_postman_collection: unavailable("import a Postman collection"),
+  history: () => [],
+  history_entry: unavailable("open a past send"),
+  history_diff: unavailable("compare sends"),
+  send_again: unavailable("send again"),
   preview_request: ({ draft }) => {
     try {
       return { ...render(draft), error: null };
@@ -379,9 +401,6 @@ const commands: Handlers = {
   },
   import_curl: () => {
     throw { kind: "invalidRequest", message: "mock shell: import a cURL command in the app" };
-  },
-  import_postman: () => {
-    throw { kind: "invalidRequest", message: "mock shell: import a Postman collection in the app" };
   },
   export_request: () => {
     throw { kind: "invalidRequest", message: "mock shell: export a request in the app" };

@@ -1,12 +1,13 @@
 // The request body editor: CodeMirror 6 with XML/JSON highlighting, merge fields
-// marked and completed, Ctrl/Cmd+Enter to send, and diagnostics at exact spots.
+// and `{{variables}}` marked and completed, Ctrl/Cmd+Enter to send, and
+// diagnostics at exact spots.
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, type Completion, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { json } from "@codemirror/lang-json";
 import { xml } from "@codemirror/lang-xml";
 import { bracketMatching, foldGutter, HighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
-import { Compartment, EditorState, Prec, RangeSetBuilder, type Extension } from "@codemirror/state";
+import { Compartment, EditorState, Prec, RangeSetBuilder, StateEffect, StateField, type Extension } from "@codemirror/state";
 import {
   Decoration,
   drawSelection,
@@ -22,8 +23,9 @@ import {
   type ViewUpdate,
 } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
-import { MERGE_COMPLETIONS, mergeCompletionStart, tokenize, type MergeTokenKind } from "../logic/mergeFields";
+import { closeCompletion, MERGE_COMPLETIONS, markTokens, mergeCompletionStart, variableCompletions, type MarkKind } from "../logic/mergeFields";
 import type { BodyKind } from "../pending-types";
+import * as store from "../store";
 
 const highlight = HighlightStyle.define([
   { tag: [tags.tagName, tags.angleBracket], color: "var(--syn-tag)" },
@@ -36,28 +38,42 @@ const highlight = HighlightStyle.define([
   { tag: tags.invalid, color: "var(--err)" },
 ]);
 
-const MARK_CLASS: Record<MergeTokenKind, string> = {
+const MARK_CLASS: Record<MarkKind, string> = {
   field: "cm-merge-field",
   encoded: "cm-merge-field cm-merge-encoded",
   external: "cm-merge-field cm-merge-external",
   unknown: "cm-merge-field cm-merge-unknown",
   unclosed: "cm-merge-field cm-merge-unknown",
+  variable: "cm-var-mark",
+  "unknown-variable": "cm-var-mark cm-var-unknown",
+  "unclosed-variable": "cm-var-mark cm-var-unknown",
 };
-const TITLES: Record<MergeTokenKind, string> = {
+const TITLES: Record<MarkKind, string> = {
   field: "merge field",
   encoded: "merge field, HTML-encoded",
   external: "external credential parameter",
   unknown: "not a merge field Callout Lab knows",
   unclosed: "unclosed merge field: add }",
+  variable: "variable",
+  "unknown-variable": "not a variable this request's collection has",
+  "unclosed-variable": "unclosed variable: add }}",
 };
 
-function mergeDecorations(view: EditorView): DecorationSet {
+/** Sets the names of the variables the open request can use (store.variableNames). */
+const setVariableNames = StateEffect.define<readonly string[]>();
+const variableNames = StateField.define<readonly string[]>({
+  create: () => store.variableNames.value,
+  update: (names, tr) => tr.effects.reduce((value, effect) => (effect.is(setVariableNames) ? effect.value : value), names),
+});
+
+function markDecorations(view: EditorView): DecorationSet {
   const builder = new RangeSetBuilder<Decoration>();
+  const names = view.state.field(variableNames);
   for (const { from, to } of view.visibleRanges) {
     // Tokenize a little around the visible range so fields crossing its edge are found.
     const start = Math.max(0, from - 200);
     const text = view.state.sliceDoc(start, Math.min(view.state.doc.length, to + 200));
-    for (const token of tokenize(text)) {
+    for (const token of markTokens(text, names)) {
       const a = start + token.from;
       const b = start + token.to;
       if (b < from || a > to || a === b) continue;
@@ -67,18 +83,26 @@ function mergeDecorations(view: EditorView): DecorationSet {
   return builder.finish();
 }
 
-const mergeHighlighter = ViewPlugin.fromClass(
+/** Marks merge fields and variables; again when the variables' names change. */
+const markHighlighter = ViewPlugin.fromClass(
   class {
     decorations: DecorationSet;
     constructor(view: EditorView) {
-      this.decorations = mergeDecorations(view);
+      this.decorations = markDecorations(view);
     }
     update(update: ViewUpdate): void {
-      if (update.docChanged || update.viewportChanged) this.decorations = mergeDecorations(update.view);
+      const renamed = update.startState.field(variableNames) !== update.state.field(variableNames);
+      if (update.docChanged || update.viewportChanged || renamed) this.decorations = markDecorations(update.view);
     }
   },
   { decorations: (plugin) => plugin.decorations },
 );
+
+/** What follows `pos` on its line: where a closing `}` or `}}` may already be. */
+function restOfLine(view: EditorView, pos: number): string {
+  const line = view.state.doc.lineAt(pos);
+  return line.text.slice(pos - line.from);
+}
 
 function mergeCompletionSource(context: CompletionContext): CompletionResult | null {
   const line = context.state.doc.lineAt(context.pos);
@@ -90,9 +114,8 @@ function mergeCompletionSource(context: CompletionContext): CompletionResult | n
     detail: c.detail,
     type: c.label.startsWith("HTML") ? "function" : "variable",
     apply: (view, _completion, from, to) => {
-      const closed = view.state.sliceDoc(to, to + 1) === "}";
-      const text = closed ? c.apply.slice(0, -1) : c.apply;
-      const cursor = c.label.startsWith("HTML") ? from + "HTMLENCODE(".length : from + text.length + (closed ? 1 : 0);
+      const { text, skip } = closeCompletion(c.apply, restOfLine(view, to));
+      const cursor = c.label.startsWith("HTML") ? from + "HTMLENCODE(".length : from + text.length + skip;
       view.dispatch({
         changes: { from, to, insert: text },
         selection: c.label.startsWith("HTML")
@@ -102,6 +125,24 @@ function mergeCompletionSource(context: CompletionContext): CompletionResult | n
     },
   }));
   return { from: line.from + start, options, validFor: /^[A-Za-z0-9_$.]*$/ };
+}
+
+/** Completes a name after `{{` from the variables, in variableCompletions' order. */
+function variableCompletionSource(context: CompletionContext): CompletionResult | null {
+  const line = context.state.doc.lineAt(context.pos);
+  const found = variableCompletions(line.text.slice(0, context.pos - line.from), context.state.field(variableNames));
+  if (!found?.options.length) return null;
+  const options: Completion[] = found.options.map((name) => ({
+    label: name,
+    detail: "variable",
+    type: "variable",
+    apply: (view, _completion, from, to) => {
+      const { text, skip } = closeCompletion(`${name}}}`, restOfLine(view, to));
+      view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + text.length + skip } });
+    },
+  }));
+  // Already matched and ordered (prefix first): asked again as the name is typed.
+  return { from: line.from + found.from, options, filter: false };
 }
 
 export interface BodyEditorOptions {
@@ -125,6 +166,7 @@ export class BodyEditor {
   readonly view: EditorView;
   private languageSlot = new Compartment();
   private suppress = false;
+  private stopNames: () => void;
 
   constructor(options: BodyEditorOptions) {
     const { onChange, onSend } = options;
@@ -141,8 +183,9 @@ export class BodyEditor {
       highlightActiveLine(),
       syntaxHighlighting(highlight),
       this.languageSlot.of(language(options.kind)),
-      mergeHighlighter,
-      autocompletion({ override: [mergeCompletionSource], activateOnTyping: true, icons: false }),
+      variableNames,
+      markHighlighter,
+      autocompletion({ override: [mergeCompletionSource, variableCompletionSource], activateOnTyping: true, icons: false }),
       Prec.highest(
         keymap.of([
           {
@@ -167,6 +210,7 @@ export class BodyEditor {
     ];
     if (options.readOnly) extensions.push(EditorState.readOnly.of(true), EditorView.editable.of(false));
     this.view = new EditorView({ parent: options.parent, state: EditorState.create({ doc: options.doc, extensions }) });
+    this.stopNames = store.variableNames.subscribe(() => this.view.dispatch({ effects: setVariableNames.of(store.variableNames.value) }));
   }
 
   get text(): string {
@@ -205,6 +249,7 @@ export class BodyEditor {
   }
 
   destroy(): void {
+    this.stopNames();
     this.view.destroy();
   }
 }

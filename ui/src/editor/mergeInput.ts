@@ -1,23 +1,36 @@
-// Merge fields in a one-line input (a header's value): the fields marked behind
-// the text as in the body editor, and completed after `{!` (or Ctrl+Space) from
-// a list driven by the keyboard. The input stays a plain <input>: typing, undo,
-// selection and its value behave as in any other field.
-import { MERGE_COMPLETIONS, matchMergeCompletions, mergeCompletionStart, tokenize, type MergeCompletion, type MergeTokenKind } from "../logic/mergeFields";
+// Merge fields and `{{variables}}` in a one-line input (a header's value): marked
+// behind the text as in the body editor, and completed after `{!` (or Ctrl+Space)
+// and `{{` from a list driven by the keyboard. The input stays a plain <input>:
+// typing, undo, selection and its value behave as in any other field.
+import {
+  closeCompletion,
+  MERGE_COMPLETIONS,
+  markTokens,
+  matchMergeCompletions,
+  mergeCompletionStart,
+  variableCompletions,
+  type MarkKind,
+  type MergeCompletion,
+} from "../logic/mergeFields";
+import * as store from "../store";
 import { h, replace } from "../ui/dom";
 
-const MARK_CLASS: Record<MergeTokenKind, string> = {
+const MARK_CLASS: Record<MarkKind, string> = {
   field: "merge-mark",
   encoded: "merge-mark merge-encoded",
   external: "merge-mark merge-external",
   unknown: "merge-mark merge-unknown",
   unclosed: "merge-mark merge-unknown",
+  variable: "var-mark",
+  "unknown-variable": "var-mark var-unknown",
+  "unclosed-variable": "var-mark var-unknown",
 };
 
-/** The text cut into plain runs and merge fields, for the marks drawn behind an input. */
-export function markRuns(text: string): { text: string; kind: MergeTokenKind | null }[] {
-  const runs: { text: string; kind: MergeTokenKind | null }[] = [];
+/** The text cut into plain runs, merge fields and variables (known from `names`), for the marks drawn behind an input. */
+export function markRuns(text: string, names: readonly string[]): { text: string; kind: MarkKind | null }[] {
+  const runs: { text: string; kind: MarkKind | null }[] = [];
   let at = 0;
-  for (const token of tokenize(text)) {
+  for (const token of markTokens(text, names)) {
     if (token.from > at) runs.push({ text: text.slice(at, token.from), kind: null });
     runs.push({ text: text.slice(token.from, token.to), kind: token.kind });
     at = token.to;
@@ -26,28 +39,42 @@ export function markRuns(text: string): { text: string; kind: MergeTokenKind | n
   return runs;
 }
 
-/** Where the field name the caret is in ends: past the rest of the name after the caret. */
+/** Where the field or variable name the caret is in ends: past the rest of the name after the caret. */
 export function fieldEnd(value: string, caret: number): number {
   let to = caret;
-  while (to < value.length && /[A-Za-z0-9_$.]/.test(value[to])) to++;
+  while (to < value.length && /[A-Za-z0-9_$.-]/.test(value[to])) to++;
   return to;
 }
 
 /**
- * `value` with `completion` put in place of `from` (just after `{!`) to `to`; a
- * `}` already there is not doubled. Returns the new value and the selection:
- * after the field, or on the field inside HTMLENCODE( ).
+ * `value` with `completion` put in place of `from` (just after `{!` or `{{`) to
+ * `to`; a `}` or `}}` already there is not doubled. Returns the new value and the
+ * selection: after the field, or on the field inside HTMLENCODE( ).
  */
 export function applyCompletion(value: string, from: number, to: number, completion: MergeCompletion): { value: string; selection: [number, number] } {
-  const closed = value[to] === "}";
-  const text = closed ? completion.apply.slice(0, -1) : completion.apply;
+  const { text, skip } = closeCompletion(completion.apply, value.slice(to));
   const next = value.slice(0, from) + text + value.slice(to);
-  if (completion.label.startsWith("HTML")) {
+  if (completion.apply.startsWith("HTMLENCODE(")) {
     const start = from + "HTMLENCODE(".length;
     return { value: next, selection: [start, start + "$Credential.OAuthToken".length] };
   }
-  const end = from + text.length + (closed ? 1 : 0);
+  const end = from + text.length + skip;
   return { value: next, selection: [end, end] };
+}
+
+/** A variable offered in the list: accepting it writes the name and closes it. */
+export function variableCompletion(name: string): MergeCompletion {
+  return { label: name, detail: "variable", apply: `${name}}}` };
+}
+
+/** Draws `input` again whenever the variables change, holding it weakly: the store must not keep a removed header row alive. */
+function redrawOnVariables(input: MergeInput): void {
+  const ref = new WeakRef(input);
+  const stop = store.variableNames.subscribe(() => {
+    const live = ref.deref();
+    if (live) live.draw();
+    else stop();
+  });
 }
 
 let lists = 0;
@@ -83,13 +110,14 @@ export class MergeInput {
     input.addEventListener("click", () => this.follow());
     input.addEventListener("blur", () => this.close());
     this.draw();
+    redrawOnVariables(this);
   }
 
-  /** Draws the marks again (after the value was set from outside). */
+  /** Draws the marks again (after the value or the variables changed). */
   draw(): void {
     replace(
       this.backdrop,
-      markRuns(this.input.value).map((run) => (run.kind ? h("mark", { class: MARK_CLASS[run.kind] }, run.text) : run.text)),
+      markRuns(this.input.value, store.variableNames.value).map((run) => (run.kind ? h("mark", { class: MARK_CLASS[run.kind] }, run.text) : run.text)),
       // A trailing space keeps the last run's width when the value ends in spaces.
       " ",
     );
@@ -101,16 +129,27 @@ export class MergeInput {
     this.backdrop.scrollLeft = this.input.scrollLeft;
   }
 
-  /** Opens the list for what was typed after an unclosed `{!` (or every field when `all`), else closes it. */
+  /**
+   * Opens the list for what was typed after an unclosed `{{` or `{!` (or every
+   * field when `all`), else closes it.
+   */
   private suggest(all: boolean): void {
     const caret = this.input.selectionStart ?? this.input.value.length;
     const before = this.input.value.slice(0, caret);
+    const variables = variableCompletions(before, store.variableNames.value);
+    if (variables) return this.show("Variables", variables.from, variables.options.map(variableCompletion));
     const start = mergeCompletionStart(before);
     if (start === null && !all) return this.close();
-    this.opening = start === null;
-    this.from = start ?? caret;
-    this.options = start === null ? MERGE_COMPLETIONS : matchMergeCompletions(before.slice(start));
-    if (!this.options.length) return this.close();
+    this.show("Merge fields", start ?? caret, start === null ? MERGE_COMPLETIONS : matchMergeCompletions(before.slice(start)), start === null);
+  }
+
+  /** Shows `options` (completing from `from`) under the list's name `label`; closes the list when there are none. */
+  private show(label: string, from: number, options: MergeCompletion[], opening = false): void {
+    this.from = from;
+    this.options = options;
+    this.opening = opening;
+    if (!options.length) return this.close();
+    this.list.setAttribute("aria-label", label);
     this.active = 0;
     this.renderList();
   }

@@ -3,10 +3,14 @@ import {
   calloutCompletions,
   calloutName,
   classify,
+  closeCompletion,
   isSecretField,
+  markTokens,
   matchMergeCompletions,
   mergeCompletionStart,
   tokenize,
+  tokenizeVariables,
+  variableCompletions,
 } from "./mergeFields";
 
 describe("tokenize", () => {
@@ -45,6 +49,59 @@ describe("tokenize", () => {
   });
 });
 
+describe("tokenizeVariables", () => {
+  const names = ["endpoint", "api-version", "org.id"];
+  const kinds = (text: string): [string, string][] => tokenizeVariables(text, names).map((t) => [text.slice(t.from, t.to), t.kind]);
+
+  it("finds known and unknown variables with their exact ranges and names", () => {
+    const text = "{{endpoint}}/services/{{ api-version }}/{{org.id}}?x={{endpont}}";
+    expect(kinds(text)).toEqual([
+      ["{{endpoint}}", "variable"],
+      ["{{ api-version }}", "variable"],
+      ["{{org.id}}", "variable"],
+      ["{{endpont}}", "unknown-variable"],
+    ]);
+    expect(tokenizeVariables(text, names).map((t) => t.name)).toEqual(["endpoint", "api-version", "org.id", "endpont"]);
+  });
+  it("knows names exactly, as the engine looks them up", () => {
+    expect(kinds("{{Endpoint}}")).toEqual([["{{Endpoint}}", "unknown-variable"]]);
+    expect(kinds("{{endpoint}}")).toEqual([["{{endpoint}}", "variable"]]);
+  });
+  it("leaves what is closed but no name as plain text, like the engine", () => {
+    expect(kinds('{{ not a var }} {{1st}} {{-x}} {{}} {"a": {"b": 1}} {{{endpoint}}}')).toEqual([]);
+  });
+  it("marks an unclosed {{ with the name typed after it, and keeps going", () => {
+    const text = "a {{ endp\nb {{endpoint}} {{org {{endpoint}}";
+    expect(kinds(text)).toEqual([
+      ["{{ endp", "unclosed-variable"],
+      ["{{endpoint}}", "variable"],
+      ["{{org", "unclosed-variable"],
+      ["{{endpoint}}", "variable"],
+    ]);
+    expect(kinds("{{endp oint\n}}")).toEqual([["{{endp", "unclosed-variable"]]);
+    expect(tokenizeVariables("x {{", names)).toEqual([{ from: 2, to: 4, kind: "unclosed-variable", name: "" }]);
+    expect(tokenizeVariables("{{endpoint}", names)[0]).toMatchObject({ kind: "unclosed-variable", name: "endpoint" });
+  });
+  it("leaves merge fields alone", () => {
+    expect(tokenizeVariables("{!$Credential.OAuthToken}", names)).toEqual([]);
+  });
+});
+
+describe("markTokens", () => {
+  it("gives merge fields and variables in order", () => {
+    const text = "{{auth}} {!$Credential.OAuthToken} {{nope}}";
+    expect(markTokens(text, ["auth"]).map((t) => [text.slice(t.from, t.to), t.kind])).toEqual([
+      ["{{auth}}", "variable"],
+      ["{!$Credential.OAuthToken}", "field"],
+      ["{{nope}}", "unknown-variable"],
+    ]);
+  });
+  it("marks a variable inside a merge field, not the field it will complete", () => {
+    const text = "{!$Credential.{{ext}}.ApiKey}";
+    expect(markTokens(text, ["ext"]).map((t) => [text.slice(t.from, t.to), t.kind])).toEqual([["{{ext}}", "variable"]]);
+  });
+});
+
 describe("classify and secrets", () => {
   it("classifies expressions", () => {
     expect(classify("$Credential.AuthorizationHeaderValue")).toBe("field");
@@ -76,6 +133,41 @@ describe("merge completions", () => {
     ]);
     expect(matchMergeCompletions("user").map((c) => c.label)).toEqual(["$Credential.Username"]);
     expect(matchMergeCompletions("HTML")[0].apply).toBe("HTMLENCODE($Credential.OAuthToken)}");
+  });
+});
+
+describe("variable completions", () => {
+  const names = ["instance_url", "access_token", "api-version", "url"];
+  it("start after an open {{, where the typed name begins, spaces allowed", () => {
+    expect(variableCompletions("GET {{", names)).toEqual({ from: 6, options: names });
+    expect(variableCompletions("{{ acc", names)).toEqual({ from: 3, options: ["access_token"] });
+  });
+  it("offer the names the typed part begins first, then those containing it, ignoring case", () => {
+    expect(variableCompletions("{{URL", names)?.options).toEqual(["url", "instance_url"]);
+    expect(variableCompletions("{{a", names)?.options).toEqual(["access_token", "api-version", "instance_url"]);
+    expect(variableCompletions("{{zz", names)?.options).toEqual([]);
+  });
+  it("do not start after a closed variable, a merge field or what is no name", () => {
+    expect(variableCompletions("{{url}} and ", names)).toBeNull();
+    expect(variableCompletions("{!$Cred", names)).toBeNull();
+    expect(variableCompletions("{{1", names)).toBeNull();
+    expect(variableCompletions("{{a b", names)).toBeNull();
+    expect(variableCompletions("plain", names)).toBeNull();
+  });
+});
+
+describe("closeCompletion", () => {
+  it("writes the closing when none follows", () => {
+    expect(closeCompletion("url}}", "")).toEqual({ text: "url}}", skip: 0 });
+    expect(closeCompletion("$Credential.Username}", " x")).toEqual({ text: "$Credential.Username}", skip: 0 });
+  });
+  it("does not double a closing already there, after spaces too", () => {
+    expect(closeCompletion("url}}", "}}/x")).toEqual({ text: "url", skip: 2 });
+    expect(closeCompletion("url}}", "  }}")).toEqual({ text: "url", skip: 4 });
+    expect(closeCompletion("$Credential.Username}", "}")).toEqual({ text: "$Credential.Username", skip: 1 });
+  });
+  it("completes a }} begun right after the name", () => {
+    expect(closeCompletion("url}}", "}")).toEqual({ text: "url}", skip: 1 });
   });
 });
 

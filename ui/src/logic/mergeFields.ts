@@ -1,6 +1,7 @@
-// Merge fields as the editor sees them: tokens to highlight, completions to offer.
-// The engine (crates/core/src/merge.rs) is the judge; this mirrors its grammar
-// closely enough to colour text and flag obvious mistakes while typing.
+// Merge fields and `{{variables}}` as the editor sees them: tokens to highlight,
+// completions to offer. The engine (crates/core/src/merge.rs, variables.rs) is the
+// judge; this mirrors its grammar closely enough to colour text and flag obvious
+// mistakes while typing.
 
 export const LEGACY_FIELDS = [
   "OAuthToken",
@@ -69,6 +70,67 @@ export function isSecretField(expression: string): boolean {
   return SECRET_FIELDS.has(field.toLowerCase());
 }
 
+export type VariableTokenKind = "variable" | "unknown-variable" | "unclosed-variable";
+
+export interface VariableToken {
+  from: number;
+  to: number;
+  kind: VariableTokenKind;
+  /** The name between `{{` and `}}`, trimmed; what was typed of it when unclosed. */
+  name: string;
+}
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Every `{{name}}` in `text`, known when `names` has it (exactly: the engine looks
+ * names up case-sensitively). As in the engine, `{{` closed by `}}` around anything
+ * but a name is plain text; a `{{` that no `}}` closes before its line ends or the
+ * next `{{` is marked unclosed, with the name typed after it.
+ */
+export function tokenizeVariables(text: string, names: readonly string[]): VariableToken[] {
+  const tokens: VariableToken[] = [];
+  let pos = 0;
+  for (;;) {
+    const start = text.indexOf("{{", pos);
+    if (start < 0) break;
+    const close = text.indexOf("}}", start + 2);
+    const name = close < 0 ? "" : text.slice(start + 2, close).trim();
+    if (VARIABLE_NAME.test(name)) {
+      tokens.push({ from: start, to: close + 2, kind: names.includes(name) ? "variable" : "unknown-variable", name });
+      pos = close + 2;
+    } else if (closesOnItsLine(text, start, close)) {
+      pos = start + 2;
+    } else {
+      const typed = /^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)?/.exec(text.slice(start + 2))!;
+      tokens.push({ from: start, to: start + 2 + typed[0].length, kind: "unclosed-variable", name: typed[1] ?? "" });
+      pos = start + 2 + typed[0].length;
+    }
+  }
+  return tokens;
+}
+
+/** Whether the `}}` at `close` ends the `{{` at `start`: on the same line, no other `{{` between. */
+function closesOnItsLine(text: string, start: number, close: number): boolean {
+  if (close < 0) return false;
+  const lineEnd = text.indexOf("\n", start);
+  const reopen = text.indexOf("{{", start + 2);
+  return (lineEnd < 0 || close < lineEnd) && (reopen < 0 || close < reopen);
+}
+
+export type MarkKind = MergeTokenKind | VariableTokenKind;
+
+/**
+ * The merge fields and variables of `text` to mark, in order and not overlapping:
+ * a merge field around a variable gives way to it, as the engine fills variables
+ * in first (`{!$Credential.{{ext}}.ApiKey}` is a field once `ext` is).
+ */
+export function markTokens(text: string, names: readonly string[]): { from: number; to: number; kind: MarkKind }[] {
+  const variables = tokenizeVariables(text, names);
+  const fields = tokenize(text).filter((field) => !variables.some((v) => v.from < field.to && field.from < v.to));
+  return [...fields, ...variables].sort((a, b) => a.from - b.from);
+}
+
 export interface MergeCompletion {
   label: string;
   detail: string;
@@ -117,6 +179,37 @@ export function matchMergeCompletions(typed: string): MergeCompletion[] {
     const label = c.label.toLowerCase();
     return label.startsWith(needle) || label.includes(`.${needle}`) || (needle.length > 0 && label.includes(needle));
   });
+}
+
+/**
+ * Variable completions for the text before the caret: after an unclosed `{{` with
+ * part of a name typed (spaces before it allowed, as in `{{ name }}`), where that
+ * part starts and the names that fit it: those it begins first, then those that
+ * contain it, ignoring case.
+ */
+export function variableCompletions(textBefore: string, names: readonly string[]): { from: number; options: string[] } | null {
+  const open = textBefore.lastIndexOf("{{");
+  if (open < 0) return null;
+  const typed = /^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)?$/.exec(textBefore.slice(open + 2));
+  if (!typed) return null;
+  const part = typed[1] ?? "";
+  const needle = part.toLowerCase();
+  const starts = names.filter((name) => name.toLowerCase().startsWith(needle));
+  const contains = names.filter((name) => !starts.includes(name) && name.toLowerCase().includes(needle));
+  return { from: textBefore.length - part.length, options: [...starts, ...contains] };
+}
+
+/**
+ * How a completion's `apply` (ending in its closing `}` or `}}`) is written before
+ * `after`, the text following what it replaces: the closing is not written again
+ * when it is there (after spaces too, as in `{{ name }}`), nor the `}` of a `}}`
+ * begun. `text` is what to write; the caret goes `skip` past it, after the closing.
+ */
+export function closeCompletion(apply: string, after: string): { text: string; skip: number } {
+  const closing = /\}*$/.exec(apply)![0].length;
+  const [, spaces, braces] = /^([ \t]*)(\}*)/.exec(after)!;
+  const typed = braces.length >= closing ? closing : spaces ? 0 : braces.length;
+  return { text: apply.slice(0, apply.length - typed), skip: typed ? spaces.length + typed : 0 };
 }
 
 /**

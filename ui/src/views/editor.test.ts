@@ -10,7 +10,6 @@ import type { Received } from "../bindings/Received";
 import type { Verdict } from "../bindings/Verdict";
 import type { Preview, SavedRequest, SendReport } from "../pending-types";
 import { fromSaved, saveEditorState } from "../logic/drafts";
-import type { CollectionImport } from "../bindings/CollectionImport";
 import type { ImportedRequest } from "../bindings/ImportedRequest";
 import { toaster } from "../ui/toast";
 import { EditorView } from "./editor";
@@ -38,15 +37,19 @@ const REST: SavedRequest = {
   bodyKind: "none",
   sample: true,
 };
-const MINE: SavedRequest = { ...REST, id: "mine", name: "Accounts", sample: false };
+const MINE: SavedRequest = { ...REST, id: "accounts.toml", name: "Accounts", sample: false };
 
+/** The collection the shell has open: the saved requests are its files (`id`: the path). */
+const ROOT = "/home/you/collections/My requests";
 let held: SavedRequest[];
+const stampOf = (r: SavedRequest): string => JSON.stringify(r);
+const savedFile = (r: SavedRequest) => ({ root: ROOT, path: r.id, request: structuredClone(r), stamp: stampOf(r) });
 let nextId: number;
 let preview: (draft: Draft) => Preview;
 let send: (draft: Draft) => SendReport | Promise<SendReport>;
 /** The shell's import and export commands, and the credentials authorized; a test sets what they answer. */
 let importCurl: (command: string) => ImportedRequest;
-let importPostman: (json: string) => CollectionImport;
+let importPostman: (json: string) => unknown;
 let exportRequest: (draft: Draft, format: string) => string;
 let authorized: string[];
 
@@ -55,21 +58,50 @@ beforeAll(() =>
     (cmd, args) => {
       const a = args as Record<string, unknown>;
       switch (cmd) {
-        case "list_requests":
-          return structuredClone(held);
-        case "save_request": {
-          const request = { ...(a.request as SavedRequest) };
-          if (!request.id) request.id = `saved-${nextId++}`;
-          held = held.some((r) => r.id === request.id) ? held.map((r) => (r.id === request.id ? request : r)) : [...held, request];
-          return structuredClone(request);
+        case "list_templates":
+          return structuredClone(held.filter((r) => r.sample));
+        case "list_collections":
+          return [
+            {
+              root: ROOT,
+              name: "My requests",
+              environments: [],
+              environment: null,
+              variables: [],
+              items: held.filter((r) => !r.sample).map((r) => ({ kind: "request", name: r.name, path: r.id, method: r.method, url: r.url, stamp: stampOf(r) })),
+              problem: null,
+            },
+          ];
+        case "read_saved": {
+          const found = held.find((r) => r.id === a.path);
+          if (!found) throw { kind: "storage", message: `no ${String(a.path)}` };
+          return savedFile(found);
         }
+        case "save_saved": {
+          const found = held.find((r) => r.id === a.path);
+          if (!found || stampOf(found) !== a.stamp) throw { kind: "changedOnDisk", message: `${String(a.path)} changed on disk` };
+          const request = { ...(a.request as SavedRequest), id: a.path as string };
+          held = held.map((r) => (r.id === request.id ? request : r));
+          return savedFile(request);
+        }
+        case "new_saved": {
+          const request = { ...(a.request as SavedRequest), id: `saved-${nextId++}.toml` };
+          held = [...held, request];
+          return savedFile(request);
+        }
+        case "preview_saved":
+          return { preview: preview(a.draft as Draft), variables: [] };
+        case "send_saved":
+          return send(a.draft as Draft);
+        case "history":
+          return [];
         case "preview_request":
           return preview(a.draft as Draft);
         case "send_request":
           return send(a.draft as Draft);
         case "import_curl":
           return importCurl(a.command as string);
-        case "import_postman":
+        case "import_postman_collection":
           return importPostman(a.json as string);
         case "export_request":
           return exportRequest(a.draft as Draft, a.format as string);
@@ -118,6 +150,11 @@ const $ = <T extends HTMLElement = HTMLElement>(root: ParentNode, css: string): 
   return found;
 };
 const item = (view: EditorView, name: string): HTMLElement => $(view.element, `[data-testid="request-item"][data-name="${name}"]`);
+/** Opens the request `name` from the sidebar; a collection's request is read from its file first. */
+async function openItem(view: EditorView, name: string): Promise<void> {
+  item(view, name).click();
+  await vi.waitFor(() => expect(nameInput(view).value).toBe(name));
+}
 const dirtyMark = (view: EditorView): HTMLElement => $(view.element, '[data-testid="dirty-mark"]');
 const nameInput = (view: EditorView): HTMLInputElement => $<HTMLInputElement>(view.element, ".request-name");
 
@@ -147,7 +184,7 @@ describe("the unsaved-changes mark", () => {
     type(nameInput(view), " edited");
     expect(dirtyMark(view).hidden).toBe(false);
 
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     expect(nameInput(view).value).toBe("Salesforce REST query");
     expect(dirtyMark(view).hidden).toBe(true);
 
@@ -159,32 +196,32 @@ describe("the unsaved-changes mark", () => {
 
   it("clears when Save stores the edit", async () => {
     const view = await mount();
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     const url = $<HTMLInputElement>(view.element, '[data-testid="url"]');
     type(url, "&limit=5");
     expect(dirtyMark(view).hidden).toBe(false);
 
     $(view.element, '[data-testid="save-request"]').click();
 
-    await vi.waitFor(() => expect(held.find((r) => r.id === "mine")!.url).toMatch(/&limit=5$/));
+    await vi.waitFor(() => expect(held.find((r) => r.id === "accounts.toml")!.url).toMatch(/&limit=5$/));
     await vi.waitFor(() => expect(dirtyMark(view).hidden).toBe(true));
     expect(item(view, "Accounts").classList.contains("dirty")).toBe(false);
   });
 
   it("clears when Ctrl+S stores the edit", async () => {
     const view = await mount();
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     type(nameInput(view), " (all)");
 
     ctrlS(nameInput(view));
 
-    await vi.waitFor(() => expect(held.find((r) => r.id === "mine")!.name).toBe("Accounts (all)"));
+    await vi.waitFor(() => expect(held.find((r) => r.id === "accounts.toml")!.name).toBe("Accounts (all)"));
     await vi.waitFor(() => expect(dirtyMark(view).hidden).toBe(true));
   });
 
   it("clears after Save as, on the new copy, and leaves the original as it was saved", async () => {
     const view = await mount();
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     type($<HTMLInputElement>(view.element, '[data-testid="url"]'), "&limit=5");
 
     $(view.element, '[data-testid="save-request-as"]').click();
@@ -195,7 +232,7 @@ describe("the unsaved-changes mark", () => {
     expect(item(view, "Five accounts").getAttribute("aria-current")).toBe("true");
     expect(item(view, "Accounts").classList.contains("dirty")).toBe(false);
 
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     expect($<HTMLInputElement>(view.element, '[data-testid="url"]').value).toBe(MINE.url);
     expect(dirtyMark(view).hidden).toBe(true);
   });
@@ -210,15 +247,16 @@ describe("the unsaved-changes mark", () => {
     await vi.waitFor(() => expect(nameInput(view).value).toBe("Acme SOAP query"));
     expect(dirtyMark(view).hidden).toBe(true);
 
-    item(view, "Salesforce SOAP query").click();
+    await openItem(view, "Salesforce SOAP query");
     expect(nameInput(view).value).toBe("Salesforce SOAP query");
     expect(dirtyMark(view).hidden).toBe(true);
     expect(item(view, "Salesforce SOAP query").classList.contains("dirty")).toBe(false);
   });
 
   it("marks an edit kept from the last session once the saved requests are read", async () => {
-    const kept = { ...fromSaved(MINE), url: `${MINE.url}&limit=5` };
-    saveEditorState(localStorage, { drafts: { mine: kept }, current: "mine" });
+    const key = `file:${ROOT}\naccounts.toml`;
+    const kept = { ...fromSaved({ ...MINE, id: key }), url: `${MINE.url}&limit=5` };
+    saveEditorState(localStorage, { drafts: { [key]: kept }, current: key });
     const view = await mount();
     expect($<HTMLInputElement>(view.element, '[data-testid="url"]').value).toBe(kept.url);
     expect(dirtyMark(view).hidden).toBe(false);
@@ -247,16 +285,16 @@ describe("the last response of each request", () => {
   it("stays when another request is opened and shown again on coming back, the opened attempt too", async () => {
     send = (draft) => reportFor(draft, draft.url.includes("query") ? 200 : 404, '{"records":[]}');
     const view = await mount();
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     await view.send();
     expect(status(view)).toBe("HTTP 200");
     $(view.element, '[data-testid="attempt"]').click();
 
-    item(view, "Salesforce SOAP query").click();
+    await openItem(view, "Salesforce SOAP query");
     expect(status(view)).toBeNull();
     expect(view.element.querySelector(".response-empty")).not.toBeNull();
 
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     expect(status(view)).toBe("HTTP 200");
     expect($(view.element, '[data-testid="attempt"]').getAttribute("aria-expanded")).toBe("true");
     expect($(view.element, '[data-testid="attempt-detail-status"]').textContent).toBe("HTTP 200");
@@ -266,23 +304,23 @@ describe("the last response of each request", () => {
     let arrive!: () => void;
     send = (draft) => new Promise((resolve) => (arrive = () => resolve(reportFor(draft, 200, "{}"))));
     const view = await mount();
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     const sending = view.send();
     await vi.waitFor(() => expect(arrive).toBeTypeOf("function"));
 
-    item(view, "Salesforce SOAP query").click();
+    await openItem(view, "Salesforce SOAP query");
     arrive();
     await sending;
     expect(status(view)).toBeNull();
 
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     expect(status(view)).toBe("HTTP 200");
   });
 
   it("stays with the request after it is saved under a new name", async () => {
     send = (draft) => reportFor(draft, 200, "{}");
     const view = await mount();
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     await view.send();
 
     ctrlS(nameInput(view));
@@ -298,7 +336,7 @@ describe("the last response of each request", () => {
       return reportFor(draft, 200, "{}");
     };
     const view = await mount();
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     await view.send();
     refuse = true;
     await view.send();
@@ -335,7 +373,7 @@ describe("header values", () => {
       return { request: { ...draft }, lint: [], error: null };
     };
     const view = await mount();
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     const value = $<HTMLInputElement>(view.element, '[data-testid="headers"] input.header-value');
     expect(value.value).toBe("application/json");
 
@@ -369,7 +407,7 @@ describe("the resolved request", () => {
       error: null,
     });
     const view = await mount();
-    item(view, "WSO2-style API call").click();
+    await openItem(view, "WSO2-style API call");
 
     const ours = await vi.waitFor(() => $(view.element, '[data-testid="resolved-request"] [data-testid="resolved-callout"]'), { timeout: 2000 });
     const theirs = $(view.element, '[data-testid="resolved-request"] [data-testid="resolved-salesforce"]');
@@ -391,7 +429,7 @@ describe("the body of a request", () => {
     expect(bodySection(view).hidden).toBe(false);
     expect(addBody(view).closest<HTMLElement>(".add-body-line")!.hidden).toBe(true);
 
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     expect(bodySection(view).hidden).toBe(true);
     expect(addBody(view).closest<HTMLElement>(".add-body-line")!.hidden).toBe(false);
     expect(addBody(view).getAttribute("aria-expanded")).toBe("false");
@@ -401,7 +439,7 @@ describe("the body of a request", () => {
     expect(addBody(view).getAttribute("aria-expanded")).toBe("true");
 
     // Opened for this request only, and kept open while it is edited.
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     expect(bodySection(view).hidden).toBe(true);
     const method = $<HTMLSelectElement>(view.element, '[data-testid="method"]');
     method.value = "POST";
@@ -411,14 +449,14 @@ describe("the body of a request", () => {
     method.dispatchEvent(new Event("change", { bubbles: true }));
     expect(bodySection(view).hidden).toBe(true);
 
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     expect(bodySection(view).hidden).toBe(false);
   });
 
   it("is open for a GET that has a body", async () => {
     held = [{ ...MINE, body: '{"q":1}', bodyKind: "json" }, SOAP, REST];
     const view = await mount();
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     expect(bodySection(view).hidden).toBe(false);
   });
 });
@@ -438,16 +476,16 @@ describe("a send that got no response", () => {
       throw { kind: "needsReauthorization", message: "Sandbox needs re-authorization: the refresh token was revoked (invalid_grant)" };
     };
     const view = await mount();
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     await view.send();
 
     const error = $(view.element, '.response-pane [data-testid="send-error"]');
     expect(error.textContent).toContain("No response. Sandbox needs re-authorization: the refresh token was revoked (invalid_grant)");
     expect(toasts()).toEqual([]);
     // Still there on coming back to the request, remedy and all.
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     expect(view.element.querySelector('[data-testid="send-error"]')).toBeNull();
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     const remedy = $<HTMLButtonElement>(view.element, '[data-testid="send-error"] [data-testid="send-error-reauthorize"]');
     expect(remedy.textContent).toBe("Re-authorize Sandbox");
 
@@ -460,7 +498,7 @@ describe("a send that got no response", () => {
       throw { kind: "transport", message: "error sending request: connection refused" };
     };
     const view = await mount();
-    item(view, "Salesforce REST query").click();
+    await openItem(view, "Salesforce REST query");
     await view.send();
     const error = $(view.element, '.response-pane [data-testid="send-error"]');
     expect(error.textContent).toContain("connection refused");
@@ -472,7 +510,7 @@ describe("a send that got no response", () => {
 describe("Send without a URL", () => {
   it("says under the URL field, not in a toast, that a URL is needed, marks the field and focuses it", async () => {
     const view = await mount();
-    item(view, "Accounts").click();
+    await openItem(view, "Accounts");
     const url = $<HTMLInputElement>(view.element, '[data-testid="url"]');
     url.value = "";
     url.dispatchEvent(new Event("input", { bubbles: true }));

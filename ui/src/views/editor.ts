@@ -1,6 +1,8 @@
-// The request editor: saved requests and samples, method, URL with callout:
-// completion, headers, the CodeMirror body, live preview with the Salesforce lint,
-// merge-field errors pointed at, Send (Ctrl/Cmd+Enter), Save / Save as.
+// The request editor: the open collections' tree (requests as files on disk),
+// templates, method, URL with callout: completion, headers, the CodeMirror body,
+// live preview with the Salesforce lint and the {{variables}} resolved,
+// merge-field and variable errors pointed at, the environment switch, Send
+// (Ctrl/Cmd+Enter), Save / Save as, and each request's history.
 // What goes wrong is said where it happened: a send without a response in the
 // response pane, a missing URL under the URL, an import or export under the
 // buttons (the curl dialog's in the dialog).
@@ -31,12 +33,16 @@ import { restQueryExample } from "../logic/examples";
 import { calloutCompletions, calloutName } from "../logic/mergeFields";
 import { errorRange, offsetOf } from "../logic/position";
 import { resolvedLines, type ResolvedLine } from "../logic/resolved";
-import type { BodyKind, Preview, SavedRequest } from "../pending-types";
+import type { BodyKind, Preview, SavedRequest, SendReport } from "../pending-types";
 import { subscribe } from "../shellEvents";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
-import { askConfirm, askLongText, askText, showText } from "../ui/modal";
+import { askLongText, askText, showText } from "../ui/modal";
 import { toast, toastError } from "../ui/toast";
+import type { CollectionView } from "../bindings/CollectionView";
+import type { VariableView } from "../bindings/VariableView";
+import { CollectionTree, namedPath, refOf, savedKey, type SavedRef } from "./collectionTree";
+import { HistoryPanel } from "./historyPanel";
 import { ResponsePanel, type ResponseState } from "./response";
 
 const BODY_KINDS: { value: BodyKind; label: string }[] = [
@@ -54,6 +60,19 @@ export class EditorView {
   private state: EditorState = loadEditorState(localStorage);
   private newCounter = 0;
   private requestList = h("nav", { class: "request-list", "aria-label": "Saved requests" });
+  private unsavedList = h("div");
+  private templateList = h("div");
+  private tree = new CollectionTree({ open: (ref) => void this.openRef(ref), moved: (from, to) => this.follow(from, to) });
+  private collections: CollectionView[] = [];
+  /** What each opened request's file held when read (by key): a save must find it still so. */
+  private stamps = new Map<string, string>();
+  /** The environment of the open request's collection. */
+  private environment = h("select", { class: "environment-select", testid: "environment", "aria-label": "Environment", hidden: true });
+  /** What the open request's {{variables}} resolved to. */
+  private variablesBox = h("ul", { class: "variables", testid: "variables", "aria-label": "Variables" });
+  /** The open request's file changed on disk while it has edits here. */
+  private conflictBox = h("div", { class: "callout callout-warn", testid: "changed-on-disk", role: "alert", hidden: true });
+  private history = new HistoryPanel({ showReport: (report, label) => this.showPastReport(report, label) });
   private nameInput = h("input", { type: "text", class: "request-name", "aria-label": "Request name", spellcheck: "false" });
   private method = h("select", { testid: "method", "aria-label": "Method" }, METHODS.map((m) => h("option", { value: m }, m)));
   private url = h("input", { type: "text", class: "url-input", testid: "url", "aria-label": "URL", spellcheck: "false", autocomplete: "off", placeholder: restQueryExample(store.salesforceApiVersion.value) });
@@ -92,6 +111,11 @@ export class EditorView {
     store.salesforceApiVersion.subscribe(() => (this.url.placeholder = restQueryExample(store.salesforceApiVersion.value)));
     const newButton = h("button", { type: "button", class: "secondary small" }, "+ New");
     newButton.addEventListener("click", () => this.openNew());
+    const openCollection = h("button", { type: "button", class: "ghost small", testid: "open-collection", title: "Open a collection folder (one with a collection.toml), e.g. in a git checkout" }, "Open…");
+    openCollection.addEventListener("click", () => void this.askOpenCollection());
+    const newCollection = h("button", { type: "button", class: "ghost small", testid: "new-collection", title: "A new collection in Callout Lab's collections folder" }, "+ Collection");
+    newCollection.addEventListener("click", () => void this.askNewCollection());
+    this.environment.addEventListener("change", () => void this.switchEnvironment());
     const save = h("button", { type: "button", class: "secondary", testid: "save-request", title: "Save (Ctrl+S)" }, "Save");
     save.addEventListener("click", () => void busy(save, "Saving…", () => this.save()));
     const saveAs = h("button", { type: "button", class: "ghost", testid: "save-request-as" }, "Save as…");
@@ -99,9 +123,9 @@ export class EditorView {
     const revert = h("button", { type: "button", class: "ghost", title: "Discard your edits to this request" }, "Revert");
     const importCurl = h("button", { type: "button", class: "ghost", testid: "import-curl", title: "Paste a curl command (or paste one into the URL field)" }, "Import curl…");
     importCurl.addEventListener("click", () => void this.askCurl());
-    const postmanFile = h("input", { type: "file", accept: ".json,application/json", testid: "import-postman-file", hidden: true, "aria-label": "Postman collection file" });
+    const postmanFile = h("input", { type: "file", accept: ".json,application/json", multiple: true, testid: "import-postman-file", hidden: true, "aria-label": "Postman collection file and its environment files" });
     postmanFile.addEventListener("change", () => void this.importPostman(postmanFile));
-    const importPostman = h("button", { type: "button", class: "ghost", title: "Import a Postman collection (v2.1 JSON)" }, "Import Postman…");
+    const importPostman = h("button", { type: "button", class: "ghost", title: "Import a Postman collection (v2.1 JSON), with its environment files (select them together)" }, "Import Postman…");
     importPostman.addEventListener("click", () => postmanFile.click());
     const exportCurl = h("button", { type: "button", class: "ghost", testid: "export-curl", title: "This request as a curl command; the token comes from `callout token`" }, "curl");
     exportCurl.addEventListener("click", () => void this.exportAs("curl"));
@@ -123,6 +147,7 @@ export class EditorView {
         "aside",
         { class: "requests-side" },
         h("div", { class: "view-head" }, h("h1", { id: "editor-title" }, "Requests"), newButton),
+        h("div", { class: "collection-actions" }, openCollection, newCollection),
         this.requestList,
       ),
       h(
@@ -133,7 +158,8 @@ export class EditorView {
           { class: "request-pane" },
           h("div", { class: "name-line" }, this.nameInput, this.dirtyMark, h("div", { class: "spacer" }), importCurl, importPostman, postmanFile, h("span", { class: "muted small" }, "Export:"), exportCurl, exportApex, revert, saveAs, save),
           this.actionProblem,
-          h("div", { class: "request-line" }, this.method, urlWrap, this.sendButton),
+          this.conflictBox,
+          h("div", { class: "request-line" }, this.method, urlWrap, this.environment, this.sendButton),
           this.urlProblem,
           h("details", { class: "headers-section", open: true }, h("summary", null, "Headers"), this.headersBox, addHeader),
           this.addBodyLine,
@@ -144,10 +170,11 @@ export class EditorView {
             { class: "preview-section", open: true },
             h("summary", null, "Resolved request ", h("span", { class: "muted small" }, "(secrets masked)"), " ", this.previewNote),
             this.lintBox,
+            this.variablesBox,
             this.resolved,
           ),
         ),
-        h("div", { class: "response-pane" }, h("h2", { class: "section-title" }, "Response"), this.response.element),
+        h("div", { class: "response-pane" }, h("h2", { class: "section-title" }, "Response"), this.response.element, this.history.element),
       ),
     );
 
@@ -217,7 +244,8 @@ export class EditorView {
     });
     this.errorBox.addEventListener("click", () => this.revealError());
     window.addEventListener("beforeunload", () => this.persist.flush());
-    subscribe("requests-changed", () => void this.reloadSaved());
+    subscribe("collections-changed", () => void this.reloadSaved());
+    this.requestList.append(this.unsavedList, h("div", { class: "request-group" }, h("h3", null, "Collections"), this.tree.element), this.templateList);
     store.editorRequests.subscribe(() => {
       const { openName, send } = store.editorRequests.value;
       if (!openName) return;
@@ -233,6 +261,19 @@ export class EditorView {
   /** Loads the saved requests (and samples) from the shell. */
   async refresh(): Promise<void> {
     await this.loadSaved();
+    // Edits kept from the last session are compared with their files as they are now.
+    await Promise.all(
+      Object.keys(this.state.drafts).map(async (key) => {
+        const ref = refOf(key);
+        if (!ref) return;
+        try {
+          const file = await api.readSaved(ref.root, ref.path);
+          this.remember(key, { ...file.request, id: key }, file.stamp);
+        } catch {
+          // Gone since: the draft stays, to be saved as a new request.
+        }
+      }),
+    );
     const current = this.state.current ? this.state.drafts[this.state.current] : undefined;
     if (!current || isPristineNew(current)) {
       const first = this.saved.find((r) => r.sample && /soap/i.test(r.name)) ?? this.saved[0];
@@ -242,24 +283,211 @@ export class EditorView {
     this.updateDirty();
   }
 
-  /** The saved requests again, as whoever changed them left them; the open draft stays. */
+  /**
+   * The collections again, as whoever changed them left them (this app, another
+   * editor, a `git pull`). An open request whose file changed is read again: with
+   * no edits here it shows the new content; with edits, a note says so and Save
+   * will not overwrite the change.
+   */
   private async reloadSaved(): Promise<void> {
-    const before = JSON.stringify(this.saved);
     await this.loadSaved();
-    // Our own saves are already shown: the list is drawn again only when it differs.
-    if (JSON.stringify(this.saved) !== before) {
-      this.renderList();
-      this.updateDirty();
+    for (const [key, stamp] of [...this.stamps]) {
+      const ref = refOf(key);
+      const node = ref && this.tree.find(ref);
+      if (!ref || !node || node.stamp === stamp) continue;
+      const draft = this.state.drafts[key];
+      const before = this.saved.find((r) => r.id === key);
+      const edited = draft !== undefined && isDirty(draft, before);
+      try {
+        const file = await api.readSaved(ref.root, ref.path);
+        const fresh = { ...file.request, id: key };
+        if (edited) {
+          this.showConflict(key);
+          continue;
+        }
+        this.remember(key, fresh, file.stamp);
+        if (this.state.current === key) this.load(fromSaved(fresh), key);
+        else delete this.state.drafts[key];
+      } catch {
+        // Gone or unreadable: the tree says so.
+      }
     }
+    this.renderList();
+    this.updateDirty();
   }
 
   private async loadSaved(): Promise<void> {
     try {
-      this.saved = await api.listRequests();
+      const [templates, collections] = await Promise.all([api.listTemplates(), api.listCollections()]);
+      this.collections = collections;
+      const files = this.saved.filter((r) => refOf(r.id) !== null);
+      this.saved = [...templates, ...files];
       this.listed = true;
+      this.followCollection();
     } catch (error) {
-      toastError("Could not load the saved requests", error);
+      toastError("Could not load the collections", error);
     }
+  }
+
+  /** Keeps what a request's file held: the request and its stamp. */
+  private remember(key: string, request: SavedRequest, stamp: string): void {
+    this.saved = [...this.saved.filter((r) => r.id !== key), request];
+    this.stamps.set(key, stamp);
+  }
+
+  /** Opens a collection's request: its file is read (and remembered) first. */
+  private async openRef(ref: SavedRef): Promise<void> {
+    const key = savedKey(ref);
+    try {
+      const file = await api.readSaved(ref.root, ref.path);
+      if (!this.state.drafts[key] || !this.stamps.has(key)) this.remember(key, { ...file.request, id: key }, file.stamp);
+      this.open(this.saved.find((r) => r.id === key)!);
+    } catch (error) {
+      toastError(`Could not open ${ref.path}`, error);
+    }
+  }
+
+  /** A request's file moved (renamed, moved to a folder): its draft, response and stamp follow. */
+  private follow(from: SavedRef, to: SavedRef): void {
+    const [old, key] = [savedKey(from), savedKey(to)];
+    const draft = this.state.drafts[old];
+    if (draft) {
+      delete this.state.drafts[old];
+      this.state.drafts[key] = { ...draft, savedId: key };
+    }
+    if (this.state.current === old) this.state.current = key;
+    const saved = this.saved.find((r) => r.id === old);
+    if (saved) this.saved = this.saved.filter((r) => r.id !== old);
+    this.stamps.delete(old);
+    const response = this.responses.get(old);
+    if (response) this.responses.set(key, response);
+    void this.openRef(to);
+  }
+
+  /** The environment switch, the variables offered and the history follow the open request's collection. */
+  private followCollection(): void {
+    const ref = refOf(this.state.current);
+    const collection = ref ? this.tree.collectionOf(ref.root) : undefined;
+    this.environment.hidden = !collection;
+    if (collection) {
+      replace(
+        this.environment,
+        h("option", { value: "" }, "No environment"),
+        collection.environments.map((name) => h("option", { value: name }, name)),
+      );
+      this.environment.value = collection.environment ?? "";
+      this.environment.title = `The environment ${collection.name}'s requests are sent with`;
+    }
+    store.variableNames.set(collection?.variables ?? []);
+    void this.history.follow(this.historyLabel());
+  }
+
+  /** "Collection/Folder/Request" of the open request, as the history keeps it; null for other drafts. */
+  private historyLabel(): string | null {
+    const ref = refOf(this.state.current);
+    const collection = ref ? this.tree.collectionOf(ref.root) : undefined;
+    const saved = this.saved.find((r) => r.id === this.state.current);
+    return ref && collection && saved ? `${collection.name}/${namedPath(ref.path, saved.name)}` : null;
+  }
+
+  private async switchEnvironment(): Promise<void> {
+    const ref = refOf(this.state.current);
+    if (!ref) return;
+    const chosen = this.environment.value || null;
+    try {
+      await api.setEnvironment(ref.root, chosen);
+      this.collections = await api.listCollections();
+      this.tree.render(this.collections, this.state.current, this.dirtyKeys());
+      this.preview();
+    } catch (error) {
+      toastError("Could not switch the environment", error);
+    }
+  }
+
+  private async askOpenCollection(): Promise<void> {
+    const root = await askText("Open a collection", "Its folder (the one with collection.toml)", "~/", "Open");
+    if (root === null) return;
+    try {
+      const opened = await api.openCollection(root);
+      await this.reloadSaved();
+      toast(`Opened “${opened.name}”.`, "ok");
+    } catch (error) {
+      toastError("Could not open the collection", error);
+    }
+  }
+
+  private async askNewCollection(): Promise<void> {
+    const name = await askText("New collection", "Name", "New collection", "Create");
+    if (name === null) return;
+    try {
+      const made = await api.newCollection(null, name);
+      await this.reloadSaved();
+      toast(`Made “${made.name}” in ${made.root}.`, "ok");
+    } catch (error) {
+      toastError("Could not make the collection", error);
+    }
+  }
+
+  /** The note that the open request's file changed on disk while it has edits here. */
+  private showConflict(key: string): void {
+    if (this.state.current !== key) return;
+    const reload = h("button", { type: "button", class: "secondary small", testid: "reload-from-disk" }, "Reload from disk");
+    reload.addEventListener("click", () => void this.reloadFromDisk(key));
+    const overwrite = h("button", { type: "button", class: "ghost small", testid: "overwrite-disk" }, "Save mine over it");
+    overwrite.addEventListener("click", () => void this.overwrite(key));
+    replace(this.conflictBox, h("span", null, "This request's file changed on disk (another editor, a git pull) while you edited it here. "), reload, overwrite);
+    this.conflictBox.hidden = false;
+  }
+
+  private hideConflict(): void {
+    this.conflictBox.hidden = true;
+    replace(this.conflictBox);
+  }
+
+  private async reloadFromDisk(key: string): Promise<void> {
+    const ref = refOf(key);
+    if (!ref) return;
+    try {
+      const file = await api.readSaved(ref.root, ref.path);
+      const fresh = { ...file.request, id: key };
+      this.remember(key, fresh, file.stamp);
+      this.hideConflict();
+      this.load(fromSaved(fresh), key);
+      this.persistNow();
+    } catch (error) {
+      toastError("Could not read the file again", error);
+    }
+  }
+
+  /** Saves the edits over a file changed on disk, deliberately: its stamp is read first. */
+  private async overwrite(key: string): Promise<void> {
+    const ref = refOf(key);
+    if (!ref) return;
+    try {
+      const file = await api.readSaved(ref.root, ref.path);
+      this.stamps.set(key, file.stamp);
+      this.hideConflict();
+      await this.save();
+    } catch (error) {
+      toastError("Could not save over the file", error);
+    }
+  }
+
+  /** A past send's report in the response pane (from the history). */
+  private showPastReport(report: SendReport, label: string): void {
+    const state: ResponseState = { kind: "report", report, opened: null };
+    this.responses.set(this.state.current ?? "", state);
+    this.response.restore(state);
+    this.previewNote.textContent = "";
+    toast(`${label}: HTTP ${report.response.status}.`, "info");
+  }
+
+  private dirtyKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const [key, draft] of Object.entries(this.state.drafts)) {
+      if (refOf(key) && isDirty(draft, this.saved.find((r) => r.id === key))) keys.add(key);
+    }
+    return keys;
   }
 
   /** The guide and the shell can ask for a request by name. */
@@ -324,6 +552,8 @@ export class EditorView {
     }
     this.state.drafts[key] = draft;
     this.state.current = key;
+    if (switching) this.hideConflict();
+    if (switching) this.followCollection();
     this.nameInput.value = draft.name;
     this.showMethod(draft.method);
     this.url.value = draft.url;
@@ -376,6 +606,7 @@ export class EditorView {
     this.dirtyMark.hidden = !dirty;
     const item = this.requestList.querySelector<HTMLElement>(".request-item.active");
     item?.classList.toggle("dirty", dirty);
+    if (!dirty) this.hideConflict();
   }
 
   private persistNow(): void {
@@ -408,16 +639,12 @@ export class EditorView {
         h("span", { class: "request-item-name" }, r.name),
       );
       button.addEventListener("click", () => this.open(r));
-      if (r.sample) return h("li", null, button);
-      const remove = h("button", { type: "button", class: "ghost icon request-delete", title: `Delete “${r.name}”`, "aria-label": `Delete ${r.name}` }, "×");
-      remove.addEventListener("click", () => void this.remove(r));
-      return h("li", { class: "request-row" }, button, remove);
+      return h("li", null, button);
     };
     const samples = this.saved.filter((r) => r.sample);
-    const mine = this.saved.filter((r) => !r.sample);
     const unsaved = Object.entries(this.state.drafts).filter(([, d]) => d.savedId === null);
     replace(
-      this.requestList,
+      this.unsavedList,
       unsaved.length > 0 &&
         h(
           "div",
@@ -438,9 +665,9 @@ export class EditorView {
             }),
           ),
         ),
-      h("div", { class: "request-group" }, h("h3", null, "Saved"), mine.length ? h("ul", null, mine.map(item)) : h("p", { class: "muted small" }, "Nothing saved yet.")),
-      samples.length > 0 && h("div", { class: "request-group" }, h("h3", null, "Templates"), h("ul", null, samples.map(item))),
     );
+    this.tree.render(this.collections, current, this.dirtyKeys());
+    replace(this.templateList, samples.length > 0 && h("div", { class: "request-group" }, h("h3", null, "Templates"), h("ul", null, samples.map(item))));
   }
 
   private renderHeaders(focusLast = false): void {
@@ -550,8 +777,16 @@ export class EditorView {
     }
     this.previewNote.textContent = "updating…";
     let preview: Preview;
+    let variables: VariableView[] = [];
+    const ref = refOf(this.state.current);
     try {
-      preview = await api.previewRequest(draft);
+      if (ref) {
+        const saved = await api.previewSaved(ref.root, ref.path, draft);
+        preview = saved.preview;
+        variables = saved.variables;
+      } else {
+        preview = await api.previewRequest(draft);
+      }
     } catch (error) {
       if (seq !== this.previewSeq) return;
       this.previewNote.textContent = `preview unavailable: ${toReport(error).message}`;
@@ -559,11 +794,29 @@ export class EditorView {
     }
     if (seq !== this.previewSeq) return;
     this.previewNote.textContent = "";
+    this.showVariables(variables);
     if (preview.request) this.showResolved(resolvedLines(preview.request, draft, preview.lint));
     else this.resolved.textContent = preview.error ? `Not rendered: ${messageText(preview.error)}` : "";
     this.showLint(preview.lint);
     if (preview.error) this.showError(preview.error, "draft", false);
     else if (!this.sending) this.clearError();
+  }
+
+  /** What each {{variable}} of the request resolved to, and from which scope (environment, collection, ...). */
+  private showVariables(variables: VariableView[]): void {
+    replace(
+      this.variablesBox,
+      variables.map((v) =>
+        h(
+          "li",
+          { class: "variable", "data-variable": v.name },
+          h("code", { class: "var-name" }, `{{${v.name}}}`),
+          " = ",
+          h("code", { class: "var-value" }, v.value),
+          h("span", { class: "muted small" }, ` — ${v.scope}`),
+        ),
+      ),
+    );
   }
 
   /** The resolved request, a line each; a part Salesforce would send as written shows both values, each labelled. */
@@ -745,7 +998,9 @@ export class EditorView {
     try {
       await busy(this.sendButton, "Sending…", async () => {
         try {
-          const report = await api.sendRequest(draft);
+          const ref = refOf(key);
+          const report = ref ? await api.sendSaved(ref.root, ref.path, draft) : await api.sendRequest(draft);
+          if (ref) void this.history.reload();
           settle({ kind: "report", report, opened: null });
           if (here()) {
             this.response.element.scrollIntoView({ block: "start", behavior: "smooth" });
@@ -814,21 +1069,42 @@ export class EditorView {
     }
   }
 
+  /**
+   * A Postman collection and its environments (selected together) become a new
+   * collection, folders kept; tokens are left out with a note on binding them.
+   */
   private async importPostman(input: HTMLInputElement): Promise<void> {
-    const file = input.files?.[0];
+    const files = [...(input.files ?? [])];
     input.value = "";
-    if (!file) return;
+    if (!files.length) return;
     this.showActionProblem(null);
+    const names = files.map((f) => f.name).join(", ");
     try {
-      const imported = await api.importPostman(await file.text());
-      await this.refresh();
+      const texts = await Promise.all(files.map((f) => f.text()));
+      // An environment export has "values"; the collection has "item".
+      const isEnvironment = (text: string): boolean => {
+        try {
+          const json = JSON.parse(text) as { values?: unknown; item?: unknown };
+          return Array.isArray(json.values) && json.item === undefined;
+        } catch {
+          return false;
+        }
+      };
+      const collections = texts.filter((text) => !isEnvironment(text));
+      if (collections.length !== 1) {
+        this.showActionProblem(`Could not import ${names}: select one Postman collection (and its environment files), not ${collections.length}.`, "import-postman-error");
+        return;
+      }
+      const imported = await api.importPostmanCollection(collections[0], texts.filter(isEnvironment));
+      await this.reloadSaved();
       const credentials = imported.credentialsAdded.length
         ? ` Credentials added (authorize them, and add client secrets in Credentials): ${imported.credentialsAdded.join(", ")}.`
         : "";
-      const notes = imported.notes.length ? ` Left out: ${imported.notes.length} item(s), e.g. ${imported.notes[0]}` : "";
-      toast(`Imported ${imported.requests.length} requests from “${imported.name}”.${credentials}${notes}`, "info");
+      const environments = imported.environments.length ? ` Environments: ${imported.environments.join(", ")}.` : "";
+      const notes = imported.notes.length ? ` Notes: ${imported.notes.join(" ")}` : "";
+      toast(`Imported “${imported.collection.name}” into ${imported.collection.root}.${environments}${credentials}${notes}`, "info");
     } catch (error) {
-      this.showActionProblem(`Could not import ${file.name}: ${toReport(error).message}`, "import-postman-error");
+      this.showActionProblem(`Could not import ${names}: ${toReport(error).message}`, "import-postman-error");
     }
   }
 
@@ -843,58 +1119,58 @@ export class EditorView {
     }
   }
 
-  private async remove(r: SavedRequest): Promise<void> {
-    if (!(await askConfirm(`Delete “${r.name}”?`, "The saved request is deleted. This cannot be undone.", "Delete"))) return;
-    try {
-      await api.deleteRequest(r.id);
-      this.saved = this.saved.filter((x) => x.id !== r.id);
-      delete this.state.drafts[r.id];
-      if (this.state.current === r.id) {
-        const next = this.saved.find((x) => x.sample) ?? this.saved[0];
-        if (next) this.open(next);
-        else this.openNew();
-      }
-      // After moving away: leaving keeps the response of the request left.
-      this.responses.delete(r.id);
-      this.bodyOpened.delete(r.id);
-      this.renderList();
-      this.persistNow();
-      toast(`Deleted “${r.name}”.`, "ok");
-    } catch (error) {
-      toastError(`Could not delete “${r.name}”`, error);
-    }
-  }
-
+  /**
+   * Save: a collection's request is written over its file, which must still hold
+   * what was read (a change on disk is never overwritten: a note offers to reload
+   * or to save over it). Save as, a template or a new request: a new file in the
+   * folder chosen in the tree (or the first collection).
+   */
   private async save(asNew = false): Promise<void> {
     const d = this.current();
-    let name: string | undefined;
-    if (asNew || d.sample) {
-      const suggested = d.sample ? `${d.name} (copy)` : `${d.name} copy`;
-      const answer = await askText(d.sample ? "Save a copy of the template" : "Save as", d.sample ? "Templates stay as they are. Name your copy:" : "Name", suggested);
-      if (answer === null) return;
-      name = answer;
-    }
-    try {
-      const saved = await api.saveRequest(toSaved(d, name));
-      const oldKey = this.state.current;
-      const moved = oldKey !== null && oldKey !== saved.id;
-      if (moved) {
-        // The edits now live in the saved copy; a template goes back to how it came.
-        // The copy shows the last response too.
-        delete this.state.drafts[oldKey];
-        this.responses.set(saved.id, this.response.state);
+    const key = this.state.current;
+    const ref = refOf(key);
+    if (ref && key && !asNew) {
+      try {
+        const file = await api.saveSaved(ref.root, ref.path, toSaved(d), this.stamps.get(key) ?? "");
+        this.remember(key, { ...file.request, id: key }, file.stamp);
+        this.collections = await api.listCollections();
+        this.hideConflict();
+        this.load(fromSaved({ ...file.request, id: key }), key);
+        this.persistNow();
+        toast(`Saved “${file.request.name}”.`, "ok");
+      } catch (error) {
+        if (toReport(error).kind === "changedOnDisk") this.showConflict(key);
+        else toastError(`Could not save “${d.name}”`, error);
       }
-      // In the file's order (replaced in place, a new one last), as a reload lists them.
-      this.saved = this.saved.some((r) => r.id === saved.id)
-        ? this.saved.map((r) => (r.id === saved.id ? saved : r))
-        : [...this.saved, saved];
-      this.load(fromSaved(saved), saved.id);
-      // An unsaved draft's key is gone with it.
-      if (moved && d.savedId === null) this.responses.delete(oldKey);
+      return;
+    }
+    const target = this.tree.saveTarget();
+    if (!target) {
+      toast("Open or make a collection first: requests are saved as files in one.", "error");
+      return;
+    }
+    const suggested = d.sample ? `${d.name} (copy)` : asNew ? `${d.name} copy` : d.name;
+    const where = this.tree.collectionOf(target.root)?.name ?? target.root;
+    const answer = await askText(d.sample ? "Save a copy of the template" : "Save as", `Name (saved in ${where}${target.folder ? `/${target.folder}` : ""})`, suggested);
+    if (answer === null) return;
+    try {
+      const file = await api.newSaved(target.root, target.folder, toSaved(d, answer));
+      const newKey = savedKey({ root: file.root, path: file.path });
+      const oldKey = key;
+      if (oldKey !== null) {
+        // The edits now live in the saved file; a template goes back to how it came.
+        delete this.state.drafts[oldKey];
+        this.responses.set(newKey, this.response.state);
+        if (d.savedId === null) this.responses.delete(oldKey);
+      }
+      const saved = { ...file.request, id: newKey };
+      this.remember(newKey, saved, file.stamp);
+      this.collections = await api.listCollections();
+      this.load(fromSaved(saved), newKey);
       this.persistNow();
-      toast(`Saved “${saved.name}”.`, "ok");
+      toast(`Saved “${saved.name}” in ${where}.`, "ok");
     } catch (error) {
-      toastError(`Could not save “${name ?? d.name}”`, error);
+      toastError(`Could not save “${answer}”`, error);
     }
   }
 }

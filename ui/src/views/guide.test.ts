@@ -41,7 +41,7 @@ describe("the guide's buttons", () => {
     mockIPC(
       (cmd) => {
         if (cmd === "timeline") return [ev(Date.now() - 1000, "Sandbox", tokenIssued(20))];
-        if (cmd === "list_requests") return requests;
+        if (cmd === "list_templates") return requests;
         return null;
       },
       { shouldMockEvents: true },

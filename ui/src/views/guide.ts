@@ -101,7 +101,7 @@ export class Guide {
 
   /** Opens the SOAP sample request in the editor, and sends it when `send`; says so in the step when it is missing. */
   private async openSoapSample(send: boolean): Promise<void> {
-    const requests = await api.listRequests().catch(() => []);
+    const requests = await api.listTemplates().catch(() => []);
     const sample = requests.find((r) => r.sample && /soap/i.test(r.name));
     if (!sample) {
       this.problem = `The SOAP sample request is missing; add a request to ${soapExample(store.salesforceApiVersion.value)}.`;

@@ -317,6 +317,14 @@ impl Importer {
     /// configuration), and the request rewritten to `callout:NAME/...` when
     /// its URL is absolute.
     fn oauth2(&mut self, saved: &mut SavedRequest, auth: &Value) {
+        // A credential needs real endpoints: the collection's values go in,
+        // even when the requests keep their `{{variables}}`.
+        let keep_variables = std::mem::replace(&mut self.keep_variables, false);
+        self.oauth2_resolved(saved, auth);
+        self.keep_variables = keep_variables;
+    }
+
+    fn oauth2_resolved(&mut self, saved: &mut SavedRequest, auth: &Value) {
         let settings: BTreeMap<String, String> = key_values(auth.get("oauth2"))
             .into_iter()
             .map(|(key, value)| (key, self.resolve(&value)))
@@ -335,11 +343,10 @@ impl Importer {
             }
             _ => AuthProtocol::AuthorizationCode,
         };
-        let parsed = url::Url::parse(&saved.url)
-            .ok()
-            .filter(|url| url.has_host());
+        let url = self.resolve(&saved.url);
+        let parsed = url::Url::parse(&url).ok().filter(|url| url.has_host());
         let origin_and_rest = parsed.as_ref().and_then(|parsed| {
-            let rest = after_authority(&saved.url)?;
+            let rest = after_authority(&url)?;
             Some((parsed.origin().ascii_serialization(), rest.to_string()))
         });
         let Some((origin, rest)) = origin_and_rest else {

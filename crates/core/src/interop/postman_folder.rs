@@ -16,7 +16,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::postman;
-use crate::collection::{self, COLLECTION_FILE, Collection, ENVIRONMENTS_DIR};
+use crate::collection::{
+    self, COLLECTION_FILE, Collection, ENVIRONMENTS_DIR, file_safe, join, slug,
+};
 use crate::credential::Credential;
 use crate::{Error, Result};
 
@@ -37,6 +39,13 @@ pub struct Imported {
 struct Environment {
     name: String,
     values: Vec<(String, String, bool)>,
+}
+
+/// [`import`] into a new directory in `parent`, named after the Postman
+/// collection (numbered when the name is taken).
+pub fn import_into(parent: &Path, json: &str, environments: &[String]) -> Result<Imported> {
+    let name = postman::import_keeping_variables(json)?.name;
+    import(&collection::free_dir(parent, &name), json, environments)
 }
 
 /// Makes `dir` a collection holding the Postman collection `json` and the
@@ -240,53 +249,6 @@ fn environment(index: usize, json: &str) -> Result<Environment> {
         })
         .collect();
     Ok(Environment { name, values })
-}
-
-fn join(folder: &str, file: &str) -> String {
-    if folder.is_empty() {
-        file.to_string()
-    } else {
-        format!("{folder}/{file}")
-    }
-}
-
-/// A folder's or environment's name as a file name: readable, without path
-/// separators, control characters or a leading dot.
-fn file_safe(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_string();
-    if cleaned.is_empty() || cleaned == ENVIRONMENTS_DIR {
-        format!("{cleaned}_")
-    } else {
-        cleaned
-    }
-}
-
-/// A request's file name from its name: lower case, words joined by `-`.
-fn slug(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
-    match slug.as_str() {
-        "" => "request".to_string(),
-        "collection" | "folder" => format!("{slug}-request"),
-        _ => slug,
-    }
 }
 
 #[cfg(test)]

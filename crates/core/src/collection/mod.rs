@@ -51,6 +51,9 @@ use crate::source::line_and_column;
 use crate::variables::{Scope, Variables};
 use crate::{Error, Result};
 
+mod edit;
+pub use edit::{Deleted, delete, duplicate, move_to, new_folder, new_request, rename, restore};
+
 /// The file that makes a directory a collection and names it.
 pub const COLLECTION_FILE: &str = "collection.toml";
 /// Reserved in every folder, for the folder's own settings.
@@ -74,6 +77,16 @@ pub struct Collection {
 pub enum Item {
     Folder(Folder),
     Request(RequestFile),
+    /// A request file that cannot be read (broken TOML, a merge conflict
+    /// left in it): shown with why, so the rest of the collection stays usable.
+    Unreadable(Unreadable),
+}
+
+/// A request file that cannot be read, and why (with its line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub path: String,
+    pub problem: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +121,31 @@ pub struct Stamp([u8; 32]);
 impl Stamp {
     fn of(bytes: &[u8]) -> Self {
         Self(Sha256::digest(bytes).into())
+    }
+
+    /// The stamp as 64 hex digits, as the window keeps it.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// A stamp [`Stamp::to_hex`] wrote.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        for (index, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[index * 2..index * 2 + 2], 16).ok()?;
+        }
+        Some(Self(bytes))
+    }
+}
+
+impl RequestFile {
+    /// "Accounts/Query accounts": its folders' names and its own, as a
+    /// person says it (and `callout send --saved` takes it).
+    pub fn named_path(&self) -> String {
+        named_path(&self.path, &self.request.name)
     }
 }
 
@@ -196,16 +234,23 @@ impl Collection {
 
     /// Every request, depth first in order, with its path.
     pub fn requests(&self) -> Vec<&RequestFile> {
-        fn walk<'a>(items: &'a [Item], into: &mut Vec<&'a RequestFile>) {
-            for item in items {
-                match item {
-                    Item::Folder(folder) => walk(&folder.items, into),
-                    Item::Request(request) => into.push(request),
-                }
-            }
-        }
         let mut found = Vec::new();
-        walk(&self.items, &mut found);
+        each_item(&self.items, &mut |item| {
+            if let Item::Request(request) = item {
+                found.push(request);
+            }
+        });
+        found
+    }
+
+    /// Every request file that cannot be read, depth first.
+    pub fn unreadable(&self) -> Vec<&Unreadable> {
+        let mut found = Vec::new();
+        each_item(&self.items, &mut |item| {
+            if let Item::Unreadable(file) = item {
+                found.push(file);
+            }
+        });
         found
     }
 
@@ -223,6 +268,10 @@ impl Collection {
     /// [`Collection::find`], or an error naming the collection and the
     /// requests it has.
     pub fn request(&self, path: &str) -> Result<&RequestFile> {
+        if let Some(file) = self.unreadable().into_iter().find(|file| file.path == path) {
+            return read_request(&self.root.join(&file.path), file.path.clone())
+                .and_then(|_| Err(storage("read", &self.root.join(path), file.problem.clone())));
+        }
         self.find(path).ok_or_else(|| {
             let known: Vec<String> = self
                 .requests()
@@ -318,6 +367,20 @@ impl Collection {
         read_variables(&self.environment_file(name)?)
     }
 
+    /// `draft` (the request at `file` as written, or as edited since) with
+    /// its `{{variables}}` filled in from [`Collection::variables_for`], and
+    /// what each resolved to.
+    pub fn fill(
+        &self,
+        file: &RequestFile,
+        draft: &crate::http::Draft,
+        environment: Option<&str>,
+        overrides: BTreeMap<String, String>,
+    ) -> Result<(crate::http::Draft, Vec<crate::variables::Resolved>)> {
+        self.variables_for(file, environment, overrides)?
+            .apply(draft)
+    }
+
     /// The scopes a request's `{{variables}}` are looked up in, first to
     /// last: `overrides` (the command line's `--var`), the request's own,
     /// its folders' (nearest first), the environment's, the collection's.
@@ -358,6 +421,16 @@ impl Collection {
         }
         scopes.push(Scope::new("collection", self.variables.clone()));
         Ok(Variables::new(scopes))
+    }
+}
+
+/// Calls `visit` with every item below `items`, depth first in order.
+fn each_item<'a>(items: &'a [Item], visit: &mut impl FnMut(&'a Item)) {
+    for item in items {
+        visit(item);
+        if let Item::Folder(folder) = item {
+            each_item(&folder.items, visit);
+        }
     }
 }
 
@@ -642,6 +715,7 @@ fn read_folder(dir: &Path, prefix: &str) -> Result<Vec<Item>> {
         std::fs::read_dir(dir).map_err(|error| storage("read", dir, error.to_string()))?;
     let mut folders = Vec::new();
     let mut requests = Vec::new();
+    let mut unreadable = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|error| storage("read", dir, error.to_string()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -669,7 +743,13 @@ fn read_folder(dir: &Path, prefix: &str) -> Result<Vec<Item>> {
                 items,
             });
         } else if name.ends_with(".toml") && name != FOLDER_FILE && path != COLLECTION_FILE {
-            requests.push(read_request(&entry.path(), path)?);
+            match read_request(&entry.path(), path.clone()) {
+                Ok(request) => requests.push(request),
+                Err(error) => unreadable.push(Unreadable {
+                    path,
+                    problem: error.to_string(),
+                }),
+            }
         }
     }
     folders.sort_by(|a, b| a.name.cmp(&b.name));
@@ -684,6 +764,7 @@ fn read_folder(dir: &Path, prefix: &str) -> Result<Vec<Item>> {
         .into_iter()
         .map(Item::Folder)
         .chain(requests.into_iter().map(Item::Request))
+        .chain(unreadable.into_iter().map(Item::Unreadable))
         .collect())
 }
 
@@ -777,6 +858,66 @@ fn storage(action: &'static str, path: &Path, detail: String) -> Error {
         action,
         path: path.display().to_string(),
         detail,
+    }
+}
+
+pub(crate) fn join(folder: &str, file: &str) -> String {
+    if folder.is_empty() {
+        file.to_string()
+    } else {
+        format!("{folder}/{file}")
+    }
+}
+
+/// A folder's or environment's name as a file name: readable, without path
+/// separators, control characters or a leading dot.
+pub fn file_safe(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_string();
+    if cleaned.is_empty() || cleaned == ENVIRONMENTS_DIR {
+        format!("{cleaned}_")
+    } else {
+        cleaned
+    }
+}
+
+/// `dir/NAME` for a new collection called `name` (its name made safe for
+/// a file), numbered (`NAME 2`, ...) until nothing is there.
+pub fn free_dir(dir: &Path, name: &str) -> PathBuf {
+    let safe = file_safe(name);
+    let mut candidate = dir.join(&safe);
+    let mut number = 2;
+    while candidate.exists() {
+        candidate = dir.join(format!("{safe} {number}"));
+        number += 1;
+    }
+    candidate
+}
+
+/// A request's file name from its name: lower case, words joined by `-`.
+pub(crate) fn slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
+    match slug.as_str() {
+        "" => "request".to_string(),
+        "collection" | "folder" => format!("{slug}-request"),
+        _ => slug,
     }
 }
 
@@ -1013,7 +1154,9 @@ mod tests {
             "method = \"GET\"\nurl = \"https://x.example\"\nheadr = 1\n",
         )
         .unwrap();
-        let error = Collection::open(dir.path()).unwrap_err();
+        let collection = Collection::open(dir.path()).unwrap();
+        assert_eq!(collection.unreadable().len(), 1, "the rest stays usable");
+        let error = collection.request("bad.toml").unwrap_err();
         let Error::CollectionFile {
             path,
             line,

@@ -1,0 +1,311 @@
+//! The workbench: the open collections as a tree, the requests in them read
+//! and saved in place (never over a newer change on disk), the tree changed
+//! (new, rename, move, duplicate, delete and bring back), environments,
+//! and previewing or sending a saved request with its `{{variables}}`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use callout_core::actions;
+use callout_core::collection::{self, Collection, Deleted, RequestFile, Stamp};
+use callout_core::history::Label;
+use callout_core::interop::postman_folder;
+use callout_core::requests::{self, SavedRequest};
+use callout_core::send::{Draft, Report};
+use callout_core::workbench::Workbench;
+use callout_core::{Error, ErrorReport};
+use tauri::{AppHandle, Runtime, State};
+
+use super::{Reply, report};
+use crate::state::AppState;
+use crate::views::{
+    CollectionView, PostmanCollectionImport, SavedFile, SavedPreview, VariableView,
+};
+use crate::watch;
+
+/// Every open collection as a tree; a first run has "My requests" (with
+/// the requests of an older version's list moved into it).
+// Off the main thread: it reads the disk.
+#[tauri::command(async)]
+pub fn list_collections(state: State<'_, AppState>) -> Reply<Vec<CollectionView>> {
+    let open = state.workbench.list().map_err(report)?;
+    Ok(open.iter().map(CollectionView::of).collect())
+}
+
+/// The built-in sample requests, for the sandbox's credential.
+#[tauri::command]
+pub fn list_templates(state: State<'_, AppState>) -> Vec<SavedRequest> {
+    requests::samples(state.sandbox_credential().unwrap_or("Sandbox"))
+}
+
+/// Opens the collection in the directory `root` (from anywhere on disk).
+#[tauri::command(async)]
+pub fn open_collection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    root: String,
+) -> Reply<CollectionView> {
+    let opened = state.workbench.open(&expand(&root)).map_err(report)?;
+    watch::check_now(&app);
+    Ok(CollectionView::of(&opened))
+}
+
+/// Makes a new collection called `name` in `root` (none: in the app's
+/// collections directory) and opens it.
+#[tauri::command(async)]
+pub fn new_collection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    root: Option<String>,
+    name: String,
+) -> Reply<CollectionView> {
+    let root = match root.filter(|root| !root.trim().is_empty()) {
+        Some(root) => expand(&root),
+        None => collection::free_dir(state.workbench.collections_dir(), &name),
+    };
+    Collection::create(&root, &name).map_err(report)?;
+    open_collection(app, state, root.display().to_string())
+}
+
+/// Closes the collection at `root`: its files stay.
+#[tauri::command(async)]
+pub fn close_collection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    root: String,
+) -> Reply<()> {
+    state.workbench.close(&root).map_err(report)?;
+    watch::check_now(&app);
+    Ok(())
+}
+
+/// Sends the collection's requests with `environment` (none: no environment).
+#[tauri::command(async)]
+pub fn set_environment<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    root: String,
+    environment: Option<String>,
+) -> Reply<()> {
+    state
+        .workbench
+        .set_environment(&root, environment.as_deref())
+        .map_err(report)?;
+    watch::check_now(&app);
+    Ok(())
+}
+
+/// The request at `path` of the collection at `root`, with the stamp its
+/// save must show.
+#[tauri::command(async)]
+pub fn read_saved(root: String, path: String) -> Reply<SavedFile> {
+    let file = collection::read_request(&Path::new(&root).join(&path), path).map_err(report)?;
+    Ok(SavedFile::of(&root, &file))
+}
+
+/// Saves `request` over the file at `path`, which must still be as it was
+/// read (`stamp`); a file changed on disk since is left alone and the
+/// error says so.
+#[tauri::command(async)]
+pub fn save_saved<R: Runtime>(
+    app: AppHandle<R>,
+    root: String,
+    path: String,
+    request: SavedRequest,
+    stamp: String,
+) -> Reply<SavedFile> {
+    let seen = Stamp::from_hex(&stamp).ok_or_else(|| {
+        report(Error::ChangedOnDisk {
+            path: Path::new(&root).join(&path).display().to_string(),
+        })
+    })?;
+    collection::save_request(Path::new(&root), &path, &request, Some(seen)).map_err(report)?;
+    watch::check_now(&app);
+    read_saved(root, path)
+}
+
+/// Saves `request` as a new file in `folder` ("" for the collection's top).
+#[tauri::command(async)]
+pub fn new_saved<R: Runtime>(
+    app: AppHandle<R>,
+    root: String,
+    folder: String,
+    request: SavedRequest,
+) -> Reply<SavedFile> {
+    let path = collection::new_request(Path::new(&root), &folder, &request).map_err(report)?;
+    watch::check_now(&app);
+    read_saved(root, path)
+}
+
+/// Makes a folder in `parent`; its path.
+#[tauri::command(async)]
+pub fn new_folder<R: Runtime>(
+    app: AppHandle<R>,
+    root: String,
+    parent: String,
+    name: String,
+) -> Reply<String> {
+    changed(
+        &app,
+        collection::new_folder(Path::new(&root), &parent, &name),
+    )
+}
+
+/// Renames a request or folder; its new path.
+#[tauri::command(async)]
+pub fn rename_item<R: Runtime>(
+    app: AppHandle<R>,
+    root: String,
+    path: String,
+    name: String,
+) -> Reply<String> {
+    changed(&app, collection::rename(Path::new(&root), &path, &name))
+}
+
+/// Moves a request or folder into `folder`; its new path.
+#[tauri::command(async)]
+pub fn move_item<R: Runtime>(
+    app: AppHandle<R>,
+    root: String,
+    path: String,
+    folder: String,
+) -> Reply<String> {
+    changed(&app, collection::move_to(Path::new(&root), &path, &folder))
+}
+
+/// Copies a request or folder beside it; the copy's path.
+#[tauri::command(async)]
+pub fn duplicate_item<R: Runtime>(app: AppHandle<R>, root: String, path: String) -> Reply<String> {
+    changed(&app, collection::duplicate(Path::new(&root), &path))
+}
+
+/// Deletes a request or folder into the trash; [`restore_item`] undoes it.
+#[tauri::command(async)]
+pub fn delete_item<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    root: String,
+    path: String,
+) -> Reply<Deleted> {
+    let trash = state.workbench.trash().to_path_buf();
+    changed(&app, collection::delete(Path::new(&root), &path, &trash))
+}
+
+/// Brings a deleted request or folder back; its path.
+#[tauri::command(async)]
+pub fn restore_item<R: Runtime>(app: AppHandle<R>, deleted: Deleted) -> Reply<String> {
+    changed(&app, collection::restore(&deleted))
+}
+
+/// `draft` (the saved request at `path`, as edited) with its variables
+/// filled in from the collection and its environment, rendered as it would
+/// be sent (secrets masked); what each variable resolved to and from where.
+#[tauri::command(async)]
+pub fn preview_saved(
+    state: State<'_, AppState>,
+    root: String,
+    path: String,
+    draft: Draft,
+) -> SavedPreview {
+    match fill(&state.workbench, &root, &path, &draft) {
+        Ok((filled, resolved, _)) => SavedPreview {
+            preview: requests::preview(state.service.store(), &filled),
+            variables: resolved.into_iter().map(VariableView::from).collect(),
+        },
+        Err(error) => SavedPreview {
+            preview: requests::Preview {
+                request: None,
+                lint: Vec::new(),
+                error: Some(ErrorReport::from(&error)),
+            },
+            variables: Vec::new(),
+        },
+    }
+}
+
+/// Sends the saved request at `path` as edited (`draft`), its variables
+/// filled in first; kept in the history under the request's name.
+#[tauri::command]
+pub async fn send_saved<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    root: String,
+    path: String,
+    draft: Draft,
+) -> Reply<Report> {
+    let (filled, _, label) = fill(&state.workbench, &root, &path, &draft).map_err(report)?;
+    let outcome =
+        actions::send::send_labelled(&state.sender, &state.service, &filled, None, &label).await;
+    watch::check_now(&app);
+    outcome.map(|outcome| outcome.report()).map_err(report)
+}
+
+/// Brings a Postman collection (v2.1 JSON) and its environments in as a
+/// new collection in the app's collections directory, folders kept, and
+/// opens it; its OAuth 2 settings become credential definitions (never
+/// their secrets). Token values are left out (see the notes).
+#[tauri::command(async)]
+pub fn import_postman_collection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    json: String,
+    environments: Vec<String>,
+) -> Reply<PostmanCollectionImport> {
+    let imported =
+        postman_folder::import_into(state.workbench.collections_dir(), &json, &environments)
+            .map_err(report)?;
+    let opened = state
+        .workbench
+        .open(&imported.collection.root)
+        .map_err(report)?;
+    let store = state.service.store();
+    let known = store.load().map_err(report)?;
+    let mut credentials_added = Vec::new();
+    for credential in imported.credentials {
+        if known.get(&credential.name).is_err() {
+            store.add(credential.clone()).map_err(report)?;
+            credentials_added.push(credential.name);
+        }
+    }
+    watch::check_now(&app);
+    Ok(PostmanCollectionImport {
+        collection: CollectionView::of(&opened),
+        environments: imported.environments,
+        credentials_added,
+        notes: imported.notes,
+    })
+}
+
+/// The saved request filled in for a send: the draft, what each variable
+/// resolved to, and the history's label.
+fn fill(
+    workbench: &Workbench,
+    root: &str,
+    path: &str,
+    draft: &Draft,
+) -> callout_core::Result<(Draft, Vec<callout_core::variables::Resolved>, Label)> {
+    let (opened, collection) = workbench.collection(root)?;
+    let file: RequestFile = collection.request(path)?.clone();
+    let environment = opened.environment.as_deref();
+    let (filled, resolved) = collection.fill(&file, draft, environment, BTreeMap::new())?;
+    let label = Label {
+        request: Some(format!("{}/{}", collection.name, file.named_path())),
+        environment: opened.environment.clone(),
+    };
+    Ok((filled, resolved, label))
+}
+
+fn changed<R: Runtime, T>(app: &AppHandle<R>, result: callout_core::Result<T>) -> Reply<T> {
+    let value = result.map_err(report)?;
+    watch::check_now(app);
+    Ok(value)
+}
+
+/// A directory typed by a person: `~/` is their home.
+fn expand(root: &str) -> PathBuf {
+    let root = root.trim();
+    match (root.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => PathBuf::from(root),
+    }
+}
