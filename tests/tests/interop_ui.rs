@@ -65,7 +65,7 @@ async fn curl_in_apex_and_curl_out_and_a_postman_collection_in() {
     );
     session.click(r#"[data-testid="modal"] button.ghost"#).await;
 
-    // A Postman collection file in: its requests join the saved ones.
+    // A Postman collection file in: it becomes a collection, folders kept.
     let collection = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../crates/core/tests/fixtures/postman/acme_crm.postman_collection.json"
@@ -79,11 +79,14 @@ async fn curl_in_apex_and_curl_out_and_a_postman_collection_in() {
         .unwrap();
     input.send_keys(collection).await.unwrap();
     session
-        .element(r#"[data-testid="request-item"][data-name="Accounts / List accounts"]"#)
+        .element(r#"[data-testid="tree-folder"][data-name="Accounts"]"#)
+        .await;
+    session
+        .element(r#"[data-testid="request-item"][data-name="List accounts"]"#)
         .await;
     session
         .wait_for_text(r#"[data-testid="toast"]"#, "the import's summary", |text| {
-            text.contains("Imported 14 requests")
+            text.contains("Imported “Acme CRM API”")
         })
         .await;
     session.close().await;

@@ -90,23 +90,17 @@ async fn a_terminal_users_authorize_send_and_import_appear_in_the_open_window() 
     assert!(sent.contains("/rfc6750/accounts"), "{sent}");
     session.screenshot("live-updates-timeline").await;
 
-    // `callout import curl` in a terminal: the request editor's list of
-    // saved requests shows it.
+    // A request file written into an open collection (by another editor, a
+    // `git pull`): the request editor's tree shows it.
     session.click(r#"[data-testid="nav-editor"]"#).await;
     session
         .element(r#"[data-testid="request-item"][data-name="RFC 6750 API call"]"#)
         .await;
-    callout(
-        &home,
-        &[],
-        &[
-            "import",
-            "curl",
-            "curl 'callout:Sandbox/wso2/accounts'",
-            "--name",
-            "From the terminal",
-        ],
-    );
+    std::fs::write(
+        home.join("collections/My requests/from-the-terminal.toml"),
+        "name = \"From the terminal\"\nmethod = \"GET\"\nurl = \"callout:Sandbox/wso2/accounts\"\n",
+    )
+    .expect("write a request file into the collection");
     session
         .element(r#"[data-testid="request-item"][data-name="From the terminal"]"#)
         .await;

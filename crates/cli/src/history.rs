@@ -14,7 +14,10 @@ use clap::{Args, Subcommand};
 pub struct HistoryArgs {
     #[command(subcommand)]
     command: Option<HistoryCommand>,
-    /// Only the sends of this saved request (as --saved named it)
+    /// Only the sends of this saved request, "Collection/Folder/Request" as
+    /// the app and `callout send --saved` keep them (a request's file path, or
+    /// "Folder/Request" in a directory with a collection.toml, is read as
+    /// `send --saved` reads it)
     #[arg(long, value_name = "PATH")]
     request: Option<String>,
     /// At most this many
@@ -92,7 +95,8 @@ fn history(home: Option<&Path>, args: HistoryArgs) -> Result<(), Error> {
             }
         }
         None => {
-            let sends = history.list(args.request.as_deref(), args.limit)?;
+            let request = args.request.map(|given| label_of(&home, given));
+            let sends = history.list(request.as_deref(), args.limit)?;
             if args.json {
                 print_json(&sends)?;
                 return Ok(());
@@ -114,6 +118,24 @@ fn history(home: Option<&Path>, args: HistoryArgs) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The history's label of the saved request `given` names, as `send
+/// --saved` would name it; `given` itself when it names none.
+fn label_of(home: &Home, given: String) -> String {
+    // The workbench is only read when there is one: a look at the history
+    // makes nothing.
+    let readable = crate::saved::local_dir(None).is_some()
+        || callout_core::workbench::Workbench::new(home)
+            .path()
+            .exists();
+    if !readable {
+        return given;
+    }
+    crate::saved::find(home, &given, None, None)
+        .ok()
+        .and_then(|found| found.label().request)
+        .unwrap_or(given)
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {

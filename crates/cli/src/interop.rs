@@ -1,17 +1,20 @@
 //! `callout import` and `callout export`: curl commands and Postman
-//! collections in, curl and Apex out. Saved requests live in the home's
-//! `requests.json` (the app's request list); credentials from a collection
-//! are added as definitions only — their secrets never come along.
+//! collections in, curl and Apex out. What comes in goes into a collection
+//! the app shows (one of the workbench's, or a directory named); credentials
+//! from a Postman collection are added as definitions only — their secrets
+//! never come along.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use callout_core::collection::{self, Collection};
 use callout_core::credential_store::CredentialStore;
 use callout_core::home::Home;
 use callout_core::interop::{self, ExportFormat, curl, postman, postman_folder};
-use callout_core::requests::{RequestStore, SavedRequest};
+use callout_core::requests::{SavedRequest, samples};
 use callout_core::send::Draft;
+use callout_core::workbench::{FIRST_COLLECTION, Workbench};
 use callout_core::{Error, ErrorKind};
 use callout_sandbox::embedded::CREDENTIAL_NAME;
 use clap::{Args, Subcommand, ValueEnum};
@@ -25,42 +28,60 @@ pub struct ImportArgs {
 #[derive(Debug, Subcommand)]
 enum ImportSource {
     /// A curl command, as one argument ('curl -X POST ...') or `-` to read it
-    /// from standard input; saved as a request
+    /// from standard input; saved as a request file in a collection
     Curl {
         /// The command, or - for standard input
         command: String,
         /// The saved request's name [default: METHOD and path]
         #[arg(long)]
         name: Option<String>,
+        /// The collection to save it in: a directory with a collection.toml,
+        /// or the name of one open in the app [default: the app's "My
+        /// requests", else the first open collection]
+        #[arg(long, value_name = "DIR|NAME")]
+        collection: Option<String>,
         /// Print what would be saved, save nothing
         #[arg(long)]
         dry_run: bool,
     },
-    /// A Postman collection (v2.1 JSON export): its requests are saved, its
-    /// OAuth 2 settings become credentials (without secrets)
+    /// A Postman collection (v2.1 JSON export) as a collection on disk: one
+    /// file per request, the folder tree kept, {{variables}} kept as
+    /// variables; its OAuth 2 settings become credentials (without secrets).
+    /// Without --into it goes into the app's collections directory and is
+    /// opened in the app
     Postman {
         /// The collection file
         file: std::path::PathBuf,
-        /// Print what would be saved, save nothing
+        /// Print what would be imported, save nothing
         #[arg(long, conflicts_with = "into")]
         dry_run: bool,
-        /// Make DIR a collection on disk (one file per request, the folder
-        /// tree kept, {{variables}} kept as variables) instead of adding to
-        /// the saved requests
+        /// Make DIR the collection (a folder of a git checkout, say) instead;
+        /// `callout collection open DIR` opens it in the app
         #[arg(long, value_name = "DIR")]
         into: Option<std::path::PathBuf>,
-        /// A Postman environment export to bring in with --into (its
-        /// variables, never its secret or token values); repeat for more
-        #[arg(long = "environment", value_name = "FILE", requires = "into")]
+        /// A Postman environment export to bring in (its variables, never its
+        /// secret or token values); repeat for more
+        #[arg(long = "environment", value_name = "FILE")]
         environments: Vec<std::path::PathBuf>,
     },
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// A saved request's name (ignoring case) or id; see `callout import`
+    /// A saved request: "Collection/Folder/Request" of a collection open in
+    /// the app (with --collection, "Folder/Request" of that one), or the name
+    /// of a built-in sample ("Salesforce SOAP query")
     #[arg(required_unless_present = "curl")]
     request: Option<String>,
+    /// The collection the request is in: a directory with a collection.toml
+    /// [default: the current directory when it has one, else the collections
+    /// open in the app]
+    #[arg(long, value_name = "DIR", conflicts_with = "curl")]
+    collection: Option<std::path::PathBuf>,
+    /// The environment whose {{variables}} the saved request uses [default:
+    /// through the app's open collections, the one chosen for the collection]
+    #[arg(long = "env", value_name = "NAME", conflicts_with = "curl")]
+    environment: Option<String>,
     /// Convert this curl command instead of a saved request
     #[arg(long, value_name = "COMMAND", conflicts_with = "request")]
     curl: Option<String>,
@@ -104,11 +125,12 @@ fn fail(command: &str, error: &Error) -> ExitCode {
 
 fn run_import(home: Option<&Path>, args: ImportArgs) -> Result<(), Error> {
     let home = Home::resolve(home)?;
-    let requests = RequestStore::new(&home, CREDENTIAL_NAME);
+    let workbench = Workbench::new(&home);
     match args.source {
         ImportSource::Curl {
             command,
             name,
+            collection,
             dry_run,
         } => {
             let command = if command == "-" {
@@ -125,11 +147,15 @@ fn run_import(home: Option<&Path>, args: ImportArgs) -> Result<(), Error> {
             if dry_run {
                 println!("(dry run: nothing saved)");
             } else {
-                let saved = requests.save(imported.request)?;
+                let root = curl_collection(&workbench, collection.as_deref())?;
+                let path = collection::new_request(&root, "", &imported.request)?;
+                let collection = Collection::open(&root)?;
+                let file = collection.request(&path)?;
                 println!(
-                    "saved as \"{}\" in {}",
-                    saved.name,
-                    requests.path().display()
+                    "saved as \"{}/{}\" in {}",
+                    collection.name,
+                    file.named_path(),
+                    root.join(&path).display()
                 );
             }
         }
@@ -146,60 +172,121 @@ fn run_import(home: Option<&Path>, args: ImportArgs) -> Result<(), Error> {
                 })
             };
             let json = read("Postman collection", &file)?;
-            if let Some(dir) = into {
-                let environments = environments
-                    .iter()
-                    .map(|file| read("Postman environment", file))
-                    .collect::<Result<Vec<_>, Error>>()?;
-                let store = CredentialStore::new(home.clone());
-                return import_into_folder(&dir, &json, &environments, &store);
-            }
-            let collection = postman::import(&json)?;
+            let environments = environments
+                .iter()
+                .map(|file| read("Postman environment", file))
+                .collect::<Result<Vec<_>, Error>>()?;
             let store = CredentialStore::new(home.clone());
-            let report = interop::save_collection(collection, &store, &requests, dry_run)?;
-            println!(
-                "{}: {} requests, {} credentials",
-                report.name,
-                report.requests.len(),
-                report.credentials_added.len() + report.credentials_kept.len()
-            );
-            for request in &report.requests {
-                print_request(request);
-            }
-            for name in &report.credentials_added {
-                println!("credential {name} (new): definition only, no secrets");
-            }
-            for name in &report.credentials_kept {
-                println!("credential {name} (exists, kept as it is)");
-            }
-            for note in &report.notes {
-                println!("note: {note}");
-            }
             if dry_run {
-                println!("(dry run: nothing saved)");
-            } else {
-                println!("saved in {}", requests.path().display());
+                return postman_dry_run(&json, &store);
+            }
+            match into {
+                Some(dir) => {
+                    let imported = postman_folder::import(&dir, &json, &environments)?;
+                    report_postman(imported, &store)?;
+                    println!(
+                        "send one with: callout send --saved \"FOLDER/REQUEST\" --collection {}; \
+                         open it in the app with: callout collection open {}",
+                        dir.display(),
+                        dir.display()
+                    );
+                }
+                None => {
+                    let imported = postman_folder::import_into(
+                        workbench.collections_dir(),
+                        &json,
+                        &environments,
+                    )?;
+                    workbench.open(&imported.collection.root)?;
+                    let name = imported.collection.name.clone();
+                    let first_environment = imported.environments.first().cloned();
+                    report_postman(imported, &store)?;
+                    println!(
+                        "opened in the app; send one with: callout send --saved \"{name}/FOLDER/REQUEST\"{}",
+                        first_environment
+                            .map(|environment| format!(
+                                " --env \"{environment}\" (or choose it once: callout env use \
+                                 \"{environment}\" --collection \"{name}\")"
+                            ))
+                            .unwrap_or_default()
+                    );
+                }
             }
         }
     }
     Ok(())
 }
 
-/// `import postman FILE --into DIR`: the collection on disk, its credential
-/// drafts added (definitions only) unless one of the name exists.
-fn import_into_folder(
-    dir: &Path,
-    json: &str,
-    environments: &[String],
+/// The collection `import curl` saves into: `given` (a directory or the
+/// name of an open collection), else the workbench's "My requests", else
+/// its first open collection.
+fn curl_collection(workbench: &Workbench, given: Option<&str>) -> Result<PathBuf, Error> {
+    if let Some(given) = given {
+        if Path::new(given).join(collection::COLLECTION_FILE).exists() {
+            return Ok(PathBuf::from(given));
+        }
+        return crate::saved::find_open(workbench, given).map(|opened| PathBuf::from(opened.root));
+    }
+    let open = workbench.list()?;
+    let mine = workbench
+        .collections_dir()
+        .join(FIRST_COLLECTION)
+        .display()
+        .to_string();
+    open.iter()
+        .find(|opened| opened.root == mine)
+        .or_else(|| open.first())
+        .map(|opened| PathBuf::from(&opened.root))
+        .ok_or_else(|| Error::Storage {
+            action: "save the request",
+            path: workbench.path().display().to_string(),
+            detail: "no collection is open: give --collection DIR".into(),
+        })
+}
+
+/// `import postman FILE --dry-run`: what the collection holds, nothing saved.
+fn postman_dry_run(json: &str, store: &CredentialStore) -> Result<(), Error> {
+    let collection = postman::import_keeping_variables(json)?;
+    let known = store.load()?;
+    println!(
+        "{}: {} requests, {} credentials",
+        collection.name,
+        collection.requests.len(),
+        collection.credentials.len()
+    );
+    for request in &collection.requests {
+        print_request(request);
+    }
+    for credential in &collection.credentials {
+        if known.get(&credential.name).is_ok() {
+            println!("credential {} (exists, kept as it is)", credential.name);
+        } else {
+            println!(
+                "credential {} (new): definition only, no secrets",
+                credential.name
+            );
+        }
+    }
+    for note in &collection.notes {
+        println!("note: {note}");
+    }
+    println!("(dry run: nothing saved)");
+    Ok(())
+}
+
+/// A Postman collection made a collection on disk: where it went, its
+/// credential drafts added (definitions only) unless one of the name
+/// exists, the notes.
+fn report_postman(
+    imported: postman_folder::Imported,
     store: &CredentialStore,
 ) -> Result<(), Error> {
-    let imported = postman_folder::import(dir, json, environments)?;
     let collection = &imported.collection;
     println!(
         "{}: {} requests in {}{}",
         collection.name,
         collection.requests().len(),
-        dir.display(),
+        collection.root.display(),
         if imported.environments.is_empty() {
             String::new()
         } else {
@@ -219,15 +306,6 @@ fn import_into_folder(
     for note in &imported.notes {
         println!("note: {note}");
     }
-    println!(
-        "send one with: callout send --saved \"FOLDER/REQUEST\" --collection {}{}",
-        dir.display(),
-        imported
-            .environments
-            .first()
-            .map(|name| format!(" --env {name}"))
-            .unwrap_or_default()
-    );
     Ok(())
 }
 
@@ -235,7 +313,7 @@ fn run_export(home: Option<&Path>, args: &ExportArgs) -> Result<String, Error> {
     let home = Home::resolve(home)?;
     let draft = match (&args.curl, &args.request) {
         (Some(command), _) => curl::import(command, &read_relative_file)?.draft,
-        (None, Some(wanted)) => find_request(&RequestStore::new(&home, CREDENTIAL_NAME), wanted)?,
+        (None, Some(wanted)) => find_request(&home, args, wanted)?,
         (None, None) => {
             return Err(Error::Export {
                 format: "curl",
@@ -251,23 +329,34 @@ fn run_export(home: Option<&Path>, args: &ExportArgs) -> Result<String, Error> {
     interop::export(&draft, &credentials, format)
 }
 
-fn find_request(store: &RequestStore, wanted: &str) -> Result<Draft, Error> {
-    let requests = store.list()?;
-    requests
+/// A built-in sample by its name (ignoring case) or id, else the saved
+/// request `wanted` ("Collection/Folder/Request"), its variables filled in.
+fn find_request(home: &Home, args: &ExportArgs, wanted: &str) -> Result<Draft, Error> {
+    let samples = samples(CREDENTIAL_NAME);
+    if let Some(sample) = samples
         .iter()
         .find(|r| r.id == wanted || r.name.eq_ignore_ascii_case(wanted))
-        .map(SavedRequest::draft)
-        .ok_or_else(|| Error::Export {
-            format: "curl or Apex",
-            detail: format!(
-                "there is no saved request named \"{wanted}\"; saved requests: {}",
-                requests
-                    .iter()
-                    .map(|r| format!("\"{}\"", r.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        })
+    {
+        return Ok(sample.draft());
+    }
+    let found = crate::saved::find(
+        home,
+        wanted,
+        args.collection.as_deref(),
+        args.environment.as_deref(),
+    )
+    .map_err(|error| Error::Export {
+        format: "curl or Apex",
+        detail: format!(
+            "{error}; the built-in samples: {}",
+            samples
+                .iter()
+                .map(|r| format!("\"{}\"", r.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })?;
+    found.fill(Default::default())
 }
 
 fn print_request(request: &SavedRequest) {

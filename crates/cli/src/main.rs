@@ -12,6 +12,7 @@ mod interop;
 mod keep;
 mod network;
 mod sandbox;
+mod saved;
 mod send;
 mod timeline;
 mod token;
@@ -62,15 +63,18 @@ enum Command {
     Keep(keep::KeepArgs),
     /// Run the embedded sandbox OAuth provider and APIs that fail like real ones
     Sandbox(sandbox::SandboxArgs),
-    /// Make a collection (request files to keep in git) and list one
+    /// Collections (request files to keep in git): make one, open or close
+    /// one in the app, list one or every one the app has open
     Collection(collection::CollectionArgs),
     /// The sends this home kept, newest first; `history show ID` for one whole
     History(history::HistoryArgs),
-    /// A collection's environments and variables: list, show, set, unset
+    /// A collection's environments and variables: list, show, set, unset;
+    /// `env use` chooses the one an open collection sends with
     Env(env::EnvArgs),
-    /// Import a curl command or a Postman collection as saved requests
+    /// Import a curl command or a Postman collection into a collection the app shows
     Import(interop::ImportArgs),
-    /// Export a saved request (or a curl command) as curl or as an Apex snippet
+    /// Export a saved request ("Collection/Folder/Request", or a built-in
+    /// sample) or a curl command as curl or as an Apex snippet
     Export(interop::ExportArgs),
     /// Check this machine: the OS keychain the secrets live in
     Doctor,
@@ -89,8 +93,8 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(args),
         Command::Send(args) => send::run(cli.home.as_deref(), args),
         Command::Explain(args) => explain::run(cli.home.as_deref(), args),
-        Command::Collection(args) => collection::run(args),
-        Command::Env(args) => env::run(args),
+        Command::Collection(args) => collection::run(cli.home.as_deref(), args),
+        Command::Env(args) => env::run(cli.home.as_deref(), args),
         Command::History(args) => history::run(cli.home.as_deref(), args),
         Command::Import(args) => interop::import(cli.home.as_deref(), args),
         Command::Export(args) => interop::export(cli.home.as_deref(), args),

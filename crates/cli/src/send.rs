@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use callout_core::actions;
-use callout_core::collection::Collection;
 use callout_core::detect::{self, Verdict};
 use callout_core::history::{History, Label};
 use callout_core::home::Home;
@@ -30,15 +29,21 @@ pub struct SendArgs {
     /// history`), as it was written: merge fields filled in afresh
     #[arg(long, value_name = "ID", conflicts_with_all = ["url", "curl", "saved", "method", "headers", "data"])]
     pub again: Option<i64>,
-    /// Send a request saved in a collection: its folders' names and its own,
-    /// as in "Accounts/Query accounts" (or its file, "Accounts/query.toml")
+    /// Send a saved request: "Collection/Folder/Request" of a collection
+    /// open in the app (`callout collection list`), or with --collection (or
+    /// in a directory with a collection.toml) "Folder/Request" of that one;
+    /// a request's file path ("Accounts/query.toml") works too
     #[arg(long, value_name = "PATH", conflicts_with_all = ["url", "curl", "method", "headers", "data"])]
     pub saved: Option<String>,
     /// The collection --saved reads: a directory with a collection.toml
-    #[arg(long, value_name = "DIR", default_value = ".", requires = "saved")]
-    pub collection: std::path::PathBuf,
+    /// [default: the current directory when it has one, else the
+    /// collections open in the app]
+    #[arg(long, value_name = "DIR", requires = "saved")]
+    pub collection: Option<std::path::PathBuf>,
     /// The environment whose {{variables}} the saved request uses
-    /// (environments/NAME.toml in the collection)
+    /// (environments/NAME.toml in the collection) [default: through the
+    /// app's open collections, the one chosen for the collection (`callout
+    /// env use`); else none]
     #[arg(long = "env", value_name = "NAME", requires = "saved")]
     pub environment: Option<String>,
     /// A variable for the saved request, before every other scope; repeat for more
@@ -106,8 +111,9 @@ impl From<Error> for Failure {
     }
 }
 
-/// The saved request at `path` of the collection, its variables filled in.
-fn saved_draft(path: &str, args: &SendArgs) -> Result<Draft, Failure> {
+/// The saved request at `path`, its variables filled in, and the label its
+/// send is kept under ("Collection/Folder/Request", the environment used).
+fn saved_draft(home: &Home, path: &str, args: &SendArgs) -> Result<(Draft, Label), Failure> {
     let mut overrides = BTreeMap::new();
     for pair in &args.variables {
         let Some((name, value)) = pair.split_once('=') else {
@@ -115,19 +121,18 @@ fn saved_draft(path: &str, args: &SendArgs) -> Result<Draft, Failure> {
         };
         overrides.insert(name.trim().to_string(), value.to_string());
     }
-    let collection = Collection::open(&args.collection)?;
-    let file = collection.request(path)?;
-    let variables = collection.variables_for(file, args.environment.as_deref(), overrides)?;
-    let (draft, _resolved) = variables.apply(&file.request.draft())?;
-    Ok(draft)
+    let found = crate::saved::find(
+        home,
+        path,
+        args.collection.as_deref(),
+        args.environment.as_deref(),
+    )?;
+    Ok((found.fill(overrides)?, found.label()))
 }
 
 fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
     let home = Home::resolve(home)?;
-    let mut label = Label {
-        request: args.saved.clone(),
-        environment: args.environment.clone(),
-    };
+    let mut label = Label::default();
     let draft = match (&args.curl, &args.url) {
         (Some(command), _) => {
             let imported = curl::import(command, &|path| std::fs::read_to_string(path))?;
@@ -138,7 +143,11 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
         }
         (None, Some(url)) => draft_from_arguments(url, args)?,
         (None, None) => match (&args.saved, args.again) {
-            (Some(path), _) => saved_draft(path, args)?,
+            (Some(path), _) => {
+                let (draft, saved) = saved_draft(&home, path, args)?;
+                label = saved;
+                draft
+            }
             (None, Some(id)) => {
                 let (draft, kept) = History::open(&home)?.draft(id)?;
                 label = kept;

@@ -107,8 +107,14 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
         "soap.invalid_session"
     );
 
-    // The send is kept in the history, the token masked there too.
-    let listed = home.run(&["history", "--request", "Salesforce/SOAP query", "--json"]);
+    // The send is kept in the history under the collection's name, as the
+    // app keeps it, the token masked there too.
+    let listed = home.run(&[
+        "history",
+        "--request",
+        "callouts/Salesforce/SOAP query",
+        "--json",
+    ]);
     assert_ok(&listed);
     let sends: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(sends.as_array().unwrap().len(), 1, "{sends:#}");
@@ -131,7 +137,7 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
     );
     let shown = home.run(&["history", "show", &id]);
     assert!(
-        stdout(&shown).contains("saved request: Salesforce/SOAP query"),
+        stdout(&shown).contains("saved request: callouts/Salesforce/SOAP query"),
         "{}",
         stdout(&shown)
     );
@@ -171,12 +177,23 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
         "method = \"GET\"\nurl = 'x\n",
     )
     .unwrap();
+    // A broken file is listed with what is wrong, the rest as it is; sending
+    // it names the place.
     let broken = home.run(&["collection", "list", dir_text]);
-    assert!(!broken.status.success());
+    assert_ok(&broken);
     assert!(
-        stderr(&broken).contains("broken.toml is broken at line 2, column"),
+        stdout(&broken).contains("    ! Salesforce/broken.toml: ")
+            && stdout(&broken).contains("broken.toml is broken at line 2, column"),
         "{}",
-        stderr(&broken)
+        stdout(&broken)
+    );
+    assert!(stdout(&broken).contains("    POST SOAP query  (Salesforce/soap-query.toml)"));
+    let unreadable = send_saved("Salesforce/broken.toml", &[]);
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert!(
+        stderr(&unreadable).contains("broken.toml is broken at line 2, column"),
+        "{}",
+        stderr(&unreadable)
     );
     assert!(
         std::fs::read_to_string(dir.join("Salesforce/soap-query.toml")).unwrap() == SOAP_REQUEST,
@@ -343,5 +360,307 @@ fn the_history_keeps_as_many_sends_as_the_settings_say_newest_first() {
         stderr(&gone).contains("it keeps no send 999999"),
         "{}",
         stderr(&gone)
+    );
+}
+
+/// `callout` in `dir` (a directory that is no collection), the test's home.
+fn run_in(home: &TestHome, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    home.command(args).current_dir(dir).output().unwrap()
+}
+
+/// The sends the history keeps of the saved request `label`.
+fn sends_of(home: &TestHome, label: &str) -> Vec<serde_json::Value> {
+    let listed = home.run(&["history", "--request", label, "--json"]);
+    assert_ok(&listed);
+    serde_json::from_slice::<serde_json::Value>(&listed.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn an_open_collections_request_is_sent_by_its_collections_name_with_the_environment_chosen_for_it()
+{
+    let (sandbox, home) = authorized_sandbox(&[]);
+    let repo = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let dir = repo.path().join("api");
+    let dir_text = dir.to_str().unwrap();
+    assert_ok(&home.run(&["collection", "new", dir_text, "--name", "Acme"]));
+    std::fs::create_dir(dir.join("Accounts")).unwrap();
+    std::fs::write(
+        dir.join("Accounts/query.toml"),
+        "name = \"Query accounts\"\nmethod = \"GET\"\nurl = \"{{endpoint}}/wso2/accounts\"\n",
+    )
+    .unwrap();
+    // Dev goes through the credential; Prod (here) straight to the API,
+    // without a token.
+    let base = sandbox.base_url();
+    for (environment, endpoint) in [("Dev", "callout:Sandbox"), ("Prod", base.as_str())] {
+        let assignment = format!("endpoint={endpoint}");
+        let set = &[
+            "env",
+            "--collection",
+            dir_text,
+            "set",
+            &assignment,
+            "--env",
+            environment,
+        ];
+        assert_ok(&home.run(set));
+    }
+
+    // Opened for the app, from a terminal; Dev chosen by the collection's name.
+    let opened = run_in(&home, elsewhere.path(), &["collection", "open", dir_text]);
+    assert_ok(&opened);
+    assert!(
+        stdout(&opened).starts_with("opened \"Acme\""),
+        "{}",
+        stdout(&opened)
+    );
+    let chosen = run_in(
+        &home,
+        elsewhere.path(),
+        &["env", "use", "Dev", "--collection", "Acme"],
+    );
+    assert_ok(&chosen);
+    let workbench = std::fs::read_to_string(home.path().join("workbench.json")).unwrap();
+    assert!(
+        workbench.contains("\"environment\": \"Dev\""),
+        "{workbench}"
+    );
+    let listed = run_in(&home, elsewhere.path(), &["collection", "list"]);
+    assert_ok(&listed);
+    let out = stdout(&listed);
+    for expected in [
+        "My requests (",
+        &format!(
+            "Acme ({dir_text}), environment: Dev\n  Accounts/\n    GET Query accounts  (Accounts/query.toml)\n"
+        ),
+    ] {
+        assert!(out.contains(expected), "{expected:?} in\n{out}");
+    }
+
+    // From anywhere, by the collection's name (its file path works too):
+    // sent with Dev, kept under the name the app uses.
+    let sent = run_in(
+        &home,
+        elsewhere.path(),
+        &["send", "--saved", "Acme/Accounts/query.toml", "--json"],
+    );
+    assert_ok(&sent);
+    let json: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
+    assert_eq!(json["status"], 200, "{json:#}");
+    assert_eq!(sandbox.stats().api_count("wso2", "ok"), 1);
+    let sends = sends_of(&home, "Acme/Accounts/Query accounts");
+    assert_eq!(sends.len(), 1, "{sends:#?}");
+    assert_eq!(sends[0]["request"], "Acme/Accounts/Query accounts");
+    assert_eq!(sends[0]["environment"], "Dev");
+    // The history reads a request's file path as send --saved does.
+    assert_eq!(sends_of(&home, "Acme/Accounts/query.toml"), sends);
+
+    // --env wins over the chosen one.
+    let prod = run_in(
+        &home,
+        elsewhere.path(),
+        &[
+            "send",
+            "--saved",
+            "Acme/Accounts/Query accounts",
+            "--env",
+            "Prod",
+            "--json",
+        ],
+    );
+    assert_ok(&prod);
+    let json: serde_json::Value = serde_json::from_slice(&prod.stdout).unwrap();
+    assert_eq!(json["status"], 401, "{json:#}");
+    assert_eq!(
+        sends_of(&home, "Acme/Accounts/Query accounts")[0]["environment"],
+        "Prod"
+    );
+
+    // Through --collection, or in the collection's directory, the same label.
+    let direct = home.run(&[
+        "send",
+        "--saved",
+        "Accounts/query.toml",
+        "--collection",
+        dir_text,
+        "--env",
+        "Dev",
+        "--json",
+    ]);
+    assert_ok(&direct);
+    let here = run_in(
+        &home,
+        &dir,
+        &[
+            "send",
+            "--saved",
+            "Accounts/Query accounts",
+            "--env",
+            "Prod",
+            "--json",
+        ],
+    );
+    assert_ok(&here);
+    let sends = sends_of(&home, "Acme/Accounts/Query accounts");
+    assert_eq!(sends.len(), 4, "{sends:#?}");
+    assert_eq!(sends[0]["environment"], "Prod");
+    assert_eq!(sends[1]["environment"], "Dev");
+    // In the directory, as with --collection, only --env chooses: without it,
+    // {{endpoint}} is unknown.
+    let no_env = run_in(&home, &dir, &["send", "--saved", "Accounts/Query accounts"]);
+    assert_eq!(no_env.status.code(), Some(2), "{}", stderr(&no_env));
+
+    // No environment chosen: {{endpoint}} is unknown, nothing sent.
+    assert_ok(&run_in(
+        &home,
+        elsewhere.path(),
+        &["env", "use", "--none", "--collection", dir_text],
+    ));
+    let unbound = run_in(
+        &home,
+        elsewhere.path(),
+        &["send", "--saved", "Acme/Accounts/Query accounts"],
+    );
+    assert_eq!(unbound.status.code(), Some(2), "{}", stderr(&unbound));
+    assert!(
+        stderr(&unbound).contains("unknown variable {{endpoint}}"),
+        "{}",
+        stderr(&unbound)
+    );
+    let unknown = run_in(
+        &home,
+        elsewhere.path(),
+        &["send", "--saved", "Nope/Accounts/Query accounts"],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("with one of My requests, Acme"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    // Closed: no longer found, its files kept.
+    assert_ok(&run_in(
+        &home,
+        elsewhere.path(),
+        &["collection", "close", "Acme"],
+    ));
+    let closed = run_in(
+        &home,
+        elsewhere.path(),
+        &["send", "--saved", "Acme/Accounts/Query accounts"],
+    );
+    assert_eq!(closed.status.code(), Some(2));
+    assert!(dir.join("Accounts/query.toml").exists());
+}
+
+#[test]
+fn a_postman_collection_imported_without_a_directory_is_opened_in_the_app_and_sends() {
+    let (sandbox, home) = authorized_sandbox(&[
+        "--allow-merge-fields-in-header",
+        "--allow-merge-fields-in-body",
+    ]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/fixtures/postman"
+    );
+    let imported = run_in(
+        &home,
+        elsewhere.path(),
+        &[
+            "import",
+            "postman",
+            &format!("{fixtures}/salesforce_apis.postman_collection.json"),
+            "--environment",
+            &format!("{fixtures}/salesforce_org.postman_environment.json"),
+        ],
+    );
+    assert_ok(&imported);
+    let root = home.path().join("collections/Salesforce Platform APIs");
+    let out = stdout(&imported);
+    for expected in [
+        format!(
+            "Salesforce Platform APIs: 2 requests in {}; environments: My Org\n",
+            root.display()
+        ),
+        "note: {{clientSecret}} of environment \"My Org\" is secret and was left out".into(),
+        "callout send --saved \"Salesforce Platform APIs/FOLDER/REQUEST\" --env \"My Org\"".into(),
+    ] {
+        assert!(out.contains(&expected), "{expected:?} in\n{out}");
+    }
+    assert!(root.join("SOAP/Partner/query.toml").exists());
+    assert!(!home.path().join("requests.json").exists());
+
+    // The app's list of open collections has it.
+    let listed = run_in(&home, elsewhere.path(), &["collection", "list"]);
+    assert_ok(&listed);
+    let out = stdout(&listed);
+    assert!(
+        out.contains(&format!(
+            "Salesforce Platform APIs ({}), environment: none\n  REST/\n    GET Query  (REST/query.toml)\n  SOAP/\n    Partner/\n      POST Query  (SOAP/Partner/query.toml)\n",
+            root.display()
+        )),
+        "{out}"
+    );
+
+    // Bound to the Sandbox credential and chosen: sent by its name.
+    std::fs::write(
+        root.join("environments/Sandbox.toml"),
+        "[variables]\n_endpoint = \"callout:Sandbox\"\n_accessToken = \"{!$Credential.OAuthToken}\"\n",
+    )
+    .unwrap();
+    assert_ok(&run_in(
+        &home,
+        elsewhere.path(),
+        &[
+            "env",
+            "use",
+            "Sandbox",
+            "--collection",
+            "Salesforce Platform APIs",
+        ],
+    ));
+    let sent = run_in(
+        &home,
+        elsewhere.path(),
+        &[
+            "send",
+            "--saved",
+            "Salesforce Platform APIs/SOAP/Partner/Query",
+            "--json",
+        ],
+    );
+    assert_ok(&sent);
+    let json: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
+    assert_eq!(json["status"], 200, "{json:#}");
+    assert_eq!(sandbox.stats().api_count("salesforce_soap", "ok"), 1);
+    let sends = sends_of(&home, "Salesforce Platform APIs/SOAP/Partner/Query");
+    assert_eq!(sends.len(), 1, "{sends:#?}");
+    assert_eq!(
+        sends[0]["request"],
+        "Salesforce Platform APIs/SOAP/Partner/Query"
+    );
+    assert_eq!(sends[0]["environment"], "Sandbox");
+
+    // A second import of the same collection goes beside the first.
+    assert_ok(&run_in(
+        &home,
+        elsewhere.path(),
+        &[
+            "import",
+            "postman",
+            &format!("{fixtures}/salesforce_apis.postman_collection.json"),
+        ],
+    ));
+    let listed = stdout(&run_in(&home, elsewhere.path(), &["collection", "list"]));
+    assert!(
+        listed.contains("Salesforce Platform APIs 2), environment: none"),
+        "{listed}"
     );
 }

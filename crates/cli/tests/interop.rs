@@ -1,7 +1,7 @@
 //! `callout import`, `callout export` and `callout send --curl` as a user
-//! runs them: requests saved in the home, an exported curl command that
-//! really runs against the sandbox, a Postman collection whose secrets stay
-//! out of every file.
+//! runs them: requests saved in the app's collections, an exported curl
+//! command that really runs against the sandbox, a Postman collection whose
+//! secrets stay out of every file.
 
 use std::path::Path;
 use std::process::Command;
@@ -24,10 +24,20 @@ fn a_curl_command_is_imported_saved_and_exported_back() {
         ),
         "{out}"
     );
-    let requests = std::fs::read_to_string(home.path().join("requests.json")).unwrap();
-    assert!(requests.contains("\"Rename item\""), "{requests}");
+    // In the app's first collection, as a request file: the app shows it.
+    let file = home.path().join("collections/My requests/rename-item.toml");
+    assert!(
+        out.contains(&format!(
+            "saved as \"My requests/Rename item\" in {}",
+            file.display()
+        )),
+        "{out}"
+    );
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("name = \"Rename item\""), "{saved}");
+    assert!(!home.path().join("requests.json").exists());
 
-    let export = home.run(&["export", "Rename item"]);
+    let export = home.run(&["export", "My requests/Rename item"]);
     assert_ok(&export);
     assert_eq!(
         stdout(&export),
@@ -49,6 +59,7 @@ fn what_curl_import_does_not_understand_is_named_and_nothing_is_saved() {
          such as -s, -L, --compressed"
     );
     assert!(!home.path().join("requests.json").exists());
+    assert!(!home.path().join("collections").exists());
 }
 
 #[test]
@@ -109,11 +120,16 @@ fn the_soap_sample_exports_to_apex_with_its_settings_and_the_refresh_workaround(
     }
     let unknown = home.run(&["export", "No such request"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(
-        stderr(&unknown).contains("saved requests: \"Salesforce SOAP query\""),
-        "{}",
-        stderr(&unknown)
-    );
+    for expected in [
+        "no open collection is called so",
+        "the built-in samples: \"Salesforce SOAP query\"",
+    ] {
+        assert!(
+            stderr(&unknown).contains(expected),
+            "{expected:?} in {}",
+            stderr(&unknown)
+        );
+    }
 }
 
 #[test]
@@ -145,10 +161,18 @@ fn a_postman_collection_is_imported_without_a_single_secret_on_disk() {
     assert_ok(&dry);
     assert!(stdout(&dry).starts_with("Acme CRM API: 14 requests, 2 credentials\n"));
     assert!(!home.path().join("credentials.toml").exists());
+    assert!(!home.path().join("collections").exists());
 
     let import = home.run(&["import", "postman", fixture]);
     assert_ok(&import);
     let out = stdout(&import);
+    assert!(
+        out.starts_with(&format!(
+            "Acme CRM API: 14 requests in {}\n",
+            home.path().join("collections/Acme CRM API").display()
+        )),
+        "{out}"
+    );
     assert!(
         out.contains("credential Acme_CRM_API (new): definition only, no secrets"),
         "{out}"
@@ -163,7 +187,7 @@ fn a_postman_collection_is_imported_without_a_single_secret_on_disk() {
     );
     let apex = home.run(&[
         "export",
-        "Orders (legacy SOAP) / Get order",
+        "Acme CRM API/Orders (legacy SOAP)/Get order",
         "--format",
         "apex",
     ]);
@@ -208,7 +232,9 @@ fn a_hand_saved_hostile_request_exports_to_a_curl_command_that_sends_it_and_noth
         serde_json::json!({ "requests": [request] }).to_string(),
     )
     .unwrap();
-    let export = home.run(&["export", "Hostile"]);
+    // The first look at the app's collections moves requests.json into "My
+    // requests".
+    let export = home.run(&["export", "My requests/Hostile"]);
     assert_ok(&export);
     let script = stdout(&export);
 
