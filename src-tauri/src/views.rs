@@ -596,6 +596,7 @@ impl CollectionView {
         let read = Collection::open(Path::new(&opened.root)).and_then(|collection| {
             let environments = collection.environments()?;
             let mut variables: BTreeSet<String> = collection.variables.keys().cloned().collect();
+            variables.extend(collection.secrets.iter().cloned());
             for environment in &environments {
                 variables.extend(
                     collection
@@ -603,6 +604,7 @@ impl CollectionView {
                         .unwrap_or_default()
                         .into_keys(),
                 );
+                variables.extend(collection.secrets(Some(environment)).unwrap_or_default());
             }
             Ok((collection, environments, variables))
         });
@@ -703,7 +705,10 @@ pub struct VariableView {
     pub name: String,
     /// "environment Dev", "collection", "folder Accounts", ...
     pub scope: String,
+    /// What it resolved to; a secret's is always `[secret NAME]`.
     pub value: String,
+    /// A secret variable: its value is in the keychain, never shown.
+    pub secret: bool,
 }
 
 impl From<Resolved> for VariableView {
@@ -712,6 +717,7 @@ impl From<Resolved> for VariableView {
             name: resolved.name,
             scope: resolved.scope,
             value: resolved.value,
+            secret: resolved.secret,
         }
     }
 }
@@ -736,6 +742,11 @@ pub struct PostmanCollectionImport {
     pub environments: Vec<String>,
     /// The credentials its OAuth 2 settings added (authorize them next).
     pub credentials_added: Vec<String>,
+    /// The variables that carry a token (their values left out): to bind
+    /// to a credential (`bind_variables`).
+    pub token_variables: Vec<String>,
+    /// The variables that start request URLs: to bind to `callout:NAME`.
+    pub endpoint_variables: Vec<String>,
     /// What was left out or needs doing (a token to bind, ...).
     pub notes: Vec<String>,
 }

@@ -1044,8 +1044,8 @@ fn a_saved_request_sends_with_its_environment_and_its_sends_are_kept_and_sent_ag
     assert_eq!(
         preview["variables"],
         json!([
-            {"name": "access_token", "scope": "environment Sandbox", "value": "{!$Credential.OAuthToken}"},
-            {"name": "endpoint", "scope": "environment Sandbox", "value": "callout:Sandbox"},
+            {"name": "access_token", "scope": "environment Sandbox", "value": "{!$Credential.OAuthToken}", "secret": false},
+            {"name": "endpoint", "scope": "environment Sandbox", "value": "callout:Sandbox", "secret": false},
         ])
     );
 
@@ -1556,4 +1556,199 @@ fn what_another_process_writes_to_the_home_reaches_the_window_unasked() {
     });
     let listed = app.ok("list_collections", json!({}));
     assert_eq!(listed[0]["items"][0]["name"], "From a terminal", "{listed}");
+}
+
+#[test]
+fn salesforces_postman_collection_imports_with_its_environment_and_runs_bound_in_the_window() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../crates/core/tests/fixtures/postman"
+    );
+    let read = |name: &str| std::fs::read_to_string(format!("{fixtures}/{name}")).unwrap();
+    let imported = app.ok(
+        "import_postman_collection",
+        json!({"json": read("salesforce_apis.postman_collection.json"),
+               "environments": [read("salesforce_org.postman_environment.json")]}),
+    );
+    assert_eq!(imported["environments"], json!(["My Org"]), "{imported}");
+    let notes = imported["notes"].to_string();
+    assert!(notes.contains("{{_accessToken}}"), "{notes}");
+    let collection = &imported["collection"];
+    assert_eq!(collection["environments"], json!(["My Org"]));
+    let root = collection["root"].as_str().unwrap().to_string();
+
+    // The import names what to bind; bound to the Sandbox credential, the
+    // collection sends with the environment that keeps the binding.
+    assert_eq!(imported["tokenVariables"], json!(["_accessToken"]));
+    assert_eq!(imported["endpointVariables"], json!(["_endpoint"]));
+    let unknown = app
+        .invoke(
+            "bind_variables",
+            json!({"root": root, "environment": "Nope", "credential": "Nope",
+                   "tokens": imported["tokenVariables"], "endpoints": imported["endpointVariables"]}),
+        )
+        .unwrap_err();
+    assert!(
+        unknown["message"].as_str().unwrap().contains("Nope"),
+        "{unknown}"
+    );
+    app.ok(
+        "bind_variables",
+        json!({"root": root, "environment": "Sandbox", "credential": "Sandbox",
+               "tokens": imported["tokenVariables"], "endpoints": imported["endpointVariables"]}),
+    );
+    let bound =
+        std::fs::read_to_string(std::path::Path::new(&root).join("environments/Sandbox.toml"))
+            .unwrap();
+    assert!(
+        bound.contains("_accessToken = \"{!$Credential.OAuthToken}\""),
+        "{bound}"
+    );
+    assert_eq!(
+        app.ok("list_collections", json!({}))
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["root"] == root.as_str())
+            .unwrap()["environment"],
+        "Sandbox"
+    );
+    let send = |path: &str| {
+        let file = app.ok("read_saved", json!({"root": root, "path": path}));
+        let request = &file["request"];
+        let draft = json!({"method": request["method"], "url": request["url"],
+                           "headers": request["headers"], "body": request["body"]});
+        app.ok(
+            "send_saved",
+            json!({"root": root, "path": path, "draft": draft}),
+        )
+    };
+    let rest = send("REST/query.toml");
+    assert_eq!(rest["response"]["status"], 200, "{rest}");
+
+    // The session dies at the provider: the SOAP fault is recognised,
+    // refreshed and retried.
+    let raw = app.ok("reveal_token", json!({"name": "Sandbox"}));
+    assert!(app.sandbox().expire_access_token(raw.as_str().unwrap()));
+    let soap = send("SOAP/Partner/query.toml");
+    let steps: Vec<&str> = soap["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|attempt| attempt["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["sent", "refreshed", "sent"], "{soap}");
+    assert_eq!(soap["response"]["status"], 200);
+    let stats = app.sandbox().stats();
+    assert_eq!(stats.api_count("salesforce_soap", "invalid_session"), 1);
+
+    let name = collection["name"].as_str().unwrap();
+    let kept = app.ok(
+        "history",
+        json!({"request": format!("{name}/SOAP/Partner/Query"), "limit": 5}),
+    );
+    assert_eq!(kept.as_array().unwrap().len(), 1, "{kept}");
+    assert_eq!(kept[0]["environment"], "Sandbox");
+}
+
+#[test]
+fn a_secret_variable_is_masked_in_the_preview_and_sent_from_the_keychain_never_kept() {
+    use callout_core::collection::{self, Collection};
+    // `sandbox-user:sandbox-password` in base64: the sandbox's Basic login.
+    const LOGIN: &str = "c2FuZGJveC11c2VyOnNhbmRib3gtcGFzc3dvcmQ=";
+    let app = TestApp::new();
+    let dir = tempfile::tempdir().unwrap();
+    let created = app.ok(
+        "new_collection",
+        json!({"root": dir.path().join("api").display().to_string(), "name": "Api"}),
+    );
+    let root = created["root"].as_str().unwrap().to_string();
+    // As `callout env set login --secret --env Dev` keeps it.
+    let collection = Collection::open(std::path::Path::new(&root)).unwrap();
+    let vault = app.state().inner().service.store().home().vault();
+    collection
+        .set_secret(
+            &vault,
+            Some("Dev"),
+            "login",
+            &callout_core::Secret::new(LOGIN),
+        )
+        .unwrap();
+    let base = format!("base={}", app.sandbox().base_url());
+    let (name, value) = base.split_once('=').unwrap();
+    collection::set_variable(
+        &collection.environment_file("Dev").unwrap(),
+        name,
+        Some(value),
+    )
+    .unwrap();
+    let mut request = saved_request("Echo", "{{base}}/basic/echo");
+    request["method"] = json!("POST");
+    request["headers"] = json!([
+        {"name": "Authorization", "value": "Basic {{login}}"},
+        {"name": "X-Trace", "value": "{{login}}"},
+    ]);
+    request["body"] = json!("login={{login}}");
+    request["bodyKind"] = json!("text");
+    let file = app.ok(
+        "new_saved",
+        json!({"root": root, "folder": "", "request": request}),
+    );
+    app.ok(
+        "set_environment",
+        json!({"root": root, "environment": "Dev"}),
+    );
+    let draft = json!({"method": "POST", "url": request["url"], "headers": request["headers"],
+                       "body": request["body"]});
+    let args = json!({"root": root, "path": file["path"], "draft": draft});
+
+    let preview = app.ok("preview_saved", args.clone());
+    assert_eq!(preview["preview"]["error"], Value::Null, "{preview}");
+    let login = preview["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|variable| variable["name"] == "login")
+        .unwrap_or_else(|| panic!("{preview}"));
+    assert_eq!(
+        login,
+        &json!({"name": "login", "scope": "environment Dev", "value": "[secret login]",
+                "secret": true})
+    );
+    let shown = &preview["preview"]["request"];
+    assert_eq!(shown["headers"][1]["value"], "[secret login]", "{shown}");
+    assert_eq!(shown["body"], "login=[secret login]", "{shown}");
+    assert!(!preview.to_string().contains(LOGIN), "{preview}");
+
+    let report = app.ok("send_saved", args);
+    assert_eq!(
+        report["response"]["status"], 200,
+        "the secret let it in: {report}"
+    );
+    assert_eq!(app.sandbox().stats().api_count("basic", "ok"), 1);
+    assert_eq!(report["request"]["headers"][1]["value"], "[secret login]");
+    assert!(!report.to_string().contains(LOGIN), "{report}");
+    let history = app.ok("history", json!({"request": "Api/Echo", "limit": 10}));
+    let kept = app.ok("history_entry", json!({"id": history[0]["id"]}));
+    assert_eq!(kept["report"]["request"]["body"], "login=[secret login]");
+    for file in std::fs::read_dir(app.state().inner().service.store().home().data_dir()).unwrap() {
+        let path = file.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes
+                    .windows(LOGIN.len())
+                    .any(|window| window == LOGIN.as_bytes()),
+                "{} holds the secret",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        collection
+            .unset_secret(&vault, Some("Dev"), "login")
+            .unwrap()
+    );
 }

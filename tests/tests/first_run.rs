@@ -271,6 +271,19 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_in_five_st
         })
         .await;
     assert!(detected.contains("Sandbox"), "{detected}");
+    // Every event of the send is in before the picture is read: a mark
+    // looked up while events still arrive may be drawn again under the click.
+    session
+        .wait_for("the retry and its verdict in the timeline", || async {
+            let verdicts = session
+                .texts(r#"[data-testid="timeline-event"][data-kind="verdict"]"#)
+                .await;
+            let retried = session
+                .texts(r#"[data-testid="timeline-event"][data-kind="retry"]"#)
+                .await;
+            (verdicts.len() >= 3 && !retried.is_empty()).then_some(())
+        })
+        .await;
     // At the default range the fault, the refresh and the retry came within
     // milliseconds: one group mark that says how many it holds and opens
     // into marks that can each be told apart.
@@ -297,12 +310,15 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_in_five_st
     group.click().await.expect("open the group");
     session
         .wait_for("the group opened into its marks", || async {
-            let expanded = group.attr("aria-expanded").await.ok()??;
+            // Looked up again: a redraw may have replaced the element clicked.
+            let expanded = session
+                .texts(r#"[data-testid="timeline-group"][aria-expanded="true"]"#)
+                .await;
             let marks = session
                 .texts(r#"[data-testid="timeline-mark"]"#)
                 .await
                 .len();
-            (expanded == "true" && marks >= marks_before + count).then_some(())
+            (!expanded.is_empty() && marks >= marks_before + count).then_some(())
         })
         .await;
     session.screenshot("first-run-timeline-group").await;

@@ -61,6 +61,9 @@ export const restoreItem = (deleted: Deleted) => call("restore_item", { deleted 
 export const previewSaved = (root: string, path: string, draft: Draft) => call("preview_saved", { root, path, draft });
 export const sendSaved = (root: string, path: string, draft: Draft) => call("send_saved", { root, path, draft });
 export const importPostmanCollection = (json: string, environments: string[]) => call("import_postman_collection", { json, environments });
+/** Binds token variables to `{!$Credential.OAuthToken}` and endpoint variables to `callout:CREDENTIAL` in `environment`, and sends with it. */
+export const bindVariables = (root: string, environment: string, credential: string, tokens: string[], endpoints: string[]) =>
+  call("bind_variables", { root, environment, credential, tokens, endpoints });
 
 /** The newest kept sends first; of one saved request ("Collection/Folder/Request") when `request` is given. */
 export const history = (request: string | null, limit = 100) => call("history", { request, limit });

@@ -16,6 +16,8 @@
 //! | `detect_mb_s` | `detect::Detector::verdict` throughput on a 16 MB SOAP 500 with the fault at its end | — | reported |
 //! | `detect_ratio` | that verdict | a bare `quick_xml::Reader` event scan of the same bytes | ≤ 1.5 |
 //! | `render_ratio` | `merge::render` of a 10 KB envelope with 20 merge fields, request materialized | `str::replace` of the same fields | ≤ 2.0 |
+//! | `history_overhead` | a `callout:` SOAP call through `Sender::send`, then kept in the history (one SQLite row in WAL mode, bodies cut, credential headers withheld, retention trimmed) | the same call, not kept | reported (with the microseconds it adds) |
+//! | `collection_open` | `collection::Collection::open` of 1000 request files (10 KB envelopes) in 20 folders: parsed, ordered, stamped | reading the same files' bytes | ≤ 20 |
 //! | `timeline_query_ms` | `timeline::Timeline::query`, last hour of one credential among 100 000 events (SQLite file in a temp dir) | — | reported |
 //! | `app_start_ms` | release `callout-lab`: exec to the first non-blank capture of its window (`xdotool search`, then X `GetImage` captures, under Xvfb), median of launches | — | reported |
 //! | `app_rss_mb` | resident memory of the app and its WebKit processes 3 s after painting | — | reported |
@@ -30,13 +32,14 @@
 //!
 //! Options: `--app PATH` `--cli PATH` (release binaries), `--out PATH`,
 //! `--only NAME[,NAME...]` (steps: send, recovery, storm, detect, render,
-//! timeline, app, size), `--quick` (fewer iterations, for trying it out).
+//! timeline, history, collection, app, size), `--quick` (fewer iterations, for trying it out).
 
 mod app;
 mod cpu;
 mod engine;
 mod fixtures;
 mod report;
+mod workbench;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -101,8 +104,17 @@ impl BenchError {
 
 pub type Result<T, E = BenchError> = std::result::Result<T, E>;
 
-const STEPS: [&str; 8] = [
-    "app", "size", "send", "recovery", "storm", "detect", "render", "timeline",
+const STEPS: [&str; 10] = [
+    "app",
+    "size",
+    "send",
+    "recovery",
+    "storm",
+    "detect",
+    "render",
+    "timeline",
+    "history",
+    "collection",
 ];
 
 struct Options {
@@ -200,6 +212,10 @@ fn main() -> ExitCode {
             "detect" => cpu::detect(q(15, 3)),
             "render" => cpu::render(q(401, 41), 5).map(|f| vec![f]),
             "timeline" => cpu::timeline(100_000, q(51, 11)).map(|f| vec![f]),
+            "history" => runtime
+                .block_on(workbench::history_overhead(q(400, 50)))
+                .map(|f| vec![f]),
+            "collection" => workbench::collection_open(q(21, 5)).map(|f| vec![f]),
             _ => Ok(Vec::new()),
         };
         match result {

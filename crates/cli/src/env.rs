@@ -1,14 +1,17 @@
 //! `callout env`: a collection's environments and the variables in them
 //! (and the collection's own, without `--env`), and the one the workbench
-//! sends an open collection's requests with.
+//! sends an open collection's requests with. A secret variable's value is
+//! read from standard input and kept in the keychain, never in the file
+//! and never printed.
 
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use callout_core::Error;
 use callout_core::collection::{self, COLLECTION_FILE, Collection};
 use callout_core::home::Home;
 use callout_core::workbench::Workbench;
+use callout_core::{Error, Secret};
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Args)]
@@ -30,13 +33,20 @@ enum EnvCommand {
     /// Set a variable: in the environment --env names (made if new), else in
     /// the collection
     Set {
-        /// NAME=VALUE; the value may hold merge fields or a callout: URL
-        #[arg(value_name = "NAME=VALUE")]
+        /// NAME=VALUE; the value may hold merge fields or a callout: URL.
+        /// With --secret only NAME
+        #[arg(value_name = "NAME=VALUE|NAME")]
         assignment: String,
         #[arg(long = "env", value_name = "NAME")]
         environment: Option<String>,
+        /// A secret variable: its value is read from standard input (one
+        /// trailing line break dropped) and kept in the OS keychain; the
+        /// file only names it (secrets = [...])
+        #[arg(long)]
+        secret: bool,
     },
-    /// Remove a variable from the environment --env names, else from the collection
+    /// Remove a variable (a secret one from the keychain too) from the
+    /// environment --env names, else from the collection
     Unset {
         name: String,
         #[arg(long = "env", value_name = "NAME")]
@@ -118,10 +128,13 @@ fn env(home: Option<&Path>, given: Option<PathBuf>, command: EnvCommand) -> Resu
             }
         }
         EnvCommand::Show { name } => {
-            let variables = match &name {
+            let mut variables = match &name {
                 Some(name) => collection.environment(name)?,
                 None => collection.variables.clone(),
             };
+            for secret in collection.secrets(name.as_deref())? {
+                variables.insert(secret, SHOWN_SECRET.to_string());
+            }
             for (variable, value) in variables {
                 println!("{variable} = {value}");
             }
@@ -129,6 +142,34 @@ fn env(home: Option<&Path>, given: Option<PathBuf>, command: EnvCommand) -> Resu
         EnvCommand::Set {
             assignment,
             environment,
+            secret: true,
+        } => {
+            let name = assignment.trim();
+            if let Some((name, _)) = name.split_once('=') {
+                return Err(Error::Storage {
+                    action: "set the secret variable",
+                    path: name.trim().to_string(),
+                    detail: "give only its name with --secret: the value is read from standard \
+                             input (so it stays out of your shell's history)"
+                        .into(),
+                });
+            }
+            let value = read_secret(name)?;
+            let vault = Home::resolve(home)?.vault();
+            let had_plain = collection.set_secret(&vault, environment.as_deref(), name, &value)?;
+            let file = match environment.as_deref() {
+                Some(environment) => collection.new_environment_file(environment)?,
+                None => collection.root.join(COLLECTION_FILE),
+            };
+            println!("{name} = {SHOWN_SECRET}, named in {}", file.display());
+            if had_plain {
+                println!("its plain value was removed from {}", file.display());
+            }
+        }
+        EnvCommand::Set {
+            assignment,
+            environment,
+            secret: false,
         } => {
             let Some((name, value)) = assignment.split_once('=') else {
                 return Err(Error::InvalidUrl {
@@ -145,7 +186,14 @@ fn env(home: Option<&Path>, given: Option<PathBuf>, command: EnvCommand) -> Resu
         }
         EnvCommand::Unset { name, environment } => {
             let file = file_of(&collection, environment.as_deref())?;
-            if collection::set_variable(&file, &name, None)? {
+            if collection.secrets(environment.as_deref())?.contains(&name) {
+                let vault = Home::resolve(home)?.vault();
+                collection.unset_secret(&vault, environment.as_deref(), &name)?;
+                println!(
+                    "removed secret {name} from {} and its value from the keychain",
+                    file.display()
+                );
+            } else if collection::set_variable(&file, &name, None)? {
                 println!("removed {name} from {}", file.display());
             } else {
                 println!("{name} was not set in {}", file.display());
@@ -154,6 +202,39 @@ fn env(home: Option<&Path>, given: Option<PathBuf>, command: EnvCommand) -> Resu
         EnvCommand::Use { .. } => {}
     }
     Ok(())
+}
+
+/// How `env show` and `env set` show a secret variable's value.
+const SHOWN_SECRET: &str = "[secret, in the keychain]";
+
+/// The value of secret variable `name` from standard input: one line at a
+/// terminal, else everything, without one trailing line break. An empty
+/// value is refused.
+fn read_secret(name: &str) -> Result<Secret, Error> {
+    let refuse = |detail: String| Error::Storage {
+        action: "read the value of secret variable",
+        path: name.to_string(),
+        detail,
+    };
+    let stdin = std::io::stdin();
+    let mut text = String::new();
+    let read = if stdin.is_terminal() {
+        eprintln!("the value of {name} (one line; it is read as typed):");
+        stdin.read_line(&mut text)
+    } else {
+        stdin.lock().read_to_string(&mut text)
+    };
+    read.map_err(|error| refuse(format!("standard input could not be read: {error}")))?;
+    let value = text.strip_suffix('\n').map_or(text.as_str(), |line| {
+        line.strip_suffix('\r').unwrap_or(line)
+    });
+    if value.is_empty() {
+        return Err(refuse(format!(
+            "standard input was empty: give the value there (printf %s \"$VALUE\" | callout env \
+             set {name} --secret)"
+        )));
+    }
+    Ok(Secret::new(value))
 }
 
 /// The environment's file, or the collection's own.

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use callout_core::collection::{COLLECTION_FILE, Collection, RequestFile};
+use callout_core::collection::{COLLECTION_FILE, Collection, Filled, RequestFile, SecretSource};
 use callout_core::history::Label;
 use callout_core::home::Home;
 use callout_core::send::Draft;
@@ -35,15 +35,30 @@ impl Found {
         }
     }
 
-    /// The request as written, its `{{variables}}` filled in.
+    /// The request as written, its `{{variables}}` filled in, secret ones
+    /// as `[secret NAME]` (to show or export it; the keychain is not read).
     pub fn fill(&self, overrides: BTreeMap<String, String>) -> Result<Draft> {
-        let (draft, _resolved) = self.collection.fill(
+        Ok(self.filled(overrides, SecretSource::Masked)?.draft)
+    }
+
+    /// The request as written, its `{{variables}}` filled in for a send:
+    /// secret ones from the home's keychain.
+    pub fn fill_to_send(&self, home: &Home, overrides: BTreeMap<String, String>) -> Result<Filled> {
+        self.filled(overrides, SecretSource::Keychain(&home.vault()))
+    }
+
+    fn filled(
+        &self,
+        overrides: BTreeMap<String, String>,
+        secrets: SecretSource<'_>,
+    ) -> Result<Filled> {
+        self.collection.fill(
             &self.file,
             &self.file.request.draft(),
             self.environment.as_deref(),
             overrides,
-        )?;
-        Ok(draft)
+            secrets,
+        )
     }
 }
 

@@ -15,6 +15,7 @@ use callout_core::home::Home;
 use callout_core::interop::curl;
 use callout_core::oauth::TokenService;
 use callout_core::send::{Attempt, Draft, Header, Outcome, ResponseBody, Sender, Timeouts};
+use callout_core::variables::SecretValues;
 use callout_core::{Error, ErrorKind};
 use clap::Args;
 use serde::Serialize;
@@ -111,9 +112,14 @@ impl From<Error> for Failure {
     }
 }
 
-/// The saved request at `path`, its variables filled in, and the label its
-/// send is kept under ("Collection/Folder/Request", the environment used).
-fn saved_draft(home: &Home, path: &str, args: &SendArgs) -> Result<(Draft, Label), Failure> {
+/// The saved request at `path`, its variables filled in (secret ones from
+/// the keychain), the label its send is kept under ("Collection/Folder/
+/// Request", the environment used) and the secrets' values.
+fn saved_draft(
+    home: &Home,
+    path: &str,
+    args: &SendArgs,
+) -> Result<(Draft, Label, SecretValues), Failure> {
     let mut overrides = BTreeMap::new();
     for pair in &args.variables {
         let Some((name, value)) = pair.split_once('=') else {
@@ -127,12 +133,14 @@ fn saved_draft(home: &Home, path: &str, args: &SendArgs) -> Result<(Draft, Label
         args.collection.as_deref(),
         args.environment.as_deref(),
     )?;
-    Ok((found.fill(overrides)?, found.label()))
+    let filled = found.fill_to_send(home, overrides)?;
+    Ok((filled.draft, found.label(), filled.secrets))
 }
 
 fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
     let home = Home::resolve(home)?;
     let mut label = Label::default();
+    let mut secrets = SecretValues::default();
     let draft = match (&args.curl, &args.url) {
         (Some(command), _) => {
             let imported = curl::import(command, &|path| std::fs::read_to_string(path))?;
@@ -144,8 +152,9 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
         (None, Some(url)) => draft_from_arguments(url, args)?,
         (None, None) => match (&args.saved, args.again) {
             (Some(path), _) => {
-                let (draft, saved) = saved_draft(&home, path, args)?;
+                let (draft, saved, used) = saved_draft(&home, path, args)?;
                 label = saved;
+                secrets = used;
                 draft
             }
             (None, Some(id)) => {
@@ -179,9 +188,15 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
                 .with_home_timeline()?,
         );
         crate::timeline::warn_if_troubled(service.timeline());
-        let outcome =
-            actions::send::send_labelled(&sender, &service, &draft, args.user.as_deref(), &label)
-                .await;
+        let outcome = actions::send::send_with_secrets(
+            &sender,
+            &service,
+            &draft,
+            args.user.as_deref(),
+            &label,
+            &secrets,
+        )
+        .await;
         // The file may have been found damaged only while in use.
         crate::timeline::warn_if_troubled(service.timeline());
         Ok(outcome?)

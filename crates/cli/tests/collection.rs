@@ -664,3 +664,153 @@ fn a_postman_collection_imported_without_a_directory_is_opened_in_the_app_and_se
         "{listed}"
     );
 }
+
+/// `sandbox-user:sandbox-password` in base64: the Basic login the sandbox's
+/// `/basic` API lets in.
+const SANDBOX_BASIC: &str = "c2FuZGJveC11c2VyOnNhbmRib3gtcGFzc3dvcmQ=";
+/// A Basic login with the wrong password.
+const WRONG_BASIC: &str = "c2FuZGJveC11c2VyOndyb25nLXBhc3N3b3Jk";
+
+#[test]
+fn a_secret_variable_comes_from_stdin_lives_in_the_keychain_and_is_masked_where_kept_or_shown() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let home = TestHome::new();
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path().join("api");
+    let dir_text = dir.to_str().unwrap();
+    assert_ok(&home.run(&["collection", "new", dir_text]));
+    let env_with_stdin = |args: &[&str], stdin: &str| {
+        let mut all = vec!["env", "--collection", dir_text];
+        all.extend_from_slice(args);
+        home.run_with_stdin(&all, stdin)
+    };
+    let env = |args: &[&str]| {
+        let output = env_with_stdin(args, "");
+        assert_ok(&output);
+        stdout(&output)
+    };
+    env(&["set", &format!("base={}", sandbox.base_url())]);
+    env(&["set", "user=sandbox-user", "--env", "Dev"]);
+    let set = env_with_stdin(
+        &["set", "login", "--secret", "--env", "Dev"],
+        &format!("{SANDBOX_BASIC}\n"),
+    );
+    assert_ok(&set);
+    assert!(
+        stdout(&set).starts_with("login = [secret, in the keychain], named in "),
+        "{}",
+        stdout(&set)
+    );
+    let file = std::fs::read_to_string(dir.join("environments/Dev.toml")).unwrap();
+    assert!(file.starts_with("secrets = [\"login\"]\n"), "{file}");
+    assert_eq!(
+        env(&["show", "Dev"]),
+        "login = [secret, in the keychain]\nuser = sandbox-user\n"
+    );
+    // An empty value, a value on the command line or in the file: refused.
+    let empty = env_with_stdin(&["set", "other", "--secret", "--env", "Dev"], "\n");
+    assert!(!empty.status.success());
+    assert!(
+        stderr(&empty).contains("standard input was empty"),
+        "{}",
+        stderr(&empty)
+    );
+    let inline = env_with_stdin(&["set", "other=x", "--secret", "--env", "Dev"], "x");
+    assert!(
+        stderr(&inline).contains("give only its name with --secret"),
+        "{}",
+        stderr(&inline)
+    );
+    let plain = env_with_stdin(&["set", "login=plain", "--env", "Dev"], "");
+    assert!(
+        stderr(&plain).contains("\"login\" is a secret variable there"),
+        "{}",
+        stderr(&plain)
+    );
+
+    std::fs::write(
+        dir.join("echo.toml"),
+        "name = \"Echo\"\nmethod = \"POST\"\nurl = \"{{base}}/basic/echo\"\n\n\
+         [[header]]\nname = \"Authorization\"\nvalue = \"Basic {{login}}\"\n\n\
+         [[header]]\nname = \"X-Trace\"\nvalue = \"{{user}} {{login}}\"\n\n\
+         [body]\ntext = \"login={{login}}\"\n",
+    )
+    .unwrap();
+    let send = || {
+        home.run(&[
+            "send",
+            "--saved",
+            "Echo",
+            "--collection",
+            dir_text,
+            "--env",
+            "Dev",
+            "--json",
+        ])
+    };
+    let sent = send();
+    assert_ok(&sent);
+    let json: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
+    assert_eq!(json["status"], 200, "the secret let it in: {json:#}");
+    assert_eq!(sandbox.stats().api_count("basic", "ok"), 1);
+    let shown = String::from_utf8_lossy(&sent.stdout);
+    assert!(!shown.contains(SANDBOX_BASIC), "{shown}");
+    assert_eq!(
+        json["attempts"][0]["request"]["headers"][1]["value"],
+        "sandbox-user [secret login]"
+    );
+
+    // Another value in the keychain, another login: the wrong one is refused.
+    assert_ok(&env_with_stdin(
+        &["set", "login", "--secret", "--env", "Dev"],
+        WRONG_BASIC,
+    ));
+    let refused = send();
+    assert_ok(&refused);
+    let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(json["status"], 401, "{json:#}");
+    assert_eq!(sandbox.stats().api_count("basic", "wrong_login"), 1);
+
+    // The history keeps the sends, the secret in none of its bytes.
+    let listed = home.run(&["history", "--request", "api/Echo", "--json"]);
+    assert_ok(&listed);
+    let sends: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(sends.as_array().unwrap().len(), 2, "{sends:#}");
+    let id = sends[1]["id"].as_i64().unwrap().to_string();
+    let kept = home.run(&["history", "show", &id, "--json"]);
+    assert_ok(&kept);
+    let kept: serde_json::Value = serde_json::from_slice(&kept.stdout).unwrap();
+    assert_eq!(
+        kept["report"]["request"]["body"], "login=[secret login]",
+        "{kept:#}"
+    );
+    let again = home.run(&["send", "--again", &id]);
+    assert!(
+        stderr(&again).contains("used the secret variable login"),
+        "{}",
+        stderr(&again)
+    );
+    common::assert_no_secret_in_files(home.path(), &[SANDBOX_BASIC, WRONG_BASIC]);
+    common::assert_no_secret_in_files(repo.path(), &[SANDBOX_BASIC, WRONG_BASIC]);
+
+    // Unset: gone from the keychain and the file; declared again by hand
+    // (as a clone from git would be), a send says how to set it.
+    assert!(env(&["unset", "login", "--env", "Dev"]).starts_with("removed secret login from "),);
+    assert_eq!(env(&["show", "Dev"]), "user = sandbox-user\n");
+    std::fs::write(
+        dir.join("environments/Dev.toml"),
+        "secrets = [\"login\"]\n[variables]\nuser = \"sandbox-user\"\n",
+    )
+    .unwrap();
+    let missing = send();
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains(
+            "secret variable {{login}} of environment Dev of collection \"api\" has no value in \
+             the keychain"
+        ) && stderr(&missing).contains("(`callout env set login --secret --env Dev`)"),
+        "{}",
+        stderr(&missing)
+    );
+    assert_eq!(sandbox.stats().api_count("basic", "ok"), 1, "nothing sent");
+}

@@ -666,7 +666,7 @@ pub(crate) fn is_allowed_refresh_code(code: u16) -> bool {
 }
 
 /// Why `name` is not a valid developer name, if it is not.
-fn check_name(name: &str) -> std::result::Result<(), String> {
+pub(crate) fn check_name(name: &str) -> std::result::Result<(), String> {
     let Some(first) = name.chars().next() else {
         return Err("is empty".into());
     };

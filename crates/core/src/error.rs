@@ -57,6 +57,21 @@ pub enum Error {
         known: Vec<String>,
     },
 
+    /// A secret variable a request uses has no value in the keychain (a
+    /// collection cloned from git, another machine, a keychain reset).
+    #[error(
+        "secret variable {{{{{name}}}}} of {} has no value in the keychain (a secret is never in \
+         the collection's files: each machine sets it once); set it (`callout env set {name} \
+         --secret{}`)",
+        secret_owner(.collection, .environment.as_deref()),
+        env_flag(.environment.as_deref())
+    )]
+    MissingSecret {
+        name: String,
+        collection: String,
+        environment: Option<String>,
+    },
+
     /// Variables whose values refer to each other in a circle.
     #[error("the variables in the {location} refer to each other in a circle: {chain}")]
     VariableLoop { chain: String, location: Location },
@@ -233,7 +248,9 @@ impl Error {
             | Error::UnclosedMergeField { .. }
             | Error::DisallowedMergeFunction { .. }
             | Error::MergeFieldWithoutCredential { .. } => ErrorKind::MergeField,
-            Error::UnknownVariable { .. } | Error::VariableLoop { .. } => ErrorKind::Variable,
+            Error::UnknownVariable { .. }
+            | Error::VariableLoop { .. }
+            | Error::MissingSecret { .. } => ErrorKind::Variable,
             Error::MissingCredentialValue { .. } => ErrorKind::MissingCredentialValue,
             Error::UnknownCredential { .. } => ErrorKind::UnknownCredential,
             Error::InvalidCredential { .. } => ErrorKind::InvalidCredential,
@@ -360,6 +377,23 @@ fn known_variables(names: &[String]) -> String {
             .to_string()
     } else {
         format!("known variables: {}", names.join(", "))
+    }
+}
+
+/// "environment Dev of collection "Acme"", or "collection "Acme"".
+fn secret_owner(collection: &str, environment: Option<&str>) -> String {
+    match environment {
+        Some(environment) => format!("environment {environment} of collection \"{collection}\""),
+        None => format!("collection \"{collection}\""),
+    }
+}
+
+/// ` --env NAME` (quoted when it holds a space), or nothing.
+fn env_flag(environment: Option<&str>) -> String {
+    match environment {
+        Some(name) if name.contains(char::is_whitespace) => format!(" --env \"{name}\""),
+        Some(name) => format!(" --env {name}"),
+        None => String::new(),
     }
 }
 

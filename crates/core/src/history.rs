@@ -6,8 +6,19 @@
 //! every attempt — with each body cut at [`MAX_BODY`] (and marked so).
 //! Oldest rows beyond the retention (count and age) are removed as new
 //! ones come.
+//!
+//! Nothing secret is kept: a credential written out in a request's
+//! credential header is withheld, and the value of every secret variable
+//! the request was filled in with ([`History::scrubbing`]) is replaced by
+//! `[secret NAME]` wherever it appears — the request, the URL, the
+//! response, every attempt — before anything is written (values shorter
+//! than [`MIN_SCRUBBED`](crate::variables::MIN_SCRUBBED) characters
+//! excepted). Such a send cannot be sent again from the history; its saved
+//! request can.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -18,6 +29,7 @@ use ts_rs::TS;
 use crate::home::Home;
 use crate::http::Draft;
 use crate::send::Report;
+use crate::variables::SecretValues;
 use crate::{Error, Result};
 
 /// The history's file name inside the data directory.
@@ -89,6 +101,22 @@ impl History {
         Self::open_at(&home.data_dir().join(FILE_NAME))
     }
 
+    /// The history of `home`, opened once per process and shared: every
+    /// send keeps itself through it, so the file is not opened (nor its
+    /// tables checked) again on the send path. A failed open is tried again
+    /// next time.
+    pub fn shared(home: &Home) -> Result<Arc<Mutex<History>>> {
+        static OPEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Mutex<History>>>>> = OnceLock::new();
+        let path = home.data_dir().join(FILE_NAME);
+        let mut open = crate::locked(OPEN.get_or_init(Default::default));
+        if let Some(history) = open.get(&path) {
+            return Ok(Arc::clone(history));
+        }
+        let history = Arc::new(Mutex::new(Self::open_at(&path)?));
+        open.insert(path, Arc::clone(&history));
+        Ok(history)
+    }
+
     pub fn open_at(path: &Path) -> Result<Self> {
         let trouble = |error: rusqlite::Error| Error::Storage {
             action: "open the history",
@@ -101,6 +129,11 @@ impl History {
             .map_err(trouble)?;
         connection
             .pragma_update(None, "journal_mode", "WAL")
+            .map_err(trouble)?;
+        // With WAL, NORMAL syncs at checkpoints, not at every send: a crash of
+        // the machine may lose the newest sends, never the file.
+        connection
+            .pragma_update(None, "synchronous", "NORMAL")
             .map_err(trouble)?;
         connection
             .execute_batch(
@@ -145,42 +178,17 @@ impl History {
         duration: Duration,
         keep: Retention,
     ) -> Result<i64> {
-        let mut value = serde_json::to_value(report).map_err(|error| Error::Storage {
-            action: "keep the send in the history",
-            path: self.path.display().to_string(),
-            detail: error.to_string(),
-        })?;
-        cut_bodies(&mut value);
-        withhold_in_report(&mut value);
-        let kept_draft = KeptDraft::of(draft);
-        let at_ms = millis(at);
-        self.connection
-            .execute(
-                "INSERT INTO sends (at_ms, request, environment, method, url, status, duration_ms, report, draft)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    at_ms as i64,
-                    label.request,
-                    label.environment,
-                    report.request.method,
-                    report.request.url,
-                    report.response.status,
-                    duration.as_millis().min(i64::MAX as u128) as i64,
-                    value.to_string(),
-                    serde_json::to_string(&kept_draft).unwrap_or_default(),
-                ],
-            )
-            .map_err(self.trouble("keep the send in the history"))?;
-        let id = self.connection.last_insert_rowid();
-        let oldest_kept = at_ms.saturating_sub(keep.age.as_millis().min(u64::MAX as u128) as u64);
-        self.connection
-            .execute(
-                "DELETE FROM sends WHERE at_ms < ?1
-                   OR id <= (SELECT id FROM sends ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-                params![oldest_kept as i64, keep.count],
-            )
-            .map_err(self.trouble("trim the history"))?;
-        Ok(id)
+        self.scrubbing(&SecretValues::default())
+            .record(draft, report, label, at, duration, keep)
+    }
+
+    /// This history, keeping sends with the values of the secret variables
+    /// `secrets` replaced by `[secret NAME]` everywhere.
+    pub fn scrubbing<'a>(&'a self, secrets: &'a SecretValues) -> Scrubbing<'a> {
+        Scrubbing {
+            history: self,
+            secrets,
+        }
     }
 
     /// The newest sends first, at most `limit`; of one saved request when
@@ -220,6 +228,24 @@ impl History {
         let kept_draft: KeptDraft = draft
             .and_then(|text| serde_json::from_str(&text).ok())
             .ok_or_else(|| refuse(format!("send {id} kept no request to send again")))?;
+        if !kept_draft.secrets.is_empty() {
+            return Err(refuse(format!(
+                "send {id} used the secret {} {}, whose value the history does not keep; \
+                 send its saved request again{}",
+                if kept_draft.secrets.len() == 1 {
+                    "variable"
+                } else {
+                    "variables"
+                },
+                kept_draft.secrets.join(" and "),
+                kept.sent
+                    .request
+                    .as_deref()
+                    .map_or_else(String::new, |request| format!(
+                        " (`callout send --saved \"{request}\"`)"
+                    ))
+            )));
+        }
         if !kept_draft.withheld.is_empty() {
             return Err(refuse(format!(
                 "send {id} carried a credential written out in its {} header, which the history \
@@ -301,6 +327,68 @@ impl History {
     }
 }
 
+/// A [`History`] that keeps sends without the values of some secret
+/// variables ([`History::scrubbing`]).
+pub struct Scrubbing<'a> {
+    history: &'a History,
+    secrets: &'a SecretValues,
+}
+
+impl Scrubbing<'_> {
+    /// [`History::record`], of a send `draft` holds the secrets of (filled
+    /// in with them): none of their values is kept.
+    pub fn record(
+        &self,
+        draft: &Draft,
+        report: &Report,
+        label: &Label,
+        at: SystemTime,
+        duration: Duration,
+        keep: Retention,
+    ) -> Result<i64> {
+        let history = self.history;
+        let mut value = serde_json::to_value(report).map_err(|error| Error::Storage {
+            action: "keep the send in the history",
+            path: history.path.display().to_string(),
+            detail: error.to_string(),
+        })?;
+        cut_bodies(&mut value);
+        withhold_in_report(&mut value);
+        scrub_strings(&mut value, self.secrets);
+        let kept_draft = KeptDraft::of(draft, self.secrets);
+        let url = self.secrets.scrub(&report.request.url);
+        let at_ms = millis(at);
+        history.connection
+            .execute(
+                "INSERT INTO sends (at_ms, request, environment, method, url, status, duration_ms, report, draft)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    at_ms as i64,
+                    label.request,
+                    label.environment,
+                    report.request.method,
+                    url,
+                    report.response.status,
+                    duration.as_millis().min(i64::MAX as u128) as i64,
+                    value.to_string(),
+                    serde_json::to_string(&kept_draft).unwrap_or_default(),
+                ],
+            )
+            .map_err(history.trouble("keep the send in the history"))?;
+        let id = history.connection.last_insert_rowid();
+        let oldest_kept = at_ms.saturating_sub(keep.age.as_millis().min(u64::MAX as u128) as u64);
+        history
+            .connection
+            .execute(
+                "DELETE FROM sends WHERE at_ms < ?1
+                   OR id <= (SELECT id FROM sends ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+                params![oldest_kept as i64, keep.count],
+            )
+            .map_err(history.trouble("trim the history"))?;
+        Ok(id)
+    }
+}
+
 /// Headers that carry a credential: their written-out values are never kept.
 const CREDENTIAL_HEADERS: [&str; 7] = [
     "authorization",
@@ -322,15 +410,18 @@ fn is_credential_header(name: &str) -> bool {
 }
 
 /// A draft as the history keeps it: credential headers whose value is
-/// written out (no merge field gives it) withheld and named.
+/// written out (no merge field gives it) withheld and named, and secret
+/// variables' values scrubbed (their names kept).
 #[derive(Serialize, serde::Deserialize)]
 struct KeptDraft {
     draft: Draft,
     withheld: Vec<String>,
+    #[serde(default)]
+    secrets: Vec<String>,
 }
 
 impl KeptDraft {
-    fn of(draft: &Draft) -> Self {
+    fn of(draft: &Draft, secrets: &SecretValues) -> Self {
         let mut kept = draft.clone();
         let mut withheld = Vec::new();
         for header in &mut kept.headers {
@@ -339,10 +430,40 @@ impl KeptDraft {
                 header.value = WITHHELD.into();
             }
         }
+        kept.url = secrets.scrub(&kept.url);
+        for header in &mut kept.headers {
+            header.name = secrets.scrub(&header.name);
+            header.value = secrets.scrub(&header.value);
+        }
+        kept.body = kept.body.as_deref().map(|body| secrets.scrub(body));
         Self {
             draft: kept,
             withheld,
+            secrets: secrets.names(),
         }
+    }
+}
+
+/// Every string in `value` (the report's URLs, headers, bodies, messages)
+/// with the secret values scrubbed.
+fn scrub_strings(value: &mut Value, secrets: &SecretValues) {
+    if secrets.is_empty() {
+        return;
+    }
+    match value {
+        Value::String(text) => {
+            let scrubbed = secrets.scrub(text);
+            if scrubbed != *text {
+                *text = scrubbed;
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| scrub_strings(item, secrets)),
+        Value::Object(object) => object
+            .iter_mut()
+            .for_each(|(_, item)| scrub_strings(item, secrets)),
+        _ => {}
     }
 }
 
@@ -614,6 +735,81 @@ mod tests {
         assert_eq!(
             history.get(id).unwrap().report["request"]["headers"][0]["value"],
             WITHHELD
+        );
+    }
+
+    #[test]
+    fn a_secret_variable_sent_in_a_header_the_url_and_the_body_is_in_no_byte_of_the_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let history = History::open_at(&path).unwrap();
+        let password = "s3cret-variable-value";
+        let key = "k3y-of-the-collection";
+        let sent = Draft::new("POST", format!("https://api.example/login?key={key}"))
+            .header("X-Password", password)
+            .body(format!("{{\"password\": \"{password}\"}}"));
+        let mut shown = report(200, &format!("{{\"echo\": \"{password}\"}}"));
+        shown.request.url = sent.url.clone();
+        shown.request.headers = sent.headers.clone();
+        shown.request.body = sent.body.clone();
+        let mut secrets = SecretValues::default();
+        secrets.insert("password", crate::Secret::new(password));
+        secrets.insert("api_key", crate::Secret::new(key));
+        let label = Label {
+            request: Some("Acme/Login".into()),
+            environment: Some("Dev".into()),
+        };
+        let id = history
+            .scrubbing(&secrets)
+            .record(
+                &sent,
+                &shown,
+                &label,
+                SystemTime::now(),
+                Duration::ZERO,
+                DEFAULT_KEEP,
+            )
+            .unwrap();
+        drop(history);
+        let mut files = 0;
+        for file in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(file.unwrap().path()).unwrap();
+            files += 1;
+            for secret in [password, key] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret}"
+                );
+            }
+        }
+        assert!(files >= 1);
+
+        let history = History::open_at(&path).unwrap();
+        let kept = history.get(id).unwrap();
+        assert_eq!(
+            kept.sent.url,
+            "https://api.example/login?key=[secret api_key]"
+        );
+        assert_eq!(
+            kept.report["request"]["headers"][0]["value"],
+            "[secret password]"
+        );
+        assert_eq!(
+            kept.report["request"]["body"],
+            "{\"password\": \"[secret password]\"}"
+        );
+        assert_eq!(
+            kept.report["response"]["body"],
+            "{\"echo\": \"[secret password]\"}"
+        );
+        let refused = history.draft(id).unwrap_err().to_string();
+        assert!(
+            refused.contains("used the secret variables api_key and password"),
+            "{refused}"
+        );
+        assert!(
+            refused.contains("(`callout send --saved \"Acme/Login\"`)"),
+            "{refused}"
         );
     }
 

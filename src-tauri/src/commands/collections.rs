@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use callout_core::actions;
-use callout_core::collection::{self, Collection, Deleted, RequestFile, Stamp};
+use callout_core::collection::{
+    self, Collection, Deleted, Filled, RequestFile, SecretSource, Stamp,
+};
 use callout_core::history::Label;
 use callout_core::interop::postman_folder;
 use callout_core::requests::{self, SavedRequest};
@@ -199,7 +201,8 @@ pub fn restore_item<R: Runtime>(app: AppHandle<R>, deleted: Deleted) -> Reply<St
 
 /// `draft` (the saved request at `path`, as edited) with its variables
 /// filled in from the collection and its environment, rendered as it would
-/// be sent (secrets masked); what each variable resolved to and from where.
+/// be sent (secrets masked: a secret variable as `[secret NAME]`, its value
+/// not even read); what each variable resolved to and from where.
 #[tauri::command(async)]
 pub fn preview_saved(
     state: State<'_, AppState>,
@@ -207,10 +210,14 @@ pub fn preview_saved(
     path: String,
     draft: Draft,
 ) -> SavedPreview {
-    match fill(&state.workbench, &root, &path, &draft) {
-        Ok((filled, resolved, _)) => SavedPreview {
-            preview: requests::preview(state.service.store(), &filled),
-            variables: resolved.into_iter().map(VariableView::from).collect(),
+    match fill(&state.workbench, &root, &path, &draft, SecretSource::Masked) {
+        Ok((filled, _)) => SavedPreview {
+            preview: requests::preview(state.service.store(), &filled.draft),
+            variables: filled
+                .resolved
+                .into_iter()
+                .map(VariableView::from)
+                .collect(),
         },
         Err(error) => SavedPreview {
             preview: requests::Preview {
@@ -224,7 +231,8 @@ pub fn preview_saved(
 }
 
 /// Sends the saved request at `path` as edited (`draft`), its variables
-/// filled in first; kept in the history under the request's name.
+/// filled in first (secret ones from the keychain); kept in the history
+/// under the request's name, the secrets' values scrubbed.
 #[tauri::command]
 pub async fn send_saved<R: Runtime>(
     app: AppHandle<R>,
@@ -233,9 +241,24 @@ pub async fn send_saved<R: Runtime>(
     path: String,
     draft: Draft,
 ) -> Reply<Report> {
-    let (filled, _, label) = fill(&state.workbench, &root, &path, &draft).map_err(report)?;
-    let outcome =
-        actions::send::send_labelled(&state.sender, &state.service, &filled, None, &label).await;
+    let vault = state.service.store().home().vault();
+    let (filled, label) = fill(
+        &state.workbench,
+        &root,
+        &path,
+        &draft,
+        SecretSource::Keychain(&vault),
+    )
+    .map_err(report)?;
+    let outcome = actions::send::send_with_secrets(
+        &state.sender,
+        &state.service,
+        &filled.draft,
+        None,
+        &label,
+        &filled.secrets,
+    )
+    .await;
     watch::check_now(&app);
     outcome.map(|outcome| outcome.report()).map_err(report)
 }
@@ -273,26 +296,29 @@ pub fn import_postman_collection<R: Runtime>(
         environments: imported.environments,
         credentials_added,
         notes: imported.notes,
+        token_variables: imported.token_variables,
+        endpoint_variables: imported.endpoint_variables,
     })
 }
 
-/// The saved request filled in for a send: the draft, what each variable
-/// resolved to, and the history's label.
+/// The saved request filled in, its secrets from `secrets`, and the
+/// history's label.
 fn fill(
     workbench: &Workbench,
     root: &str,
     path: &str,
     draft: &Draft,
-) -> callout_core::Result<(Draft, Vec<callout_core::variables::Resolved>, Label)> {
+    secrets: SecretSource<'_>,
+) -> callout_core::Result<(Filled, Label)> {
     let (opened, collection) = workbench.collection(root)?;
     let file: RequestFile = collection.request(path)?.clone();
     let environment = opened.environment.as_deref();
-    let (filled, resolved) = collection.fill(&file, draft, environment, BTreeMap::new())?;
+    let filled = collection.fill(&file, draft, environment, BTreeMap::new(), secrets)?;
     let label = Label {
         request: Some(format!("{}/{}", collection.name, file.named_path())),
         environment: opened.environment.clone(),
     };
-    Ok((filled, resolved, label))
+    Ok((filled, label))
 }
 
 fn changed<R: Runtime, T>(app: &AppHandle<R>, result: callout_core::Result<T>) -> Reply<T> {
@@ -308,4 +334,31 @@ fn expand(root: &str) -> PathBuf {
         (Some(rest), Some(home)) => Path::new(&home).join(rest),
         _ => PathBuf::from(root),
     }
+}
+
+/// Binds the collection's token variables to `credential`'s
+/// `{!$Credential.OAuthToken}` and its endpoint variables to
+/// `callout:CREDENTIAL`, in the environment `environment` (made when new),
+/// and sends the collection's requests with that environment.
+#[tauri::command(async)]
+pub fn bind_variables<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    root: String,
+    environment: String,
+    credential: String,
+    tokens: Vec<String>,
+    endpoints: Vec<String>,
+) -> Reply<()> {
+    let credentials = state.service.store().load().map_err(report)?;
+    credentials.get(&credential).map_err(report)?;
+    let (_, collection) = state.workbench.collection(&root).map_err(report)?;
+    collection::bind(&collection, &environment, &credential, &tokens, &endpoints)
+        .map_err(report)?;
+    state
+        .workbench
+        .set_environment(&root, Some(environment.trim()))
+        .map_err(report)?;
+    watch::check_now(&app);
+    Ok(())
 }

@@ -93,6 +93,7 @@ macro_rules! with_commands {
             collections::preview_saved(root: String, path: String, draft: Draft) -> SavedPreview,
             collections::send_saved(root: String, path: String, draft: Draft) -> Reply<Report>,
             collections::import_postman_collection(json: String, environments: Vec<String>) -> Reply<PostmanCollectionImport>,
+            collections::bind_variables(root: String, environment: String, credential: String, tokens: Vec<String>, endpoints: Vec<String>) -> Reply<()>,
             history::history(request: Option<String>, limit: u32) -> Reply<Vec<Sent>>,
             history::history_entry(id: u32) -> Reply<Kept>,
             history::history_diff(before: u32, after: u32) -> Reply<String>,

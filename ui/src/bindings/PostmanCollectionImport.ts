@@ -14,6 +14,15 @@ environments: Array<string>,
  */
 credentialsAdded: Array<string>, 
 /**
+ * The variables that carry a token (their values left out): to bind
+ * to a credential (`bind_variables`).
+ */
+tokenVariables: Array<string>, 
+/**
+ * The variables that start request URLs: to bind to `callout:NAME`.
+ */
+endpointVariables: Array<string>, 
+/**
  * What was left out or needs doing (a token to bind, ...).
  */
 notes: Array<string>, };

@@ -7,4 +7,12 @@ export type VariableView = { name: string,
 /**
  * "environment Dev", "collection", "folder Accounts", ...
  */
-scope: string, value: string, };
+scope: string, 
+/**
+ * What it resolved to; a secret's is always `[secret NAME]`.
+ */
+value: string, 
+/**
+ * A secret variable: its value is in the keychain, never shown.
+ */
+secret: boolean, };

@@ -70,6 +70,7 @@ export interface Commands {
   preview_saved: { args: { root: string, path: string, draft: Draft }; result: SavedPreview };
   send_saved: { args: { root: string, path: string, draft: Draft }; result: SendReport };
   import_postman_collection: { args: { json: string, environments: Array<string> }; result: PostmanCollectionImport };
+  bind_variables: { args: { root: string, environment: string, credential: string, tokens: Array<string>, endpoints: Array<string> }; result: null };
   history: { args: { request: string | null, limit: number }; result: Array<Sent> };
   history_entry: { args: { id: number }; result: Kept };
   history_diff: { args: { before: number, after: number }; result: string };

@@ -345,6 +345,7 @@ const commands: Handlers = {
   preview_saved: unavailable("preview a saved request"),
   send_saved: unavailable("send a saved request"),
   import_postman_collection: unavailable("import a Postman collection"),
+  bind_variables: unavailable("bind variables to a credential"),
   history: () => [],
   history_entry: unavailable("open a past send"),
   history_diff: unavailable("compare sends"),

@@ -93,6 +93,57 @@ export function askLogin(title: string, message: string, usernameLabel: string, 
   }, null);
 }
 
+/** A binding asked for: which credential, in which environment. */
+export interface AskedBinding {
+  credential: string;
+  environment: string;
+}
+
+/**
+ * Asks which credential a collection's token and endpoint variables are bound to
+ * (the variables are named in `message`), and the environment that keeps the
+ * binding; resolves null when the user leaves them unbound.
+ */
+export function askBinding(title: string, message: string, credentials: string[], preferred: string | null): Promise<AskedBinding | null> {
+  return open<AskedBinding | null>((close) => {
+    const credential = h(
+      "select",
+      { "aria-label": "Credential", testid: "bind-credential" },
+      credentials.map((name) => h("option", { value: name, selected: name === preferred ? true : undefined }, name)),
+    );
+    const environment = h("input", { type: "text", "aria-label": "Environment", spellcheck: "false", testid: "bind-environment", value: preferred ?? credentials[0] ?? "" });
+    let named = false;
+    environment.addEventListener("input", () => (named = true));
+    credential.addEventListener("change", () => {
+      if (!named) environment.value = credential.value;
+    });
+    const form = h(
+      "form",
+      { class: "modal", role: "dialog", "aria-modal": "true", "aria-label": title, testid: "modal" },
+      h("h2", null, title),
+      h("p", null, message),
+      h("label", { class: "modal-label" }, "Credential", credential),
+      h("label", { class: "modal-label" }, "Environment that keeps the binding", environment),
+      h(
+        "div",
+        { class: "form-actions" },
+        h("button", { type: "button", class: "ghost", onclick: () => close(null) }, "Not now"),
+        h("button", { type: "submit", class: "primary", testid: "bind-confirm" }, "Bind"),
+      ),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const name = environment.value.trim();
+      if (!name || !credential.value) {
+        environment.focus();
+        return;
+      }
+      close({ credential: credential.value, environment: name });
+    });
+    return form;
+  }, null);
+}
+
 /** Asks yes or no; resolves true for yes. */
 export function askConfirm(title: string, message: string, confirm: string): Promise<boolean> {
   return open<boolean>(

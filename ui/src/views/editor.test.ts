@@ -12,6 +12,8 @@ import type { Preview, SavedRequest, SendReport } from "../pending-types";
 import { fromSaved, saveEditorState } from "../logic/drafts";
 import type { ImportedRequest } from "../bindings/ImportedRequest";
 import { toaster } from "../ui/toast";
+import * as store from "../store";
+import type { CredentialView } from "../pending-types";
 import { EditorView } from "./editor";
 
 const SOAP: SavedRequest = {
@@ -52,6 +54,8 @@ let importCurl: (command: string) => ImportedRequest;
 let importPostman: (json: string) => unknown;
 let exportRequest: (draft: Draft, format: string) => string;
 let authorized: string[];
+/** What `bind_variables` was asked. */
+let bound: Record<string, unknown>[];
 
 beforeAll(() =>
   mockIPC(
@@ -67,7 +71,7 @@ beforeAll(() =>
               name: "My requests",
               environments: [],
               environment: null,
-              variables: [],
+              variables: ["endpoint", "version"],
               items: held.filter((r) => !r.sample).map((r) => ({ kind: "request", name: r.name, path: r.id, method: r.method, url: r.url, stamp: stampOf(r) })),
               problem: null,
             },
@@ -103,6 +107,9 @@ beforeAll(() =>
           return importCurl(a.command as string);
         case "import_postman_collection":
           return importPostman(a.json as string);
+        case "bind_variables":
+          bound.push(structuredClone(a));
+          return null;
         case "export_request":
           return exportRequest(a.draft as Draft, a.format as string);
         case "authorize":
@@ -134,6 +141,7 @@ beforeEach(() => {
   importPostman = unexpected;
   exportRequest = unexpected;
   authorized = [];
+  bound = [];
   toaster().dispose();
 });
 
@@ -605,5 +613,61 @@ describe("importing and exporting", () => {
     expect(problem.previousElementSibling).toBe($(view.element, '[data-testid="export-apex"]').closest(".name-line"));
     expect(document.querySelector('[data-testid="modal"]')).toBeNull();
     expect(toasts()).toEqual([]);
+  });
+});
+
+describe("the URL field", () => {
+  it("completes the open collection's {{variables}} after {{, without doubling the closing braces", async () => {
+    const view = await mount();
+    await openItem(view, "Accounts");
+    const url = $<HTMLInputElement>(view.element, '[data-testid="url"]');
+    url.focus();
+    url.value = "{{ver}}/services";
+    url.setSelectionRange(5, 5);
+    url.dispatchEvent(new Event("input", { bubbles: true }));
+    const options = [...view.element.querySelectorAll<HTMLElement>(".suggestions li")].map((li) => li.textContent);
+    expect(options).toEqual(["{{version}}"]);
+    url.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(url.value).toBe("{{version}}/services");
+    expect(url.selectionStart).toBe("{{version}}".length);
+  });
+
+  it("offers no variables for a template, which belongs to no collection", async () => {
+    const view = await mount();
+    const url = $<HTMLInputElement>(view.element, '[data-testid="url"]');
+    url.focus();
+    url.value = "{{";
+    url.setSelectionRange(2, 2);
+    url.dispatchEvent(new Event("input", { bubbles: true }));
+    expect($(view.element, ".suggestions").hidden).toBe(true);
+  });
+});
+
+describe("a Postman import", () => {
+  it("offers to bind the variables that carry a token and start URLs to a credential", async () => {
+    store.credentials.set([{ credential: { name: "Acme" }, sandbox: false } as unknown as CredentialView]);
+    importPostman = () => ({
+      collection: { root: "/c/Salesforce", name: "Salesforce", environments: ["My Org"], environment: null, variables: [], items: [], problem: null },
+      environments: ["My Org"],
+      credentialsAdded: [],
+      notes: [],
+      tokenVariables: ["_accessToken"],
+      endpointVariables: ["_endpoint"],
+    });
+    const view = await mount();
+    const input = $<HTMLInputElement>(view.element, '[data-testid="import-postman-file"]');
+    const collection = JSON.stringify({ info: { name: "Salesforce" }, item: [] });
+    const environment = JSON.stringify({ name: "My Org", values: [] });
+    Object.defineProperty(input, "files", { value: [new File([collection], "c.json"), new File([environment], "e.json")], configurable: true });
+    input.dispatchEvent(new Event("change"));
+
+    const dialog = await vi.waitFor(() => $(document.body, '[data-testid="modal"]'));
+    expect(dialog.textContent).toContain("{{_accessToken}} → the credential's token");
+    expect($<HTMLSelectElement>(dialog, '[data-testid="bind-credential"]').value).toBe("Acme");
+    expect($<HTMLInputElement>(dialog, '[data-testid="bind-environment"]').value).toBe("Acme");
+    dialog.dispatchEvent(new Event("submit", { cancelable: true }));
+    await vi.waitFor(() => expect(bound).toHaveLength(1));
+    expect(bound[0]).toEqual({ root: "/c/Salesforce", environment: "Acme", credential: "Acme", tokens: ["_accessToken"], endpoints: ["_endpoint"] });
+    store.credentials.set([]);
   });
 });

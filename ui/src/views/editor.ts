@@ -30,14 +30,14 @@ import {
 } from "../logic/drafts";
 import { errorHeadline, messageText, offersReauthorize, placeText, toReport, whereText, type ErrorSituation, type UiError } from "../logic/errors";
 import { restQueryExample } from "../logic/examples";
-import { calloutCompletions, calloutName } from "../logic/mergeFields";
+import { calloutCompletions, calloutName, closeCompletion, variableCompletions } from "../logic/mergeFields";
 import { errorRange, offsetOf } from "../logic/position";
 import { resolvedLines, type ResolvedLine } from "../logic/resolved";
 import type { BodyKind, Preview, SavedRequest, SendReport } from "../pending-types";
 import { subscribe } from "../shellEvents";
 import * as store from "../store";
 import { busy, debounce, h, replace } from "../ui/dom";
-import { askLongText, askText, showText } from "../ui/modal";
+import { askBinding, askLongText, askText, showText } from "../ui/modal";
 import { toast, toastError } from "../ui/toast";
 import type { CollectionView } from "../bindings/CollectionView";
 import type { VariableView } from "../bindings/VariableView";
@@ -179,7 +179,7 @@ export class EditorView {
     );
 
     this.bodySection.append(
-      h("div", { class: "body-head" }, h("span", { class: "section-label" }, "Body"), this.bodyKind, h("span", { class: "muted small" }, "Type {! for merge fields · Ctrl+Space completes · Ctrl+Enter sends")),
+      h("div", { class: "body-head" }, h("span", { class: "section-label" }, "Body"), this.bodyKind, h("span", { class: "muted small" }, "Type {! for merge fields, {{ for variables · Ctrl+Space completes · Ctrl+Enter sends")),
       this.bodyHost,
     );
     this.addBody.addEventListener("click", () => {
@@ -712,11 +712,17 @@ export class EditorView {
 
   private suggest(): void {
     const before = this.url.value.slice(0, this.url.selectionStart ?? this.url.value.length);
+    const variables = variableCompletions(before, store.variableNames.value);
+    if (variables) {
+      this.suggestVariables(variables);
+      return;
+    }
     const found = calloutCompletions(before, store.credentialNames());
     if (!found || !found.options.length || (found.options.length === 1 && before.endsWith(found.options[0]))) {
       this.suggestions.hidden = true;
       return;
     }
+    this.suggestions.dataset.kind = "credential";
     replace(
       this.suggestions,
       found.options.map((name, i) => {
@@ -729,6 +735,43 @@ export class EditorView {
       }),
     );
     this.suggestions.hidden = false;
+  }
+
+  /** The {{variables}} of the open request's collection, after `{{` in the URL. */
+  private suggestVariables(found: { from: number; options: string[] }): void {
+    if (!found.options.length) {
+      this.suggestions.hidden = true;
+      return;
+    }
+    replace(
+      this.suggestions,
+      found.options.map((name, i) => {
+        const li = h("li", { role: "option", class: i === 0 ? "active" : "", "data-value": name, "data-variable": name }, `{{${name}}}`);
+        li.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          this.acceptVariable(name, found.from);
+        });
+        return li;
+      }),
+    );
+    this.suggestions.dataset.kind = "variable";
+    this.suggestions.dataset.from = String(found.from);
+    this.suggestions.hidden = false;
+  }
+
+  /** Writes `name}}` in place of the name typed after `{{` (a `}}` already there is not doubled). */
+  private acceptVariable(name: string, from: number): void {
+    const value = this.url.value;
+    const caret = this.url.selectionStart ?? value.length;
+    let end = caret;
+    while (end < value.length && /[A-Za-z0-9_.-]/.test(value[end])) end++;
+    const { text, skip } = closeCompletion(`${name}}}`, value.slice(end));
+    this.url.value = value.slice(0, from) + text + value.slice(end);
+    const at = from + text.length + skip;
+    this.url.setSelectionRange(at, at);
+    this.suggestions.hidden = true;
+    this.current().url = this.url.value;
+    this.changed();
   }
 
   private acceptSuggestion(name: string): void {
@@ -758,7 +801,8 @@ export class EditorView {
     } else if (event.key === "Enter" || event.key === "Tab") {
       event.preventDefault();
       const chosen = items[Math.max(0, active)]?.dataset.value;
-      if (chosen) this.acceptSuggestion(chosen);
+      if (chosen && this.suggestions.dataset.kind === "variable") this.acceptVariable(chosen, Number(this.suggestions.dataset.from));
+      else if (chosen) this.acceptSuggestion(chosen);
     } else if (event.key === "Escape") {
       this.suggestions.hidden = true;
     }
@@ -812,7 +856,7 @@ export class EditorView {
           { class: "variable", "data-variable": v.name },
           h("code", { class: "var-name" }, `{{${v.name}}}`),
           " = ",
-          h("code", { class: "var-value" }, v.value),
+          v.secret ? h("span", { class: "badge var-secret", title: "A secret variable: its value is in the keychain, never shown" }, "secret, in the keychain") : h("code", { class: "var-value" }, v.value),
           h("span", { class: "muted small" }, ` — ${v.scope}`),
         ),
       ),
@@ -1097,6 +1141,7 @@ export class EditorView {
       }
       const imported = await api.importPostmanCollection(collections[0], texts.filter(isEnvironment));
       await this.reloadSaved();
+      await this.offerBinding(imported.collection.root, imported.collection.name, imported.tokenVariables, imported.endpointVariables);
       const credentials = imported.credentialsAdded.length
         ? ` Credentials added (authorize them, and add client secrets in Credentials): ${imported.credentialsAdded.join(", ")}.`
         : "";
@@ -1105,6 +1150,29 @@ export class EditorView {
       toast(`Imported “${imported.collection.name}” into ${imported.collection.root}.${environments}${credentials}${notes}`, "info");
     } catch (error) {
       this.showActionProblem(`Could not import ${names}: ${toReport(error).message}`, "import-postman-error");
+    }
+  }
+
+  /**
+   * Offers to bind an imported collection's token variables ({{access_token}}, a
+   * SessionHeader's) and endpoint variables ({{endpoint}}) to a credential, in an
+   * environment it then sends with: its requests run with expiry detection and
+   * refresh instead of a pasted token.
+   */
+  private async offerBinding(root: string, name: string, tokens: string[], endpoints: string[]): Promise<void> {
+    if (!tokens.length && !endpoints.length) return;
+    const credentials = store.credentialNames();
+    if (!credentials.length) return;
+    const variables = [...tokens.map((t) => `{{${t}}} → the credential's token`), ...endpoints.map((e) => `{{${e}}} → callout:CREDENTIAL`)].join("; ");
+    const preferred = credentials.find((c) => !store.credentials.value.find((v) => v.credential.name === c)?.sandbox) ?? credentials[0];
+    const answer = await askBinding(`Bind “${name}” to a credential`, `Its requests carry ${variables}.`, credentials, preferred);
+    if (!answer) return;
+    try {
+      await api.bindVariables(root, answer.environment, answer.credential, tokens, endpoints);
+      await this.reloadSaved();
+      toast(`Bound to ${answer.credential} in the environment “${answer.environment}”, which “${name}” now sends with.`, "ok");
+    } catch (error) {
+      toastError("Could not bind the variables", error);
     }
   }
 

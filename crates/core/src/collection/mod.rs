@@ -37,21 +37,60 @@
 //! saving over a file whose bytes changed since (an edit in another editor,
 //! a `git pull`) is refused with [`Error::ChangedOnDisk`], never silently
 //! overwritten.
+//!
+//! # Variables, environments and secrets
+//! `{{name}}` in a request is filled in from `[variables]` tables: the
+//! request file's own, each `folder.toml` above it, the environment's, then
+//! `collection.toml`'s (see [`crate::variables`]). An environment is a file
+//! `environments/NAME.toml`:
+//!
+//! ```toml
+//! # Values a secret variable has live in the keychain, never here.
+//! secrets = ["password", "api_key"]
+//!
+//! [variables]
+//! endpoint = "callout:Acme"
+//! username = "integration@acme.example"
+//! ```
+//!
+//! `secrets` (in an environment's file or in `collection.toml`, at the top,
+//! before any table) names the secret variables: only their names are in
+//! the file, so the file can be committed. A name is either a secret or a
+//! plain variable of one file, never both. Each value is kept in the OS
+//! keychain ([`Collection::set_secret`], `callout env set NAME --secret`),
+//! under the account
+//!
+//! | secret of | account |
+//! | --- | --- |
+//! | environment `ENV` | `variable:COLLECTION/ENV/NAME` |
+//! | the collection itself | `variable:COLLECTION/NAME` |
+//!
+//! where `COLLECTION` is the `name` in `collection.toml` (its `%` and `/`
+//! written `%25` and `%2F`), not the directory: a clone of the collection
+//! elsewhere on disk finds the same secrets, and renaming the collection or
+//! the environment leaves them behind (set them again). Reading a
+//! collection never touches the keychain; a send reads the secrets the
+//! request uses ([`SecretSource::Keychain`]), a preview shows each as
+//! `[secret NAME]` without reading it ([`SecretSource::Masked`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use toml::Spanned;
 
 use crate::credential_store::write_atomically;
-use crate::http::Header;
+use crate::http::{Draft, Header};
 use crate::requests::{BodyKind, SavedRequest};
 use crate::source::line_and_column;
-use crate::variables::{Scope, Variables};
-use crate::{Error, Result};
+use crate::variables::{Resolved, Scope, SecretValues, Variables, stand_in};
+use crate::vault::Vault;
+use crate::{Error, Result, Secret};
 
+mod bind;
 mod edit;
+pub use bind::bind;
 pub use edit::{Deleted, delete, duplicate, move_to, new_folder, new_request, rename, restore};
 
 /// The file that makes a directory a collection and names it.
@@ -68,6 +107,9 @@ pub struct Collection {
     pub name: String,
     /// Its `[variables]`, for every request in it.
     pub variables: BTreeMap<String, String>,
+    /// The names of its own secret variables (`secrets`), whose values are
+    /// in the keychain.
+    pub secrets: Vec<String>,
     /// Its top-level folders and requests, in order.
     pub items: Vec<Item>,
 }
@@ -179,15 +221,63 @@ struct BodyFields {
 struct CollectionFields {
     name: String,
     #[serde(default)]
+    secrets: Vec<Spanned<String>>,
+    #[serde(default)]
     variables: BTreeMap<String, String>,
 }
 
-/// What a `folder.toml` or an environment's file holds.
+/// What a `folder.toml` holds.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VariablesFile {
     #[serde(default)]
     variables: BTreeMap<String, String>,
+}
+
+/// What an environment's file holds.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvironmentFields {
+    #[serde(default)]
+    secrets: Vec<Spanned<String>>,
+    #[serde(default)]
+    variables: BTreeMap<String, String>,
+}
+
+/// The key of a file's secret variables' names.
+const SECRETS_KEY: &str = "secrets";
+
+/// Where the values of secret variables come from when a request's
+/// variables are filled in.
+#[derive(Debug, Clone, Copy)]
+pub enum SecretSource<'a> {
+    /// Each secret is filled in as `[secret NAME]` and the keychain is not
+    /// read: a preview.
+    Masked,
+    /// Each secret the request uses is read from this keychain: a send.
+    Keychain(&'a Vault),
+}
+
+/// A request with its variables filled in.
+pub struct Filled {
+    /// The request to send (or, for a preview, to show: secrets masked).
+    pub draft: Draft,
+    /// What each variable resolved to, by name; a secret as `[secret NAME]`.
+    pub resolved: Vec<Resolved>,
+    /// The secret values `draft` holds (none for a preview): what the
+    /// history must never keep.
+    pub secrets: SecretValues,
+}
+
+/// Shows what was resolved and the secrets' names, never the draft (it may
+/// hold their values).
+impl std::fmt::Debug for Filled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Filled")
+            .field("resolved", &self.resolved)
+            .field("secrets", &self.secrets.names())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Collection {
@@ -224,10 +314,12 @@ impl Collection {
         let text = read_text(&file)?;
         let fields: CollectionFields =
             toml::from_str(&text).map_err(|error| broken(&file, &text, &error))?;
+        let secrets = checked_secrets(&file, &text, fields.secrets, &fields.variables)?;
         Ok(Self {
             root: root.to_path_buf(),
             name: fields.name,
             variables: fields.variables,
+            secrets,
             items: read_folder(root, "")?,
         })
     }
@@ -362,34 +454,107 @@ impl Collection {
             .join(format!("{name}.toml")))
     }
 
-    /// The variables of the environment `name`.
+    /// The (plain) variables of the environment `name`.
     pub fn environment(&self, name: &str) -> Result<BTreeMap<String, String>> {
-        read_variables(&self.environment_file(name)?)
+        Ok(read_environment(&self.environment_file(name)?)?.0)
+    }
+
+    /// The names of the secret variables of the environment `name`, or
+    /// (`None`) of the collection itself.
+    pub fn secrets(&self, environment: Option<&str>) -> Result<Vec<String>> {
+        match environment {
+            Some(name) => Ok(read_environment(&self.environment_file(name)?)?.1),
+            None => Ok(self.secrets.clone()),
+        }
     }
 
     /// `draft` (the request at `file` as written, or as edited since) with
     /// its `{{variables}}` filled in from [`Collection::variables_for`], and
-    /// what each resolved to.
+    /// what each resolved to. Secret variables come from `secrets`: only
+    /// those the request uses are read from the keychain, and one the
+    /// keychain has no value for is [`Error::MissingSecret`].
     pub fn fill(
         &self,
         file: &RequestFile,
-        draft: &crate::http::Draft,
+        draft: &Draft,
         environment: Option<&str>,
         overrides: BTreeMap<String, String>,
-    ) -> Result<(crate::http::Draft, Vec<crate::variables::Resolved>)> {
-        self.variables_for(file, environment, overrides)?
-            .apply(draft)
+        secrets: SecretSource<'_>,
+    ) -> Result<Filled> {
+        let none = SecretValues::default();
+        let (masked, resolved) = self
+            .scopes(file, environment, overrides.clone(), &none)?
+            .apply(draft)?;
+        let used: Vec<&str> = resolved
+            .iter()
+            .filter(|variable| variable.secret)
+            .map(|variable| variable.name.as_str())
+            .collect();
+        let vault = match secrets {
+            SecretSource::Keychain(vault) if !used.is_empty() => vault,
+            _ => {
+                return Ok(Filled {
+                    draft: masked,
+                    resolved,
+                    secrets: none,
+                });
+            }
+        };
+        // The environment's scope comes before the collection's: a secret
+        // the environment declares is its own.
+        let of_environment = match environment {
+            Some(name) => self.secrets(Some(name))?,
+            None => Vec::new(),
+        };
+        let mut values = SecretValues::default();
+        for name in used {
+            let from = environment.filter(|_| of_environment.iter().any(|known| known == name));
+            values.insert(name, self.secret_value(vault, from, name)?);
+        }
+        let (draft, _) = self
+            .scopes(file, environment, overrides, &values)?
+            .apply(draft)?;
+        Ok(Filled {
+            draft,
+            resolved,
+            secrets: values,
+        })
     }
 
     /// The scopes a request's `{{variables}}` are looked up in, first to
     /// last: `overrides` (the command line's `--var`), the request's own,
     /// its folders' (nearest first), the environment's, the collection's.
+    /// Secret variables stand as `[secret NAME]`: the keychain is not read.
     pub fn variables_for(
         &self,
         request: &RequestFile,
         environment: Option<&str>,
         overrides: BTreeMap<String, String>,
     ) -> Result<Variables> {
+        self.scopes(request, environment, overrides, &SecretValues::default())
+    }
+
+    /// [`Collection::variables_for`] with the secrets `known` has filled
+    /// in (the others as stand-ins).
+    fn scopes(
+        &self,
+        request: &RequestFile,
+        environment: Option<&str>,
+        overrides: BTreeMap<String, String>,
+        known: &SecretValues,
+    ) -> Result<Variables> {
+        let secret_scope = |label: String, plain: BTreeMap<String, String>, names: &[String]| {
+            let values = names
+                .iter()
+                .map(|name| {
+                    let value = known
+                        .get(name)
+                        .map_or_else(|| stand_in(name), |value| value.expose().to_string());
+                    (name.clone(), value)
+                })
+                .collect();
+            Scope::new(label, plain).with_secrets(values)
+        };
         let mut scopes = vec![
             Scope::new("--var", overrides),
             Scope::new(
@@ -414,13 +579,106 @@ impl Collection {
         }
         scopes.extend(folders.into_iter().rev());
         if let Some(name) = environment {
-            scopes.push(Scope::new(
-                format!("environment {name}"),
-                self.environment(name)?,
+            let (plain, secrets) = read_environment(&self.environment_file(name)?)?;
+            scopes.push(secret_scope(format!("environment {name}"), plain, &secrets));
+        }
+        scopes.push(secret_scope(
+            "collection".into(),
+            self.variables.clone(),
+            &self.secrets,
+        ));
+        Ok(Variables::new(scopes))
+    }
+}
+
+impl Collection {
+    /// The keychain account of secret variable `name` of the environment
+    /// `environment`, or (`None`) of the collection itself; see the
+    /// module's doc.
+    pub fn secret_account(&self, environment: Option<&str>, name: &str) -> String {
+        let collection = self.name.replace('%', "%25").replace('/', "%2F");
+        match environment {
+            Some(environment) => format!("variable:{collection}/{environment}/{name}"),
+            None => format!("variable:{collection}/{name}"),
+        }
+    }
+
+    /// The value of secret variable `name` of the environment (`None`: of
+    /// the collection itself), from the keychain; none there is
+    /// [`Error::MissingSecret`], which says how to set it.
+    pub fn secret_value(
+        &self,
+        vault: &Vault,
+        environment: Option<&str>,
+        name: &str,
+    ) -> Result<Secret> {
+        vault
+            .read(&self.secret_account(environment, name))?
+            .ok_or_else(|| Error::MissingSecret {
+                name: name.to_string(),
+                collection: self.name.clone(),
+                environment: environment.map(str::to_string),
+            })
+    }
+
+    /// Makes `name` a secret variable of the environment `environment`
+    /// (made when new) or (`None`) of the collection itself: `value` goes
+    /// into the keychain, the name into the file's `secrets`, and a plain
+    /// value the file had for it out of the file. Returns whether there
+    /// was such a plain value.
+    pub fn set_secret(
+        &self,
+        vault: &Vault,
+        environment: Option<&str>,
+        name: &str,
+        value: &Secret,
+    ) -> Result<bool> {
+        let file = match environment {
+            Some(environment) => self.new_environment_file(environment)?,
+            None => self.root.join(COLLECTION_FILE),
+        };
+        check_variable_name(&file, name)?;
+        if value.expose().is_empty() {
+            return Err(storage(
+                "set a secret variable in",
+                &file,
+                format!("\"{name}\" needs a value: a secret variable cannot be empty"),
             ));
         }
-        scopes.push(Scope::new("collection", self.variables.clone()));
-        Ok(Variables::new(scopes))
+        // The file is read (and must be readable) before the keychain is
+        // written, so a broken file leaves nothing behind.
+        let mut document = parse_document(&file, &read_or_empty(&file)?)?;
+        vault.store(&self.secret_account(environment, name), value)?;
+        declare_secret(&file, &mut document, name, true)?;
+        let had_plain = document
+            .get_mut("variables")
+            .and_then(toml_edit::Item::as_table_mut)
+            .is_some_and(|variables| variables.remove(name).is_some());
+        write_document(&file, &document)?;
+        Ok(had_plain)
+    }
+
+    /// Removes secret variable `name` of the environment `environment` or
+    /// (`None`) of the collection itself: its value from the keychain, then
+    /// its name from the file. Returns `false` (touching neither) when the
+    /// file declares no such secret.
+    pub fn unset_secret(
+        &self,
+        vault: &Vault,
+        environment: Option<&str>,
+        name: &str,
+    ) -> Result<bool> {
+        let file = match environment {
+            Some(environment) => self.environment_file(environment)?,
+            None => self.root.join(COLLECTION_FILE),
+        };
+        let mut document = parse_document(&file, &read_or_empty(&file)?)?;
+        if !declare_secret(&file, &mut document, name, false)? {
+            return Ok(false);
+        }
+        vault.delete_all(&self.secret_account(environment, name))?;
+        write_document(&file, &document)?;
+        Ok(true)
     }
 }
 
@@ -604,23 +862,26 @@ fn verbatim(text: &str) -> toml_edit::Value {
 /// Sets (`Some`) or removes (`None`) the variable `name` in the
 /// `[variables]` of `file`, in place: the rest of the file, comments
 /// included, stays. Returns whether anything changed.
+///
+/// A secret variable of the file is refused: its value belongs in the
+/// keychain ([`Collection::set_secret`]).
 pub fn set_variable(file: &Path, name: &str, value: Option<&str>) -> Result<bool> {
-    if !crate::variables::is_name(name) {
+    check_variable_name(file, name)?;
+    let mut document = parse_document(file, &read_or_empty(file)?)?;
+    if value.is_some()
+        && declared_secrets(&document)
+            .iter()
+            .any(|known| known == name)
+    {
         return Err(storage(
             "set a variable in",
             file,
             format!(
-                "\"{name}\" is not a variable name: letters, digits, _, - and ., starting \
-                 with a letter or _"
+                "\"{name}\" is a secret variable there, its value in the keychain: set it as \
+                 a secret (--secret), or remove it first (`callout env unset {name}`)"
             ),
         ));
     }
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(error) => return Err(storage("read", file, error.to_string())),
-    };
-    let mut document = parse_document(file, &text)?;
     let root = document.as_table_mut();
     if !root.get("variables").is_some_and(toml_edit::Item::is_table) {
         root.insert("variables", toml_edit::Item::Table(toml_edit::Table::new()));
@@ -640,9 +901,134 @@ pub fn set_variable(file: &Path, name: &str, value: Option<&str>) -> Result<bool
         None => table.remove(name).is_some(),
     };
     if changed {
-        write_atomically(file, document.to_string().as_bytes())?;
+        write_document(file, &document)?;
     }
     Ok(changed)
+}
+
+/// Refuses `name` unless it can be a variable's name.
+fn check_variable_name(file: &Path, name: &str) -> Result<()> {
+    if crate::variables::is_name(name) {
+        return Ok(());
+    }
+    Err(storage(
+        "set a variable in",
+        file,
+        format!(
+            "\"{name}\" is not a variable name: letters, digits, _, - and ., starting \
+             with a letter or _"
+        ),
+    ))
+}
+
+/// The text of `file`, empty when it does not exist.
+fn read_or_empty(file: &Path) -> Result<String> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => Ok(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(error) => Err(storage("read", file, error.to_string())),
+    }
+}
+
+/// Writes `document` to `file` (made, with its directory, when missing).
+fn write_document(file: &Path, document: &toml_edit::Document) -> Result<()> {
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|error| storage("create", parent, error.to_string()))?;
+    }
+    write_atomically(file, document.to_string().as_bytes())
+}
+
+/// The names in the document's `secrets`.
+fn declared_secrets(document: &toml_edit::Document) -> Vec<String> {
+    document
+        .get(SECRETS_KEY)
+        .and_then(toml_edit::Item::as_array)
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|name| name.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Adds `name` to (`declared`) or removes it from the document's `secrets`,
+/// in place (the key goes when its last name does). Returns whether
+/// anything changed.
+fn declare_secret(
+    file: &Path,
+    document: &mut toml_edit::Document,
+    name: &str,
+    declared: bool,
+) -> Result<bool> {
+    let root = document.as_table_mut();
+    if !root.contains_key(SECRETS_KEY) {
+        if !declared {
+            return Ok(false);
+        }
+        let mut names = toml_edit::Array::new();
+        names.push(name);
+        // A top-level key: written before any table, where a reader looks.
+        // The comment that opens a file of tables only stays at the top.
+        let opening = lead_table(root).and_then(|table| {
+            let prefix = table.decor().prefix()?.as_str()?.to_string();
+            prefix.contains('#').then(|| {
+                table.decor_mut().set_prefix("\n");
+                prefix
+            })
+        });
+        root.insert(SECRETS_KEY, toml_edit::value(names));
+        if let (Some(opening), Some(decor)) = (opening, root.key_decor_mut(SECRETS_KEY)) {
+            decor.set_prefix(opening);
+        }
+        return Ok(true);
+    }
+    let Some(names) = root
+        .get_mut(SECRETS_KEY)
+        .and_then(toml_edit::Item::as_array_mut)
+    else {
+        return Err(storage(
+            "change the secret variables of",
+            file,
+            "its `secrets` is not a list of names (secrets = [\"password\"])".into(),
+        ));
+    };
+    let at = names.iter().position(|known| known.as_str() == Some(name));
+    match (at, declared) {
+        (Some(_), true) | (None, false) => Ok(false),
+        (None, true) => {
+            names.push(name);
+            names.fmt();
+            Ok(true)
+        }
+        (Some(at), false) => {
+            names.remove(at);
+            names.fmt();
+            if names.is_empty() {
+                let opening = root
+                    .key_decor(SECRETS_KEY)
+                    .and_then(|decor| decor.prefix()?.as_str().map(str::to_string))
+                    .filter(|prefix| prefix.contains('#'));
+                root.remove(SECRETS_KEY);
+                if let (Some(opening), Some(table)) = (opening, lead_table(root)) {
+                    table.decor_mut().set_prefix(opening);
+                }
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// The first table of a root that holds tables only (and `secrets`).
+fn lead_table(root: &mut toml_edit::Table) -> Option<&mut toml_edit::Table> {
+    let values_only = |(key, item): (&str, &toml_edit::Item)| key != SECRETS_KEY && item.is_value();
+    if root.iter().any(values_only) {
+        return None;
+    }
+    root.iter_mut()
+        .filter_map(|(_, item)| item.as_table_mut())
+        .min_by_key(|table| table.position().unwrap_or(usize::MAX))
 }
 
 /// `text` of `file` as an editable document, or where it is broken.
@@ -813,17 +1199,64 @@ pub fn read_request(file: &Path, path: String) -> Result<RequestFile> {
     })
 }
 
-/// The `[variables]` of a folder's or an environment's file; none when the
-/// file does not exist.
+/// The `[variables]` of a folder's file; none when the file does not exist.
 fn read_variables(file: &Path) -> Result<BTreeMap<String, String>> {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(error) => return Err(storage("read", file, error.to_string())),
-    };
+    let text = read_or_empty(file)?;
     let fields: VariablesFile =
         toml::from_str(&text).map_err(|error| broken(file, &text, &error))?;
     Ok(fields.variables)
+}
+
+/// The `[variables]` of an environment's file and the names of its secret
+/// variables; none when the file does not exist.
+fn read_environment(file: &Path) -> Result<(BTreeMap<String, String>, Vec<String>)> {
+    let text = read_or_empty(file)?;
+    let fields: EnvironmentFields =
+        toml::from_str(&text).map_err(|error| broken(file, &text, &error))?;
+    let secrets = checked_secrets(file, &text, fields.secrets, &fields.variables)?;
+    Ok((fields.variables, secrets))
+}
+
+/// The names in a file's `secrets`: each a variable's name, listed once,
+/// and not a plain variable of the file as well (a value in the file is no
+/// secret). A wrong one is named at its line and column.
+fn checked_secrets(
+    file: &Path,
+    text: &str,
+    declared: Vec<Spanned<String>>,
+    variables: &BTreeMap<String, String>,
+) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for spanned in declared {
+        let span = spanned.span();
+        let name = spanned.into_inner();
+        let problem = if !crate::variables::is_name(&name) {
+            Some(format!(
+                "\"{name}\" in secrets is not a variable name: letters, digits, _, - and ., \
+                 starting with a letter or _"
+            ))
+        } else if variables.contains_key(&name) {
+            Some(format!(
+                "\"{name}\" is a secret variable, and [variables] has a value for it too: \
+                 remove that value from the file (a secret's value lives in the keychain)"
+            ))
+        } else if names.contains(&name) {
+            Some(format!("\"{name}\" is in secrets twice"))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            let (line, column) = line_and_column(text, span.start);
+            return Err(Error::CollectionFile {
+                path: file.display().to_string(),
+                line,
+                column,
+                message,
+            });
+        }
+        names.push(name);
+    }
+    Ok(names)
 }
 
 fn read_text(file: &Path) -> Result<String> {
@@ -1087,6 +1520,277 @@ mod tests {
             .variables_for(file, Some("Prod"), BTreeMap::new())
             .unwrap_err();
         assert!(missing.to_string().contains("it has: Dev"), "{missing}");
+    }
+
+    /// A collection "Acme/EU" whose own secret is `api_key` and whose
+    /// environment Dev's is `password`, and a request using both.
+    fn collection_with_secrets(dir: &Path) -> Collection {
+        std::fs::write(
+            dir.join(COLLECTION_FILE),
+            "name = \"Acme/EU\"\nsecrets = [\"api_key\"]\n[variables]\nhost = \"x.example\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.join(ENVIRONMENTS_DIR)).unwrap();
+        std::fs::write(
+            dir.join("environments/Dev.toml"),
+            "# the test org\nsecrets = [\"password\"]\n\n[variables]\nuser = \"me\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("login.toml"),
+            "method = \"POST\"\nurl = \"https://{{host}}/login?key={{api_key}}\"\n\
+             [[header]]\nname = \"X-Login\"\nvalue = \"{{user}}:{{password}}\"\n\
+             [body]\ntext = \"password={{password}}\"\n",
+        )
+        .unwrap();
+        Collection::open(dir).unwrap()
+    }
+
+    #[test]
+    fn secrets_are_named_in_the_files_and_a_preview_masks_them_without_the_keychain() {
+        let dir = tempfile::tempdir().unwrap();
+        let collection = collection_with_secrets(dir.path());
+        assert_eq!(collection.secrets, ["api_key"]);
+        assert_eq!(collection.secrets(Some("Dev")).unwrap(), ["password"]);
+        assert_eq!(
+            collection
+                .environment("Dev")
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["user"]
+        );
+        assert_eq!(
+            collection.secret_account(Some("Dev"), "password"),
+            "variable:Acme%2FEU/Dev/password"
+        );
+        assert_eq!(
+            collection.secret_account(None, "api_key"),
+            "variable:Acme%2FEU/api_key"
+        );
+
+        let file = collection.request("login.toml").unwrap();
+        let filled = collection
+            .fill(
+                file,
+                &file.request.draft(),
+                Some("Dev"),
+                BTreeMap::new(),
+                SecretSource::Masked,
+            )
+            .unwrap();
+        assert_eq!(
+            filled.draft.url,
+            "https://x.example/login?key=[secret api_key]"
+        );
+        assert_eq!(filled.draft.headers[0].value, "me:[secret password]");
+        assert_eq!(
+            filled.draft.body.as_deref(),
+            Some("password=[secret password]")
+        );
+        assert!(filled.secrets.is_empty());
+        let shown: Vec<(&str, &str, &str, bool)> = filled
+            .resolved
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.scope.as_str(),
+                    r.value.as_str(),
+                    r.secret,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("api_key", "collection", "[secret api_key]", true),
+                ("host", "collection", "x.example", false),
+                ("password", "environment Dev", "[secret password]", true),
+                ("user", "environment Dev", "me", false),
+            ]
+        );
+        // Overridden on the command line, a name is no secret there.
+        let overridden = collection
+            .fill(
+                file,
+                &file.request.draft(),
+                Some("Dev"),
+                [("password".to_string(), "given".to_string())].into(),
+                SecretSource::Masked,
+            )
+            .unwrap();
+        assert_eq!(overridden.draft.headers[0].value, "me:given");
+    }
+
+    #[test]
+    fn a_secret_with_a_value_in_the_file_or_a_bad_name_is_named_at_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let collection = collection_with_secrets(dir.path());
+        let env = dir.path().join("environments/Dev.toml");
+        std::fs::write(
+            &env,
+            "secrets = [\"user\", \"password\"]\n[variables]\npassword = \"leaked\"\n",
+        )
+        .unwrap();
+        let error = collection.environment("Dev").unwrap_err();
+        let Error::CollectionFile {
+            line,
+            column,
+            message,
+            ..
+        } = &error
+        else {
+            panic!("{error}")
+        };
+        assert_eq!((*line, *column), (1, 20), "{message}");
+        assert!(
+            message.contains("\"password\" is a secret variable"),
+            "{message}"
+        );
+        std::fs::write(
+            dir.path().join(COLLECTION_FILE),
+            "name = \"Acme\"\nsecrets = [\"not a name\"]\n",
+        )
+        .unwrap();
+        let error = Collection::open(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("line 2, column 12"), "{error}");
+        assert!(error.contains("is not a variable name"), "{error}");
+    }
+
+    /// A keychain of its own (the real one: Secret Service in the test
+    /// session), so tests never meet each other's or a person's entries.
+    fn test_vault() -> Vault {
+        Vault::new(format!("callout-lab-test-{}", uuid::Uuid::new_v4()))
+    }
+
+    #[test]
+    fn a_secret_is_kept_in_the_keychain_sent_from_there_and_removed_from_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let collection = collection_with_secrets(dir.path());
+        let vault = test_vault();
+        let env = dir.path().join("environments/Dev.toml");
+        std::fs::write(
+            &env,
+            "# the test org\n[variables]\nuser = \"me\"\npassword = \"in-the-file\" # oops\n",
+        )
+        .unwrap();
+        let value = Secret::new("s3cret {{not a var}} value");
+        assert!(
+            collection
+                .set_secret(&vault, Some("Dev"), "password", &value)
+                .unwrap(),
+            "the plain value was there"
+        );
+        let text = std::fs::read_to_string(&env).unwrap();
+        assert_eq!(
+            text,
+            "# the test org\nsecrets = [\"password\"]\n\n[variables]\nuser = \"me\"\n"
+        );
+        assert!(
+            set_variable(&env, "password", Some("plain")).is_err(),
+            "a secret is not set in the file"
+        );
+        collection
+            .set_secret(
+                &vault,
+                None,
+                "api_key",
+                &Secret::new("k3y-0f-the-collection"),
+            )
+            .unwrap();
+        let own = std::fs::read_to_string(dir.path().join(COLLECTION_FILE)).unwrap();
+        assert!(
+            own.starts_with("name = \"Acme/EU\"\nsecrets = [\"api_key\"]\n"),
+            "declared once: {own}"
+        );
+        assert_eq!(
+            vault
+                .read("variable:Acme%2FEU/Dev/password")
+                .unwrap()
+                .as_ref()
+                .map(Secret::expose),
+            Some(value.expose())
+        );
+
+        let collection = Collection::open(dir.path()).unwrap();
+        let file = collection.request("login.toml").unwrap();
+        let send = |collection: &Collection| {
+            collection.fill(
+                file,
+                &file.request.draft(),
+                Some("Dev"),
+                BTreeMap::new(),
+                SecretSource::Keychain(&vault),
+            )
+        };
+        let filled = send(&collection).unwrap();
+        assert_eq!(
+            filled.draft.url,
+            "https://x.example/login?key=k3y-0f-the-collection"
+        );
+        assert_eq!(
+            filled.draft.headers[0].value,
+            "me:s3cret {{not a var}} value"
+        );
+        assert_eq!(
+            filled.secrets.get("password").map(Secret::expose),
+            Some(value.expose())
+        );
+        assert!(
+            filled
+                .resolved
+                .iter()
+                .all(|r| !r.value.contains("s3cret") && !r.value.contains("k3y")),
+            "{:?}",
+            filled.resolved
+        );
+        assert!(!format!("{filled:?}").contains("s3cret"), "{filled:?}");
+
+        assert!(
+            collection
+                .unset_secret(&vault, Some("Dev"), "password")
+                .unwrap()
+        );
+        assert!(
+            !collection
+                .unset_secret(&vault, Some("Dev"), "password")
+                .unwrap()
+        );
+        assert_eq!(
+            std::fs::read_to_string(&env).unwrap(),
+            "# the test org\n[variables]\nuser = \"me\"\n"
+        );
+        assert_eq!(vault.read("variable:Acme%2FEU/Dev/password").unwrap(), None);
+
+        // Declared (a clone of the collection from git), but never set here.
+        std::fs::write(
+            &env,
+            "secrets = [\"password\"]\n[variables]\nuser = \"me\"\n",
+        )
+        .unwrap();
+        let missing = send(&collection).unwrap_err();
+        assert!(
+            matches!(&missing, Error::MissingSecret { name, .. } if name == "password"),
+            "{missing}"
+        );
+        let message = missing.to_string();
+        assert!(
+            message.contains(
+                "secret variable {{password}} of environment Dev of collection \"Acme/EU\""
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("(`callout env set password --secret --env Dev`)"),
+            "{message}"
+        );
+        assert!(collection.unset_secret(&vault, None, "api_key").unwrap());
+        assert!(
+            !std::fs::read_to_string(dir.path().join(COLLECTION_FILE))
+                .unwrap()
+                .contains("secrets")
+        );
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub struct Imported {
     pub credentials: Vec<Credential>,
     /// What was left out or needs doing, one sentence each.
     pub notes: Vec<String>,
+    /// The variables that carry a token (their values left out), to bind to
+    /// a credential's `{!$Credential.OAuthToken}` ([`crate::collection::bind`]).
+    pub token_variables: Vec<String>,
+    /// The variables that start request URLs, to bind to `callout:NAME`.
+    pub endpoint_variables: Vec<String>,
 }
 
 /// A Postman environment export: its name and variables (`secret`-typed
@@ -133,7 +138,8 @@ pub fn import(dir: &Path, json: &str, environments: &[String]) -> Result<Importe
             ));
         }
     }
-    for name in endpoint_variables(&imported) {
+    let endpoints = endpoint_variables(&imported);
+    for name in &endpoints {
         notes.push(format!(
             "{{{{{name}}}}} starts request URLs: to send them through a credential, set {name} = \
              \"callout:NAME\" in an environment (NAME: a credential of `callout credential list`)"
@@ -144,6 +150,8 @@ pub fn import(dir: &Path, json: &str, environments: &[String]) -> Result<Importe
         environments: written,
         credentials: imported.credentials,
         notes,
+        token_variables: carriers.into_iter().collect(),
+        endpoint_variables: endpoints.into_iter().collect(),
     })
 }
 
