@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use callout_core::collection::{self, COLLECTION_FILE, Collection};
+use callout_core::credential_store::CredentialStore;
 use callout_core::home::Home;
 use callout_core::workbench::Workbench;
 use callout_core::{Error, Secret};
@@ -51,6 +52,22 @@ enum EnvCommand {
         name: String,
         #[arg(long = "env", value_name = "NAME")]
         environment: Option<String>,
+    },
+    /// Bind variables to a credential in the environment --env names (made
+    /// if new): each --token variable becomes the credential's
+    /// {!$Credential.OAuthToken}, each --endpoint variable callout:CREDENTIAL
+    /// (what `callout import postman` names as left out)
+    Bind {
+        /// The credential (`callout credential list`)
+        credential: String,
+        #[arg(long = "env", value_name = "NAME")]
+        environment: String,
+        /// A variable that carries a token; repeat for more
+        #[arg(long = "token", value_name = "VARIABLE")]
+        tokens: Vec<String>,
+        /// A variable that starts request URLs; repeat for more
+        #[arg(long = "endpoint", value_name = "VARIABLE")]
+        endpoints: Vec<String>,
     },
     /// Send the requests of an open collection with the environment NAME
     /// (as the app's environment picker does; `callout send --saved` uses
@@ -198,6 +215,27 @@ fn env(home: Option<&Path>, given: Option<PathBuf>, command: EnvCommand) -> Resu
             } else {
                 println!("{name} was not set in {}", file.display());
             }
+        }
+        EnvCommand::Bind {
+            credential,
+            environment,
+            tokens,
+            endpoints,
+        } => {
+            let home = Home::resolve(home)?;
+            CredentialStore::new(home).load()?.get(&credential)?;
+            let file =
+                collection::bind(&collection, &environment, &credential, &tokens, &endpoints)?;
+            println!(
+                "bound {} to {credential} in {}; send with --env {environment} (or `callout env use {environment}`)",
+                tokens
+                    .iter()
+                    .chain(&endpoints)
+                    .map(|name| format!("{{{{{name}}}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                file.display()
+            );
         }
         EnvCommand::Use { .. } => {}
     }

@@ -306,6 +306,24 @@ fn report_postman(
     for note in &imported.notes {
         println!("note: {note}");
     }
+    if !imported.token_variables.is_empty() || !imported.endpoint_variables.is_empty() {
+        let flags: Vec<String> = imported
+            .token_variables
+            .iter()
+            .map(|name| format!("--token {name}"))
+            .chain(
+                imported
+                    .endpoint_variables
+                    .iter()
+                    .map(|name| format!("--endpoint {name}")),
+            )
+            .collect();
+        println!(
+            "bind them to a credential: callout env bind CREDENTIAL --env NAME {} --collection \"{}\"",
+            flags.join(" "),
+            collection.root.display()
+        );
+    }
     Ok(())
 }
 

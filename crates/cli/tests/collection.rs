@@ -255,12 +255,47 @@ fn a_salesforce_postman_collection_and_its_environment_come_in_as_files_and_run_
         &["00Dxx0000000000!AQ4AQFAKEFAKEFAKE", "do-not-copy-me"],
     );
 
-    // Bound to the Sandbox credential, as a person would write it.
-    std::fs::write(
-        dir.join("environments/Sandbox.toml"),
-        "[variables]\n_endpoint = \"callout:Sandbox\"\n_accessToken = \"{!$Credential.OAuthToken}\"\n",
-    )
-    .unwrap();
+    // Bound to the Sandbox credential in one step, as the import says.
+    assert!(
+        out.contains("bind them to a credential: callout env bind CREDENTIAL --env NAME --token _accessToken --endpoint _endpoint"),
+        "{out}"
+    );
+    let unknown = home.run(&[
+        "env",
+        "bind",
+        "Nope",
+        "--env",
+        "Sandbox",
+        "--token",
+        "_accessToken",
+        "--collection",
+        dir_text,
+    ]);
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("Nope"),
+        "{unknown:?}"
+    );
+    let bound = home.run(&[
+        "env",
+        "bind",
+        "Sandbox",
+        "--env",
+        "Sandbox",
+        "--token",
+        "_accessToken",
+        "--endpoint",
+        "_endpoint",
+        "--collection",
+        dir_text,
+    ]);
+    assert_ok(&bound);
+    let environment = std::fs::read_to_string(dir.join("environments/Sandbox.toml")).unwrap();
+    assert!(
+        environment.contains("_accessToken = \"{!$Credential.OAuthToken}\"")
+            && environment.contains("_endpoint = \"callout:Sandbox\""),
+        "{environment}"
+    );
     let send_saved = |path: &str| {
         home.run(&[
             "send",

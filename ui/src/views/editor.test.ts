@@ -107,6 +107,11 @@ beforeAll(() =>
           return importCurl(a.command as string);
         case "import_postman_collection":
           return importPostman(a.json as string);
+        case "rename_item": {
+          const to = `${String(a.name).toLowerCase().replace(/\W+/g, "-")}.toml`;
+          held = held.map((r) => (r.id === a.path ? { ...r, id: to, name: a.name as string } : r));
+          return to;
+        }
         case "bind_variables":
           bound.push(structuredClone(a));
           return null;
@@ -669,5 +674,22 @@ describe("a Postman import", () => {
     await vi.waitFor(() => expect(bound).toHaveLength(1));
     expect(bound[0]).toEqual({ root: "/c/Salesforce", environment: "Acme", credential: "Acme", tokens: ["_accessToken"], endpoints: ["_endpoint"] });
     store.credentials.set([]);
+  });
+});
+
+describe("renaming the open request in the tree", () => {
+  it("shows the new name in the editor, unmarked, and saves to the new file", async () => {
+    const view = await mount();
+    await openItem(view, "Accounts");
+    const row = item(view, "Accounts").closest(".tree-line")!;
+    $(row, '[data-testid="tree-rename"]').click();
+    await answerDialog("Key accounts");
+    await vi.waitFor(() => expect(nameInput(view).value).toBe("Key accounts"));
+    expect(dirtyMark(view).hidden).toBe(true);
+
+    type($<HTMLInputElement>(view.element, '[data-testid="url"]'), "&limit=5");
+    $(view.element, '[data-testid="save-request"]').click();
+    await vi.waitFor(() => expect(held.find((r) => r.id === "key-accounts.toml")!.url).toMatch(/&limit=5$/));
+    expect(held.find((r) => r.id === "key-accounts.toml")!.name).toBe("Key accounts");
   });
 });

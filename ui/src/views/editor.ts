@@ -62,7 +62,7 @@ export class EditorView {
   private requestList = h("nav", { class: "request-list", "aria-label": "Saved requests" });
   private unsavedList = h("div");
   private templateList = h("div");
-  private tree = new CollectionTree({ open: (ref) => void this.openRef(ref), moved: (from, to) => this.follow(from, to) });
+  private tree = new CollectionTree({ open: (ref) => void this.openRef(ref), moved: (from, to) => void this.follow(from, to) });
   private collections: CollectionView[] = [];
   /** What each opened request's file held when read (by key): a save must find it still so. */
   private stamps = new Map<string, string>();
@@ -347,27 +347,57 @@ export class EditorView {
     }
   }
 
-  /** A request's file moved (renamed, moved to a folder): its draft, response and stamp follow. */
-  private follow(from: SavedRef, to: SavedRef): void {
-    const [old, key] = [savedKey(from), savedKey(to)];
-    const draft = this.state.drafts[old];
-    if (draft) {
-      delete this.state.drafts[old];
-      this.state.drafts[key] = { ...draft, savedId: key };
+  /**
+   * A request or folder moved on disk (renamed, moved into a folder): the drafts,
+   * responses and stamps of the requests in it follow, each read again from its
+   * new file. A draft with edits keeps them (its name follows a rename it did not
+   * change); one without takes the file as it is now.
+   */
+  private async follow(from: SavedRef, to: SavedRef): Promise<void> {
+    const folder = !from.path.endsWith(".toml");
+    const keys = new Set([...Object.keys(this.state.drafts), ...this.stamps.keys(), ...this.saved.map((r) => r.id)]);
+    const moves: [string, string][] = [];
+    for (const key of keys) {
+      const ref = refOf(key);
+      if (!ref || ref.root !== from.root) continue;
+      if (ref.path === from.path) moves.push([key, savedKey(to)]);
+      else if (folder && ref.path.startsWith(`${from.path}/`)) moves.push([key, savedKey({ root: to.root, path: to.path + ref.path.slice(from.path.length) })]);
     }
-    if (this.state.current === old) this.state.current = key;
-    const saved = this.saved.find((r) => r.id === old);
-    if (saved) this.saved = this.saved.filter((r) => r.id !== old);
-    this.stamps.delete(old);
-    const response = this.responses.get(old);
-    if (response) this.responses.set(key, response);
-    void this.openRef(to);
+    for (const [old, key] of moves) {
+      const before = this.saved.find((r) => r.id === old);
+      const draft = this.state.drafts[old];
+      delete this.state.drafts[old];
+      this.saved = this.saved.filter((r) => r.id !== old);
+      this.stamps.delete(old);
+      const response = this.responses.get(old);
+      if (response) this.responses.set(key, response);
+      this.responses.delete(old);
+      const ref = refOf(key)!;
+      try {
+        const file = await api.readSaved(ref.root, ref.path);
+        const fresh = { ...file.request, id: key };
+        this.remember(key, fresh, file.stamp);
+        if (draft && isDirty(draft, before)) {
+          const name = before && draft.name === before.name ? fresh.name : draft.name;
+          this.state.drafts[key] = { ...draft, savedId: key, name };
+        }
+      } catch {
+        if (draft) this.state.drafts[key] = { ...draft, savedId: key };
+      }
+      if (this.state.current === old) {
+        const saved = this.saved.find((r) => r.id === key);
+        this.load(this.state.drafts[key] ?? (saved ? fromSaved(saved) : newDraft()), key);
+      }
+    }
+    this.renderList();
+    this.persistNow();
   }
 
   /** The environment switch, the variables offered and the history follow the open request's collection. */
   private followCollection(): void {
     const ref = refOf(this.state.current);
-    const collection = ref ? this.tree.collectionOf(ref.root) : undefined;
+    // From the list just read: the tree may not be drawn from it yet.
+    const collection = ref ? this.collections.find((c) => c.root === ref.root) : undefined;
     this.environment.hidden = !collection;
     if (collection) {
       replace(
@@ -385,7 +415,7 @@ export class EditorView {
   /** "Collection/Folder/Request" of the open request, as the history keeps it; null for other drafts. */
   private historyLabel(): string | null {
     const ref = refOf(this.state.current);
-    const collection = ref ? this.tree.collectionOf(ref.root) : undefined;
+    const collection = ref ? this.collections.find((c) => c.root === ref.root) : undefined;
     const saved = this.saved.find((r) => r.id === this.state.current);
     return ref && collection && saved ? `${collection.name}/${namedPath(ref.path, saved.name)}` : null;
   }
