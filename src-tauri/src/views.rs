@@ -587,7 +587,7 @@ pub enum TreeNode {
 impl CollectionView {
     /// The collection `opened` names, read now; one that cannot be read
     /// says why.
-    pub fn of(opened: &Opened) -> Self {
+    pub fn of(opened: &Opened, globals: &std::collections::BTreeMap<String, String>) -> Self {
         let name_of_dir = || {
             Path::new(&opened.root)
                 .file_name()
@@ -596,6 +596,7 @@ impl CollectionView {
         let read = Collection::open(Path::new(&opened.root)).and_then(|collection| {
             let environments = collection.environments()?;
             let mut variables: BTreeSet<String> = collection.variables.keys().cloned().collect();
+            variables.extend(globals.keys().cloned());
             variables.extend(collection.secrets.iter().cloned());
             for environment in &environments {
                 variables.extend(

@@ -21,6 +21,10 @@ pub struct EnvArgs {
     /// a collection open in the app [default: the current directory]
     #[arg(long, value_name = "DIR|NAME", global = true)]
     collection: Option<PathBuf>,
+    /// The global variables (variables.toml in the home): every collection's
+    /// requests may use them, after the collection's own (show, set, unset)
+    #[arg(long, global = true, conflicts_with = "collection")]
+    global: bool,
     #[command(subcommand)]
     command: EnvCommand,
 }
@@ -83,13 +87,63 @@ enum EnvCommand {
 }
 
 pub fn run(home: Option<&Path>, args: EnvArgs) -> ExitCode {
-    match env(home, args.collection, args.command) {
+    let result = if args.global {
+        globals(home, args.command)
+    } else {
+        env(home, args.collection, args.command)
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("callout env: {error}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// `env --global`: the global variables of the home.
+fn globals(home: Option<&Path>, command: EnvCommand) -> Result<(), Error> {
+    let workbench = Workbench::new(&Home::resolve(home)?);
+    let file = workbench.globals_file();
+    let refuse = |what: &str| Error::Storage {
+        action: "change the global variables in",
+        path: file.display().to_string(),
+        detail: format!("{what}: name a collection (--collection) instead of --global"),
+    };
+    match command {
+        EnvCommand::Show { name: None } => {
+            for (variable, value) in workbench.globals()? {
+                println!("{variable} = {value}");
+            }
+        }
+        EnvCommand::Set {
+            assignment,
+            environment: None,
+            secret: false,
+        } => {
+            let Some((name, value)) = assignment.split_once('=') else {
+                return Err(refuse("give NAME=VALUE"));
+            };
+            collection::set_variable(file, name.trim(), Some(value))?;
+            println!("{} = {value} in {}", name.trim(), file.display());
+        }
+        EnvCommand::Unset {
+            name,
+            environment: None,
+        } => {
+            if collection::set_variable(file, &name, None)? {
+                println!("removed {name} from {}", file.display());
+            } else {
+                println!("{name} was not set in {}", file.display());
+            }
+        }
+        _ => {
+            return Err(refuse(
+                "global variables have no environments, secrets or bindings",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The collection's directory: `given` when it is a collection, else the

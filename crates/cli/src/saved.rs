@@ -82,7 +82,7 @@ pub fn find(
     environment: Option<&str>,
 ) -> Result<Found> {
     if let Some(dir) = local_dir(dir) {
-        let collection = Collection::open(dir)?;
+        let collection = Collection::open(dir)?.with_globals(Workbench::new(home).globals()?);
         let file = find_in(&collection, path)?;
         return Ok(Found {
             collection,

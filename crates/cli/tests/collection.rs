@@ -52,7 +52,7 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
         "{}",
         stdout(&created)
     );
-    // The collection says the API version; the Dev environment binds the
+    // A global says the API version; the Dev environment binds the
     // endpoint and the token to the credential.
     let env = |args: &[&str]| {
         let mut all = vec!["env", "--collection", dir_text];
@@ -61,7 +61,15 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
         assert_ok(&output);
         stdout(&output)
     };
-    env(&["set", "version=59.0"]);
+    // The API version for every collection: a global variable.
+    let global = home.run(&["env", "set", "--global", "version=59.0"]);
+    assert_ok(&global);
+    assert_eq!(
+        stdout(&home.run(&["env", "show", "--global"])),
+        "version = 59.0\n"
+    );
+    let refused = home.run(&["env", "set", "--global", "x=1", "--env", "Dev"]);
+    assert!(!refused.status.success(), "a global has no environment");
     env(&["set", "endpoint=callout:Sandbox", "--env", "Dev"]);
     env(&["set", "token={!$Credential.OAuthToken}", "--env", "Dev"]);
     env(&["set", "stale=1", "--env", "Dev"]);
@@ -71,7 +79,7 @@ fn a_request_file_in_a_collection_is_sent_by_its_name_and_recovers_from_the_soap
         env(&["show", "Dev"]),
         "endpoint = callout:Sandbox\ntoken = {!$Credential.OAuthToken}\n"
     );
-    assert_eq!(env(&["show"]), "version = 59.0\n");
+    assert_eq!(env(&["show"]), "", "the collection's own variables: none");
     assert!(
         std::fs::read_to_string(dir.join("collection.toml"))
             .unwrap()

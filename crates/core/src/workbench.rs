@@ -11,6 +11,7 @@
 //! `requests.json.migrated`. The built-in samples are not copied: they are
 //! the templates every install has.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,9 @@ use crate::{Error, Result};
 
 /// The file of the open collections, in the config directory.
 pub const WORKBENCH_FILE: &str = "workbench.json";
+/// The global variables, in the config directory: `[variables]`, looked up
+/// after a collection's own.
+pub const GLOBALS_FILE: &str = "variables.toml";
 /// The collection a first run makes (and `requests.json` moves into).
 pub const FIRST_COLLECTION: &str = "My requests";
 
@@ -51,6 +55,7 @@ struct WorkbenchFile {
 #[derive(Debug, Clone)]
 pub struct Workbench {
     file: PathBuf,
+    globals: PathBuf,
     lock: PathBuf,
     requests_file: PathBuf,
     collections_dir: PathBuf,
@@ -61,6 +66,7 @@ impl Workbench {
     pub fn new(home: &Home) -> Self {
         Self {
             file: home.config_dir().join(WORKBENCH_FILE),
+            globals: home.config_dir().join(GLOBALS_FILE),
             lock: home.locks_dir().join("workbench-file.lock"),
             requests_file: home.config_dir().join(REQUESTS_FILE),
             collections_dir: home.data_dir().join("collections"),
@@ -71,6 +77,17 @@ impl Workbench {
     /// `workbench.json`.
     pub fn path(&self) -> &Path {
         &self.file
+    }
+
+    /// The file of the global variables (`variables.toml`; may not exist).
+    pub fn globals_file(&self) -> &Path {
+        &self.globals
+    }
+
+    /// The global variables: every collection's requests may use them,
+    /// looked up after the collection's own (none when there is no file).
+    pub fn globals(&self) -> Result<BTreeMap<String, String>> {
+        collection::read_variables(&self.globals)
     }
 
     /// Where deleted requests and folders are kept until they are brought back.
@@ -149,7 +166,7 @@ impl Workbench {
         let Some(open) = self.list()?.into_iter().find(|open| open.root == root) else {
             return Err(not_open(root));
         };
-        let collection = Collection::open(Path::new(&open.root))?;
+        let collection = Collection::open(Path::new(&open.root))?.with_globals(self.globals()?);
         Ok((open, collection))
     }
 
@@ -168,7 +185,7 @@ impl Workbench {
                 .and_then(|rest| rest.strip_prefix('/'))
             {
                 let file = collection.request(rest)?.clone();
-                return Ok((opened, collection, file));
+                return Ok((opened, collection.with_globals(self.globals()?), file));
             }
             names.push(collection.name);
         }
@@ -376,6 +393,42 @@ mod tests {
                 .environment
                 .as_deref(),
             Some("Dev")
+        );
+
+        // Global variables: looked up after the collection's own, named "global".
+        std::fs::write(
+            workbench.globals_file(),
+            "[variables]\nendpoint = \"callout:Global\"\nregion = \"eu\"\n",
+        )
+        .unwrap();
+        let path = collection::new_request(
+            &root,
+            "",
+            &crate::requests::SavedRequest::from_draft(
+                "",
+                "Where",
+                crate::http::Draft::new("GET", "{{endpoint}}/{{region}}"),
+            ),
+        )
+        .unwrap();
+        let (_, read) = workbench.collection(&opened.root).unwrap();
+        let file = read.request(&path).unwrap().clone();
+        let (draft, resolved) = read
+            .variables_for(&file, Some("Dev"), BTreeMap::new())
+            .unwrap()
+            .apply(&file.request.draft())
+            .unwrap();
+        assert_eq!(
+            draft.url, "callout:Acme/eu",
+            "the environment's endpoint wins"
+        );
+        let scopes: Vec<(&str, &str)> = resolved
+            .iter()
+            .map(|r| (r.name.as_str(), r.scope.as_str()))
+            .collect();
+        assert_eq!(
+            scopes,
+            [("endpoint", "environment Dev"), ("region", "global")]
         );
 
         let error = workbench.find_saved("Nope/x").unwrap_err();

@@ -31,7 +31,11 @@ use crate::watch;
 #[tauri::command(async)]
 pub fn list_collections(state: State<'_, AppState>) -> Reply<Vec<CollectionView>> {
     let open = state.workbench.list().map_err(report)?;
-    Ok(open.iter().map(CollectionView::of).collect())
+    let globals = state.workbench.globals().map_err(report)?;
+    Ok(open
+        .iter()
+        .map(|opened| CollectionView::of(opened, &globals))
+        .collect())
 }
 
 /// The built-in sample requests, for the sandbox's credential.
@@ -49,7 +53,8 @@ pub fn open_collection<R: Runtime>(
 ) -> Reply<CollectionView> {
     let opened = state.workbench.open(&expand(&root)).map_err(report)?;
     watch::check_now(&app);
-    Ok(CollectionView::of(&opened))
+    let globals = state.workbench.globals().map_err(report)?;
+    Ok(CollectionView::of(&opened, &globals))
 }
 
 /// Makes a new collection called `name` in `root` (none: in the app's
@@ -292,7 +297,7 @@ pub fn import_postman_collection<R: Runtime>(
     }
     watch::check_now(&app);
     Ok(PostmanCollectionImport {
-        collection: CollectionView::of(&opened),
+        collection: CollectionView::of(&opened, &state.workbench.globals().map_err(report)?),
         environments: imported.environments,
         credentials_added,
         notes: imported.notes,

@@ -111,6 +111,10 @@ pub struct Collection {
     /// in the keychain.
     pub secrets: Vec<String>,
     /// Its top-level folders and requests, in order.
+    /// The variables every collection has (the home's `variables.toml`,
+    /// [`crate::workbench::Workbench::globals`]), looked up after its own;
+    /// none until [`Collection::with_globals`].
+    pub globals: BTreeMap<String, String>,
     pub items: Vec<Item>,
 }
 
@@ -320,8 +324,15 @@ impl Collection {
             name: fields.name,
             variables: fields.variables,
             secrets,
+            globals: BTreeMap::new(),
             items: read_folder(root, "")?,
         })
+    }
+
+    /// This collection with the global variables `globals` (looked up last).
+    pub fn with_globals(mut self, globals: BTreeMap<String, String>) -> Self {
+        self.globals = globals;
+        self
     }
 
     /// Every request, depth first in order, with its path.
@@ -587,6 +598,7 @@ impl Collection {
             self.variables.clone(),
             &self.secrets,
         ));
+        scopes.push(Scope::new("global", self.globals.clone()));
         Ok(Variables::new(scopes))
     }
 }
@@ -1200,7 +1212,7 @@ pub fn read_request(file: &Path, path: String) -> Result<RequestFile> {
 }
 
 /// The `[variables]` of a folder's file; none when the file does not exist.
-fn read_variables(file: &Path) -> Result<BTreeMap<String, String>> {
+pub(crate) fn read_variables(file: &Path) -> Result<BTreeMap<String, String>> {
     let text = read_or_empty(file)?;
     let fields: VariablesFile =
         toml::from_str(&text).map_err(|error| broken(file, &text, &error))?;
