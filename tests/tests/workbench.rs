@@ -124,17 +124,22 @@ async fn hover(session: &AppSession, css: &str) {
 
 /// Clicks the element matching `css` once it is shown (a tree row's tools
 /// are there but hidden until the pointer is over the row or it has focus).
+/// The tree is drawn again when the collection changes on disk: a button
+/// found just before may be gone when the click comes, so it is found again.
 async fn click_shown(session: &AppSession, css: &str) {
-    let button = session
-        .wait_for(&format!("{css} shown"), || async {
-            let button = session.element(css).await;
-            button.is_displayed().await.ok()?.then_some(button)
+    session
+        .wait_for(&format!("{css} shown and clicked"), || async {
+            let button = session
+                .client
+                .find(fantoccini::Locator::Css(css))
+                .await
+                .ok()?;
+            if !button.is_displayed().await.ok()? {
+                return None;
+            }
+            button.click().await.ok()
         })
         .await;
-    button
-        .click()
-        .await
-        .unwrap_or_else(|error| panic!("could not click {css}: {error}"));
 }
 
 /// Clicks the tool `tool` of the tree row `row`: the pointer goes over the

@@ -1171,13 +1171,13 @@ export class EditorView {
       }
       const imported = await api.importPostmanCollection(collections[0], texts.filter(isEnvironment));
       await this.reloadSaved();
-      await this.offerBinding(imported.collection.root, imported.collection.name, imported.tokenVariables, imported.endpointVariables);
       const credentials = imported.credentialsAdded.length
         ? ` Credentials added (authorize them, and add client secrets in Credentials): ${imported.credentialsAdded.join(", ")}.`
         : "";
       const environments = imported.environments.length ? ` Environments: ${imported.environments.join(", ")}.` : "";
       const notes = imported.notes.length ? ` Notes: ${imported.notes.join(" ")}` : "";
       toast(`Imported “${imported.collection.name}” into ${imported.collection.root}.${environments}${credentials}${notes}`, "info");
+      await this.offerBinding(imported.collection.root, imported.collection.name, imported.tokenVariables, imported.endpointVariables);
     } catch (error) {
       this.showActionProblem(`Could not import ${names}: ${toReport(error).message}`, "import-postman-error");
     }
