@@ -11,6 +11,7 @@ mod host;
 mod interop;
 mod keep;
 mod network;
+mod run;
 mod sandbox;
 mod saved;
 mod send;
@@ -40,6 +41,16 @@ struct Cli {
     /// CA), in place of the settings' extra CA file
     #[arg(long, global = true, value_name = "FILE", env = "CALLOUT_CA_FILE")]
     ca_file: Option<std::path::PathBuf>,
+    /// CI mode, for a machine without a keychain: secrets are kept in this
+    /// process's memory only, taken from the environment variables
+    /// CALLOUT_<CREDENTIAL>_CLIENT_SECRET, _REFRESH_TOKEN, _ACCESS_TOKEN,
+    /// _USERNAME, _PASSWORD, _PRIVATE_KEY, _CLIENT_KEY (the credential's name
+    /// in capitals, other characters as _), never from a file
+    #[arg(long, global = true, env = "CALLOUT_CI", value_parser = clap::builder::FalseyValueParser::new())]
+    ci: bool,
+    /// In CI mode, read those NAME=VALUE lines from stdin as well
+    #[arg(long, global = true, requires = "ci")]
+    secrets_stdin: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,7 +65,13 @@ enum Command {
     /// (exit status 3: the credential needs re-authorization)
     Token(token::TokenArgs),
     /// Send a request (URL may be `callout:NAME/path`), detect expiry, refresh and retry
+    /// (exit status 3: the credential needs re-authorization)
     Send(send::SendArgs),
+    /// Run a collection, a folder or a request: assertions, data files,
+    /// iterations, parallel sends; JSON, JUnit and HTML reports (exit status
+    /// 0 passed, 1 an assertion failed, 2 a request could not be sent, 3 a
+    /// credential needs re-authorization)
+    Run(run::RunArgs),
     /// Classify a response (status, headers, body) as token expiry or not, and say why
     Explain(explain::ExplainArgs),
     /// Show a credential's refresh timeline
@@ -83,6 +100,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     network::set_ca_file(cli.ca_file);
+    if cli.ci
+        && let Err(error) = ci_mode(cli.home.as_deref(), cli.secrets_stdin)
+    {
+        eprintln!("callout: CI mode: {error}");
+        return ExitCode::from(2);
+    }
     match cli.command {
         Command::Doctor => doctor(),
         Command::Credential(args) => credential::run(cli.home.as_deref(), args),
@@ -92,6 +115,7 @@ fn main() -> ExitCode {
         Command::Keep(args) => keep::run(cli.home.as_deref(), args),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Send(args) => send::run(cli.home.as_deref(), args),
+        Command::Run(args) => run::run(cli.home.as_deref(), args),
         Command::Explain(args) => explain::run(cli.home.as_deref(), args),
         Command::Collection(args) => collection::run(cli.home.as_deref(), args),
         Command::Env(args) => env::run(cli.home.as_deref(), args),
@@ -99,6 +123,42 @@ fn main() -> ExitCode {
         Command::Import(args) => interop::import(cli.home.as_deref(), args),
         Command::Export(args) => interop::export(cli.home.as_deref(), args),
     }
+}
+
+/// CI mode: the vault in this process's memory, filled from the
+/// environment (and stdin); says which variables it took, never a value.
+fn ci_mode(home: Option<&std::path::Path>, secrets_stdin: bool) -> callout_core::Result<()> {
+    use std::io::Read;
+    Vault::keep_in_process_memory();
+    let mut given: std::collections::BTreeMap<String, String> = std::env::vars()
+        .filter(|(name, _)| name.starts_with("CALLOUT_"))
+        .collect();
+    if secrets_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|error| callout_core::Error::Storage {
+                action: "read the secrets on stdin",
+                path: "stdin".into(),
+                detail: error.to_string(),
+            })?;
+        given.extend(callout_core::ci::parse_lines(&text)?);
+    }
+    let home = callout_core::home::Home::resolve(home)?;
+    let store = callout_core::credential_store::CredentialStore::new(home);
+    let seeded = callout_core::ci::seed(&store, None, &|name| given.get(name).cloned())?;
+    for found in seeded {
+        if found.variables.is_empty() {
+            eprintln!(
+                "ci: {}: no secrets given ({}CLIENT_SECRET, ...REFRESH_TOKEN, ...)",
+                found.credential,
+                callout_core::ci::variable_prefix(&found.credential)
+            );
+        } else {
+            eprintln!("ci: {}: {}", found.credential, found.variables.join(", "));
+        }
+    }
+    Ok(())
 }
 
 fn doctor() -> ExitCode {

@@ -79,6 +79,21 @@ pub fn run(home: Option<&Path>, args: SendArgs) -> ExitCode {
     match send(home, &args) {
         Ok(outcome) => {
             print_outcome(&outcome, args.json);
+            // The provider refused the refresh (the token was killed early,
+            // the refresh token revoked): the answer printed is the refused
+            // one, and a script must not take it for success.
+            if callout_core::run::needs_reauthorization(&outcome.attempts) {
+                let credential = outcome.attempts.iter().find_map(|attempt| match attempt {
+                    Attempt::RefreshFailed { credential, .. } => Some(credential.as_str()),
+                    _ => None,
+                });
+                eprintln!(
+                    "callout send: credential \"{0}\" needs re-authorization: the provider \
+                     refused its refresh (`callout authorize {0}`)",
+                    credential.unwrap_or("NAME")
+                );
+                return ExitCode::from(crate::token::EXIT_NEEDS_REAUTHORIZATION);
+            }
             ExitCode::SUCCESS
         }
         Err(Failure::Input(message)) => {

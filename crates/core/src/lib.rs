@@ -32,6 +32,8 @@ mod source;
 
 // 2. Domain modules, one per concept.
 pub mod about;
+pub mod ci;
+pub mod assertion;
 pub mod collection;
 pub mod credential;
 pub mod credential_store;
@@ -47,6 +49,7 @@ pub mod network;
 pub mod oauth;
 mod pause;
 pub mod requests;
+pub mod run;
 pub mod send;
 pub mod settings;
 pub mod timeline;

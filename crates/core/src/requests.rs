@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::assertion::{Assertion, Extraction};
 use crate::credential::CredentialSecrets;
 use crate::credential_store::{CredentialStore, Identity, write_atomically};
 use crate::endpoint;
@@ -45,6 +46,12 @@ pub struct SavedRequest {
     /// One of the seed requests of a first run.
     #[serde(default)]
     pub sample: bool,
+    /// What its response is checked for each time it runs.
+    #[serde(default)]
+    pub assertions: Vec<Assertion>,
+    /// Values its response gives to the requests run after it.
+    #[serde(default)]
+    pub extract: Vec<Extraction>,
 }
 
 /// How the editor highlights the body.
@@ -77,6 +84,8 @@ impl SavedRequest {
             body: draft.body,
             body_kind,
             sample: false,
+            assertions: Vec::new(),
+            extract: Vec::new(),
         }
     }
 
@@ -434,6 +443,8 @@ mod tests {
             body: None,
             body_kind: BodyKind::None,
             sample: false,
+            assertions: Vec::new(),
+            extract: Vec::new(),
         };
         let saved = store.save(request.clone()).unwrap();
         assert!(!saved.id.is_empty());

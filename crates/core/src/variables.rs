@@ -309,6 +309,24 @@ impl Filled {
     }
 }
 
+/// The names of the variables `text` uses (`{{name}}`), in order, once each.
+pub fn references(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        match variable_at(&rest[start..]) {
+            Some((name, length)) => {
+                if !names.iter().any(|known| known == name) {
+                    names.push(name.to_string());
+                }
+                rest = &rest[start + length..];
+            }
+            None => rest = &rest[start + 2..],
+        }
+    }
+    names
+}
+
 /// Whether `name` can be a variable's name: a letter or `_`, then letters,
 /// digits, `_`, `-` and `.`.
 pub fn is_name(name: &str) -> bool {

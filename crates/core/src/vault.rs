@@ -8,8 +8,20 @@
 //! macOS and Windows the `keyring` crate's native backends are used. Neither
 //! path ever falls back to an in-memory store, so a secret "stored" here is
 //! really stored.
+//!
+//! The one exception is chosen, never fallen into: CI mode
+//! ([`Vault::keep_in_process_memory`], `callout --ci`), for a CI machine
+//! that has no keychain. Every vault of the process then keeps its secrets
+//! in this process's memory only: they come from the environment or stdin,
+//! are never written to a file, and are gone when the process ends.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
 
 use crate::{Error, Result, Secret};
+
+/// CI mode's secrets, by service and account; unset outside CI mode.
+static PROCESS_MEMORY: OnceLock<Mutex<BTreeMap<(String, String), Secret>>> = OnceLock::new();
 
 /// The keychain service name every Callout Lab entry is filed under.
 pub(crate) const SERVICE: &str = "callout-lab";
@@ -41,28 +53,57 @@ impl Vault {
         &self.service
     }
 
+    /// CI mode: from now on every vault of this process keeps its secrets
+    /// in the process's memory, never in the OS keychain nor in a file
+    /// (see the module's documentation). It cannot be undone.
+    pub fn keep_in_process_memory() {
+        let _ = PROCESS_MEMORY.set(Mutex::new(BTreeMap::new()));
+    }
+
+    /// Whether secrets are kept in the process's memory (CI mode).
+    pub fn in_process_memory() -> bool {
+        PROCESS_MEMORY.get().is_some()
+    }
+
     /// Stores (or replaces) the secret under `account`.
     pub fn store(&self, account: &str, secret: &Secret) -> Result<()> {
+        if let Some(memory) = PROCESS_MEMORY.get() {
+            crate::locked(memory).insert(self.key(account), secret.clone());
+            return Ok(());
+        }
         off_the_runtime(|| platform::store(&self.service, account, secret))
             .map_err(|failure| failure.into_error("store", account))
     }
 
     /// Reads the secret under `account`; `Ok(None)` when there is none.
     pub fn read(&self, account: &str) -> Result<Option<Secret>> {
+        if let Some(memory) = PROCESS_MEMORY.get() {
+            return Ok(crate::locked(memory).get(&self.key(account)).cloned());
+        }
         off_the_runtime(|| platform::read(&self.service, account))
             .map_err(|failure| failure.into_error("read", account))
     }
 
     /// Deletes the secret under `account`; `Ok(false)` when there was none.
     pub fn delete(&self, account: &str) -> Result<bool> {
+        if let Some(memory) = PROCESS_MEMORY.get() {
+            return Ok(crate::locked(memory).remove(&self.key(account)).is_some());
+        }
         off_the_runtime(|| platform::delete(&self.service, account))
             .map_err(|failure| failure.into_error("delete", account))
+    }
+
+    fn key(&self, account: &str) -> (String, String) {
+        (self.service.clone(), account.to_string())
     }
 
     /// Deletes every item filed under `account`, duplicates included (where
     /// [`read`](Self::read) and [`delete`](Self::delete) refuse to choose
     /// one); returns how many there were.
     pub fn delete_all(&self, account: &str) -> Result<usize> {
+        if PROCESS_MEMORY.get().is_some() {
+            return self.delete(account).map(usize::from);
+        }
         platform::delete_all(&self.service, account)
             .map_err(|failure| failure.into_error("delete", account))
     }
@@ -72,6 +113,15 @@ impl Vault {
     /// every such entry, also kinds this version does not know; elsewhere
     /// the `known` accounts that hold something.
     pub fn accounts(&self, prefix: &str, known: &[String]) -> Result<Vec<String>> {
+        if let Some(memory) = PROCESS_MEMORY.get() {
+            return Ok(crate::locked(memory)
+                .keys()
+                .filter(|(service, account)| {
+                    *service == self.service && account.starts_with(prefix)
+                })
+                .map(|(_, account)| account.clone())
+                .collect());
+        }
         platform::accounts(&self.service, prefix, known)
             .map_err(|failure| failure.into_error("list", &format!("{prefix}*")))
     }

@@ -312,6 +312,8 @@ mod tests {
             body: Some("<a>\n  'quoted' \"and\" \\ back\n</a>\n".into()),
             body_kind: BodyKind::Xml,
             sample: false,
+            assertions: Vec::new(),
+            extract: Vec::new(),
         };
         let plain = SavedRequest {
             name: "Limits".into(),

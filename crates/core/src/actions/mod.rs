@@ -13,6 +13,7 @@
 
 pub mod authorize;
 pub mod credential;
+pub mod run;
 pub mod send;
 pub mod token;
 

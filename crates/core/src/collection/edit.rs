@@ -336,6 +336,8 @@ mod tests {
             body: None,
             body_kind: BodyKind::None,
             sample: false,
+            assertions: Vec::new(),
+            extract: Vec::new(),
         }
     }
 

@@ -80,6 +80,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use crate::assertion;
 use crate::credential_store::write_atomically;
 use crate::http::{Draft, Header};
 use crate::requests::{BodyKind, SavedRequest};
@@ -210,6 +211,12 @@ struct Fields {
     body: Option<BodyFields>,
     #[serde(default)]
     variables: BTreeMap<String, String>,
+    /// `[[assert]]` tables, read by [`crate::assertion::from_table`].
+    #[serde(default, rename = "assert")]
+    assertions: Vec<Spanned<toml::Table>>,
+    /// `[[extract]]` tables.
+    #[serde(default)]
+    extract: Vec<Spanned<toml::Table>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -809,6 +816,7 @@ fn fill(document: &mut toml_edit::Document, request: &SavedRequest, stem: &str) 
         }
         table.insert("header", toml_edit::Item::ArrayOfTables(headers));
     }
+    fill_checks(table, request);
     let Some(text) = &request.body else {
         table.remove("body");
         return;
@@ -829,6 +837,67 @@ fn fill(document: &mut toml_edit::Document, request: &SavedRequest, stem: &str) 
         kind => set(body, "kind", body_kind_word(kind).into()),
     }
     set(body, "text", verbatim(text));
+}
+
+/// The `[[assert]]` and `[[extract]]` tables of `request`: left as they are
+/// (comments and all) when they state what the request holds, rewritten
+/// when not, and put after everything else.
+fn fill_checks(table: &mut toml_edit::Table, request: &SavedRequest) {
+    keep_or_write(
+        table,
+        "assert",
+        &request.assertions,
+        assertion::from_table,
+        assertion::to_table,
+    );
+    keep_or_write(
+        table,
+        "extract",
+        &request.extract,
+        assertion::extraction_from_table,
+        assertion::extraction_to_table,
+    );
+}
+
+/// The array of tables `key` stating `held`: kept when it reads as `held`,
+/// else written anew from it (none when `held` is empty).
+fn keep_or_write<T: PartialEq>(
+    table: &mut toml_edit::Table,
+    key: &str,
+    held: &[T],
+    read: fn(&toml::Table) -> std::result::Result<T, String>,
+    write: fn(&T) -> toml_edit::Table,
+) {
+    let stated: Vec<_> = table
+        .get(key)
+        .and_then(toml_edit::Item::as_array_of_tables)
+        .map(|tables| {
+            tables
+                .iter()
+                .map(|table| {
+                    toml::from_str::<toml::Table>(&table.to_string())
+                        .map_err(|error| error.to_string())
+                        .and_then(|table| read(&table))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let unchanged = stated.len() == held.len()
+        && stated
+            .iter()
+            .zip(held)
+            .all(|(read, held)| read.as_ref() == Ok(held));
+    if unchanged {
+        return;
+    }
+    table.remove(key);
+    if !held.is_empty() {
+        let mut tables = toml_edit::ArrayOfTables::new();
+        for item in held {
+            tables.push(write(item));
+        }
+        table.insert(key, toml_edit::Item::ArrayOfTables(tables));
+    }
 }
 
 /// Replaces `key`'s value, keeping the comment and spacing around the old one.
@@ -1186,6 +1255,33 @@ pub fn read_request(file: &Path, path: String) -> Result<RequestFile> {
         None => BodyKind::None,
         Some(body) => body.kind.unwrap_or(BodyKind::Text),
     };
+    let at = |span: std::ops::Range<usize>, what: &str, problem: String| {
+        let (line, column) = line_and_column(&text, span.start);
+        Error::CollectionFile {
+            path: file.display().to_string(),
+            line,
+            column,
+            message: format!("{what}: {problem}"),
+        }
+    };
+    let assertions = fields
+        .assertions
+        .into_iter()
+        .map(|table| {
+            let span = table.span();
+            assertion::from_table(table.get_ref())
+                .map_err(|problem| at(span, "this [[assert]]", problem))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let extract = fields
+        .extract
+        .into_iter()
+        .map(|table| {
+            let span = table.span();
+            assertion::extraction_from_table(table.get_ref())
+                .map_err(|problem| at(span, "this [[extract]]", problem))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let request = SavedRequest {
         id: path.clone(),
         name: fields.name.unwrap_or(stem),
@@ -1195,6 +1291,8 @@ pub fn read_request(file: &Path, path: String) -> Result<RequestFile> {
         body: fields.body.map(|body| body.text),
         body_kind,
         sample: false,
+        assertions,
+        extract,
     };
     request.validate().map_err(|error| Error::CollectionFile {
         path: file.display().to_string(),
@@ -1382,6 +1480,8 @@ mod tests {
             body: Some(SOAP.into()),
             body_kind: BodyKind::Xml,
             sample: false,
+            assertions: Vec::new(),
+            extract: Vec::new(),
         }
     }
 

@@ -183,6 +183,8 @@ impl Importer {
             body: None,
             body_kind: BodyKind::None,
             sample: false,
+            assertions: Vec::new(),
+            extract: Vec::new(),
         };
         // One request that cannot be kept is left out and named; the rest
         // of the collection still comes in.

@@ -415,6 +415,8 @@ pub(super) fn usable(authorization: &Authorization) -> Option<&TokenSet> {
         .tokens
         .as_ref()
         .filter(|_| authorization.needs_reauthorization.is_none())
+        // Only a refresh token (CI mode's start): there is no token to send yet.
+        .filter(|tokens| !tokens.access_token.expose().is_empty())
 }
 
 /// Whether new tokens can be had without a person: client credentials, a
