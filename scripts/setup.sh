@@ -15,8 +15,9 @@ PACKAGES=(
   build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev libdbus-1-dev
   # run and test headless: X server, D-Bus session, keychain, WebDriver, screenshots
   xvfb xauth dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver imagemagick xdotool
-  # tests: PKCS#12 bundles made as a user makes them
-  openssl
+  # tests: PKCS#12 bundles made as a user makes them; the run's JUnit
+  # report checked against the schema CI tools read (xmllint)
+  openssl libxml2-utils
   # fetching and installing
   ca-certificates curl git
 )

@@ -330,10 +330,16 @@ fn describe(attempt: &Attempt) -> String {
         Attempt::Refreshed {
             credential,
             trigger,
+            already_refreshed: false,
         } => format!(
             "refreshed {credential} (trigger: {})",
             trigger.as_deref().unwrap_or("none")
         ),
+        Attempt::Refreshed {
+            credential,
+            already_refreshed: true,
+            ..
+        } => format!("took {credential}'s token another call had just refreshed"),
         Attempt::RefreshFailed {
             credential, error, ..
         } => format!("refreshing {credential} failed: {}", error.message),

@@ -17,6 +17,7 @@ mod keychain_locked;
 mod keychain_unavailable;
 mod load;
 mod network;
+mod run;
 mod salesforce;
 mod sandbox;
 mod secrets_at_rest;

@@ -920,6 +920,9 @@ pub struct CredentialSecrets {
     pub instance_url: Option<String>,
     /// The private key (PEM) of the credential's client certificate.
     pub client_key: Option<Secret>,
+    /// Secrets a refresh handed back without asking the provider: another
+    /// call had renewed the refused token already (one refresh per expiry).
+    pub already_refreshed: bool,
 }
 
 impl CredentialSecrets {

@@ -32,8 +32,8 @@ mod source;
 
 // 2. Domain modules, one per concept.
 pub mod about;
-pub mod ci;
 pub mod assertion;
+pub mod ci;
 pub mod collection;
 pub mod credential;
 pub mod credential_store;

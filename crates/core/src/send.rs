@@ -62,6 +62,11 @@ pub enum Attempt {
     Refreshed {
         credential: String,
         trigger: Option<String>,
+        /// Another call had renewed the refused token already: this one
+        /// took the new token and the provider was not asked again.
+        #[serde(rename = "alreadyRefreshed", default)]
+        #[ts(as = "Option<bool>", optional)]
+        already_refreshed: bool,
     },
     /// Refreshing failed; the request is not retried.
     RefreshFailed {
@@ -568,6 +573,7 @@ pub async fn refresh(
             outcome.attempts.push(Attempt::Refreshed {
                 credential: credential.name.clone(),
                 trigger,
+                already_refreshed: fresh.already_refreshed,
             });
             Some(fresh)
         }

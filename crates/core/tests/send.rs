@@ -278,6 +278,7 @@ async fn an_expired_soap_session_is_refreshed_and_retried_once() {
             Attempt::Refreshed {
                 credential,
                 trigger,
+                already_refreshed: false,
             },
             Attempt::Sent {
                 number: 2,

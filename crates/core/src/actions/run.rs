@@ -306,7 +306,15 @@ async fn run_step(
         refreshes: outcome
             .attempts
             .iter()
-            .filter(|attempt| matches!(attempt, Attempt::Refreshed { .. }))
+            .filter(|attempt| {
+                matches!(
+                    attempt,
+                    Attempt::Refreshed {
+                        already_refreshed: false,
+                        ..
+                    }
+                )
+            })
             .count() as u32,
         duration_ms,
         error,

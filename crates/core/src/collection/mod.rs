@@ -1550,6 +1550,76 @@ mod tests {
     }
 
     #[test]
+    fn assertions_and_extractions_are_read_kept_with_their_comments_and_written() {
+        use crate::assertion::{Assertion, Check, ExtractFrom, Subject};
+        let dir = tempfile::tempdir().unwrap();
+        Collection::create(dir.path(), "Acme").unwrap();
+        let file = dir.path().join("query.toml");
+        let written = "method = \"GET\"\nurl = \"callout:Acme/q\"\n\n\
+             # The org answers at all.\n[[assert]]\nstatus = \"2xx\" # any success\n\n\
+             [[assert]]\njson = \"$.records[0].Id\"\nexists = true\n\n\
+             [[extract]]\nvariable = \"account_id\"\njson = \"$.records[0].Id\"\n";
+        std::fs::write(&file, written).unwrap();
+        let read = read_request(&file, "query.toml".into()).unwrap();
+        assert_eq!(
+            read.request.assertions,
+            [
+                Assertion {
+                    subject: Subject::Status,
+                    path: String::new(),
+                    check: Check::Equals,
+                    value: "2xx".into(),
+                },
+                Assertion {
+                    subject: Subject::Json,
+                    path: "$.records[0].Id".into(),
+                    check: Check::Exists,
+                    value: String::new(),
+                },
+            ]
+        );
+        assert_eq!(read.request.extract[0].from, ExtractFrom::Json);
+
+        // Saved unchanged: the file is left byte for byte, comments and all.
+        let stamp =
+            save_request(dir.path(), "query.toml", &read.request, Some(read.stamp)).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+
+        // One more assertion: written as a person would write it.
+        let mut changed = read.request.clone();
+        changed.assertions.push(Assertion {
+            subject: Subject::Time,
+            path: String::new(),
+            check: Check::LessThan,
+            value: "800".into(),
+        });
+        save_request(dir.path(), "query.toml", &changed, Some(stamp)).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("[[assert]]\ntime_under_ms = 800\n"), "{text}");
+        let again = read_request(&file, "query.toml".into()).unwrap();
+        assert_eq!(again.request.assertions, changed.assertions);
+        assert_eq!(again.request.extract, changed.extract);
+    }
+
+    #[test]
+    fn a_broken_assertion_is_named_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("query.toml");
+        std::fs::write(
+            &file,
+            "method = \"GET\"\nurl = \"https://x.example/\"\n\n[[assert]]\nstatus = 200\n\n[[assert]]\njson = \"$.id\"\n",
+        )
+        .unwrap();
+        let error = read_request(&file, "query.toml".into())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("line 7") && error.contains("needs what to check"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn any_body_reads_back_exactly_as_it_was_saved() {
         let dir = tempfile::tempdir().unwrap();
         Collection::create(dir.path(), "Acme").unwrap();

@@ -521,7 +521,11 @@ impl Refresher for KeychainRefresher {
                 .refresh_for(credential, self.user.as_deref(), failed.as_ref(), &trigger)
                 .await?;
             self.remember(credential, live.tokens.access_token.clone());
-            Ok(Self::secrets_of(live))
+            let already_refreshed = !live.refreshed;
+            Ok(CredentialSecrets {
+                already_refreshed,
+                ..Self::secrets_of(live)
+            })
         })
     }
 

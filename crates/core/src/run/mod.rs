@@ -452,3 +452,178 @@ fn stable_hash(text: &str) -> u64 {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A collection on disk: `files` are (path, TOML) pairs.
+    fn collection(files: &[(&str, &str)]) -> (tempfile::TempDir, Collection) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("collection.toml"), "name = \"Acme\"\n").unwrap();
+        for (path, text) in files {
+            let file = dir.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        }
+        let collection = Collection::open(dir.path()).unwrap();
+        (dir, collection)
+    }
+
+    fn get(name: &str, seq: i64, url: &str) -> String {
+        format!("name = \"{name}\"\nmethod = \"GET\"\nurl = \"{url}\"\nseq = {seq}\n")
+    }
+
+    fn paths(plan: &Plan) -> Vec<String> {
+        plan.requests.iter().map(|file| file.path.clone()).collect()
+    }
+
+    #[test]
+    fn a_target_is_the_whole_collection_a_folder_or_one_request() {
+        let (_dir, acme) = collection(&[
+            ("ping.toml", &get("Ping", 1, "https://x.example/ping")),
+            (
+                "Accounts/query.toml",
+                &get("Query", 1, "https://x.example/q"),
+            ),
+            (
+                "Accounts/Archive/old.toml",
+                &get("Old", 1, "https://x.example/o"),
+            ),
+            ("Contacts/list.toml", &get("List", 1, "https://x.example/c")),
+        ]);
+        let plan = |target: &str| Plan::new(acme.clone(), target, Vec::new(), None).unwrap();
+        assert_eq!(paths(&plan("")).len(), 4);
+        assert_eq!(
+            paths(&plan("Accounts")),
+            ["Accounts/Archive/old.toml", "Accounts/query.toml"]
+        );
+        assert_eq!(
+            paths(&plan("/Accounts/Archive/")),
+            ["Accounts/Archive/old.toml"]
+        );
+        assert_eq!(paths(&plan("Accounts/Query")), ["Accounts/query.toml"]);
+        assert_eq!(paths(&plan("Contacts/list.toml")), ["Contacts/list.toml"]);
+        let unknown = Plan::new(acme.clone(), "Acounts", Vec::new(), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            unknown.contains("no such request") && unknown.contains("Accounts/Query"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn iterations_take_the_data_rows_in_turn_and_default_to_one_per_row() {
+        let (_dir, acme) = collection(&[("a.toml", &get("A", 1, "https://x.example/{{id}}"))]);
+        let row = |id: &str| BTreeMap::from([("id".to_string(), id.to_string())]);
+        let rows = vec![row("1"), row("2")];
+        let per_row = Plan::new(acme.clone(), "", rows.clone(), None).unwrap();
+        assert_eq!(per_row.iterations, rows);
+        let five = Plan::new(acme.clone(), "", rows.clone(), Some(5)).unwrap();
+        let ids: Vec<&str> = five
+            .iterations
+            .iter()
+            .map(|row| row["id"].as_str())
+            .collect();
+        assert_eq!(ids, ["1", "2", "1", "2", "1"]);
+        let steps = five.steps();
+        assert_eq!(steps.len(), 5);
+        assert_eq!((steps[4].index, steps[4].iteration), (4, 5));
+        let none = Plan::new(acme, "", Vec::new(), None).unwrap();
+        assert_eq!(none.iterations.len(), 1);
+    }
+
+    #[test]
+    fn shards_split_every_request_once_stably_and_keep_a_chain_together() {
+        let mut files: Vec<(String, String)> = (0..30)
+            .map(|n| {
+                (
+                    format!("r{n:02}.toml"),
+                    get(&format!("R{n}"), n, "https://x.example/"),
+                )
+            })
+            .collect();
+        // z-create extracts an id that z-read uses: they go together.
+        files.push((
+            "z-create.toml".into(),
+            format!(
+                "{}\n[[extract]]\nvariable = \"id\"\njson = \"$.id\"\n",
+                get("Create", 30, "https://x.example/new")
+            ),
+        ));
+        files.push((
+            "z-read.toml".into(),
+            get("Read", 31, "https://x.example/{{id}}"),
+        ));
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str()))
+            .collect();
+        let (_dir, acme) = collection(&borrowed);
+        // On their own the two would land in different shards.
+        assert_ne!(
+            stable_hash("z-create.toml") % 3,
+            stable_hash("z-read.toml") % 3
+        );
+        let all = Plan::new(acme.clone(), "", Vec::new(), None).unwrap();
+        let mut seen = Vec::new();
+        for shard in 1..=3 {
+            let part = all.clone().shard(shard, 3).unwrap();
+            assert!(!part.requests.is_empty(), "shard {shard} got nothing");
+            let again = all.clone().shard(shard, 3).unwrap();
+            assert_eq!(paths(&part), paths(&again), "the split is stable");
+            let has = |path: &str| paths(&part).iter().any(|known| known == path);
+            assert_eq!(
+                has("z-create.toml"),
+                has("z-read.toml"),
+                "the chain stays together"
+            );
+            seen.extend(paths(&part));
+        }
+        seen.sort();
+        assert_eq!(seen, {
+            let mut every = paths(&all);
+            every.sort();
+            every
+        });
+        for bad in [(0, 3), (4, 3), (1, 0)] {
+            let error = all.clone().shard(bad.0, bad.1).unwrap_err().to_string();
+            assert!(error.contains("K/N"), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_most_serious_outcome_sets_the_exit_status() {
+        let step = Step {
+            index: 0,
+            iteration: 1,
+            path: "a.toml".into(),
+            name: "A".into(),
+        };
+        let with = |states: &[RunState]| RunSummary {
+            collection: "Acme".into(),
+            target: String::new(),
+            environment: None,
+            started_at_ms: 0,
+            duration_ms: 0,
+            results: states
+                .iter()
+                .map(|state| StepResult {
+                    state: *state,
+                    ..StepResult::skipped(step.clone())
+                })
+                .collect(),
+            credentials: Vec::new(),
+            stopped: false,
+        };
+        use RunState::*;
+        assert_eq!(with(&[Passed, Skipped]).exit_status(), EXIT_PASSED);
+        assert_eq!(with(&[Passed, Failed]).exit_status(), EXIT_FAILED);
+        assert_eq!(with(&[Failed, Errored]).exit_status(), EXIT_NOT_SENT);
+        assert_eq!(
+            with(&[Errored, NeedsReauthorization, Failed]).exit_status(),
+            EXIT_NEEDS_REAUTHORIZATION
+        );
+    }
+}
