@@ -101,7 +101,7 @@ pub async fn run(
     let (done_senders, done): (Vec<_>, Vec<_>) =
         steps.iter().map(|_| watch::channel(false)).unzip();
     let lanes = Semaphore::new(options.parallel.max(1));
-    let pacing = tokio::sync::Mutex::new(None::<Instant>);
+    let pacing = tokio::sync::Mutex::new(None::<tokio::time::Instant>);
     let bailed = StopSignal::default();
 
     let mut pending: FuturesUnordered<_> = steps
@@ -184,15 +184,15 @@ pub async fn run(
 }
 
 /// Waits until `delay` has passed since the last send started.
-async fn pace(last: &tokio::sync::Mutex<Option<Instant>>, delay: Duration) {
+async fn pace(last: &tokio::sync::Mutex<Option<tokio::time::Instant>>, delay: Duration) {
     if delay.is_zero() {
         return;
     }
     let mut last = last.lock().await;
     if let Some(at) = *last {
-        tokio::time::sleep_until((at + delay).into()).await;
+        tokio::time::sleep_until(at + delay).await;
     }
-    *last = Some(Instant::now());
+    *last = Some(tokio::time::Instant::now());
 }
 
 /// Runs one step: fill in, send, evaluate, extract. Returns its result and
@@ -386,4 +386,30 @@ fn credentials(results: &[StepResult]) -> Vec<CredentialRun> {
         }
     }
     by_name.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn with_a_delay_sends_start_that_far_apart_and_without_one_at_once() {
+        let last = tokio::sync::Mutex::new(None);
+        let start = tokio::time::Instant::now();
+        let mut starts = Vec::new();
+        for _ in 0..3 {
+            pace(&last, Duration::from_millis(200)).await;
+            starts.push(start.elapsed());
+        }
+        assert_eq!(
+            starts,
+            [0, 200, 400].map(Duration::from_millis),
+            "on the paused clock, exactly the delay apart"
+        );
+        let unpaced = tokio::sync::Mutex::new(None);
+        let before = tokio::time::Instant::now();
+        pace(&unpaced, Duration::ZERO).await;
+        pace(&unpaced, Duration::ZERO).await;
+        assert_eq!(before.elapsed(), Duration::ZERO);
+    }
 }

@@ -19,8 +19,8 @@
 //! equals = "Acme"
 //!
 //! [[assert]]
-//! xpath = "//sf:result/sf:size" # prefixes as the response declares them
-//! equals = "3"
+//! xpath = "//records/sf:Name"  # prefixes as the response declares them; no prefix: any namespace
+//! equals = "Acme"
 //!
 //! [[assert]]
 //! contains = "<done>true</done>" # no subject: the body
@@ -163,7 +163,7 @@ impl Assertion {
                 match self.subject {
                     Subject::Header => "a header name",
                     Subject::Json => "a JSONPath such as $.records[0].Id",
-                    _ => "an XPath such as //sf:result/sf:size",
+                    _ => "an XPath such as //records/sf:Name",
                 }
             ));
         }
