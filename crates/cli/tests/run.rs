@@ -219,21 +219,25 @@ fn twenty_requests_run_eight_at_a_time_over_three_rows_with_one_refresh_per_expi
     assert_eq!(summary["exitStatus"], 0);
 
     // One refresh per expiry: the provider minted exactly the tokens the
-    // run says it refreshed, at least one (the forced expiry), and no more
-    // than one per token lifetime the run lasted — eight sends meeting one
-    // dead token refresh it once.
+    // run says it refreshed (after a refused token, or ahead of a stale one
+    // by the clock), at least one (the forced expiry), and no more than one
+    // per token lifetime the run lasted — eight sends meeting one dead
+    // token refresh it once.
     let minted = sandbox.stats().token_total("client_credentials") - grants_before;
     let credential = &summary["credentials"][0];
     assert_eq!(credential["credential"], "Sandbox");
     assert_eq!(credential["refreshes"].as_u64().unwrap(), minted);
     assert!(minted >= 1, "the forced expiry was refreshed");
-    let lifetimes = summary["durationMs"].as_u64().unwrap() / 2000;
+    // A token is renewed once it is refused or in the last tenth of its
+    // life (1.8 s of 2 s), so two refreshes after the first are at least
+    // 1.8 s apart.
+    let lifetimes = summary["durationMs"].as_u64().unwrap() / 1800;
     assert!(
-        minted <= 1 + lifetimes + 1,
+        minted <= 2 + lifetimes,
         "{minted} refreshes in {} ms of 2-second tokens",
         summary["durationMs"]
     );
-    assert!(credential["expiries"].as_u64().unwrap() >= minted);
+    assert!(credential["expiries"].as_u64().unwrap() >= 1);
 
     assert_valid_junit(&junit);
     let junit_text = std::fs::read_to_string(&junit).unwrap();

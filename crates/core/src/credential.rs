@@ -923,6 +923,9 @@ pub struct CredentialSecrets {
     /// Secrets a refresh handed back without asking the provider: another
     /// call had renewed the refused token already (one refresh per expiry).
     pub already_refreshed: bool,
+    /// The stored token was stale by the clock and was renewed at the
+    /// provider before this send (a credential that refreshes proactively).
+    pub renewed_before_sending: bool,
 }
 
 impl CredentialSecrets {

@@ -93,6 +93,10 @@ pub struct Outcome {
     /// The secrets a refresh produced (this call's, or another's whose
     /// renewed token this call went out with), for the caller to keep.
     pub refreshed: Option<CredentialSecrets>,
+    /// The stored token was stale by the clock and this send renewed it at
+    /// the provider before sending (a proactive refresh: no attempt of its
+    /// own, the response never saw the old token).
+    pub refreshed_before_sending: bool,
 }
 
 impl Outcome {
@@ -370,6 +374,7 @@ impl Sender {
             response,
             verdict,
             refreshed: renewed.clone(),
+            refreshed_before_sending: false,
         };
         if !outcome.verdict.expired {
             return Ok(outcome);

@@ -315,7 +315,8 @@ async fn run_step(
                     }
                 )
             })
-            .count() as u32,
+            .count() as u32
+            + u32::from(outcome.refreshed_before_sending),
         duration_ms,
         error,
         credential,

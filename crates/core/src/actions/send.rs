@@ -109,6 +109,7 @@ async fn send_unrecorded(
     let secrets = refresher.secrets(credential).await?;
     let started = SystemTime::now();
     let mut outcome = sender.send(&call, &secrets, Some(&refresher)).await?;
+    outcome.refreshed_before_sending = secrets.renewed_before_sending;
     mask_secret_variables(&mut outcome, variables);
     service.record_send(&credential.name, &outcome, started);
     Ok(outcome)

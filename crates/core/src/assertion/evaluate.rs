@@ -1550,6 +1550,7 @@ mod tests {
             verdict: fine(),
             attempts,
             refreshed: None,
+            refreshed_before_sending: false,
         };
         let evidence = Evidence::of(&outcome);
         let result = evaluate(

@@ -544,11 +544,14 @@ impl TokenService {
         }
         let identity = Identity::for_credential(credential, user);
         let stored = self.authorization(&credential.name, &identity)?;
-        let tokens = match usable(&stored) {
+        let (tokens, renewed_before_sending) = match usable(&stored) {
             // As a Named Credential does: send what is stored, expired or
             // not; a response that says it expired is what renews it.
-            Some(tokens) if !credential.proactive_refresh => tokens.clone(),
-            _ => self.live_token_for(credential, user).await?.tokens,
+            Some(tokens) if !credential.proactive_refresh => (tokens.clone(), false),
+            _ => {
+                let live = self.live_token_for(credential, user).await?;
+                (live.tokens, live.refreshed)
+            }
         };
         let client_key = match credential.client_certificate {
             Some(_) => self.store.client_key(&credential.name)?,
@@ -560,6 +563,7 @@ impl TokenService {
             username: stored.username,
             password: stored.password,
             client_key,
+            renewed_before_sending,
             ..CredentialSecrets::default()
         })
     }
