@@ -365,7 +365,17 @@ async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {
         saved.credential.name,
         saved.credential.protocol.cli_name(),
         store.home().credentials_file().display(),
-        if has_secret {
+        if has_secret && callout_core::Vault::in_process_memory() {
+            format!(
+                ", {what} kept by this process only (CI mode): give it to each command as {}{}",
+                callout_core::ci::variable_prefix(&saved.credential.name),
+                if what == "client secret" || what == "password" {
+                    "CLIENT_SECRET"
+                } else {
+                    "PRIVATE_KEY"
+                }
+            )
+        } else if has_secret {
             format!(
                 ", {what} in the keychain (service {})",
                 store.home().keychain_service()

@@ -25,6 +25,9 @@
 //! '''
 //! ```
 //!
+//! `[[assert]]` and `[[extract]]` tables may follow: what a run checks the
+//! response for and the values it hands on (their forms: [`crate::assertion`]).
+//!
 //! TOML, because a request must read well in a diff and in a code review:
 //! one key per line, a body kept verbatim between `'''` (a SOAP envelope
 //! needs no escaping), comments a person wrote survive the app's saves
