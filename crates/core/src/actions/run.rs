@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::{Semaphore, watch};
 
-use crate::assertion::{self, Evidence};
+use crate::assertion;
 use crate::collection::SecretSource;
 use crate::endpoint;
 use crate::history::Label;
@@ -251,18 +251,8 @@ async fn run_step(
             return (result, Vec::new());
         }
     };
-    let evidence = Evidence::of(&outcome);
-    let assertions = file
-        .request
-        .assertions
-        .iter()
-        .map(|held| {
-            let mut result = assertion::evaluate(held, &evidence);
-            result.actual = result.actual.map(|actual| filled.secrets.scrub(&actual));
-            result.message = filled.secrets.scrub(&result.message);
-            result
-        })
-        .collect::<Vec<_>>();
+    let assertions =
+        assertion::evaluate_all(&file.request.assertions, &outcome, &filled.secrets);
     let mut values = Vec::new();
     let extracted = file
         .request

@@ -52,6 +52,26 @@ mod tests;
 mod xpath;
 pub use evaluate::{AssertionResult, Evidence, evaluate, extract};
 
+/// Every one of `assertions` evaluated on what a send produced, the values
+/// of the secret variables it went out with (`secrets`) masked in what each
+/// result shows.
+pub fn evaluate_all(
+    assertions: &[Assertion],
+    outcome: &crate::send::Outcome,
+    secrets: &crate::variables::SecretValues,
+) -> Vec<AssertionResult> {
+    let evidence = Evidence::of(outcome);
+    assertions
+        .iter()
+        .map(|held| {
+            let mut result = evaluate(held, &evidence);
+            result.actual = result.actual.map(|actual| secrets.scrub(&actual));
+            result.message = secrets.scrub(&result.message);
+            result
+        })
+        .collect()
+}
+
 /// What an assertion looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
