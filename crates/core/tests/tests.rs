@@ -23,5 +23,6 @@ mod loopback;
 mod merge;
 mod network;
 mod refresh;
+mod run;
 mod send;
 mod timeline;
