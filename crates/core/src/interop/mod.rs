@@ -11,6 +11,7 @@
 
 pub mod apex;
 pub mod curl;
+pub mod incoming;
 pub mod postman;
 pub mod postman_folder;
 pub(crate) mod shell;
