@@ -21,6 +21,7 @@ use crate::collection::{
     self, COLLECTION_FILE, Collection, ENVIRONMENTS_DIR, file_safe, join, slug,
 };
 use crate::credential::Credential;
+use crate::credential_store::CredentialStore;
 use crate::requests::SavedRequest;
 use crate::{Error, Result};
 
@@ -138,6 +139,26 @@ pub fn write_at(root: &Path, incoming: &Incoming) -> Result<Written> {
         return Err(error);
     }
     Ok(written(incoming, root, false))
+}
+
+/// Adds the credential drafts of an import (definitions only, no secret)
+/// that do not exist yet; one of the same name is left as it is. Returns
+/// the names added and the names kept.
+pub fn add_credentials(
+    store: &CredentialStore,
+    credentials: &[Credential],
+) -> Result<(Vec<String>, Vec<String>)> {
+    let known = store.load()?;
+    let (mut added, mut kept) = (Vec::new(), Vec::new());
+    for credential in credentials {
+        if known.get(&credential.name).is_ok() || added.contains(&credential.name) {
+            kept.push(credential.name.clone());
+        } else {
+            store.add(credential.clone())?;
+            added.push(credential.name.clone());
+        }
+    }
+    Ok((added, kept))
 }
 
 /// A hidden sibling of `root` to build in.
