@@ -64,6 +64,12 @@ shell_events! {
     /// The open collections, or a file in one, changed: by this app,
     /// another process or editor, a `git pull`.
     CollectionsChanged = "collections-changed", carrying ();
+    /// A collection run's steps, before the first is sent.
+    RunPlanned = "run-planned", carrying crate::views::RunPlanned;
+    /// A step of a collection run finished (passed, failed, errored, skipped).
+    RunStep = "run-step", carrying crate::views::RunStepFinished;
+    /// A collection run ended (every step done, or stopped): its summary and totals.
+    RunFinished = "run-finished", carrying crate::views::RunFinished;
 }
 
 /// Every credential with its status now; empty (and logged) when the
@@ -114,6 +120,21 @@ pub fn timeline_appended<R: Runtime>(app: &AppHandle<R>, credential: &str) {
 /// Tells the UI that the saved requests changed (from the watcher).
 pub fn collections_changed<R: Runtime>(app: &AppHandle<R>) {
     emit::<CollectionsChanged, _>(app, &());
+}
+
+/// Tells the UI that a collection run is planned.
+pub fn run_planned<R: Runtime>(app: &AppHandle<R>, planned: &crate::views::RunPlanned) {
+    emit::<RunPlanned, _>(app, planned);
+}
+
+/// Tells the UI that a step of a collection run finished.
+pub fn run_step<R: Runtime>(app: &AppHandle<R>, step: &crate::views::RunStepFinished) {
+    emit::<RunStep, _>(app, step);
+}
+
+/// Tells the UI that a collection run ended.
+pub fn run_finished<R: Runtime>(app: &AppHandle<R>, finished: &crate::views::RunFinished) {
+    emit::<RunFinished, _>(app, finished);
 }
 
 /// Tells the UI that the time a copied token may stay on the clipboard is

@@ -7,14 +7,17 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use callout_core::actions::run::StopSignal;
 use callout_core::home::Home;
 use callout_core::network::Network;
 use callout_core::oauth::TokenService;
 use callout_core::oauth::{self, Cancel, Opener};
+use callout_core::run::{RunState, StepResult};
+use callout_core::send::Report;
 use callout_core::send::{Sender, Timeouts};
 use callout_core::settings::{Settings, SettingsStore};
 use callout_core::workbench::Workbench;
-use callout_core::{Error, ErrorReport, Result};
+use callout_core::{Error, ErrorKind, ErrorReport, Result};
 use callout_sandbox::Sandbox;
 use callout_sandbox::embedded;
 
@@ -67,6 +70,8 @@ pub struct AppState {
     opener: Mutex<Opener>,
     /// What went wrong while starting, for the log.
     pub startup_problems: Vec<String>,
+    /// The collection run going on, and the last run's results.
+    pub runs: Runs,
 }
 
 /// A browser authorization in flight ([`AppState::begin_authorize`]):
@@ -165,6 +170,7 @@ impl AppState {
             authorizing: Mutex::new(HashMap::new()),
             opener: Mutex::new(Arc::new(oauth::open_in_browser)),
             startup_problems,
+            runs: Runs::default(),
         })
     }
 
@@ -227,5 +233,214 @@ impl AppState {
             }
             None => false,
         }
+    }
+}
+
+/// How a run was asked for: what [`Runs::failures`] runs again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRequest {
+    /// The collection's directory.
+    pub root: String,
+    /// "" for the whole collection, a folder or a request.
+    pub target: String,
+    pub iterations: Option<u32>,
+    pub parallel: Option<u32>,
+}
+
+/// The collection runs: one at a time, stopped by its id; the last run's
+/// results (with each step's whole send) kept until the next run starts,
+/// so the window can open any step of it.
+#[derive(Debug, Default)]
+pub struct Runs(Mutex<RunBook>);
+
+#[derive(Debug, Default)]
+struct RunBook {
+    /// The id the last run was given.
+    last_id: u32,
+    /// The run going on and how to stop it.
+    running: Option<(u32, StopSignal)>,
+    /// The last run: how it was asked for, and each step's result so far.
+    last: Option<(u32, RunRequest, Vec<Option<StepResult>>)>,
+}
+
+/// The run `id` is going on until this is dropped (however its task ends).
+#[derive(Debug)]
+pub struct Running<'a> {
+    runs: &'a Runs,
+    id: u32,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        let mut book = lock(&self.runs.0);
+        if book.running.as_ref().is_some_and(|(id, _)| *id == self.id) {
+            book.running = None;
+        }
+    }
+}
+
+/// An error about runs, as the window shows it.
+pub fn run_error(message: impl Into<String>) -> ErrorReport {
+    ErrorReport {
+        kind: ErrorKind::InvalidRequest,
+        message: message.into(),
+        location: None,
+        at: None,
+    }
+}
+
+fn still_running(id: u32) -> ErrorReport {
+    run_error(format!(
+        "another run (run {id}) is still going on: wait for it to finish, or stop it first"
+    ))
+}
+
+impl Runs {
+    /// A new run of `request`: its id and its stop signal; refused while
+    /// another run goes on. The last run's results are dropped.
+    pub fn begin(&self, request: RunRequest) -> Result<(u32, StopSignal), ErrorReport> {
+        let mut book = lock(&self.0);
+        if let Some((id, _)) = &book.running {
+            return Err(still_running(*id));
+        }
+        book.last_id += 1;
+        let id = book.last_id;
+        let stop = StopSignal::default();
+        book.running = Some((id, stop.clone()));
+        book.last = Some((id, request, Vec::new()));
+        Ok((id, stop))
+    }
+
+    /// Holds the run `id` as going on until dropped.
+    pub fn running(&self, id: u32) -> Running<'_> {
+        Running { runs: self, id }
+    }
+
+    /// Refused while a run goes on.
+    pub fn refuse_while_running(&self) -> Result<(), ErrorReport> {
+        match &lock(&self.0).running {
+            Some((id, _)) => Err(still_running(*id)),
+            None => Ok(()),
+        }
+    }
+
+    /// Keeps `result` (with its send) as a step of run `id`.
+    pub fn record(&self, id: u32, result: StepResult) {
+        let mut book = lock(&self.0);
+        if let Some((last, _, results)) = &mut book.last
+            && *last == id
+        {
+            let index = result.step.index;
+            if results.len() <= index {
+                results.resize(index + 1, None);
+            }
+            results[index] = Some(result);
+        }
+    }
+
+    /// Stops run `id`: the sends in flight finish, the others are skipped.
+    /// False when it is not going on (it finished meanwhile).
+    pub fn stop(&self, id: u32) -> bool {
+        match &lock(&self.0).running {
+            Some((running, stop)) if *running == id => {
+                stop.stop();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The whole send of step `index` of run `id`.
+    pub fn report(&self, id: u32, index: usize) -> Result<Report, ErrorReport> {
+        let book = lock(&self.0);
+        let Some((_, _, results)) = book.last.as_ref().filter(|(last, _, _)| *last == id) else {
+            return Err(run_error(format!(
+                "the results of run {id} are no longer kept: only the last run's are"
+            )));
+        };
+        let result = results.get(index).and_then(Option::as_ref).ok_or_else(|| {
+            run_error(format!(
+                "step {} of run {id} has not finished yet",
+                index + 1
+            ))
+        })?;
+        result.report.clone().ok_or_else(|| {
+            run_error(match &result.error {
+                Some(error) => format!("this request was not sent: {}", error.message),
+                None => "this request was not sent".to_string(),
+            })
+        })
+    }
+
+    /// How run `id` was asked for, and the file paths of its requests
+    /// that failed, errored or need their credential authorized again.
+    pub fn failures(&self, id: u32) -> Result<(RunRequest, Vec<String>), ErrorReport> {
+        let book = lock(&self.0);
+        let Some((_, request, results)) = book.last.as_ref().filter(|(last, _, _)| *last == id)
+        else {
+            return Err(run_error(format!(
+                "the results of run {id} are no longer kept: only the last run's are"
+            )));
+        };
+        let mut paths: Vec<String> = Vec::new();
+        for result in results.iter().flatten() {
+            let failed = matches!(
+                result.state,
+                RunState::Failed | RunState::Errored | RunState::NeedsReauthorization
+            );
+            if failed && !paths.contains(&result.step.path) {
+                paths.push(result.step.path.clone());
+            }
+        }
+        Ok((request.clone(), paths))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: fail loudly
+
+    use super::*;
+
+    fn request(target: &str) -> RunRequest {
+        RunRequest {
+            root: "/tmp/acme".into(),
+            target: target.into(),
+            iterations: None,
+            parallel: None,
+        }
+    }
+
+    #[test]
+    fn one_run_at_a_time_and_its_end_frees_the_next_however_its_task_ends() {
+        let runs = Runs::default();
+        let (first, stop) = runs.begin(request("Accounts")).unwrap();
+        let running = runs.running(first);
+        let refused = runs.begin(request("")).unwrap_err();
+        assert!(
+            refused.message.contains("still going on"),
+            "{}",
+            refused.message
+        );
+        assert!(runs.refuse_while_running().is_err());
+        assert!(runs.stop(first));
+        assert!(stop.stopped());
+        assert!(!runs.stop(first + 1), "only the run going on stops");
+        drop(running);
+        assert!(!runs.stop(first), "over");
+        let (second, _) = runs.begin(request("")).unwrap();
+        assert_ne!(first, second);
+        // The first run's results gave way.
+        let gone = runs.failures(first).unwrap_err();
+        assert!(gone.message.contains("no longer kept"), "{}", gone.message);
+        let (asked, failed) = runs.failures(second).unwrap();
+        assert_eq!(asked, request(""));
+        assert!(failed.is_empty());
+        let unfinished = runs.report(second, 0).unwrap_err();
+        assert!(
+            unfinished.message.contains("step 1"),
+            "{}",
+            unfinished.message
+        );
     }
 }

@@ -13,12 +13,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
+use callout_core::assertion::{Assertion, AssertionResult, Extraction};
 use callout_core::collection::{Collection, Item, RequestFile};
 use callout_core::credential::{AuthProtocol, Credential};
 use callout_core::credential_store::{Authorization, CredentialStore, Identity};
 use callout_core::oauth::{CredentialStatus, status};
 use callout_core::oauth::{ExpirySource, TokenSet, jwt_claims};
 use callout_core::requests::{Preview, SavedRequest};
+use callout_core::run::{RunSummary, Step, StepResult, Totals};
+use callout_core::send::Report;
 use callout_core::timeline::{self, EventDetail, EventKind, Timeline, fingerprint, human_duration};
 use callout_core::variables::Resolved;
 use callout_core::workbench::Opened;
@@ -750,4 +753,71 @@ pub struct PostmanCollectionImport {
     pub endpoint_variables: Vec<String>,
     /// What was left out or needs doing (a token to bind, ...).
     pub notes: Vec<String>,
+}
+
+/// The payload of `run-planned`: a run's steps, before the first is sent,
+/// and what runs (the collection, the folder or request, the environment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RunPlanned {
+    pub id: u32,
+    /// The collection's directory.
+    pub root: String,
+    /// The collection's name.
+    pub collection: String,
+    /// What runs: "" for the whole collection, else a folder or a request.
+    pub target: String,
+    pub environment: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+/// The payload of `run-step`: one step's result, as soon as it is known.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RunStepFinished {
+    pub id: u32,
+    pub result: StepResult,
+}
+
+/// The payload of `run-finished`: the whole run (each step's full send is
+/// not in it: `run_step_report` opens one) and its counts.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RunFinished {
+    pub id: u32,
+    pub summary: RunSummary,
+    pub totals: Totals,
+}
+
+/// What a send from the editor of a saved request produced: the send, and
+/// each of the request's assertions evaluated on it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SavedSend {
+    #[serde(flatten)]
+    pub report: Report,
+    pub assertions: Vec<AssertionResult>,
+}
+
+/// What keeps each assertion and each extraction of a request from being
+/// evaluated (core's words), in their order; `null` for a sound one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AssertionProblems {
+    pub assertions: Vec<Option<String>>,
+    pub extract: Vec<Option<String>>,
+}
+
+impl AssertionProblems {
+    pub fn of(assertions: &[Assertion], extract: &[Extraction]) -> Self {
+        Self {
+            assertions: assertions.iter().map(Assertion::problem).collect(),
+            extract: extract.iter().map(Extraction::problem).collect(),
+        }
+    }
 }

@@ -213,6 +213,9 @@ fn every_argument_is_read_under_the_name_the_ui_bindings_give_it() {
             "String" => json!("Sandbox"),
             "bool" => json!(true),
             "u32" => json!(1),
+            "Option<u32>" => Value::Null,
+            "Vec<Assertion>" | "Vec<Extraction>" => json!([]),
+            "Option<Vec<Assertion>>" => Value::Null,
             "Vec<String>" => json!([]),
             "SavedRequest" => saved_request("Mine", "callout:Sandbox/wso2/accounts"),
             "Draft" => app.sample("RFC 6750 API call"),
@@ -1750,5 +1753,331 @@ fn a_secret_variable_is_masked_in_the_preview_and_sent_from_the_keychain_never_k
         collection
             .unset_secret(&vault, Some("Dev"), "login")
             .unwrap()
+    );
+}
+
+/// Writes `text` to `path`, making its directories.
+fn write_file(path: &std::path::Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A collection "Acme" in a temp dir, opened in the app and sent with the
+/// environment "Sandbox": a folder "Accounts" of three requests to the
+/// sandbox, the last with an assertion that fails (it expects 201), and a
+/// request outside the folder.
+fn acme_with_accounts(app: &TestApp, dir: &std::path::Path) -> String {
+    let root = dir.join("acme");
+    write_file(&root.join("collection.toml"), "name = \"Acme\"\n");
+    write_file(
+        &root.join("environments/Sandbox.toml"),
+        "[variables]\nendpoint = \"callout:Sandbox\"\n",
+    );
+    let request = |name: &str, path: &str, asserts: &str| {
+        format!(
+            "name = \"{name}\"\nmethod = \"GET\"\nurl = \"{{{{endpoint}}}}/rfc6750/{path}\"\n\n{asserts}"
+        )
+    };
+    write_file(
+        &root.join("Accounts/1-list.toml"),
+        &request(
+            "List accounts",
+            "accounts",
+            "[[assert]]\nstatus = 200\n\n[[assert]]\njson = \"$.count\"\nexists = true\n",
+        ),
+    );
+    write_file(
+        &root.join("Accounts/2-one.toml"),
+        &request(
+            "One account",
+            "accounts/1",
+            "[[assert]]\nheader = \"Content-Type\"\ncontains = \"json\"\n",
+        ),
+    );
+    write_file(
+        &root.join("Accounts/3-create.toml"),
+        &request(
+            "Expects created",
+            "accounts/2",
+            "[[assert]]\nstatus = 201\n",
+        ),
+    );
+    write_file(
+        &root.join("outside.toml"),
+        &request("Outside", "outside", "[[assert]]\nstatus = 200\n"),
+    );
+    let opened = app.ok(
+        "open_collection",
+        json!({"root": root.display().to_string()}),
+    );
+    let root = opened["root"].as_str().unwrap().to_string();
+    app.ok(
+        "set_environment",
+        json!({"root": root, "environment": "Sandbox"}),
+    );
+    root
+}
+
+/// The `run-finished` event of run `id`, once it came.
+fn finished_run(seen: &Mutex<Vec<Value>>, id: &Value) -> Value {
+    wait_until("the run finishes", Duration::from_secs(60), || {
+        seen.lock().unwrap().iter().any(|event| &event["id"] == id)
+    });
+    seen.lock()
+        .unwrap()
+        .iter()
+        .find(|event| &event["id"] == id)
+        .cloned()
+        .unwrap()
+}
+
+#[test]
+fn a_folder_runs_in_the_background_step_by_step_and_its_failures_run_again() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let root = acme_with_accounts(&app, dir.path());
+    let planned = app.record("run-planned");
+    let steps = app.record("run-step");
+    let finished = app.record("run-finished");
+    let before = app.sandbox().stats().api_count("rfc6750", "ok");
+
+    let id = app.ok(
+        "run_collection",
+        json!({"root": root, "target": "Accounts", "iterations": null, "parallel": null}),
+    );
+    let done = finished_run(&finished, &id);
+
+    // Planned first, in the collection's order (by name), only the folder's.
+    let plan = planned.lock().unwrap()[0].clone();
+    assert_eq!(plan["id"], id);
+    assert_eq!(plan["collection"], "Acme");
+    assert_eq!(plan["target"], "Accounts");
+    assert_eq!(plan["environment"], "Sandbox");
+    let names: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Accounts/Expects created",
+            "Accounts/List accounts",
+            "Accounts/One account",
+        ]
+    );
+    // One event per step as it finished, with its assertions' results.
+    let heard = steps.lock().unwrap().clone();
+    assert_eq!(heard.len(), 3, "{heard:?}");
+    let by_index = |index: u64| {
+        heard
+            .iter()
+            .find(|event| event["result"]["step"]["index"] == index)
+            .unwrap_or_else(|| panic!("no step {index} in {heard:?}"))["result"]
+            .clone()
+    };
+    let failed = by_index(0);
+    assert_eq!(failed["state"], "failed", "{failed}");
+    assert_eq!(failed["status"], 200);
+    assert_eq!(failed["assertions"][0]["passed"], false);
+    let message = failed["assertions"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("201") && message.contains("200"),
+        "{message}"
+    );
+    assert_eq!(by_index(1)["state"], "passed", "{}", by_index(1));
+    assert_eq!(by_index(1)["assertions"].as_array().unwrap().len(), 2);
+    assert_eq!(by_index(2)["state"], "passed", "{}", by_index(2));
+
+    // The summary and its totals; the sandbox saw the three sends, no more.
+    assert_eq!(
+        done["totals"],
+        json!({"passed": 2, "failed": 1, "errored": 0, "needsReauthorization": 0,
+               "skipped": 0, "assertions": 4, "assertionsFailed": 1})
+    );
+    assert_eq!(done["summary"]["stopped"], false);
+    assert_eq!(done["summary"]["results"].as_array().unwrap().len(), 3);
+    assert_eq!(app.sandbox().stats().api_count("rfc6750", "ok") - before, 3);
+
+    // A step's whole send opens: the request as sent, the response.
+    let report = app.ok("run_step_report", json!({"id": id, "index": 0}));
+    assert_eq!(report["response"]["status"], 200, "{report}");
+    assert!(
+        report["request"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/rfc6750/accounts/2"),
+        "{report}"
+    );
+    let refused = app
+        .invoke("run_step_report", json!({"id": id, "index": 7}))
+        .unwrap_err();
+    assert!(
+        refused["message"].as_str().unwrap().contains("step 8"),
+        "{refused}"
+    );
+
+    // Re-run failures: a new run of the one request that failed.
+    let again = app.ok("rerun_failures", json!({"id": id}));
+    assert_ne!(again, id);
+    let done = finished_run(&finished, &again);
+    let plan = planned.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(plan["id"], again);
+    assert_eq!(plan["steps"].as_array().unwrap().len(), 1, "{plan}");
+    assert_eq!(plan["steps"][0]["path"], "Accounts/3-create.toml");
+    assert_eq!(done["totals"]["failed"], 1);
+    // The first run's results gave way to the new run's.
+    let gone = app
+        .invoke("run_step_report", json!({"id": id, "index": 0}))
+        .unwrap_err();
+    assert!(
+        gone["message"].as_str().unwrap().contains("no longer kept"),
+        "{gone}"
+    );
+}
+
+#[test]
+fn one_run_at_a_time_and_stop_skips_the_steps_not_started() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let root = acme_with_accounts(&app, dir.path());
+    let finished = app.record("run-finished");
+    let steps = app.record("run-step");
+
+    // Many iterations one at a time: the run is still going on below.
+    let id = app.ok(
+        "run_collection",
+        json!({"root": root, "target": "", "iterations": 300, "parallel": 1}),
+    );
+    let refused = app
+        .invoke(
+            "run_collection",
+            json!({"root": root, "target": "Accounts", "iterations": null, "parallel": null}),
+        )
+        .unwrap_err();
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("still going on"),
+        "{refused}"
+    );
+    wait_until("a few steps ran", Duration::from_secs(30), || {
+        steps.lock().unwrap().len() >= 2
+    });
+    assert_eq!(app.ok("stop_run", json!({"id": id})), true);
+    let done = finished_run(&finished, &id);
+    assert_eq!(done["summary"]["stopped"], true);
+    let totals = &done["totals"];
+    assert!(totals["skipped"].as_u64().unwrap() > 0, "{totals}");
+    assert_eq!(
+        done["summary"]["results"].as_array().unwrap().len(),
+        300 * 4,
+        "every step has a result, skipped or not"
+    );
+    // Over: stopping again says so, and a new run may start.
+    assert_eq!(app.ok("stop_run", json!({"id": id})), false);
+    let next = app.ok(
+        "run_collection",
+        json!({"root": root, "target": "outside.toml", "iterations": null, "parallel": null}),
+    );
+    assert_eq!(finished_run(&finished, &next)["totals"]["passed"], 1);
+}
+
+#[test]
+fn an_unknown_target_is_refused_and_starts_nothing() {
+    let app = TestApp::new();
+    let dir = tempfile::tempdir().unwrap();
+    let root = acme_with_accounts(&app, dir.path());
+    let error = app
+        .invoke(
+            "run_collection",
+            json!({"root": root, "target": "Nowhere", "iterations": null, "parallel": null}),
+        )
+        .unwrap_err();
+    assert!(
+        error["message"].as_str().unwrap().contains("Nowhere"),
+        "{error}"
+    );
+    // Nothing is left running.
+    let id = app.ok(
+        "run_collection",
+        json!({"root": root, "target": "outside.toml", "iterations": null, "parallel": null}),
+    );
+    assert!(id.as_u64().is_some());
+}
+
+#[test]
+fn a_saved_requests_send_from_the_editor_evaluates_its_assertions_and_problems_are_named() {
+    let app = TestApp::new();
+    app.authorize_sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let root = acme_with_accounts(&app, dir.path());
+    let draft = json!({"method": "GET", "url": "{{endpoint}}/rfc6750/accounts/2",
+                       "headers": [], "body": null});
+    // The file's assertions.
+    let sent = app.ok(
+        "send_saved",
+        json!({"root": root, "path": "Accounts/3-create.toml", "draft": draft, "assertions": null}),
+    );
+    assert_eq!(sent["response"]["status"], 200, "{sent}");
+    assert_eq!(sent["assertions"].as_array().unwrap().len(), 1, "{sent}");
+    assert_eq!(sent["assertions"][0]["passed"], false, "{sent}");
+    // The assertions as edited, not saved yet.
+    let edited = json!([
+        {"subject": "status", "path": "", "check": "equals", "value": "2xx"},
+        {"subject": "json", "path": "$.ok", "check": "equals", "value": "true"},
+    ]);
+    let sent = app.ok(
+        "send_saved",
+        json!({"root": root, "path": "Accounts/3-create.toml", "draft": draft, "assertions": edited}),
+    );
+    let passed: Vec<&Value> = sent["assertions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| &result["passed"])
+        .collect();
+    assert_eq!(passed, [&json!(true), &json!(true)], "{sent}");
+
+    let problems = app.ok(
+        "assertion_problems",
+        json!({
+            "assertions": [
+                {"subject": "status", "path": "", "check": "equals", "value": "200"},
+                {"subject": "json", "path": "", "check": "equals", "value": "x"},
+                {"subject": "time", "path": "", "check": "contains", "value": "5"},
+            ],
+            "extract": [
+                {"variable": "id", "from": "json", "path": "$.id"},
+                {"variable": "1bad", "from": "header", "path": "X"},
+            ],
+        }),
+    );
+    assert_eq!(problems["assertions"][0], Value::Null);
+    assert!(
+        problems["assertions"][1]
+            .as_str()
+            .unwrap()
+            .contains("JSONPath"),
+        "{problems}"
+    );
+    assert!(
+        problems["assertions"][2]
+            .as_str()
+            .unwrap()
+            .contains("cannot check"),
+        "{problems}"
+    );
+    assert_eq!(problems["extract"][0], Value::Null);
+    assert!(
+        problems["extract"][1]
+            .as_str()
+            .unwrap()
+            .contains("cannot name a variable"),
+        "{problems}"
     );
 }

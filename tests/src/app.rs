@@ -3,9 +3,10 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -314,6 +315,68 @@ fn tauri_driver() -> PathBuf {
         return local;
     }
     PathBuf::from("tauri-driver")
+}
+
+/// Puts the pointer over the element matching `css`, as a person does
+/// before reaching for a row's tools (shown on hover).
+pub async fn hover(session: &AppSession, css: &str) {
+    let element = session.element(css).await;
+    let mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+        element,
+        duration: None,
+        x: 0.0,
+        y: 0.0,
+    });
+    session
+        .client
+        .perform_actions(mouse)
+        .await
+        .unwrap_or_else(|error| panic!("could not move the pointer over {css}: {error}"));
+}
+
+/// Clicks the element matching `css` once it is shown (a tree row's tools
+/// are there but hidden until the pointer is over the row or it has focus).
+/// The tree is drawn again when the collection changes on disk: a button
+/// found just before may be gone when the click comes, so it is found again.
+pub async fn click_shown(session: &AppSession, css: &str) {
+    session
+        .wait_for(&format!("{css} shown and clicked"), || async {
+            let button = session
+                .client
+                .find(fantoccini::Locator::Css(css))
+                .await
+                .ok()?;
+            if !button.is_displayed().await.ok()? {
+                return None;
+            }
+            button.click().await.ok()
+        })
+        .await;
+}
+
+/// Runs the real `callout` binary in `home` with `env` added, as a terminal
+/// user would; fails the test when it fails.
+pub fn callout(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let output = Command::new(workspace_binary("callout"))
+        .args(args)
+        .env("CALLOUT_HOME", home)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run callout");
+    assert!(
+        output.status.success(),
+        "callout {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Authorizes the embedded Sandbox credential of the running app of
+/// `home` with `callout authorize`, the browser signing in and allowing.
+pub fn authorize_sandbox(home: &Path) {
+    let browser = browser_script(home);
+    callout(home, &[("BROWSER", &browser)], &["authorize", "Sandbox"]);
 }
 
 /// A `$BROWSER` (for the app or `callout authorize`) that signs in as the

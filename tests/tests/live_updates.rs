@@ -5,31 +5,10 @@
 //! home — authorize, send, import a request — and the window follows
 //! without a reload or a click.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use callout_tests::app::{AppSession, browser_script, fresh_home};
-use callout_tests::workspace_binary;
+use callout_tests::app::{AppSession, browser_script, callout, fresh_home};
 
 const SANDBOX_STATUS: &str =
     r#"[data-testid="credential-row"][data-name="Sandbox"] [data-testid="credential-status"]"#;
-
-/// Runs the real `callout` binary in `home`, as a terminal user would.
-fn callout(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let output = Command::new(workspace_binary("callout"))
-        .args(args)
-        .env("CALLOUT_HOME", home)
-        .envs(env.iter().copied())
-        .output()
-        .expect("run callout");
-    assert!(
-        output.status.success(),
-        "callout {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
 
 /// The timeline rows of `kind` the window shows.
 fn rows_of(kind: &str) -> String {

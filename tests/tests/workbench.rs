@@ -9,11 +9,8 @@
 //! is left to the tests of `collection::move_to` and the shell's commands.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use callout_tests::app::{AppSession, browser_script, fresh_home};
-use callout_tests::workspace_binary;
-use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+use callout_tests::app::{AppSession, authorize_sandbox, click_shown, fresh_home, hover};
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 
@@ -80,66 +77,6 @@ fn open_in_workbench(home: &Path, root: &Path, environment: Option<&str>) {
         &home.join("workbench.json"),
         &serde_json::to_string_pretty(&workbench).unwrap(),
     );
-}
-
-/// Runs the real `callout` binary in `home`, as a terminal user would.
-fn callout(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let output = Command::new(workspace_binary("callout"))
-        .args(args)
-        .env("CALLOUT_HOME", home)
-        .envs(env.iter().copied())
-        .output()
-        .expect("run callout");
-    assert!(
-        output.status.success(),
-        "callout {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-/// Authorizes the embedded Sandbox credential of the running app of `home`.
-fn authorize_sandbox(home: &Path) {
-    let browser = browser_script(home);
-    callout(home, &[("BROWSER", &browser)], &["authorize", "Sandbox"]);
-}
-
-/// Puts the pointer over the element matching `css`, as a person does
-/// before reaching for a row's tools (shown on hover).
-async fn hover(session: &AppSession, css: &str) {
-    let element = session.element(css).await;
-    let mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
-        element,
-        duration: None,
-        x: 0.0,
-        y: 0.0,
-    });
-    session
-        .client
-        .perform_actions(mouse)
-        .await
-        .unwrap_or_else(|error| panic!("could not move the pointer over {css}: {error}"));
-}
-
-/// Clicks the element matching `css` once it is shown (a tree row's tools
-/// are there but hidden until the pointer is over the row or it has focus).
-/// The tree is drawn again when the collection changes on disk: a button
-/// found just before may be gone when the click comes, so it is found again.
-async fn click_shown(session: &AppSession, css: &str) {
-    session
-        .wait_for(&format!("{css} shown and clicked"), || async {
-            let button = session
-                .client
-                .find(fantoccini::Locator::Css(css))
-                .await
-                .ok()?;
-            if !button.is_displayed().await.ok()? {
-                return None;
-            }
-            button.click().await.ok()
-        })
-        .await;
 }
 
 /// Clicks the tool `tool` of the tree row `row`: the pointer goes over the
@@ -282,7 +219,7 @@ async fn the_tree_shows_the_collection_on_disk_and_changes_it_without_ever_overw
     hover(&session, &acme).await;
     click_shown(
         &session,
-        &format!(r#"{acme} ~ [data-testid="tree-new-request"]"#),
+        &format!(r#"{TREE} [data-testid="tree-new-request"][aria-label="New request in Acme"]"#),
     )
     .await;
     answer_dialog(&session, "Get limits").await;

@@ -4,9 +4,11 @@
 // renamed there fails the type check here. Shell events are in ./shellEvents.
 import { invoke } from "@tauri-apps/api/core";
 import type { CommandName, Commands } from "./bindings/commands";
+import type { Assertion } from "./bindings/Assertion";
 import type { Credential } from "./bindings/Credential";
 import type { Draft } from "./bindings/Draft";
 import type { ExportFormat } from "./bindings/ExportFormat";
+import type { Extraction } from "./bindings/Extraction";
 import type { Deleted } from "./bindings/Deleted";
 import type { Login } from "./bindings/Login";
 import type { SavedRequest, Settings, TimelineQuery } from "./pending-types";
@@ -59,11 +61,27 @@ export const duplicateItem = (root: string, path: string) => call("duplicate_ite
 export const deleteItem = (root: string, path: string) => call("delete_item", { root, path });
 export const restoreItem = (deleted: Deleted) => call("restore_item", { deleted });
 export const previewSaved = (root: string, path: string, draft: Draft) => call("preview_saved", { root, path, draft });
-export const sendSaved = (root: string, path: string, draft: Draft) => call("send_saved", { root, path, draft });
+/** Sends and evaluates `assertions` (as edited; null: the file's) on the outcome. */
+export const sendSaved = (root: string, path: string, draft: Draft, assertions: Assertion[] | null = null) => call("send_saved", { root, path, draft, assertions });
 export const importPostmanCollection = (json: string, environments: string[]) => call("import_postman_collection", { json, environments });
 /** Binds token variables to `{!$Credential.OAuthToken}` and endpoint variables to `callout:CREDENTIAL` in `environment`, and sends with it. */
 export const bindVariables = (root: string, environment: string, credential: string, tokens: string[], endpoints: string[]) =>
   call("bind_variables", { root, environment, credential, tokens, endpoints });
+
+/**
+ * Runs `target` of the collection at `root` ("" all of it, a folder's or a request's path) in the
+ * background; its id. Progress comes as `run-planned`, `run-step` and `run-finished` events.
+ */
+export const runCollection = (root: string, target: string, iterations: number | null = null, parallel: number | null = null) =>
+  call("run_collection", { root, target, iterations, parallel });
+/** False when the run is over already. */
+export const stopRun = (id: number) => call("stop_run", { id });
+/** The whole send of step `index` of run `id` (the last run). */
+export const runStepReport = (id: number, index: number) => call("run_step_report", { id, index });
+/** A new run of the requests of run `id` that did not pass; its id. */
+export const rerunFailures = (id: number) => call("rerun_failures", { id });
+/** Core's words for what is wrong with each assertion and extraction (null: nothing). */
+export const assertionProblems = (assertions: Assertion[], extract: Extraction[]) => call("assertion_problems", { assertions, extract });
 
 /** The newest kept sends first; of one saved request ("Collection/Folder/Request") when `request` is given. */
 export const history = (request: string | null, limit = 100) => call("history", { request, limit });

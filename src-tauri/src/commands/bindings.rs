@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 
 use super::tokens::Login;
 use crate::views::{
-    CollectionView, CopyResult, CredentialView, PostmanCollectionImport, SavedFile, SavedPreview,
-    TimelineQuery, TokenView,
+    AssertionProblems, CollectionView, CopyResult, CredentialView, PostmanCollectionImport,
+    SavedFile, SavedPreview, SavedSend, TimelineQuery, TokenView,
 };
 use callout_core::about::{AppInfo, KeychainCheck};
+use callout_core::assertion::{Assertion, Extraction};
 use callout_core::collection::Deleted;
 use callout_core::credential::{AuthProtocol, Credential, FieldProblem};
 use callout_core::history::{Kept, Sent};
@@ -62,7 +63,9 @@ plain_answer!(
     Preview,
     Settings,
     Vec<SavedRequest>,
-    SavedPreview
+    SavedPreview,
+    bool,
+    AssertionProblems
 );
 
 /// The TypeScript files a type expression needs imported: the type itself
@@ -270,6 +273,9 @@ fn events_ts_is_written_from_the_list() {
         "credentials-changed",
         "timeline-appended",
         "collections-changed",
+        "run-planned",
+        "run-step",
+        "run-finished",
     ] {
         assert_eq!(
             text.matches(&format!("  \"{name}\": ")).count(),

@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use callout_core::actions;
+use callout_core::assertion::{self, Assertion};
 use callout_core::collection::{
     self, Collection, Deleted, Filled, RequestFile, SecretSource, Stamp,
 };
 use callout_core::history::Label;
 use callout_core::interop::postman_folder;
 use callout_core::requests::{self, SavedRequest};
-use callout_core::send::{Draft, Report};
+use callout_core::send::Draft;
 use callout_core::workbench::Workbench;
 use callout_core::{Error, ErrorReport};
 use tauri::{AppHandle, Runtime, State};
@@ -21,7 +22,7 @@ use tauri::{AppHandle, Runtime, State};
 use super::{Reply, report};
 use crate::state::AppState;
 use crate::views::{
-    CollectionView, PostmanCollectionImport, SavedFile, SavedPreview, VariableView,
+    CollectionView, PostmanCollectionImport, SavedFile, SavedPreview, SavedSend, VariableView,
 };
 use crate::watch;
 
@@ -216,7 +217,7 @@ pub fn preview_saved(
     draft: Draft,
 ) -> SavedPreview {
     match fill(&state.workbench, &root, &path, &draft, SecretSource::Masked) {
-        Ok((filled, _)) => SavedPreview {
+        Ok((filled, _, _)) => SavedPreview {
             preview: requests::preview(state.service.store(), &filled.draft),
             variables: filled
                 .resolved
@@ -237,7 +238,8 @@ pub fn preview_saved(
 
 /// Sends the saved request at `path` as edited (`draft`), its variables
 /// filled in first (secret ones from the keychain); kept in the history
-/// under the request's name, the secrets' values scrubbed.
+/// under the request's name, the secrets' values scrubbed. Its assertions
+/// (`assertions` as edited, else the file's) are evaluated on the outcome.
 #[tauri::command]
 pub async fn send_saved<R: Runtime>(
     app: AppHandle<R>,
@@ -245,9 +247,10 @@ pub async fn send_saved<R: Runtime>(
     root: String,
     path: String,
     draft: Draft,
-) -> Reply<Report> {
+    assertions: Option<Vec<Assertion>>,
+) -> Reply<SavedSend> {
     let vault = state.service.store().home().vault();
-    let (filled, label) = fill(
+    let (filled, label, file) = fill(
         &state.workbench,
         &root,
         &path,
@@ -265,7 +268,16 @@ pub async fn send_saved<R: Runtime>(
     )
     .await;
     watch::check_now(&app);
-    outcome.map(|outcome| outcome.report()).map_err(report)
+    let outcome = outcome.map_err(report)?;
+    let assertions = assertion::evaluate_all(
+        &assertions.unwrap_or(file.request.assertions),
+        &outcome,
+        &filled.secrets,
+    );
+    Ok(SavedSend {
+        report: outcome.report(),
+        assertions,
+    })
 }
 
 /// Brings a Postman collection (v2.1 JSON) and its environments in as a
@@ -306,15 +318,15 @@ pub fn import_postman_collection<R: Runtime>(
     })
 }
 
-/// The saved request filled in, its secrets from `secrets`, and the
-/// history's label.
+/// The saved request filled in, its secrets from `secrets`, the history's
+/// label, and its file.
 fn fill(
     workbench: &Workbench,
     root: &str,
     path: &str,
     draft: &Draft,
     secrets: SecretSource<'_>,
-) -> callout_core::Result<(Filled, Label)> {
+) -> callout_core::Result<(Filled, Label, RequestFile)> {
     let (opened, collection) = workbench.collection(root)?;
     let file: RequestFile = collection.request(path)?.clone();
     let environment = opened.environment.as_deref();
@@ -323,7 +335,7 @@ fn fill(
         request: Some(format!("{}/{}", collection.name, file.named_path())),
         environment: opened.environment.clone(),
     };
-    Ok((filled, label))
+    Ok((filled, label, file))
 }
 
 fn changed<R: Runtime, T>(app: &AppHandle<R>, result: callout_core::Result<T>) -> Reply<T> {

@@ -24,6 +24,7 @@ pub mod credentials;
 pub mod history;
 pub mod interop;
 pub mod requests;
+pub mod run;
 pub mod settings;
 pub mod timeline;
 pub mod tokens;
@@ -91,9 +92,14 @@ macro_rules! with_commands {
             collections::delete_item(root: String, path: String) -> Reply<Deleted>,
             collections::restore_item(deleted: Deleted) -> Reply<String>,
             collections::preview_saved(root: String, path: String, draft: Draft) -> SavedPreview,
-            collections::send_saved(root: String, path: String, draft: Draft) -> Reply<Report>,
+            collections::send_saved(root: String, path: String, draft: Draft, assertions: Option<Vec<Assertion>>) -> Reply<SavedSend>,
             collections::import_postman_collection(json: String, environments: Vec<String>) -> Reply<PostmanCollectionImport>,
             collections::bind_variables(root: String, environment: String, credential: String, tokens: Vec<String>, endpoints: Vec<String>) -> Reply<()>,
+            run::run_collection(root: String, target: String, iterations: Option<u32>, parallel: Option<u32>) -> Reply<u32>,
+            run::stop_run(id: u32) -> bool,
+            run::run_step_report(id: u32, index: u32) -> Reply<Report>,
+            run::rerun_failures(id: u32) -> Reply<u32>,
+            run::assertion_problems(assertions: Vec<Assertion>, extract: Vec<Extraction>) -> AssertionProblems,
             history::history(request: Option<String>, limit: u32) -> Reply<Vec<Sent>>,
             history::history_entry(id: u32) -> Reply<Kept>,
             history::history_diff(before: u32, after: u32) -> Reply<String>,

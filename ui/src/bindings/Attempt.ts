@@ -20,4 +20,9 @@ durationMs: number, verdict: Verdict,
  * The whole response, so any attempt (the refused first one too)
  * can be opened.
  */
-response: Received, } | { "step": "failed", number: number, request: DisplayRequest, error: ErrorReport, } | { "step": "refreshed", credential: string, trigger: string | null, } | { "step": "refreshFailed", credential: string, trigger: string | null, error: ErrorReport, } | { "step": "refreshSkipped", reason: string, };
+response: Received, } | { "step": "failed", number: number, request: DisplayRequest, error: ErrorReport, } | { "step": "refreshed", credential: string, trigger: string | null, 
+/**
+ * Another call had renewed the refused token already: this one
+ * took the new token and the provider was not asked again.
+ */
+alreadyRefreshed?: boolean, } | { "step": "refreshFailed", credential: string, trigger: string | null, error: ErrorReport, } | { "step": "refreshSkipped", reason: string, };

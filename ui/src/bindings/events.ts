@@ -5,6 +5,9 @@ import type { ClipboardChecked } from "./ClipboardChecked";
 import type { CredentialView } from "./CredentialView";
 import type { KeeperDecision } from "./KeeperDecision";
 import type { Navigate } from "./Navigate";
+import type { RunFinished } from "./RunFinished";
+import type { RunPlanned } from "./RunPlanned";
+import type { RunStepFinished } from "./RunStepFinished";
 import type { TimelineAppended } from "./TimelineAppended";
 
 /** Every event the shell emits, by name, with its payload. */
@@ -23,4 +26,10 @@ export interface ShellEvents {
   "clipboard-checked": ClipboardChecked;
   /** The open collections, or a file in one, changed: by this app, another process or editor, a `git pull`. */
   "collections-changed": null;
+  /** A collection run's steps, before the first is sent. */
+  "run-planned": RunPlanned;
+  /** A step of a collection run finished (passed, failed, errored, skipped). */
+  "run-step": RunStepFinished;
+  /** A collection run ended (every step done, or stopped): its summary and totals. */
+  "run-finished": RunFinished;
 }

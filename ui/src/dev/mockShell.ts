@@ -175,9 +175,9 @@ const SOAP_BODY = `<?xml version="1.0" encoding="UTF-8"?>
 </soapenv:Envelope>`;
 
 const requests: SavedRequest[] = [
-  { id: "sample-soap", name: "Salesforce SOAP query", method: "POST", url: "callout:Sandbox/services/Soap/u/59.0", headers: [{ name: "Content-Type", value: "text/xml; charset=UTF-8" }, { name: "SOAPAction", value: '""' }], body: SOAP_BODY, bodyKind: "xml", sample: true },
-  { id: "sample-rest", name: "Salesforce REST query", method: "GET", url: "callout:Sandbox/services/data/v59.0/query?q=SELECT+Id+FROM+Account", headers: [], body: null, bodyKind: "none", sample: true },
-  { id: "sample-wso2", name: "WSO2-style API call", method: "GET", url: "callout:Sandbox/wso2/pizzas", headers: [{ name: "Authorization", value: "Bearer {!$Credential.OAuthToken}" }], body: null, bodyKind: "none", sample: true },
+  { id: "sample-soap", name: "Salesforce SOAP query", method: "POST", url: "callout:Sandbox/services/Soap/u/59.0", headers: [{ name: "Content-Type", value: "text/xml; charset=UTF-8" }, { name: "SOAPAction", value: '""' }], body: SOAP_BODY, bodyKind: "xml", sample: true, assertions: [], extract: [] },
+  { id: "sample-rest", name: "Salesforce REST query", method: "GET", url: "callout:Sandbox/services/data/v59.0/query?q=SELECT+Id+FROM+Account", headers: [], body: null, bodyKind: "none", sample: true, assertions: [], extract: [] },
+  { id: "sample-wso2", name: "WSO2-style API call", method: "GET", url: "callout:Sandbox/wso2/pizzas", headers: [{ name: "Authorization", value: "Bearer {!$Credential.OAuthToken}" }], body: null, bodyKind: "none", sample: true, assertions: [], extract: [] },
 ];
 let settings: Settings = { clipboardClearSeconds: 30, keepAliveDefaultSeconds: null, keeperMarginSeconds: 60, theme: "system", extraCaFile: null, proxyUrl: null, noProxy: [], historyKeepCount: 5000, historyKeepDays: 30 };
 
@@ -346,6 +346,14 @@ const commands: Handlers = {
   send_saved: unavailable("send a saved request"),
   import_postman_collection: unavailable("import a Postman collection"),
   bind_variables: unavailable("bind variables to a credential"),
+  run_collection: unavailable("run a collection"),
+  stop_run: () => false,
+  run_step_report: unavailable("open a run's step"),
+  rerun_failures: unavailable("run failures again"),
+  assertion_problems: ({ assertions, extract }) => ({
+    assertions: assertions.map((a) => (["header", "json", "xpath"].includes(a.subject) && !a.path.trim() ? `a ${a.subject} assertion needs a path` : null)),
+    extract: extract.map((e) => (e.path.trim() ? null : `the extraction into "${e.variable}" needs a path`)),
+  }),
   history: () => [],
   history_entry: unavailable("open a past send"),
   history_diff: unavailable("compare sends"),

@@ -28,6 +28,8 @@ const soap: SavedRequest = {
   body: "<x>{!$Credential.OAuthToken}</x>",
   bodyKind: "xml",
   sample: true,
+  assertions: [],
+  extract: [],
 };
 
 class MemoryStorage implements KeyValueStorage {

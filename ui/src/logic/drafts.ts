@@ -1,6 +1,11 @@
 // The request editor's drafts: what the user typed, per request, kept across view
 // switches and (via localStorage) app restarts, so nothing typed is lost.
+import type { Assertion } from "../bindings/Assertion";
+import type { Check } from "../bindings/Check";
 import type { Draft } from "../bindings/Draft";
+import type { ExtractFrom } from "../bindings/ExtractFrom";
+import type { Extraction } from "../bindings/Extraction";
+import type { Subject } from "../bindings/Subject";
 import type { Header } from "../bindings/Header";
 import type { BodyKind, SavedRequest } from "../pending-types";
 
@@ -14,6 +19,10 @@ export interface EditorDraft {
   body: string;
   bodyKind: BodyKind;
   sample: boolean;
+  /** What the response is checked for, a row each (saved with the request). */
+  assertions: Assertion[];
+  /** Values taken from the response into variables for the requests run after it. */
+  extract: Extraction[];
 }
 
 export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -39,6 +48,8 @@ export function newDraft(): EditorDraft {
     body: "",
     bodyKind: "none",
     sample: false,
+    assertions: [],
+    extract: [],
   };
 }
 
@@ -53,6 +64,8 @@ export function fromSaved(saved: SavedRequest): EditorDraft {
     body: saved.body ?? "",
     bodyKind: saved.bodyKind,
     sample: saved.sample,
+    assertions: (saved.assertions ?? []).map((a) => ({ ...a })),
+    extract: (saved.extract ?? []).map((e) => ({ ...e })),
   };
 }
 
@@ -82,6 +95,8 @@ export function toSaved(d: EditorDraft, saveAsName?: string): SavedRequest {
     body: draft.body,
     bodyKind: d.bodyKind,
     sample: false,
+    assertions: d.assertions.map((a) => ({ ...a })),
+    extract: d.extract.map((e) => ({ ...e })),
   };
 }
 
@@ -103,14 +118,25 @@ export function isDirty(d: EditorDraft, saved: SavedRequest | undefined): boolea
     a.method !== b.method ||
     a.url !== b.url ||
     lines(a.body) !== lines(b.body) ||
-    JSON.stringify(a.headers) !== JSON.stringify(b.headers)
+    JSON.stringify(a.headers) !== JSON.stringify(b.headers) ||
+    JSON.stringify(d.assertions) !== JSON.stringify(saved.assertions ?? []) ||
+    JSON.stringify(d.extract) !== JSON.stringify(saved.extract ?? [])
   );
 }
 
 /** A new request nobody typed into. */
 export function isPristineNew(d: EditorDraft): boolean {
   const blank = newDraft();
-  return d.savedId === null && d.name === blank.name && d.method === blank.method && d.url === blank.url && d.body === "" && d.headers.every((h) => !h.name && !h.value);
+  return (
+    d.savedId === null &&
+    d.name === blank.name &&
+    d.method === blank.method &&
+    d.url === blank.url &&
+    d.body === "" &&
+    d.headers.every((h) => !h.name && !h.value) &&
+    d.assertions.length === 0 &&
+    d.extract.length === 0
+  );
 }
 
 /**
@@ -149,6 +175,31 @@ export const draftKey = (d: Pick<EditorDraft, "savedId">, fallback: string): str
 
 const isString = (v: unknown): v is string => typeof v === "string";
 const BODY_KINDS: BodyKind[] = ["none", "xml", "json", "text"];
+const SUBJECTS: Subject[] = ["status", "header", "json", "xpath", "body", "time", "expiry", "salesforce"];
+const CHECKS: Check[] = ["equals", "contains", "matches", "exists", "absent", "lessThan"];
+const FROM: ExtractFrom[] = ["json", "xpath", "header"];
+
+const asRecord = (v: unknown): Record<string, unknown> | null => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : null);
+
+/** The assertions of a stored draft, those that are not one left out. */
+function parseAssertions(value: unknown): Assertion[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => {
+    const a = asRecord(item);
+    if (!a || !SUBJECTS.includes(a.subject as Subject) || !CHECKS.includes(a.check as Check)) return [];
+    return [{ subject: a.subject as Subject, check: a.check as Check, path: isString(a.path) ? a.path : "", value: isString(a.value) ? a.value : "" }];
+  });
+}
+
+/** The extractions of a stored draft, those that are not one left out. */
+function parseExtract(value: unknown): Extraction[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => {
+    const e = asRecord(item);
+    if (!e || !isString(e.variable) || !isString(e.path) || !FROM.includes(e.from as ExtractFrom)) return [];
+    return [{ variable: e.variable, from: e.from as ExtractFrom, path: e.path }];
+  });
+}
 
 /** A draft read back from storage, or null when it is not one (storage edited by hand, an older version). */
 export function parseDraft(value: unknown): EditorDraft | null {
@@ -170,6 +221,8 @@ export function parseDraft(value: unknown): EditorDraft | null {
     body: v.body,
     bodyKind,
     sample: v.sample === true,
+    assertions: parseAssertions(v.assertions),
+    extract: parseExtract(v.extract),
   };
 }
 

@@ -158,3 +158,37 @@ describe("the keys of saved requests", () => {
     expect(namedPath("limits.toml", "Limits")).toBe("Limits");
   });
 });
+
+describe("running", () => {
+  function mountRunnable(): { tree: CollectionTree; runs: string[] } {
+    const runs: string[] = [];
+    const tree = new CollectionTree({ open: () => undefined, moved: () => undefined, run: (root, target, label) => runs.push(`${root}|${target}|${label}`) });
+    document.body.append(tree.element);
+    tree.render([ACME], null, new Set());
+    return { tree, runs };
+  }
+
+  it("is offered by a collection's and a folder's ▶, not a request's, and runs what it is on", () => {
+    const { tree, runs } = mountRunnable();
+    const tools = [...tree.element.querySelectorAll<HTMLButtonElement>('[data-testid="tree-run"]')];
+    expect(tools.map((t) => t.getAttribute("aria-label"))).toEqual(["Run Acme (Ctrl+R)", "Run Accounts (Ctrl+R)"]);
+    tools[1].click();
+    tools[0].click();
+    expect(runs).toEqual([`${ROOT}|Accounts|Acme / Accounts`, `${ROOT}||Acme`]);
+    expect(calls).toEqual([]);
+  });
+
+  it("is Ctrl+R on a collection's or a folder's row; on a request's it does nothing", () => {
+    const { tree, runs } = mountRunnable();
+    const ctrlR = (target: HTMLElement): boolean => target.dispatchEvent(new KeyboardEvent("keydown", { key: "r", ctrlKey: true, bubbles: true, cancelable: true }));
+    expect(ctrlR(row(tree, "Accounts"))).toBe(false);
+    ctrlR(row(tree, "List accounts"));
+    ctrlR(row(tree, "Acme"));
+    expect(runs).toEqual([`${ROOT}|Accounts|Acme / Accounts`, `${ROOT}||Acme`]);
+  });
+
+  it("is not offered where nothing runs it (no runner)", () => {
+    const tree = mount();
+    expect(tree.element.querySelector('[data-testid="tree-run"]')).toBeNull();
+  });
+});

@@ -1,6 +1,7 @@
 // The sidebar tree of the open collections: folders and requests as their files
 // lie on disk. Keyboard first (arrows move and fold, Enter opens, F2 renames,
-// Delete deletes with undo, Ctrl+D duplicates); a request or folder dragged onto
+// Delete deletes with undo, Ctrl+D duplicates, Ctrl+R runs a collection or a
+// folder, as its ▶ does); a request or folder dragged onto
 // a folder or a collection's name moves there. Every change goes to the shell,
 // which changes the files; the tree is drawn again from what the disk then holds.
 import * as api from "../api";
@@ -40,9 +41,23 @@ export interface TreeOptions {
   open(ref: SavedRef): void;
   /** A request's file moved (renamed, moved): drafts keyed by the old path follow. */
   moved(from: SavedRef, to: SavedRef): void;
+  /** Runs a collection ("") or a folder (its path), named `label` ("Collection / Folder"). */
+  run?(root: string, target: string, label: string): void;
 }
 
 const FOLDED_KEY = "callout-lab.tree.folded";
+
+/** The run tool's triangle (a text ▶ is drawn as a large emoji by some fonts). */
+const RUN_ICON = ((): SVGSVGElement => {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 10 10");
+  svg.setAttribute("class", "tree-run-icon");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", "M2 1l7 4-7 4z");
+  svg.append(path);
+  return svg;
+})();
 
 export class CollectionTree {
   readonly element = h("div", { class: "collection-tree", role: "tree", "aria-label": "Collections", testid: "collection-tree" });
@@ -122,10 +137,12 @@ export class CollectionTree {
     const addRequest = this.tool("+", `New request in ${c.name}`, "tree-new-request", () => void this.newRequest(c.root, ""));
     const addFolder = this.tool("+▸", `New folder in ${c.name}`, "tree-new-folder", () => void this.newFolder(c.root, ""));
     const close = this.tool("×", `Close ${c.name} (its files stay)`, "tree-close", () => void this.close(c));
+    // Over the end of the head when the pointer is on it (as a row's tools), not beside the others.
+    const run = this.options.run && !c.problem && h("span", { class: "tree-tools" }, this.tool(RUN_ICON, `Run ${c.name} (Ctrl+R)`, "tree-run", () => this.run(c.root, "")));
     return h(
       "div",
       { class: "tree-group", role: "group" },
-      h("div", { class: "tree-line" }, head, addRequest, addFolder, close),
+      h("div", { class: "tree-line" }, h("span", { class: "tree-head" }, head, run), addRequest, addFolder, close),
       c.problem && h("p", { class: "callout callout-error small", role: "alert" }, `Cannot be read: ${c.problem.message}`),
       open && h("div", { class: "tree-children" }, this.items(c.root, c.items, 1)),
     );
@@ -163,7 +180,7 @@ export class CollectionTree {
     return h(
       "div",
       { class: "tree-group", role: "group" },
-      h("div", { class: "tree-line" }, row, this.rowTools(root, folder.path, folder.name)),
+      h("div", { class: "tree-line" }, row, this.rowTools(root, folder.path, folder.name, true)),
       open && this.items(root, folder.items, depth + 1),
     );
   }
@@ -201,23 +218,31 @@ export class CollectionTree {
     this.options.open({ root, path });
   }
 
-  private rowTools(root: string, path: string, name: string): HTMLElement {
+  private rowTools(root: string, path: string, name: string, runnable = false): HTMLElement {
     return h(
       "span",
       { class: "tree-tools" },
+      runnable && this.options.run && this.tool(RUN_ICON, `Run ${name} (Ctrl+R)`, "tree-run", () => this.run(root, path)),
       this.tool("✎", `Rename ${name} (F2)`, "tree-rename", () => void this.rename(root, path, name)),
       this.tool("⎘", `Duplicate ${name} (Ctrl+D)`, "tree-duplicate", () => void this.duplicate(root, path)),
       this.tool("⌫", `Delete ${name} (Delete)`, "tree-delete", () => void this.remove(root, path, name)),
     );
   }
 
-  private tool(label: string, title: string, testid: string, run: () => void): HTMLElement {
-    const button = h("button", { type: "button", class: "ghost icon tree-tool", title, "aria-label": title, testid, tabindex: "-1" }, label);
+  private tool(label: string | Node, title: string, testid: string, run: () => void): HTMLElement {
+    const button = h("button", { type: "button", class: "ghost icon tree-tool", title, "aria-label": title, testid, tabindex: "-1" }, typeof label === "string" ? label : label.cloneNode(true));
     button.addEventListener("click", (event) => {
       event.stopPropagation();
       run();
     });
     return button;
+  }
+
+  /** Runs the collection at `root` ("" for all of it) or its folder `folder`. */
+  private run(root: string, folder: string): void {
+    const collection = this.collectionOf(root);
+    const label = [collection?.name ?? root, ...(folder ? [folder] : [])].join(" / ");
+    this.options.run?.(root, folder, label);
   }
 
   private toggle(key: string): void {
@@ -238,7 +263,7 @@ export class CollectionTree {
     const name = await askText("New request", "Name", "New request", "Create");
     if (name === null) return;
     try {
-      const file = await api.newSaved(root, folder, { id: "", name, method: "GET", url: "callout:Sandbox/", headers: [], body: null, bodyKind: "none", sample: false });
+      const file = await api.newSaved(root, folder, { id: "", name, method: "GET", url: "callout:Sandbox/", headers: [], body: null, bodyKind: "none", sample: false, assertions: [], extract: [] });
       this.options.open({ root, path: file.path });
     } catch (error) {
       toastError(`Could not create “${name}”`, error);
@@ -362,6 +387,10 @@ export class CollectionTree {
     } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "d" && root && path) {
       event.preventDefault();
       void this.duplicate(root, path);
+    } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "r" && root !== undefined && row.dataset.folder !== undefined) {
+      // A collection's or folder's row: run it (not a reload of the window).
+      event.preventDefault();
+      this.run(root, row.dataset.folder);
     }
   }
 }

@@ -2,7 +2,9 @@
 // The request editor as a person uses it, against a shell played by Tauri's
 // mocks that keeps saved requests the way the real one does (an empty id gets
 // a new one, a known id is replaced in place).
+import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import type { Assertion } from "../bindings/Assertion";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Draft } from "../bindings/Draft";
 import type { Attempt } from "../bindings/Attempt";
@@ -28,6 +30,8 @@ const SOAP: SavedRequest = {
   body: '<?xml version="1.0"?>\n<soapenv:Envelope>\n  <sessionId>{!$Credential.OAuthToken}</sessionId>\n</soapenv:Envelope>\n',
   bodyKind: "xml",
   sample: true,
+  assertions: [],
+  extract: [],
 };
 const REST: SavedRequest = {
   id: "sample-rest-query",
@@ -38,6 +42,8 @@ const REST: SavedRequest = {
   body: null,
   bodyKind: "none",
   sample: true,
+  assertions: [],
+  extract: [],
 };
 const MINE: SavedRequest = { ...REST, id: "accounts.toml", name: "Accounts", sample: false };
 
@@ -56,6 +62,8 @@ let exportRequest: (draft: Draft, format: string) => string;
 let authorized: string[];
 /** What `bind_variables` was asked. */
 let bound: Record<string, unknown>[];
+/** What the last `send_saved` was asked. */
+let sentWith: Record<string, unknown> | null;
 
 beforeAll(() =>
   mockIPC(
@@ -95,8 +103,19 @@ beforeAll(() =>
         }
         case "preview_saved":
           return { preview: preview(a.draft as Draft), variables: [] };
-        case "send_saved":
-          return send(a.draft as Draft);
+        case "send_saved": {
+          sentWith = structuredClone(a);
+          // Each assertion judged as core would on an HTTP 200.
+          const judged = ((a.assertions ?? []) as Assertion[]).map((x) => ({
+            assertion: x,
+            passed: x.value === "200",
+            actual: "200",
+            message: x.value === "200" ? "status 200, as expected" : `expected status ${x.value}, got 200`,
+          }));
+          return Promise.resolve(send(a.draft as Draft)).then((report) => ({ ...report, assertions: judged }));
+        }
+        case "assertion_problems":
+          return { assertions: (a.assertions as Assertion[]).map(() => null), extract: (a.extract as unknown[]).map(() => null) };
         case "history":
           return [];
         case "preview_request":
@@ -147,6 +166,7 @@ beforeEach(() => {
   exportRequest = unexpected;
   authorized = [];
   bound = [];
+  sentWith = null;
   toaster().dispose();
 });
 
@@ -359,6 +379,59 @@ describe("the last response of each request", () => {
     expect(error.textContent).toContain("Not sent — nothing went out and no token was refreshed.");
     expect(error.textContent).toContain('In header "Authorization", column 8');
     expect(error.textContent).not.toContain("line 1");
+  });
+});
+
+describe("the assertions of a collection's request", () => {
+  it("go with its send as edited, each shows ✓ or ✗ with why, and they are saved with it", async () => {
+    send = (draft) => reportFor(draft, 200, '{"records":[]}');
+    const view = await mount();
+    await openItem(view, "Accounts");
+    const section = $<HTMLDetailsElement>(view.element, '[data-testid="assertions-section"]');
+    expect(section.open).toBe(false);
+    section.open = true;
+    $(view.element, '[data-testid="add-assertion"]').click();
+    $(view.element, '[data-testid="add-assertion"]').click();
+    const values = [...view.element.querySelectorAll<HTMLInputElement>('[data-testid="assertion-value"]')];
+    values[0].value = "200";
+    values[0].dispatchEvent(new Event("input", { bubbles: true }));
+    values[1].value = "201";
+    values[1].dispatchEvent(new Event("input", { bubbles: true }));
+    expect(dirtyMark(view).hidden).toBe(false);
+
+    await view.send();
+    expect(sentWith?.assertions).toEqual([
+      { subject: "status", path: "", check: "equals", value: "200" },
+      { subject: "status", path: "", check: "equals", value: "201" },
+    ]);
+    const marks = [...view.element.querySelectorAll('[data-testid="assertion-mark"]')].map((m) => m.textContent);
+    expect(marks).toEqual(["✓", "✗"]);
+    const notes = [...view.element.querySelectorAll('[data-testid="assertion-note"]')].map((n) => n.textContent);
+    expect(notes).toEqual(["status 200, as expected", "expected status 201, got 200"]);
+    expect($(view.element, '[data-testid="assertions-count"]').textContent).toBe("1 of 2 failed");
+
+    $(view.element, '[data-testid="save-request"]').click();
+    await vi.waitFor(() => expect(dirtyMark(view).hidden).toBe(true));
+    expect(held.find((r) => r.id === "accounts.toml")!.assertions.map((x) => x.value)).toEqual(["200", "201"]);
+    // Opened again later: the results of its last send are still beside them.
+    await openItem(view, "Salesforce REST query");
+    expect(view.element.querySelectorAll('[data-testid="assertion-row"]').length).toBe(0);
+    await openItem(view, "Accounts");
+    expect([...view.element.querySelectorAll('[data-testid="assertion-mark"]')].map((m) => m.textContent)).toEqual(["✓", "✗"]);
+  });
+});
+
+describe("the runner", () => {
+  it("takes the request's place while a run is shown, and gives it back when a request is opened", async () => {
+    const view = await mount();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await emit("run-planned", { id: 1, root: ROOT, collection: "My requests", target: "", environment: null, steps: [{ index: 0, iteration: 1, path: "accounts.toml", name: "Accounts" }] });
+    const runner = $(view.element, '[data-testid="runner"]');
+    expect(runner.hidden).toBe(false);
+    expect(view.element.classList.contains("is-running")).toBe(true);
+    await openItem(view, "Accounts");
+    expect(runner.hidden).toBe(true);
+    expect(view.element.classList.contains("is-running")).toBe(false);
   });
 });
 

@@ -42,8 +42,11 @@ import { toast, toastError } from "../ui/toast";
 import type { CollectionView } from "../bindings/CollectionView";
 import type { VariableView } from "../bindings/VariableView";
 import { CollectionTree, namedPath, refOf, savedKey, type SavedRef } from "./collectionTree";
+import type { AssertionResult } from "../bindings/AssertionResult";
+import { AssertionsEditor } from "./assertionsEditor";
 import { HistoryPanel } from "./historyPanel";
 import { ResponsePanel, type ResponseState } from "./response";
+import { RunnerPanel } from "./runnerPanel";
 
 const BODY_KINDS: { value: BodyKind; label: string }[] = [
   { value: "none", label: "No body" },
@@ -62,7 +65,21 @@ export class EditorView {
   private requestList = h("nav", { class: "request-list", "aria-label": "Saved requests" });
   private unsavedList = h("div");
   private templateList = h("div");
-  private tree = new CollectionTree({ open: (ref) => void this.openRef(ref), moved: (from, to) => void this.follow(from, to) });
+  private tree = new CollectionTree({
+    open: (ref) => void this.openRef(ref),
+    moved: (from, to) => void this.follow(from, to),
+    run: (root, target, label) => void this.runner.start(root, target, label),
+  });
+  /** A collection or folder run, in place of the request and the response while it is shown. */
+  private runner = new RunnerPanel({
+    shown: () => this.element.classList.add("is-running"),
+    close: () => this.element.classList.remove("is-running"),
+    reauthorize: (name) => authorizeCredential(name),
+  });
+  /** The open request's assertions and extractions. */
+  private checks = new AssertionsEditor({ changed: () => this.changed() });
+  /** The assertions' results of each draft's last send (by draft key); in memory only. */
+  private assertionResults = new Map<string, AssertionResult[]>();
   private collections: CollectionView[] = [];
   /** What each opened request's file held when read (by key): a save must find it still so. */
   private stamps = new Map<string, string>();
@@ -153,6 +170,7 @@ export class EditorView {
       h(
         "div",
         { class: "editor-main" },
+        this.runner.element,
         h(
           "div",
           { class: "request-pane" },
@@ -164,6 +182,7 @@ export class EditorView {
           h("details", { class: "headers-section", open: true }, h("summary", null, "Headers"), this.headersBox, addHeader),
           this.addBodyLine,
           this.bodySection,
+          this.checks.element,
           this.errorBox,
           h(
             "details",
@@ -584,6 +603,8 @@ export class EditorView {
     this.state.current = key;
     if (switching) this.hideConflict();
     if (switching) this.followCollection();
+    // A request opened (from the tree, the guide) is shown, not left behind the runner.
+    if (switching) this.runner.hide();
     this.nameInput.value = draft.name;
     this.showMethod(draft.method);
     this.url.value = draft.url;
@@ -592,6 +613,7 @@ export class EditorView {
     this.body.setText(draft.body);
     this.showBody();
     this.renderHeaders();
+    this.checks.load(draft.assertions, draft.extract, this.assertionResults.get(key) ?? null);
     this.clearError();
     this.showUrlProblem(null);
     if (switching) this.showActionProblem(null);
@@ -1048,6 +1070,7 @@ export class EditorView {
 
   async send(): Promise<void> {
     if (this.sending) return;
+    this.runner.hide();
     this.persist.flush();
     const d = this.current();
     const draft = toDraft(d);
@@ -1073,9 +1096,15 @@ export class EditorView {
       await busy(this.sendButton, "Sending…", async () => {
         try {
           const ref = refOf(key);
-          const report = ref ? await api.sendSaved(ref.root, ref.path, draft) : await api.sendRequest(draft);
+          // A collection's request: its assertions, as edited, are checked on the outcome.
+          const sent = ref ? await api.sendSaved(ref.root, ref.path, draft, d.assertions.map((a) => ({ ...a }))) : null;
+          const report: SendReport = sent ?? (await api.sendRequest(draft));
           if (ref) void this.history.reload();
           settle({ kind: "report", report, opened: null });
+          if (sent) {
+            this.assertionResults.set(key, sent.assertions);
+            if (here()) this.checks.showResults(sent.assertions);
+          }
           if (here()) {
             this.response.element.scrollIntoView({ block: "start", behavior: "smooth" });
             this.showLint(report.lint);
