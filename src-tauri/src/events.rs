@@ -66,6 +66,8 @@ shell_events! {
     CollectionsChanged = "collections-changed", carrying ();
     /// A collection run's steps, before the first is sent.
     RunPlanned = "run-planned", carrying crate::views::RunPlanned;
+    /// A step of a collection run went out (its request is being sent).
+    RunStepStarted = "run-step-started", carrying crate::views::RunStepStarted;
     /// A step of a collection run finished (passed, failed, errored, skipped).
     RunStep = "run-step", carrying crate::views::RunStepFinished;
     /// A collection run ended (every step done, or stopped): its summary and totals.
@@ -125,6 +127,11 @@ pub fn collections_changed<R: Runtime>(app: &AppHandle<R>) {
 /// Tells the UI that a collection run is planned.
 pub fn run_planned<R: Runtime>(app: &AppHandle<R>, planned: &crate::views::RunPlanned) {
     emit::<RunPlanned, _>(app, planned);
+}
+
+/// Tells the UI that a step of a collection run is being sent.
+pub fn run_step_started<R: Runtime>(app: &AppHandle<R>, started: &crate::views::RunStepStarted) {
+    emit::<RunStepStarted, _>(app, started);
 }
 
 /// Tells the UI that a step of a collection run finished.

@@ -772,6 +772,17 @@ pub struct RunPlanned {
     pub steps: Vec<Step>,
 }
 
+/// The payload of `run-step-started`: the step of run `id` at `index` is
+/// being sent.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RunStepStarted {
+    pub id: u32,
+    #[ts(type = "number")]
+    pub index: usize,
+}
+
 /// The payload of `run-step`: one step's result, as soon as it is known.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -15,7 +15,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use super::{Reply, report};
 use crate::events;
 use crate::state::{AppState, RunRequest, run_error};
-use crate::views::{AssertionProblems, RunFinished, RunPlanned, RunStepFinished};
+use crate::views::{AssertionProblems, RunFinished, RunPlanned, RunStepFinished, RunStepStarted};
 use crate::watch;
 
 /// Starts running `target` of the collection at `root` ("" for all of
@@ -177,6 +177,16 @@ impl<R: Runtime> RunObserver for Observer<R> {
             ..self.planned.clone()
         };
         events::run_planned(&self.app, &planned);
+    }
+
+    fn started(&self, step: &Step) {
+        events::run_step_started(
+            &self.app,
+            &RunStepStarted {
+                id: self.planned.id,
+                index: step.index,
+            },
+        );
     }
 
     fn finished(&self, result: &StepResult) {

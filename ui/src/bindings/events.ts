@@ -8,6 +8,7 @@ import type { Navigate } from "./Navigate";
 import type { RunFinished } from "./RunFinished";
 import type { RunPlanned } from "./RunPlanned";
 import type { RunStepFinished } from "./RunStepFinished";
+import type { RunStepStarted } from "./RunStepStarted";
 import type { TimelineAppended } from "./TimelineAppended";
 
 /** Every event the shell emits, by name, with its payload. */
@@ -28,6 +29,8 @@ export interface ShellEvents {
   "collections-changed": null;
   /** A collection run's steps, before the first is sent. */
   "run-planned": RunPlanned;
+  /** A step of a collection run went out (its request is being sent). */
+  "run-step-started": RunStepStarted;
   /** A step of a collection run finished (passed, failed, errored, skipped). */
   "run-step": RunStepFinished;
   /** A collection run ended (every step done, or stopped): its summary and totals. */

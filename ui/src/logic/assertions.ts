@@ -98,8 +98,10 @@ export function describeAssertion(a: Assertion): string {
 }
 
 /** The mark of a step's state, and what it says in words (for its label). */
-export function stateMark(state: RunState | null): { mark: string; words: string; tone: string } {
+export function stateMark(state: RunState | "sending" | null): { mark: string; words: string; tone: string } {
   switch (state) {
+    case "sending":
+      return { mark: "…", words: "sending", tone: "info" };
     case "passed":
       return { mark: "✓", words: "passed", tone: "ok" };
     case "failed":

@@ -134,6 +134,10 @@ describe("a run", () => {
     expect(text(q('[data-testid="run-progress"]'))).toBe("0 / 3");
     expect(marks()).toEqual(["· Accounts/Expects created waiting", "· Accounts/List accounts waiting", "· Accounts/One account waiting"]);
 
+    // A request on its way is marked as such until its result comes.
+    await emit("run-step-started", { id: 7, index: 1 });
+    expect(marks()[1]).toBe("… Accounts/List accounts sending");
+    expect(rows()[1].dataset.state).toBe("sending");
     await emit("run-step", { id: 7, result: result(steps[1]) });
     await emit("run-step", { id: 7, result: failed });
     expect(text(q('[data-testid="run-progress"]'))).toBe("2 / 3");

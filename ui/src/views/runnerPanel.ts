@@ -12,6 +12,7 @@ import type { RunPlanned } from "../bindings/RunPlanned";
 import type { RunResult } from "../bindings/RunResult";
 import type { RunStep } from "../bindings/RunStep";
 import type { RunStepFinished } from "../bindings/RunStepFinished";
+import type { RunStepStarted } from "../bindings/RunStepStarted";
 import { counted, describeAssertion, stateMark } from "../logic/assertions";
 import { toReport } from "../logic/errors";
 import { formatMs } from "../logic/format";
@@ -31,6 +32,8 @@ export interface RunnerOptions {
 interface Row {
   step: RunStep;
   result: RunResult | null;
+  /** Its request is on its way (no result yet). */
+  sending?: boolean;
   element: HTMLElement;
 }
 
@@ -89,6 +92,7 @@ export class RunnerPanel {
     this.showDetailHint();
     this.subscriptions = [
       subscribe("run-planned", (planned) => this.planned(planned)),
+      subscribe("run-step-started", (started) => this.started(started)),
       subscribe("run-step", (step) => this.step(step)),
       subscribe("run-finished", (finished) => this.finished(finished)),
     ];
@@ -198,6 +202,15 @@ export class RunnerPanel {
     this.say(`Running ${this.rows.length} ${this.rows.length === 1 ? "request" : "requests"}.`);
   }
 
+  /** A step went out: its row shows it is being sent. */
+  started({ id, index }: RunStepStarted): void {
+    if (id !== this.runId) return;
+    const row = this.rows[index];
+    if (!row || row.result) return;
+    row.sending = true;
+    this.fill(row);
+  }
+
   /** A step's result: its row filled in. */
   step({ id, result }: RunStepFinished): void {
     if (id !== this.runId) return;
@@ -272,10 +285,10 @@ export class RunnerPanel {
   /** Brings a row up to date with its result (none yet: waiting). */
   private fill(row: Row): void {
     const { step, result } = row;
-    const mark = stateMark(result?.state ?? null);
+    const mark = stateMark(result?.state ?? (row.sending ? "sending" : null));
     const status = result?.status !== undefined ? `HTTP ${result.status}` : result?.state === "skipped" ? "not run" : result ? "no response" : "";
     const time = result && result.state !== "skipped" ? formatMs(result.durationMs) : "";
-    row.element.dataset.state = result?.state ?? "waiting";
+    row.element.dataset.state = result?.state ?? (row.sending ? "sending" : "waiting");
     row.element.classList.toggle("open", this.opened === step.index);
     replace(
       row.element,
