@@ -335,7 +335,7 @@ pub async fn recovery(iterations: usize) -> Result<Figure> {
 /// What the keychain operations a refresh makes cost here (median µs of a
 /// few): reading the authorization, reading the client secret, writing the
 /// authorization back. Evidence for where `recovery` spends its time.
-fn keychain_costs(home: &BenchHome, name: &str) -> Result<serde_json::Value> {
+pub(crate) fn keychain_costs(home: &BenchHome, name: &str) -> Result<serde_json::Value> {
     let store = home.service.store();
     let identity = Identity::NamedPrincipal;
     let (mut reads, mut secrets, mut writes) = (Vec::new(), Vec::new(), Vec::new());

@@ -18,6 +18,9 @@
 //! | `render_ratio` | `merge::render` of a 10 KB envelope with 20 merge fields, request materialized | `str::replace` of the same fields | ≤ 2.0 |
 //! | `history_overhead` | a `callout:` SOAP call through `Sender::send`, then kept in the history (one SQLite row in WAL mode, bodies cut, credential headers withheld, retention trimmed) | the same call, not kept | reported (with the microseconds it adds) |
 //! | `collection_open` | `collection::Collection::open` of 1000 request files (10 KB envelopes) in 20 folders: parsed, ordered, stamped | reading the same files' bytes | ≤ 20 |
+//! | `run_overhead` | `actions::run::run` of a collection of 50 request files (Salesforce REST queries, 3 assertions each: status, JSONPath, header), parallel 1, against the embedded sandbox with a keychain-backed credential | the same 50 drafts sent one after another with `actions::send::send_labelled` (a run's step minus filling variables and evaluating assertions) | reported |
+//! | `run_added_us` | what that run adds per request: (median run − median sends) / 50 | — | reported |
+//! | `parallel_speedup` | that run with parallel 8 (value: parallel-1 wall time / parallel-8 wall time) | the same run with parallel 1 | reported |
 //! | `timeline_query_ms` | `timeline::Timeline::query`, last hour of one credential among 100 000 events (SQLite file in a temp dir) | — | reported |
 //! | `app_start_ms` | release `callout-lab`: exec to the first non-blank capture of its window (`xdotool search`, then X `GetImage` captures, under Xvfb), median of launches | — | reported |
 //! | `app_rss_mb` | resident memory of the app and its WebKit processes 3 s after painting | — | reported |
@@ -32,13 +35,14 @@
 //!
 //! Options: `--app PATH` `--cli PATH` (release binaries), `--out PATH`,
 //! `--only NAME[,NAME...]` (steps: send, recovery, storm, detect, render,
-//! timeline, history, collection, app, size), `--quick` (fewer iterations, for trying it out).
+//! timeline, history, collection, run, app, size), `--quick` (fewer iterations, for trying it out).
 
 mod app;
 mod cpu;
 mod engine;
 mod fixtures;
 mod report;
+mod runner;
 mod workbench;
 
 use std::path::PathBuf;
@@ -104,7 +108,7 @@ impl BenchError {
 
 pub type Result<T, E = BenchError> = std::result::Result<T, E>;
 
-const STEPS: [&str; 10] = [
+const STEPS: [&str; 11] = [
     "app",
     "size",
     "send",
@@ -115,6 +119,7 @@ const STEPS: [&str; 10] = [
     "timeline",
     "history",
     "collection",
+    "run",
 ];
 
 struct Options {
@@ -216,6 +221,10 @@ fn main() -> ExitCode {
                 .block_on(workbench::history_overhead(q(400, 50)))
                 .map(|f| vec![f]),
             "collection" => workbench::collection_open(q(21, 5)).map(|f| vec![f]),
+            // A round (a run, the same sends, a run 8 at a time: 150
+            // requests, a fresh home) takes about 0.3 s here; fewer rounds
+            // left medians moving by several per cent between runs.
+            "run" => runtime.block_on(runner::run_figures(q(41, 3))),
             _ => Ok(Vec::new()),
         };
         match result {

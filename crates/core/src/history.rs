@@ -149,7 +149,8 @@ impl History {
                     report TEXT NOT NULL,
                     draft TEXT
                  );
-                 CREATE INDEX IF NOT EXISTS sends_by_request ON sends (request, id);",
+                 CREATE INDEX IF NOT EXISTS sends_by_request ON sends (request, id);
+                 CREATE INDEX IF NOT EXISTS sends_by_time ON sends (at_ms);",
             )
             .map_err(trouble)?;
         Ok(Self {
@@ -377,12 +378,21 @@ impl Scrubbing<'_> {
             .map_err(history.trouble("keep the send in the history"))?;
         let id = history.connection.last_insert_rowid();
         let oldest_kept = at_ms.saturating_sub(keep.age.as_millis().min(u64::MAX as u128) as u64);
+        // Two statements, each on an index (time; the id, walked from the
+        // newest): one with OR between them would read every row per send.
         history
             .connection
             .execute(
-                "DELETE FROM sends WHERE at_ms < ?1
-                   OR id <= (SELECT id FROM sends ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-                params![oldest_kept as i64, keep.count],
+                "DELETE FROM sends WHERE at_ms < ?1",
+                params![oldest_kept as i64],
+            )
+            .map_err(history.trouble("trim the history"))?;
+        history
+            .connection
+            .execute(
+                "DELETE FROM sends
+                  WHERE id <= (SELECT id FROM sends ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+                params![keep.count],
             )
             .map_err(history.trouble("trim the history"))?;
         Ok(id)
