@@ -26,7 +26,7 @@ pub async fn history_overhead(iterations: usize) -> Result<Figure> {
         access_ttl: Duration::from_secs(3_600),
         ..SandboxConfig::default()
     })
-        .map_err(BenchError::engine("start the sandbox"))?;
+    .map_err(BenchError::engine("start the sandbox"))?;
     let sender = Sender::new(Timeouts::default())
         .map_err(BenchError::engine("build the engine's HTTP client"))?;
     let credential = fixtures::sandbox_credential(&sandbox, "Bench");

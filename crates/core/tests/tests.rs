@@ -25,4 +25,5 @@ mod network;
 mod refresh;
 mod run;
 mod send;
+mod sfdx;
 mod timeline;

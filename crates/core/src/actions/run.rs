@@ -251,8 +251,7 @@ async fn run_step(
             return (result, Vec::new());
         }
     };
-    let assertions =
-        assertion::evaluate_all(&file.request.assertions, &outcome, &filled.secrets);
+    let assertions = assertion::evaluate_all(&file.request.assertions, &outcome, &filled.secrets);
     let mut values = Vec::new();
     let extracted = file
         .request

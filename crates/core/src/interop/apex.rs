@@ -208,7 +208,7 @@ fn origin(url: &str) -> String {
 }
 
 /// An Apex string literal.
-fn literal(text: &str) -> String {
+pub(super) fn literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('\'');
     escape(&mut out, text, true);
@@ -219,7 +219,7 @@ fn literal(text: &str) -> String {
 /// One `//` comment line holding `text`: a line break in it is written as
 /// `\n`, so it never ends the comment early (and a backslash as `\\`, so no
 /// `\u000a` in it means a line feed either).
-fn comment(out: &mut String, text: &str) {
+pub(super) fn comment(out: &mut String, text: &str) {
     out.push_str("//");
     if !text.is_empty() {
         out.push(' ');
@@ -230,7 +230,7 @@ fn comment(out: &mut String, text: &str) {
 
 /// `text` with Apex string escapes for backslashes, `'` (when `quote`) and
 /// every unsafe character: `\n`, `\r`, `\t`, `\b`, `\f`, or `\uHHHH`.
-fn escape(out: &mut String, text: &str, quote: bool) {
+pub(super) fn escape(out: &mut String, text: &str, quote: bool) {
     for c in text.chars() {
         match c {
             '\'' if quote => out.push_str("\\'"),

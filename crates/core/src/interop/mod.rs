@@ -10,10 +10,12 @@
 //! early, and no snippet reads differently from what it does.
 
 pub mod apex;
+pub mod apex_mock;
 pub mod curl;
 pub mod incoming;
 pub mod postman;
 pub mod postman_folder;
+pub mod sfdx;
 pub(crate) mod shell;
 
 use serde::Serialize;
