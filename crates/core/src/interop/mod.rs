@@ -12,7 +12,9 @@
 pub mod apex;
 pub mod apex_mock;
 pub mod curl;
+pub mod har;
 pub mod incoming;
+pub mod openapi;
 pub mod postman;
 pub mod postman_folder;
 pub mod sfdx;
