@@ -378,8 +378,11 @@ impl Scrubbing<'_> {
             .map_err(history.trouble("keep the send in the history"))?;
         let id = history.connection.last_insert_rowid();
         let oldest_kept = at_ms.saturating_sub(keep.age.as_millis().min(u64::MAX as u128) as u64);
-        // Two statements, each on an index (time; the id, walked from the
-        // newest): one with OR between them would read every row per send.
+        // Two statements, each a range on an index (the time; the id): one
+        // with OR between them, or an OFFSET walk to find the count's
+        // boundary, reads thousands of rows per send. Rows only ever leave
+        // from the oldest end, so the kept ids are one run ending at `id`:
+        // the newest `count` are those above `id - count`.
         history
             .connection
             .execute(
@@ -390,9 +393,8 @@ impl Scrubbing<'_> {
         history
             .connection
             .execute(
-                "DELETE FROM sends
-                  WHERE id <= (SELECT id FROM sends ORDER BY id DESC LIMIT 1 OFFSET ?1)",
-                params![keep.count],
+                "DELETE FROM sends WHERE id <= ?1",
+                params![id - i64::from(keep.count)],
             )
             .map_err(history.trouble("trim the history"))?;
         Ok(id)
