@@ -64,7 +64,11 @@ pub enum Attempt {
         trigger: Option<String>,
         /// Another call had renewed the refused token already: this one
         /// took the new token and the provider was not asked again.
-        #[serde(rename = "alreadyRefreshed", default)]
+        #[serde(
+            rename = "alreadyRefreshed",
+            default,
+            skip_serializing_if = "std::ops::Not::not"
+        )]
         #[ts(as = "Option<bool>", optional)]
         already_refreshed: bool,
     },
