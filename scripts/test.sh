@@ -24,6 +24,11 @@ step() {
 
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+# The fuzz targets are their own workspace (make fuzz runs them): they must
+# still format and compile against today's core, or the next fuzzing finds a
+# broken build instead of bugs.
+step "fuzz targets: fmt and check" bash -c \
+  'cargo fmt --manifest-path fuzz/Cargo.toml --check && cargo check --manifest-path fuzz/Cargo.toml --locked --bins'
 # cargo-deny reads the metadata of every platform's crates (windows-sys,
 # android_system_properties, ...), which a Linux build never downloads: fetch
 # them all first, or a fresh cargo home fails the offline check.

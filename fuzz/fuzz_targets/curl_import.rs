@@ -13,15 +13,23 @@ fuzz_target!(|text: &str| {
         return;
     };
     let draft = &imported.draft;
-    assert_eq!(check_request(&draft.method, &draft.url, &draft.headers), Ok(()));
+    assert_eq!(
+        check_request(&draft.method, &draft.url, &draft.headers),
+        Ok(())
+    );
     if let Ok(command) = curl::export(draft, &CredentialSet::default()) {
         // Only a body's own line feeds and tabs stay as they are.
         assert!(
-            !command.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t'),
+            !command
+                .chars()
+                .any(|c| is_unsafe(c) && c != '\n' && c != '\t'),
             "{command:?}"
         );
     }
     if let Ok(snippet) = apex::export(draft, &CredentialSet::default()) {
-        assert!(!snippet.chars().any(|c| is_unsafe(c) && c != '\n'), "{snippet:?}");
+        assert!(
+            !snippet.chars().any(|c| is_unsafe(c) && c != '\n'),
+            "{snippet:?}"
+        );
     }
 });

@@ -1,14 +1,19 @@
 //! The merge-field parser and renderer: any text, in any part of a request.
 #![no_main]
 
+use callout_core::Secret;
 use callout_core::credential::{Credential, CredentialSecrets, CredentialSet};
+use callout_core::endpoint;
 use callout_core::merge::{self, Location};
 use callout_core::send::Draft;
-use callout_core::Secret;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    for location in [Location::url(), Location::header("X-Fuzz"), Location::body()] {
+    for location in [
+        Location::url(),
+        Location::header("X-Fuzz"),
+        Location::body(),
+    ] {
         if let Ok(segments) = merge::parse(text, &location) {
             // What parses must print back to the same text.
             assert_eq!(merge::to_source(&segments), text);
@@ -26,5 +31,10 @@ fuzz_target!(|text: &str| {
     let draft = Draft::new("POST", "callout:Fuzz/path")
         .header("X-Fuzz", text)
         .body(text);
-    let _ = merge::render(&draft, &credentials, &secrets);
+    let Ok(call) =
+        endpoint::split(&draft.url).and_then(|target| target.resolve(&draft, &credentials))
+    else {
+        return;
+    };
+    let _ = merge::render(&call, &secrets);
 });

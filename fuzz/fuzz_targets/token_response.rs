@@ -10,7 +10,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|body: &[u8]| {
     let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
     for status in [200, 400, 401, 500] {
-        for content_type in [Some("application/json;charset=UTF-8"), Some("text/html"), None] {
+        for content_type in [
+            Some("application/json;charset=UTF-8"),
+            Some("text/html"),
+            None,
+        ] {
             if let Ok(tokens) = parse_token_response(status, content_type, body, now) {
                 assert!(!tokens.access_token.expose().is_empty());
             }

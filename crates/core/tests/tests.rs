@@ -27,3 +27,4 @@ mod run;
 mod send;
 mod sfdx;
 mod timeline;
+mod wsdl;

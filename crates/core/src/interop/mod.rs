@@ -11,14 +11,17 @@
 
 pub mod apex;
 pub mod apex_mock;
+pub mod bruno;
 pub mod curl;
 pub mod har;
 pub mod incoming;
+pub mod insomnia;
 pub mod openapi;
 pub mod postman;
 pub mod postman_folder;
 pub mod sfdx;
 pub(crate) mod shell;
+pub mod wsdl;
 
 use serde::Serialize;
 use ts_rs::TS;
