@@ -105,6 +105,17 @@ fn every_fixture_reaches_the_right_conclusion() {
         ("soap11_invalid_field_is_not_expiry", None, false),
         ("soap_200_mentions_invalid_session", None, false),
         (
+            "soap11_session_fault_on_200",
+            Some("soap.invalid_session"),
+            false,
+        ),
+        (
+            "soap12_session_subcode_on_200",
+            Some("soap.invalid_session"),
+            false,
+        ),
+        ("soap11_other_fault_on_200_is_not_expiry", None, false),
+        (
             "salesforce_rest_invalid_session",
             Some("salesforce.rest.invalid_session"),
             true,

@@ -4,7 +4,9 @@
 //!
 //! The rules, in the order they are tried:
 //! 1. the credential's custom rules (`custom:<name>`);
-//! 2. a success or redirect is never expiry, whatever its body mentions;
+//! 2. a success or redirect is never expiry, whatever its body mentions —
+//!    except a 2xx whose SOAP envelope's Body holds a Fault (some SOAP stacks
+//!    answer faults on HTTP 200), judged as rule 3 judges it;
 //! 3. a SOAP 1.1 / 1.2 fault: a session fault (`INVALID_SESSION_ID` as the
 //!    fault code, a subcode or an `exceptionCode`) is `soap.invalid_session`;
 //!    any other fault is not expiry;
@@ -133,6 +135,16 @@ impl Detector {
             return found;
         }
         if status < 400 {
+            // Some SOAP stacks answer a fault on HTTP 200: a Fault in the
+            // envelope's Body is a fault whatever the status. A body that
+            // only mentions the words stays a success.
+            if (200..300).contains(&status)
+                && body.kind == Kind::Xml
+                && body.text.contains("Fault")
+                && let Some(fault) = xml::scan(&body.text).fault
+            {
+                return soap_fault(status, &fault);
+            }
             return success(status, &body.text);
         }
         let xml = match body.kind {
@@ -242,7 +254,7 @@ impl Detector {
                 ),
             };
         }
-        if status < 400 {
+        if status < 400 && !expired {
             return SalesforceVerdict {
                 would_refresh: false,
                 reason: format!(
