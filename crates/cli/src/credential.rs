@@ -3,11 +3,12 @@
 //! in the keychain. Each change is core's credential action; this module
 //! parses the options and prints what happened.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use callout_core::actions::credential::{self as action, CredentialInput, Saved};
+use callout_core::actions::export;
 use callout_core::credential::{AuthProtocol, ClientAuth, Credential, IdentityType, SalesforceOrg};
 use callout_core::credential_store::Identity;
 use callout_core::network;
@@ -56,6 +57,16 @@ pub enum CredentialCommand {
     /// (duplicated, edited by hand, or written by a newer version), so it
     /// can be authorized again
     Repair { name: String },
+    /// Write a credential as Salesforce metadata (SFDX source layout: its
+    /// Named Credential, and its External Credential or Auth Provider) into
+    /// a project, to deploy what was tried here; no secret is written
+    Export {
+        name: String,
+        /// The SFDX project's directory (made if missing); files of the
+        /// same name are replaced
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 /// A flow as `--flow` names it ([`AuthProtocol::cli_name`]), every
@@ -330,11 +341,41 @@ pub fn run(home: Option<&Path>, args: CredentialArgs) -> ExitCode {
         CredentialCommand::Rename { old, new } => rename(service, &old, &new),
         CredentialCommand::Remove { name } => runtime.block_on(remove(service, &name)),
         CredentialCommand::Repair { name } => repair(service, &name),
+        CredentialCommand::Export { name, out } => export(service, &name, &out),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail("credential", &error),
     }
+}
+
+/// `credential export NAME --out DIR`: the files written, and what they
+/// leave out.
+fn export(service: &TokenService, name: &str, out: &Path) -> Result<(), Error> {
+    let exported = export::export_credential(service.store(), name, out)?;
+    println!("{name} as Salesforce metadata in {}:", exported.root);
+    for file in &exported.files {
+        let replaced = if exported.replaced.contains(file) {
+            " (replaced)"
+        } else {
+            ""
+        };
+        println!("  {file}{replaced}");
+    }
+    for note in &exported.notes {
+        println!("note: {note}");
+    }
+    let sources: Vec<String> = exported
+        .files
+        .iter()
+        .map(|file| format!("--source-dir {file}"))
+        .collect();
+    println!(
+        "deploy them from the project's directory (it needs an sfdx-project.json): \
+         sf project deploy start {}",
+        sources.join(" ")
+    );
+    Ok(())
 }
 
 async fn add(service: &TokenService, args: AddArgs) -> Result<(), Error> {

@@ -1,10 +1,11 @@
-//! `callout history`: the sends this home kept, newest first, and one of
-//! them whole.
+//! `callout history`: the sends this home kept, newest first, one of them
+//! whole, two compared, and kept responses as Apex test mocks.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use callout_core::Error;
+use callout_core::actions::export::{self, MockFrom};
 use callout_core::history::History;
 use callout_core::home::Home;
 use chrono::{DateTime, Local};
@@ -36,6 +37,31 @@ enum HistoryCommand {
     /// What changed from one kept response to another (status, headers,
     /// body), as a unified diff; `callout send --again ID` sends one again
     Diff { before: i64, after: i64 },
+    /// Kept responses as an Apex test mock: an HttpCalloutMock class that
+    /// answers callouts with them in turn (a send's every attempt: the
+    /// session fault, then the answer after the refresh), printed; or with
+    /// --static-resources, static resources for StaticResourceCalloutMock
+    Mock {
+        /// History ids, in the order the mock answers with them
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<i64>,
+        /// The Apex class's name (or with --static-resources, the
+        /// resources' name stem)
+        #[arg(
+            long = "class",
+            value_name = "NAME",
+            default_value = "RecordedCalloutMock"
+        )]
+        class_name: String,
+        /// Only each send's final response, not every attempt's
+        #[arg(long)]
+        final_only: bool,
+        /// Write the responses as static resources into this SFDX
+        /// project (force-app/main/default/staticresources) and print the
+        /// Apex that mocks callouts with them
+        #[arg(long, value_name = "DIR")]
+        static_resources: Option<std::path::PathBuf>,
+    },
 }
 
 pub fn run(home: Option<&Path>, args: HistoryArgs) -> ExitCode {
@@ -58,6 +84,34 @@ fn history(home: Option<&Path>, args: HistoryArgs) -> Result<(), Error> {
                 println!("sends {before} and {after} answered the same");
             } else {
                 print!("{diff}");
+            }
+        }
+        Some(HistoryCommand::Mock {
+            ids,
+            class_name,
+            final_only,
+            static_resources,
+        }) => {
+            let from = MockFrom { ids, final_only };
+            match static_resources {
+                None => print!(
+                    "{}",
+                    export::http_callout_mock(&history, &from, &class_name)?
+                ),
+                Some(out) => {
+                    let written =
+                        export::static_resource_mocks(&history, &from, &class_name, &out)?;
+                    eprintln!("static resources in {}:", written.root);
+                    for file in &written.files {
+                        let replaced = if written.replaced.contains(file) {
+                            " (replaced)"
+                        } else {
+                            ""
+                        };
+                        eprintln!("  {file}{replaced}");
+                    }
+                    print!("{}", written.snippet);
+                }
             }
         }
         Some(HistoryCommand::Show { id }) => {

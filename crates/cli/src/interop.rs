@@ -1,5 +1,6 @@
-//! `callout import` and `callout export`: curl commands and Postman
-//! collections in, curl and Apex out. What comes in goes into a collection
+//! `callout import` and `callout export`: curl commands, Postman and
+//! Insomnia collections, Bruno folders, OpenAPI documents, WSDLs, HAR
+//! recordings and Salesforce metadata in; curl and Apex out. What comes in goes into a collection
 //! the app shows (one of the workbench's, or a directory named); credentials
 //! from a Postman collection are added as definitions only — their secrets
 //! never come along.
@@ -8,6 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use callout_core::actions::import::{self, ImportInput, ImportKind, ImportOptions, ImportReport};
 use callout_core::collection::{self, Collection};
 use callout_core::credential_store::CredentialStore;
 use callout_core::home::Home;
@@ -64,6 +66,45 @@ enum ImportSource {
         #[arg(long = "environment", value_name = "FILE")]
         environments: Vec<std::path::PathBuf>,
     },
+    /// Salesforce metadata: the Named Credentials, External Credentials and
+    /// Auth Providers of an SFDX project (or a retrieved
+    /// force-app/main/default) become credentials (definitions only: each
+    /// secret they need is named)
+    Sfdx {
+        /// The project's (or metadata folder's) directory
+        dir: PathBuf,
+        /// Print what would be added, add nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// A WSDL 1.1 (file or URL): a folder per service and port, one SOAP
+    /// request per operation with a skeleton envelope
+    Wsdl(DocumentArgs),
+    /// An OpenAPI 3.x or Swagger 2.0 document (JSON or YAML; file or URL):
+    /// one request per operation; security schemes become credential drafts
+    Openapi(DocumentArgs),
+    /// An Insomnia export (v4 JSON or v5 YAML)
+    Insomnia(DocumentArgs),
+    /// A Bruno collection: its folder (.bru files, or the YAML format)
+    Bruno(DocumentArgs),
+    /// A HAR recording (a browser's network log): one request per entry
+    Har(DocumentArgs),
+}
+
+/// What `import wsdl|openapi|insomnia|bruno|har` read and where it goes.
+#[derive(Debug, Args)]
+struct DocumentArgs {
+    /// The file (a Bruno collection: its folder), or an http(s):// URL
+    #[arg(value_name = "FILE|URL")]
+    source: String,
+    /// Print what would be imported, write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Make DIR the collection (a folder of a git checkout, say; it must not
+    /// exist) instead of a new one in the app's collections directory;
+    /// `callout collection open DIR` opens it in the app
+    #[arg(long, value_name = "DIR")]
+    into: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -213,8 +254,125 @@ fn run_import(home: Option<&Path>, args: ImportArgs) -> Result<(), Error> {
                 }
             }
         }
+        ImportSource::Sfdx { dir, dry_run } => {
+            let input = ImportInput::Path {
+                path: dir.display().to_string(),
+            };
+            let options = ImportOptions {
+                dry_run,
+                into: None,
+            };
+            import_document(&home, &workbench, ImportKind::Sfdx, &input, &options)?;
+        }
+        ImportSource::Wsdl(args) => document(&home, &workbench, ImportKind::Wsdl, args)?,
+        ImportSource::Openapi(args) => document(&home, &workbench, ImportKind::Openapi, args)?,
+        ImportSource::Insomnia(args) => document(&home, &workbench, ImportKind::Insomnia, args)?,
+        ImportSource::Bruno(args) => document(&home, &workbench, ImportKind::Bruno, args)?,
+        ImportSource::Har(args) => document(&home, &workbench, ImportKind::Har, args)?,
     }
     Ok(())
+}
+
+fn document(
+    home: &Home,
+    workbench: &Workbench,
+    kind: ImportKind,
+    args: DocumentArgs,
+) -> Result<(), Error> {
+    let options = ImportOptions {
+        dry_run: args.dry_run,
+        into: args.into,
+    };
+    let input = ImportInput::Path { path: args.source };
+    import_document(home, workbench, kind, &input, &options)
+}
+
+/// Runs the import action and prints its report.
+fn import_document(
+    home: &Home,
+    workbench: &Workbench,
+    kind: ImportKind,
+    input: &ImportInput,
+    options: &ImportOptions,
+) -> Result<(), Error> {
+    let network = crate::network::for_home(home)?;
+    let client = network
+        .client_builder()?
+        .build()
+        .map_err(|error| Error::Transport {
+            url: String::new(),
+            detail: format!("the HTTP client could not be set up: {error}"),
+        })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Error::Storage {
+            action: "start",
+            path: "the async runtime".into(),
+            detail: error.to_string(),
+        })?;
+    let store = CredentialStore::new(home.clone());
+    let report = runtime.block_on(import::import(
+        workbench, &store, &client, kind, input, options,
+    ))?;
+    print_import_report(&report);
+    Ok(())
+}
+
+/// An import's report as lines: what was (or would be) made, the
+/// credentials, what to supply, the notes, and what to do next.
+fn print_import_report(report: &ImportReport) {
+    let would = if report.dry_run { "would be " } else { "" };
+    if let Some(collection) = &report.collection {
+        println!(
+            "{}: {} requests {would}in {}",
+            collection.name,
+            collection.files.len(),
+            collection.root
+        );
+        for file in &collection.files {
+            println!("  {file}");
+        }
+        if !collection.environments.is_empty() {
+            println!("environments: {}", collection.environments.join(", "));
+        }
+    }
+    for name in &report.credentials_added {
+        println!("credential {name} ({would}added): definition only, no secrets");
+    }
+    for name in &report.credentials_kept {
+        println!("credential {name} (exists, kept as it is)");
+    }
+    if report.collection.is_none()
+        && report.credentials_added.is_empty()
+        && report.credentials_kept.is_empty()
+    {
+        println!("no credential found in {}", report.source);
+    }
+    for needed in &report.to_supply {
+        println!("to supply: {needed}");
+    }
+    for note in &report.notes {
+        println!("note: {note}");
+    }
+    if report.dry_run {
+        println!("(dry run: nothing written)");
+    } else if let Some(collection) = &report.collection {
+        if report.opened {
+            println!(
+                "opened in the app; send one with: callout send --saved \"{}/FOLDER/REQUEST\"",
+                collection.name
+            );
+        } else {
+            println!(
+                "send one with: callout send --saved \"FOLDER/REQUEST\" --collection {}; \
+                 open it in the app with: callout collection open {}",
+                collection.root, collection.root
+            );
+        }
+    } else if let Some(first) = report.credentials_added.first() {
+        println!("then authorize: callout authorize {first}");
+    }
 }
 
 /// The collection `import curl` saves into: `given` (a directory or the

@@ -88,7 +88,9 @@ enum Command {
     /// A collection's environments and variables: list, show, set, unset;
     /// `env use` chooses the one an open collection sends with
     Env(env::EnvArgs),
-    /// Import a curl command or a Postman collection into a collection the app shows
+    /// Import a curl command, a Postman, Insomnia or Bruno collection, an
+    /// OpenAPI document, a WSDL or a HAR recording into a collection the app
+    /// shows, or Salesforce metadata as credentials
     Import(interop::ImportArgs),
     /// Export a saved request ("Collection/Folder/Request", or a built-in
     /// sample) or a curl command as curl or as an Apex snippet

@@ -125,16 +125,7 @@ fn an_expired_soap_session_is_refreshed_from_the_keychain_and_retried_to_200() {
         "password",
         &["--allow-merge-fields-in-body"],
     );
-    assert_ok(&home.run_with_stdin(
-        &[
-            "authorize",
-            "Sandbox",
-            "--username",
-            "sandbox-user",
-            "--password-stdin",
-        ],
-        "sandbox-password\n",
-    ));
+    assert_ok(&home.authorize_sandbox_user("Sandbox"));
     let token = stdout(&home.run(&["token", "Sandbox"])).trim().to_string();
     assert!(
         sandbox.expire_access_token(&token),
@@ -399,16 +390,7 @@ fn a_password_grant_credential_calls_a_bearer_api_with_its_token() {
     let mut home = TestHome::new();
     let api = format!("{}/rfc6750", sandbox.base_url());
     home.add_for_endpoint(&sandbox, "Grant", "password", &api, &["--scope", "read"]);
-    assert_ok(&home.run_with_stdin(
-        &[
-            "authorize",
-            "Grant",
-            "--username",
-            "sandbox-user",
-            "--password-stdin",
-        ],
-        "sandbox-password\n",
-    ));
+    assert_ok(&home.authorize_sandbox_user("Grant"));
     let output = home.run(&["send", "callout:Grant/accounts", "--json"]);
     assert_ok(&output);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();

@@ -12,6 +12,7 @@ mod collection;
 mod crash;
 mod credential;
 mod explain;
+mod import;
 mod interop;
 mod keychain_locked;
 mod keychain_unavailable;

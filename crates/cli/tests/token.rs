@@ -255,16 +255,7 @@ fn password_flow_authorizes_from_stdin_and_token_json_tells_the_expiry() {
         "{}",
         stderr(&missing)
     );
-    let authorize = home.run_with_stdin(
-        &[
-            "authorize",
-            "Pw",
-            "--username",
-            "sandbox-user",
-            "--password-stdin",
-        ],
-        "sandbox-password\n",
-    );
+    let authorize = home.authorize_sandbox_user("Pw");
     assert_ok(&authorize);
     assert!(stdout(&authorize).contains("refresh token stored in the keychain"));
     let token = home.run(&["token", "Pw", "--json"]);

@@ -413,7 +413,7 @@ const CREDENTIAL_HEADERS: [&str; 7] = [
 ];
 
 /// What the history keeps of a written value that may be a credential.
-const WITHHELD: &str = "[not kept: a credential written out]";
+pub(crate) const WITHHELD: &str = "[not kept: a credential written out]";
 
 fn is_credential_header(name: &str) -> bool {
     CREDENTIAL_HEADERS

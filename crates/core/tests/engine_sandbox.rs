@@ -4,16 +4,12 @@
 //! token endpoint, and retried to a 200; Salesforce's verdict on the same 500
 //! says it would not have refreshed. Needs the keychain (the desktop session).
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
-
-use callout_core::credential::{AuthProtocol, Credential, CredentialSecrets, CredentialSet};
-use callout_core::oauth::KeychainRefresher;
+use callout_core::credential::{Credential, CredentialSecrets, CredentialSet};
 use callout_core::send::{Attempt, Call, Draft, Sender, Timeouts};
 use callout_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
-use crate::common::TestHome;
+use crate::common::DeadSession;
 
 /// Calls the sandbox's token endpoint (RFC 6749 §5.1 JSON) with a form body.
 async fn token_request(
@@ -63,91 +59,41 @@ fn soap_query() -> Draft {
 
 #[tokio::test]
 async fn an_expired_soap_session_is_refreshed_and_retried_against_the_sandbox() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        port: 0,
+    // Authorized (tokens in the keychain), then the session dies at the
+    // provider while the clock still calls it valid.
+    let session = DeadSession::start(SandboxConfig {
         rotate_refresh_tokens: true,
         ..SandboxConfig::default()
     })
-    .unwrap();
-    let sender = Sender::new(Timeouts::default()).unwrap();
-
-    // Authorized (tokens in the keychain), then the session dies at the
-    // provider while the clock still calls it valid.
-    let mut home = TestHome::new();
-    let credential = home.add_with(
-        &sandbox,
-        "Sandbox",
-        AuthProtocol::AuthorizationCode,
-        |credential| credential.salesforce.allow_merge_fields_in_body = true,
+    .await;
+    assert_eq!(
+        session.secrets.access_token.as_ref(),
+        Some(&session.seeded.access_token)
     );
-    let seeded = home.seed(
-        &sandbox,
-        "Sandbox",
-        SystemTime::now() + Duration::from_secs(3_600),
+
+    let outcome = session.send(&soap_query()).await;
+    let first = session.refreshed_and_retried(&outcome);
+    assert!(
+        first
+            .reason
+            .starts_with("HTTP 500 carries a SOAP 1.1 fault with fault code "),
+        "{}",
+        first.reason
     );
-    assert!(sandbox.expire_access_token(seeded.access_token.expose()));
-
-    let refresher = KeychainRefresher::new(Arc::clone(&home.service), None);
-    let secrets = refresher.secrets(&credential).await.unwrap();
-    assert_eq!(secrets.access_token.as_ref(), Some(&seeded.access_token));
-    let credentials = CredentialSet::new(vec![credential]).unwrap();
-
-    let outcome = sender
-        .send(
-            &Call::resolve(&soap_query(), &credentials).unwrap(),
-            &secrets,
-            Some(&refresher),
-        )
-        .await
-        .unwrap();
-
-    match &outcome.attempts[..] {
-        [
-            Attempt::Sent {
-                number: 1,
-                status: 500,
-                verdict: first,
-                ..
-            },
-            Attempt::Refreshed { trigger, .. },
-            Attempt::Sent {
-                number: 2,
-                status: 200,
-                verdict: second,
-                ..
-            },
-        ] => {
-            assert!(first.expired);
-            assert_eq!(first.rule.as_deref(), Some("soap.invalid_session"));
-            assert!(
-                first
-                    .reason
-                    .starts_with("HTTP 500 carries a SOAP 1.1 fault with fault code "),
-                "{}",
-                first.reason
-            );
-            assert!(
-                !first.salesforce.would_refresh,
-                "Salesforce never refreshes on a 500"
-            );
-            assert!(
-                first.salesforce.reason.contains("never on 5xx"),
-                "{}",
-                first.salesforce.reason
-            );
-            assert_eq!(trigger.as_deref(), Some("soap.invalid_session"));
-            assert!(!second.expired, "{second:#?}");
-        }
-        other => panic!("unexpected attempts: {other:#?}"),
-    }
-    assert_eq!(outcome.response.status, 200);
-    assert!(outcome.response.body.text().contains("queryResponse"));
+    assert!(
+        !first.salesforce.would_refresh,
+        "Salesforce never refreshes on a 500"
+    );
+    assert!(
+        first.salesforce.reason.contains("never on 5xx"),
+        "{}",
+        first.salesforce.reason
+    );
 
     // The new token is different and stored; the rotated refresh token was
     // kept in the keychain, and it is the one the provider now honours.
     let fresh = outcome.refreshed.unwrap().access_token.unwrap();
-    assert_ne!(fresh, seeded.access_token);
-    let stored = home.authorization("Sandbox").tokens.unwrap();
+    let stored = session.home.authorization("Sandbox").tokens.unwrap();
     assert_eq!(
         stored.access_token, fresh,
         "the keychain holds the new token"
@@ -155,16 +101,12 @@ async fn an_expired_soap_session_is_refreshed_and_retried_against_the_sandbox() 
     let kept = stored.refresh_token.unwrap();
     assert_ne!(
         Some(&kept),
-        seeded.refresh_token.as_ref(),
+        session.seeded.refresh_token.as_ref(),
         "the keychain holds the rotated refresh token, not the one spent"
     );
-    let stats = sandbox.stats();
-    assert_eq!(stats.token_count("refresh_token", "ok"), 1);
-    assert_eq!(stats.api_count("salesforce_soap", "invalid_session"), 1);
-    assert_eq!(stats.api_count("salesforce_soap", "ok"), 1);
     token_request(
-        sender.client(),
-        &sandbox,
+        session.sender.client(),
+        &session.sandbox,
         &[
             ("grant_type", "refresh_token"),
             ("refresh_token", kept.expose()),

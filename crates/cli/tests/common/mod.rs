@@ -55,6 +55,21 @@ impl TestHome {
         output_with_stdin(self.command(args), stdin)
     }
 
+    /// `callout authorize NAME` with the sandbox user's login (the password
+    /// flow), the password on standard input.
+    pub fn authorize_sandbox_user(&self, name: &str) -> Output {
+        self.run_with_stdin(
+            &[
+                "authorize",
+                name,
+                "--username",
+                "sandbox-user",
+                "--password-stdin",
+            ],
+            "sandbox-password\n",
+        )
+    }
+
     /// `callout credential add NAME --flow FLOW` for the sandbox's client.
     pub fn add(&mut self, sandbox: &Sandbox, name: &str, flow: &str, extra: &[&str]) {
         self.add_for_endpoint(sandbox, name, flow, &sandbox.base_url(), extra);

@@ -2,7 +2,8 @@
 //! and the `callout` CLI. Add, edit, rename, remove (with revocation) and
 //! repair a credential; authorize it (the one place a flow is picked);
 //! send a request (check the draft → live token → send → detect → refresh →
-//! retry → record); get a live token.
+//! retry → record); get a live token; import work from elsewhere and
+//! export a credential as Salesforce metadata.
 //!
 //! An action never prints, never opens a window and never reads a
 //! terminal: it talks to whoever runs it through a [`Host`]: open a URL,
@@ -13,6 +14,8 @@
 
 pub mod authorize;
 pub mod credential;
+pub mod export;
+pub mod import;
 pub mod run;
 pub mod send;
 pub mod token;

@@ -303,9 +303,21 @@ pub fn recorded_from_history(kept: &Kept, all_attempts: bool) -> Result<Vec<Reco
                     None => note.push_str(", token expired"),
                 }
             }
+            let (headers, withheld): (Vec<Header>, Vec<Header>) = response
+                .headers
+                .into_iter()
+                .partition(|header| header.value != crate::history::WITHHELD);
+            if !withheld.is_empty() {
+                let names: Vec<&str> = withheld.iter().map(|header| header.name.as_str()).collect();
+                let _ = write!(
+                    note,
+                    " (left out: {}, whose value the history does not keep)",
+                    names.join(", ")
+                );
+            }
             Ok(Recorded {
                 status: response.status,
-                headers: response.headers,
+                headers,
                 body: response.body,
                 note,
             })
@@ -1486,6 +1498,31 @@ public class SessionExpiryMock implements HttpCalloutMock {
         assert_eq!(body_of(&tokens, 1), SESSION_FAULT);
         assert_eq!(body_of(&tokens, 2), QUERY_RESPONSE);
         assert!(class.contains("        if (calls == 1) {\n            return response1();"));
+    }
+
+    #[test]
+    fn a_response_header_the_history_withheld_is_left_out_and_named() {
+        let fault = received(500, soap_headers(), SESSION_FAULT);
+        let mut headers = vec![Header::new("Content-Type", "application/json")];
+        headers.push(Header::new("X-Api-Key", "k-123"));
+        let kept = kept_send(fault, received(200, headers, "{}"));
+        let last = recorded_from_history(&kept, false).unwrap();
+        assert_eq!(
+            last[0].headers,
+            [Header::new("Content-Type", "application/json")]
+        );
+        assert!(
+            last[0]
+                .note
+                .ends_with("(left out: X-Api-Key, whose value the history does not keep)"),
+            "{}",
+            last[0].note
+        );
+        let class = http_callout_mock("KeyMock", &last).unwrap();
+        assert!(
+            !class.contains("not kept") && !class.contains("k-123"),
+            "{class}"
+        );
     }
 
     #[test]

@@ -40,13 +40,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::incoming::{Incoming, IncomingRequest};
+use super::incoming::{Incoming, IncomingRequest, checked_request};
 use super::insomnia::{
     Drafts, OAuthSettings, append_query, form_urlencoded, keep_values, token_header, variable_only,
 };
 use crate::assertion::{Assertion, Check, ExtractFrom, Extraction, Subject};
 use crate::credential::{AuthProtocol, ClientAuth};
-use crate::http::Header;
+use crate::http::{Draft, Header};
 use crate::requests::{BodyKind, SavedRequest};
 use crate::{Error, Result};
 
@@ -864,66 +864,58 @@ impl<'a> Importer<'a> {
                 }
             }
         }
-        let mut saved = SavedRequest {
-            id: String::new(),
-            name: name.to_string(),
+        let draft = Draft {
             method: method.name.to_ascii_uppercase(),
             url,
             headers,
             body: None,
-            body_kind: BodyKind::None,
-            sample: false,
-            assertions: Vec::new(),
-            extract: Vec::new(),
         };
-        if saved.url.is_empty() {
-            self.note(format!("{quoted} was not imported: it has no URL"));
+        let left_out = |reason: String| format!("{quoted} was not imported: {reason}");
+        if draft.url.is_empty() {
+            self.note(left_out("it has no URL".into()));
             return;
         }
-        if let Err(reason) = super::check_request(&saved.method, &saved.url, &saved.headers) {
-            self.note(format!("{quoted} was not imported: {reason}"));
-            return;
-        }
-        let mode = setting("body").unwrap_or_else(|| {
-            if kind == "graphql" {
-                "graphql".into()
+        let checked = checked_request(name, draft, left_out, |saved| {
+            let mode = setting("body").unwrap_or_else(|| {
+                if kind == "graphql" {
+                    "graphql".into()
+                } else {
+                    "none".into()
+                }
+            });
+            self.body(saved, bru, &mode, &quoted);
+            let auth = setting("auth").unwrap_or_else(|| "none".into());
+            let from = if auth == "inherit" {
+                self.inherited_auth(chain)
             } else {
-                "none".into()
+                Some(AuthFrom { mode: auth, bru })
+            };
+            if let Some(from) = from {
+                self.auth(saved, &from, &quoted);
             }
+            self.assertions(saved, bru, &quoted);
+            self.extractions(saved, bru, &quoted);
+            let variables: Vec<String> = bru
+                .pairs("vars:pre-request")
+                .iter()
+                .map(|pair| pair.key.clone())
+                .collect();
+            if !variables.is_empty() {
+                self.note(format!(
+                    "{quoted}: its request variables ({}) were not imported; add them to \
+                     collection.toml or an environment",
+                    variables.join(", ")
+                ));
+            }
+            self.left_out_of(bru, &quoted, true);
         });
-        self.body(&mut saved, bru, &mode, &quoted);
-        let auth = setting("auth").unwrap_or_else(|| "none".into());
-        let from = if auth == "inherit" {
-            self.inherited_auth(chain)
-        } else {
-            Some(AuthFrom { mode: auth, bru })
-        };
-        if let Some(from) = from {
-            self.auth(&mut saved, &from, &quoted);
+        match checked {
+            Ok(request) => self.incoming.requests.push(IncomingRequest {
+                folders: folders.to_vec(),
+                request,
+            }),
+            Err(note) => self.note(note),
         }
-        self.assertions(&mut saved, bru, &quoted);
-        self.extractions(&mut saved, bru, &quoted);
-        let variables: Vec<String> = bru
-            .pairs("vars:pre-request")
-            .iter()
-            .map(|pair| pair.key.clone())
-            .collect();
-        if !variables.is_empty() {
-            self.note(format!(
-                "{quoted}: its request variables ({}) were not imported; add them to \
-                 collection.toml or an environment",
-                variables.join(", ")
-            ));
-        }
-        self.left_out_of(bru, &quoted, true);
-        if let Err(error) = saved.validate() {
-            self.note(format!("{quoted} was not imported: {error}"));
-            return;
-        }
-        self.incoming.requests.push(IncomingRequest {
-            folders: folders.to_vec(),
-            request: saved,
-        });
     }
 
     /// The authentication an `inherit` request gets: its nearest folder's
@@ -1395,6 +1387,7 @@ mod tests {
     use super::*;
     use crate::collection::Collection;
     use crate::credential::Credential;
+    use crate::interop::incoming::tests::{has_note, values};
 
     /// Every secret the fixture holds: none may come out.
     const SECRETS: [&str; 6] = [
@@ -1443,20 +1436,6 @@ mod tests {
             .iter()
             .find(|request| request.request.name == name)
             .unwrap_or_else(|| panic!("no request {name}"))
-    }
-
-    fn has_note(incoming: &Incoming, words: &[&str]) -> bool {
-        incoming
-            .notes
-            .iter()
-            .any(|note| words.iter().all(|word| note.contains(word)))
-    }
-
-    fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.to_string()))
-            .collect()
     }
 
     fn credential<'a>(incoming: &'a Incoming, name: &str) -> &'a Credential {

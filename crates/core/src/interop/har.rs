@@ -14,9 +14,10 @@
 //!   `Host`, `Content-Length`, `Connection`, `Accept-Encoding`, `sec-*`...)
 //!   are dropped, since the sender sets its own, and named in a note;
 //! - every request is one [`check_request`](super::check_request) accepts and
-//!   [`SavedRequest::validate`] saves; an entry that cannot be (or is not an
-//!   http(s) call, or is a script, style sheet, image, font or media file)
-//!   is left out and counted in a note;
+//!   [`SavedRequest::validate`](crate::requests::SavedRequest::validate)
+//!   saves; an entry that cannot be (or is not an http(s) call, or is a
+//!   script, style sheet, image, font or media file) is left out and counted
+//!   in a note;
 //! - a file that cannot be read is an [`Error::Import`] saying where (line
 //!   and column) or what it lacks.
 
@@ -24,10 +25,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::incoming::{Incoming, IncomingRequest};
+use super::incoming::{Incoming, IncomingRequest, checked_request};
 use super::openapi::{Node, clean, stem};
-use crate::http::Header;
-use crate::requests::{BodyKind, SavedRequest};
+use crate::http::{Draft, Header};
+use crate::requests::BodyKind;
 use crate::{Error, Result};
 
 /// Reads a HAR file's text; `source` names it (a file name): errors say it
@@ -252,28 +253,22 @@ impl Importer {
             }
             None => (None, BodyKind::None),
         };
-        let request = SavedRequest {
-            id: String::new(),
-            name,
+        let draft = Draft {
             method,
             url,
             headers,
             body,
-            body_kind,
-            sample: false,
-            assertions: Vec::new(),
-            extract: Vec::new(),
         };
-        let problem = super::check_request(&request.method, &request.url, &request.headers)
-            .err()
-            .or_else(|| request.validate().err().map(|error| error.to_string()));
-        if let Some(problem) = problem {
-            self.notes.push(format!(
-                "{place} (\"{}\") was left out: {problem}",
-                request.name
-            ));
-            return;
-        }
+        let left_out = |problem| format!("{place} (\"{name}\") was left out: {problem}");
+        let request = match checked_request(&name, draft, left_out, |request| {
+            request.body_kind = body_kind;
+        }) {
+            Ok(request) => request,
+            Err(note) => {
+                self.notes.push(note);
+                return;
+            }
+        };
         let folders = if folder.is_empty() {
             Vec::new()
         } else {
@@ -611,6 +606,8 @@ mod tests {
     use super::*;
     use crate::collection::Collection;
     use crate::interop::incoming;
+    use crate::interop::incoming::tests::{has_note, headers};
+    use crate::requests::SavedRequest;
 
     fn fixture(name: &str) -> String {
         let path = format!("{}/tests/fixtures/har/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -628,21 +625,6 @@ mod tests {
             .find(|r| r.request.method == method && r.request.url == url)
             .unwrap_or_else(|| panic!("no {method} {url}"))
             .request
-    }
-
-    fn headers(request: &SavedRequest) -> Vec<(&str, &str)> {
-        request
-            .headers
-            .iter()
-            .map(|h| (h.name.as_str(), h.value.as_str()))
-            .collect()
-    }
-
-    fn has_note(incoming: &Incoming, words: &[&str]) -> bool {
-        incoming
-            .notes
-            .iter()
-            .any(|note| words.iter().all(|word| note.contains(word)))
     }
 
     /// The secret values the fixture recorded (`SECRET-...`).

@@ -22,6 +22,7 @@ use crate::collection::{
 };
 use crate::credential::Credential;
 use crate::credential_store::CredentialStore;
+use crate::http::Draft;
 use crate::requests::SavedRequest;
 use crate::{Error, Result};
 
@@ -96,6 +97,27 @@ impl Incoming {
     }
 }
 
+/// A request an importer read, as it comes in: `draft` named `name`, when
+/// [`check_request`](super::check_request) accepts it; then `complete` adds
+/// what the importer reads after that check (a body, its kind, auth), and the
+/// request must be one that can be saved ([`SavedRequest::validate`]).
+/// Refused, the error is the note `left_out` makes of the reason, in the
+/// importer's words (naming the format and where the request stood).
+pub(crate) fn checked_request(
+    name: &str,
+    draft: Draft,
+    left_out: impl Fn(String) -> String,
+    complete: impl FnOnce(&mut SavedRequest),
+) -> std::result::Result<SavedRequest, String> {
+    let mut request = SavedRequest::from_draft("", name, draft);
+    super::check_request(&request.method, &request.url, &request.headers).map_err(&left_out)?;
+    complete(&mut request);
+    request
+        .validate()
+        .map_err(|error| left_out(error.to_string()))?;
+    Ok(request)
+}
+
 /// What [`write`] would make of `incoming` in a new directory of `parent`.
 pub fn plan(parent: &Path, incoming: &Incoming) -> Written {
     let root = collection::free_dir(parent, &incoming.name);
@@ -141,10 +163,14 @@ pub fn write_at(root: &Path, incoming: &Incoming) -> Result<Written> {
     Ok(written(incoming, root, false))
 }
 
-/// Adds the credential drafts of an import (definitions only, no secret)
-/// that do not exist yet; one of the same name is left as it is. Returns
-/// the names added and the names kept.
-pub fn add_credentials(
+/// What [`write_at`] would make of `incoming` at `root`.
+pub fn plan_at(root: &Path, incoming: &Incoming) -> Written {
+    written(incoming, root, true)
+}
+
+/// The credential drafts [`add_credentials`] would add, and those it would
+/// keep as they are (one of the same name exists).
+pub fn sort_credentials(
     store: &CredentialStore,
     credentials: &[Credential],
 ) -> Result<(Vec<String>, Vec<String>)> {
@@ -154,8 +180,26 @@ pub fn add_credentials(
         if known.get(&credential.name).is_ok() || added.contains(&credential.name) {
             kept.push(credential.name.clone());
         } else {
-            store.add(credential.clone())?;
             added.push(credential.name.clone());
+        }
+    }
+    Ok((added, kept))
+}
+
+/// Adds the credential drafts of an import (definitions only, no secret)
+/// that do not exist yet; one of the same name is left as it is. Returns
+/// the names added and the names kept.
+pub fn add_credentials(
+    store: &CredentialStore,
+    credentials: &[Credential],
+) -> Result<(Vec<String>, Vec<String>)> {
+    let (added, kept) = sort_credentials(store, credentials)?;
+    for name in &added {
+        if let Some(credential) = credentials
+            .iter()
+            .find(|credential| &credential.name == name)
+        {
+            store.add(credential.clone())?;
         }
     }
     Ok((added, kept))
@@ -212,9 +256,33 @@ fn written(incoming: &Incoming, root: &Path, dry_run: bool) -> Written {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::http::Draft;
+
+    /// Whether one of the notes holds all of `words`.
+    pub(crate) fn has_note(incoming: &Incoming, words: &[&str]) -> bool {
+        incoming
+            .notes
+            .iter()
+            .any(|note| words.iter().all(|word| note.contains(word)))
+    }
+
+    /// A request's headers as name and value pairs.
+    pub(crate) fn headers(request: &SavedRequest) -> Vec<(&str, &str)> {
+        request
+            .headers
+            .iter()
+            .map(|header| (header.name.as_str(), header.value.as_str()))
+            .collect()
+    }
+
+    /// Variables as a collection or an environment holds them.
+    pub(crate) fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect()
+    }
 
     fn request(name: &str, url: &str) -> SavedRequest {
         SavedRequest::from_draft("", name, Draft::new("GET", url))

@@ -26,15 +26,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::incoming::{Incoming, IncomingRequest};
+use super::incoming::{Incoming, IncomingRequest, checked_request};
+use super::postman::{after_authority, developer_name, enabled, text};
 use crate::credential::{AuthProtocol, ClientAuth, Credential};
-use crate::http::Header;
+use crate::http::{Draft, Header};
 use crate::requests::{BodyKind, SavedRequest};
 use crate::variables::is_name;
 use crate::{Error, Result};
 
 /// Folders nested deeper than this are cut there (and named).
 const MAX_DEPTH: usize = 64;
+
+/// How long a credential name made of the collection's is at most: short
+/// enough to be numbered.
+const BASE_NAME_LEN: usize = 70;
 
 /// Reads an Insomnia export (v4 JSON or YAML, v5 YAML) from its text;
 /// `source` (a file name) prefixes errors and names the collection when
@@ -194,15 +199,6 @@ struct Environment<'a> {
     subs: Vec<Environment<'a>>,
 }
 
-fn text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Bool(flag) => Some(flag.to_string()),
-        _ => None,
-    }
-}
-
 /// The text at `key` when it is not blank.
 fn given(value: &Value, key: &str) -> Option<String> {
     text(value.get(key)).filter(|text| !text.trim().is_empty())
@@ -214,6 +210,18 @@ fn name_of(value: &Value) -> Option<String> {
 
 fn disabled(value: &Value) -> bool {
     value.get("disabled").and_then(Value::as_bool) == Some(true)
+}
+
+/// The enabled name and value pairs of `list` (query parameters, form
+/// fields) with a name, their templates converted.
+fn pairs(list: Option<&Value>, tags: &mut Vec<String>) -> Vec<(String, String)> {
+    enabled(list)
+        .filter_map(|pair| {
+            let name = given(pair, "name")?;
+            let value = text(pair.get("value")).unwrap_or_default();
+            Some((convert(&name, tags), convert(&value, tags)))
+        })
+        .collect()
 }
 
 /// The kind of a request Callout Lab does not send, by its type or id.
@@ -694,11 +702,7 @@ impl Importer {
 
     /// Enabled headers with a name, their templates converted.
     fn headers(&mut self, headers: Option<&Value>, tags: &mut Vec<String>) -> Vec<Header> {
-        headers
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|header| !disabled(header))
+        enabled(headers)
             .filter_map(|header| {
                 let name = given(header, "name")?;
                 let value = text(header.get("value")).unwrap_or_default();
@@ -742,18 +746,7 @@ impl Importer {
             // Insomnia sends a URL without a scheme over http.
             url = format!("http://{url}");
         }
-        let parameters: Vec<(String, String)> = value
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|parameter| !disabled(parameter))
-            .filter_map(|parameter| {
-                let name = given(parameter, "name")?;
-                let value = text(parameter.get("value")).unwrap_or_default();
-                Some((convert(&name, &mut tags), convert(&value, &mut tags)))
-            })
-            .collect();
+        let parameters = pairs(value.get("parameters"), &mut tags);
         append_query(&mut url, &parameters);
         let mut headers = self.headers(value.get("headers"), &mut tags);
         for header in &inherited.headers {
@@ -764,9 +757,7 @@ impl Importer {
                 headers.push(header.clone());
             }
         }
-        let mut saved = SavedRequest {
-            id: String::new(),
-            name: name.clone(),
+        let draft = Draft {
             method: text(value.get("method"))
                 .unwrap_or_else(|| "GET".into())
                 .trim()
@@ -774,49 +765,43 @@ impl Importer {
             url,
             headers,
             body: None,
-            body_kind: BodyKind::None,
-            sample: false,
-            assertions: Vec::new(),
-            extract: Vec::new(),
         };
         let quoted = format!("\"{}\"", full.escape_debug());
         let left_out = |reason: String| format!("{quoted} was not imported: {reason}");
-        if saved.url.is_empty() {
+        if draft.url.is_empty() {
             self.notes.push(left_out("it has no URL".into()));
             return;
         }
-        if let Err(reason) = super::check_request(&saved.method, &saved.url, &saved.headers) {
-            self.notes.push(left_out(reason));
-            return;
-        }
-        if let Some(body) = value.get("body").filter(|body| body.is_object()) {
-            self.body(&mut saved, body, &quoted, &mut tags);
-        }
-        let own = value
-            .get("authentication")
-            .filter(|auth| auth.get("type").is_some());
-        if let Some(auth) = own.or(inherited.auth) {
-            self.auth(&mut saved, auth, &quoted, &mut tags);
-        }
-        self.scripts(value, &quoted);
-        if !tags.is_empty() {
-            tags.sort();
-            tags.dedup();
-            self.notes.push(format!(
-                "{quoted}: {} {} left as written; Callout Lab does not run Insomnia's template \
-                 tags — give the value a variable (an [[extract]] of an earlier request can set it)",
-                tags.join(", "),
-                if tags.len() == 1 { "was" } else { "were" }
-            ));
-        }
-        if let Err(error) = saved.validate() {
-            self.notes.push(left_out(error.to_string()));
-            return;
-        }
-        self.requests.push(IncomingRequest {
-            folders: inherited.folders.clone(),
-            request: saved,
+        let checked = checked_request(&name, draft, left_out, |saved| {
+            if let Some(body) = value.get("body").filter(|body| body.is_object()) {
+                self.body(saved, body, &quoted, &mut tags);
+            }
+            let own = value
+                .get("authentication")
+                .filter(|auth| auth.get("type").is_some());
+            if let Some(auth) = own.or(inherited.auth) {
+                self.auth(saved, auth, &quoted, &mut tags);
+            }
+            self.scripts(value, &quoted);
+            if !tags.is_empty() {
+                tags.sort();
+                tags.dedup();
+                self.notes.push(format!(
+                    "{quoted}: {} {} left as written; Callout Lab does not run Insomnia's \
+                     template tags — give the value a variable (an [[extract]] of an earlier \
+                     request can set it)",
+                    tags.join(", "),
+                    if tags.len() == 1 { "was" } else { "were" }
+                ));
+            }
         });
+        match checked {
+            Ok(request) => self.requests.push(IncomingRequest {
+                folders: inherited.folders.clone(),
+                request,
+            }),
+            Err(note) => self.notes.push(note),
+        }
     }
 
     fn body(
@@ -836,18 +821,7 @@ impl Importer {
         let content = text(body.get("text")).unwrap_or_default();
         match essence.as_str() {
             "application/x-www-form-urlencoded" => {
-                let pairs: Vec<(String, String)> = body
-                    .get("params")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter(|param| !disabled(param))
-                    .filter_map(|param| {
-                        let name = given(param, "name")?;
-                        let value = text(param.get("value")).unwrap_or_default();
-                        Some((convert(&name, tags), convert(&value, tags)))
-                    })
-                    .collect();
+                let pairs = pairs(body.get("params"), tags);
                 saved.body = Some(form_urlencoded(&pairs));
                 saved.body_kind = BodyKind::Text;
             }
@@ -1382,7 +1356,7 @@ pub(super) struct Drafts {
 impl Drafts {
     pub(super) fn new(collection: &str) -> Self {
         Self {
-            base: developer_name(collection),
+            base: developer_name(collection, "Imported", BASE_NAME_LEN),
             credentials: Vec::new(),
         }
     }
@@ -1574,43 +1548,13 @@ fn join_words(words: &[&str]) -> String {
     }
 }
 
-/// A credential name from free text: ASCII letters, digits and single
-/// underscores, starting with a letter, short enough to be numbered.
-fn developer_name(text: &str) -> String {
-    let mut name = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            name.push(c);
-        } else if !name.is_empty() && !name.ends_with('_') {
-            name.push('_');
-        }
-    }
-    let name = if name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        name
-    } else {
-        format!("Imported_{name}")
-    };
-    let name: String = name.chars().take(70).collect();
-    name.trim_end_matches('_').to_string()
-}
-
-/// What follows the authority of an absolute URL, as written (the path,
-/// query and fragment; `{{variables}}` as they are).
-fn after_authority(url: &str) -> Option<&str> {
-    let (_, after_scheme) = url.split_once(':')?;
-    let authority = after_scheme.trim_start_matches(['/', '\\']);
-    let end = authority
-        .find(['/', '?', '#', '\\'])
-        .unwrap_or(authority.len());
-    Some(&authority[end..])
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
     use super::*;
     use crate::collection::Collection;
+    use crate::interop::incoming::tests::{has_note, values};
 
     const V4: &str = include_str!("../../tests/fixtures/insomnia/acme-v4.json");
     const V5: &str = include_str!("../../tests/fixtures/insomnia/acme-v5.yaml");
@@ -1641,20 +1585,6 @@ mod tests {
 
     fn header<'a>(request: &'a SavedRequest, name: &str) -> Option<&'a str> {
         crate::http::header_value(&request.headers, name)
-    }
-
-    fn has_note(incoming: &Incoming, words: &[&str]) -> bool {
-        incoming
-            .notes
-            .iter()
-            .any(|note| words.iter().all(|word| note.contains(word)))
-    }
-
-    fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.to_string()))
-            .collect()
     }
 
     #[test]
@@ -2198,10 +2128,10 @@ mod tests {
 
     #[test]
     fn credential_names_are_valid_developer_names() {
-        assert_eq!(developer_name("Acme CRM — API (v2)"), "Acme_CRM_API_v2");
-        assert_eq!(developer_name("2024 tests"), "Imported_2024_tests");
-        assert_eq!(developer_name("!!!"), "Imported");
-        let long = developer_name(&"ab ".repeat(60));
+        assert_eq!(Drafts::new("Acme CRM — API (v2)").base, "Acme_CRM_API_v2");
+        assert_eq!(Drafts::new("2024 tests").base, "Imported_2024_tests");
+        assert_eq!(Drafts::new("!!!").base, "Imported");
+        let long = Drafts::new(&"ab ".repeat(60)).base;
         assert!(long.len() <= 70 && !long.ends_with('_'), "{long}");
         let mut drafts = Drafts::new("Acme");
         let mut notes = Vec::new();

@@ -13,8 +13,9 @@
 //!   them and every example a bounded number of steps: a cycle or a
 //!   document built to blow up gives a smaller example, never a hang;
 //! - every request is one [`check_request`](super::check_request) accepts
-//!   and [`SavedRequest::validate`] saves; an operation that cannot be is
-//!   left out and named in a note, as is everything else left out;
+//!   and [`SavedRequest::validate`](crate::requests::SavedRequest::validate)
+//!   saves; an operation that cannot be is left out and named in a note, as
+//!   is everything else left out;
 //! - a document that cannot be read is an [`Error::Import`] saying where
 //!   (line and column) or what it lacks.
 
@@ -24,10 +25,11 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-use super::incoming::{Incoming, IncomingRequest};
+use super::incoming::{Incoming, IncomingRequest, checked_request};
+use super::postman::developer_name;
 use crate::credential::{AuthProtocol, Credential};
-use crate::http::Header;
-use crate::requests::{BodyKind, SavedRequest};
+use crate::http::{Draft, Header};
+use crate::requests::BodyKind;
 use crate::{Error, Result};
 
 /// Reads an OpenAPI 3.0 or 3.1 or a Swagger 2.0 document, in JSON or YAML.
@@ -406,24 +408,6 @@ fn variable_name(name: &str) -> String {
     } else {
         name
     }
-}
-
-/// A Salesforce-style developer name from free text: letters, digits and
-/// single underscores, starting with a letter, at most `max` characters.
-fn developer_name(text: &str, max: usize) -> String {
-    let mut name = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            name.push(c);
-        } else if !name.is_empty() && !name.ends_with('_') {
-            name.push('_');
-        }
-    }
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        name = format!("API_{name}");
-    }
-    let name: String = name.chars().take(max).collect();
-    name.trim_end_matches('_').to_string()
 }
 
 fn is_json(media: &str) -> bool {
@@ -886,30 +870,27 @@ impl<'a> Importer<'a> {
             Some(body) => (Some(body.text), body.kind),
             None => (None, BodyKind::None),
         };
-        let request = SavedRequest {
-            id: String::new(),
-            name,
-            method,
+        let draft = Draft {
+            method: method.clone(),
             url,
             headers,
             body,
-            body_kind,
-            sample: false,
-            assertions: Vec::new(),
-            extract: Vec::new(),
         };
-        let problem = super::check_request(&request.method, &request.url, &request.headers)
-            .err()
-            .or_else(|| request.validate().err().map(|error| error.to_string()));
-        if let Some(problem) = problem {
-            self.note(format!(
-                "\"{}\" ({} {}) was not imported: {problem}",
-                request.name,
-                request.method,
+        let left_out = |problem| {
+            format!(
+                "\"{name}\" ({method} {}) was not imported: {problem}",
                 clean(path)
-            ));
-            return;
-        }
+            )
+        };
+        let request = match checked_request(&name, draft, left_out, |request| {
+            request.body_kind = body_kind;
+        }) {
+            Ok(request) => request,
+            Err(note) => {
+                self.note(note);
+                return;
+            }
+        };
         self.requests.push(IncomingRequest { folders, request });
     }
 
@@ -1753,7 +1734,11 @@ impl<'a> Importer<'a> {
         let suffix = suffix
             .map(|suffix| format!("_{suffix}"))
             .unwrap_or_default();
-        let base = developer_name(&format!("{} {key}", self.title), max - suffix.len() - 3);
+        let base = developer_name(
+            &format!("{} {key}", self.title),
+            "API",
+            max - suffix.len() - 3,
+        );
         let base = format!("{base}{suffix}");
         let taken = |name: &str| drafts.iter().any(|draft| draft.is_named(name));
         let mut name = base.clone();
@@ -1956,6 +1941,8 @@ mod tests {
     use super::*;
     use crate::collection::Collection;
     use crate::interop::incoming;
+    use crate::interop::incoming::tests::{has_note, headers, values};
+    use crate::requests::SavedRequest;
 
     fn fixture(name: &str) -> String {
         let path = format!(
@@ -1993,28 +1980,6 @@ mod tests {
             .request
     }
 
-    fn headers(request: &SavedRequest) -> Vec<(&str, &str)> {
-        request
-            .headers
-            .iter()
-            .map(|h| (h.name.as_str(), h.value.as_str()))
-            .collect()
-    }
-
-    fn has_note(incoming: &Incoming, words: &[&str]) -> bool {
-        incoming
-            .notes
-            .iter()
-            .any(|note| words.iter().all(|word| note.contains(word)))
-    }
-
-    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
     #[test]
     fn an_openapi_31_yaml_document_is_one_request_per_operation_in_tag_folders() {
         let orders = import(&fixture("orders.openapi31.yaml"), "orders.openapi31.yaml").unwrap();
@@ -2034,7 +1999,7 @@ mod tests {
         // second an environment; the path parameter's example a variable.
         assert_eq!(
             orders.variables,
-            vars(&[
+            values(&[
                 ("baseUrl", "https://eu.api.acme.example/v2"),
                 ("orderId", "ord_1001")
             ])
@@ -2043,7 +2008,7 @@ mod tests {
             orders.environments,
             [(
                 "Sandbox".to_string(),
-                vars(&[("baseUrl", "https://sandbox.acme.example/v2-beta")])
+                values(&[("baseUrl", "https://sandbox.acme.example/v2-beta")])
             )]
         );
         assert!(
@@ -2182,7 +2147,7 @@ mod tests {
         // The trailing slash of the server is dropped.
         assert_eq!(
             notes.variables,
-            vars(&[("baseUrl", "https://notes.example.com/api/v1")])
+            values(&[("baseUrl", "https://notes.example.com/api/v1")])
         );
         assert!(notes.environments.is_empty());
         // JSON offered beside XML: JSON is accepted.
@@ -2270,7 +2235,7 @@ mod tests {
         // host + basePath, the first scheme; the second an environment.
         assert_eq!(
             pets.variables,
-            vars(&[
+            values(&[
                 ("baseUrl", "https://petstore.swagger.io/v2"),
                 ("petId", "10")
             ])
@@ -2279,7 +2244,7 @@ mod tests {
             pets.environments,
             [(
                 "petstore.swagger.io (http)".to_string(),
-                vars(&[("baseUrl", "http://petstore.swagger.io/v2")])
+                values(&[("baseUrl", "http://petstore.swagger.io/v2")])
             )]
         );
         let add = request(&pets, "Add a new pet to the store");

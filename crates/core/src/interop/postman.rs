@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::incoming::checked_request;
 use crate::credential::{AuthProtocol, ClientAuth, Credential};
-use crate::http::Header;
+use crate::http::{Draft, Header};
 use crate::requests::{BodyKind, SavedRequest};
 use crate::{Error, Result};
 
@@ -174,17 +175,11 @@ impl Importer {
             ),
         };
         let url = self.resolve(&raw_url).trim().to_string();
-        let mut saved = SavedRequest {
-            id: String::new(),
-            name: name.to_string(),
+        let draft = Draft {
             method: method.trim().to_ascii_uppercase(),
             url,
             headers: self.headers(headers),
             body: None,
-            body_kind: BodyKind::None,
-            sample: false,
-            assertions: Vec::new(),
-            extract: Vec::new(),
         };
         // One request that cannot be kept is left out and named; the rest
         // of the collection still comes in.
@@ -194,21 +189,18 @@ impl Importer {
                 name.escape_debug()
             )
         };
-        if let Err(reason) = super::check_request(&saved.method, &saved.url, &saved.headers) {
-            self.notes.push(left_out(reason));
-            return Ok(());
+        let checked = checked_request(name, draft, left_out, |saved| {
+            if let Some(body) = body {
+                self.body(saved, body);
+            }
+            if let Some(auth) = auth.or(inherited_auth) {
+                self.auth(saved, auth);
+            }
+        });
+        match checked {
+            Ok(request) => self.requests.push(request),
+            Err(note) => self.notes.push(note),
         }
-        if let Some(body) = body {
-            self.body(&mut saved, body);
-        }
-        if let Some(auth) = auth.or(inherited_auth) {
-            self.auth(&mut saved, auth);
-        }
-        if let Err(error) = saved.validate() {
-            self.notes.push(left_out(error.to_string()));
-            return Ok(());
-        }
-        self.requests.push(saved);
         Ok(())
     }
 
@@ -415,7 +407,11 @@ impl Importer {
         }) {
             return name.clone();
         }
-        let base = developer_name(&self.collection);
+        let base = developer_name(
+            &self.collection,
+            "Imported",
+            crate::credential::MAX_NAME_LEN,
+        );
         if self.credentials.is_empty() {
             base
         } else {
@@ -458,8 +454,10 @@ impl Importer {
 }
 
 /// A Salesforce-style developer name from free text: letters, digits and
-/// single underscores, starting with a letter.
-fn developer_name(text: &str) -> String {
+/// single underscores, starting with a letter (text that does not is put
+/// after `prefix` and an underscore), at most `max` characters and not
+/// ending with an underscore.
+pub(crate) fn developer_name(text: &str, prefix: &str, max: usize) -> String {
     let mut name = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
@@ -468,16 +466,15 @@ fn developer_name(text: &str) -> String {
             name.push('_');
         }
     }
-    let name = name.trim_end_matches('_').to_string();
-    let name = if name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        name
-    } else {
-        format!("Imported_{name}").trim_end_matches('_').to_string()
-    };
-    name.chars().take(crate::credential::MAX_NAME_LEN).collect()
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name = format!("{prefix}_{name}");
+    }
+    let name: String = name.chars().take(max).collect();
+    name.trim_end_matches('_').to_string()
 }
 
-fn text(value: Option<&Value>) -> Option<String> {
+/// A JSON string, number or boolean as text.
+pub(crate) fn text(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::String(text) => Some(text.clone()),
         Value::Number(number) => Some(number.to_string()),
@@ -538,7 +535,7 @@ fn join(value: Option<&Value>, separator: &str) -> Option<String> {
 
 /// The entries of a Postman list (headers, query or form pairs) that are not
 /// `"disabled": true`.
-fn enabled(list: Option<&Value>) -> impl Iterator<Item = &Value> {
+pub(crate) fn enabled(list: Option<&Value>) -> impl Iterator<Item = &Value> {
     list.and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -556,7 +553,7 @@ fn enabled(list: Option<&Value>) -> impl Iterator<Item = &Value> {
 /// are dropped and whose path is percent-encoded (`{{variable}}` stays as
 /// written); the authority ends where a URL parser ends it, at the first
 /// `/`, `?`, `#` or `\` after the slashes.
-fn after_authority(url: &str) -> Option<&str> {
+pub(crate) fn after_authority(url: &str) -> Option<&str> {
     let (_, after_scheme) = url.split_once(':')?;
     let authority = after_scheme.trim_start_matches(['/', '\\']);
     let end = authority
@@ -587,9 +584,17 @@ mod tests {
 
     #[test]
     fn developer_names_are_valid() {
-        assert_eq!(developer_name("Acme CRM — API (v2)"), "Acme_CRM_API_v2");
-        assert_eq!(developer_name("2024 tests"), "Imported_2024_tests");
-        assert_eq!(developer_name("!!!"), "Imported");
+        let max = crate::credential::MAX_NAME_LEN;
+        let name = |text: &str| developer_name(text, "Imported", max);
+        assert_eq!(name("Acme CRM — API (v2)"), "Acme_CRM_API_v2");
+        assert_eq!(name("2024 tests"), "Imported_2024_tests");
+        assert_eq!(name("!!!"), "Imported");
+        assert_eq!(name("Orders API!"), "Orders_API");
+        assert_eq!(developer_name("1 a", "API", max), "API_1_a");
+        for text in ["ab ".repeat(60), format!("{} b", "a".repeat(max - 1))] {
+            let long = name(&text);
+            assert!(long.len() <= max && !long.ends_with('_'), "{long}");
+        }
     }
 
     #[test]

@@ -41,10 +41,8 @@ use std::fmt::Write as _;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
-use super::check_request;
-use super::incoming::{Incoming, IncomingRequest};
+use super::incoming::{Incoming, IncomingRequest, checked_request};
 use crate::http::Draft;
-use crate::requests::SavedRequest;
 use crate::source::line_and_column;
 use crate::{Error, Result};
 
@@ -1097,21 +1095,19 @@ impl<'m, 'a, 'i> Importer<'m, 'a, 'i> {
                 &format!("application/soap+xml; charset=UTF-8; action=\"{action}\""),
             ),
         };
-        let request = SavedRequest::from_draft("", name, draft.body(envelope));
         let left_out = |reason: String| {
             format!(
                 "operation \"{}\" of port {label} was not imported: {reason}",
                 name.escape_debug()
             )
         };
-        if let Err(reason) = check_request(&request.method, &request.url, &request.headers) {
-            self.notes.once(left_out(reason));
-            return;
-        }
-        if let Err(error) = request.validate() {
-            self.notes.once(left_out(error.to_string()));
-            return;
-        }
+        let request = match checked_request(name, draft.body(envelope), left_out, |_| {}) {
+            Ok(request) => request,
+            Err(note) => {
+                self.notes.once(note);
+                return;
+            }
+        };
         let mut rest = request.body.as_deref().unwrap_or_default();
         while let Some(start) = rest.find("{!") {
             let Some(length) = rest[start..].find('}') else {
@@ -2246,6 +2242,8 @@ fn is_name_char(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interop::check_request;
+    use crate::requests::SavedRequest;
 
     const PARTNER: &str = include_str!("../../tests/fixtures/wsdl/partner.wsdl");
     const ENTERPRISE: &str = include_str!("../../tests/fixtures/wsdl/enterprise.wsdl");

@@ -1,8 +1,9 @@
 //! What the core integration tests over the sandbox share: a home in a temp
 //! dir with its token service (recording in the home's timeline), credentials
 //! for the sandbox's client, tokens seeded as if authorized, cleanup of the
-//! keychain entries when the test ends, and the name a test that runs itself
-//! again in a child process gives that child.
+//! keychain entries when the test ends, a session that died at the sandbox
+//! ([`DeadSession`]), and the name a test that runs itself again in a child
+//! process gives that child.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,9 @@ use callout_core::oauth;
 use callout_core::oauth::{ExpirySource, LiveToken, TokenService, TokenSet};
 use callout_core::timeline::{Event, Query};
 use callout_sandbox::Sandbox;
+
+mod dead_session;
+pub use dead_session::DeadSession;
 
 /// A home in a temp dir with its token service; forgets its keychain
 /// entries on drop.
