@@ -29,6 +29,10 @@ pub struct ExplainArgs {
     /// Print {"expired","rule","reason","salesforce":{"wouldRefresh","reason"}}
     #[arg(long)]
     pub json: bool,
+    /// The URL the response came from: the expiry catalog's rules for its
+    /// host apply (without it, only the rules for any host)
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
     /// Apply this credential's custom expiry rules and Salesforce options
     /// (`callout credential list` shows the names)
     #[arg(long, value_name = "NAME")]
@@ -78,6 +82,10 @@ fn explain(home: Option<&Path>, args: &ExplainArgs) -> Result<Verdict, String> {
             let credential = credentials.get(name).map_err(|error| error.to_string())?;
             Detector::for_credential(credential).map_err(|error| error.to_string())?
         }
+    };
+    let detector = match &args.url {
+        Some(url) => detector.for_url(url),
+        None => detector,
     };
     Ok(detector.verdict(args.status, &headers, &body))
 }

@@ -359,7 +359,8 @@ impl Sender {
         let detector = match credential {
             Some(credential) => Detector::for_credential(credential)?,
             None => Detector::default(),
-        };
+        }
+        .for_url(&rendered.display_url());
         let response = self.transmit(&client, &rendered).await?;
         drop(admitted);
         let verdict = judge(&detector, &response);

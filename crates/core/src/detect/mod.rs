@@ -20,6 +20,7 @@
 
 pub(crate) mod body;
 pub use body::pretty;
+pub mod catalog;
 pub(crate) mod xml;
 
 use regex::Regex;
@@ -72,6 +73,12 @@ const MENTIONS: [&str; 6] = [
 pub struct Detector {
     rules: Vec<(ExpiryRule, Regex)>,
     salesforce: SalesforceOptions,
+    /// The host the response came from (lowercase): which catalog rules
+    /// apply. `None`: only those for any host.
+    host: Option<String>,
+    /// Rules in the catalog's format a user added, tried before the
+    /// built-in catalog.
+    user_rules: Option<std::sync::Arc<catalog::Catalog>>,
 }
 
 /// A rule's conclusion before the Salesforce verdict is added.
@@ -97,6 +104,31 @@ impl Finding {
             reason,
         }
     }
+
+    /// What a catalog rule concludes: its service's sign of an expired
+    /// token, or a failure a refresh cannot cure and what will.
+    fn of_catalog(rule: &catalog::Rule, status: u16) -> Self {
+        let named = format!("catalog rule {}, {}", rule.id, rule.source);
+        match rule.means {
+            catalog::Means::Expired => Self::expired(
+                &rule.id,
+                format!(
+                    "HTTP {status} is how {} says the access token expired: {} ({named})",
+                    rule.service, rule.says
+                ),
+            ),
+            catalog::Means::NotExpiry => Self {
+                expired: false,
+                rule: Some(rule.id.clone()),
+                reason: format!(
+                    "HTTP {status} from {} is not an expired token, and refreshing cannot help:                      {}; {} ({named})",
+                    rule.service,
+                    rule.says,
+                    rule.fix.as_deref().unwrap_or("see the source")
+                ),
+            },
+        }
+    }
 }
 
 impl Detector {
@@ -110,7 +142,25 @@ impl Detector {
         Ok(Self {
             rules,
             salesforce: credential.salesforce.clone(),
+            host: None,
+            user_rules: None,
         })
+    }
+
+    /// The same detector trying `rules` (a user's, in the catalog's
+    /// format) before the built-in catalog.
+    pub fn with_rules(mut self, rules: std::sync::Arc<catalog::Catalog>) -> Self {
+        self.user_rules = Some(rules);
+        self
+    }
+
+    /// The same detector for a response from `url`'s host, whose catalog
+    /// rules then apply (a URL without a host: only rules for any host).
+    pub fn for_url(mut self, url: &str) -> Self {
+        self.host = url::Url::parse(url.trim())
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_ascii_lowercase));
+        self
     }
 
     /// The verdict for one response. Never panics, whatever the input.
@@ -134,6 +184,16 @@ impl Detector {
         if let Some(found) = self.custom_rule(status, &body.text) {
             return found;
         }
+        let seen = catalog::Seen::new(status, headers, body);
+        let host = self.host.as_deref();
+        let found = self
+            .user_rules
+            .as_ref()
+            .and_then(|rules| rules.find(host, &seen))
+            .or_else(|| catalog::built_in().find(host, &seen));
+        if let Some(rule) = found {
+            return Finding::of_catalog(rule, status);
+        }
         if status < 400 {
             // Some SOAP stacks answer a fault on HTTP 200: a Fault in the
             // envelope's Body is a fault whatever the status. A body that
@@ -141,44 +201,29 @@ impl Detector {
             if (200..300).contains(&status)
                 && body.kind == Kind::Xml
                 && body.text.contains("Fault")
-                && let Some(fault) = xml::scan(&body.text).fault
+                && let Some(fault) = seen.xml().and_then(|facts| facts.fault.as_ref())
             {
-                return soap_fault(status, &fault);
+                return soap_fault(status, fault);
             }
             return success(status, &body.text);
         }
-        let xml = match body.kind {
-            Kind::Xml => Some(xml::scan(&body.text)),
-            _ => None,
-        };
-        if let Some(fault) = xml.as_ref().and_then(|facts| facts.fault.as_ref()) {
+        let xml = seen.xml();
+        if let Some(fault) = xml.and_then(|facts| facts.fault.as_ref()) {
             let found = soap_fault(status, fault);
-            return match xml.as_ref().and_then(|facts| facts.problem.as_ref()) {
+            return match xml.and_then(|facts| facts.problem.as_ref()) {
                 Some(problem) if !found.expired => {
                     Finding::fine(format!("{}; {problem}", found.reason))
                 }
                 _ => found,
             };
         }
-        let (json, json_problem) = match body.kind {
-            Kind::Json if body.text.len() > body::MAX_JSON_BYTES => (
-                None,
-                Some(format!(
-                    "the JSON body is larger than {} KiB, so it was not parsed",
-                    body::MAX_JSON_BYTES / 1024
-                )),
-            ),
-            Kind::Json => match serde_json::from_str::<Value>(&body.text) {
-                Ok(value) => (Some(value), None),
-                Err(error) => (
-                    None,
-                    Some(format!("the JSON body could not be parsed ({error})")),
-                ),
-            },
-            _ => (None, None),
+        let (json, json_problem) = match seen.json_read() {
+            Some(Ok(value)) => (Some(value), None),
+            Some(Err(problem)) => (None, Some(problem.clone())),
+            None => (None, None),
         };
-        let xml_codes: &[String] = xml.as_ref().map_or(&[], |facts| &facts.error_codes);
-        if let Some(found) = service_error(status, headers, json.as_ref(), xml_codes) {
+        let xml_codes: &[String] = xml.map_or(&[], |facts| &facts.error_codes);
+        if let Some(found) = service_error(status, headers, json, xml_codes) {
             return found;
         }
         let challenge = header_value(headers, "www-authenticate").map(bearer_challenge);
@@ -195,10 +240,7 @@ impl Detector {
             );
         }
         let mut reason = not_expired(status, challenge.as_ref(), headers, body.kind);
-        let problem = xml
-            .as_ref()
-            .and_then(|facts| facts.problem.clone())
-            .or(json_problem);
+        let problem = xml.and_then(|facts| facts.problem.clone()).or(json_problem);
         if let Some(problem) = problem {
             reason = format!("{reason}; {problem}");
         }
@@ -651,6 +693,8 @@ mod tests {
                 additional_refresh_status_codes: vec![403, 500],
                 ..SalesforceOptions::default()
             },
+            host: None,
+            user_rules: None,
         };
         assert!(detector.verdict(403, &[], b"").salesforce.would_refresh);
         assert!(!detector.verdict(500, &[], b"").salesforce.would_refresh);

@@ -1,7 +1,8 @@
 //! A streaming look at an XML body: the SOAP 1.1 / 1.2 fault, if any (code
 //! QNames resolved against the namespaces in scope where they appear,
 //! subcodes, `exceptionCode`), and the error codes of non-SOAP XML error
-//! documents (Salesforce REST `<Errors>`, AWS `<ErrorResponse>`). No tree is
+//! documents (Salesforce REST `<Errors>`, Bulk API `<error>`, AWS
+//! `<ErrorResponse>`). No tree is
 //! built: memory stays bounded by the nesting depth, however long the body.
 //!
 //! Namespaces are followed only where they can change the answer. Element
@@ -93,7 +94,8 @@ pub(crate) struct Facts {
     /// The SOAP version of the envelope, when the document is one.
     pub envelope: Option<SoapVersion>,
     pub fault: Option<Fault>,
-    /// `errorCode` / `Code` values of a non-SOAP error document.
+    /// `errorCode` / `Code` / `exceptionCode` values of a non-SOAP error
+    /// document.
     pub error_codes: Vec<String>,
     /// Why the document could not be read to the end, if it could not.
     pub problem: Option<String>,
@@ -388,7 +390,9 @@ fn role_of(
             }
             None => Role::PLAIN,
         },
-        None if local.contains("Error") || local == "Response" => Role::ErrorDocument,
+        None if local.contains("Error") || local == "error" || local == "Response" => {
+            Role::ErrorDocument
+        }
         None => Role::PLAIN,
         Some(Role::Envelope(version)) if local == "Body" && in_soap(version) => Role::Body(version),
         Some(Role::Body(version)) if local == "Fault" && in_soap(version) => {
@@ -409,7 +413,9 @@ fn role_of(
         Some(Role::Code { .. }) if local == "Subcode" => Role::Code { subcode: true },
         Some(Role::Reason) if local == "Text" => Role::Message,
         Some(parent) if parent.in_fault() && local == "exceptionCode" => Role::ExceptionCode,
-        Some(parent) if parent.in_errors() && (local == "errorCode" || local == "Code") => {
+        Some(parent)
+            if parent.in_errors() && matches!(local, "errorCode" | "Code" | "exceptionCode") =>
+        {
             Role::ErrorCode
         }
         Some(parent) => Role::Other {
