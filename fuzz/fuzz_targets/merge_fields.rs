@@ -1,5 +1,8 @@
-//! The merge-field parser and renderer: any text, in any part of a request.
+//! The merge-field parser and renderer: any text, in any part of a request,
+//! formulas (functions, `&`, quoted texts, `$User`) included.
 #![no_main]
+
+use std::collections::BTreeMap;
 
 use callout_core::Secret;
 use callout_core::credential::{Credential, CredentialSecrets, CredentialSet};
@@ -21,11 +24,18 @@ fuzz_target!(|text: &str| {
     }
     let mut credential = Credential::new("Fuzz", "https://api.example.com");
     credential.salesforce.allow_merge_fields_in_header = true;
+    credential.external_credential = Some("Ext".into());
     let Ok(credentials) = CredentialSet::new(vec![credential]) else {
         return;
     };
     let secrets = CredentialSecrets {
         access_token: Some(Secret::new("fuzz-token")),
+        username: Some("fuzz-user".into()),
+        password: Some(Secret::new("fuzz-password")),
+        parameters: BTreeMap::from([
+            ("Key".to_string(), Secret::new("a2V5")),
+            ("Text".to_string(), Secret::new("not base64!")),
+        ]),
         ..CredentialSecrets::default()
     };
     let draft = Draft::new("POST", "callout:Fuzz/path")

@@ -98,6 +98,16 @@ pub enum Error {
         column: usize,
     },
 
+    /// A merge-field formula that cannot be read as written: a syntax error,
+    /// a text where a blob belongs (or the reverse), a formula too long.
+    #[error("{problem} in the {location} at line {line}, column {column}")]
+    InvalidMergeFormula {
+        problem: String,
+        location: Location,
+        line: usize,
+        column: usize,
+    },
+
     /// A merge field needs a value the credential does not have (no token yet,
     /// no password, no such external-credential parameter).
     #[error("{field} needs {needs}, and credential \"{credential}\" has none")]
@@ -247,6 +257,7 @@ impl Error {
             Error::UnknownMergeField { .. }
             | Error::UnclosedMergeField { .. }
             | Error::DisallowedMergeFunction { .. }
+            | Error::InvalidMergeFormula { .. }
             | Error::MergeFieldWithoutCredential { .. } => ErrorKind::MergeField,
             Error::UnknownVariable { .. }
             | Error::VariableLoop { .. }
@@ -303,6 +314,12 @@ impl Error {
                 column,
             }
             | Error::DisallowedMergeFunction {
+                location,
+                line,
+                column,
+                ..
+            }
+            | Error::InvalidMergeFormula {
                 location,
                 line,
                 column,

@@ -462,7 +462,7 @@ proptest! {
             .iter()
             .filter_map(|segment| match segment {
                 Segment::Field(usage) => Some((usage.field.clone(), usage.html_encode, usage.at.line, usage.at.column)),
-                Segment::Text(_) => None,
+                _ => None,
             })
             .collect();
         prop_assert_eq!(found, expected);

@@ -110,7 +110,9 @@ pub fn export(draft: &Draft, credentials: &CredentialSet) -> Result<String> {
 }
 
 fn has_fields(segments: &[Segment]) -> bool {
-    segments.iter().any(|s| matches!(s, Segment::Field(_)))
+    segments
+        .iter()
+        .any(|s| matches!(s, Segment::Field(_) | Segment::Formula(_)))
 }
 
 fn carries_token(segments: &[Segment]) -> bool {

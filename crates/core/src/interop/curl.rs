@@ -431,6 +431,21 @@ impl Variables {
                     self.html_encode |= usage.html_encode;
                     pieces.extend(self.field(&usage.field, credential));
                 }
+                Segment::Formula(usage) => {
+                    let count = self
+                        .unset
+                        .iter()
+                        .filter(|(name, _)| name.starts_with("CALLOUT_FORMULA_"));
+                    let name = format!("CALLOUT_FORMULA_{}", count.count() + 1);
+                    let written = usage
+                        .source
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    pieces.extend(
+                        self.by_hand(&name, &format!("the value of the formula {written}")),
+                    );
+                }
             }
         }
         pieces

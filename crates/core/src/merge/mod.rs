@@ -3,15 +3,43 @@
 //! with every secret masked, and checked against what Salesforce would do.
 //!
 //! # Matching
-//! As in Salesforce formulas, `$Credential`, the field names and `HTMLENCODE`
-//! are matched ignoring ASCII case: `{!$credential.oauthtoken}` is the token.
-//! Spaces just inside the braces and parentheses are allowed. There is no
-//! escape for a literal `{!`: every `{!` starts a merge field.
+//! As in Salesforce formulas, `$Credential`, the field names and the function
+//! names are matched ignoring ASCII case: `{!$credential.oauthtoken}` is the
+//! token. Spaces (and line breaks) between the parts are allowed. There is no
+//! escape for a literal `{!`: every `{!` starts a merge field, which ends at
+//! the first `}` outside a quoted text.
+//!
+//! # Fields and formulas
+//! A merge field is a single field, `{!$Credential.Password}`, or HTMLENCODE
+//! around one, `{!HTMLENCODE($Credential.Username)}`: a [`Segment::Field`].
+//! Anything else is a Named Credential formula ([`Segment::Formula`], parsed
+//! in [`formula`]): quoted texts (`'...'` or `"..."`, with `\'`, `\"`, `\\`),
+//! `&` to join texts, the fields `$Credential.*`, `$User.Username`, `$User.Id`
+//! and `$Organization.Id`, and the functions BASE64ENCODE, BASE64DECODE,
+//! BLOB, HEX, HASH(algorithm, blob), HMAC(algorithm, message, key) and
+//! HTMLENCODE. For example
+//! `{!'Basic ' & BASE64ENCODE(BLOB($Credential.Username & ':' & $Credential.Password))}`.
+//! Values are text or blobs, and a blob where text belongs (or the reverse)
+//! is an error at its line and column ([`Error::InvalidMergeFormula`], like
+//! every syntax error), before anything is sent. A field the credential has
+//! no value for, or a credential value BASE64DECODE cannot decode, is
+//! [`Error::MissingCredentialValue`] when rendered. A value computed from a
+//! secret is a secret, masked in the display form; a formula of only quoted
+//! texts and plain values is plain, and needs no credential.
+//!
+//! # Limits
+//! As in Salesforce, a formula has at most 3,900 characters
+//! ([`formula::MAX_LENGTH`]); it nests at most [`formula::MAX_DEPTH`] levels.
+//! Salesforce evaluates formula functions only in headers, and only
+//! HTMLENCODE in the body: any other function in the URL or the body is an
+//! error ([`Error::DisallowedMergeFunction`]).
 //!
 //! # Where fields are replaced
-//! Callout Lab replaces merge fields in the URL, the headers and the body, and
-//! HTMLENCODE works anywhere. Where Salesforce would not do the same, the
-//! rendered request carries a [`Lint`] that says so.
+//! Callout Lab replaces merge fields and formulas in the URL, the headers and
+//! the body, and HTMLENCODE works anywhere. Where Salesforce would not do the
+//! same (a field in the URL, HTMLENCODE in a header, a formula in the body,
+//! a HASH or HMAC algorithm other than `SHA-256`), the rendered request
+//! carries a [`Lint`] that says so.
 
 use std::fmt;
 
@@ -24,6 +52,10 @@ use crate::endpoint::Call;
 use crate::http::Header;
 pub use crate::source::{Location, Part, Position};
 use crate::{Error, Result, Secret, endpoint};
+
+pub mod formula;
+
+pub use formula::{Formula, Operand, OrganizationField, UserField};
 
 /// A field a merge expression can name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,11 +144,22 @@ pub struct FieldUse {
     pub source: String,
 }
 
-/// A piece of a parsed text: literal text or a merge field.
+/// One use of a formula in a text, exactly as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormulaUse {
+    pub formula: Formula,
+    /// Where the `{!` starts.
+    pub at: Position,
+    /// The expression as written, braces included.
+    pub source: String,
+}
+
+/// A piece of a parsed text: literal text, a merge field, or a formula.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
     Text(String),
     Field(FieldUse),
+    Formula(FormulaUse),
 }
 
 /// Splits `text` into literal text and merge fields. `location` is named in errors.
@@ -132,11 +175,7 @@ pub fn parse(text: &str, location: &Location) -> Result<Vec<Segment>> {
         }
         let at = counter.advance_to(text, start);
         let inner_start = start + 2;
-        // A `{!` before the `}` means this field was never closed.
-        let end = text[inner_start..]
-            .find('}')
-            .filter(|&close| !text[inner_start..inner_start + close].contains("{!"));
-        let Some(end) = end else {
+        let Some(end) = closing_brace(&text[inner_start..]) else {
             return Err(Error::UnclosedMergeField {
                 location: location.clone(),
                 line: at.line,
@@ -144,14 +183,23 @@ pub fn parse(text: &str, location: &Location) -> Result<Vec<Segment>> {
             });
         };
         let inner = &text[inner_start..inner_start + end];
-        let (field, html_encode) = parse_expression(inner, at, location)?;
         let close_at = inner_start + end + 1;
-        segments.push(Segment::Field(FieldUse {
-            field,
-            html_encode,
-            at,
-            source: text[start..close_at].to_string(),
-        }));
+        let source = text[start..close_at].to_string();
+        let functions = location.part == Part::Header;
+        let formula = formula::parse(inner, at, location, functions)?;
+        segments.push(match formula.as_field() {
+            Some((field, html_encode)) => Segment::Field(FieldUse {
+                field: field.clone(),
+                html_encode,
+                at,
+                source,
+            }),
+            None => Segment::Formula(FormulaUse {
+                formula,
+                at,
+                source,
+            }),
+        });
         pos = close_at;
     }
     if pos < text.len() {
@@ -167,8 +215,42 @@ pub fn to_source(segments: &[Segment]) -> String {
         .map(|segment| match segment {
             Segment::Text(text) => text.as_str(),
             Segment::Field(field) => field.source.as_str(),
+            Segment::Formula(formula) => formula.source.as_str(),
         })
         .collect()
+}
+
+/// Where the merge field whose text (after `{!`) is `rest` ends: the first
+/// `}` outside a quoted text. `None` when a `{!` comes first, or nothing
+/// closes it. When a quote is never closed, the first `}` (the formula's
+/// parser then names the open quote).
+fn closing_brace(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'}' => return Some(i),
+            b'{' if bytes.get(i + 1) == Some(&b'!') => return None,
+            b'\'' | b'"' => {
+                let mut j = i + 1;
+                loop {
+                    match bytes.get(j) {
+                        None => {
+                            return rest
+                                .find('}')
+                                .filter(|&close| !rest[..close].contains("{!"));
+                        }
+                        Some(b'\\') => j += 2,
+                        Some(&other) if other == byte => break,
+                        Some(_) => j += 1,
+                    }
+                }
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Turns byte offsets into line/column positions, moving forward only.
@@ -199,37 +281,6 @@ impl PositionCounter {
             column: self.column,
         }
     }
-}
-
-/// Parses what is between `{!` and `}`: a field, or HTMLENCODE around one.
-fn parse_expression(inner: &str, at: Position, location: &Location) -> Result<(MergeField, bool)> {
-    let expression = inner.trim();
-    let unknown = |name: &str| Error::UnknownMergeField {
-        name: name.to_string(),
-        location: location.clone(),
-        line: at.line,
-        column: at.column,
-    };
-    if let Some(open) = expression.find('(') {
-        let function = expression[..open].trim();
-        if expression.ends_with(')') && is_identifier(function) {
-            if !function.eq_ignore_ascii_case("HTMLENCODE") {
-                return Err(Error::DisallowedMergeFunction {
-                    name: function.to_string(),
-                    location: location.clone(),
-                    line: at.line,
-                    column: at.column,
-                });
-            }
-            let argument = expression[open + 1..expression.len() - 1].trim();
-            return MergeField::parse(argument)
-                .map(|field| (field, true))
-                .ok_or_else(|| unknown(argument));
-        }
-    }
-    MergeField::parse(expression)
-        .map(|field| (field, false))
-        .ok_or_else(|| unknown(expression))
 }
 
 /// Escapes text the way Salesforce's HTMLENCODE does.
@@ -403,6 +454,46 @@ impl Source<'_> {
         })
     }
 
+    /// A `$User` field's value.
+    fn user(&self, field: UserField) -> Result<Value> {
+        let missing = |needs: &str| Error::MissingCredentialValue {
+            field: format!("{{!{}}}", Operand::User(field).canonical()),
+            needs: needs.to_string(),
+            credential: self.credential.name.clone(),
+        };
+        match field {
+            UserField::Username => self
+                .secrets
+                .username
+                .clone()
+                .or_else(|| self.credential.username.clone())
+                .map(Value::Plain)
+                .ok_or_else(|| {
+                    missing(
+                        "the username it signs in with (a Basic, password or JWT bearer \
+                         credential has one)",
+                    )
+                }),
+            UserField::Id => Err(missing(
+                "the Salesforce user id, which Callout Lab does not store (the token \
+                 response's id URL names it)",
+            )),
+        }
+    }
+
+    /// An `$Organization` field's value.
+    fn organization(&self, field: OrganizationField) -> Result<Value> {
+        match field {
+            OrganizationField::Id => Err(Error::MissingCredentialValue {
+                field: format!("{{!{}}}", Operand::Organization(field).canonical()),
+                needs: "the org id, which Callout Lab does not store (the token response's id \
+                        URL names it)"
+                    .into(),
+                credential: self.credential.name.clone(),
+            }),
+        }
+    }
+
     /// `Basic`, `Bearer`, or none, as `{!$Credential.AuthorizationMethod}` gives.
     fn authorization_method(&self) -> Option<&'static str> {
         self.credential.protocol.authorization_method()
@@ -429,6 +520,17 @@ pub(crate) fn render_segments(
     source: Option<Source<'_>>,
     location: &Location,
 ) -> Result<Text> {
+    render_measured(segments, source, location, &mut Vec::new())
+}
+
+/// [`render_segments`], noting each formula's place and the characters
+/// its value has.
+fn render_measured(
+    segments: &[Segment],
+    source: Option<Source<'_>>,
+    location: &Location,
+    lengths: &mut Vec<(Position, usize)>,
+) -> Result<Text> {
     let mut text = Text::default();
     for segment in segments {
         match segment {
@@ -447,6 +549,23 @@ pub(crate) fn render_segments(
                         .pieces
                         .push(Piece::Secret(Secret::new(html_encode(value.expose())))),
                     Value::Secret(value) => text.pieces.push(Piece::Secret(value)),
+                }
+            }
+            Segment::Formula(usage) => {
+                let pieces = usage.formula.evaluate(source, usage, location)?;
+                let length = pieces
+                    .iter()
+                    .map(|piece| match piece {
+                        Piece::Plain(plain) => plain.chars().count(),
+                        Piece::Secret(secret) => secret.expose().chars().count(),
+                    })
+                    .sum();
+                lengths.push((usage.at, length));
+                for piece in pieces {
+                    match piece {
+                        Piece::Plain(plain) => text.push_plain(&plain),
+                        secret => text.pieces.push(secret),
+                    }
                 }
             }
         }
@@ -588,6 +707,11 @@ fn render_url(call: &Call<'_>, source: Option<Source<'_>>, lint: &mut Vec<Lint>)
     })
 }
 
+/// The most characters of a formula's result Salesforce keeps ("The maximum
+/// number of displayed characters after an evaluation of a formula
+/// expression is 1,300").
+const FORMULA_RESULT_SHOWN: usize = 1_300;
+
 /// The request's headers with merge fields replaced, plus the generated
 /// Authorization header.
 fn render_headers(
@@ -599,13 +723,29 @@ fn render_headers(
     for header in written {
         let location = Location::header(&header.name);
         let segments = parse(&header.value, &location)?;
-        let value = render_segments(&segments, source, &location)?;
+        let mut lengths = Vec::new();
+        let value = render_measured(&segments, source, &location, &mut lengths)?;
         if let Some(source) = source {
             lint.extend(salesforce_header_lint(
                 &segments,
                 source.credential,
                 &location,
             ));
+        }
+        for (at, length) in lengths {
+            if length > FORMULA_RESULT_SHOWN {
+                lint.push(Lint {
+                    id: "salesforce.formula_result_truncated".into(),
+                    location: location.clone(),
+                    at: Some(at),
+                    message: format!(
+                        "The formula at line {}, column {} of the {location} gives {length} \
+                         characters: Salesforce keeps at most 1,300 characters of a formula's \
+                         result, which can cut a token short.",
+                        at.line, at.column
+                    ),
+                });
+            }
         }
         headers.push((header.name.clone(), value));
     }
@@ -685,15 +825,59 @@ fn generated_authorization(
     Ok(Some(text))
 }
 
-fn fields(segments: &[Segment]) -> impl Iterator<Item = &FieldUse> {
+/// A merge field or a formula, as the lint looks at it.
+struct Use<'a> {
+    at: Position,
+    source: &'a str,
+    field: Option<&'a FieldUse>,
+    formula: Option<&'a FormulaUse>,
+}
+
+impl Use<'_> {
+    /// Whether it reads the token (directly or through the Authorization value).
+    fn reads_token(&self) -> bool {
+        let token = |field: &MergeField| {
+            matches!(
+                field,
+                MergeField::OAuthToken | MergeField::AuthorizationHeaderValue
+            )
+        };
+        self.field.is_some_and(|usage| token(&usage.field))
+            || self
+                .formula
+                .is_some_and(|usage| usage.formula.fields().into_iter().any(token))
+    }
+
+    /// The line and column of byte `offset` after the `{!`.
+    fn position(&self, offset: usize) -> Position {
+        let inner = self
+            .source
+            .get(2..self.source.len().saturating_sub(1))
+            .unwrap_or_default();
+        formula::position_in(self.at, inner, offset)
+    }
+}
+
+fn uses(segments: &[Segment]) -> impl Iterator<Item = Use<'_>> {
     segments.iter().filter_map(|segment| match segment {
-        Segment::Field(usage) => Some(usage),
+        Segment::Field(usage) => Some(Use {
+            at: usage.at,
+            source: &usage.source,
+            field: Some(usage),
+            formula: None,
+        }),
+        Segment::Formula(usage) => Some(Use {
+            at: usage.at,
+            source: &usage.source,
+            field: None,
+            formula: Some(usage),
+        }),
         Segment::Text(_) => None,
     })
 }
 
 fn salesforce_url_lint(segments: &[Segment]) -> Vec<Lint> {
-    fields(segments)
+    uses(segments)
         .map(|usage| Lint {
             id: "salesforce.merge_in_url".into(),
             location: Location::url(),
@@ -713,7 +897,7 @@ fn salesforce_header_lint(
     location: &Location,
 ) -> Vec<Lint> {
     let mut lint = Vec::new();
-    for usage in fields(segments) {
+    for usage in uses(segments) {
         if !credential.salesforce.allow_merge_fields_in_header {
             lint.push(Lint {
                 id: "salesforce.header_merge_disabled".into(),
@@ -726,7 +910,7 @@ fn salesforce_header_lint(
                 ),
             });
         }
-        if usage.html_encode {
+        if usage.field.is_some_and(|field| field.html_encode) {
             lint.push(Lint {
                 id: "salesforce.htmlencode_in_header".into(),
                 location: location.clone(),
@@ -738,13 +922,42 @@ fn salesforce_header_lint(
                 ),
             });
         }
+        let Some(formula) = usage.formula.map(|usage| &usage.formula) else {
+            continue;
+        };
+        for offset in formula.html_encodes() {
+            let at = usage.position(offset);
+            lint.push(Lint {
+                id: "salesforce.htmlencode_in_header".into(),
+                location: location.clone(),
+                at: Some(at),
+                message: format!(
+                    "The {location} uses HTMLENCODE in a formula at line {}, column {}: \
+                     Salesforce allows HTMLENCODE only in the body.",
+                    at.line, at.column
+                ),
+            });
+        }
+        for note in formula.algorithm_notes() {
+            let at = usage.position(note.at);
+            lint.push(Lint {
+                id: "salesforce.formula_algorithm".into(),
+                location: location.clone(),
+                at: Some(at),
+                message: format!(
+                    "The {location} gives {} the algorithm '{}' at line {}, column {}: \
+                     Salesforce supports only 'SHA-256' there.",
+                    note.function, note.written, at.line, at.column
+                ),
+            });
+        }
     }
     lint
 }
 
 fn salesforce_body_lint(segments: &[Segment], credential: &Credential, body: &str) -> Vec<Lint> {
     let mut lint = Vec::new();
-    for usage in fields(segments) {
+    for usage in uses(segments) {
         if !credential.salesforce.allow_merge_fields_in_body {
             lint.push(Lint {
                 id: "salesforce.body_merge_disabled".into(),
@@ -757,14 +970,23 @@ fn salesforce_body_lint(segments: &[Segment], credential: &Credential, body: &st
                 ),
             });
         }
+        if usage.formula.is_some() {
+            lint.push(Lint {
+                id: "salesforce.formula_in_body".into(),
+                location: Location::body(),
+                at: Some(usage.at),
+                message: format!(
+                    "The body uses the formula {} at line {}, column {}: Salesforce evaluates \
+                     formulas only in headers, and in the body replaces just a field or \
+                     HTMLENCODE of one.",
+                    usage.source, usage.at.line, usage.at.column
+                ),
+            });
+        }
     }
-    if let Some(usage) = fields(segments).find(|usage| {
-        looks_like_soap(body)
-            && matches!(
-                usage.field,
-                MergeField::OAuthToken | MergeField::AuthorizationHeaderValue
-            )
-    }) {
+    if looks_like_soap(body)
+        && let Some(usage) = uses(segments).find(Use::reads_token)
+    {
         lint.push(Lint {
             id: "salesforce.soap_token_not_refreshed".into(),
             location: Location::body(),
@@ -851,6 +1073,148 @@ mod tests {
     #[test]
     fn html_encode_escapes_markup() {
         assert_eq!(html_encode(r#"a&b<c>"d'"#), "a&amp;b&lt;c&gt;&quot;d&#39;");
+    }
+
+    fn basic_call(draft: crate::http::Draft, allow_header: bool) -> (Rendered, String) {
+        let mut credential = Credential::new("Legacy", "https://erp.example/api");
+        credential.protocol = AuthProtocol::NoAuthentication;
+        credential.salesforce.allow_merge_fields_in_header = allow_header;
+        let secrets = CredentialSecrets {
+            username: Some("ann".into()),
+            password: Some(Secret::new("p<a&ss-word")),
+            ..CredentialSecrets::default()
+        };
+        let credentials = crate::credential::CredentialSet::new(vec![credential]).unwrap();
+        let call = Call::resolve(&draft, &credentials).unwrap();
+        let rendered = render(&call, &secrets).unwrap();
+        let shown = serde_json::to_string(&rendered.display()).unwrap();
+        (rendered, shown)
+    }
+
+    #[test]
+    fn a_basic_header_built_by_a_formula_is_sent_and_masked() {
+        let value = "{!'Basic ' & BASE64ENCODE(BLOB($Credential.Username & ':' & \
+                     $Credential.Password))}";
+        let draft =
+            crate::http::Draft::new("GET", "callout:Legacy/x").header("Authorization", value);
+        let (rendered, shown) = basic_call(draft, true);
+        assert_eq!(
+            rendered.expose_headers(),
+            vec![(
+                "Authorization".to_string(),
+                "Basic YW5uOnA8YSZzcy13b3Jk".to_string()
+            )]
+        );
+        assert_eq!(rendered.display().headers[0].value, "Basic ••••b3Jk");
+        assert!(!shown.contains("YW5uOnA8YSZzcy13b3Jk"), "{shown}");
+        assert!(!shown.contains("p<a&ss"), "{shown}");
+        assert_eq!(rendered.lint, vec![]);
+    }
+
+    #[test]
+    fn formulas_print_back_exactly() {
+        for text in [
+            "a {!'x}y' & \"{!z\"} b {! $User.Username } c",
+            "{!HEX(HASH('SHA-256', BLOB('a\\'b')))}\n{!$Credential.OAuthToken}",
+            "x{!HTMLENCODE( $Credential.Username & '<' )}y",
+        ] {
+            let segments = parse(text, &Location::header("X")).unwrap();
+            assert_eq!(to_source(&segments), text);
+        }
+        let segments = parse("a {!'}' & '{!'} b", &Location::header("X")).unwrap();
+        assert!(matches!(&segments[1], Segment::Formula(usage) if usage.source == "{!'}' & '{!'}"));
+    }
+
+    #[test]
+    fn an_open_quote_is_named_where_it_opens() {
+        let error = parse("a {!'x & $Credential.Username} b", &Location::header("X")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the text that starts with ' has no closing ' in the header \"X\" at line 1, column 5"
+        );
+    }
+
+    #[test]
+    fn functions_are_errors_outside_headers_but_htmlencode_is_not() {
+        for location in [Location::body(), Location::url()] {
+            let error = parse("x {!HEX(BLOB('a'))}", &location).unwrap_err();
+            assert!(
+                matches!(&error, Error::DisallowedMergeFunction { name, column: 3, .. } if name == "HEX"),
+                "{error:?}"
+            );
+        }
+        let segments = parse("{!HTMLENCODE('<' & $Credential.Username)}", &body()).unwrap();
+        assert!(matches!(segments[0], Segment::Formula(_)));
+    }
+
+    #[test]
+    fn formulas_are_linted_where_salesforce_differs() {
+        let draft = crate::http::Draft::new("POST", "callout:Legacy/x")
+            .header(
+                "X-Sig",
+                "{!HEX(HMAC('hmacSHA512', BLOB('m'), BLOB($Credential.Password)))}",
+            )
+            .header("X-Name", "{!HTMLENCODE('a' & $Credential.Username)}")
+            .body("user={!'u:' & $Credential.Username}");
+        let (rendered, shown) = basic_call(draft, false);
+        let ids: Vec<&str> = rendered.lint.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "salesforce.header_merge_disabled",
+                "salesforce.formula_algorithm",
+                "salesforce.header_merge_disabled",
+                "salesforce.htmlencode_in_header",
+                "salesforce.body_merge_disabled",
+                "salesforce.formula_in_body",
+            ]
+        );
+        assert_eq!(
+            rendered.lint[1].at,
+            Some(Position {
+                line: 1,
+                column: 12
+            })
+        );
+        assert_eq!(
+            rendered.lint[1].message,
+            "The header \"X-Sig\" gives HMAC the algorithm 'hmacSHA512' at line 1, column 12: \
+             Salesforce supports only 'SHA-256' there."
+        );
+        assert_eq!(rendered.lint[3].at, Some(Position { line: 1, column: 3 }));
+        assert_eq!(rendered.expose_body().as_deref(), Some("user=u:ann"));
+        assert!(!shown.contains("p<a&ss"), "{shown}");
+    }
+
+    #[test]
+    fn a_formula_result_longer_than_salesforce_keeps_is_linted() {
+        // Each formula's own result counts, not the header's.
+        let half = format!("{{!HEX(BLOB('{}'))}}", "a".repeat(350));
+        let draft = crate::http::Draft::new("GET", "callout:Legacy/x")
+            .header("X-Two", &format!("{half} & {half}"));
+        let (rendered, _) = basic_call(draft, true);
+        assert_eq!(rendered.expose_headers()[0].1.len(), 1403);
+        assert_eq!(rendered.lint, vec![]);
+        let padded = format!("{{!HEX(BLOB('{}'))}}", "ab".repeat(326));
+        let draft = crate::http::Draft::new("GET", "callout:Legacy/x").header("X-Long", &padded);
+        let (rendered, _) = basic_call(draft, true);
+        let ids: Vec<&str> = rendered.lint.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["salesforce.formula_result_truncated"]);
+        assert!(rendered.lint[0].message.contains("gives 1304 characters"));
+    }
+
+    #[test]
+    fn a_formula_longer_than_salesforce_allows_is_an_error() {
+        let long = format!("x\n  {{!'{}'}}", "a".repeat(formula::MAX_LENGTH - 1));
+        let error = parse(&long, &Location::header("X")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the formula is 3901 characters long; Salesforce allows at most 3,900, spaces and \
+             line breaks included in the header \"X\" at line 2, column 3"
+        );
+        let report = ErrorReport::from(&error);
+        assert_eq!(report.kind, ErrorKind::MergeField);
+        assert_eq!(report.at, Some(Position { line: 2, column: 3 }));
     }
 
     #[test]
