@@ -87,6 +87,12 @@ fn explain(home: Option<&Path>, args: &ExplainArgs) -> Result<Verdict, String> {
         Some(url) => detector.for_url(url),
         None => detector,
     };
+    // The home's own rules, as a send would try them.
+    let home = Home::resolve(home).map_err(|error| error.to_string())?;
+    let mine = callout_core::rules::RuleStore::new(&home)
+        .load()
+        .map_err(|error| error.to_string())?;
+    let detector = detector.with_rules(std::sync::Arc::new(mine));
     Ok(detector.verdict(args.status, &headers, &body))
 }
 

@@ -11,6 +11,7 @@ mod host;
 mod interop;
 mod keep;
 mod network;
+mod rules;
 mod run;
 mod sandbox;
 mod saved;
@@ -74,6 +75,10 @@ enum Command {
     Run(run::RunArgs),
     /// Classify a response (status, headers, body) as token expiry or not, and say why
     Explain(explain::ExplainArgs),
+    /// The expiry catalog (how real APIs say "token expired", and the 401s
+    /// a refresh cannot cure) and your own rules in the same format: list,
+    /// show, test a rule file, add a shared one, remove
+    Rules(rules::RulesArgs),
     /// Show a credential's refresh timeline
     Timeline(timeline::TimelineArgs),
     /// Keep credentials fresh: refresh ahead of expiry and run keep-alive refreshes
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
         Command::Send(args) => send::run(cli.home.as_deref(), args),
         Command::Run(args) => run::run(cli.home.as_deref(), args),
         Command::Explain(args) => explain::run(cli.home.as_deref(), args),
+        Command::Rules(args) => rules::run(cli.home.as_deref(), args),
         Command::Collection(args) => collection::run(cli.home.as_deref(), args),
         Command::Env(args) => env::run(cli.home.as_deref(), args),
         Command::History(args) => history::run(cli.home.as_deref(), args),

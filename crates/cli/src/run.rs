@@ -145,6 +145,7 @@ fn run_collection(home: Option<&Path>, args: &RunArgs) -> Result<u8, String> {
         network.clone(),
     )
     .map_err(text)?;
+    crate::rules::load_into(&home, &sender).map_err(text)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -192,6 +192,7 @@ fn send(home: Option<&Path>, args: &SendArgs) -> Result<Outcome, Failure> {
         },
         network.clone(),
     )?;
+    crate::rules::load_into(&home, &sender)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

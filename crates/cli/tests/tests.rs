@@ -18,6 +18,7 @@ mod keychain_locked;
 mod keychain_unavailable;
 mod load;
 mod network;
+mod rules;
 mod run;
 mod salesforce;
 mod sandbox;

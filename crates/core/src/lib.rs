@@ -49,6 +49,7 @@ pub mod network;
 pub mod oauth;
 mod pause;
 pub mod requests;
+pub mod rules;
 pub mod run;
 pub mod send;
 pub mod settings;

@@ -22,6 +22,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use ts_rs::TS;
 
 use crate::credential::{Credential, CredentialSecrets};
+use crate::detect::catalog::Catalog;
 use crate::detect::{Detector, Verdict};
 pub use crate::endpoint::Call;
 use crate::http;
@@ -207,6 +208,9 @@ pub struct Sender {
     /// Clients presenting a credential's client certificate, one per
     /// certificate; calls without one use `client`.
     identities: Arc<IdentityClients>,
+    /// The user's expiry rules, tried before the built-in catalog; shared
+    /// by every clone, replaced when the user changes them.
+    user_rules: Arc<std::sync::RwLock<Arc<Catalog>>>,
 }
 
 /// A gate per origin (`scheme://host:port`) admitting
@@ -289,7 +293,27 @@ impl Sender {
             in_flight: Arc::default(),
             network: Arc::new(network),
             identities: Arc::new(identities),
+            user_rules: Arc::default(),
         })
+    }
+
+    /// Uses `rules` (the user's, [`crate::rules::RuleStore::load`]) before
+    /// the built-in catalog from the next send on, in every clone.
+    pub fn set_user_rules(&self, rules: Catalog) {
+        let mut held = self
+            .user_rules
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *held = Arc::new(rules);
+    }
+
+    fn user_rules(&self) -> Arc<Catalog> {
+        Arc::clone(
+            &self
+                .user_rules
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// The client a call as `credential` goes out with: one presenting its
@@ -360,7 +384,8 @@ impl Sender {
             Some(credential) => Detector::for_credential(credential)?,
             None => Detector::default(),
         }
-        .for_url(&rendered.display_url());
+        .for_url(&rendered.display_url())
+        .with_rules(self.user_rules());
         let response = self.transmit(&client, &rendered).await?;
         drop(admitted);
         let verdict = judge(&detector, &response);

@@ -7,6 +7,10 @@
 //! - RFC 6750 `/rfc6750/...`: 401 with `WWW-Authenticate: Bearer
 //!   error="invalid_token"`; a live token lacking the scope gets 403
 //!   `insufficient_scope` (`read` for GET/HEAD, `write` otherwise).
+//! - An in-house API `/inhouse/...` that answers every error on HTTP 200, as
+//!   many older and internal APIs do: a dead token gets `{"success":false,
+//!   "error":{"code":"E_SESSION_EXPIRED",...}}` with status 200, which no
+//!   generic rule can call an expiry — the shape a user teaches a rule for.
 //! - Basic authentication `/basic/...`: the sandbox user's username and
 //!   password (RFC 7617), else 401 with `WWW-Authenticate: Basic`. It has no
 //!   token: a Bearer header is refused like a wrong password.
@@ -22,6 +26,7 @@ pub(crate) const SALESFORCE_REST: &str = "salesforce_rest";
 pub(crate) const WSO2: &str = "wso2";
 pub(crate) const RFC6750: &str = "rfc6750";
 pub(crate) const BASIC: &str = "basic";
+pub(crate) const INHOUSE: &str = "inhouse";
 const REALM: &str = "callout-sandbox";
 /// WSO2 API Manager's answer to an expired or unknown token, byte for byte.
 const WSO2_EXPIRED: &str = r#"{"message":"unauthorized request, please refresh your access token","statusCode":401,"error":"Unauthorized"}"#;
@@ -140,6 +145,33 @@ pub(crate) fn wso2(provider: &Provider, request: &Incoming, rest: &str) -> Reply
             Reply::new(401, "application/json;charset=UTF-8", WSO2_EXPIRED).with_outcome("invalid_token")
         }
     }
+    })
+}
+
+/// Any method on `/inhouse/{rest}`: errors on HTTP 200, in the API's own
+/// words.
+pub(crate) fn inhouse(provider: &Provider, request: &Incoming, rest: &str) -> Reply {
+    counted(provider, INHOUSE, || match caller(provider, request) {
+        Caller::Live(_) => resource(request, rest),
+        Caller::Missing | Caller::Malformed => Reply::json(
+            200,
+            &json!({
+                "success": false,
+                "error": {"code": "E_NO_SESSION", "message": "Sign in first."}
+            }),
+        )
+        .with_outcome("missing_token"),
+        Caller::Dead(_) => Reply::json(
+            200,
+            &json!({
+                "success": false,
+                "error": {
+                    "code": "E_SESSION_EXPIRED",
+                    "message": "Your session has timed out. Please sign in again."
+                }
+            }),
+        )
+        .with_outcome("invalid_token"),
     })
 }
 

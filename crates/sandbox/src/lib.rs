@@ -34,6 +34,7 @@
 //! | `/services/data/{v}/query` | Salesforce REST: 401 `INVALID_SESSION_ID` | `apis`, `soql` |
 //! | `/wso2/...` | WSO2 API Manager: 401 JSON, no `WWW-Authenticate` | `apis` |
 //! | `/rfc6750/...` | RFC 6750 `invalid_token` / `insufficient_scope` challenges | `apis` |
+//! | `/inhouse/...` | an in-house API answering errors on HTTP 200 (`success: false`) | `apis` |
 //! | `/_sandbox/faults`, `/_sandbox/stats` | fault injection and counters | `faults`, `stats` |
 //!
 //! The Salesforce API version in its own URLs is the engine's

@@ -72,6 +72,9 @@ fn api_route(provider: &Provider, request: &Incoming, path: &str) -> Reply {
     if let Some(rest) = under(path, "/rfc6750") {
         return apis::rfc6750(provider, request, rest);
     }
+    if let Some(rest) = under(path, "/inhouse") {
+        return apis::inhouse(provider, request, rest);
+    }
     if let Some(rest) = under(path, "/basic") {
         return apis::basic(provider, request, rest);
     }

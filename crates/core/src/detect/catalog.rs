@@ -39,6 +39,10 @@
 //! expression), or `exists` (true or false). JSON values compare as JSON
 //! (`equals = false` is the boolean); everything else as text.
 //!
+//! A file (or one rule) may name `credentials = ["Acme"]`: its rules then
+//! apply only to sends through those credentials (a user's rule for one
+//! credential).
+//!
 //! A rule applies only to its hosts and statuses; its examples and
 //! counter-examples are its tests (`callout rules test`, and the catalog's
 //! own test runs every one).
@@ -108,6 +112,8 @@ pub struct Rule {
     pub statuses: Vec<u16>,
     /// Lowercase; `*` is any host.
     pub hosts: Vec<String>,
+    /// The credentials whose sends it applies to; empty: any send.
+    pub credentials: Vec<String>,
     conditions: Vec<Condition>,
     /// The rule as written, one line per condition, for display.
     pub conditions_shown: Vec<String>,
@@ -118,6 +124,8 @@ pub struct Rule {
     pub counter_examples: Vec<Sample>,
     /// The file it came from.
     pub file: String,
+    /// Part of the catalog built into Callout Lab (not a user's rule).
+    pub built_in: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -158,7 +166,10 @@ pub fn built_in() -> &'static Catalog {
             // The catalog's test reads every file; one that does not read
             // is left out rather than stopping every verdict.
             if let Ok(rules) = parse_file(text, file) {
-                catalog.rules.extend(rules);
+                catalog.rules.extend(rules.into_iter().map(|rule| Rule {
+                    built_in: true,
+                    ..rule
+                }));
             }
         }
         catalog
@@ -222,10 +233,20 @@ impl<'a> Seen<'a> {
 impl Catalog {
     /// The first rule for `host` and the response's status whose every
     /// condition holds.
-    pub(crate) fn find(&self, host: Option<&str>, seen: &Seen<'_>) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|rule| rule.applies(host, seen.status) && rule.holds(seen))
+    pub(crate) fn find(
+        &self,
+        host: Option<&str>,
+        credential: Option<&str>,
+        seen: &Seen<'_>,
+    ) -> Option<&Rule> {
+        self.rules.iter().find(|rule| {
+            rule.applies(host, seen.status) && rule.is_for(credential) && rule.holds(seen)
+        })
+    }
+
+    /// The rule with `id`, if any.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|rule| rule.id == id)
     }
 }
 
@@ -239,6 +260,16 @@ impl Rule {
             self.statuses.contains(&status)
         };
         status_fits && self.hosts.iter().any(|pattern| host_fits(pattern, host))
+    }
+
+    /// Whether the rule applies to sends through `credential`.
+    pub fn is_for(&self, credential: Option<&str>) -> bool {
+        self.credentials.is_empty()
+            || credential.is_some_and(|name| {
+                self.credentials
+                    .iter()
+                    .any(|wanted| wanted.eq_ignore_ascii_case(name))
+            })
     }
 
     fn holds(&self, seen: &Seen<'_>) -> bool {
@@ -259,7 +290,7 @@ impl Rule {
     pub fn sample_host(&self) -> String {
         match self.hosts.first().map(String::as_str) {
             None | Some("*") => "api.example.com".into(),
-            Some(host) => format!("api.{host}"),
+            Some(host) => host.to_string(),
         }
     }
 }
@@ -454,10 +485,15 @@ pub fn parse_file(text: &str, file: &str) -> Result<Vec<Rule>, String> {
         Some(hosts) => hosts_of(hosts).map_err(|error| format!("{file}: {error}"))?,
         None => vec!["*".to_string()],
     };
+    let file_credentials = match table.get("credentials") {
+        Some(names) => credentials_of(names).map_err(|error| format!("{file}: {error}"))?,
+        None => Vec::new(),
+    };
     for key in table.keys() {
-        if !matches!(key.as_str(), "service" | "hosts" | "rule") {
+        if !matches!(key.as_str(), "service" | "hosts" | "credentials" | "rule") {
             return Err(format!(
-                "{file}: unknown field `{key}` (a file has service, hosts and [[rule]] tables)"
+                "{file}: unknown field `{key}` (a file has service, hosts, credentials and \
+                 [[rule]] tables)"
             ));
         }
     }
@@ -478,7 +514,7 @@ pub fn parse_file(text: &str, file: &str) -> Result<Vec<Rule>, String> {
         } else {
             format!("{file}: rule {id}")
         };
-        let rule = parse_rule(rule, &service, &file_hosts, file)
+        let rule = parse_rule(rule, &service, (&file_hosts, &file_credentials), file)
             .map_err(|error| format!("{named}: {error}"))?;
         if !seen_ids.insert(rule.id.clone()) {
             return Err(format!("{named}: the id is used twice in the file"));
@@ -491,11 +527,21 @@ pub fn parse_file(text: &str, file: &str) -> Result<Vec<Rule>, String> {
 fn parse_rule(
     table: &toml::Table,
     service: &str,
-    file_hosts: &[String],
+    (file_hosts, file_credentials): (&[String], &[String]),
     file: &str,
 ) -> Result<Rule, String> {
-    const FIELDS: [&str; 11] = [
-        "id", "means", "status", "hosts", "when", "says", "source", "fix", "example", "not",
+    const FIELDS: [&str; 12] = [
+        "id",
+        "means",
+        "status",
+        "hosts",
+        "credentials",
+        "when",
+        "says",
+        "source",
+        "fix",
+        "example",
+        "not",
         "service",
     ];
     if let Some(unknown) = table.keys().find(|key| !FIELDS.contains(&key.as_str())) {
@@ -528,6 +574,10 @@ fn parse_rule(
         Some(hosts) => hosts_of(hosts)?,
         None => file_hosts.to_vec(),
     };
+    let credentials = match table.get("credentials") {
+        Some(names) => credentials_of(names)?,
+        None => file_credentials.to_vec(),
+    };
     let when = match table.get("when") {
         Some(toml::Value::Array(conditions)) => conditions,
         _ => return Err("`when = [ ... ]` is missing: a rule needs at least one condition".into()),
@@ -541,11 +591,10 @@ fn parse_rule(
         let toml::Value::Table(condition) = condition else {
             return Err(format!("condition {} is not a table", index + 1));
         };
-        conditions.push(
-            parse_condition(condition)
-                .map_err(|error| format!("condition {}: {error}", index + 1))?,
-        );
-        conditions_shown.push(condition.to_string().trim().replace('\n', ", "));
+        let (parsed, shown) = parse_condition(condition)
+            .map_err(|error| format!("condition {}: {error}", index + 1))?;
+        conditions.push(parsed);
+        conditions_shown.push(shown);
     }
     let says =
         string(table, "says").ok_or("`says` is missing: one sentence of what the service sends")?;
@@ -562,6 +611,7 @@ fn parse_rule(
         means,
         statuses,
         hosts,
+        credentials,
         conditions,
         conditions_shown,
         says,
@@ -570,10 +620,12 @@ fn parse_rule(
         examples,
         counter_examples,
         file: file.to_string(),
+        built_in: false,
     })
 }
 
-fn parse_condition(table: &toml::Table) -> Result<Condition, String> {
+/// A condition, and how it reads: `json $.error equals "token_expired"`.
+fn parse_condition(table: &toml::Table) -> Result<(Condition, String), String> {
     const SUBJECTS: [&str; 5] = ["json", "header", "body", "soap_fault", "xml_error_code"];
     const CHECKS: [&str; 5] = ["equals", "in", "contains", "matches", "exists"];
     if let Some(unknown) = table
@@ -665,7 +717,32 @@ fn parse_condition(table: &toml::Table) -> Result<Condition, String> {
         }
         _ => Check::Exists(value.as_bool().ok_or("`exists` must be true or false")?),
     };
-    Ok(Condition { subject, check })
+    let shown_subject = match subject_key {
+        "json" | "header" => format!(
+            "{subject_key} {}",
+            subject_value.as_str().unwrap_or_default()
+        ),
+        "body" => "the body".to_string(),
+        "soap_fault" => "the SOAP fault's codes".to_string(),
+        _ => "the XML error codes".to_string(),
+    };
+    let shown_value = match value {
+        toml::Value::Array(values) => values
+            .iter()
+            .map(toml::Value::to_string)
+            .collect::<Vec<_>>()
+            .join(" or "),
+        other => other.to_string(),
+    };
+    let verb = match check_key {
+        "in" => "is one of",
+        "exists" => "exists:",
+        other => other,
+    };
+    Ok((
+        Condition { subject, check },
+        format!("{shown_subject} {verb} {shown_value}"),
+    ))
 }
 
 fn json_of(value: &toml::Value) -> Result<Value, String> {
@@ -764,6 +841,22 @@ fn hosts_of(value: &toml::Value) -> Result<Vec<String>, String> {
                     "\"{host}\" is not a host name (the rule applies to its subdomains too)"
                 ))
             }
+        })
+        .collect()
+}
+
+fn credentials_of(value: &toml::Value) -> Result<Vec<String>, String> {
+    let toml::Value::Array(names) = value else {
+        return Err("`credentials` must be a list of credential names".into());
+    };
+    names
+        .iter()
+        .map(|name| {
+            name.as_str()
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| "`credentials` must hold credential names".to_string())
         })
         .collect()
 }

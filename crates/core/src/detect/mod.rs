@@ -79,6 +79,8 @@ pub struct Detector {
     /// Rules in the catalog's format a user added, tried before the
     /// built-in catalog.
     user_rules: Option<std::sync::Arc<catalog::Catalog>>,
+    /// The credential the send went through: which user rules apply.
+    credential: Option<String>,
 }
 
 /// A rule's conclusion before the Salesforce verdict is added.
@@ -108,7 +110,11 @@ impl Finding {
     /// What a catalog rule concludes: its service's sign of an expired
     /// token, or a failure a refresh cannot cure and what will.
     fn of_catalog(rule: &catalog::Rule, status: u16) -> Self {
-        let named = format!("catalog rule {}, {}", rule.id, rule.source);
+        let named = if rule.built_in {
+            format!("catalog rule {}, {}", rule.id, rule.source)
+        } else {
+            format!("your rule {} in {}, {}", rule.id, rule.file, rule.source)
+        };
         match rule.means {
             catalog::Means::Expired => Self::expired(
                 &rule.id,
@@ -144,6 +150,7 @@ impl Detector {
             salesforce: credential.salesforce.clone(),
             host: None,
             user_rules: None,
+            credential: Some(credential.name.clone()),
         })
     }
 
@@ -189,8 +196,8 @@ impl Detector {
         let found = self
             .user_rules
             .as_ref()
-            .and_then(|rules| rules.find(host, &seen))
-            .or_else(|| catalog::built_in().find(host, &seen));
+            .and_then(|rules| rules.find(host, self.credential.as_deref(), &seen))
+            .or_else(|| catalog::built_in().find(host, None, &seen));
         if let Some(rule) = found {
             return Finding::of_catalog(rule, status);
         }
@@ -695,6 +702,7 @@ mod tests {
             },
             host: None,
             user_rules: None,
+            credential: None,
         };
         assert!(detector.verdict(403, &[], b"").salesforce.would_refresh);
         assert!(!detector.verdict(500, &[], b"").salesforce.would_refresh);
