@@ -6,8 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use callout_core::actions::{self, rules::Teaching};
 use callout_core::detect::Detector;
-use callout_core::detect::catalog::{self, Catalog, Rule};
+use callout_core::detect::catalog::{self, Catalog, Means, Rule};
+use callout_core::history::History;
 use callout_core::home::Home;
 use callout_core::rules::{self as store, RuleStore};
 use callout_core::send::{Header, Sender};
@@ -50,6 +52,31 @@ enum RulesCommand {
     /// Add a rule file (one shared with you, or your own) to your rules,
     /// after testing it
     Add { file: PathBuf },
+    /// Propose the rule a kept send's response needed (`callout history`
+    /// lists them): the narrowest one that tells it from the same host's
+    /// fine answers; printed, or with --save added to your rules
+    Teach {
+        /// The send's history id
+        send: i64,
+        /// Its response means the token expired (refresh and retry)
+        #[arg(long, required_unless_present = "not_expiry")]
+        expired: bool,
+        /// Its response is not an expiry: no refresh is spent on it
+        #[arg(long, conflicts_with = "expired", requires = "fix")]
+        not_expiry: bool,
+        /// With --not-expiry: what will fix it ("give a new API key")
+        #[arg(long, value_name = "TEXT")]
+        fix: Option<String>,
+        /// The rule's id [default: taught.HOST.ID]
+        #[arg(long, value_name = "ID")]
+        rule_id: Option<String>,
+        /// The service's name, as verdicts will say it [default: the host]
+        #[arg(long, value_name = "NAME")]
+        service: Option<String>,
+        /// Add it to your rules
+        #[arg(long)]
+        save: bool,
+    },
     /// Remove one of your rule files (by its file name)
     Remove { name: String },
 }
@@ -172,6 +199,39 @@ fn rules(home: Option<&Path>, args: RulesArgs) -> Result<ExitCode, Error> {
                 added.path,
                 added.ids.join(", ")
             );
+        }
+        RulesCommand::Teach {
+            send,
+            expired,
+            not_expiry: _,
+            fix,
+            rule_id,
+            service,
+            save,
+        } => {
+            let history = History::open(&home)?;
+            let teaching = Teaching {
+                send,
+                means: if expired {
+                    Means::Expired
+                } else {
+                    Means::NotExpiry
+                },
+                fix,
+                rule_id,
+                service,
+            };
+            let proposal = actions::rules::propose(&history, &teaching)?;
+            print!("{}", proposal.text);
+            eprintln!(
+                "(checked against {} fine answer{} of the same host)",
+                proposal.successes,
+                if proposal.successes == 1 { "" } else { "s" }
+            );
+            if save {
+                let added = actions::rules::save(&store, &proposal)?;
+                eprintln!("added {}; it applies from the next send on", added.path);
+            }
         }
         RulesCommand::Remove { name } => {
             let removed = store.remove(&name)?;

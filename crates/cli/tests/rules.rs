@@ -1,7 +1,8 @@
 //! `callout rules` and the user's own expiry rules at work: an in-house API
 //! that answers a dead token with HTTP 200 and `success: false` is called a
-//! success until the user adds a rule for it; then the same send refreshes
-//! and retries, and `explain` names the rule and its source.
+//! success until the user adds a rule for it (written, or taught from the
+//! fooled send); then the same send refreshes and retries, and `explain`
+//! names the rule and its source.
 
 use callout_sandbox::{Sandbox, SandboxConfig};
 
@@ -166,5 +167,57 @@ fn a_broken_rule_file_in_the_home_stops_a_send_and_is_named() {
         stderr(&send).contains("mine.toml: `service = \"NAME\"` is missing"),
         "{}",
         stderr(&send)
+    );
+}
+
+#[test]
+fn a_rule_taught_from_a_fooled_send_makes_the_next_one_recover() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
+    let mut home = TestHome::new();
+    let endpoint = format!("{}/inhouse", sandbox.base_url());
+    home.add_for_endpoint(&sandbox, "Billing", "password", &endpoint, &[]);
+    assert_ok(&home.authorize_sandbox_user("Billing"));
+    let send = |home: &TestHome| -> serde_json::Value {
+        let output = home.run(&["send", "callout:Billing/accounts", "--json"]);
+        assert_ok(&output);
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    // A fine answer first, then one the dead token gets.
+    assert_eq!(send(&home)["verdict"]["expired"], false);
+    let token = stdout(&home.run(&["token", "Billing"])).trim().to_string();
+    assert!(sandbox.expire_access_token(&token));
+    let fooled = send(&home);
+    assert_eq!(crate::common::attempt_steps(&fooled), ["sent"]);
+    let history: serde_json::Value =
+        serde_json::from_slice(&home.run(&["history", "--json"]).stdout).unwrap();
+    let id = history[0]["id"].as_i64().unwrap().to_string();
+
+    let proposal = home.run(&["rules", "teach", &id, "--expired", "--service", "Billing"]);
+    assert_ok(&proposal);
+    let text = stdout(&proposal);
+    assert!(
+        text.contains("{ json = \"$.error.code\", equals = \"E_SESSION_EXPIRED\" }"),
+        "{text}"
+    );
+    assert!(text.contains("credentials = [\"Billing\"]"), "{text}");
+    assert!(
+        stderr(&proposal).contains("checked against 1 fine answer of the same host"),
+        "{}",
+        stderr(&proposal)
+    );
+    assert!(!home.path().join("rules").exists(), "printed, not saved");
+    assert_ok(&home.run(&["rules", "teach", &id, "--expired", "--save"]));
+
+    let recovered = send(&home);
+    assert_eq!(
+        crate::common::attempt_steps(&recovered),
+        ["sent", "refreshed", "sent"]
+    );
+    assert!(
+        recovered["attempts"][0]["verdict"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("history #{id}")),
+        "{recovered:#}"
     );
 }

@@ -16,6 +16,7 @@ pub mod authorize;
 pub mod credential;
 pub mod export;
 pub mod import;
+pub mod rules;
 pub mod run;
 pub mod send;
 pub mod token;

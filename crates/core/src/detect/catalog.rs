@@ -61,8 +61,52 @@ use crate::http::Header;
 
 /// The built-in rule files: (file name, text), one per service.
 pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "amazon_sp_api.toml",
+        include_str!("catalog/amazon_sp_api.toml"),
+    ),
+    ("apigee.toml", include_str!("catalog/apigee.toml")),
+    ("atlassian.toml", include_str!("catalog/atlassian.toml")),
+    ("auth0.toml", include_str!("catalog/auth0.toml")),
+    (
+        "aws_api_gateway.toml",
+        include_str!("catalog/aws_api_gateway.toml"),
+    ),
+    ("aws_cognito.toml", include_str!("catalog/aws_cognito.toml")),
+    ("azure_apim.toml", include_str!("catalog/azure_apim.toml")),
+    (
+        "azure_resource_manager.toml",
+        include_str!("catalog/azure_resource_manager.toml"),
+    ),
+    ("discord.toml", include_str!("catalog/discord.toml")),
+    ("docusign.toml", include_str!("catalog/docusign.toml")),
+    ("dropbox.toml", include_str!("catalog/dropbox.toml")),
+    ("ebay.toml", include_str!("catalog/ebay.toml")),
+    ("github.toml", include_str!("catalog/github.toml")),
+    ("gitlab.toml", include_str!("catalog/gitlab.toml")),
+    ("google.toml", include_str!("catalog/google.toml")),
+    ("graphql.toml", include_str!("catalog/graphql.toml")),
+    ("hubspot.toml", include_str!("catalog/hubspot.toml")),
+    ("kong.toml", include_str!("catalog/kong.toml")),
+    ("linkedin.toml", include_str!("catalog/linkedin.toml")),
+    ("mailchimp.toml", include_str!("catalog/mailchimp.toml")),
+    ("meta.toml", include_str!("catalog/meta.toml")),
+    (
+        "microsoft_identity.toml",
+        include_str!("catalog/microsoft_identity.toml"),
+    ),
+    ("netsuite.toml", include_str!("catalog/netsuite.toml")),
+    ("okta.toml", include_str!("catalog/okta.toml")),
+    ("paypal.toml", include_str!("catalog/paypal.toml")),
+    ("quickbooks.toml", include_str!("catalog/quickbooks.toml")),
     ("salesforce.toml", include_str!("catalog/salesforce.toml")),
     ("slack.toml", include_str!("catalog/slack.toml")),
+    ("spotify.toml", include_str!("catalog/spotify.toml")),
+    ("square.toml", include_str!("catalog/square.toml")),
+    ("stripe.toml", include_str!("catalog/stripe.toml")),
+    ("wssecurity.toml", include_str!("catalog/wssecurity.toml")),
+    ("xero.toml", include_str!("catalog/xero.toml")),
+    ("zoom.toml", include_str!("catalog/zoom.toml")),
 ];
 
 /// What a rule concludes.

@@ -21,6 +21,7 @@
 pub(crate) mod body;
 pub use body::pretty;
 pub mod catalog;
+pub mod teach;
 pub(crate) mod xml;
 
 use regex::Regex;

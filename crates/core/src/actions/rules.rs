@@ -1,0 +1,116 @@
+//! Teaching the detector from a kept send it judged wrong: the app's "this
+//! means the token expired" / "this is not an expiry" and `callout rules
+//! teach` end here. The proposal is a rule file for the send's host (and
+//! credential) that tells the send's response from the same host's fine
+//! answers in the history; saving it adds it to the user's rules.
+
+use crate::detect::catalog::{Means, Sample};
+use crate::detect::teach::{self, Lesson, Proposal};
+use crate::history::History;
+use crate::interop::apex_mock;
+use crate::rules::{Added, RuleStore};
+use crate::{Error, Result, endpoint};
+
+/// How many of the newest sends are looked through for fine answers.
+const SENDS_LOOKED_AT: u32 = 300;
+/// How many fine answers a proposal is checked against.
+const MAX_SUCCESSES: usize = 20;
+
+/// What the user says of a kept send's response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Teaching {
+    /// The send, by its history id.
+    pub send: i64,
+    pub means: Means,
+    /// For "not an expiry": what will fix it.
+    pub fix: Option<String>,
+    /// The rule's id [default: `taught.HOST.SEND`].
+    pub rule_id: Option<String>,
+    /// The service's name [default: the host].
+    pub service: Option<String>,
+}
+
+/// The rule that tells send `teaching.send`'s first response (the one that
+/// was judged) from the fine answers of the same host in the history.
+pub fn propose(history: &History, teaching: &Teaching) -> Result<Proposal> {
+    let refuse = |detail: String| Error::Import {
+        what: "rule",
+        detail,
+    };
+    let kept = history.get(teaching.send)?;
+    let host = url::Url::parse(&kept.sent.url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+        .ok_or_else(|| {
+            refuse(format!(
+                "send {} went to {}, which has no host a rule can name",
+                teaching.send, kept.sent.url
+            ))
+        })?;
+    let judged = apex_mock::recorded_from_history(&kept, true)
+        .map_err(|error| refuse(error.to_string()))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| refuse(format!("send {} kept no response", teaching.send)))?;
+    let response = teach::sample_of(judged.status, &judged.headers, &judged.body);
+    let successes = successes(history, teaching.send, &host, &response)?;
+    let credential = history.draft(teaching.send).ok().and_then(|(draft, _)| {
+        endpoint::split(&draft.url)
+            .ok()
+            .and_then(|target| target.credential.map(str::to_string))
+    });
+    let lesson = Lesson {
+        means: teaching.means,
+        id: teaching.rule_id.clone().unwrap_or_else(|| {
+            format!("taught.{}.{}", host.replace(['.', ':'], "_"), teaching.send)
+        }),
+        service: teaching.service.clone().unwrap_or_else(|| host.clone()),
+        host,
+        credential,
+        source: format!("history #{}", teaching.send),
+        fix: teaching.fix.clone(),
+    };
+    teach::propose(&response, &successes, &lesson).map_err(refuse)
+}
+
+/// Saves a proposal's file among the user's rules, named after its rule.
+pub fn save(store: &RuleStore, proposal: &Proposal) -> Result<Added> {
+    store.add(&proposal.text, &proposal.rule.id)
+}
+
+/// The newest fine answers (below 400) of `host` in the history, other
+/// than send `except` and other than the same answer again (the same body
+/// but for its digits: an earlier send the detector was fooled by too).
+fn successes(history: &History, except: i64, host: &str, response: &Sample) -> Result<Vec<Sample>> {
+    let shape = |body: &str| -> String { body.chars().filter(|c| !c.is_ascii_digit()).collect() };
+    let same_shape = shape(&response.body);
+    let mut found = Vec::new();
+    for sent in history.list(None, SENDS_LOOKED_AT)? {
+        if found.len() >= MAX_SUCCESSES {
+            break;
+        }
+        let same_host = url::Url::parse(&sent.url)
+            .ok()
+            .and_then(|url| url.host_str().map(|other| other.eq_ignore_ascii_case(host)))
+            .unwrap_or(false);
+        if sent.id == except || !same_host || sent.status >= 400 {
+            continue;
+        }
+        let Ok(kept) = history.get(sent.id) else {
+            continue;
+        };
+        let Ok(recorded) = apex_mock::recorded_from_history(&kept, false) else {
+            continue;
+        };
+        for answer in recorded {
+            if answer.status < 400 && shape(&answer.body) != same_shape {
+                found.push(teach::sample_of(
+                    answer.status,
+                    &answer.headers,
+                    &answer.body,
+                ));
+            }
+        }
+    }
+    Ok(found)
+}
