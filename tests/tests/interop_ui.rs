@@ -12,6 +12,7 @@ async fn curl_in_apex_and_curl_out_and_a_postman_collection_in() {
     session.click(r#"[data-testid="nav-editor"]"#).await;
 
     // curl in: the editor opens it as a new request.
+    session.click(r#"[data-testid="import-menu"]"#).await;
     session.click(r#"[data-testid="import-curl"]"#).await;
     let text = session.element(r#"[data-testid="import-curl-text"]"#).await;
     text.send_keys(

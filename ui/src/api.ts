@@ -9,6 +9,8 @@ import type { Credential } from "./bindings/Credential";
 import type { Draft } from "./bindings/Draft";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { Extraction } from "./bindings/Extraction";
+import type { ImportInput } from "./bindings/ImportInput";
+import type { ImportKind } from "./bindings/ImportKind";
 import type { Deleted } from "./bindings/Deleted";
 import type { Login } from "./bindings/Login";
 import type { SavedRequest, Settings, TimelineQuery } from "./pending-types";
@@ -32,6 +34,8 @@ export const removeCredential = (name: string) => call("remove_credential", { na
 export const repairCredential = (name: string) => call("repair_credential", { name });
 export const discover = (issuer: string) => call("discover", { issuer });
 export const salesforceCredential = (credential: Credential, org: string) => call("salesforce_credential", { credential, org });
+/** Writes credential `name` as Salesforce metadata (SFDX source layout) into the project folder `out`. */
+export const exportCredentialMetadata = (name: string, out: string) => call("export_credential_metadata", { name, out });
 export const authorize = (name: string, login: Login | null = null) => call("authorize", { name, login });
 export const cancelAuthorize = (name: string) => call("cancel_authorize", { name });
 export const token = (name: string) => call("token", { name });
@@ -64,6 +68,8 @@ export const previewSaved = (root: string, path: string, draft: Draft) => call("
 /** Sends and evaluates `assertions` (as edited; null: the file's) on the outcome. */
 export const sendSaved = (root: string, path: string, draft: Draft, assertions: Assertion[] | null = null) => call("send_saved", { root, path, draft, assertions });
 export const importPostmanCollection = (json: string, environments: string[]) => call("import_postman_collection", { json, environments });
+/** Imports `input` as `kind` into a new collection (opened) with its credential drafts; `dryRun` only reports what it would make. */
+export const importWork = (kind: ImportKind, input: ImportInput, dryRun: boolean) => call("import_work", { kind, input, dryRun });
 /** Binds token variables to `{!$Credential.OAuthToken}` and endpoint variables to `callout:CREDENTIAL` in `environment`, and sends with it. */
 export const bindVariables = (root: string, environment: string, credential: string, tokens: string[], endpoints: string[]) =>
   call("bind_variables", { root, environment, credential, tokens, endpoints });
@@ -89,6 +95,8 @@ export const historyEntry = (id: number) => call("history_entry", { id });
 /** A unified diff of two kept sends' responses (`-` before, `+` after). */
 export const historyDiff = (before: number, after: number) => call("history_diff", { before, after });
 export const sendAgain = (id: number) => call("send_again", { id });
+/** An Apex HttpCalloutMock answering with the responses of the kept sends `ids`, in turn (every attempt, or each send's final one). */
+export const apexMock = (ids: number[], className: string, finalOnly: boolean) => call("apex_mock", { ids, className, finalOnly });
 export const exportRequest = (draft: Draft, format: ExportFormat) => call("export_request", { draft, format });
 
 /** One page (at most 1000 events) of what `query` selects; see logic/timelinePages. */

@@ -16,6 +16,8 @@ use crate::views::{
     SavedFile, SavedPreview, SavedSend, TimelineQuery, TokenView,
 };
 use callout_core::about::{AppInfo, KeychainCheck};
+use callout_core::actions::export::MetadataExport;
+use callout_core::actions::import::{ImportInput, ImportKind, ImportReport};
 use callout_core::assertion::{Assertion, Extraction};
 use callout_core::collection::Deleted;
 use callout_core::credential::{AuthProtocol, Credential, FieldProblem};

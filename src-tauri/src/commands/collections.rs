@@ -4,7 +4,7 @@
 //! and previewing or sending a saved request with its `{{variables}}`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use callout_core::actions;
 use callout_core::assertion::{self, Assertion};
@@ -52,7 +52,10 @@ pub fn open_collection<R: Runtime>(
     state: State<'_, AppState>,
     root: String,
 ) -> Reply<CollectionView> {
-    let opened = state.workbench.open(&expand(&root)).map_err(report)?;
+    let opened = state
+        .workbench
+        .open(&super::imports::expand(&root))
+        .map_err(report)?;
     watch::check_now(&app);
     let globals = state.workbench.globals().map_err(report)?;
     Ok(CollectionView::of(&opened, &globals))
@@ -68,7 +71,7 @@ pub fn new_collection<R: Runtime>(
     name: String,
 ) -> Reply<CollectionView> {
     let root = match root.filter(|root| !root.trim().is_empty()) {
-        Some(root) => expand(&root),
+        Some(root) => super::imports::expand(&root),
         None => collection::free_dir(state.workbench.collections_dir(), &name),
     };
     Collection::create(&root, &name).map_err(report)?;
@@ -342,15 +345,6 @@ fn changed<R: Runtime, T>(app: &AppHandle<R>, result: callout_core::Result<T>) -
     let value = result.map_err(report)?;
     watch::check_now(app);
     Ok(value)
-}
-
-/// A directory typed by a person: `~/` is their home.
-fn expand(root: &str) -> PathBuf {
-    let root = root.trim();
-    match (root.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => Path::new(&home).join(rest),
-        _ => PathBuf::from(root),
-    }
 }
 
 /// Binds the collection's token variables to `credential`'s

@@ -7,12 +7,14 @@ use crate::views::{self, CredentialView};
 use callout_core::Error;
 use callout_core::Secret;
 use callout_core::actions::credential::{self as action, CredentialInput, SecretsGiven};
+use callout_core::actions::export::{self, MetadataExport};
 use callout_core::credential::{Credential, FieldProblem, SalesforceOrg};
 #[cfg(doc)]
 use callout_core::credential_store::CredentialStore;
 use callout_core::oauth::{self, ProviderMetadata};
 use tauri::{AppHandle, Runtime, State};
 
+use super::imports::expand;
 use super::{Reply, report};
 use crate::host::Window;
 use crate::state::AppState;
@@ -150,4 +152,17 @@ pub async fn discover(state: State<'_, AppState>, issuer: String) -> Reply<Provi
     oauth::discover(state.service.http(), issuer.trim())
         .await
         .map_err(report)
+}
+
+/// Writes credential `name` as Salesforce metadata (SFDX source layout:
+/// Named Credential, External Credential, Auth Provider) into the project
+/// folder `out` (`~/` is the home), made if missing; never a secret.
+// Off the main thread: it reads the credentials file and writes files.
+#[tauri::command(async)]
+pub fn export_credential_metadata(
+    state: State<'_, AppState>,
+    name: String,
+    out: String,
+) -> Reply<MetadataExport> {
+    export::export_credential(state.service.store(), &name, &expand(&out)).map_err(report)
 }

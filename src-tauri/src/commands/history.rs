@@ -1,7 +1,8 @@
 //! The history: every send kept, listed overall or per saved request,
-//! opened whole, compared, and sent again.
+//! opened whole, compared, sent again, and made an Apex test mock.
 
 use callout_core::actions;
+use callout_core::actions::export::{self, MockFrom};
 use callout_core::history::{History, Kept, Sent};
 use callout_core::send::Report;
 use tauri::{AppHandle, Runtime, State};
@@ -56,4 +57,24 @@ pub async fn send_again<R: Runtime>(
         actions::send::send_labelled(&state.sender, &state.service, &draft, None, &label).await;
     watch::check_now(&app);
     outcome.map(|outcome| outcome.report()).map_err(report)
+}
+
+/// An Apex `HttpCalloutMock` class named `class_name` answering, in turn,
+/// with the responses of the kept sends `ids`: every attempt of each
+/// (a refreshed and retried send is two), or with `final_only` its last.
+// Off the main thread: it reads the disk.
+#[tauri::command(async)]
+pub fn apex_mock(
+    state: State<'_, AppState>,
+    ids: Vec<u32>,
+    class_name: String,
+    final_only: bool,
+) -> Reply<String> {
+    let from = MockFrom {
+        ids: ids.into_iter().map(i64::from).collect(),
+        final_only,
+    };
+    History::open(&state.home)
+        .and_then(|history| export::http_callout_mock(&history, &from, class_name.trim()))
+        .map_err(report)
 }

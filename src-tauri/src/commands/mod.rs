@@ -22,6 +22,7 @@ mod bindings;
 pub mod collections;
 pub mod credentials;
 pub mod history;
+pub mod imports;
 pub mod interop;
 pub mod requests;
 pub mod run;
@@ -68,6 +69,7 @@ macro_rules! with_commands {
             credentials::repair_credential(name: String) -> Reply<CredentialView>,
             credentials::discover(issuer: String) -> Reply<ProviderMetadata>,
             credentials::salesforce_credential(credential: Credential, org: String) -> Reply<Credential>,
+            credentials::export_credential_metadata(name: String, out: String) -> Reply<MetadataExport>,
             tokens::authorize(name: String, login: Option<Login>) -> Reply<TokenView>,
             tokens::cancel_authorize(name: String) -> Reply<()>,
             tokens::token(name: String) -> Reply<Option<TokenView>>,
@@ -104,8 +106,10 @@ macro_rules! with_commands {
             history::history_entry(id: u32) -> Reply<Kept>,
             history::history_diff(before: u32, after: u32) -> Reply<String>,
             history::send_again(id: u32) -> Reply<Report>,
+            history::apex_mock(ids: Vec<u32>, class_name: String, final_only: bool) -> Reply<String>,
             interop::import_curl(command: String) -> Reply<ImportedRequest>,
             interop::export_request(draft: Draft, format: ExportFormat) -> Reply<String>,
+            imports::import_work(kind: ImportKind, input: ImportInput, dry_run: bool) -> Reply<ImportReport>,
             timeline::timeline(query: TimelineQuery) -> Reply<Vec<Event>>,
             timeline::export_timeline(query: TimelineQuery) -> Reply<String>,
             timeline::timeline_trouble() -> Reply<Option<TimelineTrouble>>,

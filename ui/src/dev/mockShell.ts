@@ -280,6 +280,16 @@ const commands: Handlers = {
     await delay(300);
     return { issuer, tokenEndpoint: `${issuer}/oauth/token`, authorizationEndpoint: `${issuer}/oauth/authorize`, deviceAuthorizationEndpoint: null, revocationEndpoint: null, introspectionEndpoint: null };
   },
+  export_credential_metadata: async ({ name, out }) => {
+    await delay(200);
+    const root = out.replace(/\/+$/, "");
+    const files = [
+      `force-app/main/default/namedCredentials/${name}.namedCredential-meta.xml`,
+      `force-app/main/default/externalCredentials/${name}.externalCredential-meta.xml`,
+      `force-app/main/default/authproviders/${name}.authprovider-meta.xml`,
+    ];
+    return { root, files, replaced: files.slice(0, 1), notes: ["The client secret is not written: enter it in Setup → Auth. Providers after deploying."] };
+  },
   salesforce_credential: async ({ credential, org }) => {
     await delay(100);
     const login = org === "production" ? "https://login.salesforce.com" : org === "sandbox" ? "https://test.salesforce.com" : org.replace(/\/+$/, "");
@@ -345,6 +355,27 @@ const commands: Handlers = {
   preview_saved: unavailable("preview a saved request"),
   send_saved: unavailable("send a saved request"),
   import_postman_collection: unavailable("import a Postman collection"),
+  import_work: async ({ kind, input, dryRun }) => {
+    await delay(600);
+    const source = input.from === "path" ? input.path : input.name;
+    if (/broken/i.test(source)) throw { kind: "import", message: `${source}, line 3, column 1: did not find expected key (the OpenAPI document is not valid YAML)` };
+    if (kind === "sfdx") {
+      return { kind, source, collection: null, opened: false, credentialsAdded: ["Acme_API"], credentialsKept: [], toSupply: ["Acme_API: its client secret (Credentials → Edit)"], notes: [], dryRun };
+    }
+    const name = "Acme Orders API";
+    const files = ["Orders/List orders.toml", "Orders/Create an order.toml", "Orders/Get an order.toml"];
+    return {
+      kind,
+      source,
+      collection: { name, root: `/home/you/.local/share/callout-lab/collections/${name}`, files, environments: ["production"], credentials: ["Acme_OAuth"], notes: [], dryRun },
+      opened: !dryRun,
+      credentialsAdded: ["Acme_OAuth"],
+      credentialsKept: [],
+      toSupply: ["Acme_OAuth: its client secret"],
+      notes: ["The server URL's variables became {{variables}} of the environment \"production\"."],
+      dryRun,
+    };
+  },
   bind_variables: unavailable("bind variables to a credential"),
   run_collection: unavailable("run a collection"),
   stop_run: () => false,
@@ -358,6 +389,22 @@ const commands: Handlers = {
   history_entry: unavailable("open a past send"),
   history_diff: unavailable("compare sends"),
   send_again: unavailable("send again"),
+  apex_mock: ({ ids, className, finalOnly }) =>
+    [
+      "@IsTest",
+      `public class ${className} implements HttpCalloutMock {`,
+      `    // ${ids.length} kept send(s), ${finalOnly ? "final responses only" : "every attempt"}`,
+      "    private Integer next = 0;",
+      "    public HttpResponse respond(HttpRequest request) {",
+      "        HttpResponse response = new HttpResponse();",
+      "        response.setStatusCode(200);",
+      "        response.setBody('{\"totalSize\":2}');",
+      "        next++;",
+      "        return response;",
+      "    }",
+      "}",
+      "",
+    ].join("\n"),
   preview_request: ({ draft }) => {
     try {
       return { ...render(draft), error: null };

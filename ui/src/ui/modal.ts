@@ -2,7 +2,11 @@
 // confirm, which a desktop webview may not show.
 import { busy, h } from "./dom";
 
-function open<T>(build: (close: (value: T) => void) => HTMLElement, cancelled: T): Promise<T> {
+/**
+ * Shows the dialog `build` makes over the window; resolves with what it closes
+ * with, or `cancelled` (Escape, a click beside it).
+ */
+export function openModal<T>(build: (close: (value: T) => void) => HTMLElement, cancelled: T): Promise<T> {
   return new Promise((resolve) => {
     const previous = document.activeElement as HTMLElement | null;
     const backdrop = h("div", { class: "modal-backdrop" });
@@ -32,7 +36,7 @@ function open<T>(build: (close: (value: T) => void) => HTMLElement, cancelled: T
 
 /** Asks for a text (e.g. a name); resolves null when cancelled. */
 export function askText(title: string, label: string, initial: string, confirm = "Save"): Promise<string | null> {
-  return open<string | null>((close) => {
+  return openModal<string | null>((close) => {
     const input = h("input", { type: "text", value: initial, "aria-label": label, spellcheck: "false" });
     const form = h(
       "form",
@@ -63,7 +67,7 @@ export interface AskedLogin {
 
 /** Asks for a username (and, with `withPassword`, a password, never shown); resolves null when cancelled. */
 export function askLogin(title: string, message: string, usernameLabel: string, withPassword: boolean): Promise<AskedLogin | null> {
-  return open<AskedLogin | null>((close) => {
+  return openModal<AskedLogin | null>((close) => {
     const username = h("input", { type: "text", "aria-label": usernameLabel, spellcheck: "false", autocomplete: "username", testid: "login-username" });
     const password = withPassword ? h("input", { type: "password", "aria-label": "Password", autocomplete: "current-password", testid: "login-password" }) : null;
     const form = h(
@@ -105,7 +109,7 @@ export interface AskedBinding {
  * binding; resolves null when the user leaves them unbound.
  */
 export function askBinding(title: string, message: string, credentials: string[], preferred: string | null): Promise<AskedBinding | null> {
-  return open<AskedBinding | null>((close) => {
+  return openModal<AskedBinding | null>((close) => {
     const credential = h(
       "select",
       { "aria-label": "Credential", testid: "bind-credential" },
@@ -146,7 +150,7 @@ export function askBinding(title: string, message: string, credentials: string[]
 
 /** Asks yes or no; resolves true for yes. */
 export function askConfirm(title: string, message: string, confirm: string): Promise<boolean> {
-  return open<boolean>(
+  return openModal<boolean>(
     (close) =>
       h(
         "div",
@@ -180,7 +184,7 @@ export interface LongTextAccept {
  * worked; a problem is said under the text, which stays to be fixed.
  */
 export function askLongText(title: string, label: string, placeholder: string, confirm: string, testid: string, accept?: LongTextAccept): Promise<string | null> {
-  return open<string | null>((close) => {
+  return openModal<string | null>((close) => {
     const problemId = `${testid}-problem`;
     const area = h("textarea", { rows: 8, "aria-label": label, spellcheck: "false", placeholder, testid, class: "modal-text" });
     const problem = h("div", { class: "field-problem", id: problemId, testid: accept?.problemTestid, role: "alert", hidden: true });
@@ -234,7 +238,7 @@ export function askLongText(title: string, label: string, placeholder: string, c
 
 /** Shows a text to copy (an exported request), with Copy and Close. */
 export function showText(title: string, text: string, testid: string): Promise<void> {
-  return open<void>((close) => {
+  return openModal<void>((close) => {
     const area = h("textarea", { rows: 16, readonly: true, spellcheck: "false", testid, class: "modal-text" });
     area.value = text;
     const copy = h("button", { type: "button", class: "primary" }, "Copy");

@@ -47,6 +47,17 @@ describe("the Credentials view", () => {
     expect(document.activeElement).toBe(pizza);
   });
 
+  it("offers to export the selected credential as Salesforce metadata", () => {
+    const view = new CredentialsView();
+    document.body.append(view.element);
+    const exportButton = view.element.querySelector<HTMLButtonElement>('[data-testid="export-metadata"]')!;
+    expect(exportButton.textContent).toBe("Export as Salesforce metadata…");
+    exportButton.click();
+    const dialog = document.querySelector<HTMLElement>('[data-testid="metadata-dialog"]')!;
+    expect(dialog.querySelector("h2")!.textContent).toBe("Export Sandbox as Salesforce metadata");
+    expect(dialog.querySelector('[data-testid="metadata-out"]')).not.toBeNull();
+  });
+
   it("moves the selection with the arrow keys on the same rows", () => {
     const view = new CredentialsView();
     document.body.append(view.element);

@@ -1,5 +1,6 @@
-// Credentials: the list with live status, the selected credential's actions,
-// authorize progress, token panel, add/edit form, and the keychain check.
+// Credentials: the list with live status, the selected credential's actions
+// (export as Salesforce metadata among them), authorize progress, token panel,
+// add/edit form, and the keychain check.
 import * as api from "../api";
 import { authorizeCredential, authorizeFailures, authorizing, cancelAuthorization, onAuthorizing } from "../actions";
 import { checkingView, failureView, keychainView, type StatusView as KeychainStatus } from "../keychain";
@@ -15,6 +16,7 @@ import { windowTimers, type Timers } from "../ui/timers";
 import { toast } from "../ui/toast";
 import { authorizeBox } from "./authorizeBox";
 import { CredentialForm } from "./credentialForm";
+import { exportMetadataDialog } from "./salesforceExport";
 import { TokenPanel } from "./tokenPanel";
 
 export class CredentialsView {
@@ -289,7 +291,13 @@ export class CredentialsView {
         }
       }),
     );
-    actions.append(edit, remove);
+    const exportMetadata = h(
+      "button",
+      { type: "button", class: "ghost", testid: "export-metadata", title: "Write it as a Named Credential, External Credential and Auth Provider into an SFDX project" },
+      "Export as Salesforce metadata…",
+    );
+    exportMetadata.addEventListener("click", () => void exportMetadataDialog(c.name));
+    actions.append(edit, exportMetadata, remove);
 
     const progressBox = progress
       ? authorizeBox(progress, {

@@ -60,6 +60,8 @@ let importCurl: (command: string) => ImportedRequest;
 let importPostman: (json: string) => unknown;
 let exportRequest: (draft: Draft, format: string) => string;
 let authorized: string[];
+/** The collections `import_work` made. */
+let importedCollections: string[];
 /** What `bind_variables` was asked. */
 let bound: Record<string, unknown>[];
 /** What the last `send_saved` was asked. */
@@ -83,7 +85,21 @@ beforeAll(() =>
               items: held.filter((r) => !r.sample).map((r) => ({ kind: "request", name: r.name, path: r.id, method: r.method, url: r.url, stamp: stampOf(r) })),
               problem: null,
             },
+            ...importedCollections.map((name) => ({
+              root: `/home/you/collections/${name}`,
+              name,
+              environments: [],
+              environment: null,
+              variables: [],
+              items: [{ kind: "request", name: "List orders", path: "list-orders.toml", method: "GET", url: "{{baseUrl}}/orders", stamp: "1" }],
+              problem: null,
+            })),
           ];
+        case "import_work": {
+          if (!a.dryRun) importedCollections.push("Acme Orders API");
+          const collection = { name: "Acme Orders API", root: "/home/you/collections/Acme Orders API", files: ["list-orders.toml"], environments: [], credentials: [], notes: [], dryRun: a.dryRun };
+          return { kind: a.kind, source: "/work/orders.yaml", collection, opened: !a.dryRun, credentialsAdded: [], credentialsKept: [], toSupply: [], notes: [], dryRun: a.dryRun };
+        }
         case "read_saved": {
           const found = held.find((r) => r.id === a.path);
           if (!found) throw { kind: "storage", message: `no ${String(a.path)}` };
@@ -165,6 +181,7 @@ beforeEach(() => {
   importPostman = unexpected;
   exportRequest = unexpected;
   authorized = [];
+  importedCollections = [];
   bound = [];
   sentWith = null;
   toaster().dispose();
@@ -624,6 +641,7 @@ describe("importing and exporting", () => {
       throw { kind: "import", message: "not a curl command: unbalanced quote at column 6" };
     };
     const view = await mount();
+    $(view.element, '[data-testid="import-menu"]').click();
     $(view.element, '[data-testid="import-curl"]').click();
     const area = await vi.waitFor(() => $<HTMLTextAreaElement>(document.body, '[data-testid="modal"] [data-testid="import-curl-text"]'));
     area.value = "curl 'https://api.example.com/v1/items";
@@ -659,6 +677,20 @@ describe("importing and exporting", () => {
     // The URL itself is fine: it is not marked.
     expect(url.hasAttribute("aria-invalid")).toBe(false);
     expect(toasts()).toEqual([]);
+  });
+
+  it("imports an OpenAPI document from the Import menu, and its collection appears in the tree", async () => {
+    const view = await mount();
+    $(view.element, '[data-testid="import-menu"]').click();
+    $(view.element, '[data-testid="import-openapi"]').click();
+    const path = await vi.waitFor(() => $<HTMLInputElement>(document.body, '[data-testid="import-dialog"] [data-testid="import-path"]'));
+    path.value = "/work/orders.yaml";
+    path.dispatchEvent(new Event("input"));
+    $(document.body, '[data-testid="import-submit"]').click();
+    await vi.waitFor(() => $(document.body, '[data-testid="import-done-report"]'));
+    const tree = await vi.waitFor(() => $(view.element, '[data-testid="tree-collection"][data-name="Acme Orders API"]'));
+    expect(tree.textContent).toContain("Acme Orders API");
+    expect($(view.element, '[data-testid="request-item"][data-name="List orders"]')).toBeTruthy();
   });
 
   it("says under the buttons, not in a toast, why a Postman collection was not imported", async () => {

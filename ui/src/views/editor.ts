@@ -5,10 +5,12 @@
 // (Ctrl/Cmd+Enter), Save / Save as, and each request's history.
 // What goes wrong is said where it happened: a send without a response in the
 // response pane, a missing URL under the URL, an import or export under the
-// buttons (the curl dialog's in the dialog).
+// buttons (the curl and Import dialogs' in the dialog). One Import menu offers
+// curl, Postman and every kind core imports (views/importDialog).
 import type { Diagnostic } from "@codemirror/lint";
 import * as api from "../api";
 import { authorizeCredential } from "../actions";
+import type { ImportKind } from "../bindings/ImportKind";
 import type { Lint } from "../bindings/Lint";
 import { BodyEditor } from "../editor/bodyEditor";
 import { MergeInput } from "../editor/mergeInput";
@@ -45,6 +47,7 @@ import { CollectionTree, namedPath, refOf, savedKey, type SavedRef } from "./col
 import type { AssertionResult } from "../bindings/AssertionResult";
 import { AssertionsEditor } from "./assertionsEditor";
 import { HistoryPanel } from "./historyPanel";
+import { importMenu, openImportDialog } from "./importDialog";
 import { ResponsePanel, type ResponseState } from "./response";
 import { RunnerPanel } from "./runnerPanel";
 
@@ -138,12 +141,15 @@ export class EditorView {
     const saveAs = h("button", { type: "button", class: "ghost", testid: "save-request-as" }, "Save as…");
     saveAs.addEventListener("click", () => void this.save(true));
     const revert = h("button", { type: "button", class: "ghost", title: "Discard your edits to this request" }, "Revert");
-    const importCurl = h("button", { type: "button", class: "ghost", testid: "import-curl", title: "Paste a curl command (or paste one into the URL field)" }, "Import curl…");
-    importCurl.addEventListener("click", () => void this.askCurl());
     const postmanFile = h("input", { type: "file", accept: ".json,application/json", multiple: true, testid: "import-postman-file", hidden: true, "aria-label": "Postman collection file and its environment files" });
     postmanFile.addEventListener("change", () => void this.importPostman(postmanFile));
-    const importPostman = h("button", { type: "button", class: "ghost", title: "Import a Postman collection (v2.1 JSON), with its environment files (select them together)" }, "Import Postman…");
-    importPostman.addEventListener("click", () => postmanFile.click());
+    const importMenuButton = importMenu({
+      choose: (choice) => {
+        if (choice === "curl") void this.askCurl();
+        else if (choice === "postman") postmanFile.click();
+        else void this.importWork(choice);
+      },
+    });
     const exportCurl = h("button", { type: "button", class: "ghost", testid: "export-curl", title: "This request as a curl command; the token comes from `callout token`" }, "curl");
     exportCurl.addEventListener("click", () => void this.exportAs("curl"));
     const exportApex = h("button", { type: "button", class: "ghost", testid: "export-apex", title: "This request as an Apex HttpRequest for Salesforce" }, "Apex");
@@ -174,7 +180,7 @@ export class EditorView {
         h(
           "div",
           { class: "request-pane" },
-          h("div", { class: "name-line" }, this.nameInput, this.dirtyMark, h("div", { class: "spacer" }), importCurl, importPostman, postmanFile, h("span", { class: "muted small" }, "Export:"), exportCurl, exportApex, revert, saveAs, save),
+          h("div", { class: "name-line" }, this.nameInput, this.dirtyMark, h("div", { class: "spacer" }), importMenuButton, postmanFile, h("span", { class: "muted small" }, "Export:"), exportCurl, exportApex, revert, saveAs, save),
           this.actionProblem,
           this.conflictBox,
           h("div", { class: "request-line" }, this.method, urlWrap, this.environment, this.sendButton),
@@ -1210,6 +1216,14 @@ export class EditorView {
     } catch (error) {
       this.showActionProblem(`Could not import ${names}: ${toReport(error).message}`, "import-postman-error");
     }
+  }
+
+  /** The Import dialog of `kind` (OpenAPI, WSDL, ...): the collection it makes is opened, so the tree shows it. */
+  private async importWork(kind: ImportKind): Promise<void> {
+    this.showActionProblem(null);
+    await openImportDialog(kind, {
+      imported: () => this.reloadSaved(),
+    });
   }
 
   /**

@@ -67,6 +67,8 @@ function shell(): void {
       }
       case "history_diff":
         return DIFF;
+      case "apex_mock":
+        return `public class ${a.className as string} implements HttpCalloutMock {}`;
       case "send_again": {
         const next = send(sends[0].id + 1, { atMs: Date.now() });
         sends = [next, ...sends];
@@ -299,5 +301,21 @@ describe("the helpers", () => {
     expect(diffLines("send 1 and send 2 were answered alike: same status, headers and body\n")).toEqual([
       { kind: "note", text: "send 1 and send 2 were answered alike: same status, headers and body" },
     ]);
+  });
+});
+
+describe("an Apex mock of a send", () => {
+  it("opens from the row with that send's responses, without opening the send", async () => {
+    await panel.follow(LABEL);
+    q<HTMLButtonElement>("history-apex-mock", row(9))!.click();
+    const area = await vi.waitFor(() => {
+      const found = document.querySelector<HTMLTextAreaElement>('[data-testid="apex-mock-dialog"] [data-testid="apex-mock-text"]');
+      expect(found?.value).toBe("public class RecordedCalloutMock implements HttpCalloutMock {}");
+      return found!;
+    });
+    expect(area.readOnly).toBe(true);
+    expect(calls.filter((c) => c.cmd === "apex_mock").map((c) => c.args)).toEqual([{ ids: [9], className: "RecordedCalloutMock", finalOnly: false }]);
+    expect(calls.some((c) => c.cmd === "history_entry")).toBe(false);
+    expect(shown).toEqual([]);
   });
 });

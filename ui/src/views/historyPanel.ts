@@ -1,7 +1,7 @@
 // The editor's History panel: the sends the app kept (newest first), of the open
 // saved request or of all requests. A row opens its kept report in the response
 // pane (click, Enter; arrow keys move between rows), sends its request again,
-// or is ticked to compare: with two ticked, Compare shows what changed from the
+// makes its responses an Apex HttpCalloutMock, or is ticked to compare: with two ticked, Compare shows what changed from the
 // older response to the newer one as a coloured unified diff in the panel.
 // Loading and what went wrong stay in the panel; the list holds at most `limit`
 // rows, with Show more when it is full.
@@ -11,6 +11,7 @@ import { messageText, toReport } from "../logic/errors";
 import { dateTime, formatMs, shortTime } from "../logic/format";
 import type { SendReport } from "../pending-types";
 import { busy, h, replace } from "../ui/dom";
+import { apexMockDialog } from "./salesforceExport";
 
 export interface HistoryPanelOptions {
   /** Show a past (or re-sent) report in the editor's response pane. */
@@ -272,18 +273,21 @@ export class HistoryPanel {
     });
     const again = h("button", { type: "button", class: "ghost small history-again", testid: "history-send-again", title: "Send this request again" }, "Send again");
     again.addEventListener("click", () => void this.sendAgain(sent, again));
+    const mock = h("button", { type: "button", class: "ghost small history-mock", testid: "history-apex-mock", title: "Its responses as an Apex HttpCalloutMock for a test" }, "Apex mock…");
+    mock.addEventListener("click", () => void apexMockDialog([sent.id], `Apex mock of ${sent.method} ${sent.url}`));
     const item = h(
       "li",
       { class: `history-row${this.opened === sent.id ? " open" : ""}`, testid: "history-item", "data-id": sent.id },
       tick,
       open,
       again,
+      mock,
     );
     if (this.opened === sent.id) open.setAttribute("aria-current", "true");
-    // The whole row opens the send, except its checkbox and Send again.
+    // The whole row opens the send, except its checkbox, Send again and Apex mock.
     item.addEventListener("click", (event) => {
       const target = event.target as HTMLElement;
-      if (target.closest("input, .history-again")) return;
+      if (target.closest("input, .history-again, .history-mock")) return;
       void this.open(sent, item);
     });
     return item;
