@@ -86,7 +86,130 @@ pub fn detect(iterations: usize) -> Result<Vec<Figure>> {
         "candidateMedianUs": median(&pair.candidate),
         "baselineMedianUs": median(&pair.baseline),
     }));
-    Ok(vec![throughput, ratio])
+    let catalog = catalog_cost(&detector, &headers, &body, iterations)?;
+    Ok([vec![throughput, ratio], catalog].concat())
+}
+
+/// Small responses of the shapes the catalog knows, each from a host it
+/// has rules for: (URL, status, content type, body).
+const TYPICAL: [(&str, u16, &str, &str); 5] = [
+    (
+        "https://api.dropboxapi.com/2/files/list_folder",
+        401,
+        "application/json",
+        r#"{"error_summary":"expired_access_token/..","error":{".tag":"expired_access_token"}}"#,
+    ),
+    (
+        "https://slack.com/api/conversations.list",
+        200,
+        "application/json; charset=utf-8",
+        r#"{"ok":true,"channels":[{"id":"C012AB3CD","name":"general","is_channel":true,"created":1449252889,"creator":"W012A3BCD","is_archived":false,"is_general":true,"topic":{"value":"Company-wide announcements","creator":"","last_set":0}},{"id":"C061EG9T2","name":"random","is_channel":true,"created":1449252889,"creator":"W012A3BCD","is_archived":false,"is_general":false,"topic":{"value":"Non-work banter","creator":"","last_set":0}}],"response_metadata":{"next_cursor":"dGVhbTpDMDYxRkE1UEI="}}"#,
+    ),
+    (
+        "https://acme.my.salesforce.com/services/Soap/u/59.0",
+        500,
+        "text/xml; charset=utf-8",
+        r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode><faultstring>INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#,
+    ),
+    (
+        "https://graph.facebook.com/v19.0/me",
+        400,
+        "application/json",
+        r#"{"error":{"message":"Error validating access token: Session has expired on Tuesday, 10-Dec-24 15:00:00 PST.","type":"OAuthException","code":190,"error_subcode":463,"fbtrace_id":"A1b2C3"}}"#,
+    ),
+    (
+        "https://api.example.com/v1/orders",
+        200,
+        "application/json",
+        r#"{"orders":[{"id":1,"total":12.5},{"id":2,"total":7.25}],"next":null}"#,
+    ),
+];
+
+/// `catalog_ratio` and `catalog_small_ratio`: what the built-in catalog
+/// adds to a verdict, on the 16 MB fault and on small responses of the
+/// shapes it knows, against the same detector without it.
+fn catalog_cost(
+    detector: &Detector,
+    headers: &[Header],
+    body: &[u8],
+    iterations: usize,
+) -> Result<Vec<Figure>> {
+    let bare = detector.clone().without_catalog();
+    let mut large = Pair::new("us of thread CPU time");
+    for _ in 0..iterations {
+        let (with_us, verdict) =
+            cpu_time_us(|| detector.verdict(black_box(500), black_box(headers), black_box(body)));
+        black_box(verdict);
+        let (without_us, verdict) =
+            cpu_time_us(|| bare.verdict(black_box(500), black_box(headers), black_box(body)));
+        black_box(verdict);
+        large.candidate.push(with_us);
+        large.baseline.push(without_us);
+    }
+    let typical: Vec<(Detector, Detector, u16, Vec<Header>, &[u8])> = TYPICAL
+        .iter()
+        .map(|(url, status, kind, body)| {
+            let with = Detector::default().for_url(url);
+            let without = with.clone().without_catalog();
+            let headers = vec![Header::new("Content-Type", *kind)];
+            (with, without, *status, headers, body.as_bytes())
+        })
+        .collect();
+    // The catalog must decide the shapes it knows (else this measures
+    // nothing): Dropbox's and Meta's expiries are its rules.
+    for (with, _, status, headers, body) in &typical {
+        let verdict = with.verdict(*status, headers, body);
+        if *status == 401 || *status == 400 {
+            let decided = verdict
+                .rule
+                .as_deref()
+                .is_some_and(|rule| rule.starts_with("dropbox.") || rule.starts_with("meta."));
+            if !decided {
+                return Err(BenchError::Check {
+                    what: format!(
+                        "catalog: no catalog rule decided HTTP {status}: {}",
+                        verdict.reason
+                    ),
+                });
+            }
+        }
+    }
+    let mut small = Pair::new("us of thread CPU time for the 5 responses, 200 times each");
+    for _ in 0..iterations * 4 {
+        let (with_us, ()) = cpu_time_us(|| {
+            for _ in 0..200 {
+                for (with, _, status, headers, body) in &typical {
+                    black_box(with.verdict(black_box(*status), headers, body));
+                }
+            }
+        });
+        let (without_us, ()) = cpu_time_us(|| {
+            for _ in 0..200 {
+                for (_, without, status, headers, body) in &typical {
+                    black_box(without.verdict(black_box(*status), headers, body));
+                }
+            }
+        });
+        small.candidate.push(with_us);
+        small.baseline.push(without_us);
+    }
+    Ok(vec![
+        Figure::ratio(
+            "catalog_ratio",
+            &large,
+            1.10,
+            "Detector::verdict on the 16 MB fault response, with the built-in expiry catalog",
+            "the same verdict without the catalog",
+        ),
+        Figure::ratio(
+            "catalog_small_ratio",
+            &small,
+            f64::INFINITY,
+            "Detector::verdict on 5 small responses of shapes the catalog knows (Dropbox 401, Slack 200, Salesforce SOAP 500, Meta 400, a plain 200), each from its service's host",
+            "the same verdicts without the catalog",
+        )
+        .with_target("reported", true),
+    ])
 }
 
 /// Plain `str::replace` of the same fields, the URL prefix and the header

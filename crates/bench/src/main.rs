@@ -15,6 +15,8 @@
 //! | `storm_ratio` | wall time of those 1000 calls (its extra: the calls the sandbox refused per run, and the two-exchange floor: the same calls made twice by bare clients, dead token then live) | the same 1000 calls with a fresh token | ≤ 1.20 |
 //! | `detect_mb_s` | `detect::Detector::verdict` throughput on a 16 MB SOAP 500 with the fault at its end | — | reported |
 //! | `detect_ratio` | that verdict | a bare `quick_xml::Reader` event scan of the same bytes | ≤ 1.5 |
+//! | `catalog_ratio` | that verdict with the built-in expiry catalog (47 services' rules, tried by host and status) | the same verdict without the catalog | ≤ 1.10 |
+//! | `catalog_small_ratio` | verdicts on 5 small responses of shapes the catalog knows (Dropbox 401, Slack 200, Salesforce SOAP 500, Meta 400, a plain 200), each from its host | the same verdicts without the catalog | reported |
 //! | `render_ratio` | `merge::render` of a 10 KB envelope with 20 merge fields, request materialized | `str::replace` of the same fields | ≤ 2.0 |
 //! | `history_overhead` | a `callout:` SOAP call through `Sender::send`, then kept in the history (one SQLite row in WAL mode, bodies cut, credential headers withheld, retention trimmed) | the same call, not kept | reported (with the microseconds it adds) |
 //! | `collection_open` | `collection::Collection::open` of 1000 request files (10 KB envelopes) in 20 folders: parsed, ordered, stamped | reading the same files' bytes | ≤ 20 |

@@ -82,6 +82,8 @@ pub struct Detector {
     user_rules: Option<std::sync::Arc<catalog::Catalog>>,
     /// The credential the send went through: which user rules apply.
     credential: Option<String>,
+    /// The built-in catalog is left out (to measure what it costs).
+    without_catalog: bool,
 }
 
 /// A rule's conclusion before the Salesforce verdict is added.
@@ -152,7 +154,15 @@ impl Detector {
             host: None,
             user_rules: None,
             credential: Some(credential.name.clone()),
+            without_catalog: false,
         })
+    }
+
+    /// The same detector without the built-in catalog: its cost is
+    /// measured against this.
+    pub fn without_catalog(mut self) -> Self {
+        self.without_catalog = true;
+        self
     }
 
     /// The same detector trying `rules` (a user's, in the catalog's
@@ -198,7 +208,11 @@ impl Detector {
             .user_rules
             .as_ref()
             .and_then(|rules| rules.find(host, self.credential.as_deref(), &seen))
-            .or_else(|| catalog::built_in().find(host, None, &seen));
+            .or_else(|| {
+                (!self.without_catalog)
+                    .then(|| catalog::built_in().find(host, None, &seen))
+                    .flatten()
+            });
         if let Some(rule) = found {
             return Finding::of_catalog(rule, status);
         }
@@ -704,6 +718,7 @@ mod tests {
             host: None,
             user_rules: None,
             credential: None,
+            without_catalog: false,
         };
         assert!(detector.verdict(403, &[], b"").salesforce.would_refresh);
         assert!(!detector.verdict(500, &[], b"").salesforce.would_refresh);
