@@ -125,6 +125,16 @@ const TYPICAL: [(&str, u16, &str, &str); 5] = [
     ),
 ];
 
+/// One of [`TYPICAL`], with a detector for its host, with and without the
+/// catalog.
+struct Typical<'a> {
+    with: Detector,
+    without: Detector,
+    status: u16,
+    headers: Vec<Header>,
+    body: &'a [u8],
+}
+
 /// `catalog_ratio` and `catalog_small_ratio`: what the built-in catalog
 /// adds to a verdict, on the 16 MB fault and on small responses of the
 /// shapes it knows, against the same detector without it.
@@ -146,20 +156,27 @@ fn catalog_cost(
         large.candidate.push(with_us);
         large.baseline.push(without_us);
     }
-    let typical: Vec<(Detector, Detector, u16, Vec<Header>, &[u8])> = TYPICAL
+    let typical: Vec<Typical<'_>> = TYPICAL
         .iter()
         .map(|(url, status, kind, body)| {
             let with = Detector::default().for_url(url);
-            let without = with.clone().without_catalog();
-            let headers = vec![Header::new("Content-Type", *kind)];
-            (with, without, *status, headers, body.as_bytes())
+            Typical {
+                without: with.clone().without_catalog(),
+                with,
+                status: *status,
+                headers: vec![Header::new("Content-Type", *kind)],
+                body: body.as_bytes(),
+            }
         })
         .collect();
     // The catalog must decide the shapes it knows (else this measures
     // nothing): Dropbox's and Meta's expiries are its rules.
-    for (with, _, status, headers, body) in &typical {
-        let verdict = with.verdict(*status, headers, body);
-        if *status == 401 || *status == 400 {
+    for response in &typical {
+        let status = response.status;
+        let verdict = response
+            .with
+            .verdict(status, &response.headers, response.body);
+        if status == 401 || status == 400 {
             let decided = verdict
                 .rule
                 .as_deref()
@@ -178,15 +195,23 @@ fn catalog_cost(
     for _ in 0..iterations * 4 {
         let (with_us, ()) = cpu_time_us(|| {
             for _ in 0..200 {
-                for (with, _, status, headers, body) in &typical {
-                    black_box(with.verdict(black_box(*status), headers, body));
+                for response in &typical {
+                    black_box(response.with.verdict(
+                        black_box(response.status),
+                        &response.headers,
+                        response.body,
+                    ));
                 }
             }
         });
         let (without_us, ()) = cpu_time_us(|| {
             for _ in 0..200 {
-                for (_, without, status, headers, body) in &typical {
-                    black_box(without.verdict(black_box(*status), headers, body));
+                for response in &typical {
+                    black_box(response.without.verdict(
+                        black_box(response.status),
+                        &response.headers,
+                        response.body,
+                    ));
                 }
             }
         });
