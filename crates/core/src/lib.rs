@@ -58,6 +58,7 @@ mod token;
 pub mod variables;
 mod vault;
 pub mod workbench;
+mod xpath;
 
 // 3. The actions the app and the CLI share.
 pub mod actions;

@@ -18,7 +18,7 @@
 //! A JSON string node is its text; a number, `true`, `false` or `null` is
 //! its JSON text (`3` equals "3"); an object or array is serde_json's
 //! compact text. An XML element is its string value (the text inside it),
-//! an attribute its value (see [`super::xpath`] for the XPath subset). A
+//! an attribute its value (see [`crate::xpath`] for the XPath subset). A
 //! header is matched by name whatever its case. The body's `equals` ignores
 //! white space at both ends.
 
@@ -28,11 +28,11 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 use ts_rs::TS;
 
-use super::xpath::XPath;
 use super::{Assertion, Check, ExtractFrom, Extraction, Subject};
 use crate::detect::Verdict;
 use crate::http::Received;
 use crate::send::{Attempt, Outcome};
+use crate::xpath::XPath;
 
 /// How many characters of a found value `actual` and messages show.
 const SHOWN_CHARS: usize = 200;

@@ -49,7 +49,7 @@ use ts_rs::TS;
 mod evaluate;
 #[cfg(test)]
 mod tests;
-mod xpath;
+
 pub use evaluate::{AssertionResult, Evidence, evaluate, extract};
 
 /// Every one of `assertions` evaluated on what a send produced, the values

@@ -31,6 +31,7 @@
 //! body = '{"ok":false,"error":"ratelimited"}'
 //! ```
 //! A condition names one subject — `json` (a JSONPath into a JSON body),
+//! `xpath` (the XPath subset of [`crate::xpath`] into an XML body),
 //! `header` (a header's name), `body` (`body = true`: the whole text),
 //! `soap_fault` (`soap_fault = true`: the SOAP fault's codes — its code,
 //! subcodes and `exceptionCode`s, local names), `xml_error_code` (`= true`:
@@ -58,6 +59,7 @@ use serde_json_path::JsonPath;
 use super::body::{self, Kind};
 use super::xml;
 use crate::http::Header;
+use crate::xpath::XPath;
 
 /// The built-in rule files: (file name, text), one per service.
 pub const BUILT_IN: &[(&str, &str)] = &[
@@ -188,6 +190,7 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 enum Subject {
     Json(JsonPath),
+    XPath(XPath),
     Header(String),
     Body,
     SoapFault,
@@ -242,6 +245,7 @@ pub(crate) struct Seen<'a> {
     pub body: &'a body::Body<'a>,
     json: OnceCell<Option<Result<Value, String>>>,
     xml: OnceCell<Option<xml::Facts>>,
+    document: OnceCell<Option<roxmltree::Document<'a>>>,
 }
 
 impl<'a> Seen<'a> {
@@ -252,7 +256,20 @@ impl<'a> Seen<'a> {
             body,
             json: OnceCell::new(),
             xml: OnceCell::new(),
+            document: OnceCell::new(),
         }
+    }
+
+    /// The body as an XML tree (for XPath), when it is well-formed XML.
+    pub(crate) fn document(&self) -> Option<&roxmltree::Document<'a>> {
+        self.document
+            .get_or_init(|| {
+                let body: &'a body::Body<'a> = self.body;
+                (body.kind == Kind::Xml)
+                    .then(|| roxmltree::Document::parse(&body.text).ok())
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// The body as JSON, when it is JSON small enough to parse.
@@ -435,6 +452,14 @@ impl Condition {
                 };
                 let found: Vec<&Value> = path.query(document).all();
                 self.check.holds_json(&found)
+            }
+            Subject::XPath(path) => {
+                let found = seen
+                    .document()
+                    .and_then(|document| path.values(document).ok())
+                    .unwrap_or_default();
+                let found: Vec<&str> = found.iter().map(String::as_str).collect();
+                self.check.holds_text(&found)
             }
             Subject::Header(name) => {
                 let found: Vec<&str> = seen
@@ -683,15 +708,22 @@ fn parse_rule(
 
 /// A condition, and how it reads: `json $.error equals "token_expired"`.
 fn parse_condition(table: &toml::Table) -> Result<(Condition, String), String> {
-    const SUBJECTS: [&str; 5] = ["json", "header", "body", "soap_fault", "xml_error_code"];
+    const SUBJECTS: [&str; 6] = [
+        "json",
+        "xpath",
+        "header",
+        "body",
+        "soap_fault",
+        "xml_error_code",
+    ];
     const CHECKS: [&str; 5] = ["equals", "in", "contains", "matches", "exists"];
     if let Some(unknown) = table
         .keys()
         .find(|key| !SUBJECTS.contains(&key.as_str()) && !CHECKS.contains(&key.as_str()))
     {
         return Err(format!(
-            "unknown key `{unknown}` (a condition has one of json, header, body, soap_fault, \
-             xml_error_code and one of equals, in, contains, matches, exists)"
+            "unknown key `{unknown}` (a condition has one of json, xpath, header, body, \
+             soap_fault, xml_error_code and one of equals, in, contains, matches, exists)"
         ));
     }
     let subjects: Vec<&str> = SUBJECTS
@@ -700,7 +732,7 @@ fn parse_condition(table: &toml::Table) -> Result<(Condition, String), String> {
         .collect();
     let [subject_key] = subjects[..] else {
         return Err(format!(
-            "name one subject (json, header, body, soap_fault or xml_error_code), not {}",
+            "name one subject (json, xpath, header, body, soap_fault or xml_error_code), not {}",
             if subjects.is_empty() {
                 "none".into()
             } else {
@@ -732,6 +764,12 @@ fn parse_condition(table: &toml::Table) -> Result<(Condition, String), String> {
                 JsonPath::parse(path)
                     .map_err(|error| format!("the JSONPath \"{path}\" is not valid: {error}"))?,
             )
+        }
+        "xpath" => {
+            let path = subject_value
+                .as_str()
+                .ok_or("`xpath` must be an XPath such as \"//faultcode\"")?;
+            Subject::XPath(XPath::parse(path)?)
         }
         "header" => Subject::Header(
             subject_value
@@ -775,7 +813,7 @@ fn parse_condition(table: &toml::Table) -> Result<(Condition, String), String> {
         _ => Check::Exists(value.as_bool().ok_or("`exists` must be true or false")?),
     };
     let shown_subject = match subject_key {
-        "json" | "header" => format!(
+        "json" | "xpath" | "header" => format!(
             "{subject_key} {}",
             subject_value.as_str().unwrap_or_default()
         ),
@@ -1062,6 +1100,46 @@ mod tests {
     }
 
     #[test]
+    fn an_xpath_condition_reads_the_documents_own_prefixes() {
+        let text = r#"
+service = "Legacy SOAP"
+hosts = ["legacy.test"]
+
+[[rule]]
+id = "legacy.ticket_expired"
+means = "expired"
+status = [200]
+when = [{ xpath = "//lg:Status/lg:Code", equals = "TICKET_EXPIRED" }]
+says = "the legacy service answers an expired ticket with Status/Code TICKET_EXPIRED on HTTP 200"
+source = "https://legacy.test/docs"
+
+[[rule.example]]
+status = 200
+headers = ["Content-Type: text/xml"]
+body = '<r:Reply xmlns:r="urn:reply" xmlns:lg="urn:legacy"><lg:Status><lg:Code>TICKET_EXPIRED</lg:Code></lg:Status></r:Reply>'
+
+[[rule.not]]
+why = "the same code outside Status"
+status = 200
+headers = ["Content-Type: text/xml"]
+body = '<r:Reply xmlns:r="urn:reply" xmlns:lg="urn:legacy"><lg:Note><lg:Code>TICKET_EXPIRED</lg:Code></lg:Note><lg:Status><lg:Code>OK</lg:Code></lg:Status></r:Reply>'
+"#;
+        let rules = parse_file(text, "legacy.toml").unwrap();
+        assert_eq!(
+            rules[0].conditions_shown,
+            ["xpath //lg:Status/lg:Code equals \"TICKET_EXPIRED\""]
+        );
+        let checks = check_samples(&rules);
+        assert!(checks.iter().all(|check| check.passed), "{checks:#?}");
+        let broken = text.replace("//lg:Status/lg:Code", "//lg:Status[");
+        assert!(
+            parse_file(&broken, "legacy.toml")
+                .unwrap_err()
+                .starts_with("legacy.toml: rule legacy.ticket_expired: condition 1:")
+        );
+    }
+
+    #[test]
     fn a_broken_rule_file_names_the_rule_and_the_field() {
         let cases = [
             (
@@ -1078,8 +1156,8 @@ mod tests {
             ),
             (
                 "service = \"X\"\n[[rule]]\nid = \"x.a\"\nmeans = \"expired\"\nwhen = [{ json = \"$.a\", body = true, equals = 1 }]",
-                "x.toml: rule x.a: condition 1: name one subject (json, header, body, soap_fault or \
-                 xml_error_code), not json and body",
+                "x.toml: rule x.a: condition 1: name one subject (json, xpath, header, body, \
+                 soap_fault or xml_error_code), not json and body",
             ),
             (
                 "service = \"X\"\n[[rule]]\nid = \"x.a\"\nmeans = \"expired\"\nwhen = [{ json = \"$[\", equals = 1 }]",

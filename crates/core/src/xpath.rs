@@ -1,5 +1,5 @@
-//! A small XPath 1.0 subset for assertions and extractions on XML (SOAP)
-//! responses, evaluated on a [`roxmltree`] document.
+//! A small XPath 1.0 subset for XML (SOAP) responses — what assertions,
+//! extractions and expiry rules read —, evaluated on a [`roxmltree`] document.
 //!
 //! # What it reads
 //! - location paths: `/a/b`, `a/b` (the same: paths start at the document),
