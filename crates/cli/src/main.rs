@@ -105,6 +105,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    end_quietly_on_a_closed_pipe();
     let cli = Cli::parse();
     network::set_ca_file(cli.ca_file);
     if cli.ci
@@ -131,6 +132,25 @@ fn main() -> ExitCode {
         Command::Import(args) => interop::import(cli.home.as_deref(), args),
         Command::Export(args) => interop::export(cli.home.as_deref(), args),
     }
+}
+
+/// `callout ... | head` closes the pipe while the output is still being
+/// written: end as a shell tool does (status 141, 128 + SIGPIPE), without a
+/// panic message. Every other panic is reported as usual.
+fn end_quietly_on_a_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        report(info);
+    }));
 }
 
 /// CI mode: the vault in this process's memory, filled from the

@@ -78,3 +78,22 @@ fn doctor_checks_the_real_keychain() {
     assert!(output.status.success(), "doctor failed:\n{stdout}");
     assert!(stdout.contains("keychain (Secret Service): ok"), "{stdout}");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    // The reading end is gone before the first line is written: the first
+    // write fails with EPIPE, as `callout rules list | head -1` meets it.
+    let home = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_callout"))
+        .args(["rules", "list"])
+        .env("CALLOUT_HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+}
