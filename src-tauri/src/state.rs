@@ -12,6 +12,7 @@ use callout_core::home::Home;
 use callout_core::network::Network;
 use callout_core::oauth::TokenService;
 use callout_core::oauth::{self, Cancel, Opener};
+use callout_core::rules::RuleStore;
 use callout_core::run::{RunState, StepResult};
 use callout_core::send::Report;
 use callout_core::send::{Sender, Timeouts};
@@ -117,6 +118,20 @@ fn engine(home: &Home, problems: &mut Vec<String>) -> Result<(TokenService, Send
     }
 }
 
+/// Puts the user's expiry rules in force in `sender`; what keeps them from
+/// being read, for the start-up log (then none of them are used).
+fn load_rules(home: &Home, sender: &Sender) -> Option<String> {
+    match RuleStore::new(home).load() {
+        Ok(rules) => {
+            sender.set_user_rules(rules);
+            None
+        }
+        Err(error) => Some(format!(
+            "{error}; your expiry rules are not used until the file is fixed or removed"
+        )),
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
@@ -154,6 +169,9 @@ impl AppState {
                 None
             }
         };
+        if let Some(problem) = load_rules(&home, &sender) {
+            startup_problems.push(problem);
+        }
         let settings_store = SettingsStore::new(&home);
         let settings = settings_store.load().unwrap_or_else(|error| {
             startup_problems.push(format!("{error}; using the default settings"));
@@ -172,6 +190,15 @@ impl AppState {
             startup_problems,
             runs: Runs::default(),
         })
+    }
+
+    /// Puts the user's expiry rules (the home's `rules/` folder) in force
+    /// from the next send on. A file that cannot be read leaves the rules
+    /// in force as they were, and says why.
+    pub fn reload_rules(&self) -> Result<()> {
+        let rules = RuleStore::new(&self.home).load()?;
+        self.sender.set_user_rules(rules);
+        Ok(())
     }
 
     /// The settings in force.
@@ -409,6 +436,28 @@ mod tests {
             iterations: None,
             parallel: None,
         }
+    }
+
+    #[test]
+    fn a_rule_file_that_does_not_read_is_a_start_up_problem_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::resolve(Some(dir.path())).unwrap();
+        let sender = Sender::with_network(Timeouts::default(), Network::default()).unwrap();
+        assert_eq!(load_rules(&home, &sender), None, "no rules folder yet");
+        let rules = dir.path().join("rules");
+        std::fs::create_dir_all(&rules).unwrap();
+        std::fs::write(
+            rules.join("billing.toml"),
+            "service = \"Billing\"\n[[rule]\n",
+        )
+        .unwrap();
+        let problem = load_rules(&home, &sender).expect("a problem");
+        assert!(problem.contains("billing.toml"), "{problem}");
+        assert!(problem.contains("line 2"), "{problem}");
+        assert!(
+            problem.ends_with("not used until the file is fixed or removed"),
+            "{problem}"
+        );
     }
 
     #[test]

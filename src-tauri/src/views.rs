@@ -17,11 +17,15 @@ use callout_core::assertion::{Assertion, AssertionResult, Extraction};
 use callout_core::collection::{Collection, Item, RequestFile};
 use callout_core::credential::{AuthProtocol, Credential};
 use callout_core::credential_store::{Authorization, CredentialStore, Identity};
+use callout_core::detect::Verdict;
+use callout_core::detect::catalog::{Means, Rule, Sample, SampleCheck};
+use callout_core::detect::teach::Proposal;
 use callout_core::oauth::{CredentialStatus, status};
 use callout_core::oauth::{ExpirySource, TokenSet, jwt_claims};
 use callout_core::requests::{Preview, SavedRequest};
+use callout_core::rules::Added;
 use callout_core::run::{RunSummary, Step, StepResult, Totals};
-use callout_core::send::Report;
+use callout_core::send::{Header, Report};
 use callout_core::timeline::{self, EventDetail, EventKind, Timeline, fingerprint, human_duration};
 use callout_core::variables::Resolved;
 use callout_core::workbench::Opened;
@@ -829,6 +833,210 @@ impl AssertionProblems {
         Self {
             assertions: assertions.iter().map(Assertion::problem).collect(),
             extract: extract.iter().map(Extraction::problem).collect(),
+        }
+    }
+}
+
+/// What an expiry rule concludes, as the Rules view says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum RuleMeaning {
+    /// The token expired: refresh and retry.
+    Expired,
+    /// A failure a refresh cannot cure.
+    NotExpiry,
+}
+
+impl From<Means> for RuleMeaning {
+    fn from(means: Means) -> Self {
+        match means {
+            Means::Expired => RuleMeaning::Expired,
+            Means::NotExpiry => RuleMeaning::NotExpiry,
+        }
+    }
+}
+
+/// An example or counter-example of a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RuleSampleView {
+    pub status: u16,
+    pub body: String,
+    /// For a counter-example: what it is instead.
+    pub why: Option<String>,
+}
+
+impl From<&Sample> for RuleSampleView {
+    fn from(sample: &Sample) -> Self {
+        Self {
+            status: sample.status,
+            body: sample.body.clone(),
+            why: sample.why.clone(),
+        }
+    }
+}
+
+/// One expiry rule, the user's or the built-in catalog's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RuleView {
+    pub id: String,
+    pub service: String,
+    pub means: RuleMeaning,
+    /// Empty: every status from 400 up.
+    pub statuses: Vec<u16>,
+    /// `*` is any host; a host covers its subdomains.
+    pub hosts: Vec<String>,
+    /// The credentials whose sends it applies to; empty: any send.
+    pub credentials: Vec<String>,
+    /// Its conditions as written, one line each.
+    pub conditions: Vec<String>,
+    pub says: String,
+    pub source: String,
+    pub fix: Option<String>,
+    /// The file it came from.
+    pub file: String,
+    pub built_in: bool,
+    pub examples: Vec<RuleSampleView>,
+    pub not_examples: Vec<RuleSampleView>,
+}
+
+impl From<&Rule> for RuleView {
+    fn from(rule: &Rule) -> Self {
+        Self {
+            id: rule.id.clone(),
+            service: rule.service.clone(),
+            means: rule.means.into(),
+            statuses: rule.statuses.clone(),
+            hosts: rule.hosts.clone(),
+            credentials: rule.credentials.clone(),
+            conditions: rule.conditions_shown.clone(),
+            says: rule.says.clone(),
+            source: rule.source.clone(),
+            fix: rule.fix.clone(),
+            file: rule.file.clone(),
+            built_in: rule.built_in,
+            examples: rule.examples.iter().map(RuleSampleView::from).collect(),
+            not_examples: rule
+                .counter_examples
+                .iter()
+                .map(RuleSampleView::from)
+                .collect(),
+        }
+    }
+}
+
+/// How one example or counter-example of a rule file fared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SampleCheckView {
+    pub rule: String,
+    /// "example 1", "not 2".
+    pub sample: String,
+    pub passed: bool,
+    pub message: String,
+}
+
+impl From<SampleCheck> for SampleCheckView {
+    fn from(check: SampleCheck) -> Self {
+        Self {
+            rule: check.rule,
+            sample: check.sample,
+            passed: check.passed,
+            message: check.message,
+        }
+    }
+}
+
+/// A response a rule file being written is checked against (the editor's
+/// last): its status, headers and body, and the URL it came from (a
+/// `callout:NAME/...` URL names its credential).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ResponseToCheck {
+    pub status: u16,
+    pub headers: Vec<Header>,
+    pub body: String,
+    pub url: Option<String>,
+}
+
+/// What a rule file being written makes of a response (the editor's last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ResponseCheck {
+    /// The rule of the file that decided, if one did.
+    pub rule: Option<String>,
+    /// What that rule concludes.
+    pub means: Option<RuleMeaning>,
+    /// The whole verdict, the file's rules tried before the built-in catalog.
+    pub verdict: Verdict,
+    /// Why a rule of the file that fits the response does not decide (it is
+    /// for other credentials), when that is so.
+    pub note: Option<String>,
+}
+
+/// A rule file as it is being written: whether it reads (core's message
+/// when not), its rules, their examples' results, and what it makes of a
+/// response when one is given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RuleFileCheck {
+    pub error: Option<String>,
+    pub rules: Vec<RuleView>,
+    pub samples: Vec<SampleCheckView>,
+    pub response: Option<ResponseCheck>,
+}
+
+/// The rule proposed from a kept send, before it is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProposalView {
+    /// The rule file, ready to save (or to edit first).
+    pub text: String,
+    pub rule_id: String,
+    pub means: RuleMeaning,
+    /// Its conditions, one line each.
+    pub conditions: Vec<String>,
+    /// How many fine answers of the same host it was checked against.
+    pub successes: u32,
+}
+
+impl From<&Proposal> for ProposalView {
+    fn from(proposal: &Proposal) -> Self {
+        Self {
+            text: proposal.text.clone(),
+            rule_id: proposal.rule.id.clone(),
+            means: proposal.rule.means.into(),
+            conditions: proposal.rule.conditions_shown.clone(),
+            successes: u32::try_from(proposal.successes).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A rule file added to the user's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RuleFileAdded {
+    /// Where it is kept.
+    pub path: String,
+    /// The ids of its rules.
+    pub ids: Vec<String>,
+}
+
+impl From<Added> for RuleFileAdded {
+    fn from(added: Added) -> Self {
+        Self {
+            path: added.path,
+            ids: added.ids,
         }
     }
 }

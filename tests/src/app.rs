@@ -258,6 +258,24 @@ impl AppSession {
             .unwrap_or_default()
     }
 
+    /// The steps (`sent`, `refreshed`, ...) of the response shown, once it
+    /// has `len` of them.
+    pub async fn attempt_steps(&self, len: usize) -> Vec<String> {
+        self.wait_for(&format!("{len} attempt step(s)"), || async {
+            let attempts = self
+                .client
+                .find_all(fantoccini::Locator::Css(r#"[data-testid="attempt"]"#))
+                .await
+                .ok()?;
+            let mut steps = Vec::new();
+            for attempt in attempts {
+                steps.push(attempt.attr("data-step").await.ok()??);
+            }
+            (steps.len() == len).then_some(steps)
+        })
+        .await
+    }
+
     /// Saves a screenshot of the window for people to look at after a run.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // WebKitWebDriver can return the frame before the last DOM change;

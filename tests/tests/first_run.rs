@@ -127,20 +127,10 @@ async fn a_new_user_sees_a_soap_expiry_detected_refreshed_and_retried_in_five_st
     // 4. Send again: SOAP 500 INVALID_SESSION_ID, detected, refreshed, retried.
     session.click(r#"[data-testid="nav-editor"]"#).await;
     session.click(r#"[data-testid="send"]"#).await;
-    session
-        .wait_for("the attempts sent → refreshed → sent", || async {
-            let attempts = session
-                .client
-                .find_all(Locator::Css(r#"[data-testid="attempt"]"#))
-                .await
-                .ok()?;
-            let mut steps = Vec::new();
-            for attempt in attempts {
-                steps.push(attempt.attr("data-step").await.ok()??);
-            }
-            (steps == ["sent", "refreshed", "sent"]).then_some(())
-        })
-        .await;
+    assert_eq!(
+        session.attempt_steps(3).await,
+        ["sent", "refreshed", "sent"]
+    );
     let status = session
         .wait_for_text(
             r#"[data-testid="response-status"]"#,

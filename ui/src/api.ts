@@ -13,6 +13,7 @@ import type { ImportInput } from "./bindings/ImportInput";
 import type { ImportKind } from "./bindings/ImportKind";
 import type { Deleted } from "./bindings/Deleted";
 import type { Login } from "./bindings/Login";
+import type { ResponseToCheck } from "./bindings/ResponseToCheck";
 import type { SavedRequest, Settings, TimelineQuery } from "./pending-types";
 
 /** Runs command `name` with `args` (camelCase, as Tauri reads them); rejects with an `ErrorReport`. */
@@ -105,6 +106,22 @@ export const timelineTrouble = () => call("timeline_trouble", {});
 /** Where the unusable timeline file went; null when it was sound again. */
 export const moveTimelineAside = () => call("move_timeline_aside", {});
 export const exportTimeline = (query: TimelineQuery) => call("export_timeline", { query });
+
+/** Every expiry rule: yours first (tried first), then the built-in catalog's. */
+export const listRules = () => call("list_rules", {});
+/**
+ * Checks a rule file as it is written: why it does not read, its examples' results, and (given a
+ * response: its status, headers and body, from a URL that may be a `callout:` URL) which of its
+ * rules matches it and the verdict.
+ */
+export const checkRuleFile = (text: string, response: ResponseToCheck | null = null) => call("check_rule_file", { text, response });
+/** Adds a rule file to your rules as `name`: refused when it does not read, an example fails, or an id is taken. */
+export const addRuleFile = (text: string, name: string) => call("add_rule_file", { text, name });
+export const removeRuleFile = (name: string) => call("remove_rule_file", { name });
+/** The rule kept send `send` needed: its response means the token `expired`, or is no expiry (`fix` says what will fix it). */
+export const proposeRule = (send: number, expired: boolean, fix: string | null = null, service: string | null = null) => call("propose_rule", { send, expired, fix, service });
+/** Saves a proposed rule file (as proposed, or edited) among your rules as `name`. */
+export const saveProposedRule = (text: string, name: string) => call("save_proposed_rule", { text, name });
 
 export const getSettings = () => call("get_settings", {});
 export const saveSettings = (settings: Settings) => call("save_settings", { settings });

@@ -1,7 +1,7 @@
 // App-wide state shared by the views, with change notifications. Holds no secrets:
 // a revealed token lives only in the token panel's DOM until the view changes.
 import * as api from "./api";
-import type { CredentialView, Settings } from "./pending-types";
+import type { CredentialView, SendReport, Settings } from "./pending-types";
 import { DEFAULT_SETTINGS } from "./logic/theme";
 
 type Listener = () => void;
@@ -33,6 +33,11 @@ export const editorRequests = new Signal<{ openName: string | null; send: boolea
 
 /** The `{{variables}}` the open request can use (its collection's), for highlighting and completion. */
 export const variableNames = new Signal<string[]>([]);
+
+/** The last response the editor got, and the URL as written (a `callout:` URL names its credential): what a rule file being written is checked against. */
+export const lastResponse = new Signal<{ report: SendReport; url: string } | null>(null);
+/** Bumped when the user's expiry rules change (added, removed, taught). */
+export const rulesChanged = new Signal<number>(0);
 
 export async function reloadCredentials(): Promise<CredentialView[]> {
   const list = await api.listCredentials();

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use super::tokens::Login;
 use crate::views::{
     AssertionProblems, CollectionView, CopyResult, CredentialView, PostmanCollectionImport,
-    SavedFile, SavedPreview, SavedSend, TimelineQuery, TokenView,
+    ProposalView, ResponseToCheck, RuleFileAdded, RuleFileCheck, RuleView, SavedFile, SavedPreview,
+    SavedSend, TimelineQuery, TokenView,
 };
 use callout_core::about::{AppInfo, KeychainCheck};
 use callout_core::actions::export::MetadataExport;
@@ -67,7 +68,8 @@ plain_answer!(
     Vec<SavedRequest>,
     SavedPreview,
     bool,
-    AssertionProblems
+    AssertionProblems,
+    RuleFileCheck
 );
 
 /// The TypeScript files a type expression needs imported: the type itself

@@ -25,6 +25,7 @@ pub mod history;
 pub mod imports;
 pub mod interop;
 pub mod requests;
+pub mod rules;
 pub mod run;
 pub mod settings;
 pub mod timeline;
@@ -114,6 +115,17 @@ macro_rules! with_commands {
             timeline::export_timeline(query: TimelineQuery) -> Reply<String>,
             timeline::timeline_trouble() -> Reply<Option<TimelineTrouble>>,
             timeline::move_timeline_aside() -> Reply<Option<String>>,
+            rules::list_rules() -> Reply<Vec<RuleView>>,
+            rules::check_rule_file(text: String, response: Option<ResponseToCheck>) -> RuleFileCheck,
+            rules::add_rule_file(text: String, name: String) -> Reply<RuleFileAdded>,
+            rules::remove_rule_file(name: String) -> Reply<()>,
+            rules::propose_rule(
+                send: u32,
+                expired: bool,
+                fix: Option<String>,
+                service: Option<String>
+            ) -> Reply<ProposalView>,
+            rules::save_proposed_rule(text: String, name: String) -> Reply<RuleFileAdded>,
             settings::get_settings() -> Settings,
             settings::save_settings(settings: Settings) -> Reply<Settings>,
         }

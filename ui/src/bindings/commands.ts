@@ -23,7 +23,12 @@ import type { Login } from "./Login";
 import type { MetadataExport } from "./MetadataExport";
 import type { PostmanCollectionImport } from "./PostmanCollectionImport";
 import type { Preview } from "./Preview";
+import type { ProposalView } from "./ProposalView";
 import type { ProviderMetadata } from "./ProviderMetadata";
+import type { ResponseToCheck } from "./ResponseToCheck";
+import type { RuleFileAdded } from "./RuleFileAdded";
+import type { RuleFileCheck } from "./RuleFileCheck";
+import type { RuleView } from "./RuleView";
 import type { SandboxInfo } from "./SandboxInfo";
 import type { SavedFile } from "./SavedFile";
 import type { SavedPreview } from "./SavedPreview";
@@ -97,6 +102,12 @@ export interface Commands {
   export_timeline: { args: { query: TimelineQuery }; result: string };
   timeline_trouble: { args: Record<string, never>; result: TimelineTrouble | null };
   move_timeline_aside: { args: Record<string, never>; result: string | null };
+  list_rules: { args: Record<string, never>; result: Array<RuleView> };
+  check_rule_file: { args: { text: string, response: ResponseToCheck | null }; result: RuleFileCheck };
+  add_rule_file: { args: { text: string, name: string }; result: RuleFileAdded };
+  remove_rule_file: { args: { name: string }; result: null };
+  propose_rule: { args: { send: number, expired: boolean, fix: string | null, service: string | null }; result: ProposalView };
+  save_proposed_rule: { args: { text: string, name: string }; result: RuleFileAdded };
   get_settings: { args: Record<string, never>; result: Settings };
   save_settings: { args: { settings: Settings }; result: Settings };
 }

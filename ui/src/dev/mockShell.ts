@@ -11,6 +11,7 @@ import type { Event } from "../bindings/Event";
 import type { EventDetail } from "../bindings/EventDetail";
 import type { Lint } from "../bindings/Lint";
 import type { Location } from "../bindings/Location";
+import type { RuleView } from "../bindings/RuleView";
 import type { Verdict } from "../bindings/Verdict";
 import type { ShellEvent, ShellEvents } from "../shellEvents";
 import type { CredentialView, SavedRequest, Settings, TokenView } from "../pending-types";
@@ -242,6 +243,58 @@ const SOAP_OK_BODY =
 const SOAP_FAULT_BODY =
   '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode><faultstring>INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>';
 const REST_OK_BODY = '{"totalSize":2,"done":true,"records":[{"Id":"001000000000001"},{"Id":"001000000000002"}]}';
+
+const BUILT_IN_RULES: RuleView[] = [
+  {
+    id: "slack.token_expired",
+    service: "Slack Web API",
+    means: "expired",
+    statuses: [200],
+    hosts: ["slack.com"],
+    credentials: [],
+    conditions: ["$.ok equals false", '$.error in ["token_expired", "invalid_auth"]'],
+    says: "Slack answers an expired token on HTTP 200 with ok false and error token_expired",
+    source: "https://api.slack.com/authentication/rotation",
+    fix: null,
+    file: "slack.toml",
+    builtIn: true,
+    examples: [{ status: 200, body: '{"ok":false,"error":"token_expired"}', why: null }],
+    notExamples: [{ status: 429, body: '{"ok":false,"error":"ratelimited"}', why: "a rate limit" }],
+  },
+  {
+    id: "github.bad_credentials",
+    service: "GitHub REST API",
+    means: "expired",
+    statuses: [401],
+    hosts: ["api.github.com"],
+    credentials: [],
+    conditions: ['$.message equals "Bad credentials"'],
+    says: "GitHub answers an expired or revoked token with 401 Bad credentials",
+    source: "https://docs.github.com/rest/overview/troubleshooting",
+    fix: null,
+    file: "github.toml",
+    builtIn: true,
+    examples: [{ status: 401, body: '{"message":"Bad credentials"}', why: null }],
+    notExamples: [],
+  },
+  {
+    id: "google.consent_revoked",
+    service: "Google APIs",
+    means: "notExpiry",
+    statuses: [400],
+    hosts: ["googleapis.com"],
+    credentials: [],
+    conditions: ['$.error equals "invalid_grant"'],
+    says: "the user revoked the app's access",
+    source: "https://developers.google.com/identity/protocols/oauth2",
+    fix: "authorize again",
+    file: "google.toml",
+    builtIn: true,
+    examples: [{ status: 400, body: '{"error":"invalid_grant"}', why: null }],
+    notExamples: [],
+  },
+];
+let userRules: RuleView[] = [];
 
 const commands: Handlers = {
   app_info: () => ({ product: "Callout Lab", version: "0.1.0", keychainBackend: "Secret Service", salesforceApiVersion: "59.0" }),
@@ -480,6 +533,60 @@ const commands: Handlers = {
     return "/home/dev/.local/share/callout-lab/timeline.sqlite3.broken-1796400000000";
   },
   export_timeline: () => "/home/dev/.local/share/callout-lab/exports/timeline-2026-11-22T02-40-00.jsonl",
+  list_rules: () => structuredClone([...userRules, ...BUILT_IN_RULES]),
+  check_rule_file: ({ text, response }) => {
+    const status = response?.status ?? null;
+    const body = response?.body ?? "";
+    const service = /^service\s*=\s*"([^"]*)"/m.exec(text)?.[1];
+    if (!service) return { error: "the file: `service = \"NAME\"` is missing", rules: [], samples: [], response: null };
+    const id = /^id\s*=\s*"([^"]*)"/m.exec(text)?.[1];
+    if (!id) return { error: "the file: the file has no [[rule]]", rules: [], samples: [], response: null };
+    const rule: RuleView = { ...BUILT_IN_RULES[0], id, service, file: "the file", builtIn: false, examples: [], notExamples: [] };
+    const code = /"([A-Z_]{4,})"/.exec(text)?.[1] ?? "";
+    const matched = status !== null && code !== "" && body.includes(code);
+    return {
+      error: null,
+      rules: [rule],
+      samples: [
+        { rule: id, sample: "example 1", passed: true, message: "HTTP 200 from 127.0.0.1 matches" },
+        { rule: id, sample: "not 1", passed: true, message: "it does not match a validation error" },
+      ],
+      response:
+        status === null
+          ? null
+          : {
+              rule: matched ? id : null,
+              means: matched ? "expired" : null,
+              verdict: matched
+                ? { expired: true, rule: id, reason: `HTTP ${status} is how ${service} says the access token expired.`, salesforce: { wouldRefresh: false, reason: "HTTP 200 is not 401." } }
+                : { expired: false, rule: null, reason: `HTTP ${status}: no sign of an expired token.`, salesforce: { wouldRefresh: false, reason: "HTTP 200 is not 401." } },
+              note: null,
+            },
+    };
+  },
+  add_rule_file: ({ text, name }) => {
+    const id = /^id\s*=\s*"([^"]*)"/m.exec(text)?.[1];
+    if (!id) throw { kind: "import", message: `${name}.toml: the file has no [[rule]]` };
+    if ([...userRules, ...BUILT_IN_RULES].some((r) => r.id === id)) throw { kind: "import", message: `${name}.toml: rule ${id} is an id the built-in catalog uses already; give it another` };
+    const service = /^service\s*=\s*"([^"]*)"/m.exec(text)?.[1] ?? "My API";
+    userRules.push({ ...BUILT_IN_RULES[0], id, service, file: `${name.replace(/\.toml$/, "")}.toml`, builtIn: false });
+    return { path: `/home/you/.config/callout-lab/rules/${name}.toml`, ids: [id] };
+  },
+  remove_rule_file: ({ name }) => {
+    const file = name.endsWith(".toml") ? name : `${name}.toml`;
+    const before = userRules.length;
+    userRules = userRules.filter((r) => r.file !== file);
+    if (userRules.length === before) throw { kind: "storage", message: `cannot remove ${file}: there is no such rule file` };
+    return null;
+  },
+  propose_rule: ({ send, expired, fix }) => ({
+    text: `service = "127.0.0.1"\nhosts = ["127.0.0.1"]\ncredentials = ["Sandbox"]\n\n[[rule]]\nid = "taught.127_0_0_1.${send}"\nmeans = "${expired ? "expired" : "not_expiry"}"\nstatus = [200]\nwhen = [\n  { json = "$.error.code", equals = "E_SESSION_EXPIRED" },\n]\nsays = "HTTP 200 with $.error.code E_SESSION_EXPIRED"\nsource = "history #${send}"\n${fix ? `fix = ${JSON.stringify(fix)}\n` : ""}`,
+    ruleId: `taught.127_0_0_1.${send}`,
+    means: expired ? "expired" : "notExpiry",
+    conditions: ['$.error.code equals "E_SESSION_EXPIRED"'],
+    successes: 1,
+  }),
+  save_proposed_rule: ({ text, name }) => commands.add_rule_file({ text, name }),
   get_settings: () => settings,
   save_settings: ({ settings: saved }) => {
     settings = saved;

@@ -157,15 +157,16 @@ describe("installNavigation", () => {
 });
 
 describe("the app's registry", () => {
-  it("has the shell's four views on Ctrl+1–4, in nav order", () => {
+  it("has the shell's five views on Ctrl+1–5, in nav order", () => {
     expect(VIEWS.map((view) => [view.id, view.shortcut])).toEqual([
       ["credentials", "1"],
       ["editor", "2"],
       ["timeline", "3"],
       ["settings", "4"],
+      ["rules", "5"],
     ]);
     expect(() => checkEntries(VIEWS)).not.toThrow();
-    expect(shortcutsLine(VIEWS)).toBe("Ctrl+1–4 switch views");
+    expect(shortcutsLine(VIEWS)).toBe("Ctrl+1–5 switch views");
     expect(VIEWS.filter((view) => "withGuide" in view && view.withGuide).map((view) => view.id)).toEqual(["credentials", "editor"]);
   });
 

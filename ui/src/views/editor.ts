@@ -92,7 +92,7 @@ export class EditorView {
   private variablesBox = h("ul", { class: "variables", testid: "variables", "aria-label": "Variables" });
   /** The open request's file changed on disk while it has edits here. */
   private conflictBox = h("div", { class: "callout callout-warn", testid: "changed-on-disk", role: "alert", hidden: true });
-  private history = new HistoryPanel({ showReport: (report, label) => this.showPastReport(report, label) });
+  private history = new HistoryPanel({ showReport: (report, label, id) => this.showPastReport(report, label, id) });
   private nameInput = h("input", { type: "text", class: "request-name", "aria-label": "Request name", spellcheck: "false" });
   private method = h("select", { testid: "method", "aria-label": "Method" }, METHODS.map((m) => h("option", { value: m }, m)));
   private url = h("input", { type: "text", class: "url-input", testid: "url", "aria-label": "URL", spellcheck: "false", autocomplete: "off", placeholder: restQueryExample(store.salesforceApiVersion.value) });
@@ -529,8 +529,8 @@ export class EditorView {
   }
 
   /** A past send's report in the response pane (from the history). */
-  private showPastReport(report: SendReport, label: string): void {
-    const state: ResponseState = { kind: "report", report, opened: null };
+  private showPastReport(report: SendReport, label: string, id: number | null = null): void {
+    const state: ResponseState = { kind: "report", report, opened: null, sendId: id };
     this.responses.set(this.state.current ?? "", state);
     this.response.restore(state);
     this.previewNote.textContent = "";
@@ -1106,6 +1106,7 @@ export class EditorView {
           const sent = ref ? await api.sendSaved(ref.root, ref.path, draft, d.assertions.map((a) => ({ ...a }))) : null;
           const report: SendReport = sent ?? (await api.sendRequest(draft));
           if (ref) void this.history.reload();
+          store.lastResponse.set({ report, url: draft.url });
           settle({ kind: "report", report, opened: null });
           if (sent) {
             this.assertionResults.set(key, sent.assertions);

@@ -14,8 +14,8 @@ import { busy, h, replace } from "../ui/dom";
 import { apexMockDialog } from "./salesforceExport";
 
 export interface HistoryPanelOptions {
-  /** Show a past (or re-sent) report in the editor's response pane. */
-  showReport(report: SendReport, label: string): void;
+  /** Show a past (or re-sent) report in the editor's response pane; `id`: the kept send it is, when known. */
+  showReport(report: SendReport, label: string, id?: number): void;
 }
 
 /** How many sends a page of the list holds; Show more asks for this many more. */
@@ -307,7 +307,7 @@ export class HistoryPanel {
         else button?.removeAttribute("aria-current");
       }
       this.clearProblem("action");
-      this.options.showReport(kept.report, `Sent ${shortTime(kept.atMs, new Date().toDateString())}`);
+      this.options.showReport(kept.report, `Sent ${shortTime(kept.atMs, new Date().toDateString())}`, kept.id);
     } catch (error) {
       this.actionFailed("Could not open the send", error);
     } finally {

@@ -7,6 +7,7 @@ import * as store from "../store";
 import type { ViewEntry } from "../ui/navigation";
 import { CredentialsView } from "./credentials";
 import { EditorView } from "./editor";
+import { RulesView } from "./rules";
 import { SettingsView } from "./settings";
 import { TimelineView } from "./timeline";
 
@@ -73,6 +74,16 @@ export const VIEWS = [
     icon: "M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zM12 2v3M12 19v3M2 12h3M19 12h3M5 5l2 2M17 17l2 2M5 19l2-2M17 7l2-2",
     shortcut: "4",
     mount: () => ({ element: new SettingsView().element }),
+  },
+  {
+    id: "rules",
+    label: "Expiry rules",
+    icon: "M9 11l3 3 8-8M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h9",
+    shortcut: "5",
+    mount: () => {
+      const view = new RulesView();
+      return { element: view.element, shown: () => view.shown() };
+    },
   },
 ] as const satisfies readonly ViewEntry[];
 

@@ -3,21 +3,24 @@
 // Any attempt that sent a request opens (click, Enter or Space): its request as
 // sent and its whole response take the final response's place until it is closed.
 // A send that got no response says why here, with Re-authorize when that is the way out.
+import * as api from "../api";
 import { BodyEditor } from "../editor/bodyEditor";
 import type { Header } from "../bindings/Header";
 import type { Received } from "../bindings/Received";
 import { formatBytes, formatMs, utf8Length } from "../logic/format";
 import { headerValue, prettyBody } from "../logic/pretty";
 import { attemptDetail, headlineVerdict, stepViews, verdictSides, verdictsDisagree, type AttemptDetail, type VerdictSide } from "../logic/verdict";
+import { findSendId } from "../logic/rules";
 import type { SendReport } from "../pending-types";
 import { busy, h, replace } from "../ui/dom";
+import { teach, type Taught } from "./teach";
 
 /** What the panel shows; the editor keeps one per request to show it again. */
 export type ResponseState =
   | { kind: "idle" }
   | { kind: "sending"; url: string }
   | { kind: "failed"; message: string; reauthorize: string | null }
-  | { kind: "report"; report: SendReport; opened: number | null };
+  | { kind: "report"; report: SendReport; opened: number | null; sendId?: number | null };
 
 const DETAIL_ID = "response-attempt-detail";
 
@@ -53,6 +56,14 @@ function headerTable(headers: Header[]): HTMLElement {
 export interface ResponsePanelOptions {
   /** Authorizes the credential again: the remedy a failed send offers when its token cannot be renewed. */
   reauthorize?: (credential: string) => Promise<unknown>;
+  /** The kept send a report is (its history id); by default the newest kept send of its method, URL and status. */
+  findSend?: (report: SendReport) => Promise<number | null>;
+  /** Teaches the detector from the kept send (the teaching dialogs by default). */
+  teach?: (expired: boolean, sendId: () => Promise<number | null>) => Promise<Taught>;
+}
+
+async function newestKeptSend(report: SendReport): Promise<number | null> {
+  return findSendId(await api.history(null, 50), report);
 }
 
 export class ResponsePanel {
@@ -76,7 +87,7 @@ export class ResponsePanel {
     if (state.kind === "idle") this.idle();
     else if (state.kind === "sending") this.sending(state.url);
     else if (state.kind === "failed") this.failed(state.message, state.reauthorize);
-    else this.show(state.report, state.opened);
+    else this.show(state.report, state.opened, state.sendId ?? null);
   }
 
   /** Drops the read-only editors of what was shown before showing something else. */
@@ -134,9 +145,9 @@ export class ResponsePanel {
     );
   }
 
-  /** Shows `report`, with the attempt at `opened` open (null: the final response). */
-  show(report: SendReport, opened: number | null = null): void {
-    this.reset({ kind: "report", report, opened: null });
+  /** Shows `report`, with the attempt at `opened` open (null: the final response); `sendId`: its history id, when known. */
+  show(report: SendReport, opened: number | null = null, sendId: number | null = null): void {
+    this.reset({ kind: "report", report, opened: null, sendId });
     const { response } = report;
     const { verdict, caption } = headlineVerdict(report.attempts, report.verdict, response.status);
     const sides = verdictSides(verdict);
@@ -176,11 +187,38 @@ export class ResponsePanel {
         side("verdict-ours", sides.ours, verdict.expired ? "expired" : "fine"),
         side("verdict-salesforce", sides.salesforce, verdict.salesforce.wouldRefresh ? "expired" : verdict.expired ? "missed" : "fine"),
       ),
+      this.teachRow(report, sendId),
       steps.length > 0 && h("ol", { class: "attempts", testid: "attempts", "aria-label": "What happened" }, this.rows),
       openable && h("p", { class: "attempts-hint muted small" }, "Open an attempt (click, or Enter) to see the request as it went out and the whole response it got."),
       this.viewer,
     );
     this.open(opened);
+  }
+
+  /** "Judged wrong?": the two ways to teach the detector from this send's first response. */
+  private teachRow(report: SendReport, known: number | null): HTMLElement {
+    let cached: number | null = known;
+    const sendId = async (): Promise<number | null> => {
+      if (cached === null) cached = await (this.options.findSend ?? newestKeptSend)(report);
+      const state = this.shown;
+      if (state.kind === "report" && state.report === report) this.shown = { ...state, sendId: cached };
+      return cached;
+    };
+    const run = this.options.teach ?? teach;
+    const action = (expired: boolean, label: string, testid: string): HTMLButtonElement => {
+      const button = h("button", { type: "button", class: "ghost small", testid }, label);
+      button.addEventListener("click", () => void busy(button, "Proposing…", () => run(expired, sendId)));
+      return button;
+    };
+    const first = report.attempts.find((a) => a.step === "sent");
+    const judged = first && first.step === "sent" ? first.verdict : report.verdict;
+    return h(
+      "div",
+      { class: "teach-row small", testid: "teach-row" },
+      h("span", { class: "muted" }, judged.expired ? "Verdict wrong? " : "Was it really fine? "),
+      action(true, "This means the token expired", "teach-expired"),
+      action(false, "This is not an expiry", "teach-not-expiry"),
+    );
   }
 
   /** Opens the attempt at `index`, or closes it when it is the open one. */

@@ -1,0 +1,255 @@
+//! The expiry rules: the user's own (the home's `rules/` folder, tried
+//! first) and the built-in catalog, listed; a rule file checked as it is
+//! written, added and removed; a rule proposed from a kept send the
+//! detector judged wrong, and saved. Every change puts the user's rules in
+//! force for the next send ([`AppState::reload_rules`]).
+
+use std::sync::Arc;
+
+use callout_core::actions::rules::{self as teaching, Teaching};
+use callout_core::detect::Detector;
+use callout_core::detect::catalog::{self, Catalog, Means, Rule, Sample};
+use callout_core::endpoint;
+use callout_core::history::History;
+use callout_core::rules::RuleStore;
+use callout_core::{Error, ErrorReport};
+use tauri::State;
+
+use super::{Reply, report};
+use crate::state::AppState;
+use crate::views::{
+    ProposalView, ResponseCheck, ResponseToCheck, RuleFileAdded, RuleFileCheck, RuleView,
+    SampleCheckView,
+};
+
+/// Every rule: the user's first (tried first), then the built-in catalog's.
+// Off the main thread: it reads the disk.
+#[tauri::command(async)]
+pub fn list_rules(state: State<'_, AppState>) -> Reply<Vec<RuleView>> {
+    let mine = RuleStore::new(&state.home).load().map_err(report)?;
+    Ok(mine
+        .rules
+        .iter()
+        .chain(&catalog::built_in().rules)
+        .map(RuleView::from)
+        .collect())
+}
+
+/// Checks the rule file `text` as it is being written: core's message when
+/// it does not read, its examples and counter-examples, and — given a
+/// `response` (from a URL that may be a `callout:NAME/...` URL) — the rule
+/// of the file that matches it and the verdict it gets.
+// Off the main thread: it reads the credentials.
+#[tauri::command(async)]
+pub fn check_rule_file(
+    state: State<'_, AppState>,
+    text: String,
+    response: Option<ResponseToCheck>,
+) -> RuleFileCheck {
+    let rules = match catalog::parse_file(&text, "the file") {
+        Ok(rules) => rules,
+        Err(error) => {
+            return RuleFileCheck {
+                error: Some(error),
+                rules: Vec::new(),
+                samples: Vec::new(),
+                response: None,
+            };
+        }
+    };
+    let samples = catalog::check_samples(&rules)
+        .into_iter()
+        .map(SampleCheckView::from)
+        .collect();
+    let response = response.map(|response| {
+        let sample = Sample {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+            why: None,
+        };
+        check_response(&state, &rules, &sample, response.url.as_deref())
+    });
+    RuleFileCheck {
+        error: None,
+        rules: rules.iter().map(RuleView::from).collect(),
+        samples,
+        response,
+    }
+}
+
+/// What the file's `rules` make of `sample`, from `url` (a `callout:` URL
+/// is joined to its credential's endpoint, and the credential's own rules
+/// and Salesforce options apply); without a URL, from a host of the file's
+/// first rule.
+fn check_response(
+    state: &AppState,
+    rules: &[Rule],
+    sample: &Sample,
+    url: Option<&str>,
+) -> ResponseCheck {
+    let credential = url
+        .and_then(|url| endpoint::split(url).ok())
+        .and_then(|target| {
+            let name = target.credential?;
+            let credential = state.service.store().get(name).ok()?;
+            Some((
+                endpoint::join(&credential.endpoint, target.rest),
+                credential,
+            ))
+        });
+    let url = match (&credential, url) {
+        (Some((joined, _)), _) => joined.clone(),
+        (None, Some(url)) if !url.trim().is_empty() => url.trim().to_string(),
+        _ => format!(
+            "https://{}/",
+            rules
+                .first()
+                .map_or_else(|| "api.example.com".into(), Rule::sample_host)
+        ),
+    };
+    let detector = credential
+        .as_ref()
+        .and_then(|(_, credential)| Detector::for_credential(credential).ok())
+        .unwrap_or_default()
+        .for_url(&url)
+        .with_rules(Arc::new(Catalog {
+            rules: rules.to_vec(),
+        }));
+    let verdict = detector.verdict(sample.status, &sample.headers, sample.body.as_bytes());
+    let decided = verdict
+        .rule
+        .as_deref()
+        .and_then(|id| rules.iter().find(|rule| rule.id == id));
+    let host = host_of(&url);
+    let note = match decided {
+        Some(_) => None,
+        None => rules
+            .iter()
+            .find(|rule| rule.matches(host.as_deref(), sample))
+            .map(|rule| {
+                format!(
+                    "rule {} fits this response but is only for sends through {}",
+                    rule.id,
+                    rule.credentials.join(", ")
+                )
+            }),
+    };
+    ResponseCheck {
+        rule: decided.map(|rule| rule.id.clone()),
+        means: decided.map(|rule| rule.means.into()),
+        verdict,
+        note,
+    }
+}
+
+/// The host of `url` (lowercase), as the rules name hosts.
+fn host_of(url: &str) -> Option<String> {
+    let (_, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next()?,
+        None => authority.split(':').next()?,
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Adds the rule file `text` to the user's rules as `name` (a file name):
+/// refused when it does not read, an example fails, or an id is taken.
+// Off the main thread: it writes the disk.
+#[tauri::command(async)]
+pub fn add_rule_file(
+    state: State<'_, AppState>,
+    text: String,
+    name: String,
+) -> Reply<RuleFileAdded> {
+    let added = RuleStore::new(&state.home)
+        .add(&text, &name)
+        .map_err(report)?;
+    state.reload_rules().map_err(report)?;
+    Ok(added.into())
+}
+
+/// Removes the user's rule file `name`.
+// Off the main thread: it writes the disk.
+#[tauri::command(async)]
+pub fn remove_rule_file(state: State<'_, AppState>, name: String) -> Reply<()> {
+    RuleStore::new(&state.home).remove(&name).map_err(report)?;
+    state.reload_rules().map_err(report)
+}
+
+/// The rule the kept send `send` needed: its first response means the
+/// token `expired`, or is no expiry (`fix`: what will fix it); the
+/// narrowest rule that tells it from the same host's fine answers.
+// Off the main thread: it reads the history.
+#[tauri::command(async)]
+pub fn propose_rule(
+    state: State<'_, AppState>,
+    send: u32,
+    expired: bool,
+    fix: Option<String>,
+    service: Option<String>,
+) -> Reply<ProposalView> {
+    let fix = fix
+        .map(|fix| fix.trim().to_string())
+        .filter(|fix| !fix.is_empty());
+    if !expired && fix.is_none() {
+        return Err(ErrorReport::from(&Error::Import {
+            what: "rule",
+            detail: "say what will fix it: a rule for a response that is not an expiry names \
+                     the remedy"
+                .into(),
+        }));
+    }
+    let history = History::open(&state.home).map_err(report)?;
+    let teaching = Teaching {
+        send: send.into(),
+        means: if expired {
+            Means::Expired
+        } else {
+            Means::NotExpiry
+        },
+        fix,
+        rule_id: None,
+        service: service
+            .map(|service| service.trim().to_string())
+            .filter(|service| !service.is_empty()),
+    };
+    let proposal = teaching::propose(&history, &teaching).map_err(report)?;
+    Ok(ProposalView::from(&proposal))
+}
+
+/// Saves a proposed rule file `text` (as proposed, or edited) among the
+/// user's rules as `name`, with the checks every added file passes.
+// Off the main thread: it writes the disk.
+#[tauri::command(async)]
+pub fn save_proposed_rule(
+    state: State<'_, AppState>,
+    text: String,
+    name: String,
+) -> Reply<RuleFileAdded> {
+    add_rule_file(state, text, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn the_host_of_a_url_is_what_rules_name() {
+        assert_eq!(
+            host_of("http://127.0.0.1:8787/inhouse/accounts").as_deref(),
+            Some("127.0.0.1")
+        );
+        assert_eq!(
+            host_of("https://user:pw@API.Example.com/x?y#z").as_deref(),
+            Some("api.example.com")
+        );
+        assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("::1"));
+        assert_eq!(host_of("callout:Sandbox/inhouse"), None);
+        assert_eq!(host_of("https:///nothing"), None);
+    }
+}
