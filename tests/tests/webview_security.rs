@@ -3,7 +3,7 @@
 //! The webview is locked down: its Content-Security-Policy blocks requests
 //! to any outside origin (here a server on another loopback port, which
 //! sees no connection), and a plugin command beyond what the capabilities
-//! grant is refused.
+//! grant is refused (opening an outside URL, showing a notification).
 
 use std::net::TcpListener;
 
@@ -67,5 +67,30 @@ async fn the_ui_cannot_reach_outside_origins_or_ungranted_commands() {
         .unwrap();
     let opened = opened.as_str().unwrap_or_default().to_string();
     assert!(opened.starts_with("refused"), "{opened}");
+
+    // The notification plugin's start-up script may ask whether
+    // notifications are permitted (refused, it surfaced as an error toast at
+    // every start); only the shell notifies.
+    let invoke = |command: &str| {
+        format!(
+            "const done = arguments[0];
+             window.__TAURI_INTERNALS__
+               .invoke('{command}', {{ options: {{ title: 'x' }} }})
+               .then(() => done('done'), (error) => done('refused: ' + error));"
+        )
+    };
+    let asked = session
+        .client
+        .execute_async(&invoke("plugin:notification|is_permission_granted"), vec![])
+        .await
+        .unwrap();
+    assert_eq!(asked.as_str(), Some("done"));
+    let notified = session
+        .client
+        .execute_async(&invoke("plugin:notification|notify"), vec![])
+        .await
+        .unwrap();
+    let notified = notified.as_str().unwrap_or_default().to_string();
+    assert!(notified.starts_with("refused"), "{notified}");
     session.close().await;
 }
