@@ -18,7 +18,7 @@ use std::time::Duration;
 use callout_core::oauth::{self, Opener};
 use callout_core::timeline::human_duration;
 use tauri::async_runtime::JoinHandle;
-use tauri::{App, AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
+use tauri::{App, AppHandle, Builder, Manager, RunEvent, Runtime};
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::StateFlags;
 
@@ -27,15 +27,16 @@ pub use state::{AppState, Launch};
 /// The label of the one main window (see `tauri.conf.json`).
 pub const MAIN_WINDOW: &str = "main";
 
-/// Registers the plugins the commands use, the commands and the window
-/// behaviour; once the app runs, starts the tray and the keeper when
-/// `launch` says so. The state comes after the build, from [`start`]: a
-/// second launch must hand over to the running app (single instance, in
-/// the build) before it opens the home or starts a sandbox of its own.
-/// Shared by the real app and the mock-runtime tests, so the tests exercise
-/// what ships.
+/// Registers the plugins the commands use, the commands and the memory of
+/// where the window was (see [`commands::session`]); once the app runs,
+/// starts the tray and the keeper when `launch` says so. The state comes
+/// after the build, from [`start`]: a second launch must hand over to the
+/// running app (single instance, in the build) before it opens the home or
+/// starts a sandbox of its own. Shared by the real app and the mock-runtime
+/// tests, so the tests exercise what ships.
 pub fn configure<R: Runtime>(builder: Builder<R>, launch: Launch) -> Builder<R> {
     builder
+        .manage(commands::session::KeptSession::default())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
@@ -52,17 +53,6 @@ pub fn configure<R: Runtime>(builder: Builder<R>, launch: Launch) -> Builder<R> 
             Ok(())
         })
         .invoke_handler(commands::handler())
-        .on_window_event(|window, event| {
-            // Closing the main window keeps the app alive in the tray; Quit ends it.
-            if let WindowEvent::CloseRequested { api, .. } = event
-                && window.label() == MAIN_WINDOW
-            {
-                api.prevent_close();
-                if let Err(error) = window.hide() {
-                    eprintln!("callout-lab: could not hide the window: {error}");
-                }
-            }
-        })
 }
 
 /// Opens the home and starts the embedded sandbox (see [`AppState::start`])
@@ -150,14 +140,14 @@ pub fn run() -> ExitCode {
         }
     };
     app.run(|app, event| {
+        // Closing the main window destroys it, and its web process with it;
+        // the app stays in the tray until Quit (which exits with a code).
         if let RunEvent::ExitRequested {
             code: None, api, ..
         } = event
+            && tray::installed(app)
         {
-            // The last window went away without Quit: stay in the tray.
-            if app.get_webview_window(MAIN_WINDOW).is_some() {
-                api.prevent_exit();
-            }
+            api.prevent_exit();
         }
     });
     ExitCode::SUCCESS

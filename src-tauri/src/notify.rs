@@ -15,6 +15,7 @@ use callout_core::timeline::KeeperAction;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
+use crate::commands::session;
 use crate::events;
 
 /// Which credential each shown notification is about, and what was last
@@ -44,6 +45,7 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) {
             return;
         };
         let name = lock(&clicked.state::<Notices>().about).get(&id).cloned();
+        session::navigate_to(&clicked, View::Credentials, name.as_deref());
         events::navigate(&clicked, View::Credentials, name.as_deref());
     });
     if let Err(error) = registered {

@@ -21,8 +21,9 @@ use std::time::Duration;
 use crate::views::{CredentialView, View};
 use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
 
+use crate::commands::session;
 use crate::commands::tokens::{authorize_credential, copy_live_token, refresh_credential};
 use crate::{MAIN_WINDOW, events, notify};
 
@@ -132,6 +133,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
             }
         });
     } else if let Some(name) = id.strip_prefix(AUTHORIZE) {
+        session::navigate_to(app, View::Credentials, Some(name));
         events::navigate(app, View::Credentials, Some(name));
         let (app, name) = (app.clone(), name.to_string());
         tauri::async_runtime::spawn(async move {
@@ -211,16 +213,44 @@ fn rebuild<R: Runtime>(
     Ok(())
 }
 
+/// Whether the tray is up: then the app lives on with no window, until Quit.
+pub fn installed<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.try_state::<TrayMenu<R>>().is_some()
+}
+
 /// Shows, unminimises and focuses the main window (tray "Open", a second
-/// launch of the app, a click on a notification).
+/// launch of the app, a click on a notification). Closed to the tray, it is
+/// gone: it is built again from the app's configuration, in the size and
+/// place it had (the window-state plugin), and its page opens where the
+/// user was (see [`session`]).
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-        let shown = window
-            .show()
-            .and_then(|()| window.unminimize())
-            .and_then(|()| window.set_focus());
-        if let Err(error) = shown {
-            eprintln!("callout-lab: could not bring the window forward: {error}");
-        }
+    let window = match app.get_webview_window(MAIN_WINDOW) {
+        Some(window) => window,
+        None => match build_main_window(app) {
+            Ok(window) => window,
+            Err(error) => {
+                eprintln!("callout-lab: could not open the window: {error}");
+                return;
+            }
+        },
+    };
+    let shown = window
+        .show()
+        .and_then(|()| window.unminimize())
+        .and_then(|()| window.set_focus());
+    if let Err(error) = shown {
+        eprintln!("callout-lab: could not bring the window forward: {error}");
     }
+}
+
+/// The main window as `tauri.conf.json` describes it.
+fn build_main_window<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|window| window.label == MAIN_WINDOW)
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    WebviewWindowBuilder::from_config(app, config)?.build()
 }

@@ -102,6 +102,15 @@ fn end_apps_of(home: &Path) {
     }
 }
 
+/// The process ids of the running `callout-lab` apps whose `CALLOUT_HOME`
+/// is `home`.
+pub fn app_pids(home: &Path) -> Vec<u32> {
+    apps_of(home)
+        .iter()
+        .filter_map(|pid| pid.parse().ok())
+        .collect()
+}
+
 /// The process ids of `callout-lab` processes whose `CALLOUT_HOME` is `home`.
 fn apps_of(home: &Path) -> Vec<String> {
     let wanted = format!("CALLOUT_HOME={}", home.display());

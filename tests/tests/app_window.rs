@@ -3,16 +3,11 @@
 //! One test function drives one app at a time: the app is single-instance,
 //! so two windows of it cannot be tested side by side.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-use callout_tests::app::{AppSession, PATIENCE};
-use callout_tests::workspace_binary;
-use callout_tests::x11::Display;
+use callout_tests::app::AppSession;
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_real_window_renders_calls_commands_hides_on_close_and_is_single_instance() {
+async fn the_real_window_renders_and_calls_commands() {
     let session = AppSession::start().await;
 
     // The UI rendered and got the version from the `app_info` command.
@@ -59,58 +54,6 @@ async fn the_real_window_renders_calls_commands_hides_on_close_and_is_single_ins
     assert!(text.contains("stored, read back and deleted"), "{text}");
     session.screenshot("keychain-checked").await;
 
-    // Closing the window (the title bar's ×) hides it; the app lives on in the tray.
-    let display = Display::open();
-    let window = session
-        .wait_for("the app window on the X display", || {
-            let shown = display
-                .windows_titled("Callout Lab")
-                .into_iter()
-                .find(|&window| display.is_shown(window));
-            async move { shown }
-        })
-        .await;
-    display.request_close(window);
-    session
-        .wait_for("the window to hide after a close request", || {
-            let hidden = !display.is_shown(window);
-            async move { hidden.then_some(()) }
-        })
-        .await;
-    let title = session
-        .client
-        .title()
-        .await
-        .expect("the app lives on after close");
-    assert_eq!(title, "Callout Lab");
-
-    // A second launch hands over to the running app, which shows its window
-    // again, and exits at once.
-    let mut second = Command::new(workspace_binary("callout-lab"))
-        .spawn()
-        .expect("launch a second instance");
-    let deadline = Instant::now() + PATIENCE;
-    let status = loop {
-        if let Some(status) = second.try_wait().expect("poll the second instance") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = second.kill();
-            panic!("the second launch did not exit: single instance is not working");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(status.success(), "the second launch failed: {status}");
-    session
-        .wait_for(
-            "the running app to show its window for the second launch",
-            || {
-                let shown = display.is_shown(window);
-                async move { shown.then_some(()) }
-            },
-        )
-        .await;
-    assert_eq!(session.client.title().await.unwrap(), "Callout Lab");
-
+    // Closing to the tray and a second launch (single instance): tray_resident.rs.
     session.close().await;
 }

@@ -14,6 +14,7 @@ import type { ImportKind } from "./bindings/ImportKind";
 import type { Deleted } from "./bindings/Deleted";
 import type { Login } from "./bindings/Login";
 import type { ResponseToCheck } from "./bindings/ResponseToCheck";
+import type { UiSession } from "./bindings/UiSession";
 import type { SavedRequest, Settings, TimelineQuery } from "./pending-types";
 
 /** Runs command `name` with `args` (camelCase, as Tauri reads them); rejects with an `ErrorReport`. */
@@ -125,3 +126,8 @@ export const saveProposedRule = (text: string, name: string) => call("save_propo
 
 export const getSettings = () => call("get_settings", {});
 export const saveSettings = (settings: Settings) => call("save_settings", { settings });
+
+/** Keeps where the window is (view, selection, open draft, scroll) in the shell's memory, for a window built after this one closes. */
+export const rememberUiSession = (session: UiSession) => call("remember_ui_session", { session });
+/** Where the last window was, if one said so since the app started. */
+export const uiSession = () => call("ui_session", {});

@@ -4,7 +4,9 @@ import * as api from "./api";
 import { progressFromEvent } from "./actions";
 import { subscribe } from "./shellEvents";
 import * as store from "./store";
-import { installNavigation } from "./ui/navigation";
+import type { UiSession } from "./bindings/UiSession";
+import { debounce } from "./ui/dom";
+import { installNavigation, type Navigation } from "./ui/navigation";
 import { followTheme } from "./ui/theme";
 import { toast, toastError, toaster } from "./ui/toast";
 import { Guide } from "./views/guide";
@@ -17,6 +19,11 @@ async function start(): Promise<void> {
   followTheme();
   // A toast belongs to the view it was raised in (app-wide ones say so).
   toaster().followView(store.view);
+  // Closed to the tray, the window was destroyed: this one opens where it was.
+  const session = await api.uiSession().catch(() => null);
+  store.restoreSession(session);
+  if (session && VIEWS.some((entry) => entry.id === session.view)) store.view.set(session.view);
+  if (session?.selectedCredential) store.selectedCredential.set(session.selectedCredential);
 
   const guide = new Guide();
   const navigation = installNavigation(
@@ -29,6 +36,8 @@ async function start(): Promise<void> {
     },
     store.view,
   );
+
+  keepSession(navigation, document.getElementById("main")!, session?.scrollTop ?? 0);
 
   // Shell events that change app-wide state; views subscribe to the rest themselves.
   subscribe("credentials-changed", (list) => {
@@ -76,6 +85,53 @@ async function start(): Promise<void> {
     toastError("Could not load the credentials", error, undefined, { scope: "app" });
   }
   void guide.load();
+}
+
+/**
+ * Tells the shell where the window is (view, selected credential, open draft,
+ * scroll) a moment after each change and as the page goes, so a window built
+ * after this one is closed to the tray opens there; scrolls the shown view back
+ * to `scrollTop` once its content is tall enough (or the user scrolls first).
+ */
+function keepSession(navigation: Navigation, main: HTMLElement, scrollTop: number): void {
+  const shown = (): HTMLElement | undefined => navigation.views.get(store.view.value)?.element;
+  let restoring: number | null = scrollTop > 0 ? scrollTop : null;
+  const save = debounce(() => {
+    const session: UiSession = {
+      view: store.view.value,
+      selectedCredential: store.selectedCredential.value,
+      editor: store.openRequest.value,
+      scrollTop: Math.max(0, Math.round(restoring ?? shown()?.scrollTop ?? 0)),
+    };
+    api.rememberUiSession(session).catch(() => undefined);
+  }, 250);
+  for (const signal of [store.view, store.selectedCredential, store.openRequest]) signal.subscribe(save);
+  store.view.subscribe(() => (restoring = null));
+  main.addEventListener("scroll", save, { capture: true, passive: true });
+  window.addEventListener("pagehide", () => save.flush());
+  window.addEventListener("beforeunload", () => save.flush());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") save.flush();
+  });
+  if (restoring === null) return;
+  const stop = (): void => {
+    restoring = null;
+  };
+  for (const kind of ["wheel", "keydown", "pointerdown", "touchstart"]) window.addEventListener(kind, stop, { once: true, capture: true, passive: true });
+  const deadline = Date.now() + 5000;
+  setTimeout(stop, 5000);
+  const step = (): void => {
+    const element = shown();
+    if (restoring === null || !element) return;
+    element.scrollTop = restoring;
+    if (Math.abs(element.scrollTop - restoring) <= 1 || Date.now() > deadline) {
+      restoring = null;
+      save();
+      return;
+    }
+    requestAnimationFrame(step);
+  };
+  step();
 }
 
 // About the whole window: these stay when the user changes views.

@@ -1,6 +1,8 @@
 // App-wide state shared by the views, with change notifications. Holds no secrets:
 // a revealed token lives only in the token panel's DOM until the view changes.
 import * as api from "./api";
+import type { EditorSession } from "./bindings/EditorSession";
+import type { UiSession } from "./bindings/UiSession";
 import type { CredentialView, SendReport, Settings } from "./pending-types";
 import { DEFAULT_SETTINGS } from "./logic/theme";
 
@@ -38,6 +40,18 @@ export const variableNames = new Signal<string[]>([]);
 export const lastResponse = new Signal<{ report: SendReport; url: string } | null>(null);
 /** Bumped when the user's expiry rules change (added, removed, taught). */
 export const rulesChanged = new Signal<number>(0);
+
+/**
+ * Where the window was when the shell last heard (`ui_session`): read once
+ * before the views mount, so a window built again after a close to the tray
+ * opens there. Kept in the shell's memory only, never on disk.
+ */
+export let restoredSession: UiSession | null = null;
+export function restoreSession(session: UiSession | null): void {
+  restoredSession = session;
+}
+/** The request open in the editor with its draft as typed, for the shell's session. */
+export const openRequest = new Signal<EditorSession | null>(null);
 
 export async function reloadCredentials(): Promise<CredentialView[]> {
   const list = await api.listCredentials();

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::session::UiSession;
 use super::tokens::Login;
 use crate::views::{
     AssertionProblems, CollectionView, CopyResult, CredentialView, PostmanCollectionImport,
@@ -69,7 +70,9 @@ plain_answer!(
     SavedPreview,
     bool,
     AssertionProblems,
-    RuleFileCheck
+    RuleFileCheck,
+    (),
+    Option<UiSession>
 );
 
 /// The TypeScript files a type expression needs imported: the type itself

@@ -27,6 +27,7 @@ pub mod interop;
 pub mod requests;
 pub mod rules;
 pub mod run;
+pub mod session;
 pub mod settings;
 pub mod timeline;
 pub mod tokens;
@@ -128,6 +129,8 @@ macro_rules! with_commands {
             rules::save_proposed_rule(text: String, name: String) -> Reply<RuleFileAdded>,
             settings::get_settings() -> Settings,
             settings::save_settings(settings: Settings) -> Reply<Settings>,
+            session::remember_ui_session(session: UiSession) -> (),
+            session::ui_session() -> Option<UiSession>,
         }
     };
 }

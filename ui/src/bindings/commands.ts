@@ -40,6 +40,7 @@ import type { Settings } from "./Settings";
 import type { TimelineQuery } from "./TimelineQuery";
 import type { TimelineTrouble } from "./TimelineTrouble";
 import type { TokenView } from "./TokenView";
+import type { UiSession } from "./UiSession";
 
 /**
  * Every command the desktop shell answers, by the name `invoke` takes: the
@@ -110,6 +111,8 @@ export interface Commands {
   save_proposed_rule: { args: { text: string, name: string }; result: RuleFileAdded };
   get_settings: { args: Record<string, never>; result: Settings };
   save_settings: { args: { settings: Settings }; result: Settings };
+  remember_ui_session: { args: { session: UiSession }; result: null };
+  ui_session: { args: Record<string, never>; result: UiSession | null };
 }
 
 /** The name of a command. */

@@ -12,6 +12,7 @@ import type { EventDetail } from "../bindings/EventDetail";
 import type { Lint } from "../bindings/Lint";
 import type { Location } from "../bindings/Location";
 import type { RuleView } from "../bindings/RuleView";
+import type { UiSession } from "../bindings/UiSession";
 import type { Verdict } from "../bindings/Verdict";
 import type { ShellEvent, ShellEvents } from "../shellEvents";
 import type { CredentialView, SavedRequest, Settings, TokenView } from "../pending-types";
@@ -28,6 +29,7 @@ function emit<K extends ShellEvent>(event: K, payload: ShellEvents[K]): void {
 }
 
 const now = (): number => Date.now();
+let uiSession: UiSession | null = null;
 let tokenIssuedAt = 0;
 let authorized = false;
 let tokenCounter = 0;
@@ -592,6 +594,11 @@ const commands: Handlers = {
     settings = saved;
     return settings;
   },
+  remember_ui_session: ({ session }) => {
+    uiSession = session;
+    return null;
+  },
+  ui_session: () => uiSession,
 };
 
 async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {

@@ -322,6 +322,33 @@ describe("the unsaved-changes mark", () => {
   });
 });
 
+describe("a window built again after a close to the tray", () => {
+  it("opens the request that was open, with its unsaved draft, from the shell's session", async () => {
+    const key = `file:${ROOT}\naccounts.toml`;
+    const typed = { ...fromSaved({ ...MINE, id: key }), url: `${MINE.url}&limit=7`, headers: [{ name: "X-Typed", value: "not saved" }] };
+    store.restoreSession({ view: "editor", selectedCredential: null, editor: { key, draft: typed }, scrollTop: 0 });
+    try {
+      const view = await mount();
+      expect($<HTMLInputElement>(view.element, '[data-testid="url"]').value).toBe(typed.url);
+      expect(nameInput(view).value).toBe("Accounts");
+      const headerInputs = [...view.element.querySelectorAll<HTMLInputElement>('[data-testid="headers"] input')].map((input) => input.value);
+      expect(headerInputs).toContain("X-Typed");
+      expect(dirtyMark(view).hidden).toBe(false);
+    } finally {
+      store.restoreSession(null);
+    }
+  });
+
+  it("has the open request and its draft as typed to hand to the shell", async () => {
+    const view = await mount();
+    await openItem(view, "Accounts");
+    type($<HTMLInputElement>(view.element, '[data-testid="url"]'), "&limit=9");
+    await vi.waitFor(() => expect(store.openRequest.value?.draft.url).toBe(`${MINE.url}&limit=9`));
+    expect(store.openRequest.value?.key).toMatch(/accounts\.toml$/);
+    expect(store.openRequest.value?.draft.savedId).toBe(store.openRequest.value?.key);
+  });
+});
+
 const fine: Verdict = { expired: false, rule: null, reason: "HTTP 200: no sign of an expired token.", salesforce: { wouldRefresh: false, reason: "HTTP 200 is not 401." } };
 function reportFor(draft: Draft, status: number, body: string): SendReport {
   const request = { ...draft, url: draft.url.replace("callout:Sandbox", "http://127.0.0.1:8787") };

@@ -23,6 +23,7 @@ import {
   loadEditorState,
   METHODS,
   newDraft,
+  parseDraft,
   saveEditorState,
   showsBody,
   toDraft,
@@ -124,6 +125,8 @@ export class EditorView {
   private sending = false;
   private lastError: UiError | null = null;
   private lastLint: Lint[] = [];
+  /** Opened where the last window was (store.restoredSession): its open request stays open. */
+  private reopened = false;
   private persist = debounce(() => this.persistNow(), 300);
   private preview = debounce(() => void this.runPreview(), 350);
 
@@ -279,6 +282,14 @@ export class EditorView {
       if (send) void this.send();
     });
 
+    // A window built again after a close to the tray: the request that was open, as it was typed.
+    const open = store.restoredSession?.editor;
+    const openDraft = open ? parseDraft(open.draft) : null;
+    if (open && openDraft) {
+      this.state.drafts[open.key] = openDraft;
+      this.state.current = open.key;
+      this.reopened = true;
+    }
     const restored = this.state.current ? this.state.drafts[this.state.current] : undefined;
     this.load(restored ?? newDraft(), this.state.current ?? this.newKey());
   }
@@ -300,7 +311,7 @@ export class EditorView {
       }),
     );
     const current = this.state.current ? this.state.drafts[this.state.current] : undefined;
-    if (!current || isPristineNew(current)) {
+    if (!this.reopened && (!current || isPristineNew(current))) {
       const first = this.saved.find((r) => r.sample && /soap/i.test(r.name)) ?? this.saved[0];
       if (first) this.open(first);
     }
@@ -675,6 +686,8 @@ export class EditorView {
       if (saved && !isDirty(draft, saved)) delete this.state.drafts[key];
     }
     saveEditorState(localStorage, this.state);
+    const key = this.state.current;
+    store.openRequest.set(key ? { key, draft: structuredClone(this.current()) } : null);
   }
 
   // --- rendering ---------------------------------------------------------
