@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use callout_core::actions::{self, rules::Teaching};
-use callout_core::detect::Detector;
-use callout_core::detect::catalog::{self, Catalog, Means, Rule};
+use callout_core::credential_store::CredentialStore;
+use callout_core::detect::catalog::{self, Means, Rule, Sample};
 use callout_core::history::History;
 use callout_core::home::Home;
 use callout_core::rules::{self as store, RuleStore};
@@ -44,8 +44,9 @@ enum RulesCommand {
     Test {
         file: PathBuf,
         response: Option<PathBuf>,
-        /// The URL the response came from (its host picks the rules)
-        /// [default: a host of the file's first rule]
+        /// The URL the response came from (its host picks the rules; a
+        /// `callout:NAME/...` URL goes through that credential) [default: a
+        /// host of the file's first rule]
         #[arg(long, value_name = "URL")]
         url: Option<String>,
     },
@@ -186,7 +187,10 @@ fn rules(home: Option<&Path>, args: RulesArgs) -> Result<ExitCode, Error> {
             file,
             response,
             url,
-        } => return test(&file, response.as_deref(), url.as_deref()),
+        } => {
+            let credentials = CredentialStore::new(home.clone());
+            return test(&credentials, &file, response.as_deref(), url.as_deref());
+        }
         RulesCommand::Add { file } => {
             let text = store::read_rule_file(&file)?;
             let name = file.file_name().map_or_else(
@@ -299,7 +303,12 @@ fn one_line(body: &str) -> String {
 
 /// `rules test FILE [RESPONSE]`: exit 0 when every sample passes (and the
 /// response, if given, matches a rule of the file), 1 otherwise.
-fn test(file: &Path, response: Option<&Path>, url: Option<&str>) -> Result<ExitCode, Error> {
+fn test(
+    store: &CredentialStore,
+    file: &Path,
+    response: Option<&Path>,
+    url: Option<&str>,
+) -> Result<ExitCode, Error> {
     let text = store::read_rule_file(file)?;
     let name = file.display().to_string();
     let rules = catalog::parse_file(&text, &name).map_err(|detail| Error::Import {
@@ -314,39 +323,29 @@ fn test(file: &Path, response: Option<&Path>, url: Option<&str>) -> Result<ExitC
     }
     if let Some(response) = response {
         let (status, headers, body) = read_response(response)?;
-        let url = url.map_or_else(
-            || {
-                format!(
-                    "https://{}/",
-                    rules
-                        .first()
-                        .map_or_else(|| "api.example.com".into(), Rule::sample_host)
-                )
-            },
-            str::to_string,
-        );
-        let detector = Detector::default()
-            .for_url(&url)
-            .with_rules(std::sync::Arc::new(Catalog {
-                rules: rules.clone(),
-            }));
-        let verdict = detector.verdict(status, &headers, &body);
-        let from_file = verdict
-            .rule
-            .as_deref()
-            .is_some_and(|id| rules.iter().any(|rule| rule.id == id));
+        let sample = Sample {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            why: None,
+        };
+        let checked = actions::rules::check_response(store, &rules, &sample, url);
         println!();
         println!(
-            "{}: HTTP {status} from {url} {}",
+            "{}: HTTP {status} from {} {}",
             response.display(),
-            if from_file {
+            checked.url,
+            if checked.rule.is_some() {
                 "matches a rule of the file"
             } else {
                 "matches no rule of the file"
             }
         );
-        crate::explain::print_human(&verdict);
-        passed &= from_file;
+        if let Some(note) = &checked.note {
+            println!("  {note}");
+        }
+        crate::explain::print_human(&checked.verdict);
+        passed &= checked.rule.is_some();
     }
     Ok(if passed {
         ExitCode::SUCCESS

@@ -4,12 +4,8 @@
 //! detector judged wrong, and saved. Every change puts the user's rules in
 //! force for the next send ([`AppState::reload_rules`]).
 
-use std::sync::Arc;
-
 use callout_core::actions::rules::{self as teaching, Teaching};
-use callout_core::detect::Detector;
-use callout_core::detect::catalog::{self, Catalog, Means, Rule, Sample};
-use callout_core::endpoint;
+use callout_core::detect::catalog::{self, Means, Sample};
 use callout_core::history::History;
 use callout_core::rules::RuleStore;
 use callout_core::{Error, ErrorReport};
@@ -68,7 +64,18 @@ pub fn check_rule_file(
             body: response.body,
             why: None,
         };
-        check_response(&state, &rules, &sample, response.url.as_deref())
+        let checked = teaching::check_response(
+            state.service.store(),
+            &rules,
+            &sample,
+            response.url.as_deref(),
+        );
+        ResponseCheck {
+            rule: checked.rule.as_ref().map(|(id, _)| id.clone()),
+            means: checked.rule.map(|(_, means)| means.into()),
+            verdict: checked.verdict,
+            note: checked.note,
+        }
     });
     RuleFileCheck {
         error: None,
@@ -76,85 +83,6 @@ pub fn check_rule_file(
         samples,
         response,
     }
-}
-
-/// What the file's `rules` make of `sample`, from `url` (a `callout:` URL
-/// is joined to its credential's endpoint, and the credential's own rules
-/// and Salesforce options apply); without a URL, from a host of the file's
-/// first rule.
-fn check_response(
-    state: &AppState,
-    rules: &[Rule],
-    sample: &Sample,
-    url: Option<&str>,
-) -> ResponseCheck {
-    let credential = url
-        .and_then(|url| endpoint::split(url).ok())
-        .and_then(|target| {
-            let name = target.credential?;
-            let credential = state.service.store().get(name).ok()?;
-            Some((
-                endpoint::join(&credential.endpoint, target.rest),
-                credential,
-            ))
-        });
-    let url = match (&credential, url) {
-        (Some((joined, _)), _) => joined.clone(),
-        (None, Some(url)) if !url.trim().is_empty() => url.trim().to_string(),
-        _ => format!(
-            "https://{}/",
-            rules
-                .first()
-                .map_or_else(|| "api.example.com".into(), Rule::sample_host)
-        ),
-    };
-    let detector = credential
-        .as_ref()
-        .and_then(|(_, credential)| Detector::for_credential(credential).ok())
-        .unwrap_or_default()
-        .for_url(&url)
-        .with_rules(Arc::new(Catalog {
-            rules: rules.to_vec(),
-        }));
-    let verdict = detector.verdict(sample.status, &sample.headers, sample.body.as_bytes());
-    let decided = verdict
-        .rule
-        .as_deref()
-        .and_then(|id| rules.iter().find(|rule| rule.id == id));
-    let host = host_of(&url);
-    let note = match decided {
-        Some(_) => None,
-        None => rules
-            .iter()
-            .find(|rule| rule.matches(host.as_deref(), sample))
-            .map(|rule| {
-                format!(
-                    "rule {} fits this response but is only for sends through {}",
-                    rule.id,
-                    rule.credentials.join(", ")
-                )
-            }),
-    };
-    ResponseCheck {
-        rule: decided.map(|rule| rule.id.clone()),
-        means: decided.map(|rule| rule.means.into()),
-        verdict,
-        note,
-    }
-}
-
-/// The host of `url` (lowercase), as the rules name hosts.
-fn host_of(url: &str) -> Option<String> {
-    let (_, rest) = url.trim().split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let host = match authority.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next()?,
-        None => authority.split(':').next()?,
-    };
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 /// Adds the rule file `text` to the user's rules as `name` (a file name):
@@ -232,24 +160,4 @@ pub fn save_proposed_rule(
     name: String,
 ) -> Reply<RuleFileAdded> {
     add_rule_file(state, text, name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_of;
-
-    #[test]
-    fn the_host_of_a_url_is_what_rules_name() {
-        assert_eq!(
-            host_of("http://127.0.0.1:8787/inhouse/accounts").as_deref(),
-            Some("127.0.0.1")
-        );
-        assert_eq!(
-            host_of("https://user:pw@API.Example.com/x?y#z").as_deref(),
-            Some("api.example.com")
-        );
-        assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("::1"));
-        assert_eq!(host_of("callout:Sandbox/inhouse"), None);
-        assert_eq!(host_of("https:///nothing"), None);
-    }
 }
