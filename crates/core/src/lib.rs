@@ -44,6 +44,7 @@ pub mod home;
 pub mod interop;
 pub mod keeper;
 mod lock;
+mod markup;
 pub mod merge;
 pub mod network;
 pub mod oauth;

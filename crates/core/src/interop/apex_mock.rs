@@ -766,7 +766,7 @@ fn meta_xml(response: &Recorded) -> String {
     let _ = writeln!(
         out,
         "    <contentType>{}</contentType>",
-        xml_text(&content_type(response))
+        crate::markup::escape_xml(&content_type(response))
     );
     let description: String = response
         .note
@@ -779,7 +779,7 @@ fn meta_xml(response: &Recorded) -> String {
         let _ = writeln!(
             out,
             "    <description>{}</description>",
-            xml_text(description)
+            crate::markup::escape_xml(description)
         );
     }
     out.push_str("</StaticResource>\n");
@@ -815,22 +815,6 @@ fn content_type(response: &Recorded) -> String {
     } else {
         "text/plain".into()
     }
-}
-
-/// `text` escaped for XML character data and attribute values.
-fn xml_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// A kept report, as far as a mock needs it.

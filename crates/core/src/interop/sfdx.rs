@@ -1944,12 +1944,11 @@ impl Xml {
 fn escape(kind: Kind, field: &str, value: &str) -> Result<String> {
     let mut out = String::with_capacity(value.len());
     for (index, c) in value.chars().enumerate() {
+        if let Some(entity) = crate::markup::xml_entity(c) {
+            out.push_str(entity);
+            continue;
+        }
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
             '\t' | '\n' | '\r' => out.push_str(&format!("&#x{:X};", u32::from(c))),
             c if c < ' ' || c == '\u{fffe}' || c == '\u{ffff}' => {
                 return Err(Error::Export {

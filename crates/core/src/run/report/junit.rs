@@ -209,12 +209,11 @@ fn allowed(c: char) -> bool {
 fn attribute(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars().filter(|c| allowed(*c)) {
+        if let Some(entity) = crate::markup::xml_entity(c) {
+            out.push_str(entity);
+            continue;
+        }
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
@@ -228,12 +227,11 @@ fn attribute(value: &str) -> String {
 fn text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars().filter(|c| allowed(*c)) {
+        if let Some(entity) = crate::markup::xml_entity(c) {
+            out.push_str(entity);
+            continue;
+        }
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
             // A carriage return would be read as a line break; keep it.
             '\r' => out.push_str("&#13;"),
             c => out.push(c),
