@@ -4,8 +4,11 @@
 //! header name, every request saves, and every credential draft is valid.
 #![no_main]
 
-use callout_core::interop::{bruno, check_request};
+use callout_core::interop::bruno;
 use libfuzzer_sys::fuzz_target;
+
+#[path = "common/incoming.rs"]
+mod incoming_checks;
 
 fuzz_target!(|text: &str| {
     if bruno::parse_bru(text).is_err() {
@@ -22,16 +25,5 @@ fuzz_target!(|text: &str| {
     let Ok(incoming) = bruno::import_files(&files) else {
         return;
     };
-    for imported in &incoming.requests {
-        let request = &imported.request;
-        assert_eq!(
-            check_request(&request.method, &request.url, &request.headers),
-            Ok(()),
-            "{request:?}"
-        );
-        assert!(request.validate().is_ok(), "{request:?}");
-    }
-    for credential in &incoming.credentials {
-        assert!(credential.validate().is_ok(), "{}", credential.name);
-    }
+    incoming_checks::assert_sound(&incoming);
 });

@@ -3,23 +3,15 @@
 //! every request saves, and every credential draft is valid.
 #![no_main]
 
-use callout_core::interop::{check_request, insomnia};
+use callout_core::interop::insomnia;
 use libfuzzer_sys::fuzz_target;
+
+#[path = "common/incoming.rs"]
+mod incoming_checks;
 
 fuzz_target!(|text: &str| {
     let Ok(incoming) = insomnia::import(text, "fuzz.yaml") else {
         return;
     };
-    for imported in &incoming.requests {
-        let request = &imported.request;
-        assert_eq!(
-            check_request(&request.method, &request.url, &request.headers),
-            Ok(()),
-            "{request:?}"
-        );
-        assert!(request.validate().is_ok(), "{request:?}");
-    }
-    for credential in &incoming.credentials {
-        assert!(credential.validate().is_ok(), "{}", credential.name);
-    }
+    incoming_checks::assert_sound(&incoming);
 });
