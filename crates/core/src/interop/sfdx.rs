@@ -786,7 +786,8 @@ impl Importer {
             }
             Ok(()) => return developer_name.to_string(),
         };
-        let base = usable_name(developer_name);
+        let base =
+            crate::interop::postman::developer_name(developer_name, "Imported", MAX_NAME_LEN);
         let mut name = base.clone();
         let mut number = 2;
         while self.is_taken(&name) {
@@ -1122,7 +1123,8 @@ impl Importer {
         let kept = match check_name(external) {
             Ok(()) => external.to_string(),
             Err(reason) => {
-                let usable = usable_name(external);
+                let usable =
+                    crate::interop::postman::developer_name(external, "Imported", MAX_NAME_LEN);
                 self.notes.push(format!(
                     "{who}: its External Credential {external} is named {usable} in Callout Lab \
                      (its name {reason}); write {{!$Credential.{usable}.PARAMETER}} in merge \
@@ -1562,27 +1564,6 @@ fn scopes_of(text: &str) -> Vec<String> {
         .filter(|scope| !scope.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// A valid developer name made of `text`: letters, digits and single
-/// underscores, beginning with a letter, at most 80 characters.
-fn usable_name(text: &str) -> String {
-    let mut name = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            name.push(c);
-        } else if !name.is_empty() && !name.ends_with('_') {
-            name.push('_');
-        }
-    }
-    let name = name.trim_end_matches('_');
-    let name = if name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        name.to_string()
-    } else {
-        format!("Imported_{name}")
-    };
-    let name: String = name.chars().take(MAX_NAME_LEN).collect();
-    name.trim_end_matches('_').to_string()
 }
 
 // ---------------------------------------------------------------------------
@@ -2753,7 +2734,13 @@ mod tests {
         );
         assert_eq!(Kind::of_file(".externalCredential-meta.xml"), None);
         assert_eq!(Kind::of_file("Acme.namedCredential.xml"), None);
-        assert_eq!(usable_name("ns__Billing API"), "ns_Billing_API");
-        assert_eq!(usable_name("9lives"), "Imported_9lives");
+        assert_eq!(
+            crate::interop::postman::developer_name("ns__Billing API", "Imported", MAX_NAME_LEN),
+            "ns_Billing_API"
+        );
+        assert_eq!(
+            crate::interop::postman::developer_name("9lives", "Imported", MAX_NAME_LEN),
+            "Imported_9lives"
+        );
     }
 }
