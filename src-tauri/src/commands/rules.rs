@@ -8,7 +8,6 @@ use callout_core::actions::rules::{self as teaching, Teaching};
 use callout_core::detect::catalog::{self, Means, Sample};
 use callout_core::history::History;
 use callout_core::rules::RuleStore;
-use callout_core::{Error, ErrorReport};
 use tauri::State;
 
 use super::{Reply, report};
@@ -121,17 +120,6 @@ pub fn propose_rule(
     fix: Option<String>,
     service: Option<String>,
 ) -> Reply<ProposalView> {
-    let fix = fix
-        .map(|fix| fix.trim().to_string())
-        .filter(|fix| !fix.is_empty());
-    if !expired && fix.is_none() {
-        return Err(ErrorReport::from(&Error::Import {
-            what: "rule",
-            detail: "say what will fix it: a rule for a response that is not an expiry names \
-                     the remedy"
-                .into(),
-        }));
-    }
     let history = History::open(&state.home).map_err(report)?;
     let teaching = Teaching {
         send: send.into(),
@@ -142,9 +130,7 @@ pub fn propose_rule(
         },
         fix,
         rule_id: None,
-        service: service
-            .map(|service| service.trim().to_string())
-            .filter(|service| !service.is_empty()),
+        service,
     };
     let proposal = teaching::propose(&history, &teaching).map_err(report)?;
     Ok(ProposalView::from(&proposal))

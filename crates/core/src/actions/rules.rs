@@ -26,11 +26,11 @@ pub struct Teaching {
     /// The send, by its history id.
     pub send: i64,
     pub means: Means,
-    /// For "not an expiry": what will fix it.
+    /// For "not an expiry": what will fix it (blank counts as none).
     pub fix: Option<String>,
     /// The rule's id [default: `taught.HOST.SEND`].
     pub rule_id: Option<String>,
-    /// The service's name [default: the host].
+    /// The service's name [default, or blank: the host].
     pub service: Option<String>,
 }
 
@@ -63,16 +63,22 @@ pub fn propose(history: &History, teaching: &Teaching) -> Result<Proposal> {
             .ok()
             .and_then(|target| target.credential.map(str::to_string))
     });
+    let given = |text: &Option<String>| {
+        text.as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_string)
+    };
     let lesson = Lesson {
         means: teaching.means,
         id: teaching.rule_id.clone().unwrap_or_else(|| {
             format!("taught.{}.{}", host.replace(['.', ':'], "_"), teaching.send)
         }),
-        service: teaching.service.clone().unwrap_or_else(|| host.clone()),
+        service: given(&teaching.service).unwrap_or_else(|| host.clone()),
         host,
         credential,
         source: format!("history #{}", teaching.send),
-        fix: teaching.fix.clone(),
+        fix: given(&teaching.fix),
     };
     teach::propose(&response, &successes, &lesson).map_err(refuse)
 }
