@@ -12,7 +12,7 @@ use callout_core::detect::catalog::{self, Means, Rule, Sample};
 use callout_core::history::History;
 use callout_core::home::Home;
 use callout_core::rules::{self as store, RuleStore};
-use callout_core::send::{Header, Sender};
+use callout_core::send::Sender;
 use callout_core::{Error, ErrorKind};
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -322,13 +322,8 @@ fn test(
         println!("{mark} {} {}: {}", check.rule, check.sample, check.message);
     }
     if let Some(response) = response {
-        let (status, headers, body) = read_response(response)?;
-        let sample = Sample {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            why: None,
-        };
+        let sample = read_response(response)?;
+        let status = sample.status;
         let checked = actions::rules::check_response(store, &rules, &sample, url);
         println!();
         println!(
@@ -354,32 +349,13 @@ fn test(
     })
 }
 
-/// A recorded response: the status line, headers, a blank line, the body.
-fn read_response(path: &Path) -> Result<(u16, Vec<Header>, Vec<u8>), Error> {
+/// A recorded response file: the status line, headers, a blank line, the
+/// body.
+fn read_response(path: &Path) -> Result<Sample, Error> {
     let refuse = |detail: String| Error::Import {
         what: "recorded response",
         detail: format!("{}: {detail}", path.display()),
     };
     let text = std::fs::read_to_string(path).map_err(|error| refuse(error.to_string()))?;
-    let text = text.replace("\r\n", "\n");
-    let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse::<u16>().ok())
-        .filter(|code| (100..=999).contains(code))
-        .ok_or_else(|| {
-            refuse(format!(
-                "line 1 must be a status line such as \"HTTP/1.1 401 Unauthorized\", not \"{status_line}\""
-            ))
-        })?;
-    let headers = lines
-        .enumerate()
-        .map(|(index, line)| {
-            Header::parse(line).map_err(|error| refuse(format!("line {}: {error}", index + 2)))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((status, headers, body.as_bytes().to_vec()))
+    Sample::parse_recorded(&text).map_err(refuse)
 }

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use callout_core::credential::{Credential, ExpiryRule};
+use callout_core::detect::catalog::Sample;
 use callout_core::detect::{Detector, Verdict};
 use callout_core::send::Header;
 use flate2::Compression;
@@ -15,18 +16,8 @@ use proptest::prelude::*;
 /// A raw HTTP response: status line, headers, blank line, body.
 fn read_fixture(path: &Path) -> (u16, Vec<Header>, Vec<u8>) {
     let text = std::fs::read_to_string(path).unwrap();
-    let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines.map(|line| Header::parse(line).unwrap()).collect();
-    (status, headers, body.as_bytes().to_vec())
+    let sample = Sample::parse_recorded(&text).unwrap();
+    (sample.status, sample.headers, sample.body.into_bytes())
 }
 
 fn fixture(name: &str) -> Verdict {

@@ -161,6 +161,41 @@ pub struct Sample {
     pub why: Option<String>,
 }
 
+impl Sample {
+    /// A recorded response, as a file holds it: the status line, the
+    /// headers, a blank line, the body (line ends `\n` or `\r\n`). An
+    /// error names the line that is not what it should be.
+    pub fn parse_recorded(text: &str) -> Result<Sample, String> {
+        let text = text.replace("\r\n", "\n");
+        let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status_line = lines.next().unwrap_or_default();
+        let status = status_line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse::<u16>().ok())
+            .filter(|code| (100..=999).contains(code))
+            .ok_or_else(|| {
+                format!(
+                    "line 1 must be a status line such as \"HTTP/1.1 401 Unauthorized\", not \
+                     \"{status_line}\""
+                )
+            })?;
+        let headers = lines
+            .enumerate()
+            .map(|(index, line)| {
+                Header::parse(line).map_err(|error| format!("line {}: {error}", index + 2))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Sample {
+            status,
+            headers,
+            body: body.to_string(),
+            why: None,
+        })
+    }
+}
+
 /// One rule, compiled.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -1097,6 +1132,24 @@ mod tests {
             .for_url("https://api.example.com/x")
             .verdict(example.status, &example.headers, example.body.as_bytes());
         assert!(!elsewhere.expired, "{}", elsewhere.reason);
+    }
+
+    #[test]
+    fn a_recorded_response_reads_or_names_the_line_that_is_wrong() {
+        let sample =
+            Sample::parse_recorded("HTTP/1.1 401 Unauthorized\r\nX-A: 1\r\n\r\n{\"e\":1}").unwrap();
+        assert_eq!(sample.status, 401);
+        assert_eq!(sample.headers, [Header::new("X-A", "1")]);
+        assert_eq!(sample.body, "{\"e\":1}");
+        assert_eq!(
+            Sample::parse_recorded("401\n\n").unwrap_err(),
+            "line 1 must be a status line such as \"HTTP/1.1 401 Unauthorized\", not \"401\""
+        );
+        assert!(
+            Sample::parse_recorded("HTTP/1.1 200 OK\nno colon\n\n")
+                .unwrap_err()
+                .starts_with("line 2: ")
+        );
     }
 
     #[test]
