@@ -35,18 +35,27 @@ headers = ["Content-Type: application/json"]
 body = '{"success":false,"error":{"code":"E_AMOUNT","message":"The amount is negative."}}'
 "#;
 
+/// A home with credential `Billing` (the password grant) for the
+/// sandbox's in-house API, authorized; and that API's URL.
+fn billing_home(sandbox: &Sandbox) -> (TestHome, String) {
+    let mut home = TestHome::new();
+    let endpoint = format!("{}/inhouse", sandbox.base_url());
+    home.add_for_endpoint(sandbox, "Billing", "password", &endpoint, &[]);
+    assert_ok(&home.authorize_sandbox_user("Billing"));
+    (home, endpoint)
+}
+
+/// `callout send callout:Billing/accounts --json`, succeeded, as JSON.
+fn send(home: &TestHome) -> serde_json::Value {
+    let output = home.run(&["send", "callout:Billing/accounts", "--json"]);
+    assert_ok(&output);
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 #[test]
 fn a_rule_the_user_adds_makes_an_expiry_on_200_refresh_and_retry() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
-    let mut home = TestHome::new();
-    let endpoint = format!("{}/inhouse", sandbox.base_url());
-    home.add_for_endpoint(&sandbox, "Billing", "password", &endpoint, &[]);
-    assert_ok(&home.authorize_sandbox_user("Billing"));
-    let send = |home: &TestHome| -> serde_json::Value {
-        let output = home.run(&["send", "callout:Billing/accounts", "--json"]);
-        assert_ok(&output);
-        serde_json::from_slice(&output.stdout).unwrap()
-    };
+    let (home, endpoint) = billing_home(&sandbox);
 
     // Without the rule, the dead token's answer passes for a success.
     let token = stdout(&home.run(&["token", "Billing"])).trim().to_string();
@@ -173,15 +182,7 @@ fn a_broken_rule_file_in_the_home_stops_a_send_and_is_named() {
 #[test]
 fn a_rule_taught_from_a_fooled_send_makes_the_next_one_recover() {
     let sandbox = Sandbox::start(SandboxConfig::default()).unwrap();
-    let mut home = TestHome::new();
-    let endpoint = format!("{}/inhouse", sandbox.base_url());
-    home.add_for_endpoint(&sandbox, "Billing", "password", &endpoint, &[]);
-    assert_ok(&home.authorize_sandbox_user("Billing"));
-    let send = |home: &TestHome| -> serde_json::Value {
-        let output = home.run(&["send", "callout:Billing/accounts", "--json"]);
-        assert_ok(&output);
-        serde_json::from_slice(&output.stdout).unwrap()
-    };
+    let (home, _) = billing_home(&sandbox);
     // A fine answer first, then one the dead token gets.
     assert_eq!(send(&home)["verdict"]["expired"], false);
     let token = stdout(&home.run(&["token", "Billing"])).trim().to_string();
