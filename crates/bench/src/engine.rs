@@ -1,6 +1,6 @@
 //! The engine over loopback, against bare reqwest doing the same round trips
-//! to the same sandbox: `send_overhead`, `recovery`, `storm_refreshes`,
-//! `storm_ratio`.
+//! to the same sandbox: `send_overhead`, `recovery`, `recovery_floor_ratio`,
+//! `storm_refreshes`, `storm_ratio`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,6 +10,7 @@ use callout_core::credential_store::Identity;
 use callout_core::merge;
 use callout_core::oauth::KeychainRefresher;
 use callout_core::send::{Attempt, Call, Draft, Outcome, Sender, Timeouts};
+use callout_core::{Secret, Vault};
 use callout_sandbox::{Sandbox, SandboxConfig};
 use serde::Serialize;
 use serde_json::json;
@@ -233,9 +234,25 @@ pub async fn send_overhead(iterations: usize) -> Result<Figure> {
     ))
 }
 
+/// The keychain account the floor of `recovery_floor_ratio` writes to (in
+/// the bench home's service; deleted again when dropped).
+const FLOOR_ACCOUNT: &str = "bench-floor/authorization";
+
+/// Deletes the floor's scratch entry from the keychain when dropped.
+struct ScratchEntry<'a>(&'a Vault);
+
+impl Drop for ScratchEntry<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.delete_all(FLOOR_ACCOUNT);
+    }
+}
+
 /// `recovery`: a call that meets an expired token (fault, refresh through
-/// the keychain-backed refresher, retry) against three bare round trips.
-pub async fn recovery(iterations: usize) -> Result<Figure> {
+/// the keychain-backed refresher, retry) against three bare round trips;
+/// `recovery_floor_ratio`: the same call against those round trips plus
+/// one bare keychain write of the authorization entry's size (the least a
+/// refresh that keeps its tokens in the keychain can cost).
+pub async fn recovery(iterations: usize) -> Result<Vec<Figure>> {
     let sandbox = sandbox()?;
     let sender = sender()?;
     let mut home = BenchHome::new()?;
@@ -267,9 +284,28 @@ pub async fn recovery(iterations: usize) -> Result<Figure> {
             what: "recovery: the sandbox issued no refresh token".into(),
         })?;
 
+    // The floor's keychain write: a secret as long as the credential's
+    // authorization entry (its tokens, JSON), written bare through the
+    // store's vault (as the engine's write goes, off the runtime).
+    let vault = home.service.store().vault();
+    let entry_account = format!("{}/authorization", "Recovery".to_ascii_lowercase());
+    let entry_bytes = vault
+        .read(&entry_account)
+        .map_err(BenchError::engine(
+            "recovery: read the authorization entry from the keychain",
+        ))?
+        .map(|entry| entry.expose().len())
+        .ok_or_else(|| BenchError::Check {
+            what: format!("recovery: the keychain holds no {entry_account:?} entry"),
+        })?;
+    let scratch = Secret::new("x".repeat(entry_bytes));
+    let _scratch_entry = ScratchEntry(vault);
+
     let mut pair = Pair::new("us");
+    let mut floor = Pair::new("us");
     let warmup = 2;
     let mut engine_phases = Vec::new();
+    let mut floor_writes = Vec::new();
     for round in 0..iterations + warmup {
         // Candidate: the stored token dies at the provider; only the fault tells.
         sandbox.expire_access_token(token_of(&secrets)?);
@@ -307,15 +343,44 @@ pub async fn recovery(iterations: usize) -> Result<Figure> {
         if let Some(rotated) = rotated {
             bare_refresh_token = rotated;
         }
+
+        // Floor: the same three round trips and one bare keychain write.
+        sandbox.expire_access_token(&bare_access);
+        let started = Instant::now();
+        let (first, _) = bare.send(&client, &bare_access).await?;
+        let (access, rotated) = bare_refresh(&client, &sandbox, &bare_refresh_token).await?;
+        let write_started = Instant::now();
+        vault
+            .store(FLOOR_ACCOUNT, &scratch)
+            .map_err(BenchError::engine(
+                "recovery floor: write the scratch entry to the keychain",
+            ))?;
+        let write = micros(write_started.elapsed());
+        let (second, _) = bare.send(&client, &access).await?;
+        let floor_us = micros(started.elapsed());
+        if (first, second) != (500, 200) {
+            return Err(BenchError::Check {
+                what: format!(
+                    "recovery floor: the bare round trips answered {first} then {second}"
+                ),
+            });
+        }
+        bare_access = access;
+        if let Some(rotated) = rotated {
+            bare_refresh_token = rotated;
+        }
         if round >= warmup {
             pair.candidate.push(engine);
             pair.baseline.push(baseline);
+            floor.candidate.push(engine);
+            floor.baseline.push(floor_us);
             engine_phases.push(phases);
+            floor_writes.push(write);
         }
     }
     let stats = sandbox.stats();
     let keychain = keychain_costs(&home, "Recovery")?;
-    Ok(Figure::ratio(
+    let recovery = Figure::ratio(
         "recovery",
         &pair,
         1.10,
@@ -329,7 +394,45 @@ pub async fn recovery(iterations: usize) -> Result<Figure> {
         "engineSentDurationsMs": engine_phases,
         "refreshTokenRequests": stats.token_total("refresh_token"),
         "keychainMedianUs": keychain,
-    })))
+    }));
+    let floor_figure = Figure::ratio(
+        "recovery_floor_ratio",
+        &floor,
+        1.10,
+        "the recovery candidate: fault -> refresh (KeychainRefresher over TokenService, real \
+         keychain) -> retry, through Sender::send",
+        "the floor: three bare reqwest round trips (failed call, token request, call) and one \
+         bare Secret Service write of the authorization entry's size, timed together",
+    );
+    let mut extra = floor_figure.extra.clone();
+    if let Some(extra) = extra.as_object_mut() {
+        extra.insert("entryBytes".into(), json!(entry_bytes));
+        extra.insert("floorWriteUs".into(), json!(floor_writes));
+        extra.insert("floorWriteMedianUs".into(), json!(median(&floor_writes)));
+        extra.insert("engineSentDurationsMs".into(), json!(engine_phases));
+        extra.insert("keychainMedianUs".into(), keychain);
+    }
+    let floor_figure = floor_figure.with_extra(extra).why_missed(|_| {
+        // The medians of the failed call's and the retry's Sent durations.
+        let sent: Vec<String> = (0..2)
+            .map(|index| {
+                let durations: Vec<f64> = engine_phases
+                    .iter()
+                    .filter_map(|phases| phases.get(index).map(|ms| *ms as f64))
+                    .collect();
+                format!("{} ms", median(&durations))
+            })
+            .collect();
+        format!(
+            "candidate median {:.0} us vs floor median {:.0} us (the floor's keychain write \
+             {:.0} us); the engine's Sent durations (fault, retry; medians): {}",
+            median(&floor.candidate),
+            median(&floor.baseline),
+            median(&floor_writes),
+            sent.join(" + ")
+        )
+    });
+    Ok(vec![recovery, floor_figure])
 }
 
 /// What the keychain operations a refresh makes cost here (median µs of a

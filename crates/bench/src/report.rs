@@ -21,6 +21,10 @@ pub struct Figure {
     pub target: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub met: Option<bool>,
+    /// Why a missed target was missed, from the measurements (set only on
+    /// a miss).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
     /// What was measured, in words.
     pub what: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,6 +49,7 @@ impl Figure {
             unit: unit.into(),
             target: None,
             met: None,
+            why: None,
             what: what.into(),
             baseline_is: None,
             raw_unit: None,
@@ -75,6 +80,7 @@ impl Figure {
             unit: "x".into(),
             target: Some(format!("<= {max}")),
             met: Some(value <= max),
+            why: None,
             what: what.into(),
             baseline_is: Some(baseline_is.into()),
             raw_unit: Some(pair.unit.clone()),
@@ -92,6 +98,20 @@ impl Figure {
     pub fn with_target(mut self, target: &str, met: bool) -> Figure {
         self.target = Some(target.into());
         self.met = Some(met);
+        self
+    }
+
+    /// The target `value <= max`.
+    pub fn with_max(self, max: f64) -> Figure {
+        let met = self.value <= max;
+        self.with_target(&format!("<= {max}"), met)
+    }
+
+    /// Names why the target was missed (`why` is only asked for on a miss).
+    pub fn why_missed(mut self, why: impl FnOnce(&Figure) -> String) -> Figure {
+        if self.met == Some(false) {
+            self.why = Some(why(&self));
+        }
         self
     }
 
@@ -246,5 +266,14 @@ mod tests {
             Figure::report("n", 1.0, "requests", "c").line(),
             "bench n 1 requests"
         );
+        let figure = figure.why_missed(|figure| format!("{:.1}", figure.value));
+        assert_eq!(figure.why.as_deref(), Some("1.1"));
+        let met = Figure::report("m", 7.0, "MB", "d")
+            .with_max(8.0)
+            .why_missed(|_| "never".into());
+        assert_eq!((met.target.as_deref(), met.met), (Some("<= 8"), Some(true)));
+        assert_eq!(met.why, None);
+        let missed = Figure::report("m", 9.0, "MB", "d").with_max(8.0);
+        assert_eq!(missed.met, Some(false));
     }
 }

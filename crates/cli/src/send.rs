@@ -332,9 +332,17 @@ fn describe(attempt: &Attempt) -> String {
             credential,
             trigger,
             already_refreshed: false,
+            not_stored,
         } => format!(
-            "refreshed {credential} (trigger: {})",
-            trigger.as_deref().unwrap_or("none")
+            "refreshed {credential} (trigger: {}){}",
+            trigger.as_deref().unwrap_or("none"),
+            not_stored
+                .as_deref()
+                .map(|problem| format!(
+                    "; the keychain did not take the new tokens ({problem}): they are kept in \
+                     memory until it does"
+                ))
+                .unwrap_or_default()
         ),
         Attempt::Refreshed {
             credential,

@@ -4,6 +4,7 @@
 //! it says "needs re-authorization" and why. The kill happens at pause
 //! points (`callout_core::pause`) the test asks for, so it lands exactly.
 
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use callout_core::{PAUSE_AT, PAUSE_FILE};
@@ -14,24 +15,36 @@ use crate::common::{TestHome, assert_ok, stderr, stdout};
 /// Starts `callout token NAME --refresh`, waits until it reaches `point`, and
 /// kills it there.
 fn kill_refresh_at(home: &TestHome, name: &str, point: &str) {
+    let mut child = paused_at(home, &["token", name, "--refresh"], point);
+    kill(&mut child);
+}
+
+/// Starts `callout ARGS` and returns it once it stands at pause `point`.
+fn paused_at(home: &TestHome, args: &[&str], point: &str) -> Child {
     let marker = home.path().join(format!("paused-{point}"));
     let mut child = home
-        .command(&["token", name, "--refresh"])
+        .command(args)
         .env(PAUSE_AT, point)
         .env(PAUSE_FILE, &marker)
         .spawn()
         .unwrap();
+    wait_for(&mut child, &format!("reaching {point}"), || marker.exists());
+    child
+}
+
+/// Waits until `done`, failing if `child` ends first or it takes a minute.
+fn wait_for(child: &mut Child, what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !marker.exists() {
+    while !done() {
         if let Some(status) = child.try_wait().unwrap() {
-            panic!("the refresh ended ({status}) before reaching {point}");
+            panic!("`callout` ended ({status}) before {what}");
         }
-        assert!(
-            Instant::now() < deadline,
-            "the refresh never reached {point}"
-        );
+        assert!(Instant::now() < deadline, "a minute went by without {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+fn kill(child: &mut Child) {
     child.kill().unwrap(); // SIGKILL: no destructor, no cleanup runs
     let status = child.wait().unwrap();
     assert!(!status.success());
@@ -118,4 +131,37 @@ fn killed_after_the_provider_rotated_but_before_storing_it_needs_reauthorization
     // And one authorization makes it whole again.
     assert_ok(&home.authorize_in_browser("Answered"));
     assert_ok(&home.run(&["token", "Answered", "--refresh"]));
+}
+
+#[test]
+fn a_retry_goes_out_while_the_new_tokens_are_being_stored_and_a_kill_then_keeps_the_old_ones() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        rotate_refresh_tokens: false,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let mut home = TestHome::new();
+    let before = authorized(&sandbox, &mut home, "Alongside");
+    assert!(sandbox.expire_access_token(&before));
+    // The send stands still just before storing the refreshed tokens; its
+    // retry goes out anyway, with the new token.
+    let mut child = paused_at(
+        &home,
+        &[
+            "send",
+            "callout:Alongside/services/data/v59.0/query?q=SELECT+Id+FROM+Account",
+        ],
+        "refresh-answered",
+    );
+    wait_for(&mut child, "its retry being answered", || {
+        sandbox.stats().api_count("salesforce_rest", "ok") == 1
+    });
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 1);
+    kill(&mut child);
+    // Killed before the store: the keychain holds what it held (the
+    // provider did not rotate, so the credential refreshes again).
+    let token = printed_token(&sandbox, &home, &["token", "Alongside"]);
+    assert_eq!(token, before);
+    assert_ok(&home.run(&["token", "Alongside", "--refresh"]));
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 2);
 }

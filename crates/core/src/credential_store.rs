@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::credential::{Credential, CredentialFile, CredentialSet, IdentityType};
 use crate::endpoint::Target;
+use crate::entry_copies::EntryCopies;
 use crate::home::{self, Home};
 use crate::lock::{FileLock, RefreshLocks};
 use crate::source::line_and_column;
@@ -59,6 +60,10 @@ const FILE_HEADER: &str = "# Callout Lab credentials: definitions only. Client s
 pub struct CredentialStore {
     home: Home,
     vault: Vault,
+    /// What this process last read or wrote of each entry (see
+    /// [`crate::entry_copies`]); every keychain call of the store goes
+    /// through it, so every write is stamped.
+    copies: EntryCopies,
 }
 
 /// Which token set of a credential: the named principal's, or one user's.
@@ -114,7 +119,12 @@ pub struct Authorization {
 impl CredentialStore {
     pub fn new(home: Home) -> Self {
         let vault = home.vault();
-        Self { home, vault }
+        let copies = EntryCopies::new(home.locks_dir());
+        Self {
+            home,
+            vault,
+            copies,
+        }
     }
 
     pub fn home(&self) -> &Home {
@@ -248,7 +258,7 @@ impl CredentialStore {
             return Err(error);
         }
         for from in &moved {
-            self.vault.delete_all(from)?;
+            self.copies.write(&self.vault, from, None)?;
         }
         Ok(leftovers)
     }
@@ -257,8 +267,10 @@ impl CredentialStore {
     /// kind of entry of `new`, unchanged.
     fn copy_entry(&self, from: &str, old: &str, new: &str) -> Result<()> {
         let kind = from.strip_prefix(&prefix(old)).unwrap_or(from).to_string();
-        match self.vault.read(from)? {
-            Some(secret) => self.vault.store(&account(new, &kind), &secret),
+        match self.copies.read_fresh(&self.vault, from)? {
+            Some(secret) => self
+                .copies
+                .write(&self.vault, &account(new, &kind), Some(&secret)),
             None => Ok(()),
         }
     }
@@ -284,7 +296,7 @@ impl CredentialStore {
     /// kinds this version does not know included).
     pub fn forget_secrets(&self, name: &str) -> Result<()> {
         for account in self.accounts_of(name)? {
-            self.vault.delete_all(&account)?;
+            self.copies.write(&self.vault, &account, None)?;
         }
         Ok(())
     }
@@ -301,7 +313,7 @@ impl CredentialStore {
         let authorization = account(&credential.name, AUTHORIZATION);
         let mut removed = Vec::new();
         for account in self.accounts_of(&credential.name)? {
-            let unreadable = match self.vault.read(&account) {
+            let unreadable = match self.copies.read_fresh(&self.vault, &account) {
                 Err(Error::Keychain { .. }) => true,
                 Err(other) => return Err(other),
                 Ok(Some(secret)) if account == authorization => {
@@ -310,7 +322,7 @@ impl CredentialStore {
                 Ok(_) => false,
             };
             if unreadable {
-                self.vault.delete_all(&account)?;
+                self.copies.write(&self.vault, &account, None)?;
                 removed.push(account);
             }
         }
@@ -320,7 +332,7 @@ impl CredentialStore {
     /// The identities credential `name` holds an authorization for.
     pub fn identities(&self, name: &str) -> Result<Vec<Identity>> {
         Ok(self
-            .read_entry(name)?
+            .read_entry(name, Read::Keychain)?
             .identities
             .keys()
             .map(|key| Identity::from_key(key))
@@ -338,7 +350,7 @@ impl CredentialStore {
     fn clear_leftovers(&self, name: &str) -> Result<Leftovers> {
         let accounts = self.accounts_of(name)?;
         for account in &accounts {
-            self.vault.delete_all(account)?;
+            self.copies.write(&self.vault, account, None)?;
         }
         Ok(Leftovers {
             name: name.to_string(),
@@ -368,46 +380,63 @@ impl CredentialStore {
     }
 
     pub fn set_client_secret(&self, name: &str, secret: &Secret) -> Result<()> {
-        self.vault.store(&account(name, CLIENT_SECRET), secret)
+        self.store_secret(name, CLIENT_SECRET, Some(secret))
     }
 
     pub fn client_secret(&self, name: &str) -> Result<Option<Secret>> {
-        self.vault.read(&account(name, CLIENT_SECRET))
+        self.copies
+            .read_fresh(&self.vault, &account(name, CLIENT_SECRET))
+    }
+
+    /// [`client_secret`](Self::client_secret) as this process last read or
+    /// wrote it, when nobody has changed it since (see
+    /// [`crate::entry_copies`]): no keychain call then.
+    pub fn known_client_secret(&self, name: &str) -> Result<Option<Secret>> {
+        self.copies.read(&self.vault, &account(name, CLIENT_SECRET))
     }
 
     /// Stores the private key (PEM) a JWT bearer credential signs with.
     pub fn set_private_key(&self, name: &str, pem: &Secret) -> Result<()> {
-        self.vault.store(&account(name, PRIVATE_KEY), pem)
+        self.store_secret(name, PRIVATE_KEY, Some(pem))
     }
 
     pub fn private_key(&self, name: &str) -> Result<Option<Secret>> {
-        self.vault.read(&account(name, PRIVATE_KEY))
+        self.copies
+            .read_fresh(&self.vault, &account(name, PRIVATE_KEY))
     }
 
     /// Stores the private key (PEM) of the credential's client certificate.
     pub fn set_client_key(&self, name: &str, pem: &Secret) -> Result<()> {
-        self.vault.store(&account(name, CLIENT_KEY), pem)
+        self.store_secret(name, CLIENT_KEY, Some(pem))
     }
 
     pub fn client_key(&self, name: &str) -> Result<Option<Secret>> {
-        self.vault.read(&account(name, CLIENT_KEY))
+        self.copies
+            .read_fresh(&self.vault, &account(name, CLIENT_KEY))
     }
 
     /// Deletes the client certificate's private key, if one is stored.
     pub fn forget_client_key(&self, name: &str) -> Result<()> {
-        self.vault
-            .delete_all(&account(name, CLIENT_KEY))
-            .map(|_| ())
+        self.store_secret(name, CLIENT_KEY, None)
+    }
+
+    fn store_secret(&self, name: &str, kind: &str, secret: Option<&Secret>) -> Result<()> {
+        self.copies.write(&self.vault, &account(name, kind), secret)
     }
 
     /// The authorization state of one identity (empty when never authorized).
     pub fn authorization(&self, name: &str, identity: &Identity) -> Result<Authorization> {
-        let entry = self.read_entry(name)?;
-        Ok(entry
-            .identities
-            .get(&identity.key())
-            .map(Authorization::from)
-            .unwrap_or_default())
+        Ok(identity_in(
+            &self.read_entry(name, Read::Keychain)?,
+            identity,
+        ))
+    }
+
+    /// [`authorization`](Self::authorization) as this process last read or
+    /// wrote it, when nobody has changed it since (see
+    /// [`crate::entry_copies`]): no keychain call then.
+    pub fn known_authorization(&self, name: &str, identity: &Identity) -> Result<Authorization> {
+        Ok(identity_in(&self.read_entry(name, Read::Known)?, identity))
     }
 
     /// Replaces the authorization state of one identity in one keychain
@@ -418,7 +447,9 @@ impl CredentialStore {
         identity: &Identity,
         authorization: &Authorization,
     ) -> Result<()> {
-        let mut entry = self.read_entry(name)?;
+        // The other identities' tokens are kept as they are: the entry as
+        // last seen, unless someone has written it since.
+        let mut entry = self.read_entry(name, Read::Known)?;
         entry
             .identities
             .insert(identity.key(), IdentityRecord::from(authorization));
@@ -436,10 +467,10 @@ impl CredentialStore {
         identity: &Identity,
         change: impl FnOnce(&mut Authorization),
     ) -> Result<Authorization> {
-        let mut entry = match self.read_entry(name) {
+        let mut entry = match self.read_entry(name, Read::Keychain) {
             Ok(entry) => entry,
             Err(Error::Keychain { .. }) => {
-                self.vault.delete_all(&account(name, AUTHORIZATION))?;
+                self.store_secret(name, AUTHORIZATION, None)?;
                 AuthorizationEntry::default()
             }
             Err(other) => return Err(other),
@@ -463,16 +494,39 @@ impl CredentialStore {
             account: account(name, AUTHORIZATION),
             detail: format!("the token set could not be encoded: {error}"),
         })?;
-        self.vault
-            .store(&account(name, AUTHORIZATION), &Secret::new(json))
+        self.store_secret(name, AUTHORIZATION, Some(&Secret::new(json)))
     }
 
-    fn read_entry(&self, name: &str) -> Result<AuthorizationEntry> {
-        match self.vault.read(&account(name, AUTHORIZATION))? {
+    fn read_entry(&self, name: &str, read: Read) -> Result<AuthorizationEntry> {
+        let account = account(name, AUTHORIZATION);
+        let stored = match read {
+            Read::Keychain => self.copies.read_fresh(&self.vault, &account)?,
+            Read::Known => self.copies.read(&self.vault, &account)?,
+        };
+        match stored {
             None => Ok(AuthorizationEntry::default()),
             Some(json) => decode_entry(name, &json),
         }
     }
+}
+
+/// Where an entry is read from.
+#[derive(Debug, Clone, Copy)]
+enum Read {
+    /// The keychain itself.
+    Keychain,
+    /// This process's copy when nobody has written the entry since, else
+    /// the keychain.
+    Known,
+}
+
+/// One identity's authorization in a credential's entry (empty when it has none).
+fn identity_in(entry: &AuthorizationEntry, identity: &Identity) -> Authorization {
+    entry
+        .identities
+        .get(&identity.key())
+        .map(Authorization::from)
+        .unwrap_or_default()
 }
 
 /// The `NAME/authorization` entry of credential `name`, decoded.

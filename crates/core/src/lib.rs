@@ -39,6 +39,7 @@ pub mod credential;
 pub mod credential_store;
 pub mod detect;
 pub mod endpoint;
+mod entry_copies;
 pub mod history;
 pub mod home;
 pub mod interop;

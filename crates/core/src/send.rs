@@ -72,6 +72,12 @@ pub enum Attempt {
         )]
         #[ts(as = "Option<bool>", optional)]
         already_refreshed: bool,
+        /// Why the keychain did not take the new tokens, when it did not:
+        /// they are kept in memory, used from there, and stored as soon as
+        /// it takes them.
+        #[serde(rename = "notStored", default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        not_stored: Option<String>,
     },
     /// Refreshing failed; the request is not retried.
     RefreshFailed {
@@ -105,6 +111,21 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Notes on the refresh that the keychain did not take its tokens.
+    fn note_not_stored(&mut self, problem: String) {
+        let refreshed = self
+            .attempts
+            .iter_mut()
+            .rev()
+            .find_map(|attempt| match attempt {
+                Attempt::Refreshed { not_stored, .. } => Some(not_stored),
+                _ => None,
+            });
+        if let Some(not_stored) = refreshed {
+            *not_stored = Some(problem);
+        }
+    }
+
     /// What a person is shown of this outcome: everything but the secrets.
     pub fn report(&self) -> Report {
         Report {
@@ -131,7 +152,31 @@ pub struct Report {
 }
 
 /// The future a [`Refresher`] returns.
-pub type RefreshFuture<'a> = Pin<Box<dyn Future<Output = Result<CredentialSecrets>> + Send + 'a>>;
+pub type RefreshFuture<'a> = Pin<Box<dyn Future<Output = Result<Refreshed>> + Send + 'a>>;
+
+/// What a [`Refresher`] hands back.
+pub struct Refreshed {
+    /// What to retry with.
+    pub secrets: CredentialSecrets,
+    /// The new tokens' keychain write, when it is still running: the retry
+    /// goes out alongside it, and the send is not done until it has landed.
+    pub storing: Option<Storing>,
+}
+
+impl From<CredentialSecrets> for Refreshed {
+    /// Secrets that need no storing (or were stored already).
+    fn from(secrets: CredentialSecrets) -> Self {
+        Self {
+            secrets,
+            storing: None,
+        }
+    }
+}
+
+/// A keychain write still running. It resolves to why the keychain did not
+/// take the tokens (they are then kept in memory and stored when it does),
+/// or `None` once they are stored.
+pub type Storing = Pin<Box<dyn Future<Output = Option<String>> + Send>>;
 
 /// The future of [`Refresher::replacement`].
 pub type ReplacementFuture<'a> =
@@ -412,11 +457,16 @@ impl Sender {
         let Some(fresh) = refresh(credential, refresher, used, &mut outcome).await else {
             return Ok(outcome);
         };
-        let retried = self
-            .retry(call, &client, &fresh, &detector, &mut outcome)
-            .await;
+        let retry = self.retry(call, &client, &fresh.secrets, &detector, &mut outcome);
+        let (retried, not_stored) = match fresh.storing {
+            Some(storing) => tokio::join!(retry, storing),
+            None => (retry.await, None),
+        };
+        if let Some(problem) = not_stored {
+            outcome.note_not_stored(problem);
+        }
         if retried {
-            outcome.refreshed = Some(fresh);
+            outcome.refreshed = Some(fresh.secrets);
         }
         Ok(outcome)
     }
@@ -573,7 +623,7 @@ pub async fn refresh(
     refresher: Option<&dyn Refresher>,
     used: &CredentialSecrets,
     outcome: &mut Outcome,
-) -> Option<CredentialSecrets> {
+) -> Option<Refreshed> {
     let Some(credential) = credential else {
         outcome.attempts.push(Attempt::RefreshSkipped {
             reason: "the URL names no credential (use callout:NAME/...), so there is no token \
@@ -608,7 +658,8 @@ pub async fn refresh(
             outcome.attempts.push(Attempt::Refreshed {
                 credential: credential.name.clone(),
                 trigger,
-                already_refreshed: fresh.already_refreshed,
+                already_refreshed: fresh.secrets.already_refreshed,
+                not_stored: None,
             });
             Some(fresh)
         }

@@ -249,6 +249,20 @@ fn authorized(access: &str, refresh: &str) -> Authorization {
     }
 }
 
+/// Adds a named-principal credential `name` with client secret `secret`.
+fn add_with_client_secret(store: &CredentialStore, name: &str, secret: &str) {
+    store
+        .add_with_secrets(
+            definition(name, IdentityType::NamedPrincipal),
+            &NewSecrets {
+                client_secret: Some(Secret::new(secret)),
+                private_key: None,
+                client_key: None,
+            },
+        )
+        .unwrap();
+}
+
 fn refresh_token(store: &CredentialStore, name: &str, identity: &Identity) -> Option<String> {
     store
         .authorization(name, identity)
@@ -504,16 +518,7 @@ fn adding_over_leftovers_removes_them_and_says_so() {
 fn an_unreadable_authorization_is_repaired_and_the_readable_secret_stays() {
     let keyed = Keyed::new(&["Garbled"]);
     let store = &keyed.store;
-    store
-        .add_with_secrets(
-            definition("Garbled", IdentityType::NamedPrincipal),
-            &NewSecrets {
-                client_secret: Some(Secret::new("kept")),
-                private_key: None,
-                client_key: None,
-            },
-        )
-        .unwrap();
+    add_with_client_secret(store, "Garbled", "kept");
     keyed
         .home
         .vault()
@@ -537,4 +542,89 @@ fn an_unreadable_authorization_is_repaired_and_the_readable_secret_stays() {
         store.repair("Garbled").unwrap().is_empty(),
         "nothing left to repair"
     );
+}
+
+/// The access token a store gives for `name`'s named principal, from its
+/// copy when nobody has written the entry since.
+fn known_access(store: &CredentialStore, name: &str) -> String {
+    store
+        .known_authorization(name, &Identity::NamedPrincipal)
+        .unwrap()
+        .tokens
+        .unwrap()
+        .access_token
+        .expose()
+        .to_string()
+}
+
+#[test]
+fn an_entry_this_process_wrote_is_not_read_again_until_a_store_writes_it() {
+    let keyed = Keyed::new(&["Known"]);
+    let store = &keyed.store;
+    add_with_client_secret(store, "Known", "first-secret");
+    store
+        .set_authorization(
+            "Known",
+            &Identity::NamedPrincipal,
+            &authorized("access-1", "refresh-1"),
+        )
+        .unwrap();
+
+    // Written behind every store's back (as in a keychain editor): the
+    // copies do not see it — they are used, the keychain is not asked.
+    let vault = keyed.home.vault();
+    let entry = vault.read("known/authorization").unwrap().unwrap();
+    let behind = |access: &str| {
+        vault
+            .store(
+                "known/authorization",
+                &Secret::new(entry.expose().replace("access-1", access)),
+            )
+            .unwrap();
+    };
+    behind("access-behind");
+    vault
+        .store("known/client-secret", &Secret::new("behind-secret"))
+        .unwrap();
+    assert_eq!(known_access(store, "Known"), "access-1");
+    assert_eq!(
+        store
+            .known_client_secret("Known")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "first-secret"
+    );
+    // A read of the keychain itself sees it, and what it read is the copy now.
+    assert_eq!(
+        store.client_secret("Known").unwrap().unwrap().expose(),
+        "behind-secret"
+    );
+    assert_eq!(
+        store
+            .known_client_secret("Known")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "behind-secret"
+    );
+
+    // Another store on the same home — another process — writes: seen.
+    CredentialStore::new(keyed.home.clone())
+        .set_authorization(
+            "Known",
+            &Identity::NamedPrincipal,
+            &authorized("access-2", "refresh-2"),
+        )
+        .unwrap();
+    assert_eq!(known_access(store, "Known"), "access-2");
+
+    // A writer killed between its stamp and its keychain write: no copy is
+    // trusted until a write completes.
+    let stamp = keyed.home.locks_dir().join("known-authorization.stamp");
+    std::fs::write(&stamp, "writing").unwrap();
+    behind("access-3");
+    assert_eq!(known_access(store, "Known"), "access-3");
+    behind("access-4");
+    assert_eq!(known_access(store, "Known"), "access-4");
 }

@@ -19,7 +19,7 @@ use callout_core::actions::send::send as send_with_keychain;
 use callout_core::credential::AuthProtocol;
 use callout_core::credential_store::Identity;
 use callout_core::keeper::{Keeper, KeeperConfig};
-use callout_core::send::{Draft, Sender, Timeouts};
+use callout_core::send::{Attempt, Draft, Sender, Timeouts};
 use callout_core::timeline::{EventDetail, KeeperAction};
 use callout_sandbox::{Sandbox, SandboxConfig};
 
@@ -262,4 +262,32 @@ async fn outage() {
     assert!(renewed.refreshed);
     assert_ne!(renewed.tokens.refresh_token, stored.refresh_token);
     assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 2);
+
+    // A response says the token expired; its refresh is stored alongside
+    // the retry, and the keyring goes away before that store: the send
+    // still succeeds, and its outcome says the tokens are only in memory.
+    assert!(sandbox.expire_access_token(renewed.tokens.access_token.expose()));
+    outage.store(true, Ordering::SeqCst);
+    let third = send_with_keychain(&sender, &home.service, &draft, None)
+        .await
+        .unwrap();
+    assert_eq!(third.response.status, 200, "{:?}", third.attempts);
+    assert_eq!(sandbox.stats().token_count("refresh_token", "ok"), 3);
+    let not_stored = third.attempts.iter().find_map(|attempt| match attempt {
+        Attempt::Refreshed { not_stored, .. } => Some(not_stored.clone()),
+        _ => None,
+    });
+    let problem = not_stored
+        .expect("the outcome has the refresh")
+        .expect("the outcome says the keychain did not take the tokens");
+    assert!(
+        problem.contains("keychain") || problem.contains("keyring"),
+        "{problem}"
+    );
+    assert!(
+        home.service
+            .unstored("Rotating", &Identity::NamedPrincipal)
+            .is_some(),
+        "the new tokens are held in memory"
+    );
 }

@@ -611,7 +611,7 @@ async fn a_fault_that_arrives_after_the_refresh_takes_its_token_without_refreshi
         .refresh(credential, verdict, &scene.dead)
         .await
         .unwrap();
-    assert_eq!(late.access_token.unwrap(), scene.renewed);
+    assert_eq!(late.secrets.access_token.unwrap(), scene.renewed);
     assert_eq!(
         sandbox.stats().token_total("refresh_token"),
         1,

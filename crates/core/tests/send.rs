@@ -151,7 +151,7 @@ impl Refresher for TestRefresher {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
             match self.token {
-                Some(token) => Ok(CredentialSecrets::with_token(token)),
+                Some(token) => Ok(CredentialSecrets::with_token(token).into()),
                 None => Err(Error::Refresh {
                     credential: credential.name.clone(),
                     detail: "the token endpoint answered invalid_grant".into(),
@@ -279,6 +279,7 @@ async fn an_expired_soap_session_is_refreshed_and_retried_once() {
                 credential,
                 trigger,
                 already_refreshed: false,
+                not_stored: None,
             },
             Attempt::Sent {
                 number: 2,

@@ -25,4 +25,10 @@ response: Received, } | { "step": "failed", number: number, request: DisplayRequ
  * Another call had renewed the refused token already: this one
  * took the new token and the provider was not asked again.
  */
-alreadyRefreshed?: boolean, } | { "step": "refreshFailed", credential: string, trigger: string | null, error: ErrorReport, } | { "step": "refreshSkipped", reason: string, };
+alreadyRefreshed?: boolean, 
+/**
+ * Why the keychain did not take the new tokens, when it did not:
+ * they are kept in memory, used from there, and stored as soon as
+ * it takes them.
+ */
+notStored?: string, } | { "step": "refreshFailed", credential: string, trigger: string | null, error: ErrorReport, } | { "step": "refreshSkipped", reason: string, };

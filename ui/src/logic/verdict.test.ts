@@ -66,6 +66,14 @@ describe("stepViews", () => {
     expect(steps[0]).toMatchObject({ tone: "error", detail: "invalid_grant", title: "Refreshing Sandbox failed" });
     expect(steps[1].detail).toBe("The credential has no refresh token.");
   });
+  it("warns when the keychain did not take the refreshed tokens", () => {
+    const [step] = stepViews([
+      { step: "refreshed", credential: "Sandbox", trigger: null, notStored: "the keychain is locked" },
+    ]);
+    expect(step.tone).toBe("warn");
+    expect(step.detail).toContain("the keychain did not take the new tokens (the keychain is locked)");
+    expect(step.detail).toContain("kept in memory");
+  });
 });
 
 describe("headlineVerdict", () => {

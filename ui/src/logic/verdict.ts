@@ -84,8 +84,10 @@ export function stepViews(attempts: Attempt[]): StepView[] {
         return {
           step: "refreshed",
           title: `Refreshed ${attempt.credential}'s token${triggerText(attempt.trigger)}`,
-          detail: "A new access token was issued; the request is sent once more.",
-          tone: "ok",
+          detail: attempt.notStored
+            ? `A new access token was issued and the request sent once more, but the keychain did not take the new tokens (${attempt.notStored}): they are kept in memory until it does.`
+            : "A new access token was issued; the request is sent once more.",
+          tone: attempt.notStored ? "warn" : "ok",
           openable: false,
         };
       case "refreshFailed":

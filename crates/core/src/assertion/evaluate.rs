@@ -719,6 +719,7 @@ mod tests {
             credential: "acme-sandbox".into(),
             trigger: Some("soap.invalid_session".into()),
             already_refreshed: false,
+            not_stored: None,
         }
     }
 
@@ -1321,6 +1322,7 @@ mod tests {
             credential: "acme-sandbox".into(),
             trigger: None,
             already_refreshed: true,
+            not_stored: None,
         };
         let result = on_attempts(&recovered, &attempts);
         assert!(result.passed, "{}", result.message);

@@ -1424,6 +1424,7 @@ public class SessionExpiryMock implements HttpCalloutMock {
                     credential: "Acme".into(),
                     trigger: Some("soap.invalid_session".into()),
                     already_refreshed: false,
+                    not_stored: None,
                 },
                 sent(2, answer),
             ],

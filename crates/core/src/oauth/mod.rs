@@ -19,6 +19,6 @@ pub use browser::{
 };
 pub use device::authorize_device;
 pub use flows::{ProviderMetadata, discover, token_client, token_client_for};
-pub use refresh::KeychainRefresher;
+pub use refresh::{KeychainRefresher, PendingStore};
 pub use service::{LiveToken, TokenService};
 pub use status::{CredentialStatus, status};

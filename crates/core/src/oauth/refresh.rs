@@ -25,14 +25,15 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use super::flows::{self, Grant, TokenCallError};
-use super::retained::identity_key;
+use super::retained::{Retained, identity_key};
 use super::service::{LiveToken, Renewal, TokenService};
 use super::status::is_expired;
 use crate::credential::{AuthProtocol, Credential, CredentialSecrets};
 use crate::credential_store::{Authorization, Identity};
 use crate::detect::Verdict;
-use crate::send::{RefreshFuture, Refresher, ReplacementFuture};
-use crate::timeline::{EventDetail, RefreshTrigger};
+use crate::lock::RefreshGuard;
+use crate::send::{RefreshFuture, Refreshed, Refresher, ReplacementFuture, Storing};
+use crate::timeline::{EventDetail, RefreshTrigger, Timeline};
 use crate::token::TokenSet;
 use crate::{Error, Result, Secret, locked, pause};
 
@@ -60,12 +61,42 @@ impl TokenService {
         failed: Option<&Secret>,
         trigger: &RefreshTrigger,
     ) -> Result<LiveToken> {
+        let identity = self.refused_identity(credential, user, failed);
+        let seen = failed.map_or(Seen::Unknown, Seen::Token);
+        self.renew(credential, &identity, seen, trigger).await
+    }
+
+    /// [`refresh_for`](Self::refresh_for) for a call that retries at once:
+    /// new tokens go to the keychain alongside the retry instead of before
+    /// it. The credential stays locked until they are stored; the
+    /// [`PendingStore`] says when that is, and whether the keychain took
+    /// them. Tokens whose expiry is still to be learned are stored first,
+    /// as by `refresh_for`.
+    pub async fn refresh_alongside(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        failed: Option<&Secret>,
+        trigger: &RefreshTrigger,
+    ) -> Result<(LiveToken, Option<PendingStore>)> {
+        let identity = self.refused_identity(credential, user, failed);
+        let seen = failed.map_or(Seen::Unknown, Seen::Token);
+        self.renew_with(credential, &identity, seen, trigger, Keep::Alongside)
+            .await
+    }
+
+    /// The identity a refresh is for, noting `failed` as refused by it.
+    fn refused_identity(
+        &self,
+        credential: &Credential,
+        user: Option<&str>,
+        failed: Option<&Secret>,
+    ) -> Identity {
         let identity = Identity::for_credential(credential, user);
         if let Some(failed) = failed {
             locked(&self.refused).insert(Self::renewal_key(credential, &identity), failed.clone());
         }
-        let seen = failed.map_or(Seen::Unknown, Seen::Token);
-        self.renew(credential, &identity, seen, trigger).await
+        identity
     }
 
     /// Renews when `due` says so of what is stored — asked again under the
@@ -90,10 +121,45 @@ impl TokenService {
         seen: Seen<'_>,
         trigger: &RefreshTrigger,
     ) -> Result<LiveToken> {
+        let (live, _) = self
+            .renew_with(credential, identity, seen, trigger, Keep::BeforeReturning)
+            .await?;
+        Ok(live)
+    }
+
+    async fn renew_with(
+        &self,
+        credential: &Credential,
+        identity: &Identity,
+        seen: Seen<'_>,
+        trigger: &RefreshTrigger,
+        keep: Keep,
+    ) -> Result<(LiveToken, Option<PendingStore>)> {
         let started = std::time::Instant::now();
-        let result = self.renew_locked(credential, identity, seen).await;
-        self.record_refresh(&credential.name, trigger, started, &result);
-        result
+        let result = self.renew_locked(credential, identity, seen, keep).await;
+        match result {
+            Ok((live, Some(unstored))) => {
+                // The attempt is recorded once its tokens are stored, after
+                // their "issued" event, as when they are stored first.
+                let events = self.refresh_events(trigger, started, &Ok(live.clone()));
+                let pending = unstored.store_in_background(
+                    self.retained.clone(),
+                    self.timeline.clone(),
+                    events,
+                );
+                Ok((live, Some(pending)))
+            }
+            Ok((live, None)) => {
+                let result = Ok(live);
+                self.record_refresh(&credential.name, trigger, started, &result);
+                result.map(|live| (live, None))
+            }
+            Err(error) => {
+                let result = Err(error);
+                self.record_refresh(&credential.name, trigger, started, &result);
+                result.map(|live| (live, None))
+            }
+        }
     }
 
     pub(super) async fn renew_locked(
@@ -101,17 +167,20 @@ impl TokenService {
         credential: &Credential,
         identity: &Identity,
         seen: Seen<'_>,
-    ) -> Result<LiveToken> {
+        keep: Keep,
+    ) -> Result<(LiveToken, Option<Unstored>)> {
         let turn = self.locks.turn(&credential.name).await;
         if let Seen::Token(failed) = seen
             && let Some(live) = self.renewed_here(credential, identity, failed)
         {
-            return Ok(live);
+            return Ok((live, None));
         }
-        let _guard = turn.lock_file(&self.locks).await?;
+        let guard = turn.lock_file(&self.locks).await?;
         pause::point("refresh-locked");
         self.retained.store_held(&credential.name, identity);
-        let mut authorization = self.authorization(&credential.name, identity)?;
+        // What this process last read or wrote, unless someone has written
+        // the entry since (then the keychain is read).
+        let mut authorization = self.known_authorization(&credential.name, identity)?;
         let (username, password) = (
             authorization.username.clone(),
             authorization.password.clone(),
@@ -136,20 +205,45 @@ impl TokenService {
         });
         if let Some(tokens) = replaced {
             // Another task or process refreshed while we waited for the lock.
-            return Ok(live(tokens.clone(), false));
+            return Ok((live(tokens.clone(), false), None));
         }
         let replaced = authorization
             .tokens
             .as_ref()
             .map(|tokens| tokens.access_token.clone());
-        let fresh = self
+        let obtained = self
             .obtain(credential, identity, &mut authorization)
             .await?;
-        let fresh = live(fresh, true);
+        let tokens = authorization.tokens.clone().unwrap_or(obtained.tokens);
+        // Introspection (an unknown expiry) needs the tokens stored first.
+        let alongside =
+            keep == Keep::Alongside && (tokens.expires_at.is_some() || credential.issuer.is_none());
+        let unstored = Unstored {
+            _guard: guard,
+            credential: credential.name.clone(),
+            identity: identity.clone(),
+            authorization,
+            issued: obtained.issued,
+        };
+        let (fresh, unstored) = if alongside {
+            (live(tokens, true), Some(unstored))
+        } else {
+            let mut unstored = unstored;
+            unstored.store(&self.retained);
+            self.learn_expiry(
+                credential,
+                identity,
+                obtained.secret.as_ref(),
+                &mut unstored.authorization,
+            )
+            .await;
+            let tokens = unstored.authorization.tokens.clone().unwrap_or(tokens);
+            (live(tokens, true), None)
+        };
         if let Some(replaced) = replaced {
             self.remember_renewal(credential, identity, replaced, &fresh);
         }
-        Ok(fresh)
+        Ok((fresh, unstored))
     }
 
     /// When a response has refused `token` (a refresh was asked for in its
@@ -210,14 +304,14 @@ impl TokenService {
         );
     }
 
-    /// Gets new tokens with the refresh token, or by minting, and stores
-    /// them before returning. Call with the lock held.
+    /// Gets new tokens with the refresh token, or by minting, and puts them
+    /// in `authorization`; the caller stores it. Call with the lock held.
     pub(super) async fn obtain(
         &self,
         credential: &Credential,
         identity: &Identity,
         authorization: &mut Authorization,
-    ) -> Result<TokenSet> {
+    ) -> Result<Obtained> {
         let refresh_token = authorization
             .tokens
             .as_ref()
@@ -234,7 +328,7 @@ impl TokenService {
             });
         }
         let token_url = flows::token_url(&self.http, credential).await?;
-        let secret = self.store.client_secret(&credential.name)?;
+        let secret = self.store.known_client_secret(&credential.name)?;
         if let Some(refresh_token) =
             refresh_token.filter(|_| authorization.needs_reauthorization.is_none())
         {
@@ -263,12 +357,7 @@ impl TokenService {
                             .map(|old| old.scopes.clone())
                             .unwrap_or_default();
                     }
-                    pause::point("refresh-answered");
-                    self.keep(credential, identity, authorization, &fresh);
-                    pause::point("refresh-stored");
-                    self.learn_expiry(credential, identity, secret.as_ref(), authorization)
-                        .await;
-                    return Ok(authorization.tokens.clone().unwrap_or(fresh));
+                    return Ok(Obtained::taken(authorization, fresh, secret));
                 }
                 Err(error) if error.needs_reauthorization() && !can_mint => {
                     let reason = format!("the provider refused the refresh token: {error}");
@@ -300,10 +389,7 @@ impl TokenService {
             .mint(credential, &token_url, secret.as_ref(), authorization)
             .await
             .map_err(|error| refresh_error(credential, error))?;
-        self.keep(credential, identity, authorization, &fresh);
-        self.learn_expiry(credential, identity, secret.as_ref(), authorization)
-            .await;
-        Ok(authorization.tokens.clone().unwrap_or(fresh))
+        Ok(Obtained::taken(authorization, fresh, secret))
     }
 
     /// Client credentials or the stored password login: new tokens without
@@ -344,29 +430,6 @@ impl TokenService {
         flows::request_tokens(&http, credential, token_url, secret, &grant).await
     }
 
-    /// Stores `fresh` as the identity's tokens (clearing any "needs
-    /// re-authorization"), in one keychain write. The provider may already
-    /// have rotated the old refresh token away: a set the keychain will not
-    /// take is kept in memory and stored later, never dropped. Call with the
-    /// credential's lock held.
-    pub(super) fn keep(
-        &self,
-        credential: &Credential,
-        identity: &Identity,
-        authorization: &mut Authorization,
-        fresh: &TokenSet,
-    ) {
-        let previous = authorization
-            .tokens
-            .as_ref()
-            .and_then(|tokens| tokens.refresh_token.clone());
-        authorization.tokens = Some(fresh.clone());
-        authorization.needs_reauthorization = None;
-        let issued = EventDetail::token_issued(fresh, previous.as_ref());
-        self.retained
-            .store(&credential.name, identity, authorization, Some(issued));
-    }
-
     /// Once the tokens are stored: an unknown expiry is asked of the
     /// provider's introspection endpoint (slow, and best effort), and what
     /// it tells is stored too.
@@ -399,6 +462,108 @@ pub(super) enum Seen<'a> {
     /// A snapshot said a renewal is due: renew when what is stored now
     /// still says so.
     Due(&'a (dyn Fn(&Authorization) -> bool + Sync)),
+}
+
+/// When a renewal's new tokens are written to the keychain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Keep {
+    /// Before the renewal returns (anyone may rely on them being stored).
+    BeforeReturning,
+    /// On a blocking thread, while the caller uses them (a retry).
+    Alongside,
+}
+
+/// New tokens from the provider, put into the identity's authorization
+/// but not stored yet.
+pub(super) struct Obtained {
+    tokens: TokenSet,
+    /// The timeline's "token issued", recorded once they are stored.
+    issued: EventDetail,
+    /// The client secret the token request used (introspection uses it too).
+    secret: Option<Secret>,
+}
+
+impl Obtained {
+    /// Puts `fresh` into `authorization` as the identity's tokens, clearing
+    /// any "needs re-authorization".
+    fn taken(authorization: &mut Authorization, fresh: TokenSet, secret: Option<Secret>) -> Self {
+        let previous = authorization
+            .tokens
+            .as_ref()
+            .and_then(|tokens| tokens.refresh_token.clone());
+        let issued = EventDetail::token_issued(&fresh, previous.as_ref());
+        authorization.tokens = Some(fresh.clone());
+        authorization.needs_reauthorization = None;
+        Obtained {
+            tokens: fresh,
+            issued,
+            secret,
+        }
+    }
+}
+
+/// An authorization with new tokens, not stored yet, and the credential's
+/// lock, held until it is.
+pub(super) struct Unstored {
+    /// Held, not read: dropping it releases the lock.
+    _guard: RefreshGuard,
+    credential: String,
+    identity: Identity,
+    authorization: Authorization,
+    issued: EventDetail,
+}
+
+impl Unstored {
+    /// Stores the tokens in one keychain write. The provider may already
+    /// have rotated the old refresh token away: a set the keychain will not
+    /// take is kept in memory and stored later, never dropped. The lock is
+    /// released when this is dropped.
+    fn store(&self, retained: &Retained) {
+        pause::point("refresh-answered");
+        retained.store(
+            &self.credential,
+            &self.identity,
+            &self.authorization,
+            Some(self.issued.clone()),
+        );
+        pause::point("refresh-stored");
+    }
+
+    /// [`store`](Self::store) on a blocking thread, then `events` go to the
+    /// timeline.
+    fn store_in_background(
+        self,
+        retained: Retained,
+        timeline: Option<Arc<Timeline>>,
+        events: Vec<EventDetail>,
+    ) -> PendingStore {
+        let (credential, identity) = (self.credential.clone(), self.identity.clone());
+        PendingStore(tokio::task::spawn_blocking(move || {
+            self.store(&retained);
+            drop(self);
+            for event in &events {
+                super::retained::record(timeline.as_ref(), &credential, event);
+            }
+            retained.problem(&credential, &identity)
+        }))
+    }
+}
+
+/// New tokens on their way into the keychain, alongside the call that uses
+/// them.
+#[derive(Debug)]
+pub struct PendingStore(tokio::task::JoinHandle<Option<String>>);
+
+impl PendingStore {
+    /// Waits until the keychain has taken the tokens. `Some` says why it did
+    /// not: they are kept in this process's memory, used from there, and
+    /// stored as soon as it takes them.
+    pub async fn landed(self) -> Option<String> {
+        match self.0.await {
+            Ok(problem) => problem,
+            Err(error) => Some(format!("storing the new tokens stopped: {error}")),
+        }
+    }
 }
 
 /// Who a flow signed in as, kept to mint new tokens later: the password
@@ -516,15 +681,19 @@ impl Refresher for KeychainRefresher {
                 Some(id) => RefreshTrigger::Rule { id: id.clone() },
                 None => RefreshTrigger::Manual,
             };
-            let live = self
+            // The retry goes out while the new tokens are being stored.
+            let (live, pending) = self
                 .service
-                .refresh_for(credential, self.user.as_deref(), failed.as_ref(), &trigger)
+                .refresh_alongside(credential, self.user.as_deref(), failed.as_ref(), &trigger)
                 .await?;
             self.remember(credential, live.tokens.access_token.clone());
             let already_refreshed = !live.refreshed;
-            Ok(CredentialSecrets {
-                already_refreshed,
-                ..Self::secrets_of(live)
+            Ok(Refreshed {
+                secrets: CredentialSecrets {
+                    already_refreshed,
+                    ..Self::secrets_of(live)
+                },
+                storing: pending.map(|pending| -> Storing { Box::pin(pending.landed()) }),
             })
         })
     }

@@ -181,6 +181,19 @@ impl TokenService {
         started: std::time::Instant,
         result: &Result<LiveToken>,
     ) {
+        for event in self.refresh_events(trigger, started, result) {
+            self.record(credential, event);
+        }
+    }
+
+    /// What the timeline hears of how a refresh ended: the attempt, and a
+    /// failure's consequences.
+    pub(super) fn refresh_events(
+        &self,
+        trigger: &RefreshTrigger,
+        started: std::time::Instant,
+        result: &Result<LiveToken>,
+    ) -> Vec<EventDetail> {
         let (outcome, error) = match result {
             Ok(live) if live.refreshed => (RefreshOutcome::Refreshed, None),
             Ok(_) => (RefreshOutcome::AlreadyRefreshed, None),
@@ -191,31 +204,26 @@ impl TokenService {
             Err(error) => (RefreshOutcome::Failed, Some(error.to_string())),
         };
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.record(
-            credential,
-            EventDetail::RefreshAttempt {
-                trigger: trigger.clone(),
-                outcome,
-                error,
-                duration_ms,
-            },
-        );
+        let mut events = vec![EventDetail::RefreshAttempt {
+            trigger: trigger.clone(),
+            outcome,
+            error,
+            duration_ms,
+        }];
         match result {
-            Err(Error::NeedsReauthorization { reason, .. }) => self.record(
-                credential,
-                EventDetail::NeedsReauthorization {
+            Err(Error::NeedsReauthorization { reason, .. }) => {
+                events.push(EventDetail::NeedsReauthorization {
                     reason: reason.clone(),
-                },
-            ),
-            Err(error @ (Error::Keychain { .. } | Error::KeychainUnavailable { .. })) => self
-                .record(
-                    credential,
-                    EventDetail::KeychainError {
-                        message: error.to_string(),
-                    },
-                ),
+                });
+            }
+            Err(error @ (Error::Keychain { .. } | Error::KeychainUnavailable { .. })) => {
+                events.push(EventDetail::KeychainError {
+                    message: error.to_string(),
+                });
+            }
             _ => {}
         }
+        events
     }
 
     pub fn store(&self) -> &CredentialStore {
@@ -229,6 +237,20 @@ impl TokenService {
         match self.retained.get(name, identity) {
             Some(held) => Ok(held),
             None => self.store.authorization(name, identity),
+        }
+    }
+
+    /// [`authorization`](Self::authorization), from this process's copy of
+    /// the keychain entry when nobody has written it since (see
+    /// [`CredentialStore::known_authorization`]).
+    pub(super) fn known_authorization(
+        &self,
+        name: &str,
+        identity: &Identity,
+    ) -> Result<Authorization> {
+        match self.retained.get(name, identity) {
+            Some(held) => Ok(held),
+            None => self.store.known_authorization(name, identity),
         }
     }
 
