@@ -2,6 +2,7 @@
 //! commands the UI calls. Thin over `callout-core`: no domain logic lives here.
 
 pub mod commands;
+pub mod compositing;
 pub mod events;
 pub mod host;
 pub mod keeper;
@@ -110,6 +111,8 @@ fn system_opener<R: Runtime>(app: &AppHandle<R>) -> Opener {
 
 /// Starts the desktop app and blocks until the user quits it.
 pub fn run() -> ExitCode {
+    // Before any thread starts: it may start the app again (same process).
+    compositing::choose();
     let builder = Builder::default()
         // Registered first so a second launch exits before doing anything else.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
