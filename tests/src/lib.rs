@@ -6,6 +6,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 pub mod app;
+pub mod tray_menu;
 pub mod x11;
 
 use std::path::PathBuf;

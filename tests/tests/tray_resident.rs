@@ -2,14 +2,20 @@
 
 //! Closed to the tray, the app is its Rust process alone: the window is
 //! destroyed and WebKit's web process ends with it, while the app, its
-//! embedded sandbox and its token service go on. Opened again (a second
-//! launch hands over to it), the window is built anew and shows the view,
-//! the request and the unsaved draft the user left, scrolled where it was.
+//! embedded sandbox and its token service go on. Its tray menu, driven over
+//! D-Bus as a desktop's tray host drives it, refreshes the token and copies
+//! the live one to the clipboard with no web process coming back. Opened
+//! again (a second launch hands over to it), the window is built anew and
+//! shows the view, the request and the unsaved draft the user left,
+//! scrolled where it was.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use callout_core::Secret;
+use callout_core::timeline::fingerprint;
 use callout_tests::app::{AppSession, PATIENCE, app_pids, authorize_sandbox, callout, fresh_home};
+use callout_tests::tray_menu::TrayMenu;
 use callout_tests::workspace_binary;
 use callout_tests::x11::Display;
 use fantoccini::Locator;
@@ -89,6 +95,54 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Waits (polling, up to [`PATIENCE`]) until `attempt` succeeds, and
+/// returns its value; on time out, fails with its last error.
+async fn until_ok<T>(what: &str, mut attempt: impl FnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match attempt() {
+            Ok(value) => return value,
+            Err(error) if Instant::now() >= deadline => {
+                panic!("timed out waiting for {what}: {error}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// The tokens the Sandbox's manual refreshes (Refresh now) got, oldest
+/// first, as fingerprints: read from its timeline (`callout timeline`,
+/// which refreshes nothing itself).
+fn manual_refreshes(home: &std::path::Path) -> Vec<String> {
+    let output = callout(home, &[], &["timeline", "Sandbox", "--json"]);
+    let events: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a timeline event as JSON"))
+        .collect();
+    let mut issued = None;
+    let mut refreshes = Vec::new();
+    for event in &events {
+        let event = &event["event"];
+        match event["kind"].as_str() {
+            Some("tokenIssued") => issued = event["token"].as_str().map(str::to_string),
+            Some("refreshAttempt")
+                if event["trigger"]["type"] == "manual" && event["outcome"] == "refreshed" =>
+            {
+                refreshes.extend(issued.take());
+            }
+            _ => {}
+        }
+    }
+    refreshes
+}
+
+/// The live access token of the Sandbox as `callout token Sandbox` prints
+/// it (refreshed only if stale: normally the stored one).
+fn cli_token(home: &std::path::Path) -> String {
+    let output = callout(home, &[], &["token", "Sandbox"]);
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
 /// What the shell keeps of the window (`ui_session`), asked from the page.
@@ -211,14 +265,60 @@ async fn closed_to_the_tray_only_the_core_runs_and_the_window_reopens_where_it_w
         closed_network.len(),
     );
 
-    // The app lives on, and its embedded sandbox and token service answer.
+    // The app lives on, and its tray, token service and embedded sandbox
+    // answer: the tray menu, driven over D-Bus as a desktop's tray host
+    // drives it, refreshes the Sandbox's token, then copies the live one.
     assert_eq!(app_pids(&home), [app], "the app ended with its window");
-    let token = callout(&home, &[], &["token", "Sandbox", "--refresh"]);
-    assert!(
-        !String::from_utf8_lossy(&token.stdout).trim().is_empty(),
-        "no live token"
-    );
     assert!(closed_rss < open_rss, "{closed_rss} KiB ≥ {open_rss} KiB");
+    let tray = until_ok("the app's tray menu on the session bus", || {
+        TrayMenu::of_pid(app)
+    })
+    .await;
+    eprintln!(
+        "tray menu at {}: {:?}",
+        tray.address(),
+        tray.labels().unwrap_or_default()
+    );
+    let refreshes_before = manual_refreshes(&home).len();
+    until_ok("the tray's Refresh now for the Sandbox", || {
+        tray.click_under("Sandbox", "Refresh now")
+    })
+    .await;
+    let refreshed = until_ok("the app to refresh the token at its sandbox", || {
+        let refreshes = manual_refreshes(&home);
+        refreshes
+            .get(refreshes_before..)
+            .and_then(<[String]>::last)
+            .cloned()
+            .ok_or_else(|| format!("the timeline's manual refreshes: {refreshes:?}"))
+    })
+    .await;
+    let pasted_before = display.clipboard_text().expect("read the clipboard");
+    tray.click_under("Sandbox", "Copy live token")
+        .expect("click the tray's Copy live token");
+    let copied = until_ok("the tray to put a token on the clipboard", || match display
+        .clipboard_text()?
+    {
+        Some(text) if !text.is_empty() && Some(&text) != pasted_before.as_ref() => Ok(text),
+        other => Err(format!("the clipboard holds {other:?}")),
+    })
+    .await;
+    assert_eq!(
+        copied,
+        cli_token(&home),
+        "the clipboard does not hold the live token `callout token Sandbox` prints"
+    );
+    assert_eq!(
+        fingerprint(&Secret::new(copied.clone())),
+        refreshed,
+        "the tray copied another token than the one its Refresh now got"
+    );
+    assert_eq!(
+        web_processes(app),
+        Vec::<u32>::new(),
+        "the tray's work brought a WebKit web process back"
+    );
+    assert_eq!(app_pids(&home), [app]);
 
     // A second launch hands over to the running app (single instance) and
     // exits at once; the running app builds its window again.
