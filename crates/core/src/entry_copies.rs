@@ -7,7 +7,9 @@
 //! entry of a credential has a change stamp: a small file beside the refresh
 //! locks. Every write of the entry through [`CredentialStore`]
 //! rewrites it — `writing` before the keychain call, a new random value after
-//! it. A copy taken while the stamp held a value is still good while the
+//! it. A stamp is always 32 bytes, written in place: truncating and
+//! rewriting a file makes ext4 flush it at once (about 0.3 ms here, twice a
+//! refresh), writing over the same bytes stays in the page cache. A copy taken while the stamp held a value is still good while the
 //! stamp holds that same value: nobody has written the entry since, in this
 //! process or another. A writer killed between the two leaves `writing`, and
 //! no copy is trusted until the next write completes. A stamp that cannot be
@@ -31,8 +33,8 @@ use std::sync::{Arc, Mutex};
 use crate::vault::Vault;
 use crate::{Result, Secret, locked};
 
-/// What a stamp says while its entry is being written.
-const WRITING: &str = "writing";
+/// What a stamp says while its entry is being written (as long as a stamp).
+const WRITING: &str = "writing-------------------------";
 
 /// The copies of one home's credential entries. Cheap to clone: clones share
 /// the copies.
@@ -149,7 +151,7 @@ impl EntryCopies {
     fn stamp(&self, account: &str) -> Option<String> {
         let path = self.stamp_path(account);
         match std::fs::read_to_string(&path) {
-            Ok(stamp) if !stamp.is_empty() && stamp != WRITING => Some(stamp),
+            Ok(stamp) if stamp.len() == WRITING.len() && stamp != WRITING => Some(stamp),
             Ok(_) => None,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => create_stamp(&path),
             Err(_) => None,
@@ -177,14 +179,26 @@ fn new_stamp() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// Writes `stamp`; whether it was written.
+/// Writes `stamp` over the file's bytes in place (every stamp has the same
+/// length, so nothing is left of the one before); whether it was written.
 fn write_stamp(path: &Path, stamp: &str) -> bool {
+    use std::io::{Seek, SeekFrom};
     if let Some(parent) = path.parent()
         && crate::home::create_dir(parent).is_err()
     {
         return false;
     }
-    std::fs::write(path, stamp).is_ok()
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .and_then(|mut file| {
+            file.seek(SeekFrom::Start(0))?;
+            file.write_all(stamp.as_bytes())?;
+            file.set_len(stamp.len() as u64)
+        });
+    written.is_ok()
 }
 
 /// A first stamp for an entry that has none, unless someone else made one
@@ -227,7 +241,14 @@ mod tests {
             .stamp("a/authorization")
             .expect("a first stamp is made");
         assert_eq!(copies.stamp("a/authorization").as_deref(), Some(&*first));
-        std::fs::write(copies.stamp_path("a/authorization"), WRITING).unwrap();
+        assert_eq!(first.len(), WRITING.len(), "every stamp has one length");
+        assert!(write_stamp(&copies.stamp_path("a/authorization"), WRITING));
         assert_eq!(copies.stamp("a/authorization"), None);
+        // Written in place over a longer file (none of this version's),
+        // nothing of it is left.
+        let path = copies.stamp_path("b/authorization");
+        std::fs::write(&path, "x".repeat(40)).unwrap();
+        assert!(write_stamp(&path, &first));
+        assert_eq!(copies.stamp("b/authorization").as_deref(), Some(&*first));
     }
 }

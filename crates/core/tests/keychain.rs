@@ -622,7 +622,7 @@ fn an_entry_this_process_wrote_is_not_read_again_until_a_store_writes_it() {
     // A writer killed between its stamp and its keychain write: no copy is
     // trusted until a write completes.
     let stamp = keyed.home.locks_dir().join("known-authorization.stamp");
-    std::fs::write(&stamp, "writing").unwrap();
+    std::fs::write(&stamp, "writing-------------------------").unwrap();
     behind("access-3");
     assert_eq!(known_access(store, "Known"), "access-3");
     behind("access-4");
