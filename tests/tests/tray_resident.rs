@@ -61,22 +61,24 @@ fn descendants(pid: u32) -> Vec<(u32, String)> {
     found
 }
 
-/// The app's WebKit web content processes (`WebKitWebProcess`).
-fn web_processes(app: u32) -> Vec<u32> {
+/// The processes below the app whose name (`comm`, cut to 15 characters)
+/// starts with `name`.
+fn processes_named(app: u32, name: &str) -> Vec<u32> {
     descendants(app)
         .into_iter()
-        .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
+        .filter(|(_, comm)| comm.starts_with(name))
         .map(|(pid, _)| pid)
         .collect()
 }
 
+/// The app's WebKit web content processes (`WebKitWebProcess`).
+fn web_processes(app: u32) -> Vec<u32> {
+    processes_named(app, "WebKitWebProces")
+}
+
 /// The app's WebKit network processes (`WebKitNetworkProcess`).
 fn network_processes(app: u32) -> Vec<u32> {
-    descendants(app)
-        .into_iter()
-        .filter(|(_, comm)| comm.starts_with("WebKitNetworkP"))
-        .map(|(pid, _)| pid)
-        .collect()
+    processes_named(app, "WebKitNetworkP")
 }
 
 /// The resident memory of the app and every process below it, in KiB.

@@ -41,11 +41,11 @@ const WRITING: &str = "writing-------------------------";
 #[derive(Debug, Clone)]
 pub(crate) struct EntryCopies {
     dir: PathBuf,
-    copies: Arc<Mutex<HashMap<String, Copy>>>,
+    copies: Arc<Mutex<HashMap<String, KnownEntry>>>,
 }
 
 #[derive(Debug)]
-struct Copy {
+struct KnownEntry {
     stamp: String,
     secret: Option<Secret>,
 }
@@ -99,7 +99,7 @@ impl EntryCopies {
             (Ok(secret), Some(stamp)) => {
                 copies.insert(
                     account.to_string(),
-                    Copy {
+                    KnownEntry {
                         stamp,
                         secret: secret.clone(),
                     },
@@ -136,7 +136,7 @@ impl EntryCopies {
         if written.is_ok() && ended {
             locked(&self.copies).insert(
                 account.to_string(),
-                Copy {
+                KnownEntry {
                     stamp,
                     secret: secret.cloned(),
                 },

@@ -149,13 +149,8 @@ impl TokenService {
                 );
                 Ok((live, Some(pending)))
             }
-            Ok((live, None)) => {
-                let result = Ok(live);
-                self.record_refresh(&credential.name, trigger, started, &result);
-                result.map(|live| (live, None))
-            }
-            Err(error) => {
-                let result = Err(error);
+            result => {
+                let result = result.map(|(live, _)| live);
                 self.record_refresh(&credential.name, trigger, started, &result);
                 result.map(|live| (live, None))
             }
@@ -214,11 +209,11 @@ impl TokenService {
         let obtained = self
             .obtain(credential, identity, &mut authorization)
             .await?;
-        let tokens = authorization.tokens.clone().unwrap_or(obtained.tokens);
+        let tokens = obtained.tokens;
         // Introspection (an unknown expiry) needs the tokens stored first.
         let alongside =
             keep == Keep::Alongside && (tokens.expires_at.is_some() || credential.issuer.is_none());
-        let unstored = Unstored {
+        let mut unstored = Unstored {
             _guard: guard,
             credential: credential.name.clone(),
             identity: identity.clone(),
@@ -228,7 +223,6 @@ impl TokenService {
         let (fresh, unstored) = if alongside {
             (live(tokens, true), Some(unstored))
         } else {
-            let mut unstored = unstored;
             unstored.store(&self.retained);
             self.learn_expiry(
                 credential,
@@ -476,6 +470,7 @@ pub(super) enum Keep {
 /// New tokens from the provider, put into the identity's authorization
 /// but not stored yet.
 pub(super) struct Obtained {
+    /// The tokens, as put into the authorization.
     tokens: TokenSet,
     /// The timeline's "token issued", recorded once they are stored.
     issued: EventDetail,
